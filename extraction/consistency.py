@@ -1,0 +1,135 @@
+"""The form's consistency rules (勾稽关系): evaluated on what was read, used to choose between
+candidate placements of a short row and to infer cells that were not printed or not readable.
+A rule never overrides a clearly printed value: a broken rule is reported and lowers confidence."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .contract import Check
+from .readings import Reading, ShortRow, apply_candidate
+from .schema import Rule, Schema
+
+
+@dataclass(frozen=True)
+class BoundRule:
+    id: str
+    says: str
+    lhs: tuple[str, ...]
+    rhs: tuple[str, ...]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return self.lhs + self.rhs
+
+
+def bind_rules(schema: Schema, present: set[str]) -> list[BoundRule]:
+    """The rules whose fields this document has; `t3.other_handling*.<col>` stands for the single
+    （六） row or its three sub-rows, whichever the document prints."""
+    out = []
+    for rule in schema.rules:
+        sides = []
+        for side in (rule.lhs, rule.rhs):
+            keys: list[str] = []
+            for k in side:
+                if "*" in k:
+                    prefix, col = k.split("*")
+                    col = col.lstrip(".")
+                    keys += [p for p in sorted(present) if p.startswith(prefix) and p.endswith("." + col)
+                             and p.count(".") in (2, 3)]
+                elif k in present:
+                    keys.append(k)
+                else:
+                    keys = None
+                    break
+            if keys is None:
+                break
+            sides.append(tuple(keys))
+        if len(sides) == 2 and sides[0] and sides[1]:
+            out.append(BoundRule(rule.id, rule.says, sides[0], sides[1]))
+    return out
+
+
+def _number(r: Reading | None):
+    """A reading's value in a rule: printed blanks count as 0; missing is unknown (None)."""
+    if r is None or r.status == "missing":
+        return None
+    if r.value is None:
+        return 0
+    return r.value if isinstance(r.value, (int, float)) else None
+
+
+def infer_missing(readings: dict[str, Reading], rules: list[BoundRule]) -> dict[str, tuple[float, str]]:
+    """Values the rules determine for missing cells: a rule with one unknown gives it; unknowns
+    that must sum to 0 are all 0 (counts are never negative). Returns key → (value, rule id)."""
+    known = {k: _number(r) for k, r in readings.items()}
+    inferred: dict[str, tuple[float, str]] = {}
+    changed = True
+    while changed:
+        changed = False
+        for rule in rules:
+            unknown = [k for k in rule.keys if known.get(k) is None]
+            if not unknown:
+                continue
+            lhs = sum(known[k] for k in rule.lhs if known.get(k) is not None)
+            rhs = sum(known[k] for k in rule.rhs if known.get(k) is not None)
+            if len(unknown) == 1:
+                k = unknown[0]
+                value = (rhs - lhs) if k in rule.lhs else (lhs - rhs)
+                if value < 0:
+                    continue
+                known[k] = value
+                inferred[k] = (value, rule.id)
+                changed = True
+            elif all(k in rule.rhs for k in unknown) and lhs - rhs == 0 or all(k in rule.lhs for k in unknown) and rhs - lhs == 0:
+                for k in unknown:
+                    known[k] = 0
+                    inferred[k] = (0, rule.id)
+                changed = True
+    return inferred
+
+
+def evaluate(readings: dict[str, Reading], rules: list[BoundRule]) -> list[Check]:
+    checks = []
+    for rule in rules:
+        vals = [_number(readings.get(k)) for k in rule.keys]
+        if any(v is None for v in vals) or all(readings[k].value is None for k in rule.keys):
+            checks.append(Check(rule=rule.id, ok=None, fields=list(rule.keys), says=rule.says))
+            continue
+        lhs = sum(_number(readings[k]) for k in rule.lhs)
+        rhs = sum(_number(readings[k]) for k in rule.rhs)
+        checks.append(Check(rule=rule.id, ok=abs(lhs - rhs) < 1e-6, lhs=lhs, rhs=rhs, fields=list(rule.keys), says=rule.says))
+    return checks
+
+
+def _consistency_score(readings: dict[str, Reading], rules: list[BoundRule]) -> tuple[int, dict[str, float]]:
+    trial = dict(readings)
+    inferred = infer_missing(trial, rules)
+    for k, (v, _) in inferred.items():
+        trial[k] = Reading(k, v, "inferred", 0.0)
+    score = 0
+    for check in evaluate(trial, rules):
+        if check.ok is True:
+            score += 1
+        elif check.ok is False:
+            score -= 3
+    values = {k: r.value for k, r in trial.items()}
+    return score, values
+
+
+def choose_placements(readings: dict[str, Reading], short_rows: list[ShortRow], rules: list[BoundRule]) -> dict[str, bool]:
+    """For each short row, the placement that breaks fewest rules (ties: the likelier placement).
+    Returns, per key of a short row, whether every best placement agrees on its value."""
+    agreed: dict[str, bool] = {}
+    for _ in range(2):  # a second pass lets each row see the others' choices
+        for row in short_rows:
+            results = []
+            for cand in row.candidates:
+                apply_candidate(readings, row, cand)
+                score, values = _consistency_score(readings, rules)
+                results.append((score, cand, values))
+            best = max(r[0] for r in results)
+            winners = [r for r in results if r[0] == best]
+            apply_candidate(readings, row, winners[0][1])
+            for key in row.keys:
+                agreed[key] = len({repr(w[2].get(key)) for w in winners}) == 1
+    return agreed

@@ -1,0 +1,105 @@
+"""Matching printed labels to the form's labels: keys that survive line breaks, spaces, width and
+OCR slips, the enumerators (一、 （一） 1.) that tell look-alike rows apart, and an order-keeping
+alignment of a document's label tokens to the form's rows."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Sequence
+
+from rapidfuzz import fuzz
+
+from .normalize import strip_tags
+
+_CN_NUM = "一二三四五六七八九十"
+# OCR reads 一 inside brackets as a dash, 二 as =, 三 as ≡.
+_OCR_ENUM = str.maketrans({"-": "一", "—": "一", "－": "一", "=": "二", "≡": "三", "_": "一"})
+_ENUM = re.compile(
+    r"^\s*(?:"
+    r"(?P<cn>[一二三四五六七八九十]+)\s*[、.．,，]"
+    r"|[(（]\s*(?P<paren>[一二三四五六七八九十\-—－=≡_]+|\d+)\s*[)）]"
+    r"|(?P<num>\d{1,2})\s*[.、．](?!\d)"
+    r")\s*"
+)
+_PUNCT = re.compile(r"[\s\u3000（）()\[\]【】、,，.．。:：;；“”\"'‘’「」《》<>—\-－_*#|/／~～·•]+")
+
+
+def split_enumerator(text: str) -> tuple[str | None, str]:
+    """('cn:一', rest) for 一、…, ('paren:一', rest) for （一）…, ('num:1', rest) for 1. …"""
+    text = strip_tags(text)
+    m = _ENUM.match(text)
+    if not m:
+        return None, text
+    if m.group("cn"):
+        enum = "cn:" + m.group("cn")
+    elif m.group("paren"):
+        enum = "paren:" + m.group("paren").translate(_OCR_ENUM)
+    else:
+        enum = "num:" + m.group("num")
+    return enum, text[m.end():]
+
+
+def label_key(text: str) -> str:
+    text = unicodedata.normalize("NFKC", strip_tags(text))
+    return _PUNCT.sub("", text).lower()
+
+
+@dataclass(frozen=True)
+class LabelMatch:
+    score: float  # 0..1 (enumerator agreement folded in)
+    ratio: float  # text similarity 0..1
+
+
+def match_label(token_text: str, canonical: str, *, min_ratio: float | None = None) -> LabelMatch | None:
+    """How well a printed label matches a form label, or None if it does not."""
+    t_enum, t_rest = split_enumerator(token_text)
+    c_enum, c_rest = split_enumerator(canonical)
+    a, b = label_key(t_rest), label_key(c_rest)
+    if not a or not b:
+        return None
+    ratio = fuzz.ratio(a, b) / 100.0
+    if len(a) > len(b) + 2 and b in a and len(b) >= 4:
+        # the printed label carries an explanation the form leaves out, or the reverse
+        ratio = max(ratio, 0.9)
+    if min_ratio is None:
+        min_ratio = 0.95 if len(b) <= 3 else (0.8 if len(b) <= 6 else 0.7)
+    if ratio < min_ratio:
+        return None
+    score = ratio
+    if t_enum and c_enum:
+        score += 0.15 if t_enum == c_enum else -0.25
+    return LabelMatch(max(0.0, min(score, 1.15)), ratio)
+
+
+def align(tokens: Sequence[str], rows: Sequence[str], bonus: Sequence[float] | None = None) -> tuple[float, list[int | None]]:
+    """Order-keeping best assignment of tokens to rows (each row at most one token, each token at
+    most one row, both in increasing order), maximising the summed match score. Returns the total
+    and, per row, the index of its token or None."""
+    n, m = len(tokens), len(rows)
+    scores = [[0.0] * m for _ in range(n)]
+    for i, t in enumerate(tokens):
+        for j, r in enumerate(rows):
+            lm = match_label(t, r)
+            scores[i][j] = (lm.score + (bonus[i] if bonus else 0.0)) if lm else 0.0
+    # dp[i][j]: best total using tokens[:i] and rows[:j]
+    dp = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            best = max(dp[i - 1][j], dp[i][j - 1])
+            s = scores[i - 1][j - 1]
+            if s > 0:
+                best = max(best, dp[i - 1][j - 1] + s)
+            dp[i][j] = best
+    out: list[int | None] = [None] * m
+    i, j = n, m
+    while i > 0 and j > 0:
+        s = scores[i - 1][j - 1]
+        if s > 0 and abs(dp[i][j] - (dp[i - 1][j - 1] + s)) < 1e-9:
+            out[j - 1] = i - 1
+            i, j = i - 1, j - 1
+        elif abs(dp[i][j] - dp[i - 1][j]) < 1e-9:
+            i -= 1
+        else:
+            j -= 1
+    return dp[n][m], out

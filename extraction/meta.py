@@ -1,0 +1,107 @@
+"""The report's own facts: issuing agency, year reported on, publication date."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from .tokens import Token
+
+_TITLE = re.compile(r"(?P<before>.*?)(?P<year>(?:19|20)\d{2})年度?(?P<between>.*?)(?:政府)?信息公开(?:工作)?(?:年度)?(?:报告|年报)")
+_FIELD_LABEL = re.compile(r"^(?:标题|题目|名称|文件名称|主题)[:：]")
+_AGENCY_TAIL = re.compile(r"(局|委员会|委|办公室|办|院|政府|厅|部|署|所|处|站|队|馆|中心|室|社|行|司|会|街道办事处|街道|镇|乡|集团|公司|总局|管委会|管理委员会)$")
+_DATE_LABEL = re.compile(r"(?:发布日期|发布时间|成文日期|印发日期|发文日期|日期)[:：]?\s*")
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_DATE_PATTERNS = (
+    re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"),
+    re.compile(r"(?P<y>(?:19|20)\d{2})\s*[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})(?!\d)"),
+    re.compile(r"(?P<y>[二〇○零O一三四五六七八九]{4})\s*年\s*(?P<m>[一二三四五六七八九十]{1,3})\s*月\s*(?P<d>[一二三四五六七八九十]{1,4})\s*日"),
+)
+
+
+@dataclass
+class MetaRead:
+    value: object
+    confidence: float
+    raw: str | None = None
+    page: int | None = None
+    bbox: tuple | None = None
+    status: str = "read"
+
+
+def _cn_number(s: str) -> int:
+    if all(ch in _CN_DIGITS for ch in s) and len(s) >= 2 and "十" not in s:
+        return int("".join(str(_CN_DIGITS[ch]) for ch in s))
+    if "十" in s:
+        left, _, right = s.partition("十")
+        return (_CN_DIGITS.get(left, 1) if left else 1) * 10 + (_CN_DIGITS.get(right, 0) if right else 0)
+    return _CN_DIGITS[s]
+
+
+def parse_dates(text: str) -> list[tuple[dt.date, re.Match]]:
+    out = []
+    for pat in _DATE_PATTERNS:
+        for m in pat.finditer(text):
+            try:
+                if m.group("y").isdigit():
+                    y, mo, d = int(m.group("y")), int(m.group("m")), int(m.group("d"))
+                else:
+                    y, mo, d = _cn_number(m.group("y")), _cn_number(m.group("m")), _cn_number(m.group("d"))
+                out.append((dt.date(y, mo, d), m))
+            except (ValueError, KeyError):
+                continue
+    return out
+
+
+@dataclass
+class Title:
+    agency: str | None
+    year: int
+    token: Token
+
+
+def find_title(tokens: list[Token], limit: int) -> Title | None:
+    labels = [t for t in tokens[:limit] if not t.is_value and t.text]
+    for idx, tok in enumerate(labels):
+        text = _FIELD_LABEL.sub("", re.sub(r"\s+", "", tok.text))
+        m = _TITLE.search(text)
+        if not m:
+            continue
+        agency = _clean_agency(m.group("before")) or _clean_agency(m.group("between"))
+        if not agency and idx > 0:
+            prev = re.sub(r"\s+", "", labels[idx - 1].text)
+            if len(prev) <= 40 and _AGENCY_TAIL.search(prev) and not re.search(r"\d", prev):
+                agency = prev
+        return Title(agency or None, int(m.group("year")), tok)
+    return None
+
+
+def _clean_agency(s: str) -> str:
+    s = s.strip(" 《》“”\"'：:，,。")
+    s = re.sub(r"(关于|的)$", "", s)
+    s = re.sub(r"^关于", "", s)
+    return s if _AGENCY_TAIL.search(s) else ""
+
+
+def find_published_date(tokens: list[Token], body_end_start: int, year: int | None) -> MetaRead | None:
+    """A date the agency printed as the report's date: a labelled 发布日期, else a date standing
+    alone under the signature. Statistics periods (…1月1日至12月31日) and dates inside prose are not."""
+    def plausible(d: dt.date) -> bool:
+        return year is None or year <= d.year <= year + 2
+
+    for tok in tokens:
+        if tok.is_value:
+            continue
+        lab = _DATE_LABEL.search(tok.text)
+        if lab and re.match(r"(?:发布|成文|印发|发文)", tok.text[lab.start():]) or (lab and tok.text.strip().startswith("日期")):
+            dates = parse_dates(tok.text[lab.end():lab.end() + 20])
+            if dates and plausible(dates[0][0]) and dates[0][1].start() <= 2:
+                return MetaRead(dates[0][0].isoformat(), 0.95, tok.text.strip(), tok.page, tok.bbox)
+    for tok in tokens[body_end_start:]:
+        if tok.is_value:
+            continue
+        for d, m in parse_dates(tok.text):
+            rest = (tok.text[:m.start()] + tok.text[m.end():]).strip()
+            if plausible(d) and (len(rest) <= 2 or _AGENCY_TAIL.search(rest.replace(" ", ""))) and "至" not in tok.text:
+                return MetaRead(d.isoformat(), 0.92, tok.text.strip(), tok.page, tok.bbox)
+    return None

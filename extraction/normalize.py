@@ -1,0 +1,70 @@
+"""Text normalisation, applied once to every block whatever the reader: traditional → simplified,
+full-width letters and digits → ASCII, pinyin glosses dropped, invisible characters removed."""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import replace
+
+from .model import Document, Paragraph, Table
+
+# 號(hào): a CJK character followed by its pinyin in brackets. Tone-marked or plain latin syllables.
+_PINYIN = re.compile(
+    r"(?<=[\u3400-\u9fff])[(（]\s*[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}\s*[)）]"
+)
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
+_TAGS = re.compile(r"</?[a-zA-Z][^<>]{0,80}>")
+
+_converter = None
+_lock = threading.Lock()
+
+
+def _opencc():
+    global _converter
+    with _lock:
+        if _converter is None:
+            import opencc
+
+            _converter = opencc.OpenCC("t2s")
+        return _converter
+
+
+def fold_width(text: str) -> str:
+    """Full-width ASCII letters/digits/signs → ASCII; ideographic space → space.
+    CJK punctuation （）、：stays: it is part of the printed labels."""
+    out = []
+    for ch in text:
+        o = ord(ch)
+        if 0xFF10 <= o <= 0xFF19 or 0xFF21 <= o <= 0xFF3A or 0xFF41 <= o <= 0xFF5A:
+            out.append(chr(o - 0xFEE0))
+        elif ch in "\u3000\u00a0\u2002\u2003\u2009":
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def strip_pinyin(text: str) -> str:
+    return _PINYIN.sub("", text)
+
+
+def strip_tags(text: str) -> str:
+    return _TAGS.sub("", text)
+
+
+def normalize_text(text: str) -> str:
+    text = _INVISIBLE.sub("", text)
+    text = strip_pinyin(text)
+    text = _opencc().convert(text)
+    return fold_width(text)
+
+
+def normalize_document(doc: Document) -> Document:
+    blocks = []
+    for block in doc.blocks:
+        if isinstance(block, Paragraph):
+            blocks.append(replace(block, text=normalize_text(block.text)))
+        else:
+            cells = [replace(c, text=normalize_text(c.text)) for c in block.cells]
+            blocks.append(replace(block, cells=cells))
+    return replace(doc, blocks=blocks)

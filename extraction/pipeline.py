@@ -1,0 +1,210 @@
+"""The pipeline: bytes → Document → tokens → canonical fields → checks → confidence → result.
+
+Each stage is a small function over the previous stage's output; `extract` wires them and times
+them. `extract_document` starts from a Document, so other table recoverers (the benchmark's
+alternatives) go through the very same mapping."""
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from . import __version__
+from .confidence import apply_rules
+from .consistency import bind_rules, choose_placements, evaluate, infer_missing
+from .contract import ACCEPT_THRESHOLD, ExtractionResult, FieldValue, Source
+from .errors import NotAReport
+from .meta import find_published_date, find_title, parse_dates
+from .model import Document
+from .normalize import normalize_document
+from .readings import Reading
+from .schema import Schema, load_schema
+from .sections import find_sections, is_boilerplate, prose
+from .sniff import detect_kind
+from .table2 import form_evidence, read_table2
+from .table3 import read_table3
+from .table4 import read_table4
+from .tokens import document_tokens
+
+
+@dataclass
+class ExtractOptions:
+    debug_dir: Path | None = None
+    ocr: bool = True  # read image-only pages with the OCR engine when it is installed
+    max_pages: int = 200
+
+
+def read_document(data: bytes, options: ExtractOptions) -> Document:
+    kind = detect_kind(data)
+    if kind == "text":
+        from .readers.text import read
+        return read(data)
+    if kind == "html":
+        from .readers.html import read
+        return read(data)
+    if kind == "docx":
+        from .readers.docx import read
+        return read(data)
+    if kind == "pdf":
+        from .readers.pdf import read
+        return read(data, **_pdf_options(options))
+    from .readers.image import read as read_image  # kind == "image"
+    return read_image(data)
+
+
+def _pdf_options(options: ExtractOptions) -> dict:
+    out = {}
+    if options.ocr:
+        try:
+            from .scan.page_reader import ocr_page  # the scan path (OCR engines) is optional
+        except ImportError:
+            return out
+        out["ocr_page"] = ocr_page
+    return out
+
+
+def extract(data: bytes, filename: str, options: ExtractOptions | None = None) -> ExtractionResult:
+    options = options or ExtractOptions()
+    t0 = time.perf_counter()
+    doc = read_document(data, options)
+    read_ms = (time.perf_counter() - t0) * 1000
+    result = extract_document(doc, filename, data)
+    result.timings_ms = {**doc.timings_ms, "read": round(read_ms, 1), **result.timings_ms}
+    result.timings_ms["total"] = round((time.perf_counter() - t0) * 1000, 1)
+    return result
+
+
+def extract_document(doc: Document, filename: str, data: bytes) -> ExtractionResult:
+    schema = load_schema()
+    timings: dict[str, float] = {}
+    clock = _Clock(timings)
+    doc = clock("normalize", normalize_document, doc)
+    tokens = clock("tokens", document_tokens, doc)
+    fields, checks, sections, warnings = clock("map", _map, schema, tokens)
+    review = sorted(k for k, f in fields.items() if f.confidence < ACCEPT_THRESHOLD)
+    return ExtractionResult(
+        extractor_version=__version__,
+        source=Source(filename=Path(filename).name, sha256=hashlib.sha256(data).hexdigest(), kind=doc.kind, pages=doc.pages),
+        fields=fields,
+        checks=checks,
+        review=review,
+        sections=sections,
+        warnings=[*doc.warnings, *warnings],
+        timings_ms=timings,
+    )
+
+
+class _Clock:
+    def __init__(self, timings: dict[str, float]):
+        self.timings = timings
+
+    def __call__(self, name: str, fn: Callable, *args):
+        t = time.perf_counter()
+        out = fn(*args)
+        self.timings[name] = round((time.perf_counter() - t) * 1000, 1)
+        return out
+
+
+def _map(schema: Schema, tokens):
+    sections = find_sections(tokens)
+    warnings: list[str] = []
+    title = find_title(tokens, sections.starts.get(1, min(len(tokens), 60)) + 1)
+    year = title.year if title else None
+
+    span2, span3, span4 = sections.table_span(2), sections.table_span(3), sections.table_span(4)
+    evidence = form_evidence(schema, tokens, span2)
+    if evidence["2019"] or evidence["2021"]:
+        template, template_conf = max(evidence, key=evidence.get), 0.97 if abs(evidence["2019"] - evidence["2021"]) >= 1 else 0.8
+    else:
+        template, template_conf = ("2021" if (year or 2021) >= 2021 else "2019"), 0.7
+    t2 = read_table2(schema, tokens, span2, template)
+    t3, single = read_table3(schema, tokens, span3, prefer_single=template == "2019")
+    t4 = read_table4(schema, tokens, span4)
+    if not (t2.found_rows or t3.found_rows):
+        raise NotAReport("no table of the annual report's form (tables 2 and 3) was found")
+
+    readings: dict[str, Reading] = {}
+    for t in (t2, t3, t4):
+        readings.update(t.readings)
+        warnings += t.warnings
+    for key in schema.t4_keys():
+        readings.setdefault(key, Reading(key, None, "missing", 0.0))
+
+    rules = bind_rules(schema, set(readings))
+    agreed = choose_placements(readings, t3.short_rows + t2.short_rows + t4.short_rows, rules)
+    for key, (value, rule_id) in infer_missing(readings, rules).items():
+        old = readings[key]
+        readings[key] = Reading(key, value, "inferred", 0.0, old.raw, old.page, old.bbox)
+        warnings.append(f"{key} inferred as {value} from rule {rule_id}")
+    checks = evaluate(readings, rules)
+    apply_rules(readings, checks, agreed)
+    for c in checks:
+        if c.ok is False:
+            warnings.append(f"rule {c.rule} broken: {c.lhs} != {c.rhs}")
+
+    fields: dict[str, FieldValue] = {}
+    meta = _meta(tokens, sections, title, template, template_conf)
+    fields.update(meta)
+    for key, r in readings.items():
+        fields[key] = FieldValue(value=_typed(schema, key, r.value), confidence=r.confidence, raw=r.raw, page=r.page,
+                                 bbox=list(r.bbox) if r.bbox else None, status=r.status, unit=r.unit)
+    return fields, checks, _sections(tokens, sections, title), warnings
+
+
+def _typed(schema: Schema, key: str, value):
+    if value is None:
+        return None
+    if schema.fields[key].type == "int" and float(value).is_integer():
+        return int(value)
+    return value
+
+
+def _meta(tokens, sections, title, template: str, template_conf: float) -> dict[str, FieldValue]:
+    out: dict[str, FieldValue] = {}
+    if title and title.agency:
+        out["meta.agency"] = FieldValue(value=title.agency, confidence=0.95, raw=title.token.text, page=title.token.page,
+                                        bbox=list(title.token.bbox) if title.token.bbox else None)
+    else:
+        out["meta.agency"] = FieldValue(value=None, confidence=0.0, status="missing")
+    if title:
+        out["meta.year"] = FieldValue(value=title.year, confidence=0.97, raw=title.token.text, page=title.token.page,
+                                      bbox=list(title.token.bbox) if title.token.bbox else None)
+    else:
+        out["meta.year"] = FieldValue(value=None, confidence=0.0, status="missing")
+    out["meta.template"] = FieldValue(value=template, confidence=template_conf)
+    tail_start = sections.starts.get(6, sections.starts.get(5, max(0, len(tokens) - 40)))
+    date = find_published_date(tokens, tail_start, title.year if title else None)
+    if date:
+        out["meta.published_date"] = FieldValue(value=date.value, confidence=date.confidence, raw=date.raw, page=date.page,
+                                                bbox=list(date.bbox) if date.bbox else None)
+    else:
+        # Nothing printed is the usual case; a date-like string we could not accept is a doubt.
+        doubtful = any(parse_dates(t.text) or re.search(r"20\d{2}年\d", t.text) for t in tokens[tail_start:] if not t.is_value)
+        out["meta.published_date"] = FieldValue(value=None, confidence=0.6 if doubtful else 0.9, status="missing")
+    return out
+
+
+def _sections(tokens, sections, title) -> dict[str, str]:
+    agency = title.agency if title else None
+
+    def end_of_report(tok) -> bool:
+        text = tok.text.strip()
+        if is_boilerplate(text):
+            return True
+        if agency and text.replace(" ", "").endswith(agency) and len(text) <= len(agency) + 8:
+            return True
+        return bool(parse_dates(text)) and len(text) <= 16
+
+    def body(k: int, **kw) -> str:
+        text = prose(tokens, sections.span(k), **kw)
+        first = sections.inline.get(k, "")
+        return f"{first}\n{text}".strip() if first else text
+
+    return {
+        "overview": body(1),
+        "problems": body(5),
+        "other_matters": body(6, stop_at=end_of_report),
+    }

@@ -1,0 +1,177 @@
+"""From a row label in the token stream to the value cells of that row.
+
+`Reading` is one canonical field as read from the document, before the consistency rules have
+had their say. A row that prints fewer values than the form has columns gets a `ShortRow` with the
+candidate placements of its values; the rules decide between them (consistency.py)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Sequence
+
+from .labels import align
+from .schema import Row
+from .tokens import Token
+
+# How sure a cleanly read cell is, by how the text reached us.
+READ_CONFIDENCE = 0.97
+
+
+@dataclass
+class Reading:
+    key: str
+    value: int | float | str | None
+    status: str  # read | blank | missing | corrected | inferred
+    confidence: float
+    raw: str | None = None
+    page: int | None = None
+    bbox: tuple | None = None
+    unit: str | None = None
+    placed: bool = False  # its column was chosen among candidates, not printed unambiguously
+
+
+@dataclass
+class ShortRow:
+    """A row printing fewer values than columns: each candidate puts each value token in a column
+    (None = the column's value was not printed and stays to be inferred)."""
+    keys: tuple[str, ...]
+    candidates: list[list[Token | None]]
+    label_ratio: float = 1.0
+
+
+@dataclass
+class TableRead:
+    readings: dict[str, Reading] = field(default_factory=dict)
+    short_rows: list[ShortRow] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    found_rows: int = 0
+
+
+def row_values(tokens: Sequence[Token], i: int, end: int) -> list[Token]:
+    """The values of the label at i: the value tokens that follow it in its own row; when the label
+    ends its row, the value tokens of the following rows up to the next label."""
+    row = tokens[i].row
+    out: list[Token] = []
+    j = i + 1
+    while j < end and tokens[j].row == row:
+        if not tokens[j].is_value:
+            return out
+        out.append(tokens[j])
+        j += 1
+    if out:
+        if not tokens[i].exact:
+            # In converted text the label spans two or three columns: the empty cells right after
+            # it are the label's, not blank values.
+            while out and out[0].is_blank:
+                out.pop(0)
+        return out
+    while j < end and tokens[j].is_value:
+        out.append(tokens[j])
+        j += 1
+    return out
+
+
+def align_rows(tokens: Sequence[Token], span: tuple[int, int], rows: Sequence[Row],
+               aliases: dict[str, Sequence[str]] | None = None) -> tuple[float, list[tuple[Row, int, float, list[Token]]]]:
+    """Find each form row's label in the span, in order; returns the alignment score and, for every
+    row found, (row, token index, label similarity, its value tokens)."""
+    from .labels import match_label
+
+    start, end = span
+    idx = [i for i in range(start, end) if not tokens[i].is_value and tokens[i].text]
+    texts = [tokens[i].text for i in idx]
+    has_values = [0.3 if row_values(tokens, i, end) else -0.2 for i in idx]
+    labels = [r.label for r in rows]
+    score, chosen = align(texts, labels, has_values)
+    out = []
+    for r, pick in zip(rows, chosen):
+        if pick is None:
+            continue
+        names = [r.label, *(aliases or {}).get(r.id, ())]
+        ratio = max((m.ratio for m in (match_label(texts[pick], n) for n in names) if m), default=0.0)
+        out.append((r, idx[pick], ratio, row_values(tokens, idx[pick], end)))
+    return score, out
+
+
+def reading_from_token(key: str, tok: Token, label_ratio: float, *, placed: bool = False) -> Reading:
+    v = tok.value
+    conf = READ_CONFIDENCE * min(1.0, max(tok.score, 0.0))
+    if label_ratio < 0.95:
+        conf *= 0.9 + (label_ratio - 0.7) * 0.4
+    if v.number is None:
+        status = "blank"
+        conf *= 0.85 if v.dash else (1.0 if tok.exact else 0.97)
+    elif v.corrected:
+        status = "corrected"
+        conf *= 0.88
+    else:
+        status = "read"
+    if placed:
+        conf *= 0.85
+    return Reading(key, v.number, status, round(conf, 4), v.raw, tok.page, tok.bbox, v.unit, placed)
+
+
+def fit_values(values: list[Token], n: int) -> tuple[list[Token] | None, list[list[Token | None]]]:
+    """Exactly n values for n columns, or else the candidate placements to decide by the rules.
+
+    Blank cells count where the grid is exact, or where the row prints exactly n cells; elsewhere
+    (converted text, OCR) stray separators make blanks unreliable and only the printed values count.
+    """
+    vals = list(values)
+    if vals and all(t.exact for t in vals):
+        while len(vals) > n and vals[-1].is_blank:
+            vals.pop()
+        while len(vals) > n and vals[0].is_blank:
+            vals.pop(0)
+        if len(vals) == n:
+            return vals, []
+    else:
+        while vals and vals[-1].is_blank:  # trailing separators of converted text
+            vals.pop()
+        values = vals
+    printed = [t for t in values if not t.is_blank]
+    if len(printed) == n:
+        return printed, []
+    if len(values) == n:
+        return list(values), []
+    if len(printed) > n:
+        return None, [printed[-n:], printed[:n]]
+    return None, placements(printed, n)
+
+
+def placements(printed: list[Token], n: int) -> list[list[Token | None]]:
+    """Every order-keeping placement of the printed values into n columns, the most likely first:
+    values lost at the left (totals at the right survive), then at the right, then the rest."""
+    k = len(printed)
+    combos = list(combinations(range(n), k))
+    right = tuple(range(n - k, n))
+    left = tuple(range(k))
+    combos.sort(key=lambda c: (c != right, c != left))
+    out = []
+    for c in combos:
+        slots: list[Token | None] = [None] * n
+        for tok, pos in zip(printed, c):
+            slots[pos] = tok
+        out.append(slots)
+    return out
+
+
+def read_row(table: TableRead, keys: Sequence[str], values: list[Token], label_ratio: float) -> None:
+    exact, candidates = fit_values(values, len(keys))
+    table.found_rows += 1
+    if exact is not None:
+        for key, tok in zip(keys, exact):
+            table.readings[key] = reading_from_token(key, tok, label_ratio)
+        return
+    if not candidates or not any(t is not None for t in candidates[0]):
+        for key in keys:
+            table.readings[key] = Reading(key, None, "missing", 0.0)
+        return
+    table.short_rows.append(ShortRow(tuple(keys), candidates, label_ratio))
+    apply_candidate(table.readings, table.short_rows[-1], candidates[0])
+
+
+def apply_candidate(readings: dict[str, Reading], row: ShortRow, candidate: list[Token | None]) -> None:
+    for key, tok in zip(row.keys, candidate):
+        readings[key] = (reading_from_token(key, tok, row.label_ratio, placed=True) if tok is not None
+                         else Reading(key, None, "missing", 0.0, placed=True))

@@ -1,0 +1,107 @@
+"""The six sections of the report, found in the token stream by their numbered headings."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from .labels import label_key, split_enumerator
+from .tokens import Token
+
+TITLES = {
+    1: "总体情况",
+    2: "主动公开政府信息情况",
+    3: "收到和处理政府信息公开申请情况",
+    4: "政府信息公开行政复议、行政诉讼情况",
+    5: "存在的主要问题及改进情况",
+    6: "其他需要报告的事项",
+}
+_CN = "一二三四五六"
+# Where a web page or a signature ends the report: nothing after these belongs to section 六.
+_BOILERPLATE = re.compile(r"扫一扫|相关解读|相关稿件|相关政策|打印本页|关闭窗口|【打印】|分享到|上一篇|下一篇|责任编辑|网站地图|版权所有|主办单位|ICP备")
+
+
+@dataclass
+class Sections:
+    starts: dict[int, int]  # section number → index of its heading token
+    n_tokens: int
+    inline: dict[int, str] = field(default_factory=dict)  # body text printed on the heading's line
+
+    def span(self, k: int) -> tuple[int, int] | None:
+        """Token index range [start, end) of section k's body, or None if its heading is missing."""
+        if k not in self.starts:
+            return None
+        start = self.starts[k] + 1
+        later = [i for j, i in self.starts.items() if j > k]
+        return start, (min(later) if later else self.n_tokens)
+
+    def table_span(self, k: int) -> tuple[int, int]:
+        """Where table k-? (sections 二–四) lies; falls back to the neighbours' headings."""
+        span = self.span(k)
+        if span:
+            return span
+        before = [i for j, i in self.starts.items() if j < k]
+        after = [i for j, i in self.starts.items() if j > k]
+        return (max(before) + 1 if before else 0), (min(after) if after else self.n_tokens)
+
+
+def _heading_number(text: str) -> tuple[int, float] | None:
+    enum, rest = split_enumerator(text)
+    key = label_key(rest)
+    if not key or len(key) > 40:
+        return None
+    best = None
+    for k, title in TITLES.items():
+        ratio = fuzz.ratio(key, label_key(title)) / 100.0
+        if enum == f"cn:{_CN[k - 1]}" and ratio >= 0.7 or enum is None and ratio >= 0.95 and k > 1:
+            if best is None or ratio > best[1]:
+                best = (k, ratio)
+    return best
+
+
+def find_sections(tokens: list[Token]) -> Sections:
+    starts: dict[int, int] = {}
+    inline: dict[int, str] = {}
+    last = -1
+    for i, tok in enumerate(tokens):
+        if tok.is_value:
+            continue
+        hit = _heading_number(tok.text)
+        if hit and hit[0] not in starts and hit[0] > last:
+            starts[hit[0]] = i
+            last = hit[0]
+            rest = _after_title(tok.text, TITLES[hit[0]])
+            if rest:
+                inline[hit[0]] = rest
+    return Sections(starts, len(tokens), inline)
+
+
+def _after_title(text: str, title: str) -> str:
+    _, rest = split_enumerator(text)
+    compact = re.sub(r"\s+", "", rest)
+    for cut in (title, title[:-2]):
+        pos = compact.find(cut)
+        if pos >= 0:
+            return compact[pos + len(cut):].lstrip("情况措施:：。 ").strip()
+    return ""
+
+
+def prose(tokens: list[Token], span: tuple[int, int] | None, stop_at=None) -> str:
+    if not span:
+        return ""
+    lines: list[list[str]] = []
+    row = None
+    for tok in tokens[span[0]:span[1]]:
+        if stop_at and stop_at(tok):
+            break
+        if tok.row != row:
+            lines.append([])
+            row = tok.row
+        if tok.text:
+            lines[-1].append(tok.text)
+    return "\n".join(" ".join(parts) for parts in lines if parts)
+
+
+def is_boilerplate(text: str) -> bool:
+    return bool(_BOILERPLATE.search(text))

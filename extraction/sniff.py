@@ -1,0 +1,97 @@
+"""Which kind of input the bytes are, from their content (magic numbers), never the file name."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+from .errors import EmptyInput, UnsupportedInput
+
+_IMAGE_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"II*\x00", "tiff"),
+    (b"MM\x00*", "tiff"),
+    (b"BM", "bmp"),
+)
+_REFUSED_MAGIC = (
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"BZh", "a bzip2 archive"),
+    (b"\xfd7zXZ\x00", "an xz archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a legacy Office (OLE2 .doc/.xls) file; save it as .docx or PDF"),
+    (b"\x7fELF", "an executable"),
+    (b"MZ", "an executable"),
+)
+
+
+def image_format(data: bytes) -> str | None:
+    for magic, name in _IMAGE_MAGIC:
+        if data.startswith(magic):
+            return name
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
+def detect_kind(data: bytes) -> str:
+    """One of: pdf, html, docx, text, image. Raises UnsupportedInput / EmptyInput."""
+    if not data or not data.strip():
+        raise EmptyInput("the file is empty")
+    head = data[:2048]
+    if b"%PDF-" in data[:1024]:
+        return "pdf"
+    if image_format(data):
+        return "image"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                names = set(z.namelist())
+        except zipfile.BadZipFile:
+            raise UnsupportedInput("a damaged ZIP container: not a readable .docx") from None
+        if "word/document.xml" in names:
+            return "docx"
+        raise UnsupportedInput("a ZIP archive, not a report: send the documents one by one")
+    for magic, what in _REFUSED_MAGIC:
+        if data.startswith(magic):
+            raise UnsupportedInput(f"the file is {what}, not a report")
+    text = _as_text(head)
+    if text is None:
+        raise UnsupportedInput("binary data of an unknown kind (not PDF, image, HTML, DOCX or text)")
+    low = text.lower().lstrip("\ufeff \r\n\t")
+    if low.startswith(("<!doctype html", "<html", "<?xml")) or "<table" in low or "<body" in low or "<div" in low[:400]:
+        return "html"
+    return "text"
+
+
+def _as_text(head: bytes) -> str | None:
+    """The head decoded as text if it plausibly is text (UTF-8, UTF-16 with BOM or GB18030)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", errors="ignore")
+    if b"\x00" in head:
+        return None
+    for enc in ("utf-8", "gb18030"):
+        try:
+            # a multi-byte character may be cut at the end of the head
+            return head.decode(enc) if enc != "utf-8" else head[:-4].decode(enc) + head[-4:].decode(enc, "ignore")
+        except UnicodeDecodeError:
+            continue
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return None if controls > len(head) // 50 else head.decode("latin-1")
+
+
+def decode_text(data: bytes) -> str:
+    """Whole-document text decoding: BOMs, then UTF-8, then GB18030 (the national encoding)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        return data.decode("utf-8", errors="replace")

@@ -1,0 +1,46 @@
+"""Table 2 (主动公开政府信息情况): which form's columns it prints, and its rows."""
+from __future__ import annotations
+
+from typing import Sequence
+
+from rapidfuzz import fuzz
+
+from .labels import label_key
+from .readings import TableRead, align_rows, read_row
+from .schema import Schema
+from .tokens import Token
+
+# Row labels the other form (or common usage) prints for the same row.
+ALIASES = {"normative_docs": ("规范性文件", "行政规范性文件")}
+# Labels only one form prints, beyond its column headers.
+_FORM_ROWS = {"2019": ("其他对外管理服务事项", "政府集中采购"), "2021": ()}
+
+
+def form_evidence(schema: Schema, tokens: Sequence[Token], span: tuple[int, int]) -> dict[str, float]:
+    """How strongly the span's header cells speak for each form."""
+    heads = {t: [label_key(c) for c in schema.t2_columns(t)] + [label_key(r) for r in _FORM_ROWS[t]] for t in ("2019", "2021")}
+    evidence = {"2019": 0.0, "2021": 0.0}
+    for tok in tokens[span[0]:span[1]]:
+        if tok.is_value or not tok.text:
+            continue
+        key = label_key(tok.text)
+        if not key or len(key) > 30:
+            continue
+        best = {t: max(fuzz.ratio(key, h) / 100.0 for h in hs) for t, hs in heads.items()}
+        winner = max(best, key=best.get)
+        loser = "2019" if winner == "2021" else "2021"
+        if best[winner] >= 0.85 and best[winner] > best[loser] + 0.05:
+            evidence[winner] += best[winner]
+    return evidence
+
+
+def read_table2(schema: Schema, tokens: Sequence[Token], span: tuple[int, int], template: str) -> TableRead:
+    table = TableRead()
+    rows = schema.t2_rows(template)
+    _, found = align_rows(tokens, span, rows, ALIASES)
+    for row, _i, ratio, values in found:
+        read_row(table, row.keys, values, ratio)
+    missing = [r.id for r in rows if r.id not in {f[0].id for f in found}]
+    if missing:
+        table.warnings.append(f"table 2: rows not found: {', '.join(missing)}")
+    return table

@@ -1,0 +1,30 @@
+"""Table 4 (行政复议、行政诉讼): 15 numbers in the form's fixed column order."""
+from __future__ import annotations
+
+from typing import Sequence
+
+from .readings import TableRead, read_row
+from .schema import Schema
+from .tokens import Token
+
+
+def read_table4(schema: Schema, tokens: Sequence[Token], span: tuple[int, int]) -> TableRead:
+    """The values are the cells of the rows that print numbers, after the header rows; the header
+    itself is fixed by the form, so its (often vertical, broken) labels only need to be there."""
+    start, end = span
+    rows: dict[int, list[Token]] = {}
+    started = False
+    for tok in tokens[start:end]:
+        if tok.is_value:
+            rows.setdefault(tok.row, []).append(tok)
+            started = started or tok.value.number is not None
+        elif started:
+            break  # a label after the data: a note, prose or the next table
+    values = [t for r, toks in rows.items() if any(t.value.number is not None for t in toks) for t in toks]
+    table = TableRead()
+    keys = schema.t4_keys()
+    if not values:
+        table.warnings.append("table 4: no values found")
+        return table
+    read_row(table, keys, values, 1.0)
+    return table

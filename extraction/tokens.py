@@ -1,0 +1,138 @@
+"""The document as one stream of tokens in reading order, each a label or a value.
+
+The mapping reads the form's tables from this stream rather than from table geometry alone:
+converters, OCR and one-cell-per-line text break the geometry, but never the order in which a
+row's label is followed by its numbers. A token remembers its source row (a table row or a text
+line), so a label takes the values of its own row when that row prints any, and the values on the
+following lines when it stands alone (one cell per line). Tokens from an exact grid (rulings,
+HTML, DOCX) keep their blank cells as values: there a blank is a printed blank.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import BBox, Cell, Document, Paragraph, Table
+from .normalize import strip_tags
+
+EXACT_ORIGINS = {"ruling", "html", "docx"}
+
+_LOOKALIKE = str.maketrans({"O": "0", "o": "0", "〇": "0", "○": "0", "D": "0", "l": "1", "I": "1", "|": "1", "丨": "1", "S": "5", "B": "8"})
+_NUMBER = re.compile(r"^[-−－]?\d+(\.\d+)?$")
+_UNIT = re.compile(r"^(?P<num>.*?\d)\s*(?P<unit>万元|元|件|条|个|项|次|人次|%)$")
+_DASHES = {"—", "-", "–", "－", "/", "／", "——", "--", "—-", "\\", "无", "/ ", "\\/"}
+_EDGE_PUNCT = " ,，.。、;；:：'\"“”‘’*`"
+_TRAILING_NUMBERS = re.compile(r"^(?P<label>.*?[^\d\s.,])\s+(?P<nums>(?:[-−]?[\dOol〇]+(?:\.\d+)?\s+)*[-−]?[\dOol〇]*\d[\dOol〇]*(?:\.\d+)?)$")
+_ENUMERATOR_ONLY = re.compile(r"^\d{1,2}\s*[.、．]$")
+_ONLY_NUMBERS = re.compile(r"^(?:[-−]?\d+(?:\.\d+)?\s+)+[-−]?\d+(?:\.\d+)?$")
+
+
+@dataclass
+class Value:
+    number: int | float | None  # None for a blank or a dash
+    raw: str
+    corrected: bool = False  # a look-alike character was read as a digit
+    unit: str | None = None
+    dash: bool = False
+
+
+@dataclass
+class Token:
+    text: str
+    row: int  # source row id: one per table row or text line
+    value: Value | None  # None: a label (or noise)
+    exact: bool = False  # from a grid whose blank cells are printed blanks
+    page: int | None = None
+    bbox: BBox | None = None
+    score: float = 1.0
+
+    @property
+    def is_value(self) -> bool:
+        return self.value is not None
+
+    @property
+    def is_blank(self) -> bool:
+        return self.value is not None and self.value.number is None and not self.value.dash
+
+
+def parse_value(text: str) -> Value | None:
+    """A cell's text as a value, or None if it is a label. Blank text is a blank value."""
+    raw = text
+    if _ENUMERATOR_ONLY.match(text.strip()):
+        return None
+    t = strip_tags(text).strip().strip(_EDGE_PUNCT).replace(" ", "")
+    if not t:
+        return Value(None, raw.strip())
+    if t in _DASHES or set(t) <= set("—-–－/"):
+        return Value(None, raw.strip(), dash=True)
+    t = t.replace(",", "").replace("，", "")
+    unit = None
+    m = _UNIT.match(t)
+    if m:
+        t, unit = m.group("num"), m.group("unit")
+    if _NUMBER.match(t):
+        return Value(_to_number(t), raw.strip(), unit=unit)
+    if len(t) <= 6 and any(ch.isdigit() for ch in t) or t in ("O", "o", "〇", "○", "l"):
+        fixed = t.translate(_LOOKALIKE)
+        if _NUMBER.match(fixed):
+            return Value(_to_number(fixed), raw.strip(), corrected=True, unit=unit)
+    return None
+
+
+def _to_number(t: str) -> int | float:
+    t = t.replace("−", "-").replace("－", "-")
+    return float(t) if "." in t else int(t)
+
+
+class _Stream:
+    def __init__(self):
+        self.tokens: list[Token] = []
+        self.row = 0
+
+    def new_row(self):
+        self.row += 1
+
+    def add_text(self, text: str, *, exact: bool, blank_is_value: bool, page=None, bbox=None, score=1.0):
+        text = text.strip()
+        if not text:
+            if blank_is_value:
+                self.tokens.append(Token("", self.row, Value(None, ""), exact, page, bbox, score))
+            return
+        value = parse_value(text)
+        if value is not None:
+            self.tokens.append(Token(text, self.row, value, exact, page, bbox, score))
+            return
+        plain = strip_tags(text).strip()
+        if _ONLY_NUMBERS.match(plain):
+            for part in plain.split():
+                self.tokens.append(Token(part, self.row, parse_value(part), exact, page, bbox, score))
+            return
+        m = _TRAILING_NUMBERS.match(plain)
+        if m:
+            self.tokens.append(Token(m.group("label"), self.row, None, exact, page, bbox, score))
+            for part in m.group("nums").split():
+                self.tokens.append(Token(part, self.row, parse_value(part), exact, page, bbox, score))
+            return
+        self.tokens.append(Token(text, self.row, None, exact, page, bbox, score))
+
+
+def document_tokens(doc: Document) -> list[Token]:
+    stream = _Stream()
+    for block in doc.blocks:
+        if isinstance(block, Paragraph):
+            for line in block.text.split("\n"):
+                stream.new_row()
+                stream.add_text(line, exact=False, blank_is_value=False, page=block.page, bbox=block.bbox)
+        elif isinstance(block, Table):
+            exact = block.origin in EXACT_ORIGINS
+            for r in range(block.n_rows):
+                stream.new_row()
+                for cell in block.row_cells(r):
+                    _add_cell(stream, cell, exact)
+    return stream.tokens
+
+
+def _add_cell(stream: _Stream, cell: Cell, exact: bool):
+    # A cell's lines are one label: vertical text and wrapped labels join without spaces.
+    text = cell.text.replace("\n", "" if not re.search(r"\d\s*\n\s*\d", cell.text) else " ")
+    stream.add_text(text, exact=exact, blank_is_value=True, page=cell.page, bbox=cell.bbox, score=cell.score)
