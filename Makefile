@@ -1,0 +1,24 @@
+# Two commands on a fresh machine (see README.md):
+#   make example   install everything, then extract the bundled example report into out/
+#   make test      install everything, then run the test suite (what .ci/run runs)
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[test,ray]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+example: $(STAMP)
+	$(BIN)/gia-extract extract extraction/examples/baoding_kjj_2022.txt --out out
+	@echo "wrote out/baoding_kjj_2022.json"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+.PHONY: install example test

@@ -1,0 +1,95 @@
+"""Checks, inference and confidence, on real seed text altered the way real reports go wrong."""
+import pytest
+
+from extraction.pipeline import extract
+from tests.shared_data import SEEDS
+
+pytestmark = pytest.mark.skipif(not SEEDS.exists(), reason=f"shared seeds not found at {SEEDS}")
+
+SEED_TSV = "002_c762bceb15c3a5cd.txt"  # tab-separated, 2021 form
+SEED_LINES = "001_ba25dc56f264295d.txt"  # one cell per line, traditional characters
+
+
+def _text(name):
+    return (SEEDS / name).read_text(encoding="utf-8")
+
+
+def _run(text, name="variant.txt"):
+    return extract(text.encode("utf-8"), name)
+
+
+def test_broken_total_is_reported_not_rewritten():
+    text = _text(SEED_TSV).replace(
+        "一、本年新收政府信息公开申请数量\t\t0\t0\t0\t0\t0\t0\t0",
+        "一、本年新收政府信息公开申请数量\t\t3\t1\t0\t0\t0\t0\t5")
+    r = _run(text)
+    f = r.fields
+    assert f["t3.received_new.natural_person"].value == 3
+    assert f["t3.received_new.total"].value == 5  # printed value kept
+    bad = {c.rule: c for c in r.checks if c.ok is False}
+    assert "t3.row_total.received_new" in bad and bad["t3.row_total.received_new"].lhs == 5
+    assert bad["t3.row_total.received_new"].rhs == 4
+    # the cells of the broken rules go to review, cells of rules that hold do not
+    assert "t3.received_new.total" in r.review and "t3.received_new.natural_person" in r.review
+    assert f["t3.granted.natural_person"].confidence >= 0.9
+    assert any("t3.row_total.received_new" in w for w in r.warnings)
+
+
+def test_consistent_nonzero_values_are_confident():
+    old = _text(SEED_TSV)
+    text = (old.replace("一、本年新收政府信息公开申请数量\t\t0\t0\t0\t0\t0\t0\t0", "一、本年新收政府信息公开申请数量\t\t4\t1\t0\t0\t0\t0\t5")
+               .replace("(一) 予以公开\t0\t0\t0\t0\t0\t0\t0", "(一) 予以公开\t3\t1\t0\t0\t0\t0\t4")
+               .replace("(七) 总计\t\t0\t0\t0\t0\t0\t0\t0", "(七) 总计\t\t3\t1\t0\t0\t0\t0\t4")
+               .replace("四、结转下年度继续办理\t\t0\t0\t0\t0\t0\t0\t0", "四、结转下年度继续办理\t\t1\t0\t0\t0\t0\t0\t1"))
+    assert text.count("\t4") >= 3
+    r = _run(text)
+    assert all(c.ok is not False for c in r.checks)
+    assert r.fields["t3.granted.total"].value == 4 and r.fields["t3.granted.total"].confidence >= 0.99
+    assert r.fields["t3.carried_forward.natural_person"].value == 1
+
+
+def test_misprinted_digit_is_corrected():
+    text = _text(SEED_TSV).replace("行政规范性文件\t3\t2\t5", "行政规范性文件\t3\tO\t5")
+    r = _run(text)
+    f = r.fields["t2.normative_docs.repealed"]
+    assert f.value == 0 and f.status == "corrected" and f.raw == "O"
+    assert f.confidence < r.fields["t2.normative_docs.issued"].confidence
+
+
+def test_lost_cell_is_inferred_from_the_rules():
+    # one cell per line: deleting a line loses the cell; the form's rules give it back
+    lines = _text(SEED_LINES).split("\n")
+    start = lines.index("二、上年結(jié)轉(zhuǎn)政府信息公開申請(qǐng)數(shù)量")
+    first_value = next(i for i in range(start + 1, len(lines)) if lines[i].strip() == "0")
+    del lines[first_value]
+    r = _run("\n".join(lines))
+    f = r.fields["t3.carried_over.natural_person"]
+    assert f.value == 0 and f.status in ("inferred", "read")
+    inferred = [k for k, v in r.fields.items() if v.status == "inferred"]
+    assert inferred and all(r.fields[k].value == 0 for k in inferred)
+
+
+def test_blank_cells_stay_blank():
+    r = _run(_text(SEED_TSV))
+    for col in ("upheld", "corrected", "other", "pending", "total"):
+        f = r.fields[f"t4.review.{col}"]
+        assert f.value is None and f.status == "blank"
+    assert r.fields["t4.litigation_direct.total"].value == 0
+
+
+def test_2021_report_printing_other_handling_as_one_row():
+    old = _text(SEED_TSV)
+    start = old.index("(六) 其他处理")
+    end = old.index("(七) 总计")
+    text = old[:start] + "(六) 其他处理\t\t0\t0\t0\t0\t0\t0\t0\n" + old[end:]
+    r = _run(text)
+    assert r.fields["meta.template"].value == "2021"
+    assert r.fields["t3.other_handling.natural_person"].value == 0
+    assert not any(k.startswith("t3.other_handling.overdue") for k in r.fields)
+
+
+def test_not_a_report_is_refused():
+    from extraction.errors import NotAReport
+
+    with pytest.raises(NotAReport):
+        _run("这是一份会议通知。\n请各单位于明天上午九点参加会议。\n")
