@@ -65,6 +65,10 @@ def find_title(tokens: list[Token], limit: int) -> Title | None:
     for idx, tok in enumerate(labels):
         text = _FIELD_LABEL.sub("", re.sub(r"\s+", "", tok.text))
         m = _TITLE.search(text)
+        if not m and idx + 1 < len(labels) and re.search(r"(?:19|20)\d{2}年度?$", text):
+            # a title broken after the year: 某某局2022年 / 政府信息公开工作年度报告
+            text += re.sub(r"\s+", "", labels[idx + 1].text)
+            m = _TITLE.search(text)
         if not m:
             continue
         agency = _clean_agency(m.group("before")) or _clean_agency(m.group("between"))
@@ -77,7 +81,9 @@ def find_title(tokens: list[Token], limit: int) -> Title | None:
 
 
 def _clean_agency(s: str) -> str:
-    s = s.strip(" 《》“”\"'：:，,。")
+    # only the run of Chinese text right before the year: not a browser's date header before it
+    run = re.search(r"[\u4e00-\u9fff（）()]+$", s.strip(" 《》“”\"'：:，,。"))
+    s = run.group(0) if run else ""
     s = re.sub(r"(关于|的)$", "", s)
     s = re.sub(r"^关于", "", s)
     return s if _AGENCY_TAIL.search(s) else ""

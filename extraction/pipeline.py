@@ -122,6 +122,8 @@ def _map(schema: Schema, tokens):
         template, template_conf = ("2021" if (year or 2021) >= 2021 else "2019"), 0.7
     t2 = read_table2(schema, tokens, span2, template)
     t3, single = read_table3(schema, tokens, span3, prefer_single=template == "2019")
+    if 4 not in sections.starts and t3.end:
+        span4 = (max(span4[0], t3.end), span4[1])  # without its heading, table 4 starts after table 3
     t4 = read_table4(schema, tokens, span4)
     if not (t2.found_rows or t3.found_rows):
         raise NotAReport("no table of the annual report's form (tables 2 and 3) was found")

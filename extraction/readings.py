@@ -45,6 +45,7 @@ class TableRead:
     short_rows: list[ShortRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     found_rows: int = 0
+    end: int = 0  # token index after the last value read
 
 
 def row_values(tokens: Sequence[Token], i: int, end: int) -> list[Token]:

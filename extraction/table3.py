@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .readings import TableRead, align_rows, read_row
+from .readings import Reading, TableRead, align_rows, read_row
 from .schema import Schema
 from .tokens import Token
 
@@ -19,14 +19,14 @@ def read_table3(schema: Schema, tokens: Sequence[Token], span: tuple[int, int], 
     single = s_single > s_sub + 1e-6 or (abs(s_single - s_sub) <= 1e-6 and prefer_single)
     (_, found), rows = variants[single]
     table = TableRead()
-    for row, _i, ratio, values in found:
+    for row, i, ratio, values in found:
         read_row(table, row.keys, values, ratio)
+        table.end = max(table.end, i + 1 + len(values))
     missing = [r.id for r in rows if r.id not in {f[0].id for f in found}]
     if missing:
         table.warnings.append(f"table 3: rows not found: {', '.join(missing)}")
         for r in rows:
             if r.id in missing:
                 for key in r.keys:
-                    from .readings import Reading
                     table.readings[key] = Reading(key, None, "missing", 0.0)
     return table, single

@@ -135,4 +135,6 @@ def document_tokens(doc: Document) -> list[Token]:
 def _add_cell(stream: _Stream, cell: Cell, exact: bool):
     # A cell's lines are one label: vertical text and wrapped labels join without spaces.
     text = cell.text.replace("\n", "" if not re.search(r"\d\s*\n\s*\d", cell.text) else " ")
+    if exact and re.fullmatch(r"[\d\s,]*\d[\d\s,]*", text):
+        text = re.sub(r"\s+", "", text)  # one cell holds one number: spaces are kerning
     stream.add_text(text, exact=exact, blank_is_value=True, page=cell.page, bbox=cell.bbox, score=cell.score)

@@ -1,0 +1,180 @@
+"""Word files (.docx): body paragraphs and tables in document order.
+
+Merged cells are explicit in WordprocessingML: `w:gridSpan` widens a cell over grid columns, and
+`w:vMerge` chains a cell with the ones below it (restart, then continue). Both become one `Cell`
+with spans. A table holding other tables is a layout frame: its cells are read as blocks, so the
+report's tables come out as tables whatever box the author put them in.
+"""
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+
+from lxml.etree import XPath
+
+from ..errors import CorruptInput, EmptyInput
+from ..model import Block, Cell, Document, Paragraph, Table
+from .html import join_lines
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_NS = {"w": _W}
+# Compiled with our own prefixes: python-docx's elements override .xpath() with theirs.
+_RUNS = XPath(".//w:r[not(ancestor::w:txbxContent)]", namespaces=_NS)
+_ROWS = XPath("./w:tr | ./w:sdt/w:sdtContent/w:tr | ./w:customXml/w:tr", namespaces=_NS)
+_CELLS = XPath("./w:tc | ./w:sdt/w:sdtContent/w:tc | ./w:customXml/w:tc", namespaces=_NS)
+
+
+def _q(tag: str) -> str:
+    return f"{{{_W}}}{tag}"
+
+
+def read(data: bytes) -> Document:
+    start = time.perf_counter()
+    body = _body(data)
+    blocks: list[Block] = []
+    _read_container(body, blocks)
+    return Document(blocks=blocks, kind="docx", pages=1,
+                    timings_ms={"read_docx": (time.perf_counter() - start) * 1000})
+
+
+def _body(data: bytes):
+    if not data:
+        raise EmptyInput("the file is empty")
+    # python-docx wraps zip, package and XML failures in different exception types; a damaged
+    # file is one answer to the user whichever layer noticed.
+    try:
+        import docx  # python-docx
+
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
+        raise CorruptInput(f"the Word file cannot be opened: {exc}") from exc
+    except Exception as exc:  # docx.opc.exceptions.PackageNotFoundError, lxml XMLSyntaxError, ...
+        raise CorruptInput(f"the Word file cannot be opened: {type(exc).__name__}: {exc}") from exc
+    body = document.element.body
+    if body is None:
+        raise CorruptInput("the Word file has no document body")
+    return body
+
+
+def _content(el) -> list:
+    """Paragraphs and tables directly in a container, content controls and custom XML unwrapped."""
+    out = []
+    for child in el:
+        if child.tag in (_q("p"), _q("tbl")):
+            out.append(child)
+        elif child.tag in (_q("sdt"), _q("customXml")):
+            inner = child.find(_q("sdtContent")) if child.tag == _q("sdt") else child
+            if inner is not None:
+                out += _content(inner)
+    return out
+
+
+def _read_container(el, blocks: list[Block]) -> None:
+    for child in _content(el):
+        if child.tag == _q("p"):
+            text = _paragraph_text(child).strip()
+            if text:
+                blocks.append(Paragraph(text))
+        else:
+            table = _table(child)
+            if table is not None:
+                blocks.append(table)
+            else:
+                for tc in child.iter(_q("tc")):
+                    if _owning_table(tc) is child:
+                        _read_container(tc, blocks)
+
+
+def _owning_table(tc):
+    el = tc.getparent()
+    while el is not None and el.tag != _q("tbl"):
+        el = el.getparent()
+    return el
+
+
+def _paragraph_text(p) -> str:
+    parts: list[str] = []
+    # Runs anywhere in the paragraph (hyperlinks, insertions, fields, smart tags), but not the
+    # paragraphs of text boxes, which Word also stores twice (DrawingML and its VML fallback).
+    for r in _RUNS(p):
+        for node in r:
+            if node.tag == _q("t"):
+                parts.append(node.text or "")
+            elif node.tag == _q("tab"):
+                parts.append("\t")
+            elif node.tag in (_q("br"), _q("cr")):
+                parts.append("\n")
+            elif node.tag == _q("noBreakHyphen"):
+                parts.append("-")
+    return "".join(parts)
+
+
+def _cell_text(tc) -> str:
+    lines: list[str] = []
+    for child in _content(tc):
+        if child.tag == _q("p"):
+            lines += _paragraph_text(child).split("\n")
+        else:  # a table inside a data cell: keep its words
+            lines += [_paragraph_text(p) for p in child.iter(_q("p"))]
+    return join_lines(lines)
+
+
+def _val(el, path: str) -> str | None:
+    found = el.find(path)
+    if found is None:
+        return None
+    return found.get(_q("val"))
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return max(0, int(value)) if value is not None else default
+    except ValueError:
+        return default
+
+
+def _table(tbl) -> Table | None:
+    """The grid of a data table; None for a layout frame (one holding tables, or one row or column)."""
+    if tbl.find(f".//{_q('tbl')}") is not None:
+        return None
+    rows = _ROWS(tbl)
+    cells: list[Cell] = []
+    # For each grid column, the cell a vertical merge would continue (the one ending in the row above).
+    open_above: dict[int, Cell] = {}
+    for r, tr in enumerate(rows):
+        c = _int(_val(tr, f"{_q('trPr')}/{_q('gridBefore')}"), 0)
+        now_open: dict[int, Cell] = {}
+        prev: Cell | None = None
+        for tc in _CELLS(tr):
+            tcpr = tc.find(_q("tcPr"))
+            span = _int(_val(tcpr, _q("gridSpan")), 1) if tcpr is not None else 1
+            span = max(span, 1)
+            vmerge = tcpr.find(_q("vMerge")) if tcpr is not None else None
+            hmerge = _val(tcpr, _q("hMerge")) if tcpr is not None else None
+            continues_h = tcpr is not None and tcpr.find(_q("hMerge")) is not None and hmerge != "restart"
+            if continues_h and prev is not None:
+                # Legacy horizontal merge: this cell only widens the one on its left.
+                prev.colspan += span
+                for k in range(c, c + span):
+                    now_open[k] = prev
+                c += span
+                continue
+            continues_v = vmerge is not None and vmerge.get(_q("val"), "continue") == "continue"
+            above = open_above.get(c)
+            if continues_v and above is not None and above.col == c and above.colspan == span:
+                above.rowspan += 1
+                cell = above
+            else:
+                cell = Cell(r, c, _cell_text(tc), colspan=span)
+                cells.append(cell)
+            for k in range(c, c + span):
+                now_open[k] = cell
+            prev = cell
+            c += span
+        open_above = now_open
+    n_rows = len(rows)
+    n_cols = max((cell.col + cell.colspan for cell in cells), default=0)
+    if n_rows < 2 or n_cols < 2 or all(cell.blank for cell in cells):
+        return None
+    return Table(cells=cells, n_rows=n_rows, n_cols=n_cols, origin="docx")

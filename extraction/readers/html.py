@@ -1,0 +1,271 @@
+"""Web pages: the report as a government CMS publishes it.
+
+Such pages wrap everything in layout tables (site frame, column, article box) and put the report's
+own tables innermost; they leave cells blank with `&nbsp;`, break header cells with `<br>`, declare
+GBK or nothing at all, and are often not well-formed. The reader keeps the page's reading order:
+paragraphs from block elements, interleaved with the data tables as grids (colspan/rowspan become
+cell spans). Site header, navigation, footer, scripts and hidden elements are dropped.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+import time
+
+import lxml.etree
+import lxml.html
+
+from ..errors import CorruptInput
+from ..model import Block, Cell, Document, Paragraph, Table
+
+# Elements whose content is never report text.
+_DROP_TAGS = {"script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
+              "select", "button", "input", "textarea", "map", "head"}
+# Page furniture: dropped unless it sits inside the article itself (<article><header><h1>...).
+_FURNITURE_TAGS = {"nav", "header", "footer", "aside"}
+# class/id tokens CMS templates give their furniture.
+_FURNITURE_NAMES = {"header", "head", "top", "topbar", "nav", "navbar", "menu", "mainnav", "subnav",
+                    "breadcrumb", "crumb", "crumbs", "position", "location", "footer", "foot", "bottom",
+                    "copyright", "sidebar", "share", "toolbar", "links", "friendlink"}
+# Furniture holds little text; a "header" box with the whole report in it is a badly named wrapper.
+_FURNITURE_MAX_CHARS = 400
+
+_BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
+               "section", "article", "main", "blockquote", "pre", "center", "form", "fieldset",
+               "address", "figure", "figcaption", "table", "tr", "td", "th", "thead", "tbody", "tfoot",
+               "caption", "hr", "body", "html"}
+
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef\u201c\u201d\u2018\u2019"
+# A line break of the source between two Chinese characters is wrapping, not a space.
+_WRAP_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\u00a0]*[\r\n]\s*(?=[{_CJK}])")
+_SPACES = re.compile(r"[\s\u00a0]+")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([-\w.:]+)""", re.I)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "gb_2312-80", "euc-cn", "cp936", "hz-gb-2312", "csgb2312"}
+
+
+def read(data: bytes) -> Document:
+    start = time.perf_counter()
+    warnings: list[str] = []
+    text = decode(data, warnings)
+    try:
+        root = lxml.html.document_fromstring(
+            text.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8", remove_comments=True))
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise CorruptInput(f"the HTML page cannot be parsed: {exc}") from exc
+    _strip_boilerplate(root)
+    walker = _Walker()
+    body = root.find("body")
+    walker.walk(body if body is not None else root)
+    walker.flush()
+    return Document(blocks=walker.blocks, kind="html", pages=1, warnings=warnings,
+                    timings_ms={"read_html": (time.perf_counter() - start) * 1000})
+
+
+def decode(data: bytes, warnings: list[str] | None = None) -> str:
+    """Text of the page: BOM, then the declared charset, then UTF-8, then GB18030."""
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+                     (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            return data[len(bom):].decode(enc, errors="replace")
+    candidates = []
+    declared = _declared_charset(data[:4096])
+    if declared:
+        candidates.append(declared)
+    candidates += ["utf-8", "gb18030"]
+    for enc in dict.fromkeys(candidates):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if declared and enc != declared and warnings is not None:
+            warnings.append(f"the page declares {declared} but is {enc}")
+        return text
+    if warnings is not None:
+        warnings.append("the page's encoding is unclear; undecodable bytes replaced")
+    return data.decode(declared or "gb18030", errors="replace")
+
+
+def _declared_charset(head: bytes) -> str | None:
+    m = _META_CHARSET.search(head)
+    if not m:
+        return None
+    label = m.group(1).decode("ascii", "ignore").lower()
+    if label in _GB_FAMILY:
+        return "gb18030"  # a superset: pages declaring GB2312 use GBK characters all the time
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def join_lines(lines: list[str]) -> str:
+    """Lines of one cell or paragraph as one text: no space where a line break fell between CJK
+    characters (header cells broken as 结果<br>维持), one space between Latin words or numbers."""
+    out = ""
+    for line in lines:
+        line = clean_inline(line)
+        if not line:
+            continue
+        if out and not (re.match(rf"[{_CJK}]", out[-1]) or re.match(rf"[{_CJK}]", line[0])):
+            out += " "
+        out += line
+    return out
+
+
+def clean_inline(text: str) -> str:
+    """Source whitespace as a browser shows it (runs collapsed to one space), minus the line
+    wrapping of the source between Chinese characters."""
+    text = _INVISIBLE.sub("", text)
+    return _SPACES.sub(" ", _WRAP_BETWEEN_CJK.sub("", text)).strip()
+
+
+def _strip_boilerplate(root) -> None:
+    doomed = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        tag = el.tag.lower()
+        if tag in _DROP_TAGS or _hidden(el):
+            doomed.append(el)
+        elif tag in _FURNITURE_TAGS and not _inside_article(el):
+            doomed.append(el)
+        elif _furniture_named(el) and _looks_like_furniture(el):
+            doomed.append(el)
+    for el in doomed:
+        if el.getparent() is not None and _attached(el, root):
+            el.drop_tree()  # keeps the tail text, which belongs to the parent
+
+
+def _attached(el, root) -> bool:
+    while el is not None:
+        if el is root:
+            return True
+        el = el.getparent()
+    return False
+
+
+def _hidden(el) -> bool:
+    return "hidden" in el.attrib or bool(_HIDDEN_STYLE.search(el.get("style", "")))
+
+
+def _inside_article(el) -> bool:
+    return any(isinstance(a.tag, str) and a.tag.lower() in ("article", "main") for a in el.iterancestors())
+
+
+def _furniture_named(el) -> bool:
+    tokens = re.split(r"[\s_-]+", f"{el.get('class', '')} {el.get('id', '')}".lower())
+    return any(t in _FURNITURE_NAMES for t in tokens if t)
+
+
+def _looks_like_furniture(el) -> bool:
+    if el.find(".//table") is not None and _has_data_table(el):
+        return False
+    return len(el.text_content().strip()) <= _FURNITURE_MAX_CHARS
+
+
+def _has_data_table(el) -> bool:
+    return any(_table_grid(t) is not None for t in el.iter("table"))
+
+
+class _Walker:
+    """Reading order: text runs into the current paragraph until a block element closes it."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.buf: list[str] = []
+
+    def flush(self) -> None:
+        text = clean_inline("".join(self.buf))
+        self.buf = []
+        if text:
+            self.blocks.append(Paragraph(text))
+
+    def walk(self, el) -> None:
+        if not isinstance(el.tag, str):
+            return
+        tag = el.tag.lower()
+        if tag == "br":
+            self.flush()
+            return
+        if tag == "table":
+            table = _table_grid(el)
+            if table is not None:
+                self.flush()
+                self.blocks.append(table)
+                return
+        block = tag in _BLOCK_TAGS
+        if block:
+            self.flush()
+        if el.text:
+            self.buf.append(el.text)
+        for child in el:
+            self.walk(child)
+            if child.tail:
+                self.buf.append(child.tail)
+        if block:
+            self.flush()
+
+
+def _table_grid(el) -> Table | None:
+    """The grid of a data table, or None for a layout table (one holding other tables, or too
+    small to be a table of figures: a single row or column)."""
+    if el.find(".//table") is not None:
+        return None
+    rows = el.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
+    n_rows = len(rows)
+    if n_rows < 2:
+        return None
+    taken: set[tuple[int, int]] = set()
+    cells: list[Cell] = []
+    for r, tr in enumerate(rows):
+        c = 0
+        for td in tr.xpath("./td | ./th"):
+            if _hidden(td):
+                continue
+            while (r, c) in taken:
+                c += 1
+            rowspan = min(_span(td.get("rowspan"), n_rows), n_rows - r)
+            colspan = _span(td.get("colspan"), 1000)
+            if td.get("rowspan", "").strip() == "0":  # HTML: to the end of the table section
+                rowspan = n_rows - r
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    taken.add((r + dr, c + dc))
+            cells.append(Cell(r, c, _cell_text(td), rowspan=rowspan, colspan=colspan))
+            c += colspan
+    n_cols = max((c for _, c in taken), default=-1) + 1
+    if n_cols < 2 or not any(not cell.blank for cell in cells):
+        return None
+    return Table(cells=cells, n_rows=n_rows, n_cols=n_cols, origin="html")
+
+
+def _span(value: str | None, limit: int) -> int:
+    m = re.match(r"\s*(\d+)", value or "")
+    n = int(m.group(1)) if m else 1
+    return max(1, min(n, limit))
+
+
+def _cell_text(td) -> str:
+    lines: list[str] = []
+    buf: list[str] = []
+
+    def visit(el) -> None:
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if tag == "br" or tag in _BLOCK_TAGS:
+            lines.append("".join(buf))
+            buf.clear()
+        if tag and tag != "br" and el.text:
+            buf.append(el.text)
+        for child in el:
+            visit(child)
+            if child.tail:
+                buf.append(child.tail)
+        if tag in _BLOCK_TAGS:
+            lines.append("".join(buf))
+            buf.clear()
+
+    visit(td)
+    lines.append("".join(buf))
+    return join_lines(lines)

@@ -1,0 +1,381 @@
+"""PDF with a text layer (PyMuPDF): words from the characters, tables from the rulings.
+
+Per page: characters become words (split at spaces, wide gaps and table rulings, so text in
+touching cells never fuses), the drawn lines and rectangles become rulings, `grid.build_tables`
+makes the ruled tables, and the remaining words become paragraphs. Across pages: the page
+furniture (headers/footers of an office suite or a browser) is dropped, and a table continued on
+the next page is joined to its first part.
+
+Pages without a text layer are handed to `ocr_page(page) -> (words, h_lines, v_lines)` when given.
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pymupdf
+
+from ..errors import CorruptInput, EmptyInput, EncryptedInput, NeedsOCR
+from ..grid import Segment, Word, build_tables
+from ..model import BBox, Cell, Document, Paragraph, Table
+from ..page_text import TextLine, page_lines, paragraphs
+
+OcrPage = Callable[[pymupdf.Page], tuple[list[Word], list[Segment], list[Segment]]]
+
+# A drawn rectangle at most this thick is a ruling, not a box.
+_THIN = 3.0
+# Column boundaries of a table's two parts on consecutive pages agree within this.
+_JOIN_TOL = 3.0
+
+
+@dataclass
+class _Page:
+    number: int  # 1-based
+    height: float
+    tables: list[Table] = field(default_factory=list)
+    lines: list[TextLine] = field(default_factory=list)
+    ocr: bool = False
+
+
+def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
+    t0 = time.perf_counter()
+    doc = _open(data)
+    warnings: list[str] = []
+    pages: list[_Page] = []
+    image_only: list[int] = []
+    try:
+        for page in doc:
+            n = page.number + 1
+            found = _read_page(page, ocr_page)
+            if found is None:
+                if _has_images(page):
+                    image_only.append(n)
+                continue
+            pages.append(found)
+    except (RuntimeError, ValueError) as exc:  # MuPDF raises these on broken page content
+        raise CorruptInput(f"the PDF cannot be parsed: {exc}") from None
+    n_pages = doc.page_count
+    if doc.is_repaired:
+        warnings.append("the PDF was damaged; its cross-reference table was rebuilt")
+    doc.close()
+    if not any(p.lines or p.tables for p in pages):
+        if image_only:
+            raise NeedsOCR("image-only PDF: needs OCR")
+        raise EmptyInput("the PDF has no text and no images")
+    for n in image_only:
+        warnings.append(f"page {n} has no text layer (an image only) and was skipped: it needs OCR")
+    t1 = time.perf_counter()
+
+    _drop_page_furniture(pages)
+    blocks = _join_continued_tables([_page_blocks(p) for p in pages])
+    kind = "pdf-scan" if pages and all(p.ocr for p in pages) else "pdf-text"
+    t2 = time.perf_counter()
+    return Document(blocks=blocks, kind=kind, pages=n_pages, warnings=warnings,
+                    timings_ms={"pdf_pages": (t1 - t0) * 1000, "pdf_layout": (t2 - t1) * 1000})
+
+
+def _open(data: bytes) -> pymupdf.Document:
+    try:
+        doc = pymupdf.open(stream=data, filetype="pdf")
+    except Exception as exc:  # MuPDF's FileDataError, RuntimeError...: all mean unparsable
+        raise CorruptInput(f"the PDF cannot be parsed: {exc}") from None
+    if doc.needs_pass:
+        doc.close()
+        raise EncryptedInput("the PDF is encrypted and needs a password")
+    if doc.page_count == 0:
+        doc.close()
+        raise CorruptInput("the PDF has no readable page")
+    if doc.is_repaired and _lost_content(doc):
+        doc.close()
+        raise CorruptInput("the PDF is damaged (truncated?): part of its page content is missing")
+    return doc
+
+
+def _lost_content(doc: pymupdf.Document) -> bool:
+    """Whether a repaired PDF lost page content. MuPDF repairs a truncated file silently and draws
+    what is left, so a page could come back with half its table: refuse rather than mislead."""
+    for page in doc:
+        for xref in page.get_contents():
+            try:
+                if doc.xref_stream(xref) is None:
+                    return True
+            except Exception:  # a stream cut short fails to decode
+                return True
+    return False
+
+
+def _has_images(page: pymupdf.Page) -> bool:
+    return bool(page.get_images(full=False))
+
+
+def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None) -> _Page | None:
+    """The page's tables and text lines; None for a page with no text layer and no OCR."""
+    h, v = _rulings(page)
+    words = _words(page, v)
+    ocr = False
+    if not words:
+        if ocr_page is None or not _has_images(page):
+            return None
+        words, h, v = ocr_page(page)
+        ocr = True
+    n = page.number + 1
+    tables, free = build_tables(h, v, words, page=n)
+    return _Page(number=n, height=page.rect.height, tables=tables, lines=page_lines(free), ocr=ocr)
+
+
+# ------------------------------------------------------------------------------------ rulings
+
+def _rulings(page: pymupdf.Page) -> tuple[list[Segment], list[Segment]]:
+    """Horizontal and vertical rulings: stroked lines, thin rectangles, and the edges of boxes."""
+    h: list[Segment] = []
+    v: list[Segment] = []
+    area = page.rect.width * page.rect.height
+    for path in page.get_drawings():
+        stroked = path.get("color") is not None and "s" in (path.get("type") or "")
+        filled = path.get("fill") is not None and "f" in (path.get("type") or "")
+        if not stroked and not (filled and not _white(path.get("fill"))):
+            continue  # invisible, or a white box (a page or cell background)
+        for item in path["items"]:
+            op = item[0]
+            if op == "l":
+                _add_line(item[1], item[2], h, v)
+            elif op == "re":
+                _add_rect(item[1], h, v, area)
+            elif op == "qu":
+                quad = item[1]
+                if quad.is_rectangular:
+                    _add_rect(quad.rect, h, v, area)
+    return h, v
+
+
+def _white(rgb) -> bool:
+    return rgb is not None and all(c >= 0.95 for c in rgb)
+
+
+def _add_line(p, q, h: list[Segment], v: list[Segment]) -> None:
+    if abs(p.y - q.y) <= 1.0 and abs(p.x - q.x) > 1.0:
+        h.append(Segment(p.x, p.y, q.x, q.y))
+    elif abs(p.x - q.x) <= 1.0 and abs(p.y - q.y) > 1.0:
+        v.append(Segment(p.x, p.y, q.x, q.y))
+
+
+def _add_rect(r: pymupdf.Rect, h: list[Segment], v: list[Segment], page_area: float) -> None:
+    r = pymupdf.Rect(r).normalize()
+    if r.height <= _THIN and r.width > _THIN:
+        y = (r.y0 + r.y1) / 2
+        h.append(Segment(r.x0, y, r.x1, y))
+    elif r.width <= _THIN and r.height > _THIN:
+        x = (r.x0 + r.x1) / 2
+        v.append(Segment(x, r.y0, x, r.y1))
+    elif r.width > _THIN and r.height > _THIN and r.width * r.height < 0.9 * page_area:
+        h += [Segment(r.x0, r.y0, r.x1, r.y0), Segment(r.x0, r.y1, r.x1, r.y1)]
+        v += [Segment(r.x0, r.y0, r.x0, r.y1), Segment(r.x1, r.y0, r.x1, r.y1)]
+
+
+# -------------------------------------------------------------------------------------- words
+
+def _words(page: pymupdf.Page, v_lines: list[Segment]) -> list[Word]:
+    """Words built from the characters: split at spaces, at gaps wider than half the font size,
+    and where a vertical ruling passes between two characters."""
+    raw = page.get_text("rawdict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP)
+    out: list[Word] = []
+    for block in raw.get("blocks", []):
+        for line in block.get("lines", []):
+            cur: list[tuple[str, BBox]] = []
+            last_size = 0.0
+            for span in line.get("spans", []):
+                size = span.get("size", 10.0)
+                for ch in span.get("chars", []):
+                    c, box = ch["c"], tuple(ch["bbox"])
+                    if not c.strip():
+                        _flush(cur, out)
+                        cur = []
+                        continue
+                    if cur:
+                        gap = box[0] - cur[-1][1][2]
+                        if gap > 0.5 * max(size, last_size) or _ruled_between(cur[-1][1], box, v_lines):
+                            _flush(cur, out)
+                            cur = []
+                    cur.append((c, box))
+                    last_size = size
+            _flush(cur, out)
+    return out
+
+
+def _flush(chars: list[tuple[str, BBox]], out: list[Word]) -> None:
+    if chars:
+        boxes = [b for _, b in chars]
+        out.append(Word("".join(c for c, _ in chars),
+                        (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                         max(b[2] for b in boxes), max(b[3] for b in boxes))))
+
+
+def _ruled_between(a: BBox, b: BBox, v_lines: list[Segment]) -> bool:
+    lo, hi = min(a[2], b[0]) - 0.5, max(a[2], b[0]) + 0.5
+    cy = (b[1] + b[3]) / 2
+    return any(lo <= (s.x0 + s.x1) / 2 <= hi and min(s.y0, s.y1) <= cy <= max(s.y0, s.y1)
+               for s in v_lines)
+
+
+# ------------------------------------------------------------------------ headers and footers
+
+_BAND = 0.10  # share of the page height at top and bottom where running headers/footers sit
+_OUTER = 0.06  # the outermost strip, where a browser prints its header and footer
+
+_PAGE_NO = re.compile(
+    r"^(第#页(共#页)?|第#页[,，/]共#页|共#页第#页|#/#|[-–—]#[-–—]|#|page#(of#)?|#of#)$", re.I)
+_DATE_TIME = re.compile(
+    r"^(\d{4}[/.-]\d{1,2}[/.-]\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4},?)\s*(上午|下午|AM|PM)?\s*\d{1,2}:\d{2}", re.I)
+_URL = re.compile(r"^(https?://|www\.)|^[\w.-]+\.(gov|com|org|net|edu)(\.cn)?(/|$)|^file:///", re.I)
+
+
+def _digits_free(text: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+
+
+def _is_furniture_text(text: str) -> bool:
+    t = text.strip()
+    return bool(_PAGE_NO.match(_digits_free(t)) or _DATE_TIME.match(t) or _URL.match(t))
+
+
+def _drop_page_furniture(pages: list[_Page]) -> None:
+    """Remove running headers and footers from the pages' text lines.
+
+    A line goes when it sits in the top or bottom band of the page and (a) is a page number
+    (第 1 页, 1/5, - 2 -), or (b) repeats at the same place on most pages (digits ignored, so
+    "第 1 页" and "第 2 页" repeat), or (c) shares its row, in the outermost strip, with a browser's
+    date and time, URL or page count: the title a browser prints beside them goes with them.
+    """
+    need = max(2, (len(pages) + 1) // 2)
+    drops: list[set[int]] = []
+    for p in pages:
+        drop: set[int] = set()
+        for i, ln in enumerate(p.lines):
+            band = _band(ln, p.height, _BAND)
+            if not band:
+                continue
+            if _is_furniture_text(ln.text):
+                drop.add(i)
+            elif len(pages) >= 2 and len(_same_place(pages, band, ln)) >= need:
+                drop.add(i)
+        # a browser's row: everything on the row of a dropped piece in the outermost strip
+        rows = [p.lines[i] for i in drop if _band(p.lines[i], p.height, _OUTER)]
+        for i, ln in enumerate(p.lines):
+            if i not in drop and _band(ln, p.height, _OUTER) and any(_same_row(ln, r) for r in rows):
+                drop.add(i)
+        drops.append(drop)
+    for p, drop in zip(pages, drops):
+        p.lines = [ln for i, ln in enumerate(p.lines) if i not in drop]
+
+
+def _same_place(pages: list[_Page], band: str, ln: TextLine) -> set[int]:
+    """Pages with a line of the same text (digits aside) at about the same height."""
+    key = _digits_free(ln.text)
+    tol = max(ln.height, 4.0)
+    return {p.number for p in pages for other in p.lines
+            if _band(other, p.height, _BAND) == band and _digits_free(other.text) == key
+            and abs(other.bbox[1] - ln.bbox[1]) <= tol}
+
+
+def _band(ln: TextLine, height: float, share: float) -> str | None:
+    if ln.bbox[3] <= share * height:
+        return "top"
+    if ln.bbox[1] >= (1 - share) * height:
+        return "bottom"
+    return None
+
+
+def _same_row(a: TextLine, b: TextLine) -> bool:
+    return min(a.bbox[3], b.bbox[3]) - max(a.bbox[1], b.bbox[1]) > 0.3 * min(a.height, b.height)
+
+
+# ------------------------------------------------------------------------------ page layout
+
+def _table_box(t: Table) -> BBox:
+    boxes = [c.bbox for c in t.cells if c.bbox]
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _page_blocks(p: _Page) -> list[Paragraph | Table]:
+    """Paragraphs and tables of one page, by their top edge."""
+    blocks: list[tuple[float, Paragraph | Table]] = [(_table_box(t)[1], t) for t in p.tables]
+    blocks += [(para.bbox[1], para) for para in paragraphs(p.lines, p.number)]
+    blocks.sort(key=lambda b: b[0])
+    return [b for _, b in blocks]
+
+
+def _column_edges(t: Table) -> list[float] | None:
+    starts: dict[int, float] = {}
+    for c in t.cells:
+        if c.bbox:
+            starts.setdefault(c.col, c.bbox[0])
+    if len(starts) != t.n_cols:
+        return None
+    return [starts[c] for c in range(t.n_cols)] + [_table_box(t)[2]]
+
+
+def _continues(first: Table, nxt: Table) -> bool:
+    if first.n_cols != nxt.n_cols:
+        return False
+    a, b = _column_edges(first), _column_edges(nxt)
+    return a is not None and b is not None and all(abs(x - y) <= _JOIN_TOL for x, y in zip(a, b))
+
+
+def _repeated_header_rows(first: Table, nxt: Table) -> int:
+    """How many top rows of `nxt` repeat the top rows of `first` (a header printed again)."""
+    def norm(s: str) -> str:
+        return re.sub(r"\s+", "", s)
+
+    ga, gb = first.grid_texts(), nxt.grid_texts()
+    best = 0
+    for k in range(1, min(first.n_rows, nxt.n_rows)):
+        if [norm(x) for x in ga[k - 1]] != [norm(x) for x in gb[k - 1]]:
+            break
+        cut_clean = all(c.row >= k or c.row + c.rowspan <= k for c in nxt.cells)
+        if cut_clean and any(norm(x) for row in gb[:k] for x in row):
+            best = k
+    return best
+
+
+def _join(first: Table, nxt: Table) -> Table:
+    k = _repeated_header_rows(first, nxt)
+    shift = first.n_rows - k
+    cells = [_copy(c) for c in first.cells]
+    # A merged cell the page break cut in two (a row label spanning rows on both pages): its part
+    # at the bottom of the first page spans rows, and the part opening the next page sits in the
+    # same columns and is blank (the label's text printed in its first part). A non-blank part is
+    # kept apart: two group labels meeting at the break look just the same.
+    open_at_bottom = {(c.col, c.colspan): c for c in cells
+                      if c.rowspan >= 2 and c.row + c.rowspan == first.n_rows}
+    for c in sorted(nxt.cells, key=lambda c: (c.row, c.col)):
+        if c.row < k:
+            continue
+        top = open_at_bottom.pop((c.col, c.colspan), None) if c.row == k else None
+        if top is not None and c.blank:
+            top.rowspan += c.rowspan
+            continue
+        cells.append(Cell(row=c.row + shift, col=c.col, text=c.text, rowspan=c.rowspan,
+                          colspan=c.colspan, page=c.page, bbox=c.bbox, score=c.score))
+    return Table(cells=cells, n_rows=first.n_rows + nxt.n_rows - k, n_cols=first.n_cols,
+                 page=first.page, origin=first.origin, positional=first.positional and nxt.positional)
+
+
+def _copy(c: Cell) -> Cell:
+    return Cell(row=c.row, col=c.col, text=c.text, rowspan=c.rowspan, colspan=c.colspan,
+                page=c.page, bbox=c.bbox, score=c.score)
+
+
+def _join_continued_tables(pages: list[list[Paragraph | Table]]) -> list[Paragraph | Table]:
+    """Blocks of all pages; a table that ends a page and one that opens the next page with the same
+    columns are one table."""
+    out: list[Paragraph | Table] = []
+    for blocks in pages:
+        if (blocks and out and isinstance(out[-1], Table) and isinstance(blocks[0], Table)
+                and _continues(out[-1], blocks[0])):
+            out[-1] = _join(out[-1], blocks[0])
+            blocks = blocks[1:]
+        out.extend(blocks)
+    return out

@@ -1,0 +1,272 @@
+"""Synthetic annual reports as PDFs with a text layer, drawn the way the real form prints them.
+
+`render_pdf(report, ...)` draws a `tests.synth.form.Report` on A4 pages with PyMuPDF: title, prose
+with first-line indents, tables 2/3/4 as ruled grids with the form's merged cells (the label
+三、本年度办理结果 one character per line in its narrow cell), table 3 broken across two pages, the
+signature and date at the end, and the furniture of the page (a browser's header and footer, or an
+office suite's page numbers). Output is deterministic: the same report and options give the same
+bytes.
+
+Options:
+- furniture: "browser" (date/time and page title on top, URL and "x/y" at the bottom), "office"
+  (running header with the agency, "第 x 页 共 y 页" at the bottom), or None.
+- split_t3_before: the key prefix of the table-3 row that opens a new page (None: only where the
+  page runs out).
+- repeat_header: the continuation of a split table repeats the table's header rows.
+- rulings: "lines" (one segment per cell edge, as office suites draw them), "rects" (a stroked
+  rectangle per cell) or "bars" (thin filled rectangles).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pymupdf
+
+from extraction.model import Cell, Table
+
+from .form import Report
+
+PAGE_W, PAGE_H = 595.0, 842.0
+LEFT, RIGHT = 72.0, 523.0
+TOP, BOTTOM = 64.0, 782.0
+FONT = "china-s"
+
+BODY_SIZE = 10.5
+TITLE_SIZE = 16.0
+
+# Column widths (points) of the three tables; each adds up to the text width (451).
+COL_WIDTHS = {
+    "t2": [131.0, 320 / 3, 320 / 3, 320 / 3],
+    "t3": [16.0, 52.0, 110.0] + [273 / 7] * 7,
+    "t4": [451 / 15] * 15,
+}
+CELL_SIZE = {"t2": 9.0, "t3": 8.0, "t4": 7.5}
+HEADER_ROWS = {"t2": 0, "t3": 3, "t4": 3}
+PAD = 2.0
+
+
+def _width(text: str, size: float) -> float:
+    return pymupdf.get_text_length(text, fontname=FONT, fontsize=size)
+
+
+def wrap(text: str, width: float, size: float, indent: float = 0.0) -> list[str]:
+    """Lines of `text` no wider than `width` (the first line `indent` narrower), cut anywhere:
+    Chinese has no word boundaries to respect."""
+    lines: list[str] = []
+    cur = ""
+    room = width - indent
+    for ch in text:
+        if cur and _width(cur + ch, size) > room:
+            lines.append(cur)
+            cur = ""
+            room = width
+        cur += ch
+    if cur or not lines:
+        lines.append(cur)
+    return lines
+
+
+@dataclass
+class _Segment:
+    """Rows of a table drawn on one page (by index: PyMuPDF orphans page objects when a page is
+    added) from height `y`."""
+    page: int
+    rows: list[int]
+    y: float
+
+
+class _Writer:
+    def __init__(self, doc: pymupdf.Document):
+        self.doc = doc
+        doc.new_page(width=PAGE_W, height=PAGE_H)
+        self.y = TOP
+
+    @property
+    def page(self) -> pymupdf.Page:
+        return self.doc[-1]
+
+    @property
+    def page_index(self) -> int:
+        return self.doc.page_count - 1
+
+    def new_page(self) -> None:
+        self.doc.new_page(width=PAGE_W, height=PAGE_H)
+        self.y = TOP
+
+    def room(self, h: float) -> bool:
+        return self.y + h <= BOTTOM
+
+    def text_line(self, x: float, text: str, size: float, lead: float) -> None:
+        if not self.room(lead):
+            self.new_page()
+        self.page.insert_text((x, self.y + size), text, fontname=FONT, fontsize=size)
+        self.y += lead
+
+    def paragraph(self, text: str, size: float = BODY_SIZE, indent_chars: int = 2) -> None:
+        indent = indent_chars * size
+        for i, line in enumerate(wrap(text, RIGHT - LEFT, size, indent)):
+            self.text_line(LEFT + (indent if i == 0 else 0), line, size, size * 1.6)
+        self.y += size * 0.4
+
+    def centred(self, text: str, size: float) -> None:
+        for line in wrap(text, RIGHT - LEFT, size):
+            self.text_line((LEFT + RIGHT - _width(line, size)) / 2, line, size, size * 1.8)
+
+    def right_aligned(self, text: str, size: float = BODY_SIZE) -> None:
+        self.text_line(RIGHT - _width(text, size), text, size, size * 1.6)
+
+
+def render_pdf(report: Report, *, furniture: str | None = "browser",
+               split_t3_before: str | None = "t3.unavailable.not_held", repeat_header: bool = True,
+               rulings: str = "lines", print_date: str = "2024/3/18 09:42",
+               url: str = "http://www.example.gov.cn/zwgk/ndbg/202403/t20240318_1234.html") -> bytes:
+    doc = pymupdf.open()
+    w = _Writer(doc)
+    w.centred(report.title, TITLE_SIZE)
+    w.y += 6
+    for p in report.preamble:
+        w.paragraph(p)
+    tables_after = {1: "t2", 2: "t3", 3: "t4"}
+    for i, (heading, paras) in enumerate(report.sections):
+        w.paragraph(heading, indent_chars=2)
+        for p in paras:
+            w.paragraph(p)
+        if i in tables_after:
+            name = tables_after[i]
+            split_row = _row_of(report, split_t3_before) if name == "t3" and split_t3_before else None
+            _draw_table(w, report.tables[name], name, split_row, repeat_header, rulings)
+    w.y += 12
+    for line in report.signature:
+        w.right_aligned(line)
+
+    if furniture:
+        _furniture(doc, furniture, report, print_date, url)
+    out = doc.tobytes(garbage=3, deflate=True, no_new_id=True)
+    doc.close()
+    return out
+
+
+def _row_of(report: Report, prefix: str) -> int:
+    """The grid row of table 3 where the row with this key prefix is printed."""
+    table, row, _ = report.cell_of[f"{prefix}.natural_person"]
+    assert table == "t3"
+    return row
+
+
+# ----------------------------------------------------------------------------------- tables
+
+def _row_heights(t: Table, name: str) -> list[float]:
+    widths = COL_WIDTHS[name]
+    size = CELL_SIZE[name]
+    lead = size * 1.25
+    heights = [size * 2.0] * t.n_rows
+    for c in sorted(t.cells, key=lambda c: c.rowspan):
+        width = sum(widths[c.col:c.col + c.colspan]) - 2 * PAD
+        need = len(wrap(c.text, width, size)) * lead + 2 * PAD + 2
+        have = sum(heights[c.row:c.row + c.rowspan])
+        if need > have:
+            heights[c.row + c.rowspan - 1] += need - have
+    return heights
+
+
+def _draw_table(w: _Writer, t: Table, name: str, split_row: int | None, repeat_header: bool,
+                rulings: str) -> None:
+    heights = _row_heights(t, name)
+    n_head = HEADER_ROWS[name]
+    w.y += 4
+    if not w.room(min(sum(heights), 0.3 * (BOTTOM - TOP))):
+        w.new_page()  # keep a table's head with its first rows
+    # Lay the rows out on pages: a row that does not fit (or the forced split) opens a page.
+    segments: list[_Segment] = [_Segment(w.page_index, [], w.y)]
+    y = w.y
+    for r in range(t.n_rows):
+        if (r == split_row or y + heights[r] > BOTTOM) and segments[-1].rows:
+            w.new_page()
+            segments.append(_Segment(w.page_index, [], w.y))
+            y = w.y
+            if repeat_header and r >= n_head:
+                segments[-1].rows.extend(range(n_head))
+                y += sum(heights[:n_head])
+        segments[-1].rows.append(r)
+        y += heights[r]
+    w.y = y + 8
+
+    xs = [LEFT]
+    for cw in COL_WIDTHS[name]:
+        xs.append(xs[-1] + cw)
+    size = CELL_SIZE[name]
+    parts: dict[int, tuple[Cell, list]] = {}
+    for seg in segments:
+        page = w.doc[seg.page]
+        top_of: dict[int, float] = {}
+        yy = seg.y
+        for r in seg.rows:
+            top_of[r] = yy
+            yy += heights[r]
+        for c in t.cells:
+            rows = [r for r in range(c.row, c.row + c.rowspan) if r in top_of]
+            if not rows:
+                continue
+            x0, x1 = xs[c.col], xs[c.col + c.colspan]
+            y0 = top_of[rows[0]]
+            y1 = top_of[rows[-1]] + heights[rows[-1]]
+            _rule_box(page, x0, y0, x1, y1, rulings)
+            parts.setdefault(id(c), (c, []))[1].append((page, x0, y0, x1, y1))
+    # A merged cell broken by a page break prints the lines of its text that fit in its first part
+    # and goes on in the next, as a word processor flows text in a cell.
+    for c, boxes in parts.values():
+        lines = wrap(c.text, xs[c.col + c.colspan] - xs[c.col] - 2 * PAD, size) if c.text else []
+        repeated = [b for b in boxes if c.row < n_head]
+        if repeated:  # header cells: printed whole in each copy of the header
+            for b in repeated:
+                _cell_lines(*b, lines, size)
+            continue
+        for i, b in enumerate(boxes):
+            fit = lines if i == len(boxes) - 1 else lines[:max(1, int((b[4] - b[2] - 2 * PAD) // (size * 1.25)))]
+            _cell_lines(*b, fit, size)
+            lines = lines[len(fit):]
+
+
+def _rule_box(page: pymupdf.Page, x0: float, y0: float, x1: float, y1: float, rulings: str) -> None:
+    if rulings == "rects":
+        page.draw_rect(pymupdf.Rect(x0, y0, x1, y1), color=(0, 0, 0), width=0.6)
+    elif rulings == "bars":
+        for r in (pymupdf.Rect(x0, y0 - 0.3, x1, y0 + 0.3), pymupdf.Rect(x0, y1 - 0.3, x1, y1 + 0.3),
+                  pymupdf.Rect(x0 - 0.3, y0, x0 + 0.3, y1), pymupdf.Rect(x1 - 0.3, y0, x1 + 0.3, y1)):
+            page.draw_rect(r, color=None, fill=(0, 0, 0))
+    else:
+        for a, b in (((x0, y0), (x1, y0)), ((x0, y1), (x1, y1)), ((x0, y0), (x0, y1)), ((x1, y0), (x1, y1))):
+            page.draw_line(a, b, color=(0, 0, 0), width=0.6)
+
+
+def _cell_lines(page: pymupdf.Page, x0: float, y0: float, x1: float, y1: float, lines: list[str],
+                size: float) -> None:
+    lead = size * 1.25
+    y = (y0 + y1) / 2 - len(lines) * lead / 2
+    for line in lines:
+        x = (x0 + x1) / 2 - _width(line, size) / 2
+        page.insert_text((x, y + size), line, fontname=FONT, fontsize=size)
+        y += lead
+
+
+# ------------------------------------------------------------------------------- furniture
+
+def _furniture(doc: pymupdf.Document, kind: str, report: Report, print_date: str, url: str) -> None:
+    n = doc.page_count
+    size = 8.0
+    for i, page in enumerate(doc):
+        if kind == "browser":
+            page.insert_text((22, 24), print_date, fontname=FONT, fontsize=size)
+            title = report.title
+            page.insert_text(((PAGE_W - _width(title, size)) / 2, 24), title, fontname=FONT, fontsize=size)
+            page.insert_text((22, PAGE_H - 16), url, fontname=FONT, fontsize=size)
+            count = f"{i + 1}/{n}"
+            page.insert_text((PAGE_W - 22 - _width(count, size), PAGE_H - 16), count, fontname=FONT, fontsize=size)
+        elif kind == "office":
+            head = report.agency
+            page.insert_text(((PAGE_W - _width(head, size)) / 2, 40), head, fontname=FONT, fontsize=size)
+            page.draw_line((LEFT, 44), (RIGHT, 44), color=(0, 0, 0), width=0.5)
+            foot = f"第 {i + 1} 页 共 {n} 页"
+            page.insert_text(((PAGE_W - _width(foot, size)) / 2, PAGE_H - 30), foot, fontname=FONT, fontsize=size)
+        else:
+            raise ValueError(f"unknown furniture {kind!r}")
