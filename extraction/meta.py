@@ -111,3 +111,20 @@ def find_published_date(tokens: list[Token], body_end_start: int, year: int | No
             if plausible(d) and (len(rest) <= 2 or _AGENCY_TAIL.search(rest.replace(" ", ""))) and "至" not in tok.text:
                 return MetaRead(d.isoformat(), 0.92, tok.text.strip(), tok.page, tok.bbox)
     return None
+
+
+def find_signature_agency(tokens: list[Token], tail_start: int) -> Token | None:
+    """The agency named under the report: a short line ending like an agency's name, just above
+    the date (or among the last lines)."""
+    labels = [t for t in tokens[tail_start:] if not t.is_value and t.text.strip()]
+    for i, tok in enumerate(labels):
+        text = re.sub(r"\s+", "", tok.text)
+        if 4 <= len(text) <= 30 and _AGENCY_TAIL.search(text) and not re.search(r"\d|[，。；：,;:]", text):
+            following = labels[i + 1].text if i + 1 < len(labels) else ""
+            if parse_dates(following) or i + 1 == len(labels):
+                return tok
+    return None
+
+
+def plausible_agency(name: str) -> bool:
+    return 4 <= len(name) <= 25 and not re.search(r"\d|年度|报告|关于|政府信息公开", name)

@@ -17,7 +17,7 @@ from .confidence import apply_rules
 from .consistency import bind_rules, choose_placements, evaluate, infer_missing
 from .contract import ACCEPT_THRESHOLD, ExtractionResult, FieldValue, Source
 from .errors import NotAReport
-from .meta import find_published_date, find_title, parse_dates
+from .meta import find_published_date, find_signature_agency, find_title, parse_dates, plausible_agency
 from .model import Document
 from .normalize import normalize_document
 from .readings import Reading
@@ -166,18 +166,29 @@ def _typed(schema: Schema, key: str, value):
 
 def _meta(tokens, sections, title, template: str, template_conf: float) -> dict[str, FieldValue]:
     out: dict[str, FieldValue] = {}
+    tail_start = sections.starts.get(6, sections.starts.get(5, max(0, len(tokens) - 40)))
+    signer = find_signature_agency(tokens, tail_start)
+    signed = re.sub(r"\s+", "", signer.text) if signer else None
     if title and title.agency:
-        out["meta.agency"] = FieldValue(value=title.agency, confidence=0.95, raw=title.token.text, page=title.token.page,
+        # the title names it; a signature that agrees (or names the same body more fully) confirms it
+        agrees = bool(signed and (signed.endswith(title.agency) or title.agency.endswith(signed)))
+        conf = 0.97 if agrees else (0.95 if plausible_agency(title.agency) else 0.8)
+        out["meta.agency"] = FieldValue(value=title.agency, confidence=conf, raw=title.token.text, page=title.token.page,
                                         bbox=list(title.token.bbox) if title.token.bbox else None)
+    elif signed:
+        out["meta.agency"] = FieldValue(value=signed, confidence=0.9 if plausible_agency(signed) else 0.7, raw=signer.text,
+                                        page=signer.page, bbox=list(signer.bbox) if signer.bbox else None)
     else:
         out["meta.agency"] = FieldValue(value=None, confidence=0.0, status="missing")
     if title:
         out["meta.year"] = FieldValue(value=title.year, confidence=0.97, raw=title.token.text, page=title.token.page,
                                       bbox=list(title.token.bbox) if title.token.bbox else None)
     else:
-        out["meta.year"] = FieldValue(value=None, confidence=0.0, status="missing")
+        # no title: the year the overview speaks of most, which is usually but not always it
+        years = [int(y) for t in tokens[:sections.starts.get(2, 80)] if not t.is_value for y in re.findall(r"(20\d{2})\s*年", t.text)]
+        common = max(set(years), key=years.count) if years else None
+        out["meta.year"] = FieldValue(value=common, confidence=0.75 if common else 0.0, status="read" if common else "missing")
     out["meta.template"] = FieldValue(value=template, confidence=template_conf)
-    tail_start = sections.starts.get(6, sections.starts.get(5, max(0, len(tokens) - 40)))
     date = find_published_date(tokens, tail_start, title.year if title else None)
     if date:
         out["meta.published_date"] = FieldValue(value=date.value, confidence=date.confidence, raw=date.raw, page=date.page,

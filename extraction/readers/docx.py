@@ -19,6 +19,8 @@ from .html import join_lines
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _NS = {"w": _W}
+# A data cell holds a label or a number; a cell with this much text is a frame around prose.
+_LAYOUT_CELL_CHARS = 200
 # Compiled with our own prefixes: python-docx's elements override .xpath() with theirs.
 _RUNS = XPath(".//w:r[not(ancestor::w:txbxContent)]", namespaces=_NS)
 _ROWS = XPath("./w:tr | ./w:sdt/w:sdtContent/w:tr | ./w:customXml/w:tr", namespaces=_NS)
@@ -135,7 +137,8 @@ def _int(value: str | None, default: int) -> int:
 
 
 def _table(tbl) -> Table | None:
-    """The grid of a data table; None for a layout frame (one holding tables, or one row or column)."""
+    """The grid of a data table; None for a layout frame (one holding tables, one row or column, or
+    cells of prose)."""
     if tbl.find(f".//{_q('tbl')}") is not None:
         return None
     rows = _ROWS(tbl)
@@ -177,4 +180,6 @@ def _table(tbl) -> Table | None:
     n_cols = max((cell.col + cell.colspan for cell in cells), default=0)
     if n_rows < 2 or n_cols < 2 or all(cell.blank for cell in cells):
         return None
+    if any(len(cell.text) > _LAYOUT_CELL_CHARS for cell in cells):
+        return None  # a frame around prose, not a table of figures
     return Table(cells=cells, n_rows=n_rows, n_cols=n_cols, origin="docx")

@@ -27,6 +27,12 @@ _FURNITURE_TAGS = {"nav", "header", "footer", "aside"}
 _FURNITURE_NAMES = {"header", "head", "top", "topbar", "nav", "navbar", "menu", "mainnav", "subnav",
                     "breadcrumb", "crumb", "crumbs", "position", "location", "footer", "foot", "bottom",
                     "copyright", "sidebar", "share", "toolbar", "links", "friendlink"}
+# Boxes that only ever hold a trail of links: dropped even when the trail ends in the report's title.
+_TRAIL_NAMES = {"breadcrumb", "crumb", "crumbs", "position", "location"}
+# "...2022年...年度报告": an article's own header carries the title; a site header does not.
+_REPORT_TITLE = re.compile(r"20\d{2}\s*年.{0,40}报告")
+# A data cell holds a label or a number; a cell with this much text is a layout box holding prose.
+_LAYOUT_CELL_CHARS = 200
 # Furniture holds little text; a "header" box with the whole report in it is a badly named wrapper.
 _FURNITURE_MAX_CHARS = 400
 
@@ -129,7 +135,7 @@ def _strip_boilerplate(root) -> None:
         tag = el.tag.lower()
         if tag in _DROP_TAGS or _hidden(el):
             doomed.append(el)
-        elif tag in _FURNITURE_TAGS and not _inside_article(el):
+        elif tag in _FURNITURE_TAGS and not _inside_article(el) and not _holds_title(el):
             doomed.append(el)
         elif _furniture_named(el) and _looks_like_furniture(el):
             doomed.append(el)
@@ -154,15 +160,24 @@ def _inside_article(el) -> bool:
     return any(isinstance(a.tag, str) and a.tag.lower() in ("article", "main") for a in el.iterancestors())
 
 
+def _name_tokens(el) -> set[str]:
+    return {t for t in re.split(r"[\s_-]+", f"{el.get('class', '')} {el.get('id', '')}".lower()) if t}
+
+
 def _furniture_named(el) -> bool:
-    tokens = re.split(r"[\s_-]+", f"{el.get('class', '')} {el.get('id', '')}".lower())
-    return any(t in _FURNITURE_NAMES for t in tokens if t)
+    return bool(_name_tokens(el) & _FURNITURE_NAMES)
+
+
+def _holds_title(el) -> bool:
+    return bool(_REPORT_TITLE.search(el.text_content()))
 
 
 def _looks_like_furniture(el) -> bool:
     if el.find(".//table") is not None and _has_data_table(el):
         return False
-    return len(el.text_content().strip()) <= _FURNITURE_MAX_CHARS
+    if len(el.text_content().strip()) > _FURNITURE_MAX_CHARS:
+        return False
+    return bool(_name_tokens(el) & _TRAIL_NAMES) or not _holds_title(el)
 
 
 def _has_data_table(el) -> bool:
@@ -209,8 +224,8 @@ class _Walker:
 
 
 def _table_grid(el) -> Table | None:
-    """The grid of a data table, or None for a layout table (one holding other tables, or too
-    small to be a table of figures: a single row or column)."""
+    """The grid of a data table, or None for a layout table (one holding other tables, one too
+    small to be a table of figures - a single row or column - or one whose cells hold prose)."""
     if el.find(".//table") is not None:
         return None
     rows = el.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
@@ -237,6 +252,8 @@ def _table_grid(el) -> Table | None:
             c += colspan
     n_cols = max((c for _, c in taken), default=-1) + 1
     if n_cols < 2 or not any(not cell.blank for cell in cells):
+        return None
+    if any(len(cell.text) > _LAYOUT_CELL_CHARS for cell in cells):
         return None
     return Table(cells=cells, n_rows=n_rows, n_cols=n_cols, origin="html")
 
