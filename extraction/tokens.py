@@ -17,7 +17,12 @@ from .normalize import strip_tags
 
 EXACT_ORIGINS = {"ruling", "html", "docx"}
 
-_LOOKALIKE = str.maketrans({"O": "0", "o": "0", "〇": "0", "○": "0", "D": "0", "l": "1", "I": "1", "|": "1", "丨": "1", "S": "5", "B": "8"})
+_LOOKALIKES = {"O": "0", "o": "0", "〇": "0", "○": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "丨": "1",
+               "i": "1", "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "g": "9", "q": "9", "G": "6", "b": "6"}
+_LOOKALIKE = str.maketrans(_LOOKALIKES)
+# A cell made only of digits and look-alikes (at most six characters) is a misread number.
+_LOOKALIKE_CHARS = set("0123456789.") | set(_LOOKALIKES)
+_STRONG_LOOKALIKES = set("OoDl〇○ISZB|丨")  # alone, these stand for digits; g, q, b... only beside real digits
 _NUMBER = re.compile(r"^[-−－]?\d+(\.\d+)?$")
 _UNIT = re.compile(r"^(?P<num>.*?\d)\s*(?P<unit>万元|元|件|条|个|项|次|人次|%)$")
 _DASHES = {"—", "-", "–", "－", "/", "／", "——", "--", "—-", "\\", "无", "/ ", "\\/"}
@@ -72,7 +77,7 @@ def parse_value(text: str) -> Value | None:
         t, unit = m.group("num"), m.group("unit")
     if _NUMBER.match(t):
         return Value(_to_number(t), raw.strip(), unit=unit)
-    if len(t) <= 6 and any(ch.isdigit() for ch in t) or t in ("O", "o", "〇", "○", "l"):
+    if len(t) <= 6 and set(t) <= _LOOKALIKE_CHARS and (any(ch.isdigit() for ch in t) or len(t) <= 2 and set(t) <= _STRONG_LOOKALIKES):
         fixed = t.translate(_LOOKALIKE)
         if _NUMBER.match(fixed):
             return Value(_to_number(fixed), raw.strip(), corrected=True, unit=unit)

@@ -194,10 +194,17 @@ def _single_agency(v: Any) -> str:
 
 
 def build_report(fields: dict[str, Any], template: str | None = None, *, seed: int = 0, **variant: Any) -> Report:
-    """Lay out `fields` (canonical key -> value; None = printed blank) as the official form prints it.
+    """Lay out `fields` (canonical key -> value; None = printed blank; a missing key prints blank)
+    as the official form prints it. `template` defaults to fields["meta.template"], else the year's.
 
-    Variants: blank_zeros=True, misprint={key: text}, break_total=key, other_handling_single_row=True,
-    traditional=True (see the module docs of the test sets)."""
+    Variants, and what they do to `Report.answer`:
+    - blank_zeros=True: zero cells printed blank, as some web pages do; their answer becomes None.
+    - misprint={key: text}: the cell prints `text` (e.g. "O" for 0); the answer keeps the value.
+    - break_total=key: a total printed off by 1-10 (seeded); the answer is what is printed.
+    - other_handling_single_row=True: a 2021 report printing （六）其他处理 as one row (the sum of
+      its sub-rows); the answer has t3.other_handling.* instead of the sub-row keys.
+    - traditional=True: title, prose and labels in traditional characters; the answer stays
+      simplified (the service returns Simplified Chinese)."""
     unknown = set(variant) - _VARIANTS
     if unknown:
         raise TypeError(f"unknown report variants: {sorted(unknown)}")
@@ -247,7 +254,7 @@ def build_report(fields: dict[str, Any], template: str | None = None, *, seed: i
             v = None
         answer[key] = v
         printed[key] = format_value(v)
-    for key in misprint:
+    for key in [*misprint, *([brk] if brk else [])]:
         if key not in printed:
             raise KeyError(f"{key} is not printed on the {template} form")
 
@@ -424,6 +431,9 @@ def synth_answers(seed: int, *, template: str | None = None) -> dict[str, Any]:
     rng = random.Random(seed)
     agency = rng.choice(_PLACES) + rng.choice(_BODIES)
     year = rng.randint(2019, 2024)
+    if template and template != template_for_year(year):
+        # A form asked for: report on a year that form was used for (same random stream).
+        year = 2021 + year % 4 if template == "2021" else 2019 + year % 2
     template = template or template_for_year(year)
     published = None
     if rng.random() < 0.75:

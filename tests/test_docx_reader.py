@@ -1,0 +1,183 @@
+"""The DOCX reader on rendered Word reports (python-docx merges) and on hand-written WordprocessingML."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from extraction.errors import CorruptInput
+from extraction.model import Table
+from extraction.readers import docx as docx_reader
+from tests.synth import docx_report
+from tests.synth.form import build_report, synth_answers, wrong_fields
+
+
+def _spans(table: Table) -> set[tuple[int, int, int, int, str]]:
+    return {(c.row, c.col, c.rowspan, c.colspan, c.text) for c in table.cells}
+
+
+def _tables(doc) -> list[Table]:
+    return [b for b in doc.blocks if isinstance(b, Table)]
+
+
+@pytest.fixture(scope="module")
+def report_2021():
+    answer = synth_answers(8, template="2021")
+    answer["t3.partially_granted.natural_person"] = 4  # a value to look for (rules do not matter here)
+    return build_report(answer, blank_zeros=True)
+
+
+@pytest.mark.parametrize("frame", [False, True])
+def test_merged_cells_become_spans(report_2021, frame):
+    doc = docx_reader.read(docx_report.render(report_2021, frame=frame))
+    assert doc.kind == "docx"
+    tables = _tables(doc)
+    assert [(t.n_rows, t.n_cols) for t in tables] == [(14, 4), (28, 10), (4, 15)]
+    for got, name in zip(tables, ("t2", "t3", "t4")):
+        assert _spans(got) == _spans(report_2021.tables[name])
+        assert got.origin == "docx"
+    t3 = tables[1]
+    vertical = t3.at(16, 0)
+    assert vertical.text == "三、本年度办理结果" and (vertical.row, vertical.rowspan) == (5, 22)
+    assert t3.at(18, 1).text == "（五）不予处理" and t3.at(18, 1).rowspan == 5
+    assert t3.at(1, 4).text == "法人或其他组织" and t3.at(1, 4).colspan == 5
+    assert t3.at(6, 3).text == "4"  # （二）部分公开 × 自然人
+    blank_key = next(k for k, v in report_2021.answer.items() if k.startswith("t3.") and v is None)
+    _, r, c = report_2021.cell_of[blank_key]
+    assert t3.at(r, c).blank
+    t2 = tables[0]
+    assert t2.at(0, 3).text == "第二十条第（一）项" and t2.at(0, 0).colspan == 4
+
+
+@pytest.mark.parametrize("frame", [False, True])
+def test_paragraphs_in_document_order(report_2021, frame):
+    doc = docx_reader.read(docx_report.render(report_2021, frame=frame))
+    kinds = ["T" if isinstance(b, Table) else b.text for b in doc.blocks]
+    assert kinds[0] == report_2021.title
+    i = kinds.index("三、收到和处理政府信息公开申请情况")
+    assert kinds[i + 1] == "T" and kinds[i - 1] == "T"
+    assert kinds[-2:] == report_2021.signature
+
+
+def test_2019_form_single_other_row():
+    report = build_report(synth_answers(21, template="2019"))
+    t3 = _tables(docx_reader.read(docx_report.render(report)))[1]
+    assert t3.n_rows == 26 and t3.at(5, 0).rowspan == 20
+    assert t3.at(23, 1).text == "（六）其他处理" and t3.at(23, 1).colspan == 2
+
+
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _docx(body_xml: str) -> bytes:
+    """A minimal package: just enough parts for Word (and python-docx) to open it."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml",
+                   '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                   '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                   '<Default Extension="xml" ContentType="application/xml"/>'
+                   '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+                   "</Types>")
+        z.writestr("_rels/.rels",
+                   '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                   '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>'
+                   "</Relationships>")
+        z.writestr("word/document.xml",
+                   f'<?xml version="1.0" encoding="UTF-8"?><w:document {_W}><w:body>{body_xml}</w:body></w:document>')
+    return buf.getvalue()
+
+
+def _p(text: str) -> str:
+    return f"<w:p><w:r><w:t xml:space=\"preserve\">{text}</w:t></w:r></w:p>"
+
+
+def _tc(inner: str, pr: str = "") -> str:
+    return f"<w:tc><w:tcPr>{pr}</w:tcPr>{inner}</w:tc>"
+
+
+_RESTART = '<w:vMerge w:val="restart"/>'
+_CONTINUE = "<w:vMerge/>"
+_SPAN2 = '<w:gridSpan w:val="2"/>'
+_H_RESTART = '<w:hMerge w:val="restart"/>'
+_H_CONTINUE = "<w:hMerge/>"
+
+
+def test_hand_written_merges_breaks_and_content_controls():
+    table = (
+        "<w:tbl>"
+        f"<w:tr>{_tc(_p('结果'), _RESTART)}{_tc(_p('行政诉讼'), _SPAN2)}</w:tr>"
+        # vMerge with no val continues the cell above; hMerge is Word 97's horizontal merge.
+        f"<w:tr>{_tc('<w:p/>', _CONTINUE)}{_tc(_p('维持'), _H_RESTART)}{_tc('<w:p/>', _H_CONTINUE)}</w:tr>"
+        f"<w:tr><w:sdt><w:sdtContent>{_tc(_p('甲'))}</w:sdtContent></w:sdt>"
+        f"{_tc('<w:p><w:r><w:t>结果</w:t><w:br/><w:t>纠正</w:t></w:r></w:p>')}{_tc(_p('0'))}</w:tr>"
+        "</w:tbl>")
+    body = (_p("标题") + "<w:sdt><w:sdtContent>" + _p("控件里的段落") + "</w:sdtContent></w:sdt>"
+            + '<w:p><w:hyperlink r:id="x" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+              "<w:r><w:t>链接文字</w:t></w:r></w:hyperlink><w:r><w:tab/><w:t>后</w:t></w:r></w:p>"
+            + table + "<w:p/>")
+    doc = docx_reader.read(_docx(body))
+    kinds = ["T" if isinstance(b, Table) else b.text for b in doc.blocks]
+    assert kinds == ["标题", "控件里的段落", "链接文字\t后", "T"]
+    t = _tables(doc)[0]
+    assert (t.n_rows, t.n_cols) == (3, 3)
+    assert t.at(1, 0).text == "结果" and t.at(0, 0).rowspan == 2
+    assert t.at(1, 2).text == "维持" and t.at(1, 1).colspan == 2
+    assert t.at(2, 0).text == "甲"
+    assert t.at(2, 1).text == "结果纠正"  # a line break inside a CJK header is not a space
+    assert t.at(2, 2).text == "0"
+
+
+def test_table_nested_in_a_data_cell_frame_is_read_as_blocks():
+    inner = ("<w:tbl>"
+             f"<w:tr>{_tc(_p('信息内容'))}{_tc(_p('本年处理决定数量'))}</w:tr>"
+             f"<w:tr>{_tc(_p('行政许可'))}{_tc(_p('12'))}</w:tr>"
+             "</w:tbl>")
+    outer = f"<w:tbl><w:tr>{_tc(_p('框内说明') + inner + _p('框内结尾'))}</w:tr></w:tbl>"
+    doc = docx_reader.read(_docx(_p("开头") + outer))
+    kinds = ["T" if isinstance(b, Table) else b.text for b in doc.blocks]
+    assert kinds == ["开头", "框内说明", "T", "框内结尾"]
+    assert _tables(doc)[0].at(1, 1).text == "12"
+
+
+@pytest.mark.parametrize("damage", ["truncated", "not_zip", "no_document"])
+def test_corrupt_word_files(report_2021, damage):
+    if damage == "truncated":
+        good = docx_report.render(report_2021)
+        data = good[: len(good) // 2]
+    elif damage == "not_zip":
+        data = b"PK\x03\x04" + b"\x00garbage" * 50
+    else:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            z.writestr("[Content_Types].xml", "<Types/>")
+        data = buf.getvalue()
+    with pytest.raises(CorruptInput):
+        docx_reader.read(data)
+
+
+def test_broken_document_xml_is_corrupt():
+    data = _docx("<w:p><w:r><w:t>未闭合")
+    with pytest.raises(CorruptInput):
+        docx_reader.read(data)
+
+
+@pytest.mark.parametrize("seed,variant", [(5, {"blank_zeros": True}), (12, {"traditional": True})])
+def test_pipeline_reads_a_rendered_word_file(seed, variant):
+    from extraction.pipeline import extract
+
+    report = build_report(synth_answers(seed), seed=seed, **variant)
+    result = extract(docx_report.render(report, frame=seed % 2 == 0), "report.docx")
+    output = result.model_dump(mode="json")
+    assert output["source"]["kind"] == "docx"
+    assert wrong_fields(report.answer, output) == []
+    assert set(output["fields"]) <= set(report.answer)
+
+
+def test_a_frame_table_around_prose_is_layout():
+    prose = "为进一步做好政府信息公开工作，增强公开实效，提升政府公信力。" * 8
+    frame = f"<w:tbl><w:tr>{_tc(_p('栏目'))}{_tc(_p('正文'))}</w:tr><w:tr>{_tc(_p('说明'))}{_tc(_p(prose))}</w:tr></w:tbl>"
+    doc = docx_reader.read(_docx(frame))
+    assert _tables(doc) == []
+    assert [b.text for b in doc.blocks] == ["栏目", "正文", "说明", prose]

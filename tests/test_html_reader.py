@@ -1,0 +1,219 @@
+"""The HTML reader on rendered CMS pages and on hand-written broken markup."""
+from __future__ import annotations
+
+import pytest
+
+from extraction.model import Paragraph, Table
+from extraction.readers import html
+from tests.synth import html_report
+from tests.synth.form import build_report, synth_answers, wrong_fields
+
+
+def _spans(table: Table) -> set[tuple[int, int, int, int, str]]:
+    return {(c.row, c.col, c.rowspan, c.colspan, c.text) for c in table.cells}
+
+
+def _tables(doc) -> list[Table]:
+    return [b for b in doc.blocks if isinstance(b, Table)]
+
+
+def _texts(doc) -> list[str]:
+    return [b.text for b in doc.blocks if isinstance(b, Paragraph)]
+
+
+@pytest.fixture(scope="module")
+def report_2021():
+    answer = synth_answers(3, template="2021")
+    answer["t3.granted.natural_person"] = answer["t3.granted.natural_person"] or 7  # a value to look for
+    return build_report(answer, blank_zeros=True, seed=3)
+
+
+def test_cms_page_gives_the_three_tables_with_their_spans(report_2021):
+    doc = html.read(html_report.render(report_2021))
+    assert doc.kind == "html"
+    tables = _tables(doc)
+    assert [(t.n_rows, t.n_cols) for t in tables] == [(14, 4), (28, 10), (4, 15)]
+    for got, name in zip(tables, ("t2", "t3", "t4")):
+        assert _spans(got) == _spans(report_2021.tables[name])
+        assert got.origin == "html"
+
+    t3 = tables[1]
+    vertical = t3.at(5, 0)
+    assert vertical.text == "三、本年度办理结果"
+    assert (vertical.row, vertical.rowspan, vertical.colspan) == (5, 22, 1)
+    assert t3.at(20, 0) is vertical  # a row deep inside the result rows is still covered by it
+    denied = t3.at(7, 1)
+    assert denied.text == "（三）不予公开" and denied.rowspan == 8
+    assert t3.at(0, 0).rowspan == 3 and t3.at(0, 0).colspan == 3
+    assert t3.at(0, 3).text == "申请人情况" and t3.at(0, 3).colspan == 7
+
+    value = t3.at(5, 3)  # （一）予以公开 × 自然人
+    assert value.text == report_2021.printed["t3.granted.natural_person"] != ""
+    blank_key = next(k for k, v in report_2021.answer.items() if k.startswith("t3.") and v is None)
+    _, r, c = report_2021.cell_of[blank_key]
+    assert t3.at(r, c).blank and t3.at(r, c).text == ""  # &nbsp; or nothing: both blank
+
+    # Header cells the page broke with <br> come back whole, with no space between the halves.
+    assert [c.text for c in tables[2].row_cells(1)][:5] == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+
+
+def test_reading_order_and_boilerplate(report_2021):
+    doc = html.read(html_report.render(report_2021))
+    texts = _texts(doc)
+    joined = "\n".join(texts)
+    assert texts[0] == report_2021.title
+    for furniture in ("当前位置", "版权所有", "网站标识码", f"{report_2021.agency}门户网站", "机构概况", "互动交流",
+                      "隐藏的统计代码", "document.title"):
+        assert furniture not in joined, furniture
+    assert "年度报告" not in texts  # the sidebar's menu entry
+    # Sections and tables interleave in the page's order.
+    kinds = ["T" if isinstance(b, Table) else b.text for b in doc.blocks]
+    for heading, nxt in (("二、主动公开政府信息情况", "T"), ("三、收到和处理政府信息公开申请情况", "T"),
+                         ("四、政府信息公开行政复议、行政诉讼情况", "T")):
+        assert kinds[kinds.index(heading) + 1] == nxt
+    assert kinds.index("五、存在的主要问题及改进情况") > len(kinds) - 8
+    assert texts[-1] == "2024年3月16日" == report_2021.signature[-1]
+
+
+@pytest.mark.parametrize("encoding,declare", [("gb18030", None), ("gbk", "http-equiv"), ("gb18030", "meta")])
+def test_chinese_encodings(report_2021, encoding, declare):
+    data = html_report.render(report_2021, encoding=encoding, declare=declare)
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")  # the test really is about a non-UTF-8 page
+    doc = html.read(data)
+    assert _texts(doc)[0] == report_2021.title
+    assert _spans(_tables(doc)[1]) == _spans(report_2021.tables["t3"])
+
+
+def test_page_declaring_utf8_but_written_in_gbk_is_still_read():
+    page = '<html><head><meta charset="utf-8"></head><body><p>保定市科学技术局</p></body></html>'
+    doc = html.read(page.encode("gbk"))
+    assert _texts(doc) == ["保定市科学技术局"]
+    assert doc.warnings and "gb18030" in doc.warnings[0]
+
+
+def test_utf8_bom_wins_over_a_wrong_declaration():
+    page = '<html><head><meta charset="gb2312"></head><body><p>政府信息公开</p></body></html>'
+    doc = html.read(b"\xef\xbb\xbf" + page.encode("utf-8"))
+    assert _texts(doc) == ["政府信息公开"]
+
+
+def test_sloppy_markup_gives_the_same_grids(report_2021):
+    data = html_report.render(report_2021, sloppy=True, encoding="gb18030", declare=None)
+    assert b"<TD" in data and b"</TD>" not in data and b"</TR>" not in data  # report cells left open
+    doc = html.read(data)
+    tables = _tables(doc)
+    assert len(tables) == 3
+    for got, name in zip(tables, ("t2", "t3", "t4")):
+        assert _spans(got) == _spans(report_2021.tables[name])
+    texts = _texts(doc)
+    assert "一、总体情况" in texts and "六、其他需要报告的事项" in texts
+
+
+def test_2019_form_and_traditional_labels_as_printed():
+    answer = synth_answers(11, template="2019")
+    report = build_report(answer, traditional=True)
+    doc = html.read(html_report.render(report, layout=False))
+    t3 = _tables(doc)[1]
+    assert t3.n_rows == 26  # (六)其他处理 is one row on the 2019 form
+    assert t3.at(5, 0).text == "三、本年度辦理結果" and t3.at(5, 0).rowspan == 20
+    assert t3.at(23, 1).text == "（六）其他處理" and t3.at(23, 1).colspan == 2
+    assert _texts(doc)[0] == report.title  # the reader leaves conversion to the pipeline
+
+
+def test_nested_layout_tables_become_blocks_and_innermost_tables_grids():
+    page = """<html><body>
+    <table><tr><td>站点导航</td><td>
+      <table><tr><td><p>某某局2023年政府信息公开工作年度报告</p>
+        <div>一、总体情况</div>
+        <table border=1>
+          <tr><td rowspan="2">信息内容</td><td colspan="2">件数</td></tr>
+          <tr><td>本年制发</td><td>现行有效</td></tr>
+          <tr><td>规章</td><td>1</td><td>&nbsp;</td></tr>
+        </table>
+        文末说明<br>第二行
+      </td></tr></table>
+    </td></tr></table></body></html>"""
+    doc = html.read(page.encode("utf-8"))
+    kinds = ["T" if isinstance(b, Table) else b.text for b in doc.blocks]
+    assert kinds == ["站点导航", "某某局2023年政府信息公开工作年度报告", "一、总体情况", "T", "文末说明", "第二行"]
+    table = _tables(doc)[0]
+    assert (table.n_rows, table.n_cols) == (3, 3)
+    assert table.at(1, 0).text == "信息内容" and table.at(0, 0).rowspan == 2
+    assert table.at(0, 2).text == "件数" and table.at(0, 1).colspan == 2
+    assert table.at(2, 2).blank
+
+
+def test_broken_spans_and_unclosed_tags_do_not_break_the_grid():
+    page = """<body><p>前言<table>
+      <tr><td colspan="2px">表头<td rowspan=9>合计
+      <tr><td>甲<td>1
+      <tr><td>乙<td> 2 </table><p>结尾"""
+    doc = html.read(page.encode("utf-8"))
+    table = _tables(doc)[0]
+    assert (table.n_rows, table.n_cols) == (3, 3)
+    total = table.at(0, 2)
+    assert total.text == "合计" and total.rowspan == 3  # clamped to the table
+    assert table.at(2, 1).text == "2"
+    assert _texts(doc) == ["前言", "结尾"]
+
+
+def test_one_row_or_one_column_tables_are_layout():
+    page = "<body><table><tr><td>标题</td><td>日期：2023-01-18</td></tr></table>" \
+           "<table><tr><td>正文一</td></tr><tr><td>正文二</td></tr></table></body>"
+    doc = html.read(page.encode("utf-8"))
+    assert _tables(doc) == []
+    assert _texts(doc) == ["标题", "日期：2023-01-18", "正文一", "正文二"]
+
+
+def test_source_line_wrapping_inside_cjk_is_not_a_space():
+    page = "<body><table><tr><td>一、本年新收政府信息\n        公开申请数量</td><td>12</td></tr>" \
+           "<tr><td>法律 服务机构</td><td>3</td></tr></table></body>"
+    table = _tables(html.read(page.encode("utf-8")))[0]
+    assert table.at(0, 0).text == "一、本年新收政府信息公开申请数量"
+    assert table.at(1, 0).text == "法律 服务机构"  # a space the page itself printed stays
+
+
+@pytest.mark.parametrize("seed,variant", [(3, {"blank_zeros": True}),
+                                          (14, {"traditional": True, "other_handling_single_row": True})])
+def test_pipeline_reads_a_rendered_page(seed, variant):
+    from extraction.pipeline import extract
+
+    report = build_report(synth_answers(seed), seed=seed, **variant)
+    result = extract(html_report.render(report, sloppy=seed % 2 == 0), "report.html")
+    output = result.model_dump(mode="json")
+    assert output["source"]["kind"] == "html"
+    assert wrong_fields(report.answer, output) == []
+    assert set(output["fields"]) <= set(report.answer)  # no keys of the other form
+
+
+def test_article_header_with_the_title_is_kept_and_site_header_dropped():
+    page = """<body><div class="header">某某局门户网站 首页 政务公开</div>
+    <div class="breadcrumb">首页 &gt; 年报 &gt; 某某局2023年政府信息公开工作年度报告</div>
+    <div class="article-header"><h1>某某局2023年政府信息公开工作年度报告</h1></div>
+    <header><p>某某局2023年政府信息公开工作年度报告（副本标题）</p></header>
+    <p>正文</p><div id="footer">版权所有</div></body>"""
+    texts = _texts(html.read(page.encode("utf-8")))
+    assert texts == ["某某局2023年政府信息公开工作年度报告", "某某局2023年政府信息公开工作年度报告（副本标题）", "正文"]
+
+
+def test_a_frame_table_around_prose_is_layout():
+    prose = "为进一步做好政府信息公开工作，增强公开实效，提升政府公信力。" * 8
+    page = f"<body><table><tr><td>栏目</td><td>正文</td></tr><tr><td>说明</td><td><p>{prose}</p></td></tr></table></body>"
+    doc = html.read(page.encode("utf-8"))
+    assert _tables(doc) == []
+    assert _texts(doc) == ["栏目", "正文", "说明", prose]
+
+
+def test_utf8_page_with_a_damaged_byte_is_not_read_as_gbk():
+    page = "<body><p>保定市科学技术局</p><p>收到申请\xff</p></body>".encode("utf-8").replace(b"\xc3\xbf", b"\xff")
+    doc = html.read(page)
+    assert _texts(doc)[0] == "保定市科学技术局"
+    assert doc.warnings
+
+
+def test_a_latin1_label_from_the_server_template_is_ignored():
+    page = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1"></head>' \
+           "<body><p>政府信息公开</p></body></html>"
+    assert _texts(html.read(page.encode("gb18030"))) == ["政府信息公开"]
+    assert _texts(html.read(page.encode("utf-8"))) == ["政府信息公开"]
