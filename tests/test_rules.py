@@ -56,6 +56,14 @@ def test_misprinted_digit_is_corrected():
     assert f.confidence < r.fields["t2.normative_docs.issued"].confidence
 
 
+def test_letter_for_digit_in_a_row_keeps_the_row():
+    text = _text(SEED_TSV).replace("行政规范性文件\t3\t2\t5", "行政规范性文件\t3\t2\tS")
+    r = _run(text)
+    f = r.fields["t2.normative_docs.in_force"]
+    assert f.value == 5 and f.status == "corrected"
+    assert r.fields["t2.normative_docs.issued"].value == 3 and r.fields["t2.normative_docs.issued"].status == "read"
+
+
 def test_lost_cell_is_inferred_from_the_rules():
     # one cell per line: deleting a line loses the cell; the form's rules give it back
     lines = _text(SEED_LINES).split("\n")
