@@ -48,6 +48,7 @@ _SPACES = re.compile(r"[\s\u00a0]+")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([-\w.:]+)""", re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_WESTERN_DEFAULTS = {"iso8859-1", "cp1252", "ascii"}
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "gb_2312-80", "euc-cn", "cp936", "hz-gb-2312", "csgb2312"}
 
 
@@ -84,6 +85,11 @@ def decode(data: bytes, warnings: list[str] | None = None) -> str:
         try:
             text = data.decode(enc)
         except UnicodeDecodeError:
+            if enc == "utf-8" and _nearly_utf8(data):
+                # A UTF-8 page with a few damaged bytes: GB18030 would "decode" it into nonsense.
+                if warnings is not None:
+                    warnings.append("the page has bytes that are not UTF-8; replaced")
+                return data.decode("utf-8", errors="replace")
             continue
         if declared and enc != declared and warnings is not None:
             warnings.append(f"the page declares {declared} but is {enc}")
@@ -91,6 +97,11 @@ def decode(data: bytes, warnings: list[str] | None = None) -> str:
     if warnings is not None:
         warnings.append("the page's encoding is unclear; undecodable bytes replaced")
     return data.decode(declared or "gb18030", errors="replace")
+
+
+def _nearly_utf8(data: bytes) -> bool:
+    bad = data.decode("utf-8", errors="replace").count("\ufffd")
+    return bad <= max(3, len(data) // 2000)
 
 
 def _declared_charset(head: bytes) -> str | None:
@@ -101,9 +112,11 @@ def _declared_charset(head: bytes) -> str | None:
     if label in _GB_FAMILY:
         return "gb18030"  # a superset: pages declaring GB2312 use GBK characters all the time
     try:
-        return codecs.lookup(label).name
+        name = codecs.lookup(label).name
     except LookupError:
         return None
+    # Servers' default labels, never a Chinese page's real encoding, and Latin-1 "decodes" any bytes.
+    return None if name in _WESTERN_DEFAULTS else name
 
 
 def join_lines(lines: list[str]) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import time
+import zlib
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -45,17 +46,16 @@ def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
     warnings: list[str] = []
     pages: list[_Page] = []
     image_only: list[int] = []
-    try:
-        for page in doc:
-            n = page.number + 1
-            found = _read_page(page, ocr_page)
-            if found is None:
-                if _has_images(page):
-                    image_only.append(n)
-                continue
+    for i in range(doc.page_count):
+        try:
+            page = doc.load_page(i)
+        except (RuntimeError, ValueError) as exc:
+            raise CorruptInput(f"the PDF cannot be parsed: page {i + 1}: {exc}") from None
+        found = _read_page(page, ocr_page)
+        if isinstance(found, _Page):
             pages.append(found)
-    except (RuntimeError, ValueError) as exc:  # MuPDF raises these on broken page content
-        raise CorruptInput(f"the PDF cannot be parsed: {exc}") from None
+        elif found == "image":
+            image_only.append(i + 1)
     n_pages = doc.page_count
     if doc.is_repaired:
         warnings.append("the PDF was damaged; its cross-reference table was rebuilt")
@@ -94,30 +94,69 @@ def _open(data: bytes) -> pymupdf.Document:
 
 
 def _lost_content(doc: pymupdf.Document) -> bool:
-    """Whether a repaired PDF lost page content. MuPDF repairs a truncated file silently and draws
-    what is left, so a page could come back with half its table: refuse rather than mislead."""
-    for page in doc:
-        for xref in page.get_contents():
-            try:
-                if doc.xref_stream(xref) is None:
+    """Whether a repaired PDF lost objects. MuPDF repairs a truncated file silently and draws what
+    is left, so a page could come back without its table: refuse rather than mislead. Lost shows
+    as a reference to an object the file no longer has, or a compressed stream without its end."""
+    n = doc.xref_length()
+    present: dict[int, bool] = {}
+
+    def exists(x: int) -> bool:
+        if x not in present:
+            present[x] = x < n and doc.xref_object(x, compressed=True) != "null"
+        return present[x]
+
+    for x in range(1, n):
+        try:
+            src = doc.xref_object(x, compressed=True)
+            if doc.xref_is_stream(x):
+                raw = doc.xref_stream_raw(x)
+                if raw is None or _cut_short(doc, x, raw):
                     return True
-            except Exception:  # a stream cut short fails to decode
-                return True
+                doc.xref_stream(x)
+        except Exception:  # a stream cut short fails to decode
+            return True
+        if any(not exists(int(r)) for r in _REF.findall(src)):
+            return True
     return False
 
 
+def _cut_short(doc: pymupdf.Document, xref: int, raw: bytes) -> bool:
+    """A Flate stream without its end: the repair rewrote /Length to what was left, but the
+    compressed data still lacks its final block."""
+    if doc.xref_get_key(xref, "Filter") != ("name", "/FlateDecode"):
+        return False
+    inflater = zlib.decompressobj()
+    try:
+        inflater.decompress(raw)
+    except zlib.error:
+        return True
+    return not inflater.eof
+
+
+_REF = re.compile(r"\b(\d+) 0 R\b")
+
+
 def _has_images(page: pymupdf.Page) -> bool:
-    return bool(page.get_images(full=False))
+    # inline images (common in scanner output) are not in the page's image list
+    return bool(page.get_images(full=False)) or any(
+        b.get("type") == 1 for b in page.get_text("dict").get("blocks", []))
 
 
-def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None) -> _Page | None:
-    """The page's tables and text lines; None for a page with no text layer and no OCR."""
-    h, v = _rulings(page)
-    words = _words(page, v)
+def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None) -> _Page | str:
+    """The page's tables and text lines; "image" for an image-only page left without OCR, "blank"
+    for a page with neither text nor image."""
+    try:
+        h, v = _rulings(page)
+        words = _words(page, v)
+        images = not words and _has_images(page)
+    except (RuntimeError, ValueError) as exc:  # MuPDF raises these on broken page content
+        raise CorruptInput(f"the PDF cannot be parsed: page {page.number + 1}: {exc}") from None
     ocr = False
     if not words:
-        if ocr_page is None or not _has_images(page):
-            return None
+        if not images:
+            return "blank"
+        if ocr_page is None:
+            return "image"
         words, h, v = ocr_page(page)
         ocr = True
     n = page.number + 1

@@ -66,31 +66,55 @@ def wrap(text: str, width: float, size: float, indent: float = 0.0) -> list[str]
     return lines
 
 
+class _Sheet:
+    """One page's drawing, recorded and then played onto the page as a single content stream
+    (PyMuPDF's page.insert_text adds a stream per call: slow, and unlike a real file)."""
+
+    def __init__(self) -> None:
+        self.ops: list[tuple] = []
+
+    def insert_text(self, point, text: str, fontname: str = FONT, fontsize: float = BODY_SIZE) -> None:
+        self.ops.append(("text", point, text, fontsize))
+
+    def draw_line(self, a, b, color=(0, 0, 0), width: float = 0.6) -> None:
+        self.ops.append(("line", a, b, width))
+
+    def draw_rect(self, rect, color=None, fill=None, width: float = 0.6) -> None:
+        self.ops.append(("rect", rect, color, fill, width))
+
+    def play(self, page: pymupdf.Page) -> None:
+        shape = page.new_shape()
+        for op in self.ops:
+            if op[0] == "text":
+                shape.insert_text(op[1], op[2], fontname=FONT, fontsize=op[3])
+            elif op[0] == "line":
+                shape.draw_line(op[1], op[2])
+                shape.finish(color=(0, 0, 0), width=op[3])
+            else:
+                shape.draw_rect(op[1])
+                shape.finish(color=op[2], fill=op[3], width=op[4])
+        shape.commit()
+
+
 @dataclass
 class _Segment:
-    """Rows of a table drawn on one page (by index: PyMuPDF orphans page objects when a page is
-    added) from height `y`."""
-    page: int
+    """Rows of a table drawn on one page from height `y`."""
+    page: _Sheet
     rows: list[int]
     y: float
 
 
 class _Writer:
-    def __init__(self, doc: pymupdf.Document):
-        self.doc = doc
-        doc.new_page(width=PAGE_W, height=PAGE_H)
+    def __init__(self) -> None:
+        self.sheets = [_Sheet()]
         self.y = TOP
 
     @property
-    def page(self) -> pymupdf.Page:
-        return self.doc[-1]
-
-    @property
-    def page_index(self) -> int:
-        return self.doc.page_count - 1
+    def page(self) -> _Sheet:
+        return self.sheets[-1]
 
     def new_page(self) -> None:
-        self.doc.new_page(width=PAGE_W, height=PAGE_H)
+        self.sheets.append(_Sheet())
         self.y = TOP
 
     def room(self, h: float) -> bool:
@@ -120,8 +144,7 @@ def render_pdf(report: Report, *, furniture: str | None = "browser",
                split_t3_before: str | None = "t3.unavailable.not_held", repeat_header: bool = True,
                rulings: str = "lines", print_date: str = "2024/3/18 09:42",
                url: str = "http://www.example.gov.cn/zwgk/ndbg/202403/t20240318_1234.html") -> bytes:
-    doc = pymupdf.open()
-    w = _Writer(doc)
+    w = _Writer()
     w.centred(report.title, TITLE_SIZE)
     w.y += 6
     for p in report.preamble:
@@ -140,7 +163,10 @@ def render_pdf(report: Report, *, furniture: str | None = "browser",
         w.right_aligned(line)
 
     if furniture:
-        _furniture(doc, furniture, report, print_date, url)
+        _furniture(w.sheets, furniture, report, print_date, url)
+    doc = pymupdf.open()
+    for sheet in w.sheets:
+        sheet.play(doc.new_page(width=PAGE_W, height=PAGE_H))
     out = doc.tobytes(garbage=3, deflate=True, no_new_id=True)
     doc.close()
     return out
@@ -177,12 +203,12 @@ def _draw_table(w: _Writer, t: Table, name: str, split_row: int | None, repeat_h
     if not w.room(min(sum(heights), 0.3 * (BOTTOM - TOP))):
         w.new_page()  # keep a table's head with its first rows
     # Lay the rows out on pages: a row that does not fit (or the forced split) opens a page.
-    segments: list[_Segment] = [_Segment(w.page_index, [], w.y)]
+    segments: list[_Segment] = [_Segment(w.page, [], w.y)]
     y = w.y
     for r in range(t.n_rows):
         if (r == split_row or y + heights[r] > BOTTOM) and segments[-1].rows:
             w.new_page()
-            segments.append(_Segment(w.page_index, [], w.y))
+            segments.append(_Segment(w.page, [], w.y))
             y = w.y
             if repeat_header and r >= n_head:
                 segments[-1].rows.extend(range(n_head))
@@ -197,7 +223,7 @@ def _draw_table(w: _Writer, t: Table, name: str, split_row: int | None, repeat_h
     size = CELL_SIZE[name]
     parts: dict[int, tuple[Cell, list]] = {}
     for seg in segments:
-        page = w.doc[seg.page]
+        page = seg.page
         top_of: dict[int, float] = {}
         yy = seg.y
         for r in seg.rows:
@@ -227,7 +253,7 @@ def _draw_table(w: _Writer, t: Table, name: str, split_row: int | None, repeat_h
             lines = lines[len(fit):]
 
 
-def _rule_box(page: pymupdf.Page, x0: float, y0: float, x1: float, y1: float, rulings: str) -> None:
+def _rule_box(page: _Sheet, x0: float, y0: float, x1: float, y1: float, rulings: str) -> None:
     if rulings == "rects":
         page.draw_rect(pymupdf.Rect(x0, y0, x1, y1), color=(0, 0, 0), width=0.6)
     elif rulings == "bars":
@@ -239,7 +265,7 @@ def _rule_box(page: pymupdf.Page, x0: float, y0: float, x1: float, y1: float, ru
             page.draw_line(a, b, color=(0, 0, 0), width=0.6)
 
 
-def _cell_lines(page: pymupdf.Page, x0: float, y0: float, x1: float, y1: float, lines: list[str],
+def _cell_lines(page: _Sheet, x0: float, y0: float, x1: float, y1: float, lines: list[str],
                 size: float) -> None:
     lead = size * 1.25
     y = (y0 + y1) / 2 - len(lines) * lead / 2
@@ -251,10 +277,10 @@ def _cell_lines(page: pymupdf.Page, x0: float, y0: float, x1: float, y1: float, 
 
 # ------------------------------------------------------------------------------- furniture
 
-def _furniture(doc: pymupdf.Document, kind: str, report: Report, print_date: str, url: str) -> None:
-    n = doc.page_count
+def _furniture(sheets: list[_Sheet], kind: str, report: Report, print_date: str, url: str) -> None:
+    n = len(sheets)
     size = 8.0
-    for i, page in enumerate(doc):
+    for i, page in enumerate(sheets):
         if kind == "browser":
             page.insert_text((22, 24), print_date, fontname=FONT, fontsize=size)
             title = report.title

@@ -1,0 +1,257 @@
+"""The PDF text-layer reader on synthetic reports drawn on the real form's layout."""
+from __future__ import annotations
+
+import pymupdf
+import pytest
+
+from extraction.errors import CorruptInput, EmptyInput, EncryptedInput, NeedsOCR
+from extraction.grid import Segment, Word
+from extraction.model import Paragraph, Table
+from extraction.readers import pdf
+from tests.synth.form import build_report, synth_answers
+from tests.synth.pdf_report import render_pdf
+
+PRINT_DATE = "2024/3/18 09:42"
+URL = "http://www.example.gov.cn/zwgk/ndbg/202403/t20240318_1234.html"
+
+
+def _spans(table: Table) -> set[tuple[int, int, int, int, str]]:
+    return {(c.row, c.col, c.rowspan, c.colspan, c.text) for c in table.cells}
+
+
+def _tables(doc) -> list[Table]:
+    return [b for b in doc.blocks if isinstance(b, Table)]
+
+
+def _texts(doc) -> list[str]:
+    return [b.text for b in doc.blocks if isinstance(b, Paragraph)]
+
+
+@pytest.fixture(scope="module")
+def report():
+    answer = synth_answers(5, template="2021")
+    answer["meta.published_date"] = "2024-01-26"
+    # values to look for in the part of table 3 that lands on the next page
+    answer["t3.unavailable.not_held.natural_person"] = 4
+    answer["t3.not_processed.duplicate.natural_person"] = 2
+    return build_report(answer, seed=5)
+
+
+@pytest.fixture(scope="module")
+def browser_pdf(report):
+    return render_pdf(report, furniture="browser", print_date=PRINT_DATE, url=URL)
+
+
+@pytest.fixture(scope="module")
+def browser_doc(browser_pdf):
+    return pdf.read(browser_pdf)
+
+
+def test_generator_is_deterministic(report, browser_pdf):
+    assert render_pdf(report, furniture="browser", print_date=PRINT_DATE, url=URL) == browser_pdf
+
+
+def test_three_tables_with_the_forms_merged_cells_and_texts(report, browser_doc):
+    assert browser_doc.kind == "pdf-text"
+    assert browser_doc.pages == 3
+    tables = _tables(browser_doc)
+    assert [(t.n_rows, t.n_cols) for t in tables] == [(14, 4), (28, 10), (4, 15)]
+    for got, name in zip(tables, ("t2", "t3", "t4")):
+        assert _spans(got) == _spans(report.tables[name]), name
+        assert got.origin == "ruling"
+    t3 = tables[1]
+    assert t3.at(0, 5).text == "申请人情况" and t3.at(0, 5).colspan == 7
+    row, col = report.cell_of["t3.unavailable.not_held.natural_person"][1:]
+    assert t3.at(row, col).text == "4"
+
+
+def test_vertical_label_is_one_cell_read_top_down(report, browser_doc):
+    t3 = _tables(browser_doc)[1]
+    label = t3.at(5, 0)
+    assert label.text == "三、本年度办理结果"
+    # the label's merged cell crosses the page break and still spans every result row
+    assert (label.row, label.rowspan) == (5, 22)
+    assert label.page == 2
+
+
+def test_split_table_is_joined_and_its_cells_keep_their_pages(report, browser_doc):
+    t3 = _tables(browser_doc)[1]
+    assert t3.page == 2
+    split = report.cell_of["t3.unavailable.not_held.natural_person"][1]
+    pages = {c.row: c.page for c in t3.cells if c.col == 3}
+    assert all(p == 2 for r, p in pages.items() if r < split)
+    assert all(p == 3 for r, p in pages.items() if r >= split)
+    # the header printed again on page 3 is not a row of the joined table
+    assert sum(c.text == "申请人情况" for c in t3.cells) == 1
+
+
+def test_split_table_without_repeated_header_joins_too(report):
+    doc = pdf.read(render_pdf(report, repeat_header=False))
+    tables = _tables(doc)
+    assert len(tables) == 3
+    assert _spans(tables[1]) == _spans(report.tables["t3"])
+
+
+@pytest.mark.parametrize("rulings", ["rects", "bars"])
+def test_rectangles_and_filled_bars_are_rulings_too(report, rulings):
+    doc = pdf.read(render_pdf(report, rulings=rulings))
+    tables = _tables(doc)
+    assert [_spans(t) for t in tables] == [_spans(report.tables[n]) for n in ("t2", "t3", "t4")]
+
+
+def test_browser_header_and_footer_do_not_reach_the_blocks(report, browser_pdf, browser_doc):
+    raw = "".join(p.get_text() for p in pymupdf.open(stream=browser_pdf, filetype="pdf"))
+    assert PRINT_DATE in raw and URL in raw and "2/3" in raw  # printed on the pages...
+    texts = _texts(browser_doc)
+    joined = "\n".join(texts)
+    assert "09:42" not in joined and "example.gov.cn" not in joined  # ...but not read
+    assert not any(t.strip() in {"1/3", "2/3", "3/3"} for t in texts)
+    # the browser prints the page title on every page; the report's own title stays, once
+    assert texts.count(report.title) == 1
+    assert texts[0] == report.title
+
+
+def test_office_running_header_and_page_numbers_are_dropped(report):
+    doc = pdf.read(render_pdf(report, furniture="office"))
+    texts = _texts(doc)
+    assert not any("页" in t and "共" in t for t in texts)
+    # the running header is the agency's name; it stays only where the report signs
+    assert texts.count(report.agency) == 1
+    assert texts[-2:] == report.signature
+    assert len(_tables(doc)) == 3
+
+
+def test_blocks_come_in_reading_order_and_paragraphs_are_whole(report, browser_doc):
+    kinds = ["T" if isinstance(b, Table) else b.text for b in browser_doc.blocks]
+    headings = [h for h, _ in report.sections]
+    i2, i3, i4, i5 = (kinds.index(h) for h in headings[1:5])
+    assert kinds[i2 + 1] == "T" and kinds[i3 + 1] == "T" and kinds[i4 + 1] == "T"
+    assert i2 < i3 < i4 < i5
+    # a prose paragraph wrapped over several lines is one paragraph with the whole text
+    overview = report.sections[0][1]
+    for para in overview:
+        assert para in kinds
+    assert report.preamble[0] in kinds
+    assert all(b.page in (1, 2, 3) and b.bbox for b in browser_doc.blocks if isinstance(b, Paragraph))
+
+
+def _image_only(data: bytes, keep_text_pages: tuple[int, ...] = ()) -> bytes:
+    src = pymupdf.open(stream=data, filetype="pdf")
+    out = pymupdf.open()
+    for page in src:
+        if page.number in keep_text_pages:
+            out.insert_pdf(src, from_page=page.number, to_page=page.number)
+            continue
+        pix = page.get_pixmap(dpi=50)
+        new = out.new_page(width=page.rect.width, height=page.rect.height)
+        new.insert_image(new.rect, pixmap=pix)
+    return out.tobytes()
+
+
+def test_image_only_pdf_needs_ocr(browser_pdf):
+    with pytest.raises(NeedsOCR):
+        pdf.read(_image_only(browser_pdf))
+
+
+def test_some_image_pages_are_skipped_with_a_warning(browser_pdf):
+    doc = pdf.read(_image_only(browser_pdf, keep_text_pages=(0,)))
+    assert doc.warnings == [
+        "page 2 has no text layer (an image only) and was skipped: it needs OCR",
+        "page 3 has no text layer (an image only) and was skipped: it needs OCR",
+    ]
+    assert _tables(doc)[0].n_rows == 14
+    assert doc.pages == 3
+
+
+def test_image_pages_go_to_the_ocr_hook(report, browser_pdf):
+    """A stand-in OCR that returns the words and rulings of the drawn page, with its own score."""
+    src = pymupdf.open(stream=browser_pdf, filetype="pdf")
+    calls = []
+
+    def fake_ocr(page):
+        calls.append(page.number)
+        original = src[page.number]
+        words = [Word(w[4], tuple(w[:4]), score=0.8) for w in original.get_text("words")]
+        h, v = [], []
+        for path in original.get_drawings():
+            for item in path["items"]:
+                if item[0] == "l":
+                    seg = Segment(item[1].x, item[1].y, item[2].x, item[2].y)
+                    (h if abs(seg.y0 - seg.y1) < 1 else v).append(seg)
+        return words, h, v
+
+    doc = pdf.read(_image_only(browser_pdf), ocr_page=fake_ocr)
+    assert calls == [0, 1, 2]
+    assert doc.kind == "pdf-scan"
+    tables = _tables(doc)
+    assert [(t.n_rows, t.n_cols) for t in tables] == [(14, 4), (28, 10), (4, 15)]
+    t4 = tables[2]
+    assert _spans(t4) == _spans(report.tables["t4"])
+    assert all(c.score == 0.8 for c in t4.cells if not c.blank)
+
+
+def test_encrypted_pdf_is_refused(browser_pdf):
+    doc = pymupdf.open(stream=browser_pdf, filetype="pdf")
+    locked = doc.tobytes(encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="secret", owner_pw="owner")
+    with pytest.raises(EncryptedInput):
+        pdf.read(locked)
+
+
+@pytest.mark.parametrize("share", [0.05, 0.3, 0.6, 0.9])
+def test_truncated_pdf_is_corrupt(browser_pdf, share):
+    # MuPDF repairs these and would draw what is left: half a table must not pass for a table
+    with pytest.raises(CorruptInput):
+        pdf.read(browser_pdf[: int(len(browser_pdf) * share)])
+
+
+def test_pdf_missing_only_its_trailer_is_read_with_a_warning(report, browser_pdf):
+    cut = browser_pdf[: browser_pdf.rindex(b"xref")]  # every object complete, no xref table
+    doc = pdf.read(cut)
+    assert doc.warnings == ["the PDF was damaged; its cross-reference table was rebuilt"]
+    assert _spans(_tables(doc)[2]) == _spans(report.tables["t4"])
+
+
+def test_garbage_after_the_magic_is_corrupt():
+    with pytest.raises(CorruptInput):
+        pdf.read(b"%PDF-1.7\n" + bytes(range(256)) * 20)
+
+
+def test_blank_pdf_is_empty():
+    doc = pymupdf.open()
+    doc.new_page()
+    with pytest.raises(EmptyInput):
+        pdf.read(doc.tobytes())
+
+
+def _prose_pdf(pages: int, header: str | None, footer: str | None) -> bytes:
+    """Plain pages of prose with a header and footer (`{n}` = page number, `{of}` = page count)."""
+    doc = pymupdf.open()
+    for n in range(1, pages + 1):
+        page = doc.new_page(width=595, height=842)
+        if header:
+            page.insert_text((30, 22), header.format(n=n, of=pages), fontname="china-s", fontsize=8)
+        page.insert_text((72, 120), f"第{n}页的正文，统计期限自2023年1月1日起。", fontname="china-s", fontsize=11)
+        if footer:
+            text = footer.format(n=n, of=pages)
+            page.insert_text((297 - 4 * len(text), 815), text, fontname="china-s", fontsize=8)
+    return doc.tobytes()
+
+
+@pytest.mark.parametrize("footer", ["第 {n} 页", "{n}/{of}", "- {n} -", "— {n} —", "第{n}页 共{of}页", "Page {n} of {of}"])
+def test_page_number_footers_are_dropped(footer):
+    doc = pdf.read(_prose_pdf(3, None, footer))
+    assert _texts(doc) == [f"第{n}页的正文，统计期限自2023年1月1日起。" for n in (1, 2, 3)]
+
+
+def test_single_page_browser_print_loses_its_header_row():
+    # one page: nothing repeats, so the browser's row goes by its date and time
+    data = _prose_pdf(1, "2023/2/1 下午3:12                      某某局2022年政府信息公开工作年度报告", None)
+    assert _texts(pdf.read(data)) == ["第1页的正文，统计期限自2023年1月1日起。"]
+
+
+def test_a_dated_line_inside_the_page_is_kept():
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((72, 300), "2023/2/1 10:20 发布", fontname="china-s", fontsize=11)
+    # (a space between Latin and Chinese is not kept: words join without one next to Chinese)
+    assert _texts(pdf.read(doc.tobytes())) == ["2023/2/1 10:20发布"]
