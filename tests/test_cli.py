@@ -1,0 +1,77 @@
+"""The real `gia-extract` console entry point: the five seeds into a temp dir, scored by the shared
+scorer; unreadable files reported without stopping the others; usage errors."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.shared_data import GOLDEN, SEEDS, load_scorer
+
+pytestmark = pytest.mark.skipif(not SEEDS.exists(), reason=f"shared seeds not found at {SEEDS}")
+
+
+def gia_extract(*args: str) -> subprocess.CompletedProcess:
+    script = Path(sys.executable).with_name("gia-extract")
+    cmd = [str(script)] if script.exists() else [sys.executable, "-m", "service.cli"]
+    return subprocess.run([*cmd, *args], capture_output=True, text=True, timeout=300)
+
+
+def test_seeds_through_the_console_script_score_perfectly(tmp_path):
+    out = tmp_path / "out"
+    seeds = sorted(SEEDS.glob("*.txt"))
+    r = gia_extract("extract", *map(str, seeds), "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    scorer = load_scorer()
+    right = fields = silent = 0
+    for seed in seeds:
+        text = (out / f"{seed.stem}.json").read_text(encoding="utf-8")
+        assert "\\u" not in text  # Chinese written as itself (ensure_ascii=False)
+        s = scorer.score_doc(json.loads((GOLDEN / f"{seed.stem}.json").read_text()), json.loads(text), 0.9)
+        right, fields, silent = right + s["right"], fields + s["fields"], silent + s["silent"]
+    assert fields > 1000 and right / fields == 1.0 and silent == 0
+
+
+def test_unreadable_file_reported_and_others_written(tmp_path):
+    good = SEEDS / "002_c762bceb15c3a5cd.txt"
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    archive = tmp_path / "bundle.zip"
+    shutil.make_archive(str(tmp_path / "bundle"), "zip", root_dir=SEEDS)
+    missing = tmp_path / "missing.txt"
+    r = gia_extract("extract", str(empty), str(good), str(archive), str(missing), "--out", str(tmp_path / "o"))
+    assert r.returncode == 1
+    lines = r.stderr.strip().splitlines()
+    assert f"gia-extract: {empty}: the file is empty" in lines
+    assert any(l.startswith(f"gia-extract: {archive}: ") and "ZIP" in l for l in lines)
+    assert any(l.startswith(f"gia-extract: {missing}: ") for l in lines)
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == [f"{good.stem}.json"]
+
+
+def test_same_stem_twice_writes_two_files(tmp_path):
+    a, b = tmp_path / "a" / "r.txt", tmp_path / "b" / "r.txt"
+    for p, seed in ((a, "000_8ae95185705eeab5"), (b, "004_1fe2932832f48954")):
+        p.parent.mkdir()
+        p.write_bytes((SEEDS / f"{seed}.txt").read_bytes())
+    r = gia_extract("extract", str(a), str(b), "--out", str(tmp_path / "o"))
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["r.json", "r.txt.json"]
+
+
+@pytest.mark.parametrize("args", [[], ["extract"], ["extract", "x.txt"], ["frobnicate"], ["serve", "--port", "x"]])
+def test_usage_errors_exit_2(args):
+    from service.cli import main
+
+    assert main(args) == 2
+
+
+def test_delegated_subcommands_are_registered():
+    from service.cli import build_parser
+
+    help_text = build_parser().format_help()
+    for command in ("extract", "serve", "batch", "export", "keys"):
+        assert command in help_text

@@ -1,0 +1,64 @@
+"""The jobs API over PostgreSQL: GIA_TEST_POSTGRES_URL when given, else a throw-away cluster
+(initdb + pg_ctl on a Unix socket, no TCP) when the PostgreSQL server binaries are installed."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.service_fixtures import client_for
+from tests.shared_data import SEEDS
+from tests.test_jobs import SEED_NAMES, assert_matches_golden, seed_files, wait_done
+
+
+def _as_postgres_user(cmd: list[str]) -> list[str]:
+    if os.geteuid() != 0:
+        return cmd
+    runuser = shutil.which("runuser")
+    return [runuser, "-u", "postgres", "--", *cmd] if runuser else []
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    url = os.environ.get("GIA_TEST_POSTGRES_URL")
+    if url:
+        yield url
+        return
+    initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
+    if not (initdb and pg_ctl) or not _as_postgres_user(["true"]):
+        pytest.skip("PostgreSQL not available: set GIA_TEST_POSTGRES_URL or install the server (initdb, pg_ctl)")
+    root = Path(tempfile.mkdtemp(prefix="gia-pg-"))  # pytest's own temp root is private to root
+    os.chmod(root, 0o777)
+    data, sock = root / "data", root / "sock"
+    sock.mkdir()
+    os.chmod(sock, 0o777)
+    run = lambda cmd: subprocess.run(_as_postgres_user(cmd), capture_output=True, text=True, timeout=120)
+    r = run([initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"])
+    if r.returncode:
+        pytest.skip(f"PostgreSQL not available: initdb failed: {r.stderr.strip()[-200:]}")
+    r = run([pg_ctl, "-D", str(data), "-w", "-l", str(root / "log"), "-o",
+             f"-c listen_addresses='' -c unix_socket_directories={sock} -c fsync=off", "start"])
+    if r.returncode:
+        pytest.skip(f"PostgreSQL not available: pg_ctl start failed: {r.stderr.strip()[-200:]}")
+    try:
+        yield f"postgresql+psycopg://postgres@/postgres?host={sock}"
+    finally:
+        run([pg_ctl, "-D", str(data), "-m", "fast", "stop"])
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.mark.skipif(not SEEDS.exists(), reason=f"shared seeds not found at {SEEDS}")
+def test_jobs_on_postgres(tmp_path, postgres_url):
+    with client_for(tmp_path, database_url=postgres_url, job_workers=2) as c:
+        job_id = c.post("/v1/jobs", files=seed_files()).json()["id"]
+        body = wait_done(c, job_id)
+        assert body["progress"]["done"] == len(SEED_NAMES)
+        for doc in body["documents"]:
+            assert_matches_golden(doc)
+        sync = c.post("/v1/extract", files={"file": ("again.txt", (SEEDS / f"{SEED_NAMES[0]}.txt").read_bytes())})
+        assert sync.headers["x-cache"] == "hit"  # the job's result, found by sha256 in PostgreSQL
+    assert not (tmp_path / "gia.db").exists()
