@@ -22,11 +22,13 @@ def apply_rules(readings: dict[str, Reading], checks: list[Check], agreed: dict[
             c = 0.0
         elif r.status == "inferred":
             # one rule gives the value; another independent rule holding with it cross-checks it
-            c = 0.93 if sat >= 2 and viol == 0 else 0.75
+            # (in a short row, only where every placement the rules allow gives the same value)
+            c = 0.93 if sat >= 2 and viol == 0 and agreed.get(key, True) else 0.75
         elif r.placed:
             c = max(c, 0.92) if agreed.get(key) and sat >= 1 and viol == 0 else min(c, 0.7)
         if viol:
             c = min(c, 0.5 if viol >= 2 or sat == 0 else 0.7)
-        elif sat and r.status in ("read", "corrected"):
+        elif sat and r.status in ("read", "corrected") and not (r.placed and not agreed.get(key)):
+            # rules that hold confirm a read value, but not the column a doubtful placement gave it
             c = 1.0 - (1.0 - c) * 0.3
         r.confidence = round(min(max(c, 0.0), 1.0), 4)

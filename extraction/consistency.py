@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .contract import Check
-from .readings import Reading, ShortRow, apply_candidate
+from .readings import Reading, ShortRow, apply_candidate, is_blank_window
 from .schema import Rule, Schema
 
 
@@ -107,21 +107,45 @@ def _consistency_score(readings: dict[str, Reading], rules: list[BoundRule]) -> 
     for k, (v, _) in inferred.items():
         trial[k] = Reading(k, v, "inferred", 0.0)
     score = 0
-    for check in evaluate(trial, rules):
-        if check.ok is True:
-            score += 1
-        elif check.ok is False:
-            score -= 3
+    for rule in rules:
+        # a rule over cells all printed blank holds (0 = 0): a placement reading blanks as blanks
+        # must score as well as one that fills the same cells with inferred zeros
+        lhs = [_number(trial.get(k)) for k in rule.lhs]
+        rhs = [_number(trial.get(k)) for k in rule.rhs]
+        if any(v is None for v in lhs + rhs):
+            continue
+        score += 1 if abs(sum(lhs) - sum(rhs)) < 1e-6 else -3
     values = {k: r.value for k, r in trial.items()}
     return score, values
+
+
+def _slot_value(tok):
+    return None if tok is None or tok.value.number is None else tok.value.number
 
 
 def choose_placements(readings: dict[str, Reading], short_rows: list[ShortRow], rules: list[BoundRule]) -> dict[str, bool]:
     """For each short row, the placement that breaks fewest rules (ties: the likelier placement).
     Returns, per key of a short row, whether every best placement agrees on its value."""
     agreed: dict[str, bool] = {}
+    # Rows are chosen one at a time: where several short rows share the column rules, a joint shift
+    # of two rows can satisfy every rule as well as the truth does. There a value is settled only
+    # if every placement its own row's rules allow gives it.
+    shared = {row.keys[0].split(".")[0] for row in short_rows}
+    shared = {t for t in shared if sum(r.keys[0].startswith(t + ".") for r in short_rows) > 1}
+    local_values: dict[int, dict[str, set[str]]] = {}
+    for n, row in enumerate(short_rows):
+        if row.keys[0].split(".")[0] not in shared:
+            continue
+        local = [r for r in rules if set(r.keys) <= set(row.keys)]
+        scored = []
+        for cand in row.candidates:
+            apply_candidate(readings, row, cand)
+            scored.append(_consistency_score(readings, local))
+        top = max(sc for sc, _ in scored)
+        local_values[n] = {k: {repr(v.get(k)) for sc, v in scored if sc == top} for k in row.keys}
+        apply_candidate(readings, row, row.candidates[0])
     for _ in range(2):  # a second pass lets each row see the others' choices
-        for row in short_rows:
+        for n, row in enumerate(short_rows):
             results = []
             for cand in row.candidates:
                 apply_candidate(readings, row, cand)
@@ -130,6 +154,13 @@ def choose_placements(readings: dict[str, Reading], short_rows: list[ShortRow], 
             best = max(r[0] for r in results)
             winners = [r for r in results if r[0] == best]
             apply_candidate(readings, row, winners[0][1])
-            for key in row.keys:
-                agreed[key] = len({repr(w[2].get(key)) for w in winners}) == 1
+            # The rules weigh one row at a time, so a joint shift of several rows can beat the row's
+            # empty fields read as printed blanks: a value the blank reading of the row contradicts
+            # is not settled, whatever the rules say.
+            windows = [c for c in row.candidates if is_blank_window(c)]
+            for i, key in enumerate(row.keys):
+                chosen = winners[0][2].get(key)
+                agreed[key] = (len({repr(w[2].get(key)) for w in winners}) == 1
+                               and all(_slot_value(w[i]) == chosen for w in windows)
+                               and len(local_values.get(n, {}).get(key, {""})) == 1)
     return agreed

@@ -5,6 +5,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from .sections import is_boilerplate
 from .tokens import Token
 
 _TITLE = re.compile(r"(?P<before>.*?)(?P<year>(?:19|20)\d{2})年度?(?P<between>.*?)(?:政府)?信息公开(?:工作)?(?:年度)?(?:报告|年报)")
@@ -65,8 +66,8 @@ def find_title(tokens: list[Token], limit: int) -> Title | None:
     for idx, tok in enumerate(labels):
         text = _FIELD_LABEL.sub("", re.sub(r"\s+", "", tok.text))
         m = _TITLE.search(text)
-        if not m and idx + 1 < len(labels) and re.search(r"(?:19|20)\d{2}年度?$", text):
-            # a title broken after the year: 某某局2022年 / 政府信息公开工作年度报告
+        if not m and idx + 1 < len(labels) and re.search(r"(?:19|20)\d{2}年", text) and len(text) <= 40:
+            # a title broken across lines: 某某局2022年 / 政府信息公开工作年度报告, or …政府信息 / 公开工作年度报告
             text += re.sub(r"\s+", "", labels[idx + 1].text)
             m = _TITLE.search(text)
         if not m:
@@ -121,7 +122,8 @@ def find_signature_agency(tokens: list[Token], tail_start: int) -> Token | None:
         text = re.sub(r"\s+", "", tok.text)
         if 4 <= len(text) <= 30 and _AGENCY_TAIL.search(text) and not re.search(r"\d|[，。；：,;:]", text):
             following = labels[i + 1].text if i + 1 < len(labels) else ""
-            if parse_dates(following) or i + 1 == len(labels):
+            # under it: the date, the end of the text, or a web page's boilerplate after the report
+            if parse_dates(following) or i + 1 == len(labels) or is_boilerplate(following):
                 return tok
     return None
 

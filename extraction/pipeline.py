@@ -195,7 +195,8 @@ def _meta(tokens, sections, title, template: str, template_conf: float) -> dict[
                                                 bbox=list(date.bbox) if date.bbox else None)
     else:
         # Nothing printed is the usual case; a date-like string we could not accept is a doubt.
-        doubtful = any(parse_dates(t.text) or re.search(r"20\d{2}年\d", t.text) for t in tokens[tail_start:] if not t.is_value)
+        doubtful = any(parse_dates(t.text) or re.search(r"(?:20\d{2}|二[〇○零O0][一二三四五六七八九〇○零0-9]{2})\s*年", t.text)
+                       for t in tokens[tail_start:] if not t.is_value)
         out["meta.published_date"] = FieldValue(value=None, confidence=0.6 if doubtful else 0.9, status="missing")
     return out
 

@@ -60,11 +60,8 @@ def row_values(tokens: Sequence[Token], i: int, end: int) -> list[Token]:
         out.append(tokens[j])
         j += 1
     if out:
-        if not tokens[i].exact:
-            # In converted text the label spans two or three columns: the empty cells right after
-            # it are the label's, not blank values.
-            while out and out[0].is_blank:
-                out.pop(0)
+        # In converted text the label spans two or three columns, so the empty cells right after it
+        # may be the label's: `fit_values` decides, it sees how many cells the row needs.
         return out
     while j < end and tokens[j].is_value:
         out.append(tokens[j])
@@ -112,13 +109,14 @@ def reading_from_token(key: str, tok: Token, label_ratio: float, *, placed: bool
     return Reading(key, v.number, status, round(conf, 4), v.raw, tok.page, tok.bbox, v.unit, placed)
 
 
-def fit_values(values: list[Token], n: int) -> tuple[list[Token] | None, list[list[Token | None]]]:
+def fit_values(values: list[Token], n: int, after_label: bool = True) -> tuple[list[Token] | None, list[list[Token | None]]]:
     """Exactly n values for n columns, or else the candidate placements to decide by the rules.
 
     Blank cells count where the grid is exact, or where the row prints exactly n cells; elsewhere
     (converted text, OCR) stray separators make blanks unreliable and only the printed values count.
     """
     vals = list(values)
+    fields = list(values)  # every cell of the row after the label, blanks included
     if vals and all(t.exact for t in vals):
         while len(vals) > n and vals[-1].is_blank:
             vals.pop()
@@ -127,6 +125,8 @@ def fit_values(values: list[Token], n: int) -> tuple[list[Token] | None, list[li
         if len(vals) == n:
             return vals, []
     else:
+        while after_label and vals and vals[0].is_blank:  # the label's own empty cells
+            vals.pop(0)
         while vals and vals[-1].is_blank:  # trailing separators of converted text
             vals.pop()
         values = vals
@@ -135,9 +135,25 @@ def fit_values(values: list[Token], n: int) -> tuple[list[Token] | None, list[li
         return printed, []
     if len(values) == n:
         return list(values), []
+    if not printed and len(fields) >= n:
+        return fields[-n:], []  # a row of empty fields: cells printed blank
     if len(printed) > n:
         return None, [printed[-n:], printed[:n]]
-    return None, placements(printed, n)
+    return None, placements(printed, n) + blank_windows(fields, printed, n)
+
+
+def blank_windows(fields: list[Token], printed: list[Token], n: int) -> list[list[Token | None]]:
+    """Readings of a short row as n consecutive fields of converted text, its empty fields printed
+    blanks. The separators of converted text are not reliable enough to prefer these, but neither
+    can the rules rule them out: kept among the candidates, they stop the rules from confirming a 0
+    where the row may print a blank."""
+    ids = {id(t) for t in printed}
+    out = []
+    for start in range(0, len(fields) - n + 1):
+        window = fields[start:start + n]
+        if sum(id(t) in ids for t in window) == len(printed) and any(t.is_blank for t in window):
+            out.append(list(window))
+    return out
 
 
 def placements(printed: list[Token], n: int) -> list[list[Token | None]]:
@@ -157,8 +173,29 @@ def placements(printed: list[Token], n: int) -> list[list[Token | None]]:
     return out
 
 
-def read_row(table: TableRead, keys: Sequence[str], values: list[Token], label_ratio: float) -> None:
-    exact, candidates = fit_values(values, len(keys))
+def prints_zeros_blank(tokens: Sequence[Token]) -> bool:
+    """Whether a table of converted text leaves its zeros blank: it prints no 0 anywhere, yet has
+    empty fields among its numbers. Its empty fields are then cells printed blank, not separators."""
+    values = [t for t in tokens if t.is_value]
+    if any(t.value.number == 0 for t in values):
+        return False
+    return any(t.is_blank and not t.exact for t in values) and any(t.value.number is not None for t in values)
+
+
+def is_blank_window(candidate: list[Token | None]) -> bool:
+    return any(t is not None and t.is_blank for t in candidate)
+
+
+def read_row(table: TableRead, keys: Sequence[str], values: list[Token], label_ratio: float,
+             after_label: bool = True, zeros_blank: bool = False) -> None:
+    exact, candidates = fit_values(values, len(keys), after_label)
+    windows = [c for c in candidates if is_blank_window(c)]
+    if zeros_blank and windows:
+        # the table prints its zeros blank: a row's empty fields are its blank cells
+        if len(windows) == 1:
+            exact, candidates = windows[0], []
+        else:
+            candidates = windows
     table.found_rows += 1
     if exact is not None:
         for key, tok in zip(keys, exact):

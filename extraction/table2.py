@@ -6,7 +6,7 @@ from typing import Sequence
 from rapidfuzz import fuzz
 
 from .labels import label_key
-from .readings import TableRead, align_rows, read_row
+from .readings import TableRead, align_rows, prints_zeros_blank, read_row
 from .schema import Schema
 from .tokens import Token
 
@@ -36,10 +36,11 @@ def form_evidence(schema: Schema, tokens: Sequence[Token], span: tuple[int, int]
 
 def read_table2(schema: Schema, tokens: Sequence[Token], span: tuple[int, int], template: str) -> TableRead:
     table = TableRead()
+    zeros_blank = prints_zeros_blank(tokens[span[0]:span[1]])
     rows = schema.t2_rows(template)
     _, found = align_rows(tokens, span, rows, ALIASES)
     for row, _i, ratio, values in found:
-        read_row(table, row.keys, values, ratio)
+        read_row(table, row.keys, values, ratio, zeros_blank=zeros_blank)
     missing = [r.id for r in rows if r.id not in {f[0].id for f in found}]
     if missing:
         table.warnings.append(f"table 2: rows not found: {', '.join(missing)}")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .readings import Reading, TableRead, align_rows, read_row
+from .readings import Reading, TableRead, align_rows, prints_zeros_blank, read_row
 from .schema import Schema
 from .tokens import Token
 
@@ -19,8 +19,9 @@ def read_table3(schema: Schema, tokens: Sequence[Token], span: tuple[int, int], 
     single = s_single > s_sub + 1e-6 or (abs(s_single - s_sub) <= 1e-6 and prefer_single)
     (_, found), rows = variants[single]
     table = TableRead()
+    zeros_blank = prints_zeros_blank(tokens[span[0]:span[1]])
     for row, i, ratio, values in found:
-        read_row(table, row.keys, values, ratio)
+        read_row(table, row.keys, values, ratio, zeros_blank=zeros_blank)
         table.end = max(table.end, i + 1 + len(values))
     missing = [r.id for r in rows if r.id not in {f[0].id for f in found}]
     if missing:

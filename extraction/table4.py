@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .readings import TableRead, read_row
+from .readings import TableRead, prints_zeros_blank, read_row
 from .schema import Schema
 from .tokens import Token
 
@@ -26,5 +26,5 @@ def read_table4(schema: Schema, tokens: Sequence[Token], span: tuple[int, int]) 
     if not values:
         table.warnings.append("table 4: no values found")
         return table
-    read_row(table, keys, values, 1.0)
+    read_row(table, keys, values, 1.0, after_label=False, zeros_blank=prints_zeros_blank(values))  # no label: leading blanks are cells
     return table

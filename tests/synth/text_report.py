@@ -1,0 +1,393 @@
+"""A `Report` rendered as the damaged text that converters, copy-paste and OCR hand us.
+
+Four shapes, after the seeds (SPEC.md) and their natural variations:
+
+- ``markdown``: pipe tables from a PDF converter — table 3 split in two, rows under a group label
+  shifted left (their empty leading cells lost, padding at the end), empty spacer columns,
+  ``#`` headings and ``**bold**``.
+- ``tsv``: tab-separated cells — header cells broken across lines or by a space, blank cells as
+  empty fields, trailing tabs.
+- ``per_line``: one cell per line with blank lines between, vertical headers one character per
+  line, traditional characters with pinyin glosses after some characters (號(hào)), spam lines
+  after the report.
+- ``ocr``: tab-separated OCR of a scan — rows printing fewer numbers than columns, the vertical
+  label 三、本年度办理结果 broken over several rows' cells with stray characters, ``(-)`` for
+  （一）, look-alike letters in numbers (O for 0), table 3's header lost, spaces inside labels.
+
+The meta block varies too: CMS field lines (发布日期), a browser's date header, titles broken
+across lines or without the agency (the signature names it), dates in Chinese numerals.
+
+`TextReport.answer` stays right under every damage: a cell dropped from a row keeps its true value
+(the form's rules may recover it); a cell printed blank is None; a misread-looking print keeps
+its value. Everything is deterministic by seed.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from extraction.model import Table
+from tests.synth.form import (
+    Report,
+    T4_GROUPS,
+    T4_PARTS,
+    build_report,
+    printed_date,
+    synth_answers,
+)
+
+SHAPES = ("markdown", "tsv", "per_line", "ocr")
+
+# Glosses as the seed pages print them after traditional characters.
+_PINYIN = {
+    "個": "gè", "內": "nèi", "創": "chuàng", "動": "dòng", "務": "wù", "區": "qū", "協": "xié", "執": "zhí",
+    "報": "bào", "學": "xué", "實": "shí", "對": "duì", "導": "dǎo", "強": "qiáng", "復": "fù", "據": "jù",
+    "數": "shù", "時": "shí", "會": "huì", "業": "yè", "構": "gòu", "標": "biāo", "機": "jī", "權": "quán",
+    "準": "zhǔn", "現": "xiàn", "環": "huán", "當": "dāng", "發": "fā", "監": "jiān", "穩": "wěn", "節": "jié",
+    "級": "jí", "結": "jié", "經": "jīng", "網": "wǎng", "續": "xù", "習": "xí", "臺": "tái", "號": "hào",
+    "術": "shù", "補": "bǔ", "規": "guī", "計": "jì", "設": "shè", "認": "rèn", "調": "diào", "請": "qǐng",
+    "護": "hù", "負": "fù", "責": "zé", "費": "fèi", "轉": "zhuǎn", "進": "jìn", "運": "yùn", "關": "guān",
+    "隊": "duì", "項": "xiàng", "領": "lǐng", "點": "diǎn",
+}
+_CN_DIGIT = "〇一二三四五六七八九"
+_SPAM = ["扫一扫在手机上查看当前页面", "相关解读", "相关政策", "相关稿件",
+         "精品推荐：限时特惠，点击领取", "网站地图 | 联系我们", "主办单位：某某市人民政府办公室"]
+_LOOKALIKE_PRINTS = {"0": ["O", "o", "〇"], "1": ["l", "I"], "5": ["S"], "8": ["B"]}
+
+
+@dataclass
+class TextReport:
+    text: str
+    answer: dict[str, Any]
+    shape: str
+    damage: list[str] = field(default_factory=list)  # what was done, for reading failures
+
+    @property
+    def data(self) -> bytes:
+        return self.text.encode("utf-8")
+
+
+# ------------------------------------------------------------------ grids and damage on grids
+
+def _grid(table: Table) -> list[list[str]]:
+    """Rows of cell texts as a converter lays a merged grid out: text at the anchor, '' elsewhere."""
+    rows = [[""] * table.n_cols for _ in range(table.n_rows)]
+    for c in table.cells:
+        rows[c.row][c.col] = c.text
+    return rows
+
+
+def _key_at(report: Report) -> dict[tuple[str, int, int], str]:
+    return {pos: key for key, pos in report.cell_of.items()}
+
+
+class _Damage:
+    """Grid damage that keeps `answer` right; records what it did."""
+
+    def __init__(self, report: Report, rng: random.Random):
+        self.report = report
+        self.rng = rng
+        self.answer = dict(report.answer)
+        self.notes: list[str] = []
+        self.key_at = _key_at(report)
+
+    def lookalikes(self, grids: dict[str, list[list[str]]], n: int) -> None:
+        spots = [(t, r, c) for (t, r, c), k in self.key_at.items()
+                 if grids[t][r][c] and all(ch in _LOOKALIKE_PRINTS for ch in grids[t][r][c])]
+        for t, r, c in self.rng.sample(spots, min(n, len(spots))):
+            text = grids[t][r][c]
+            pos = self.rng.randrange(len(text))
+            grids[t][r][c] = text[:pos] + self.rng.choice(_LOOKALIKE_PRINTS[text[pos]]) + text[pos + 1:]
+            self.notes.append(f"lookalike {self.key_at[(t, r, c)]}={grids[t][r][c]}")
+
+    def drop_cells(self, grid: list[list[str]], table: str, rows: list[int], per_row: int) -> set[tuple[int, int]]:
+        """Cells a scan's OCR lost: removed from the row (the row prints fewer numbers)."""
+        dropped = set()
+        for r in rows:
+            cols = [c for c in range(len(grid[r])) if (table, r, c) in self.key_at and grid[r][c]]
+            for c in self.rng.sample(cols, min(per_row, max(0, len(cols) - 1))):
+                dropped.add((r, c))
+                self.notes.append(f"dropped {self.key_at[(table, r, c)]}")
+        return dropped
+
+
+def _blank_group_t4(fields: dict[str, Any], rng: random.Random) -> list[str]:
+    """Like seed 002: a whole table-4 group of zeros printed blank."""
+    groups = [g for g in T4_GROUPS if all(fields.get(f"t4.{g}.{p}") == 0 for p in T4_PARTS)]
+    if not groups:
+        return []
+    g = rng.choice(groups)
+    for p in T4_PARTS:
+        fields[f"t4.{g}.{p}"] = None
+    return [f"t4 group {g} blank"]
+
+
+# ------------------------------------------------------------------ the document around the tables
+
+def _title_lines(report: Report, rng: random.Random, style: str, agency_printed: str) -> list[str]:
+    y = report.year
+    tail = rng.choice(["年政府信息公开工作年度报告", "年度政府信息公开工作报告", "年政府信息公开年度报告"])
+    spaced = rng.random() < 0.4
+    ys = f" {y} " if spaced else str(y)
+    if style == "plain":
+        return [f"{agency_printed}{ys}{tail}"]
+    if style == "agency_line":  # seed 000: the agency as a heading of its own
+        return [agency_printed, f"{ys.strip()}{tail}"]
+    if style == "broken":  # broken after the year, as a narrow title box wraps it
+        return [f"{agency_printed}{ys}{tail[:2] if tail.startswith('年度') else '年'}",
+                tail[2:] if tail.startswith("年度") else tail[1:]]
+    return [f"{ys.strip()}{tail}"]  # "no_agency": the signature names the body
+
+
+def _cn_date(iso: str) -> str:
+    y, m, d = (int(p) for p in iso.split("-"))
+
+    def small(n: int) -> str:
+        if n < 10:
+            return _CN_DIGIT[n]
+        return ("" if n < 20 else _CN_DIGIT[n // 10]) + "十" + (_CN_DIGIT[n % 10] if n % 10 else "")
+    return "".join(_CN_DIGIT[int(ch)] for ch in str(y)) + f"年{small(m)}月{small(d)}日"
+
+
+@dataclass
+class _Meta:
+    head: list[str]  # lines before the title (CMS block, browser header)
+    title: list[str]
+    signature: list[str]
+    notes: list[str]
+
+
+def _meta(report: Report, rng: random.Random, traditional: bool) -> _Meta:
+    notes = []
+    agency = report.agency
+    published = report.published_date
+    head: list[str] = []
+    style = rng.choice(["plain", "plain", "agency_line", "broken", "no_agency"])
+    notes.append(f"title {style}")
+    if rng.random() < 0.25:
+        # a browser printed the page: its date/time header is never the report's date
+        by = report.year + 1 + rng.randint(0, 2)
+        head.append(f"{by}/{rng.randint(1, 12)}/{rng.randint(1, 28)} {rng.randint(8, 18)}:{rng.randint(10, 59)}"
+                    f"  {report.title}")
+        notes.append("browser header")
+    cms = published is not None and rng.random() < 0.3
+    if cms:
+        head += ["索引号：" + f"{rng.randint(10**8, 10**9)}/{report.year + 1}-{rng.randint(1, 999):05d}",
+                 "信息分类：政府信息公开年报", f"发布机构：{agency if rng.random() < 0.5 else ''}",
+                 f"发布日期：{published}" if rng.random() < 0.6 else f"发布时间：{published} {rng.randint(8, 18)}:00",
+                 f"标题：{report.title}", "文号：", ""]
+        notes.append("cms block")
+    signature = [agency] if style == "no_agency" or rng.random() < 0.8 else []
+    if published and (not cms or rng.random() < 0.5):
+        signature.append(_cn_date(published) if rng.random() < 0.3 else printed_date(published))
+        notes.append("signature date" + (" cn" if "〇" in signature[-1] or "二" in signature[-1][:2] else ""))
+    return _Meta(head, _title_lines(report, rng, style, agency), signature, notes)
+
+
+# ------------------------------------------------------------------ shapes
+
+def _md_rows(grid: list[list[str]], rng: random.Random, *, shift_rows: set[int], spacer: int | None,
+             split_at: int | None) -> list[str]:
+    out: list[str] = []
+    width = len(grid[0]) + (1 if spacer is not None else 0)
+
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(cells) + " |"
+
+    for r, row in enumerate(grid):
+        cells = list(row)
+        if spacer is not None:
+            cells.insert(spacer, "")
+        if r in shift_rows:
+            lead = 0
+            while lead < len(cells) - 1 and not cells[lead]:
+                lead += 1
+            cells = cells[lead:] + [""] * lead
+        if r == 0 or r == split_at:
+            if r == split_at:
+                out += ["", line([""] * width)]
+            out.append(line(cells) if r == 0 else line(cells))
+            out.append("|" + "|".join("-" * rng.randint(3, 8) for _ in range(width)) + "|")
+            continue
+        out.append(line(cells))
+    return out
+
+
+def _tsv_rows(grid: list[list[str]], rng: random.Random, *, header_rows: int, trailing: bool,
+              break_header: bool) -> list[str]:
+    out = []
+    for r, row in enumerate(grid):
+        cells = list(row)
+        extra = None
+        if r < header_rows and break_header:
+            # a header cell wrapped in its box: the rest of its text lands on a line of its own
+            long = [c for c, t in enumerate(cells) if len(t) >= 4]
+            if long:
+                c = rng.choice(long)
+                cut = rng.randint(1, len(cells[c]) - 1)
+                extra = [""] * len(cells)
+                cells[c], extra[c] = cells[c][:cut], cells[c][cut:]
+        elif r < header_rows:
+            cells = [_space_inside(t, rng) if len(t) >= 2 and rng.random() < 0.4 else t for t in cells]
+        text = "\t".join(cells) + ("\t" if trailing else "")
+        out.append(text)
+        if extra:
+            out.append("\t".join(extra).rstrip("\t") if rng.random() < 0.5 else "\t".join(extra))
+    return out
+
+
+def _space_inside(text: str, rng: random.Random) -> str:
+    cut = rng.randint(1, len(text) - 1)
+    return text[:cut] + " " + text[cut:]
+
+
+def _gloss(text: str, rng: random.Random, rate: float) -> str:
+    return "".join(ch + (f"({_PINYIN[ch]})" if ch in _PINYIN and rng.random() < rate else "") for ch in text)
+
+
+def render_text(report: Report, shape: str, seed: int = 0) -> TextReport:
+    """`report` as damaged converter text of `shape` (one of SHAPES), deterministic by seed."""
+    if shape not in SHAPES:
+        raise ValueError(f"unknown shape {shape!r}")
+    rng = random.Random(f"{shape}:{seed}")
+    damage = _Damage(report, rng)
+    meta = _meta(report, rng, report.traditional)
+    damage.notes += meta.notes
+    grids = {t: _grid(report.tables[t]) for t in ("t2", "t3", "t4")}
+    t3_header = 3
+    lines: list[str] = []
+    paragraph_gap = shape != "ocr" or rng.random() < 0.5
+
+    def para(text: str) -> None:
+        lines.append(text)
+        if paragraph_gap:
+            lines.append("")
+
+    table_lines: dict[str, list[str]] = {}
+    if shape == "markdown":
+        group_rows = {r for r, row in enumerate(grids["t3"]) if r > 3 and not row[0] and not row[1] and row[2]}
+        shift = set(rng.sample(sorted(group_rows), min(len(group_rows), rng.choice([0, 1, 2, 2, 3]))))
+        if shift:
+            damage.notes.append(f"t3 rows shifted left: {sorted(shift)}")
+        split = rng.choice([None, rng.randint(6, len(grids["t3"]) - 2)])
+        if split:
+            damage.notes.append(f"t3 split before row {split}")
+        spacer = rng.choice([None, None, 10, 3])
+        for t in ("t2", "t3", "t4"):
+            table_lines[t] = _md_rows(grids[t], rng, shift_rows=shift if t == "t3" else set(),
+                                      spacer=spacer if t == "t3" else None, split_at=split if t == "t3" else None)
+    elif shape in ("tsv", "ocr"):
+        if shape == "ocr":
+            _ocr_damage(grids, damage, rng)
+            t3_header = 0 if rng.random() < 0.5 else 3
+            if t3_header == 0:
+                grids["t3"] = grids["t3"][3:]
+                damage.notes.append("t3 header lost")
+        trailing = rng.random() < 0.5
+        break_header = rng.random() < 0.5
+        for t, hdr in (("t2", 0), ("t3", t3_header), ("t4", 3)):
+            table_lines[t] = _tsv_rows(grids[t], rng, header_rows=hdr, trailing=trailing and t != "t4",
+                                       break_header=break_header and t == "t3")
+    else:  # per_line
+        vertical = rng.random() < 0.7
+        for t in ("t2", "t3", "t4"):
+            out = []
+            for r, row in enumerate(grids[t]):
+                for c, text in enumerate(row):
+                    if not text:
+                        continue
+                    if t == "t4" and r in (1, 2) and vertical and len(text) <= 4:
+                        out += [ch for ch in text]  # vertical header, one character per line
+                    else:
+                        out.append(text)
+            table_lines[t] = out
+        if vertical:
+            damage.notes.append("t4 vertical header")
+
+    for line in meta.head:
+        lines.append(line)
+    for line in meta.title:
+        para(("# " if shape == "markdown" else "") + line)
+    for p in report.preamble:
+        para(p)
+    for i, (heading, paragraphs) in enumerate(report.sections):
+        para(("## " if shape == "markdown" and rng.random() < 0.7 else "") + heading)
+        if i in (1, 2, 3):
+            t = ("t2", "t3", "t4")[i - 1]
+            lines.extend(x for line in table_lines[t] for x in ([line, ""] if shape == "per_line" else [line]))
+            lines.append("")
+        for p in paragraphs:
+            para(p)
+    lines.append("")
+    for s in meta.signature:
+        para(s)
+    if shape == "per_line" or rng.random() < 0.2:
+        lines += ["", *rng.sample(_SPAM, 4)]
+        damage.notes.append("spam after report")
+    text = "\n".join(lines) + "\n"
+    if report.traditional and rng.random() < 0.8:
+        text = _gloss(text, rng, rng.uniform(0.3, 0.9))
+        damage.notes.append("pinyin glosses")
+    return TextReport(text=text, answer=damage.answer, shape=shape, damage=damage.notes)
+
+
+def _ocr_damage(grids: dict[str, list[list[str]]], damage: _Damage, rng: random.Random) -> None:
+    damage.lookalikes(grids, rng.choice([0, 1, 2, 3]))  # before cells move
+    t3 = grids["t3"]
+    # rows printing fewer numbers than columns
+    value_rows = [r for r in range(3, len(t3)) if any(("t3", r, c) in damage.key_at for c in range(10))]
+    short = rng.sample(value_rows, rng.choice([0, 1, 1, 2, 3]))
+    dropped = damage.drop_cells(t3, "t3", short, rng.choice([1, 1, 2]))
+    for r, c in dropped:
+        t3[r][c] = None  # removed below
+    for r in range(len(t3)):
+        t3[r] = [x for x in t3[r] if x is not None]
+    # the vertical label broken into pieces down the first column, with a stray misread inside
+    col0 = [r for r in range(len(t3)) if t3[r] and t3[r][0] == "三、本年度办理结果"]
+    if col0 and rng.random() < 0.7:
+        r0 = col0[0]
+        pieces = ["三、本", "年度", "度办", "理结", "果"]
+        t3[r0][0] = ""
+        for k, piece in enumerate(pieces):
+            if r0 + 2 + k < len(t3) and not t3[r0 + 2 + k][0]:
+                t3[r0 + 2 + k][0] = piece
+        damage.notes.append("vertical label broken")
+    for r in range(len(t3)):
+        for c, text in enumerate(t3[r]):
+            if text.startswith("（一）") and rng.random() < 0.8:
+                t3[r][c] = "(-)" + text[3:]
+                damage.notes.append("(-) for （一）")
+            elif text in ("（四）无法提供", "（五）不予处理") and rng.random() < 0.4:
+                t3[r][c] = text[:3]
+                below = r + 1
+                if below < len(t3) and not t3[below][c]:
+                    t3[below][c] = text[3:]
+                    stray = r + 2
+                    if stray < len(t3) and not t3[stray][c] and rng.random() < 0.5:
+                        t3[stray][c] = rng.choice(["灰伤", "丨", "·"])
+                damage.notes.append(f"group label broken: {text}")
+            elif len(text) > 6 and not text[0].isdigit() and rng.random() < 0.15:
+                t3[r][c] = _space_inside(text, rng)
+
+
+def text_report(seed: int, shape: str | None = None, *, template: str | None = None) -> TextReport:
+    """A random answer laid out as a report and rendered as damaged text, all decided by `seed`."""
+    rng = random.Random(seed)
+    shape = shape or SHAPES[seed % len(SHAPES)]
+    fields = synth_answers(seed, template=template)
+    variant: dict[str, Any] = {}
+    notes = []
+    if shape in ("markdown", "tsv") and rng.random() < 0.3:
+        notes += _blank_group_t4(fields, rng)
+    if shape in ("markdown", "tsv") and rng.random() < 0.15:
+        variant["blank_zeros"] = True
+        notes.append("blank zeros")
+    if shape == "per_line" and rng.random() < 0.7 or rng.random() < 0.1:
+        variant["traditional"] = True
+    if fields["meta.template"] == "2021" and rng.random() < 0.25:
+        variant["other_handling_single_row"] = True
+    report = build_report(fields, seed=seed, **variant)
+    out = render_text(report, shape, seed)
+    out.damage = notes + [f"variant {k}" for k in variant] + out.damage
+    return out

@@ -1,0 +1,74 @@
+"""Damaged converter text in the shapes of the seeds (tests/synth/text_report.py) through the real
+pipeline: per shape, accuracy and no silent error (a wrong field returned with confidence ≥ 0.9)."""
+import json
+
+import pytest
+
+from extraction.pipeline import extract
+from tests.synth.form import build_report, synth_answers, wrong_fields
+from tests.synth.text_report import SHAPES, render_text, text_report
+
+SEEDS_PER_SHAPE = 4
+
+
+def _run(tr):
+    result = extract(tr.data, "report.txt")
+    fields = json.loads(result.model_dump_json())["fields"]
+    wrong = wrong_fields(tr.answer, {"fields": fields})
+    silent = [(k, gold, got) for k, gold, got in wrong if fields.get(k, {}).get("confidence", 0) >= 0.9]
+    return result, wrong, silent
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_shape_family_accurate_and_never_silently_wrong(shape):
+    total = right = 0
+    for i in range(SEEDS_PER_SHAPE):
+        tr = text_report(500 + 7 * i + SHAPES.index(shape), shape)
+        result, wrong, silent = _run(tr)
+        assert result.source.kind == "text"
+        assert silent == [], (tr.damage, silent[:5])
+        total += len(tr.answer)
+        right += len(tr.answer) - len(wrong)
+    assert right / total >= 0.98
+
+
+def test_zeros_printed_blank_in_tab_separated_text_are_blank():
+    """A table that leaves its zeros blank: empty fields are blank cells (null), never an inferred 0."""
+    report = build_report(synth_answers(2117), seed=2117, blank_zeros=True)
+    tr = render_text(report, "tsv", seed=1)
+    result, wrong, silent = _run(tr)
+    assert silent == []
+    blanks = [k for k, v in tr.answer.items() if v is None and k.startswith("t3.")]
+    assert blanks and sum(result.fields[k].value is None for k in blanks) >= 0.95 * len(blanks)
+
+
+def test_dropped_cells_are_recovered_or_flagged():
+    """OCR rows printing fewer numbers than columns: every lost cell is right or sent to review."""
+    seen = 0
+    for seed in range(40, 60):
+        tr = text_report(seed, "ocr")
+        dropped = [d.split()[1] for d in tr.damage if d.startswith("dropped ")]
+        if not dropped:
+            continue
+        seen += 1
+        result, wrong, silent = _run(tr)
+        assert silent == [], (tr.damage, silent[:5])
+        for key in dropped:
+            f = result.fields[key]
+            assert f.value == tr.answer[key] or f.confidence < 0.9
+        if seen == 3:
+            break
+    assert seen == 3
+
+
+def test_blank_group_of_table4_at_row_end_is_not_confident_zero():
+    """Markdown: the last table-4 group printed blank at the end of the row (trailing empty cells)."""
+    answer = synth_answers(1020)
+    for p in ("upheld", "corrected", "other", "pending", "total"):
+        answer[f"t4.litigation_after_review.{p}"] = None
+    report = build_report(answer, seed=1020)
+    tr = render_text(report, "markdown", seed=3)
+    result, _, silent = _run(tr)
+    assert silent == []
+    f = result.fields["t4.litigation_after_review.total"]
+    assert f.value is None or f.confidence < 0.9
