@@ -222,3 +222,18 @@ def _sections(tokens, sections, title) -> dict[str, str]:
         "problems": body(5),
         "other_matters": body(6, stop_at=end_of_report),
     }
+
+
+def warm_up() -> None:
+    """Load what every document needs once per process (schema, OpenCC, the readers, and the OCR
+    engines when installed), so a worker's first document is not charged for it."""
+    from .normalize import normalize_text
+
+    load_schema()
+    normalize_text("預熱")
+    from .readers import docx, html, pdf, text  # noqa: F401
+    try:
+        from .scan.page_reader import warm_up as warm_scan
+    except ImportError:
+        return
+    warm_scan()
