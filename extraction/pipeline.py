@@ -69,12 +69,30 @@ def _pdf_options(options: ExtractOptions) -> dict:
 def extract(data: bytes, filename: str, options: ExtractOptions | None = None) -> ExtractionResult:
     options = options or ExtractOptions()
     t0 = time.perf_counter()
-    doc = read_document(data, options)
+    if options.debug_dir:
+        from .scan.page_reader import collecting_pages
+
+        with collecting_pages() as scanned:
+            doc = read_document(data, options)
+    else:
+        doc = read_document(data, options)
     read_ms = (time.perf_counter() - t0) * 1000
     result = extract_document(doc, filename, data)
+    if options.debug_dir:
+        _write_debug(data, doc, scanned, result, options.debug_dir)
     result.timings_ms = {**doc.timings_ms, "read": round(read_ms, 1), **result.timings_ms}
     result.timings_ms["total"] = round((time.perf_counter() - t0) * 1000, 1)
     return result
+
+
+def _write_debug(data: bytes, doc: Document, scanned: list, result: ExtractionResult, out_dir: Path) -> None:
+    """Per page, a PNG with the layout regions, the table grid and each field's key on its cell."""
+    from .model import Table
+    from .scan.debug import pdf_debug_pages, write_debug_images
+
+    pages = scanned or (pdf_debug_pages(data) if detect_kind(data) == "pdf" else [])
+    if pages:
+        write_debug_images(pages, [b for b in doc.blocks if isinstance(b, Table)], result.fields, out_dir)
 
 
 def extract_document(doc: Document, filename: str, data: bytes) -> ExtractionResult:
@@ -197,7 +215,9 @@ def _meta(tokens, sections, title, template: str, template_conf: float) -> dict[
         # Nothing printed is the usual case; a date-like string we could not accept is a doubt.
         doubtful = any(parse_dates(t.text) or re.search(r"(?:20\d{2}|二[〇○零O0][一二三四五六七八九〇○零0-9]{2})\s*年", t.text)
                        for t in tokens[tail_start:] if not t.is_value)
-        out["meta.published_date"] = FieldValue(value=None, confidence=0.6 if doubtful else 0.9, status="missing")
+        # "not printed" is a claim about the whole document, which a missed or misread date would
+        # make wrong: never auto-accepted.
+        out["meta.published_date"] = FieldValue(value=None, confidence=0.6 if doubtful else 0.88, status="missing")
     return out
 
 

@@ -234,7 +234,7 @@ def test_a_batch_stopped_midway_resumes_to_the_same_results(corpus, first_run, t
 
 
 def test_manifests_list_documents_and_a_text_report_is_not_a_manifest(tmp_path):
-    seeds = sorted(SEEDS.glob("*.txt"))
+    seeds = sorted(p.resolve() for p in SEEDS.glob("*.txt"))  # inputs are collected as resolved paths
     listing = tmp_path / "list.txt"
     listing.write_text("\n".join(str(p) for p in seeds[:2]) + "\n", encoding="utf-8")
     table = tmp_path / "sub" / "manifest.csv"

@@ -1,0 +1,80 @@
+"""Image files (PNG, JPEG, TIFF with one or many pages, BMP, WebP) to a raw Document by OCR.
+
+Each frame is one page, upright per its EXIF orientation, read by the scan page reader (the same
+one image-only PDF pages go through), then laid out exactly as a text-layer PDF page is: the
+rulings and words become tables with `extraction.grid.build_tables`, the other words become
+paragraphs, running headers and footers are dropped, and a table continued on the next page is
+joined to its first part.
+"""
+from __future__ import annotations
+
+import time
+
+from ..errors import EmptyInput, NeedsOCR
+from ..grid import build_tables
+from ..model import Document, Table
+from ..page_text import page_lines
+from ..scan.images import decode_images, image_source
+from ..scan.page_reader import GRID_TOL, PageReader, ScanPage, default_reader
+from . import pdf as pdf_layout
+
+# Scanned pages of one table are rarely placed identically by the scanner: the columns of a
+# continued table are compared by their widths, with this tolerance (points).
+_JOIN_TOL = 6.0
+
+
+def read(data: bytes, reader: PageReader | None = None) -> Document:
+    t0 = time.perf_counter()
+    frames = decode_images(data)
+    if not frames:
+        raise EmptyInput("the image has no frame")
+    try:
+        reader = reader or default_reader()
+        _ = reader.engine
+    except ImportError as exc:
+        raise NeedsOCR(f"an image needs OCR and no OCR engine is installed ({exc})") from None
+    scans: list[ScanPage] = []
+    warnings: list[str] = []
+    for i, (gray, dpi) in enumerate(frames):
+        scan = reader.read(image_source(gray, dpi), i + 1)
+        scans.append(scan)
+        warnings.extend(scan.notes)
+    t1 = time.perf_counter()
+    pages = []
+    for scan in scans:
+        tables, free = build_tables(scan.h_lines, scan.v_lines, scan.words, page=scan.number, tol=GRID_TOL)
+        pages.append(pdf_layout._Page(number=scan.number, height=scan.height, tables=tables,
+                                      lines=page_lines(free), ocr=True))
+    pdf_layout._drop_page_furniture(pages)
+    blocks = join_continued_tables([pdf_layout._page_blocks(p) for p in pages])
+    t2 = time.perf_counter()
+    timings = {"image_ocr": (t1 - t0) * 1000, "image_layout": (t2 - t1) * 1000}
+    for scan in scans:
+        for k, v in scan.timings_ms.items():
+            timings[f"ocr_{k}"] = timings.get(f"ocr_{k}", 0.0) + v
+    return Document(blocks=blocks, kind="image", pages=len(frames), warnings=warnings,
+                    timings_ms=timings)
+
+
+def _widths(t: Table) -> list[float] | None:
+    edges = pdf_layout._column_edges(t)
+    return None if edges is None else [b - a for a, b in zip(edges, edges[1:])]
+
+
+def continues(first: Table, nxt: Table) -> bool:
+    """Same number of columns of the same widths: the scanner may have shifted the page."""
+    if first.n_cols != nxt.n_cols:
+        return False
+    a, b = _widths(first), _widths(nxt)
+    return a is not None and b is not None and all(abs(x - y) <= _JOIN_TOL for x, y in zip(a, b))
+
+
+def join_continued_tables(pages: list[list]) -> list:
+    out: list = []
+    for blocks in pages:
+        if (blocks and out and isinstance(out[-1], Table) and isinstance(blocks[0], Table)
+                and continues(out[-1], blocks[0])):
+            out[-1] = pdf_layout._join(out[-1], blocks[0])
+            blocks = blocks[1:]
+        out.extend(blocks)
+    return out

@@ -1,0 +1,122 @@
+"""Second readings of table cells, where a wrong number would cost most.
+
+The full-page reading sees a cell's number once, from the page resolution. Where that reading is
+doubtful (a low score, a letter where a digit belongs: O for 0, l for 1, 〇 for 0) or where a cell
+reads blank although ink is printed in it, the cell is read again on its own, from the sharpest
+pixels the page has, cropped tightly to its ink. The cell then carries the better reading, with
+a score lowered when the two readings disagree. A cell that shows ink but reads as nothing keeps
+a marker word with a low score, so a missed digit never passes for a printed blank.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+import cv2
+import numpy as np
+
+from ..grid import Word
+from ..model import BBox, Table
+
+LOOKALIKES = str.maketrans({"O": "0", "o": "0", "〇": "0", "○": "0", "Ｏ": "0", "D": "0",
+                            "l": "1", "I": "1", "|": "1", "丨": "1", "!": "1"})
+_NUMERIC = re.compile(r"^[-−－]?[\d.,，]+$")
+_DOUBTFUL = 0.95  # a full-page reading under this score is checked
+UNREADABLE = 0.2  # score of a cell with ink but no reading
+
+
+def digits_of(text: str) -> str | None:
+    """The number a cell's text spells once look-alikes are read as digits, or None."""
+    t = re.sub(r"\s+", "", text).translate(LOOKALIKES)
+    return t if t and _NUMERIC.match(t) and any(ch.isdigit() for ch in t) else None
+
+
+@dataclass
+class CellCrop:
+    """A cell's inside: where its ink is (page points), and the pixels to read."""
+    ink_box: BBox | None
+    image: np.ndarray | None
+
+
+Reader = Callable[[list[np.ndarray]], list[tuple[str, float]]]
+Cropper = Callable[[BBox], CellCrop]
+
+
+def reread_cells(tables: list[Table], words: list[Word], crop: Cropper, read: Reader) -> list[Word]:
+    """`words` with the words of doubtful or blank-looking cells replaced by a second reading."""
+    jobs: list[tuple[BBox, list[Word], CellCrop]] = []
+    for t in tables:
+        for cell in t.cells:
+            if cell.bbox is None:
+                continue
+            inside = [w for w in words if _holds(cell.bbox, w.bbox)]
+            text = "".join(w.text for w in inside).strip()
+            if text:
+                numeric = digits_of(text)
+                doubtful = numeric is not None and (
+                    min(w.score for w in inside) < _DOUBTFUL or numeric != re.sub(r"\s+", "", text))
+                if not doubtful:
+                    continue
+            c = crop(cell.bbox)
+            if c.ink_box is None:
+                continue  # nothing printed: a blank (or a text reading that stays as it is)
+            jobs.append((cell.bbox, inside, c))
+    if not jobs:
+        return words
+    readings = read([c.image for _, _, c in jobs])
+    drop: set[int] = set()
+    added: list[Word] = []
+    for (box, inside, c), (text2, score2) in zip(jobs, readings):
+        text2 = re.sub(r"\s+", "", text2)
+        first = "".join(w.text for w in inside).strip()
+        score1 = min((w.score for w in inside), default=0.0)
+        chosen = _choose(first, score1, text2, score2)
+        if chosen is None:
+            continue
+        drop.update(id(w) for w in inside)
+        added.append(Word(chosen[0], c.ink_box or box, chosen[1]))
+    return [w for w in words if id(w) not in drop] + added
+
+
+def _choose(first: str, s1: float, second: str, s2: float) -> tuple[str, float] | None:
+    """The reading a cell keeps, and how sure it is; None to keep the first as it is."""
+    d1, d2 = digits_of(first) if first else None, digits_of(second) if second else None
+    if not first:
+        # read blank on the page, ink in the cell: the second reading, or an unreadable marker
+        return (second, min(s2, 0.9)) if second and s2 >= 0.5 else ("", UNREADABLE)
+    if d1 is not None and d1 == d2:
+        # both say the same number: keep the one that spells it with digits
+        best = second if second == d2 else first
+        return best, max(s1, s2)
+    if d2 is not None and s2 >= s1:
+        return second, min(s2, 0.5 * (s1 + s2)) if d1 is not None else s2 * 0.8
+    return first, min(s1, 0.6)  # the readings disagree: keep the first, doubtfully
+
+
+def _holds(box: BBox, wb: BBox) -> bool:
+    cx, cy = (wb[0] + wb[2]) / 2, (wb[1] + wb[3]) / 2
+    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
+
+
+def ink_box(gray: np.ndarray, min_height: int) -> tuple[int, int, int, int] | None:
+    """The box around a crop's marks taller than `min_height` pixels (specks and leftovers of
+    erased rulings ignored), or None when the crop is blank."""
+    if gray.size == 0:
+        return None
+    _, bw = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    if float(np.mean(gray)) > 250 or int(np.max(gray)) - int(np.min(gray)) < 60:
+        return None  # Otsu on a near-uniform crop splits noise
+    n, _, stats, _ = cv2.connectedComponentsWithStats(bw, connectivity=8)
+    boxes = [stats[i] for i in range(1, n)
+             if stats[i][cv2.CC_STAT_HEIGHT] >= min_height or stats[i][cv2.CC_STAT_AREA] >= min_height * 3]
+    # a blob hugging the crop's edge is a ruling left over, not print
+    h, w = gray.shape
+    boxes = [b for b in boxes if not (b[cv2.CC_STAT_WIDTH] >= 0.9 * w or b[cv2.CC_STAT_HEIGHT] >= 0.9 * h)]
+    if not boxes:
+        return None
+    x0 = min(b[0] for b in boxes)
+    y0 = min(b[1] for b in boxes)
+    x1 = max(b[0] + b[2] for b in boxes)
+    y1 = max(b[1] + b[3] for b in boxes)
+    return x0, y0, x1, y1

@@ -1,0 +1,135 @@
+"""Straightening a page image: the paper in a photo, quarter turns, and skew.
+
+All three are measured on a small binarised copy of the page (about 60-100 dpi is plenty to see
+text lines), so they cost milliseconds, and applied once to the full image.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+MAX_SKEW = 5.0  # degrees either way; a page tilted more than this is a photo, see find_paper
+
+
+def ink(gray: np.ndarray) -> np.ndarray:
+    """Dark marks (text, lines) as 255 on 0, robust to uneven lighting and faint print."""
+    blur = cv2.GaussianBlur(gray, (3, 3), 0)
+    block = max(15, (min(gray.shape[:2]) // 40) | 1)
+    return cv2.adaptiveThreshold(blur, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 12)
+
+
+def _small(gray: np.ndarray, dpi: float, target: float) -> tuple[np.ndarray, float]:
+    f = min(1.0, target / dpi)
+    if f >= 0.98:
+        return gray, 1.0
+    return cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA), f
+
+
+# --------------------------------------------------------------------------- paper in a photo
+
+def find_paper(gray: np.ndarray) -> np.ndarray | None:
+    """The four corners of a sheet of paper photographed on a darker background (clockwise from
+    top-left, in pixels), or None when the image is the page itself (a scan)."""
+    h, w = gray.shape[:2]
+    f = 800 / max(h, w)
+    small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else gray
+    f = min(f, 1.0)
+    blur = cv2.GaussianBlur(small, (5, 5), 0)
+    _, paper = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    # print on the paper must not cut its outline: close the paper over its text
+    paper = cv2.morphologyEx(paper, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    contours, _ = cv2.findContours(paper, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    c = max(contours, key=cv2.contourArea)
+    area = cv2.contourArea(c)
+    total = small.shape[0] * small.shape[1]
+    if not 0.2 * total <= area <= 0.92 * total:
+        return None  # no background around it: a scan (or no paper to be seen)
+    quad = cv2.approxPolyDP(c, 0.02 * cv2.arcLength(c, True), True)
+    if len(quad) != 4 or not cv2.isContourConvex(quad):
+        return None
+    pts = quad.reshape(4, 2).astype(np.float32) / f
+    return _clockwise(pts)
+
+
+def _clockwise(pts: np.ndarray) -> np.ndarray:
+    s, d = pts.sum(axis=1), np.diff(pts, axis=1).ravel()
+    return np.float32([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)], pts[np.argmax(d)]])
+
+
+def unwarp_paper(gray: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """The paper inside `quad` as a flat rectangle, keeping the sheet's measured proportions."""
+    tl, tr, br, bl = quad
+    w = int(round(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))))
+    h = int(round(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))))
+    m = cv2.getPerspectiveTransform(quad, np.float32([[0, 0], [w, 0], [w, h], [0, h]]))
+    return cv2.warpPerspective(gray, m, (w, h), flags=cv2.INTER_CUBIC, borderValue=255)
+
+
+# ------------------------------------------------------------------------------ quarter turns
+
+def lines_run_vertically(gray: np.ndarray, dpi: float) -> bool:
+    """Whether the text lines run top-down (the page lies on its side).
+
+    Characters smeared sideways by a closing merge into long flat blobs when lines are
+    horizontal, and into tall thin ones when they are vertical; rulings are removed first, as a
+    table's vertical lines would otherwise vote for a turned page."""
+    small, f = _small(gray, dpi, 75.0)
+    bw = ink(small)
+    d = dpi * f
+    long = max(15, int(d * 0.5))
+    lines = cv2.morphologyEx(bw, cv2.MORPH_OPEN, np.ones((1, long), np.uint8)) | \
+        cv2.morphologyEx(bw, cv2.MORPH_OPEN, np.ones((long, 1), np.uint8))
+    text = cv2.subtract(bw, cv2.dilate(lines, np.ones((3, 3), np.uint8)))
+    k = max(3, int(d * 0.08))  # about a character's spacing
+    flat = _elongated(cv2.morphologyEx(text, cv2.MORPH_CLOSE, np.ones((1, k), np.uint8)), horizontal=True)
+    tall = _elongated(cv2.morphologyEx(text, cv2.MORPH_CLOSE, np.ones((k, 1), np.uint8)), horizontal=False)
+    return tall > 1.5 * max(flat, 3)
+
+
+def _elongated(mask: np.ndarray, horizontal: bool) -> int:
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    w, h = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+    long, short = (w, h) if horizontal else (h, w)
+    return int(np.sum((long >= 4 * short) & (long >= 12)))
+
+
+def turn(gray: np.ndarray, quarter_turns_cw: int) -> np.ndarray:
+    k = quarter_turns_cw % 4
+    if k == 0:
+        return gray
+    return np.ascontiguousarray(np.rot90(gray, -k))
+
+
+# ------------------------------------------------------------------------------------- skew
+
+def estimate_skew(gray: np.ndarray, dpi: float) -> float:
+    """The angle (degrees, within ±MAX_SKEW) that `rotate` takes to straighten the page.
+
+    The angle at which the rows of ink are sharpest: text lines and rulings then fall into few
+    rows, and the row profile's variance peaks. Coarse steps, then fine steps around the best."""
+    small, f = _small(gray, dpi, 100.0)
+    bw = (ink(small) > 0).astype(np.float32)
+    h, w = bw.shape
+    centre = (w / 2, h / 2)
+
+    def sharpness(angle: float) -> float:
+        m = cv2.getRotationMatrix2D(centre, -angle, 1.0)
+        rot = cv2.warpAffine(bw, m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
+        return float(np.var(rot.sum(axis=1)))
+
+    best = max(np.arange(-MAX_SKEW, MAX_SKEW + 1e-6, 0.5), key=sharpness)
+    fine = np.arange(best - 0.5, best + 0.5 + 1e-6, 0.1)
+    best = max(fine, key=sharpness)
+    return float(np.clip(best, -MAX_SKEW, MAX_SKEW))
+
+
+def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
+    """The page turned by `angle` degrees as measured by `estimate_skew`, keeping its size and
+    filling the corners with white."""
+    if abs(angle) < 0.05:
+        return gray
+    h, w = gray.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), -angle, 1.0)
+    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)

@@ -1,0 +1,108 @@
+"""Page images from image files and from image-only PDF pages.
+
+A page is kept as a `PageSource`, able to give its pixels at any resolution: the page is OCRed
+at the resolution chosen for the text detector, and a doubtful cell is re-read from sharper
+pixels (the original scan, or a higher-resolution render of a PDF page) when those exist.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Callable
+
+import cv2
+import numpy as np
+
+from ..errors import CorruptInput
+
+# An image file without a resolution tag is assumed to be a page of A4 paper (the reports'
+# format) scanned to its width: 8.27 inches.
+_A4_WIDTH_IN = 8.27
+
+
+@dataclass
+class PageSource:
+    """One page as pixels at any resolution asked for: an image file is resampled, a PDF page is
+    rendered. `native_dpi` is the resolution its pixels really have (more adds no detail)."""
+    render: Callable[[float], np.ndarray]  # dpi -> grayscale uint8 page
+    native_dpi: float
+    notes: list[str] = field(default_factory=list)
+
+
+def decode_images(data: bytes) -> list[tuple[np.ndarray, float | None]]:
+    """Every frame of an image file (a TIFF may hold many pages), upright per its EXIF
+    orientation, as grayscale with the resolution it declares (None when it declares none)."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        im = Image.open(io.BytesIO(data))
+    except (UnidentifiedImageError, OSError) as exc:
+        raise CorruptInput(f"the image cannot be decoded: {exc}") from None
+    frames: list[tuple[np.ndarray, float | None]] = []
+    try:
+        n = getattr(im, "n_frames", 1)
+        for i in range(n):
+            im.seek(i)
+            frame = ImageOps.exif_transpose(im)  # phone photos store rotation as an EXIF tag
+            dpi = _declared_dpi(frame.info.get("dpi") or im.info.get("dpi"))
+            frames.append((np.asarray(frame.convert("L")), dpi))
+    except (OSError, ValueError, EOFError) as exc:
+        if not frames:
+            raise CorruptInput(f"the image cannot be decoded: {exc}") from None
+    return frames
+
+
+def _declared_dpi(value) -> float | None:
+    try:
+        d = float(value[0])
+    except (TypeError, ValueError, IndexError):
+        return None
+    # 72 and 96 are what software writes when it knows nothing; a scan says 150-600.
+    return d if 100 <= d <= 1200 else None
+
+
+def guess_dpi(gray: np.ndarray) -> float:
+    """A page without a resolution tag: assume its shorter side is an A4 page's width."""
+    return min(gray.shape[:2]) / _A4_WIDTH_IN
+
+
+def resample(gray: np.ndarray, factor: float) -> np.ndarray:
+    if abs(factor - 1.0) < 0.02:
+        return gray
+    interp = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
+    return cv2.resize(gray, None, fx=factor, fy=factor, interpolation=interp)
+
+
+def image_source(gray: np.ndarray, dpi: float | None) -> PageSource:
+    """A page from an image: a photographed sheet is first cut out of its background and
+    flattened (its resolution is then unknown, and guessed from the A4 width)."""
+    from .geometry import find_paper, unwarp_paper
+
+    notes = []
+    quad = find_paper(gray)
+    if quad is not None:
+        gray = unwarp_paper(gray, quad)
+        dpi = None
+        notes.append("photographed page: the paper was cut out of its background and flattened")
+    native = dpi or guess_dpi(gray)
+    return PageSource(lambda d: resample(gray, d / native), native, notes)
+
+
+def pdf_source(page) -> PageSource:
+    """An image-only PDF page, rendered on demand. Its native resolution is that of the largest
+    image it shows (a scan placed on the page), capped at 400 dpi."""
+    import pymupdf
+
+    native = 300.0
+    best = 0.0
+    for info in page.get_image_info():
+        box = pymupdf.Rect(info["bbox"])
+        if box.width > 1 and box.width * box.height > best:
+            best = box.width * box.height
+            native = min(400.0, info["width"] / (box.width / 72.0))
+
+    def render(dpi: float) -> np.ndarray:
+        pix = page.get_pixmap(dpi=int(round(dpi)), colorspace=pymupdf.csGRAY, alpha=False)
+        return np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width).copy()
+
+    return PageSource(render, native)

@@ -1,0 +1,327 @@
+"""One page image to words and rulings in page coordinates.
+
+Resolution. The page is read at READ_DPI = 150. The text detector (PP-OCR's DB net) finds lines
+reliably once characters are about 15 px tall; the smallest print of these reports is the 7.5-8 pt
+text of the wide tables (tables 3 and 4), which is 15.6-16.7 px at 150 dpi, and body text (10.5 pt)
+is 22 px. The detector's cost grows with the pixel count, so 200 dpi would cost 1.8x for no line
+found, and 300 dpi 4x. The recogniser scales every line to 48 px high anyway. Where a number is
+doubtful it is read again from sharper pixels (up to SHARP_DPI, never beyond what the scan holds).
+
+Steps, each once per page: quarter turn (text-line shape test) → deskew (row-profile sharpness)
+→ rulings (morphology) erased from the image → detect lines → upside-down test (a few lines read
+both ways round; the page and the boxes are turned, nothing is detected again) → lines cut where a
+table's vertical ruling crosses them → recognise → grid → doubtful number cells re-read.
+"""
+from __future__ import annotations
+
+import contextvars
+import re
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import numpy as np
+
+from ..grid import Segment, Word, build_tables
+from .cells import CellCrop, ink_box, reread_cells
+from .geometry import estimate_skew, lines_run_vertically, rotate, turn
+from .images import PageSource, pdf_source, resample
+from .rulings import find_rulings
+
+READ_DPI = 150.0
+SHARP_DPI = 300.0
+GRID_TOL = 3.0  # points: rulings found in pixels are ±1 px (0.5 pt) plus residual skew
+_FLIP_SAMPLE = 4  # lines read both ways round to tell an upside-down page
+_FLIP_MARGIN = 0.15
+
+
+@dataclass
+class ScanPage:
+    number: int  # 1-based
+    width: float  # points, after straightening
+    height: float
+    words: list[Word]  # page points
+    h_lines: list[Segment]
+    v_lines: list[Segment]
+    image: np.ndarray  # the straightened page at READ_DPI
+    turns: int = 0  # quarter turns clockwise applied
+    skew: float = 0.0  # degrees applied by geometry.rotate
+    notes: list[str] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)  # wall time per stage
+    cpu_ms: dict[str, float] = field(default_factory=dict)  # CPU time per stage, all threads
+
+
+class _Clock:
+    """Wall and CPU time per stage (CPU time counts every thread of the process: on a shared
+    machine it shows the work a stage does, which wall time hides behind the neighbours')."""
+
+    def __init__(self, wall: dict[str, float], cpu: dict[str, float]):
+        self.wall, self.cpu = wall, cpu
+        self.t, self.c = time.perf_counter(), time.process_time()
+
+    def lap(self, name: str) -> None:
+        now, cnow = time.perf_counter(), time.process_time()
+        self.wall[name] = self.wall.get(name, 0.0) + (now - self.t) * 1000
+        self.cpu[name] = self.cpu.get(name, 0.0) + (cnow - self.c) * 1000
+        self.t, self.c = now, cnow
+
+
+class PageReader:
+    def __init__(self, engine=None):
+        self._engine = engine
+
+    @property
+    def engine(self):
+        if self._engine is None:
+            from models.ocr import ocr_engine
+
+            self._engine = ocr_engine()
+        return self._engine
+
+    def read(self, source: PageSource, number: int) -> ScanPage:
+        from models.ocr import crop_line
+
+        timings: dict[str, float] = {}
+        cpu: dict[str, float] = {}
+        clock = _Clock(timings, cpu)
+        gray = source.render(READ_DPI)
+        clock.lap("render")
+        turns = 1 if lines_run_vertically(gray, READ_DPI) else 0
+        gray = turn(gray, turns)
+        skew = estimate_skew(gray, READ_DPI)
+        gray = rotate(gray, skew)
+        clock.lap("straighten")
+        rul = find_rulings(gray, READ_DPI)
+        clean = gray.copy()
+        clean[rul.mask > 0] = 255
+        clock.lap("rulings")
+        lines = detect_in_bands(self.engine, clean)
+        clock.lap("detect")
+
+        known, flipped = self._upside_down(clean, lines)
+        h_px, v_px = rul.h, rul.v
+        if flipped:
+            turns += 2
+            hgt, wid = gray.shape
+            gray, clean = turn(gray, 2), turn(clean, 2)
+            for ln in lines:
+                ln.quad = np.float32([[wid - 1 - x, hgt - 1 - y] for x, y in ln.quad[[2, 3, 0, 1]]])
+            h_px = [_flip_segment(s, wid, hgt) for s in h_px]
+            v_px = [_flip_segment(s, wid, hgt) for s in v_px]
+        clock.lap("orientation")
+
+        pieces = _cut_at_rulings(lines, v_px)
+        todo = [i for i, (src, _) in enumerate(pieces) if src not in known]
+        texts = dict(zip(todo, self.engine.recognize([crop_line(clean, pieces[i][1]) for i in todo])))
+        clock.lap("recognize")
+        scale = 72.0 / READ_DPI
+        words: list[Word] = []
+        for i, (src, quad) in enumerate(pieces):
+            text, score = known[src] if src in known else texts[i]
+            text = tidy_spacing(text)
+            if text:
+                xs, ys = quad[:, 0], quad[:, 1]
+                words.append(Word(text, (float(xs.min()) * scale, float(ys.min()) * scale,
+                                         float(xs.max()) * scale, float(ys.max()) * scale), score))
+        h_pts = [_scaled(s, scale) for s in h_px]
+        v_pts = [_scaled(s, scale) for s in v_px]
+
+        tables, _ = build_tables(h_pts, v_pts, words, number, tol=GRID_TOL)
+        if tables:
+            cropper = _CellCropper(source, clean, turns, skew)
+            words = reread_cells(tables, words, cropper, self.engine.recognize)
+        clock.lap("reread")
+        hgt, wid = gray.shape
+        page = ScanPage(number, wid * scale, hgt * scale, words, h_pts, v_pts, gray, turns, skew,
+                        list(source.notes), timings, cpu)
+        if turns % 4:
+            page.notes.append(f"page {number} was turned {90 * (turns % 4)}° to read it")
+        _collect(page)
+        return page
+
+    def _upside_down(self, clean: np.ndarray, lines) -> tuple[dict[int, tuple[str, float]], bool]:
+        """Whether the page is upside down, from the longest lines read both ways round; and
+        the readings of those lines the right way round (they are not read again)."""
+        from models.ocr import crop_line
+
+        # Short lines (a few words) tell as well as long ones and cost a fraction to read:
+        # the recogniser's cost grows with a line's length.
+        def aspect(i: int) -> float:
+            x0, y0, x1, y1 = lines[i].bbox
+            return (x1 - x0) / max(y1 - y0, 1.0)
+
+        short = sorted((i for i in range(len(lines)) if 3 <= aspect(i) <= 10), key=aspect, reverse=True)
+        sample = short[:_FLIP_SAMPLE]
+        if not sample:
+            return {}, False
+        crops = [crop_line(clean, lines[i].quad) for i in sample]
+        res = self.engine.recognize(crops + [np.ascontiguousarray(np.rot90(c, 2)) for c in crops])
+        up, down = res[:len(sample)], res[len(sample):]
+        mean_up = sum(s for _, s in up) / len(up)
+        mean_down = sum(s for _, s in down) / len(down)
+        flipped = mean_down > mean_up + _FLIP_MARGIN
+        return dict(zip(sample, down if flipped else up)), flipped
+
+
+_CJK = "\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_RE = re.compile(f"[{_CJK}]")
+_GAP_RE = re.compile(f"(?<=[\\d{_CJK}])\\s+(?=[\\d{_CJK}])")
+
+
+def tidy_spacing(text: str) -> str:
+    """The recogniser puts a space where print is widely spaced (2 0 2 5 年 2 月, digits of a
+    full-width font). Chinese takes no spaces: in a line with Chinese, spaces between Chinese
+    characters and digits go. A line of digits alone keeps them: in a table without rulings
+    they may part the numbers of neighbouring cells."""
+    text = text.strip()
+    return _GAP_RE.sub("", text) if _CJK_RE.search(text) else text
+
+
+def detect_in_bands(engine, clean: np.ndarray) -> list:
+    """Text lines of the page, detected band by band: the detector's cost follows the pixels it
+    is given, and a page's margins and the blank space under a short last section hold no text.
+    The bands are the page's printed stretches (split at blank gaps of at least half an inch),
+    each cut to its printed width; no pixel is given to the detector twice."""
+    from models.ocr import DetectedLine
+
+    inked = clean < 160
+    rows = np.flatnonzero(inked.sum(axis=1) >= 2)
+    if rows.size == 0:
+        return []
+    pad = int(0.1 * READ_DPI)
+    split = int(0.5 * READ_DPI)
+    bands: list[tuple[int, int]] = []
+    start = prev = int(rows[0])
+    for r in rows[1:]:
+        if r - prev > split:
+            bands.append((start, prev))
+            start = int(r)
+        prev = int(r)
+    bands.append((start, prev))
+    h, w = clean.shape
+    out = []
+    for top, bottom in bands:
+        y0, y1 = max(0, top - pad), min(h, bottom + pad + 1)
+        cols = np.flatnonzero(inked[y0:y1].sum(axis=0) >= 1)
+        x0, x1 = max(0, int(cols[0]) - pad), min(w, int(cols[-1]) + pad + 1)
+        if y1 - y0 < 8 or x1 - x0 < 8:
+            continue
+        for ln in engine.detect(clean[y0:y1, x0:x1]):
+            out.append(DetectedLine(ln.quad + np.float32([x0, y0]), ln.score))
+    return out
+
+
+def _flip_segment(s: Segment, w: int, h: int) -> Segment:
+    return Segment(w - 1 - s.x1, h - 1 - s.y1, w - 1 - s.x0, h - 1 - s.y0)
+
+
+def _scaled(s: Segment, k: float) -> Segment:
+    return Segment(s.x0 * k, s.y0 * k, s.x1 * k, s.y1 * k)
+
+
+def _cut_at_rulings(lines, v_lines: list[Segment]) -> list[tuple[int, np.ndarray]]:
+    """(index of the detected line, quad) pieces: a detected line that runs across a vertical
+    ruling (numbers of neighbouring cells read as one) is cut there, so each cell's text is
+    read on its own."""
+    out: list[tuple[int, np.ndarray]] = []
+    for i, ln in enumerate(lines):
+        x0, y0, x1, y1 = ln.bbox
+        h = y1 - y0
+        if x1 - x0 < 1.5 * h:  # a character or a vertical label: never crossed by a ruling
+            out.append((i, ln.quad))
+            continue
+        cy = (y0 + y1) / 2
+        cuts = sorted((s.x0 + s.x1) / 2 for s in v_lines
+                      if min(s.y0, s.y1) <= cy <= max(s.y0, s.y1)
+                      and x0 + 0.3 * h < (s.x0 + s.x1) / 2 < x1 - 0.3 * h)
+        if not cuts:
+            out.append((i, ln.quad))
+            continue
+        edges = [x0] + cuts + [x1]
+        for a, b in zip(edges, edges[1:]):
+            if b - a >= 0.4 * h:
+                out.append((-(i + 1) * 1000 - len(out), np.float32([[a, y0], [b, y0], [b, y1], [a, y1]])))
+    return out
+
+
+class _CellCropper:
+    """Crops of a cell's inside for the second reading: from a sharper render of the page when
+    the source has more detail than READ_DPI, else from the page as read, enlarged."""
+
+    def __init__(self, source: PageSource, clean: np.ndarray, turns: int, skew: float):
+        self.source, self.clean, self.turns, self.skew = source, clean, turns, skew
+        self.dpi = min(SHARP_DPI, source.native_dpi)
+        self._sharp: np.ndarray | None = None
+        self._lock = threading.Lock()
+
+    def _image(self) -> tuple[np.ndarray, float]:
+        if self.dpi < 1.2 * READ_DPI:
+            return self.clean, READ_DPI
+        with self._lock:
+            if self._sharp is None:
+                # the same straightening, replayed at the sharper resolution (turns by 180° and
+                # rotation about the centre commute, so the order of the flip does not matter)
+                self._sharp = rotate(turn(self.source.render(self.dpi), self.turns), self.skew)
+        return self._sharp, self.dpi
+
+    def __call__(self, box: tuple[float, float, float, float]) -> CellCrop:
+        img, dpi = self._image()
+        k = dpi / 72.0
+        inset = max(2, int(round(1.5 * k)))  # keep clear of the cell's rulings
+        x0, y0 = int(box[0] * k) + inset, int(box[1] * k) + inset
+        x1, y1 = int(box[2] * k) - inset, int(box[3] * k) - inset
+        if x1 - x0 < 4 or y1 - y0 < 4:
+            return CellCrop(None, None)
+        crop = img[max(0, y0):max(0, y1), max(0, x0):max(0, x1)]
+        found = ink_box(crop, min_height=max(5, int(0.04 * dpi)))
+        if found is None:
+            return CellCrop(None, None)
+        a, b, c, d = found
+        pad = max(3, int(0.02 * dpi))
+        piece = crop[max(0, b - pad):d + pad, max(0, a - pad):c + pad]
+        if dpi < 1.2 * READ_DPI:
+            piece = resample(piece, 2.0)
+        ink_pts = ((x0 + a) / k, (y0 + b) / k, (x0 + c) / k, (y0 + d) / k)
+        return CellCrop(ink_pts, np.ascontiguousarray(piece))
+
+
+# ---------------------------------------------------------------------- shared entry points
+
+_reader: PageReader | None = None
+_reader_lock = threading.Lock()
+
+
+def default_reader() -> PageReader:
+    global _reader
+    with _reader_lock:
+        if _reader is None:
+            _reader = PageReader()
+    return _reader
+
+
+def ocr_page(page) -> tuple[list[Word], list[Segment], list[Segment]]:
+    """For extraction.readers.pdf: an image-only PDF page's words and rulings (page points)."""
+    scan = default_reader().read(pdf_source(page), page.number + 1)
+    return scan.words, scan.h_lines, scan.v_lines
+
+
+# Pages read while a `collecting_pages()` block is open (for --debug-dir pictures).
+_collector: contextvars.ContextVar[list[ScanPage] | None] = contextvars.ContextVar("scan_pages", default=None)
+
+
+@contextmanager
+def collecting_pages() -> Iterator[list[ScanPage]]:
+    pages: list[ScanPage] = []
+    token = _collector.set(pages)
+    try:
+        yield pages
+    finally:
+        _collector.reset(token)
+
+
+def _collect(page: ScanPage) -> None:
+    pages = _collector.get()
+    if pages is not None:
+        pages.append(page)

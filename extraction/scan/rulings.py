@@ -1,0 +1,130 @@
+"""Table rulings in a page image, by morphology.
+
+A ruling is a long run of ink one or a few pixels thick. Opening the ink mask with a long flat
+(or tall) kernel keeps exactly such runs: characters are much shorter than the kernel, so text
+vanishes, while a line survives even when faint (the threshold is local), noisy (specks are
+short), broken (each piece longer than the kernel survives; the grid builder joins collinear
+pieces) or slightly tilted (a line tilted by a fraction of a degree still has long runs per
+pixel row). Each surviving thin component becomes one `Segment` in pixel coordinates.
+
+No closing is done before the opening: it would join the strokes of neighbouring characters
+(一二三) or of stacked lines in a cell into runs as long as a ruling, and those would then be
+erased from the page before it is read.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ..grid import Segment
+
+# A ruling piece is at least this long (inches): longer than any character at body or table
+# sizes (a 10.5-pt character is 0.15 in), shorter than the narrowest cell of the form.
+_MIN_RUN_IN = 0.25
+# ...and at most this thick (inches) as the ink mask sees it (blur widens a 0.5-pt line to
+# 2-3 pt); a filled band is not a ruling.
+_MAX_THICK_IN = 0.05
+
+
+# A ruling piece at least this long (inches) counts even when it meets no ruling across it.
+_LONG_IN = 0.5
+# A side of a piece with ink beside it over more than this share of its length is crowded.
+_CROWDED = 0.45
+# Grey levels a ruling is darker than its paper: a light grey (200 on 250) line still counts.
+_CONTRAST = 12
+
+
+@dataclass
+class Rulings:
+    h: list[Segment]
+    v: list[Segment]
+    mask: np.ndarray  # 255 where a ruling's pixels are (to erase them before OCR)
+
+
+def find_rulings(gray: np.ndarray, dpi: float) -> Rulings:
+    run = max(12, int(round(_MIN_RUN_IN * dpi)))
+    thick = max(3, int(round(_MAX_THICK_IN * dpi)))
+    bw = _line_ink(gray, dpi)
+    h_mask = cv2.morphologyEx(bw, cv2.MORPH_OPEN, np.ones((1, run), np.uint8))
+    v_mask = cv2.morphologyEx(bw, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))
+    gap = max(3, int(round(0.025 * dpi)))
+    h_parts = [p for p in _segments(h_mask, horizontal=True, run=run, thick=thick)
+               if _isolated(bw, p, gap, horizontal=True)]
+    v_parts = [p for p in _segments(v_mask, horizontal=False, run=run, thick=thick)
+               if _isolated(bw, p, gap, horizontal=False)]
+    # A piece a little longer than a character may be strokes of neighbouring characters run
+    # together (a title's 一二三): it counts only when it meets a ruling across it, as every
+    # edge of a table does. Long pieces count alone (an underline, a table's outer rule).
+    alone = _LONG_IN * dpi
+    near = max(3.0, 0.02 * dpi)
+    h = [s for s, _ in h_parts if s.x1 - s.x0 >= alone or any(_meets(s, t, near) for t, _ in v_parts)]
+    v = [s for s, _ in v_parts if s.y1 - s.y0 >= alone or any(_meets(t, s, near) for t, _ in h_parts)]
+    kept = {id(s) for s in h + v}
+    mask = np.zeros_like(gray)
+    for s, (x, y, pix) in h_parts + v_parts:
+        if id(s) in kept:
+            mask[y:y + pix.shape[0], x:x + pix.shape[1]][pix] = 255
+    return Rulings(h, v, cv2.dilate(mask, np.ones((3, 3), np.uint8)))
+
+
+def _isolated(bw: np.ndarray, part, gap: int, horizontal: bool) -> bool:
+    """Whether paper runs along both sides of a piece for most of its length. A ruling has
+    white on both sides, but for the rulings across it and a little cell text; strokes of
+    characters run together have the characters' other strokes right beside them."""
+    _, (x, y, pix) = part
+    img = bw if horizontal else bw.T
+    if not horizontal:
+        x, y, pix = y, x, pix.T
+    h, w = pix.shape
+    lo, hi = y - gap - 2, y + h + gap + 2
+    if lo < 0 or hi > img.shape[0]:
+        return True  # at the image's edge: nothing to compare with
+    above = img[lo:y - 1, x:x + w].max(axis=0) > 0
+    below = img[y + h + 1:hi, x:x + w].max(axis=0) > 0
+    return float(np.mean(above)) < _CROWDED and float(np.mean(below)) < _CROWDED
+
+
+def _meets(h: Segment, v: Segment, near: float) -> bool:
+    vx = (v.x0 + v.x1) / 2
+    hy = (h.y0 + h.y1) / 2
+    return (min(h.x0, h.x1) - near <= vx <= max(h.x0, h.x1) + near
+            and min(v.y0, v.y1) - near <= hy <= max(v.y0, v.y1) + near)
+
+
+def _line_ink(gray: np.ndarray, dpi: float) -> np.ndarray:
+    """Pixels darker than the paper around them. The paper's brightness is the local maximum
+    (lines and strokes are thin, so a small window always reaches paper): unlike a local mean,
+    it is not dragged down where a faint line crosses a dark one."""
+    k = max(5, int(round(0.06 * dpi)) | 1)
+    gray = cv2.GaussianBlur(gray, (3, 3), 0)  # sensor noise would break a faint line's runs
+    paper = cv2.dilate(gray, np.ones((k, k), np.uint8))
+    return ((paper.astype(np.int16) - gray) > _CONTRAST).astype(np.uint8) * 255
+
+
+def _segments(mask: np.ndarray, horizontal: bool, run: int, thick: int
+              ) -> list[tuple[Segment, tuple[int, int, np.ndarray]]]:
+    """Thin long components of `mask`: each as a segment, with its pixels (x, y, boolean patch)."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    out: list[tuple[Segment, tuple[int, int, np.ndarray]]] = []
+    for i in range(1, n):
+        x, y, w, h, area = stats[i]
+        length, across = (w, h) if horizontal else (h, w)
+        if length < run:
+            continue
+        # thickness: ink per unit of length (the bounding box of a tilted line is taller)
+        if area / max(length, 1) > thick:
+            continue
+        mine = labels[y:y + h, x:x + w] == i
+        ys, xs = np.nonzero(mine)
+        if horizontal:
+            # a straight fit, so a slightly tilted line is measured at its middle
+            k, b = np.polyfit(xs + x, ys + y, 1) if w > 1 else (0.0, float(y))
+            x0, x1 = float(x), float(x + w - 1)
+            out.append((Segment(x0, k * x0 + b, x1, k * x1 + b), (x, y, mine)))
+        else:
+            k, b = np.polyfit(ys + y, xs + x, 1) if h > 1 else (0.0, float(x))
+            y0, y1 = float(y), float(y + h - 1)
+            out.append((Segment(k * y0 + b, y0, k * y1 + b, y1), (x, y, mine)))
+    return out

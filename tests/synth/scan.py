@@ -1,0 +1,160 @@
+"""Synthetic scans and photos of the synthetic PDF reports, deterministic by seed.
+
+`scan_pages(pdf, seed, ...)` rasterises each page of a text-layer PDF (tests.synth.pdf_report)
+the way a scanner or a phone would deliver it: a resolution between 150 and 300 dpi, a tilt of up
+to ±2°, blur, sensor noise, JPEG compression, one page lying on its side (turned 90°), a table
+ruling printed faint and another one broken into pieces; `photo=True` instead puts the sheet on a
+darker background under a perspective (a phone held at an angle) with uneven light.
+
+Containers: `scan_pdf` (an image-only PDF, one JPEG per page, as a scanner's PDF), `scan_tiff`
+(one multi-page TIFF), `scan_jpegs` (one JPEG per page).
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import pymupdf
+
+
+@dataclass
+class ScanStyle:
+    dpi: int = 200
+    tilt: float = 0.0  # degrees, counter-clockwise
+    blur: float = 0.0  # Gaussian sigma in pixels
+    noise: float = 0.0  # standard deviation of the grey-level noise
+    jpeg: int = 80  # JPEG quality
+    turned: tuple[int, ...] = ()  # 1-based pages lying on their side (turned 90° clockwise)
+    faint_ruling: bool = False  # one table ruling printed light grey
+    broken_ruling: bool = False  # one table ruling with gaps
+    photo: bool = False
+
+
+def style_for(seed: int, **over) -> ScanStyle:
+    """A random but plausible scanner for this seed; keyword arguments override."""
+    rng = np.random.default_rng(seed)
+    style = ScanStyle(dpi=int(rng.choice([150, 200, 240, 300])), tilt=float(rng.uniform(-2, 2)),
+                      blur=float(rng.uniform(0.3, 1.0)), noise=float(rng.uniform(3, 10)),
+                      jpeg=int(rng.integers(55, 90)), faint_ruling=True, broken_ruling=True)
+    for k, v in over.items():
+        setattr(style, k, v)
+    return style
+
+
+def scan_pages(pdf: bytes, seed: int, style: ScanStyle | None = None) -> list[np.ndarray]:
+    """Each page of `pdf` as a grayscale scan (JPEG-compressed pixels)."""
+    style = style or style_for(seed)
+    rng = np.random.default_rng(seed)
+    doc = pymupdf.open(stream=pdf, filetype="pdf")
+    out = []
+    for page in doc:
+        pix = page.get_pixmap(dpi=style.dpi, colorspace=pymupdf.csGRAY, alpha=False)
+        img = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width).copy()
+        rulings = _table_rulings(page, style.dpi / 72.0)
+        if rulings and style.faint_ruling:
+            _faint(img, rulings[int(rng.integers(len(rulings)))])
+        if rulings and style.broken_ruling:
+            _broken(img, rulings[int(rng.integers(len(rulings)))], rng)
+        if style.photo:
+            img = _photo(img, rng)
+        else:
+            img = _tilt(img, style.tilt + float(rng.uniform(-0.3, 0.3)))
+        if style.blur > 0:
+            img = cv2.GaussianBlur(img, (0, 0), style.blur)
+        if style.noise > 0:
+            img = np.clip(img.astype(np.float32) + rng.normal(0, style.noise, img.shape), 0, 255).astype(np.uint8)
+        if page.number + 1 in style.turned:
+            img = np.ascontiguousarray(np.rot90(img, -1))
+        ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, style.jpeg])
+        out.append(cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE))
+    doc.close()
+    return out
+
+
+def _table_rulings(page: pymupdf.Page, k: float) -> list[tuple[int, int, int, int]]:
+    """Horizontal rulings at least 100 pt long, in pixels (x0, y, x1, y)."""
+    out = []
+    for path in page.get_drawings():
+        for item in path["items"]:
+            if item[0] == "l":
+                p, q = item[1], item[2]
+                if abs(p.y - q.y) < 0.5 and abs(q.x - p.x) >= 100:
+                    out.append((int(min(p.x, q.x) * k), int(p.y * k), int(max(p.x, q.x) * k), int(p.y * k)))
+    return out
+
+
+def _faint(img: np.ndarray, line: tuple[int, int, int, int]) -> None:
+    x0, y, x1, _ = line
+    band = img[max(0, y - 3):y + 4, x0:x1]
+    band[band < 200] = 205  # a light grey line where it was black
+
+
+def _broken(img: np.ndarray, line: tuple[int, int, int, int], rng: np.random.Generator) -> None:
+    x0, y, x1, _ = line
+    for _ in range(max(2, (x1 - x0) // 120)):
+        gx = int(rng.integers(x0, max(x0 + 1, x1 - 12)))
+        img[max(0, y - 3):y + 4, gx:gx + int(rng.integers(4, 12))] = 255
+
+
+def _tilt(img: np.ndarray, angle: float) -> np.ndarray:
+    h, w = img.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+def _photo(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The sheet on a darker desk, seen at an angle, lit unevenly."""
+    h, w = img.shape
+    margin = int(0.08 * max(h, w))
+    H, W = h + 2 * margin, w + 2 * margin
+    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    jitter = rng.uniform(-0.03, 0.03, (4, 2)) * np.float32([w, h])
+    dst = src + margin + jitter.astype(np.float32)
+    m = cv2.getPerspectiveTransform(src, dst)
+    desk = np.full((H, W), 70, np.uint8)
+    out = cv2.warpPerspective(img, m, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_TRANSPARENT,
+                              dst=desk)
+    light = np.linspace(1.0, 0.82, W, dtype=np.float32)[None, :] * np.linspace(1.0, 0.9, H, dtype=np.float32)[:, None]
+    return np.clip(out.astype(np.float32) * light, 0, 255).astype(np.uint8)
+
+
+# ------------------------------------------------------------------------------- containers
+
+def _jpeg(img: np.ndarray, quality: int) -> bytes:
+    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    return buf.tobytes()
+
+
+def scan_pdf(pages: list[np.ndarray], dpi: int) -> bytes:
+    """An image-only PDF: each scan placed on a page of its physical size."""
+    doc = pymupdf.open()
+    for img in pages:
+        h, w = img.shape
+        page = doc.new_page(width=w * 72.0 / dpi, height=h * 72.0 / dpi)
+        page.insert_image(page.rect, stream=_jpeg(img, 90))
+    out = doc.tobytes(garbage=3, deflate=True, no_new_id=True)
+    doc.close()
+    return out
+
+
+def scan_tiff(pages: list[np.ndarray], dpi: int) -> bytes:
+    from PIL import Image
+
+    ims = [Image.fromarray(p) for p in pages]
+    buf = io.BytesIO()
+    ims[0].save(buf, format="TIFF", save_all=True, append_images=ims[1:], dpi=(dpi, dpi),
+                compression="tiff_deflate")
+    return buf.getvalue()
+
+
+def scan_jpegs(pages: list[np.ndarray], dpi: int, quality: int = 85) -> list[bytes]:
+    from PIL import Image
+
+    out = []
+    for p in pages:
+        buf = io.BytesIO()
+        Image.fromarray(p).save(buf, format="JPEG", quality=quality, dpi=(dpi, dpi))
+        out.append(buf.getvalue())
+    return out

@@ -1,0 +1,129 @@
+"""The model engines: weights from the installed wheels, never downloaded; one engine per
+process; the OCR engine's small interface on real pixels."""
+from __future__ import annotations
+
+import site
+import socket
+import threading
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pymupdf
+import pytest
+
+from models.config import ModelConfig
+from models.ocr import RapidOcrEngine, crop_line, ocr_engine
+
+
+def _render(text: str, size: float = 12.0, dpi: int = 150, width: float = 300, height: float = 40) -> np.ndarray:
+    doc = pymupdf.open()
+    page = doc.new_page(width=width, height=height)
+    page.insert_text((10, height / 2 + size / 2), text, fontname="china-s", fontsize=size)
+    pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
+    return np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width).copy()
+
+
+def test_weights_ship_inside_site_packages():
+    cfg = ModelConfig()
+    roots = [Path(p).resolve() for p in site.getsitepackages()]
+    for path in (cfg.det_model, cfg.rec_model, cfg.layout_model, cfg.orientation_model):
+        assert path.is_file() and path.stat().st_size > 100_000
+        assert any(root in path.resolve().parents for root in roots), path
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("network access during a test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+def test_engine_builds_and_reads_with_the_network_blocked(no_network):
+    engine = RapidOcrEngine(ModelConfig(threads=1))  # a fresh one: nothing cached
+    words = engine.read(_render("政府信息公开 2618"))
+    text = "".join(w.text for w in words).replace(" ", "")
+    assert "政府信息公开" in text and "2618" in text
+    assert all(0 < w.score <= 1 and w.bbox[2] > w.bbox[0] for w in words)
+
+
+def test_detect_then_recognize_single_digits():
+    engine = ocr_engine()
+    img = _render("7", size=9, width=40, height=30)
+    lines = engine.detect(img)
+    assert len(lines) == 1
+    (text, score), = engine.recognize([crop_line(cv2.cvtColor(img, cv2.COLOR_GRAY2BGR), lines[0].quad)])
+    assert text == "7" and score > 0.8
+
+
+def test_vertical_label_is_read_as_one_line():
+    doc = pymupdf.open()
+    page = doc.new_page(width=40, height=160)
+    for k, ch in enumerate("本年度办理结果"):
+        page.insert_text((14, 20 + 18 * k), ch, fontname="china-s", fontsize=12)
+    pix = page.get_pixmap(dpi=150, colorspace=pymupdf.csGRAY)
+    img = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width).copy()
+    words = ocr_engine().read(img)
+    assert "".join(w.text for w in words) == "本年度办理结果"
+
+
+def test_one_engine_per_process_even_under_concurrent_first_use():
+    seen = []
+    threads = [threading.Thread(target=lambda: seen.append(ocr_engine())) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({id(e) for e in seen}) == 1 and seen[0] is ocr_engine()
+
+
+def test_config_from_environment(monkeypatch):
+    monkeypatch.setenv("GIA_OCR_THREADS", "3")
+    monkeypatch.setenv("GIA_OCR_DEVICE", "cpu")
+    cfg = ModelConfig.from_env()
+    assert cfg.threads == 3 and cfg.providers() == ["CPUExecutionProvider"]
+    monkeypatch.setenv("GIA_OCR_DEVICE", "gpu-please")
+    with pytest.raises(ValueError):
+        ModelConfig.from_env()
+
+
+def test_cuda_asked_without_a_cuda_runtime_is_refused():
+    import onnxruntime as ort
+
+    if "CUDAExecutionProvider" in ort.get_available_providers():
+        pytest.skip("onnxruntime-gpu is installed here")
+    with pytest.raises(RuntimeError):
+        ModelConfig(device="cuda").providers()
+    assert ModelConfig(device="auto").providers() == ["CPUExecutionProvider"]
+
+
+def _table_page() -> np.ndarray:
+    from tests.synth.form import build_report, synth_answers
+    from tests.synth.pdf_report import render_pdf
+
+    pdf = render_pdf(build_report(synth_answers(3), seed=3), furniture="office")
+    with pymupdf.open(stream=pdf, filetype="pdf") as doc:
+        pix = doc[1].get_pixmap(dpi=100, colorspace=pymupdf.csGRAY)
+        return np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width).copy()
+
+
+def test_layout_finds_the_table_and_debug_pictures_show_it(tmp_path):
+    from extraction.model import Cell, Table
+    from extraction.scan.debug import DebugPage, write_debug_images
+    from models.layout import layout_engine
+
+    page = _table_page()
+    regions = layout_engine().regions(page)
+    tables = [r for r in regions if r.label == "table"]
+    assert tables and (tables[0].bbox[2] - tables[0].bbox[0]) > 0.5 * page.shape[1]
+
+    table = Table(cells=[Cell(0, 0, "1", page=2, bbox=(100, 100, 200, 120))], n_rows=1, n_cols=1, page=2)
+    fields = {"t3.received_new.total": {"value": 1, "page": 2, "bbox": [100, 100, 200, 120]}}
+    paths = write_debug_images([DebugPage(2, page, 100.0)], [table], fields, tmp_path)
+    assert [p.name for p in paths] == ["page-002.png"]
+    img = cv2.imread(str(paths[0]))
+    x0, y0 = int(100 * 100 / 72), int(100 * 100 / 72)
+    b, g, r = img[y0, x0 + 10]
+    assert r > 150 and b < 100  # the field's red box is drawn over the cell's box

@@ -1,0 +1,213 @@
+"""Rulings found in page images, straightening, and the grid they give (no OCR: fast).
+
+Tables are drawn with OpenCV at a known scale, damaged the way scans are (tilt, blur, noise, a
+faint line, a broken line), and the words are placed where a reader would find them, so every
+assertion checks the image side alone."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from extraction.grid import Word, build_tables
+from extraction.scan.cells import _choose, digits_of
+from extraction.scan.geometry import estimate_skew, find_paper, lines_run_vertically, rotate, turn, unwarp_paper
+from extraction.scan.page_reader import GRID_TOL, _cut_at_rulings
+from extraction.scan.rulings import find_rulings
+from models.ocr import DetectedLine
+
+DPI = 150.0
+K = DPI / 72.0  # pixels per point
+
+# A form-like table in points: x and y boundaries, and which edges are drawn.
+XS = [72.0, 90.0, 200.0, 260.0, 320.0]
+YS = [100.0, 130.0, 150.0, 170.0, 190.0]
+
+
+def _page(width_pt=595, height_pt=842) -> np.ndarray:
+    return np.full((int(height_pt * K), int(width_pt * K)), 255, np.uint8)
+
+
+def _line(img, p, q, grey=0, width=1):
+    cv2.line(img, (int(p[0] * K), int(p[1] * K)), (int(q[0] * K), int(q[1] * K)), grey, width)
+
+
+def _form_table(img, *, outer_sides=True, faint=None, broken=None):
+    """Row 0: a header spanning columns 1-3. Column 0 rows 1-3: one merged (vertical label)
+    cell. Other cells plain."""
+    x0, x1 = XS[0], XS[-1]
+    for j, y in enumerate(YS):
+        a = XS[1] if j in (2, 3) else x0  # rows 1-3 of column 0 are one cell
+        _line(img, (a if outer_sides else a - 0, y), (x1, y), grey=faint if j == faint else 0)
+        if j == broken:
+            for gx in np.linspace(x0 + 30, x1 - 30, 5):
+                cv2.rectangle(img, (int(gx * K), int(y * K) - 3), (int(gx * K) + 6, int(y * K) + 3), 255, -1)
+    for i, x in enumerate(XS):
+        if not outer_sides and i in (0, len(XS) - 1):
+            continue
+        top = YS[1] if i in (2, 3) else YS[0]  # header spans columns 1..3
+        _line(img, (x, top), (x, YS[-1]))
+    if not outer_sides:  # an open table: the horizontal rules run past the first/last column rule
+        pass
+
+
+def _cell_words() -> list[Word]:
+    ws = [Word("申请人情况", (150, 108, 200, 120))]
+    for k, ch in enumerate("三办理结果"):  # one character per line in the narrow merged cell
+        ws.append(Word(ch, (77, 132 + 11 * k, 85, 141 + 11 * k)))
+    for r in range(1, 4):
+        for c in range(1, 4):
+            cx, cy = (XS[c] + XS[c + 1]) / 2, (YS[r] + YS[r + 1]) / 2
+            ws.append(Word(str(r * 10 + c), (cx - 5, cy - 4, cx + 5, cy + 4)))
+    return ws
+
+
+def _damage(img, seed, tilt=0.0, blur=0.8, noise=8.0):
+    rng = np.random.default_rng(seed)
+    h, w = img.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), tilt, 1.0)
+    img = cv2.warpAffine(img, m, (w, h), borderValue=255)
+    img = cv2.GaussianBlur(img, (0, 0), blur)
+    img = np.clip(img + rng.normal(0, noise, img.shape), 0, 255).astype(np.uint8)
+    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 70])
+    return cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)
+
+
+def _tables(img):
+    rul = find_rulings(img, DPI)
+    s = 72.0 / DPI
+    from extraction.grid import Segment
+
+    h = [Segment(a.x0 * s, a.y0 * s, a.x1 * s, a.y1 * s) for a in rul.h]
+    v = [Segment(a.x0 * s, a.y0 * s, a.x1 * s, a.y1 * s) for a in rul.v]
+    tables, free = build_tables(h, v, _cell_words(), page=1, tol=GRID_TOL)
+    return tables, free
+
+
+def _spans(t):
+    return {(c.row, c.col, c.rowspan, c.colspan): c.text for c in t.cells}
+
+
+@pytest.mark.parametrize("damage", [
+    dict(),
+    dict(faint=200),
+    dict(broken=2),
+    dict(faint=190, broken=3),
+])
+def test_merged_cells_and_vertical_label_survive_scan_damage(damage):
+    img = _page()
+    _form_table(img, faint=damage.get("faint") and 1, broken=damage.get("broken"))
+    if damage.get("faint"):  # re-draw row boundary 1 light grey
+        _line(img, (XS[0], YS[1]), (XS[-1], YS[1]), grey=damage["faint"])
+    img = _damage(img, seed=3)
+    tables, _ = _tables(img)
+    assert len(tables) == 1
+    t = tables[0]
+    assert (t.n_rows, t.n_cols) == (4, 4)
+    spans = _spans(t)
+    assert spans[(0, 1, 1, 3)] == "申请人情况"
+    assert spans[(1, 0, 3, 1)] == "三办理结果"  # the vertical label is one cell, read top-down
+    assert spans[(3, 3, 1, 1)] == "33"
+    assert all(c.page == 1 and c.bbox for c in t.cells)
+
+
+def test_tilted_page_is_straightened_before_the_grid():
+    img = _page()
+    _form_table(img)
+    img = _damage(img, seed=4, tilt=1.6)
+    angle = estimate_skew(img, DPI)
+    assert abs(angle - 1.6) < 0.25 or abs(angle + 1.6) < 0.25
+    straight = rotate(img, angle)
+    tables, _ = _tables(straight)
+    assert len(tables) == 1 and (tables[0].n_rows, tables[0].n_cols) == (4, 4)
+    assert _spans(tables[0])[(1, 0, 3, 1)] == "三办理结果"
+
+
+def test_table_without_outer_side_borders_keeps_its_columns():
+    img = _page()
+    _form_table(img, outer_sides=False)
+    img = _damage(img, seed=5)
+    tables, _ = _tables(img)
+    assert len(tables) == 1
+    assert tables[0].n_cols == 4  # the first and last columns are bounded by the rules' ends
+    assert _spans(tables[0])[(3, 3, 1, 1)] == "33"
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_text_is_not_mistaken_for_rulings(seed):
+    """On real report pages (prose, a 16-pt title, tables), every ruling found lies on a line
+    the PDF drew, and every drawn table line is found: strokes of characters run together must
+    not be erased from the page as if they were rulings."""
+    from tests.synth.form import build_report, synth_answers
+    from tests.synth.pdf_report import render_pdf
+    import pymupdf
+
+    pdf = render_pdf(build_report(synth_answers(seed), seed=seed), furniture=None)
+    with pymupdf.open(stream=pdf, filetype="pdf") as doc:
+        for page in doc:
+            drawn = [it for d in page.get_drawings() for it in d["items"] if it[0] == "l"]
+            pix = page.get_pixmap(dpi=int(DPI), colorspace=pymupdf.csGRAY)
+            img = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width).copy()
+            rul = find_rulings(_damage(img, seed=seed), DPI)
+            for s in rul.h:
+                y = (s.y0 + s.y1) / 2 / K
+                assert any(abs(it[1].y - y) < 2 and abs(it[2].y - it[1].y) < 0.5 for it in drawn), y
+            for s in rul.v:
+                x = (s.x0 + s.x1) / 2 / K
+                assert any(abs(it[1].x - x) < 2 and abs(it[2].x - it[1].x) < 0.5 for it in drawn), x
+            rows = {round(it[1].y) for it in drawn if abs(it[2].y - it[1].y) < 0.5}
+            found = {round((s.y0 + s.y1) / 2 / K) for s in rul.h}
+            assert all(any(abs(r - f) <= 1 for f in found) for r in rows)
+
+
+def _text_page(seed: int = 7) -> np.ndarray:
+    from tests.synth.form import build_report, synth_answers
+    from tests.synth.pdf_report import render_pdf
+    import pymupdf
+
+    pdf = render_pdf(build_report(synth_answers(seed), seed=seed), furniture=None)
+    with pymupdf.open(stream=pdf, filetype="pdf") as doc:
+        pix = doc[0].get_pixmap(dpi=int(DPI), colorspace=pymupdf.csGRAY)
+        return np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width).copy()
+
+
+def test_page_on_its_side_is_recognised_and_turned():
+    page = _text_page()
+    assert not lines_run_vertically(page, DPI)
+    assert lines_run_vertically(turn(page, 1), DPI)
+    assert lines_run_vertically(turn(page, 3), DPI)
+    assert not lines_run_vertically(turn(page, 2), DPI)
+
+
+def test_photographed_sheet_is_found_and_flattened():
+    from tests.synth.scan import _photo
+
+    page = _text_page()
+    photo = _photo(page, np.random.default_rng(1))
+    quad = find_paper(photo)
+    assert quad is not None
+    flat = unwarp_paper(photo, quad)
+    assert abs(flat.shape[0] / flat.shape[1] - page.shape[0] / page.shape[1]) < 0.05
+    assert find_paper(page) is None  # a scan is the page itself: nothing to cut out
+
+
+def test_detected_line_across_a_vertical_ruling_is_cut_per_cell():
+    from extraction.grid import Segment
+
+    quad = np.float32([[100, 50], [300, 50], [300, 70], [100, 70]])
+    lines = [DetectedLine(quad, 0.9), DetectedLine(np.float32([[10, 50], [30, 50], [30, 70], [10, 70]]), 0.9)]
+    pieces = _cut_at_rulings(lines, [Segment(200, 0, 200, 500), Segment(250, 80, 250, 200)])
+    boxes = sorted((float(q[0, 0]), float(q[1, 0])) for _, q in pieces)
+    assert boxes == [(10.0, 30.0), (100.0, 200.0), (200.0, 300.0)]  # the ruling at 250 ends above
+
+
+def test_digit_lookalikes_and_second_readings():
+    assert digits_of("1O") == "10" and digits_of("l") == "1" and digits_of("〇") == "0"
+    assert digits_of("规章") is None and digits_of("") is None
+    # both readings spell the same number: the one in digits wins, with the better score
+    assert _choose("1O", 0.7, "10", 0.95) == ("10", 0.95)
+    # the readings disagree: the second, sharper one wins but stays doubtful
+    text, score = _choose("18", 0.6, "16", 0.9)
+    assert text == "16" and score < 0.9
+    # ink in a cell read as blank, unreadable again: a low-score marker, never a sure blank
+    assert _choose("", 1.0, "", 0.0) == ("", 0.2)

@@ -1,0 +1,98 @@
+"""Scanned and photographed reports through the whole service, scored field by field.
+
+The scans come from tests.synth.scan (deterministic by seed): a synthetic report drawn as a PDF,
+rasterised, tilted, blurred, noised, JPEG-compressed, one page lying on its side, a faint and a
+broken ruling. OCR costs seconds a page on a small CPU, so the set is small: one report as a
+multi-page TIFF and the same scans as an image-only PDF.
+"""
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import pytest
+
+from extraction.pipeline import extract
+from extraction.scan.images import decode_images
+from tests.shared_data import load_scorer
+from tests.synth.form import build_report, synth_answers
+from tests.synth.pdf_report import render_pdf
+from tests.synth.scan import scan_pages, scan_pdf, scan_tiff, style_for
+
+SEED = 21
+
+
+@pytest.fixture(scope="module")
+def report():
+    answer = synth_answers(SEED, template="2021")
+    # numbers worth reading: several digits, in the part of table 3 on the second page
+    answer["t2.penalty.decisions"] = 2618
+    return build_report(answer, seed=SEED)
+
+
+@pytest.fixture(scope="module")
+def scans(report):
+    style = style_for(SEED, dpi=200, tilt=1.3, turned=(2,))
+    pdf = render_pdf(report, furniture="office")
+    return scan_pages(pdf, SEED, style), style
+
+
+def _score(report, data: bytes, name: str):
+    result = extract(data, name)
+    output = json.loads(result.model_dump_json())
+    return result, load_scorer().score_doc({"fields": report.answer}, output, 0.9)
+
+
+def test_scans_are_deterministic(report, scans):
+    again = scan_pages(render_pdf(report, furniture="office"), SEED, scans[1])
+    assert all(np.array_equal(a, b) for a, b in zip(scans[0], again))
+    assert scans[0][1].shape[1] > scans[0][1].shape[0]  # page 2 lies on its side
+
+
+def test_scanned_tiff_reads_like_the_printed_report(report, scans):
+    pages, style = scans
+    result, s = _score(report, scan_tiff(pages, style.dpi), "report.tif")
+    assert result.source.kind == "image" and result.source.pages == len(pages)
+    assert s["right"] >= 0.97 * s["fields"], s["wrong"]
+    assert s["silent"] == 0, s["wrong"]
+    assert result.fields["t2.penalty.decisions"].value == 2618
+    # evidence: a page and a box in page points on every read cell
+    read = [f for k, f in result.fields.items() if k.startswith("t3.") and f.status == "read"]
+    assert read and all(f.page in (1, 2, 3) and f.bbox and 0 <= f.bbox[0] < f.bbox[2] <= 842 for f in read)
+
+
+def test_scanned_pdf_goes_through_the_ocr_hook(report, scans):
+    pages, style = scans
+    result, s = _score(report, scan_pdf(pages, style.dpi), "report.pdf")
+    assert result.source.kind == "pdf-scan"
+    assert s["right"] >= 0.97 * s["fields"], s["wrong"]
+    assert s["silent"] == 0, s["wrong"]
+
+
+def test_exif_orientation_and_tiff_frames_are_honoured():
+    from PIL import Image
+
+    img = np.full((40, 100), 255, np.uint8)
+    img[5:15, 5:30] = 0  # a dark mark at the top left
+    im = Image.fromarray(img)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to display"
+    buf = io.BytesIO()
+    im.save(buf, format="JPEG", exif=exif.tobytes(), quality=95)
+    (gray, dpi), = decode_images(buf.getvalue())
+    assert gray.shape == (100, 40) and dpi is None
+    assert gray[5:30, 25:35].mean() < 80  # the mark is now at the top right
+
+    buf = io.BytesIO()
+    im.save(buf, format="TIFF", save_all=True, append_images=[im, im], dpi=(300, 300))
+    frames = decode_images(buf.getvalue())
+    assert len(frames) == 3 and all(d == 300 for _, d in frames)
+
+
+def test_damaged_image_is_corrupt_not_a_crash():
+    from extraction.errors import CorruptInput
+    from extraction.readers.image import read
+
+    with pytest.raises(CorruptInput):
+        read(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
