@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .contract import Check
 from .readings import Reading, ShortRow, apply_candidate, is_blank_window
-from .schema import Rule, Schema
+from .schema import Schema
 
 
 @dataclass(frozen=True)

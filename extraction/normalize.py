@@ -6,7 +6,7 @@ import re
 import threading
 from dataclasses import replace
 
-from .model import Document, Paragraph, Table
+from .model import Document, Paragraph
 
 # 號(hào): a CJK character followed by its pinyin in brackets. Tone-marked or plain latin syllables.
 _PINYIN = re.compile(

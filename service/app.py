@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-import time
 from contextlib import asynccontextmanager
 from pathlib import PurePath
 from typing import Any, Optional

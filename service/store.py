@@ -18,7 +18,7 @@ from typing import Any, Optional
 from sqlalchemy import (Boolean, Float, ForeignKey, Integer, LargeBinary, String, Text, create_engine, event, func,
                         select, update)
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 DOC_QUEUED, DOC_RUNNING, DOC_DONE, DOC_FAILED = "queued", "running", "done", "failed"
 JOB_QUEUED, JOB_RUNNING, JOB_DONE = "queued", "running", "done"

@@ -11,14 +11,7 @@ from extraction.model import Table
 from extraction.readers import docx as docx_reader
 from tests.synth import docx_report
 from tests.synth.form import build_report, synth_answers, wrong_fields
-
-
-def _spans(table: Table) -> set[tuple[int, int, int, int, str]]:
-    return {(c.row, c.col, c.rowspan, c.colspan, c.text) for c in table.cells}
-
-
-def _tables(doc) -> list[Table]:
-    return [b for b in doc.blocks if isinstance(b, Table)]
+from tests.document_views import _spans, _tables
 
 
 @pytest.fixture(scope="module")

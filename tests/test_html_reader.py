@@ -3,22 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from extraction.model import Paragraph, Table
+from extraction.model import Table
 from extraction.readers import html
 from tests.synth import html_report
 from tests.synth.form import build_report, synth_answers, wrong_fields
-
-
-def _spans(table: Table) -> set[tuple[int, int, int, int, str]]:
-    return {(c.row, c.col, c.rowspan, c.colspan, c.text) for c in table.cells}
-
-
-def _tables(doc) -> list[Table]:
-    return [b for b in doc.blocks if isinstance(b, Table)]
-
-
-def _texts(doc) -> list[str]:
-    return [b.text for b in doc.blocks if isinstance(b, Paragraph)]
+from tests.document_views import _spans, _tables, _texts
 
 
 @pytest.fixture(scope="module")

@@ -10,21 +10,10 @@ from extraction.model import Paragraph, Table
 from extraction.readers import pdf
 from tests.synth.form import build_report, synth_answers
 from tests.synth.pdf_report import render_pdf
+from tests.document_views import _spans, _tables, _texts
 
 PRINT_DATE = "2024/3/18 09:42"
 URL = "http://www.example.gov.cn/zwgk/ndbg/202403/t20240318_1234.html"
-
-
-def _spans(table: Table) -> set[tuple[int, int, int, int, str]]:
-    return {(c.row, c.col, c.rowspan, c.colspan, c.text) for c in table.cells}
-
-
-def _tables(doc) -> list[Table]:
-    return [b for b in doc.blocks if isinstance(b, Table)]
-
-
-def _texts(doc) -> list[str]:
-    return [b.text for b in doc.blocks if isinstance(b, Paragraph)]
 
 
 @pytest.fixture(scope="module")
