@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import combinations
+from math import comb
 from typing import Sequence
 
 from .labels import align
@@ -156,13 +157,21 @@ def blank_windows(fields: list[Token], printed: list[Token], n: int) -> list[lis
     return out
 
 
+# Each candidate costs a pass of the rules; beyond this many, only single-gap placements are tried.
+MAX_PLACEMENTS = 64
+
+
 def placements(printed: list[Token], n: int) -> list[list[Token | None]]:
     """Every order-keeping placement of the printed values into n columns, the most likely first:
     values lost at the left (totals at the right survive), then at the right, then the rest."""
     k = len(printed)
-    combos = list(combinations(range(n), k))
     right = tuple(range(n - k, n))
     left = tuple(range(k))
+    if comb(n, k) <= MAX_PLACEMENTS:
+        combos = list(combinations(range(n), k))
+    else:
+        # Too many to try (a badly broken row of table 4): one gap of lost values, anywhere.
+        combos = sorted({tuple(range(0, i)) + tuple(range(i + n - k, n)) for i in range(k + 1)})
     combos.sort(key=lambda c: (c != right, c != left))
     out = []
     for c in combos:

@@ -1,0 +1,317 @@
+"""PP-OCR detection + recognition on a CUDA device, batched across pages and across text lines.
+
+The models are the rapidocr wheel's PP-OCRv6 det/rec ONNX graphs converted to PyTorch (see
+`convert`), run in fp16 by default. Detection runs a batch of same-sized pages at once; boxes come
+from the probability maps on the CPU (`text_boxes`); recognition samples every line of every page in
+the batch straight from the page images already on the device (one `grid_sample` per width bucket),
+so no crop goes back and forth through host memory.
+
+Also usable on "cpu" (fp32), which is how the tests check it without a GPU.
+"""
+from __future__ import annotations
+
+import math
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .convert import character_list, load_onnx, to_torch
+from .ctc import alphabet, ctc_decode
+from .model_files import OcrModelFiles, ocr_model_files
+from .line_batches import REC_HEIGHT, WIDTH_BUCKETS, plan_line_batches
+from .text_boxes import DbParams, boxes_from_map
+
+
+
+@dataclass
+class OcrLine:
+    box: tuple[float, float, float, float]  # x0, y0, x1, y1 in page pixels
+    text: str
+    score: float  # recogniser confidence (mean of emitted label probabilities)
+    det_score: float = 1.0
+
+
+@dataclass
+class GpuOcrConfig:
+    device: str = "cuda"
+    half: bool = True  # fp16 weights and activations (only on CUDA)
+    # rapidocr first shrinks a page so its long side is at most 2000 px, then applies the det limit
+    # ("min": short side at least det_limit_side; "max": long side at most det_limit_side).
+    max_side: int = 2000
+    det_limit_side: int = 736
+    det_limit_type: str = "min"
+    det_batch: int = 16  # pages per detection batch
+    rec_batch: int = 1024  # text lines per recognition batch at width 320 (fewer when wider)
+    # Autotune convolutions per input shape. Batches are then padded to power-of-two sizes so the
+    # device sees few shapes; without it, ragged last batches run unpadded.
+    cudnn_benchmark: bool = False
+    db: DbParams = field(default_factory=DbParams)
+    post_threads: int = 8  # CPU threads turning probability maps into boxes
+    # As models.ocr's CPU engine: lines at least squeeze_from times as wide as high are read at
+    # squeeze × their width (square CJK glyphs keep enough time steps; the recogniser's cost
+    # follows width). 1.0 turns it off.
+    squeeze: float = 0.7
+    squeeze_from: float = 4.0
+    min_score: float = 0.3  # read()/read_pages() drop lines the recogniser is less sure of
+
+
+@dataclass
+class StageTimes:
+    """Wall seconds spent per stage since the engine was made (synchronised at stage ends)."""
+    upload: float = 0.0
+    detect: float = 0.0
+    boxes: float = 0.0
+    recognise: float = 0.0  # crop sampling + rec model + decode
+    rec_model: float = 0.0  # rec forward and the download of its best labels
+    decode: float = 0.0
+    rec_lines: int = 0
+    rec_padded_px: int = 0  # input width × lines summed over rec batches (the work the model does)
+
+    def as_ms(self) -> dict[str, float]:
+        return {k: (round(v * 1000.0, 1) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
+
+
+def det_size(h: int, w: int, limit: int, limit_type: str, max_side: int = 2000) -> tuple[int, int]:
+    """The network input size rapidocr picks for a page: scaled by the limit, multiples of 32."""
+    if max(h, w) > max_side:
+        shrink = max_side / max(h, w)
+        h, w = int(h * shrink), int(w * shrink)
+    if limit_type == "max":
+        ratio = limit / max(h, w) if max(h, w) > limit else 1.0
+    else:
+        ratio = limit / min(h, w) if min(h, w) < limit else 1.0
+    rh = max(32, int(round(int(h * ratio) / 32) * 32))
+    rw = max(32, int(round(int(w * ratio) / 32) * 32))
+    return rh, rw
+
+
+class GpuOcrEngine:
+    """models.ocr.OcrEngine on a CUDA device (or "cpu" for checks), plus batched page reading."""
+
+    name = "pp-ocr-torch"
+
+    def __init__(self, config: GpuOcrConfig | None = None, files: OcrModelFiles | None = None):
+        self.config = config or GpuOcrConfig()
+        files = files or ocr_model_files()
+        self.device = torch.device(self.config.device)
+        self.dtype = torch.float16 if (self.config.half and self.device.type == "cuda") else torch.float32
+        self.det, self.rec, self.labels = _converted(files, self.device, self.dtype)
+        self.times = StageTimes()
+        if self.device.type == "cuda" and self.config.cudnn_benchmark:
+            torch.backends.cudnn.benchmark = True
+        self._pool = ThreadPoolExecutor(max(1, self.config.post_threads))
+
+    # ---------------------------------------------------------------- the OcrEngine interface
+    def detect(self, img: np.ndarray) -> list:
+        from models.ocr import DetectedLine
+
+        boxes, scores = self.detect_pages([img])[0]
+        return [DetectedLine(_quad(b), float(s)) for b, s in zip(boxes, scores)]
+
+    @torch.inference_mode()
+    def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        """Texts of ready-cut line images (any size, gray or BGR)."""
+        if not crops:
+            return []
+        ratios = self._squeezed(np.array([c.shape[1] / max(1, c.shape[0]) for c in crops]))
+        out: list[tuple[str, float]] = [("", 0.0)] * len(crops)
+        for batch in plan_line_batches(ratios, self.config.rec_batch):
+            x = torch.zeros((len(batch.lines), 3, REC_HEIGHT, batch.width), dtype=torch.float32)
+            for j, (i, w) in enumerate(zip(batch.lines, batch.used)):
+                t = _as_chw(torch.from_numpy(np.ascontiguousarray(crops[i]))).float()
+                t = F.interpolate(t[None], size=(REC_HEIGHT, int(w)), mode="bilinear", align_corners=False)[0]
+                x[j, :, :, : int(w)] = t / 127.5 - 1.0
+            for i, res in zip(batch.lines, self._run_rec(x.to(self.device, self.dtype))):
+                out[int(i)] = res
+        return out
+
+    def read(self, img: np.ndarray) -> list:
+        return self.read_pages([img])[0]
+
+    def read_pages(self, pages: list[np.ndarray]) -> list[list]:
+        """models.ocr's Word lists, one per page (the page reader's input)."""
+        from extraction.grid import Word
+
+        return [[Word(ln.text.strip(), ln.box, ln.score) for ln in lines
+                 if ln.text.strip() and ln.score >= self.config.min_score]
+                for lines in self.read_lines(pages)]
+
+    # ---------------------------------------------------------------- batched paths
+    def detect_pages(self, pages: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
+        results: list[tuple[np.ndarray, np.ndarray]] = [None] * len(pages)  # type: ignore[list-item]
+        for group in self._det_groups(pages):
+            tensors = self._upload([pages[i] for i in group])
+            for i, res in zip(group, self._detect_tensors(tensors)):
+                results[i] = res
+        return results
+
+    @torch.inference_mode()
+    def read_lines(self, pages: list[np.ndarray]) -> list[list[OcrLine]]:
+        """Lines of each page, in reading order. Pages of one size share detection batches."""
+        out: list[list[OcrLine]] = [[] for _ in pages]
+        for group in self._det_groups(pages):
+            tensors = self._upload([pages[i] for i in group])
+            dets = self._detect_tensors(tensors)
+            lines = self._recognise_boxes(tensors, [b for b, _ in dets])
+            for i, (boxes, det_scores), texts in zip(group, dets, lines):
+                out[i] = [OcrLine(tuple(map(float, b)), t, s, float(d))
+                          for b, d, (t, s) in zip(boxes, det_scores, texts)]
+        return out
+
+    # ---------------------------------------------------------------- internals
+    def _det_groups(self, pages: list[np.ndarray]) -> list[list[int]]:
+        by_size: dict[tuple[int, int], list[int]] = {}
+        for i, p in enumerate(pages):
+            by_size.setdefault(p.shape[:2], []).append(i)
+        bs = self.config.det_batch
+        return [idx[s:s + bs] for idx in by_size.values() for s in range(0, len(idx), bs)]
+
+    def _sync(self) -> None:
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+
+    def _upload(self, pages: list[np.ndarray]) -> torch.Tensor:
+        """Same-sized pages as one (B, C, H, W) uint8 tensor on the device (C = 1 for gray)."""
+        t0 = time.perf_counter()
+        host = torch.from_numpy(np.stack(pages))
+        if host.ndim == 3:
+            host = host[:, None]
+        else:
+            host = host.permute(0, 3, 1, 2)
+        if self.device.type == "cuda":
+            host = host.pin_memory()
+        dev = host.to(self.device, non_blocking=True).contiguous()
+        self._sync()
+        self.times.upload += time.perf_counter() - t0
+        return dev
+
+    @torch.inference_mode()
+    def _detect_tensors(self, pages: torch.Tensor) -> list[tuple[np.ndarray, np.ndarray]]:
+        t0 = time.perf_counter()
+        b, c, h, w = pages.shape
+        rh, rw = det_size(h, w, self.config.det_limit_side, self.config.det_limit_type, self.config.max_side)
+        x = pages.to(self.dtype)
+        x = F.interpolate(x, size=(rh, rw), mode="bilinear", align_corners=False)
+        x = (x / 127.5 - 1.0).expand(b, 3, rh, rw)
+        prob = self.det(self._padded(x.contiguous(), self.config.det_batch))[:b, 0]
+        # cv2.dilate with a 2×2 kernel reaches one pixel up and left: pad there, then max-pool.
+        binary = (prob > self.config.db.thresh).to(torch.uint8)
+        mask = F.max_pool2d(F.pad(binary[:, None].float(), (1, 0, 1, 0)), 2, stride=1)[:, 0].to(torch.uint8)
+        prob_h = prob.half().cpu().numpy()
+        mask_h = mask.cpu().numpy()
+        self._sync()
+        t1 = time.perf_counter()
+        self.times.detect += t1 - t0
+        scale = (w / rw, h / rh)
+        jobs = [self._pool.submit(boxes_from_map, prob_h[i], mask_h[i], scale, (w, h), self.config.db)
+                for i in range(b)]
+        res = [j.result() for j in jobs]
+        self.times.boxes += time.perf_counter() - t1
+        return res
+
+    def _recognise_boxes(self, pages: torch.Tensor, boxes: list[np.ndarray]) -> list[list[tuple[str, float]]]:
+        """Recognise every box of every page: crops are sampled on the device from a canvas holding
+        the pages side by side, so one grid_sample cuts and resizes a whole batch of lines."""
+        b, c, h, w = pages.shape
+        counts = [len(x) for x in boxes]
+        if sum(counts) == 0:
+            return [[] for _ in boxes]
+        t0 = time.perf_counter()
+        all_boxes = np.concatenate([x for x in boxes if len(x)]).astype(np.float64)
+        page_of = np.repeat(np.arange(b), counts)
+        # fp32 whatever the model dtype: sampling coordinates span the whole canvas (tens of
+        # thousands of pixels), far past what fp16 grid coordinates resolve.
+        canvas = pages.float().permute(1, 2, 0, 3).reshape(1, c, h, b * w)
+        bw = all_boxes[:, 2] - all_boxes[:, 0]
+        bh = all_boxes[:, 3] - all_boxes[:, 1]
+        ratios = self._squeezed(bw / np.maximum(bh, 1.0))
+        results: list[tuple[str, float]] = [("", 0.0)] * len(all_boxes)
+        cols_all = torch.arange(WIDTH_BUCKETS[-1], device=self.device, dtype=torch.float32)
+        rows = torch.arange(REC_HEIGHT, device=self.device, dtype=torch.float32)
+        for batch in plan_line_batches(ratios, self.config.rec_batch):
+            idx, width, n = batch.lines, batch.width, len(batch.lines)
+            cols = cols_all[:width]
+            # Pixel-centre mapping, as cv2.resize: output column j samples x0 + (j + .5) * w / used - .5.
+            x0 = torch.as_tensor(all_boxes[idx, 0] + page_of[idx] * w, device=self.device, dtype=torch.float32)
+            y0 = torch.as_tensor(all_boxes[idx, 1], device=self.device, dtype=torch.float32)
+            sx = torch.as_tensor(bw[idx] / batch.used, device=self.device, dtype=torch.float32)
+            sy = torch.as_tensor(bh[idx] / REC_HEIGHT, device=self.device, dtype=torch.float32)
+            gx = x0[:, None] + (cols[None, :] + 0.5) * sx[:, None] - 0.5  # (n, width)
+            gy = y0[:, None] + (rows[None, :] + 0.5) * sy[:, None] - 0.5  # (n, 48)
+            gx = (2.0 * gx + 1.0) / (b * w) - 1.0
+            gy = (2.0 * gy + 1.0) / h - 1.0
+            grid = torch.stack(torch.broadcast_tensors(gx[:, None, :], gy[:, :, None]), dim=-1)
+            grid = grid.permute(1, 0, 2, 3).reshape(1, REC_HEIGHT, n * width, 2)
+            crops = F.grid_sample(canvas, grid, mode="bilinear", padding_mode="border", align_corners=False)
+            crops = crops.reshape(c, REC_HEIGHT, n, width).permute(2, 0, 1, 3).to(self.dtype) / 127.5 - 1.0
+            pad = torch.as_tensor(batch.used, device=self.device)[:, None] <= cols[None, :].long()
+            crops = crops.masked_fill(pad[:, None, None, :], 0.0).expand(n, 3, REC_HEIGHT, width)
+            for i, res in zip(idx, self._run_rec(crops)):
+                results[int(i)] = res
+        self.times.recognise += time.perf_counter() - t0
+        split = np.cumsum(counts)[:-1]
+        flat = list(range(len(results)))
+        return [[results[i] for i in part] for part in np.split(np.array(flat), split)]
+
+    def _squeezed(self, ratios: np.ndarray) -> np.ndarray:
+        sq = self.config.squeeze
+        return np.where(ratios >= self.config.squeeze_from, ratios * sq, ratios) if sq < 1.0 else ratios
+
+    def _padded(self, x: torch.Tensor, cap: int) -> torch.Tensor:
+        """x with its batch dimension padded (zeros) up to a power of two, at most cap, when
+        shapes are autotuned; the caller drops the extra rows."""
+        n = x.shape[0]
+        if not self.config.cudnn_benchmark or n >= cap:
+            return x
+        size = min(cap, 1 << (n - 1).bit_length())
+        if size == n:
+            return x
+        pad = torch.zeros((size - n, *x.shape[1:]), dtype=x.dtype, device=x.device)
+        return torch.cat([x, pad])
+
+    def _run_rec(self, batch: torch.Tensor) -> list[tuple[str, float]]:
+        n = batch.shape[0]
+        cap = max(1, (self.config.rec_batch * WIDTH_BUCKETS[0]) // batch.shape[3])
+        t0 = time.perf_counter()
+        x = self._padded(batch.contiguous(), cap)
+        out = self.rec(x)[:n]
+        prob, best = out.max(dim=2)
+        best_h = best.to(torch.int32).cpu().numpy()
+        prob_h = prob.float().cpu().numpy()
+        self.times.rec_model += time.perf_counter() - t0
+        self.times.rec_lines += n
+        self.times.rec_padded_px += int(x.shape[0] * x.shape[3])
+        t0 = time.perf_counter()
+        res = ctc_decode(best_h, prob_h, self.labels)
+        self.times.decode += time.perf_counter() - t0
+        return res
+
+
+_CONVERTED: dict[tuple, tuple[torch.nn.Module, torch.nn.Module, list[str]]] = {}
+
+
+def _converted(files: OcrModelFiles, device: torch.device, dtype: torch.dtype):
+    """det module, rec module and labels, converted once per process and placement."""
+    key = (str(files.det), str(files.rec), str(device), dtype)
+    if key not in _CONVERTED:
+        rec_graph = load_onnx(files.rec)
+        labels = alphabet(character_list(rec_graph))
+        det = to_torch(load_onnx(files.det)).to(device, dtype)
+        rec = to_torch(rec_graph).to(device, dtype)
+        _CONVERTED[key] = (det, rec, labels)
+    return _CONVERTED[key]
+
+
+def _quad(box) -> np.ndarray:
+    x0, y0, x1, y1 = (float(v) for v in box)
+    return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32)
+
+
+def _as_chw(t: torch.Tensor) -> torch.Tensor:
+    if t.ndim == 2:
+        return t[None].expand(3, -1, -1)
+    return t.permute(2, 0, 1)

@@ -1,0 +1,49 @@
+"""The benchmark's own logic: alternatives' grids become Tables with the right spans, they replace
+our tables page by page, and the report arithmetic (ratios, Markdown) is right."""
+from __future__ import annotations
+
+from bench.alternatives import grid_table, with_tables
+from bench.run import markdown, ratios
+from extraction.model import Document, Paragraph, Table
+
+
+def test_grid_with_merged_cells_keeps_spans():
+    t = grid_table([["项目", None, "数量"], ["申请", "自然人", "3"], [None, "法人", "4"]], page=2, origin="x")
+    assert (t.n_rows, t.n_cols, t.page) == (3, 3, 2)
+    head = t.at(0, 1)
+    assert head.text == "项目" and head.colspan == 2 and head.rowspan == 1
+    side = t.at(2, 0)
+    assert side.text == "申请" and side.rowspan == 2
+    assert t.at(2, 2).text == "4"
+
+
+def test_ragged_rows_are_padded_blank():
+    t = grid_table([["a", "b", "c"], ["d"]], page=1, origin="x")
+    assert t.n_cols == 3 and t.at(1, 2).text == "" and t.at(1, 2).colspan == 1
+
+
+def test_alternative_tables_take_our_tables_place():
+    ours = Table([], 0, 0, page=1)
+    doc = Document([Paragraph("标题", page=1), ours, Paragraph("正文", page=1), Paragraph("二页", page=2)],
+                   kind="pdf-text", pages=2)
+    alt1 = grid_table([["x"]], 1, "alt")
+    alt2 = grid_table([["y"]], 2, "alt")
+    got = with_tables(doc, [alt1, alt2]).blocks
+    assert got[0].text == "标题" and got[1] is alt1 and got[2].text == "正文"
+    assert got[3].text == "二页" and got[4] is alt2  # no table of ours on page 2: after its prose
+    assert ours not in got
+
+
+def test_ratios_and_markdown():
+    rows = [
+        {"tool": "gia-extract", "kind": "pdf-text", "seconds": 2.0, "accuracy": 0.9},
+        {"tool": "pdfplumber", "kind": "pdf-text", "seconds": 8.0, "accuracy": 0.6},
+        {"tool": "gia-extract", "kind": "html", "seconds": 1.0, "accuracy": 1.0},
+    ]
+    r = ratios(rows)
+    assert r == [{"kind": "pdf-text", "versus": "pdfplumber", "time_ratio": 0.25, "accuracy_ratio": 1.5}]
+    full = [{**x, "documents": 1, "pages": 3, "docs_per_s": 0.5, "pages_per_s": 1.5, "precision": 1.0,
+             "coverage": 1.0, "silent": 0, "peak_rss_mib": 100, "stage_ms_per_doc": {"read": 10.0}} for x in rows]
+    md = markdown({"machine": "m", "reports": 1, "results": full, "ratios": r})
+    assert "| pdf-text | pdfplumber | 0.25 | 1.5 |" in md
+    assert md.count("\n| ") >= 5

@@ -1,0 +1,121 @@
+"""The GPU OCR path's pieces. Box finding, CTC decoding and batch planning are NumPy and always
+run; the converted models run on the CPU where torch and onnx2torch are installed (never a
+project dependency), so CI without them skips those."""
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pytest
+
+from models.gpu.ctc import alphabet, ctc_decode
+from models.gpu.line_batches import REC_HEIGHT, WIDTH_BUCKETS, plan_line_batches
+from models.gpu.text_boxes import DbParams, boxes_from_map, reading_order
+
+
+def _map_with(rects, shape=(200, 400), value=0.9):
+    prob = np.zeros(shape, np.float32)
+    for x0, y0, x1, y1 in rects:
+        prob[y0:y1, x0:x1] = value
+    return prob, (prob > 0.3).astype(np.uint8)
+
+
+def test_boxes_grow_by_db_unclip_and_scale_to_the_page():
+    prob, mask = _map_with([(20, 10, 120, 20)])  # 100 × 10 map pixels
+    boxes, scores = boxes_from_map(prob, mask, scale_xy=(2.0, 2.0), page_wh=(800, 400))
+    assert boxes.shape == (1, 4)
+    grow = 100 * 10 * 1.6 / (2 * 110)  # area × ratio / perimeter
+    expect = np.round(np.array([20 - grow, 10 - grow, 120 + grow, 20 + grow]) * 2)
+    assert np.allclose(boxes[0], expect)
+    assert scores[0] == pytest.approx(0.9, abs=1e-5)
+
+
+def test_weak_and_tiny_components_are_dropped():
+    prob, mask = _map_with([(20, 10, 120, 20)], value=0.4)  # mean below box_thresh 0.5
+    assert len(boxes_from_map(prob, mask, (1, 1), (400, 200))[0]) == 0
+    prob, mask = _map_with([(20, 10, 22, 12)])  # 2 × 2: noise
+    assert len(boxes_from_map(prob, mask, (1, 1), (400, 200))[0]) == 0
+
+
+def test_boxes_come_in_reading_order():
+    prob, mask = _map_with([(200, 100, 300, 112), (20, 102, 120, 114), (20, 10, 120, 22)])
+    boxes, _ = boxes_from_map(prob, mask, (1, 1), (400, 200), DbParams())
+    lefts_tops = [(int(b[0]), int(b[1])) for b in boxes]
+    assert [lt[1] < 50 for lt in lefts_tops] == [True, False, False]
+    assert lefts_tops[1][0] < lefts_tops[2][0]  # same line: left first
+    b, s = reading_order(np.zeros((0, 4), np.float32), np.zeros(0, np.float32))
+    assert len(b) == 0
+
+
+def test_ctc_collapses_repeats_and_blanks():
+    labels = alphabet(["a", "b", "1"])  # blank, a, b, 1, space
+    best = np.array([[1, 1, 0, 1, 2, 2, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0], [3, 4, 3, 0, 0, 0, 0, 0]])
+    prob = np.full(best.shape, 0.5, np.float32)
+    prob[0, 0] = 1.0
+    out = ctc_decode(best, prob, labels)
+    assert out[0][0] == "aab"
+    assert out[0][1] == pytest.approx((1.0 + 0.5 + 0.5) / 3)
+    assert out[1] == ("", 0.0)
+    assert out[2][0] == "1 1"
+
+
+def test_line_batches_bucket_widths_and_share_a_pixel_budget():
+    rng = np.random.default_rng(0)
+    ratios = np.concatenate([rng.uniform(0.5, 3, 500), rng.uniform(20, 35, 100), [120.0]])
+    batches = plan_line_batches(ratios, lines_at_320=64)
+    seen = np.concatenate([b.lines for b in batches])
+    assert sorted(seen.tolist()) == list(range(len(ratios)))  # every line exactly once
+    for b in batches:
+        assert b.width in WIDTH_BUCKETS
+        assert len(b.lines) * b.width <= 64 * 320 or len(b.lines) == 1
+        assert np.all(b.used <= b.width) and np.all(b.used >= 1)
+        need = np.minimum(np.ceil(REC_HEIGHT * ratios[b.lines]), WIDTH_BUCKETS[-1])
+        assert np.all(b.used == need)
+    assert plan_line_batches(np.array([]), 64) == []
+
+
+# ------------------------------------------------------------------ models (torch on the CPU)
+def _page_with_text(text: str) -> np.ndarray:
+    pymupdf = pytest.importorskip("pymupdf")
+    doc = pymupdf.open()
+    page = doc.new_page(width=300, height=60)
+    page.insert_text((10, 35), text, fontname="china-s", fontsize=16)
+    pix = page.get_pixmap(dpi=200, colorspace=pymupdf.csGRAY)
+    return np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width).copy()
+
+
+def test_same_padding_rewrite_makes_the_graphs_convertible():
+    onnx = pytest.importorskip("onnx")
+    from models.gpu.convert import explicit_same_padding
+    from models.gpu.model_files import ocr_model_files
+
+    try:
+        files = ocr_model_files()
+    except FileNotFoundError:
+        pytest.skip("rapidocr models not installed")
+    model = onnx.load(str(files.det))
+    assert explicit_same_padding(model) >= 1
+    for node in model.graph.node:
+        for a in node.attribute:
+            if a.name == "auto_pad":
+                assert a.s in (b"NOTSET", b"VALID")
+    assert explicit_same_padding(model) == 0  # idempotent
+
+
+def test_converted_models_read_a_rendered_line_on_cpu():
+    pytest.importorskip("torch")
+    if importlib.util.find_spec("onnx2torch") is None:  # imported by models.gpu.convert itself
+        pytest.skip("onnx2torch not installed")
+    from models.gpu.engine import GpuOcrConfig, GpuOcrEngine
+
+    img = _page_with_text("政府信息公开 2023年 123")
+    engine = GpuOcrEngine(GpuOcrConfig(device="cpu", det_limit_type="min", det_limit_side=32))
+    words = engine.read(img)
+    assert len(words) == 1
+    text = words[0].text.replace(" ", "")
+    assert text == "政府信息公开2023年123"
+    x0, y0, x1, y1 = words[0].bbox
+    assert 0 <= x0 < 60 and x1 > img.shape[1] * 0.6 and y0 < y1
+    # recognize() on a ready-cut crop agrees with the batched path.
+    (crop_text, score), = engine.recognize([img[int(y0):int(y1), int(x0):int(x1)]])
+    assert crop_text.replace(" ", "") == text and score > 0.5
