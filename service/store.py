@@ -138,7 +138,9 @@ def make_engine(url: str) -> Engine:
 class Store:
     def __init__(self, url: str):
         self.engine = make_engine(url)
-        Base.metadata.create_all(self.engine)
+        from .migrations import migrate
+
+        self.schema_version = migrate(self.engine)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
 
     def close(self) -> None:
