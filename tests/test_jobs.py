@@ -24,7 +24,7 @@ def seed_files(names=SEED_NAMES):
     return [("files", (f"{n}.txt", (SEEDS / f"{n}.txt").read_bytes(), "text/plain")) for n in names]
 
 
-def wait_done(client, job_id, timeout=60.0):
+def wait_done(client, job_id, timeout=180.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         body = client.get(f"/v1/jobs/{job_id}").json()
