@@ -18,7 +18,15 @@ example: $(STAMP)
 	$(BIN)/gia-extract extract extraction/examples/baoding_kjj_2022.txt --out out
 	@echo "wrote out/baoding_kjj_2022.json"
 
-test: $(STAMP)
+# The jobs store is also tested against a real PostgreSQL server: its programs are installed where
+# we can (root with apt); elsewhere that one test skips and says why.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } || \
+	  echo "PostgreSQL server not installed: its test will skip"
+
+test: $(STAMP) postgres
 	$(BIN)/python -m pytest -q
 
-.PHONY: install example test
+.PHONY: install example test postgres

@@ -22,13 +22,22 @@ def _as_postgres_user(cmd: list[str]) -> list[str]:
     return [runuser, "-u", "postgres", "--", *cmd] if runuser else []
 
 
+def _server_binary(name: str) -> str | None:
+    """Debian keeps the server's programs off PATH, under /usr/lib/postgresql/<version>/bin."""
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True)
+    return str(candidates[0]) if candidates else None
+
+
 @pytest.fixture(scope="module")
 def postgres_url():
     url = os.environ.get("GIA_TEST_POSTGRES_URL")
     if url:
         yield url
         return
-    initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
+    initdb, pg_ctl = _server_binary("initdb"), _server_binary("pg_ctl")
     if not (initdb and pg_ctl) or not _as_postgres_user(["true"]):
         pytest.skip("PostgreSQL not available: set GIA_TEST_POSTGRES_URL or install the server (initdb, pg_ctl)")
     root = Path(tempfile.mkdtemp(prefix="gia-pg-"))  # pytest's own temp root is private to root
