@@ -25,6 +25,15 @@ class Outcome:
     elapsed_ms: float = 0.0
 
 
+def expired_slots(slots, timeout: float, elapsed_ms) -> list[tuple[int, Any, Outcome]]:
+    """Slots (local processes or Ray actors) whose document has run past the time limit, each with
+    the failure to record; the caller kills and replaces the worker."""
+    now = time.monotonic()
+    return [(i, s.task, Outcome("failed", code="timeout", reason=f"no result after {timeout:g} s; the worker was killed",
+                                elapsed_ms=elapsed_ms(s)))
+            for i, s in enumerate(slots) if s.task is not None and now - s.started > timeout]
+
+
 def load_extractor(ref: str = DEFAULT_EXTRACTOR) -> Extractor:
     """`module:function`; the batch runs the pipeline by default, a test may name a stand-in."""
     module_name, _, attr = ref.partition(":")

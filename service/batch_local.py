@@ -16,7 +16,7 @@ from multiprocessing.connection import Connection, wait as wait_any
 from pathlib import Path
 from typing import Any, Optional
 
-from .batch_extract import Outcome, extract_one, load_extractor, warm_up
+from .batch_extract import Outcome, expired_slots, extract_one, load_extractor, warm_up
 from .batch_inputs import Task
 
 # A worker that cannot even start (the pipeline fails to import) would be replaced forever.
@@ -154,13 +154,9 @@ class LocalPool:
                                                  reason=f"the worker died while reading it (exit code {code})",
                                                  elapsed_ms=_elapsed(w))))
                 self._replace(i, started_ok=w.ready)
-        now = time.monotonic()
-        for i, w in enumerate(self._workers):
-            if w.task is not None and now - w.started > self.timeout:
-                done.append((w.task, Outcome("failed", code="timeout",
-                                             reason=f"no result after {self.timeout:g} s; the worker was killed",
-                                             elapsed_ms=_elapsed(w))))
-                self._replace(i, started_ok=True)
+        for i, task, outcome in expired_slots(self._workers, self.timeout, _elapsed):
+            done.append((task, outcome))
+            self._replace(i, started_ok=True)
         return done
 
     def _replace(self, slot: int, started_ok: bool) -> None:

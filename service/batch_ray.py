@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from .batch_extract import Outcome
+from .batch_extract import Outcome, expired_slots
 from .batch_inputs import Task
 
 MAX_START_FAILURES = 3
@@ -145,13 +145,9 @@ class RayPool:
                                       elapsed_ms=_elapsed(s))
                     self._replace(i, started_ok=True)
                 done.append((task, outcome))
-        now = time.monotonic()
-        for i, s in enumerate(self._slots):
-            if s.task is not None and now - s.started > self.timeout:
-                done.append((s.task, Outcome("failed", code="timeout",
-                                             reason=f"no result after {self.timeout:g} s; the worker was killed",
-                                             elapsed_ms=_elapsed(s))))
-                self._replace(i, started_ok=True)
+        for i, task, outcome in expired_slots(self._slots, self.timeout, _elapsed):
+            done.append((task, outcome))
+            self._replace(i, started_ok=True)
         return done
 
     def _replace(self, slot: int, started_ok: bool, why: str = "") -> None:
