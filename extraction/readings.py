@@ -79,7 +79,8 @@ def align_rows(tokens: Sequence[Token], span: tuple[int, int], rows: Sequence[Ro
     start, end = span
     idx = [i for i in range(start, end) if not tokens[i].is_value and tokens[i].text]
     texts = [tokens[i].text for i in idx]
-    has_values = [0.3 if row_values(tokens, i, end) else -0.2 for i in idx]
+    values = [row_values(tokens, i, end) for i in idx]
+    has_values = [0.3 if v else -0.2 for v in values]
     labels = [r.label for r in rows]
     score, chosen = align(texts, labels, has_values)
     out = []
@@ -88,7 +89,7 @@ def align_rows(tokens: Sequence[Token], span: tuple[int, int], rows: Sequence[Ro
             continue
         names = [r.label, *(aliases or {}).get(r.id, ())]
         ratio = max((m.ratio for m in (match_label(texts[pick], n) for n in names) if m), default=0.0)
-        out.append((r, idx[pick], ratio, row_values(tokens, idx[pick], end)))
+        out.append((r, idx[pick], ratio, values[pick]))
     return score, out
 
 

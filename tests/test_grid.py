@@ -65,7 +65,6 @@ def test_merged_cells_from_missing_interior_rulings():
 
 
 def test_broken_and_gapped_rulings_still_make_the_grid():
-    xs, ys = [0, 100, 200], [0, 30, 60]
     h = [
         Segment(0, 0, 200, 0),
         # the middle line broken in three pieces with 3-point gaps

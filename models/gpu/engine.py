@@ -10,7 +10,6 @@ Also usable on "cpu" (fp32), which is how the tests check it without a GPU.
 """
 from __future__ import annotations
 
-import math
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
