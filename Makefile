@@ -29,4 +29,13 @@ postgres:
 test: $(STAMP) postgres
 	$(BIN)/python -m pytest -q
 
-.PHONY: install example test postgres
+# img2table for the benchmark's scan kinds (bench/img2table_alt.py): its opencv-contrib-python would
+# replace the project's cv2 in .venv, so it lives in a venv of its own that bench.run calls.
+IMG2TABLE_VENV ?= .venv-img2table
+bench-img2table-env:
+	test -x $(IMG2TABLE_VENV)/bin/python || $(PY) -m venv $(IMG2TABLE_VENV)
+	$(IMG2TABLE_VENV)/bin/python -m pip install -q --upgrade pip
+	$(IMG2TABLE_VENV)/bin/python -m pip install -q -e . img2table
+	$(IMG2TABLE_VENV)/bin/python -c "import cv2, img2table, extraction.pipeline, models.ocr; print('img2table env ok, cv2', cv2.__version__)"
+
+.PHONY: install example test postgres bench-img2table-env

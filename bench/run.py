@@ -13,19 +13,35 @@ import argparse
 import json
 import multiprocessing as mp
 import os
+import pickle
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-from bench.corpus import KINDS, BenchDoc, build_corpus  # noqa: E402
+from bench.corpus import KINDS, SCAN_DPIS, BenchDoc, build_corpus  # noqa: E402
+from bench.scoring import score_rows  # noqa: E402
 
 OURS = "gia-extract"
-# Alternatives need a text layer: on scans they find nothing to recover.
-ALTERNATIVES_FOR = {"pdf-text": ("pymupdf.find_tables", "pdfplumber")}
+IMG2TABLE = "img2table"
+IMG2TABLE_TOOLS = (IMG2TABLE, "img2table.borderless")  # the second: borderless_tables=True
+# PyMuPDF and pdfplumber need a text layer: on scans they find nothing to recover. img2table works
+# on page images (with our OCR engine for the text), so it takes the scans.
+ALTERNATIVES_FOR = {"pdf-text": ("pymupdf.find_tables", "pdfplumber"),
+                    **{f"scan-{d}": IMG2TABLE_TOOLS for d in SCAN_DPIS}}
+# img2table's opencv-contrib-python would replace the project's cv2, so it runs from its own venv
+# (`make bench-img2table-env`), one subprocess per kind.
+IMG2TABLE_PYTHON = ROOT / ".venv-img2table" / "bin" / "python"
+NOT_MEASURED = {IMG2TABLE: f"no {IMG2TABLE_PYTHON.parent.parent.name} (make bench-img2table-env): its "
+                           "opencv-contrib-python dependency would replace the project's cv2",
+                "camelot": "not installed (pdfplumber and PyMuPDF cover text PDFs)",
+                "docling": "its layout/table models download from the model hub at first use"}
 
 
 def _run_group(tool: str, docs: list[BenchDoc]) -> dict:
@@ -48,9 +64,17 @@ def _run_one(tool: str, d: BenchDoc) -> dict:
         else:
             from bench.alternatives import TABLE_RECOVERERS, with_tables
 
+            if tool in IMG2TABLE_TOOLS:  # importable only in .venv-img2table
+                from functools import partial
+
+                from bench.img2table_alt import TOOLS, img2table_tables
+
+                recover = partial(img2table_tables, **TOOLS[tool])
+            else:
+                recover = TABLE_RECOVERERS[tool]
             doc = read_document(d.data, ExtractOptions())
             t1 = time.perf_counter()
-            tables = TABLE_RECOVERERS[tool](d.data)
+            tables = recover(d.data)
             recover_ms = (time.perf_counter() - t1) * 1000
             result = extract_document(with_tables(doc, tables), d.name, d.data)
             result.timings_ms = {**doc.timings_ms, "recover_tables": round(recover_ms, 1), **result.timings_ms}
@@ -62,19 +86,17 @@ def _run_one(tool: str, d: BenchDoc) -> dict:
             "timings_ms": timings, "fields": fields, "error": error}
 
 
-def _score(rows: list[dict], answers: dict[str, dict], threshold: float) -> dict:
-    from tests.shared_data import load_scorer
-
-    scorer = load_scorer()
-    tot = defaultdict(int)
-    for r in rows:
-        s = scorer.score_doc({"fields": answers[r["name"]]}, {"fields": r["fields"]}, threshold)
-        for k in ("fields", "right", "accepted", "accepted_right", "silent"):
-            tot[k] += s[k]
-    return {"accuracy": tot["right"] / tot["fields"] if tot["fields"] else 0.0,
-            "precision": tot["accepted_right"] / tot["accepted"] if tot["accepted"] else 0.0,
-            "coverage": tot["accepted"] / tot["fields"] if tot["fields"] else 0.0,
-            "silent": tot["silent"], "fields": tot["fields"]}
+def _run_group_img2table(tool: str, docs: list[BenchDoc]) -> dict:
+    """_run_group for an img2table tool, in a fresh process of .venv-img2table's interpreter."""
+    with tempfile.TemporaryDirectory(prefix="bench-img2table-") as tmp:
+        docs_path, rows_path = Path(tmp) / "docs.pkl", Path(tmp) / "rows.json"
+        docs_path.write_bytes(pickle.dumps(docs))
+        cmd = [str(IMG2TABLE_PYTHON), "-m", "bench.img2table_alt", "--tool", tool,
+               "--docs", str(docs_path), "--out", str(rows_path)]
+        proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"bench.img2table_alt exited {proc.returncode}:\n{proc.stdout[-4000:]}")
+        return json.loads(rows_path.read_text(encoding="utf-8"))
 
 
 def summarise(tool: str, kind: str, group: dict, answers: dict, threshold: float) -> dict:
@@ -91,7 +113,7 @@ def summarise(tool: str, kind: str, group: dict, answers: dict, threshold: float
             "stage_ms_per_doc": {k: round(v, 1) for k, v in sorted(stages.items())},
             "peak_rss_mib": round(group["peak_rss_mib"]),
             "errors": [f"{r['name']}: {r['error']}" for r in rows if r["error"]],
-            **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in _score(rows, answers, threshold).items()}}
+            **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in score_rows(rows, answers, threshold).items()}}
 
 
 def ratios(results: list[dict]) -> list[dict]:
@@ -160,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="bench.run", description=__doc__.split("\n\n")[0])
     ap.add_argument("--reports", type=int, default=3, help="synthetic reports per kind")
     ap.add_argument("--kinds", default=",".join(KINDS))
-    ap.add_argument("--tools", default=",".join([OURS, "pymupdf.find_tables", "pdfplumber"]))
+    ap.add_argument("--tools", default=",".join([OURS, "pymupdf.find_tables", "pdfplumber", IMG2TABLE]))
     ap.add_argument("--threshold", type=float, default=0.9)
     ap.add_argument("--out", type=Path, default=Path("out/bench"))
     a = ap.parse_args(argv)
@@ -170,24 +192,29 @@ def main(argv: list[str] | None = None) -> int:
     answers = {d.name: d.answer for d in docs}
     machine = f"{os.cpu_count()} CPU {os.uname().machine}"
     results = []
+    not_measured = dict(NOT_MEASURED)
     ctx = mp.get_context("spawn")
     for kind in kinds:
         group_docs = [d for d in docs if d.kind == kind]
         for tool in tools:
             if tool != OURS and tool not in ALTERNATIVES_FOR.get(kind, ()):
                 continue
-            with ctx.Pool(1) as pool:
-                group = pool.apply(_run_group, (tool, group_docs))
+            if tool in IMG2TABLE_TOOLS:
+                if not IMG2TABLE_PYTHON.exists():
+                    print(f"{kind:9s} {tool:20s} skipped: {NOT_MEASURED[IMG2TABLE]}", flush=True)
+                    continue
+                group = _run_group_img2table(tool, group_docs)
+                not_measured.pop(IMG2TABLE, None)
+            else:
+                with ctx.Pool(1) as pool:
+                    group = pool.apply(_run_group, (tool, group_docs))
             row = summarise(tool, kind, group, answers, a.threshold)
             results.append(row)
             print(f"{kind:9s} {tool:20s} {row['pages_per_s']} pages/s  accuracy {row['accuracy']:.4f}  "
                   f"peak {row['peak_rss_mib']} MiB{'  errors: ' + str(len(row['errors'])) if row['errors'] else ''}",
                   flush=True)
     report = {"machine": machine, "reports": a.reports, "threshold": a.threshold, "results": results,
-              "ratios": ratios(results),
-              "not_measured": {"img2table": "its opencv-contrib-python dependency replaces the project's cv2",
-                               "camelot": "not installed (pdfplumber and PyMuPDF cover text PDFs)",
-                               "docling": "its layout/table models download from the model hub at first use"}}
+              "ratios": ratios(results), "not_measured": not_measured}
     a.out.mkdir(parents=True, exist_ok=True)
     (a.out / "bench.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     (a.out / "bench.md").write_text(markdown(report), encoding="utf-8")

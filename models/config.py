@@ -8,6 +8,8 @@ Environment:
 - GIA_OCR_DEVICE: "cpu" (default), "cuda", or "auto" (CUDA when onnxruntime-gpu sees a GPU).
 - GIA_OCR_THREADS: onnxruntime intra-op threads per session (default: the CPUs this process may
   use, at most 4: the conv nets stop scaling there and the service runs pages side by side).
+- GIA_OCR_ENGINE: "rapidocr" (default: onnxruntime), "torch" (the same PP-OCR models converted to
+  PyTorch, models.gpu; needs the `gpu` extra; on CUDA unless GIA_OCR_DEVICE=cpu), or "paddle".
 - GIA_PADDLEOCR_DIR: a local PaddleOCR model directory (det/ and rec/ inside); when set and
   paddleocr is importable, the PaddleOCR engine may be chosen with GIA_OCR_ENGINE=paddle.
 """
@@ -42,6 +44,9 @@ class ModelConfig:
     threads: int = 2
     engine: str = "rapidocr"
     paddle_dir: Path | None = None
+    device_given: bool = False  # GIA_OCR_DEVICE was set (the torch engine defaults to CUDA)
+
+    ENGINES = ("rapidocr", "torch", "paddle")
 
     @classmethod
     def from_env(cls) -> "ModelConfig":
@@ -50,9 +55,12 @@ class ModelConfig:
             raise ValueError(f"GIA_OCR_DEVICE must be cpu, cuda or auto, not {device!r}")
         threads = int(os.environ.get("GIA_OCR_THREADS", "0") or 0) or default_threads()
         paddle = os.environ.get("GIA_PADDLEOCR_DIR") or None
-        engine = os.environ.get("GIA_OCR_ENGINE", "rapidocr").strip().lower()
+        engine = os.environ.get("GIA_OCR_ENGINE", "rapidocr").strip().lower() or "rapidocr"
+        if engine not in cls.ENGINES:
+            raise ValueError(f"GIA_OCR_ENGINE must be one of {', '.join(cls.ENGINES)}, not {engine!r}")
         return cls(device=device, threads=threads, engine=engine,
-                   paddle_dir=Path(paddle) if paddle else None)
+                   paddle_dir=Path(paddle) if paddle else None,
+                   device_given=bool(os.environ.get("GIA_OCR_DEVICE", "").strip()))
 
     # ------------------------------------------------------------------ weights in the wheels
     @property
@@ -82,6 +90,19 @@ class ModelConfig:
             raise RuntimeError("GIA_OCR_DEVICE=cuda but onnxruntime has no CUDAExecutionProvider "
                                "(install onnxruntime-gpu)")
         return available
+
+    def torch_device(self) -> str:
+        """Where the torch engine runs: CUDA unless GIA_OCR_DEVICE=cpu, and CUDA must be there
+        when asked for by name."""
+        import torch
+
+        if self.device_given and self.device == "cpu":
+            return "cpu"
+        if torch.cuda.is_available():
+            return "cuda"
+        if self.device == "cuda":
+            raise RuntimeError("GIA_OCR_ENGINE=torch with GIA_OCR_DEVICE=cuda, but torch sees no CUDA device")
+        return "cpu"
 
     def providers(self) -> list[str]:
         return (["CUDAExecutionProvider", "CPUExecutionProvider"] if self.use_cuda()

@@ -22,6 +22,7 @@ Two choices differ from the library's defaults, both for speed on small CPUs:
 """
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from typing import Protocol, Sequence
@@ -32,6 +33,8 @@ import numpy as np
 from extraction.grid import Word
 
 from .config import ModelConfig
+
+log = logging.getLogger(__name__)
 
 Quad = np.ndarray  # (4, 2) float32: corners clockwise from top-left, in pixels
 
@@ -217,8 +220,47 @@ class PaddleOcrEngine:
                 for p, t, s in zip(res["rec_polys"], res["rec_texts"], res["rec_scores"]) if t.strip()]
 
 
+def torch_engine(config: ModelConfig) -> OcrEngine:
+    """The PP-OCR models on PyTorch (models.gpu), shared by the process's page threads through a
+    request pool so that concurrent pages share device batches."""
+    return pooled_torch_engine(config, pad_to=PAGE_STEP)
+
+
+# GPU detection input: pages padded to 256-px steps. An A4 or Letter page at the reading resolution
+# (150 dpi) is then 1280 × 1792, the shape planned at start.
+PAGE_STEP = 256
+PLANNED_PAGES = [(1792, 1280)]
+
+
+def pooled_torch_engine(config: ModelConfig, pad_to: int):
+    """models.gpu's engine behind a request pool; on CUDA its input shapes are planned on the
+    pool's device thread (cuDNN's plans are per thread) before this returns."""
+    from models.gpu.engine import GpuOcrConfig, GpuOcrEngine
+
+    from .pooled_ocr import PooledOcrEngine
+
+    device = config.torch_device()
+    # The page reader hands the detector pages already at the reading resolution: no rescaling
+    # (as the CPU engine: limit "min" 32), so both engines see the same pixels.
+    inner = GpuOcrEngine(GpuOcrConfig(device=device, det_limit_side=32, det_limit_type="min"))
+    if device != "cuda":
+        return PooledOcrEngine(inner, pad_to=min(pad_to, 32))
+    pooled = PooledOcrEngine(inner, pad_to=pad_to, whole_pages=True,
+                             prepare=lambda: inner.warm_up(PLANNED_PAGES))
+    seconds = pooled.ready.result()
+    log.info("torch OCR engine on %s ready; input shapes planned in %.1f s", device, seconds)
+    return pooled
+
+
 _engine: OcrEngine | None = None
 _engine_lock = threading.Lock()
+
+
+def use_ocr_engine(engine: OcrEngine | None) -> None:
+    """Make `engine` the process-wide one (a worker process served by models.ocr_server)."""
+    global _engine
+    with _engine_lock:
+        _engine = engine
 
 
 def ocr_engine(config: ModelConfig | None = None) -> OcrEngine:
@@ -230,6 +272,8 @@ def ocr_engine(config: ModelConfig | None = None) -> OcrEngine:
                 cfg = config or ModelConfig.from_env()
                 if cfg.engine == "paddle" and cfg.paddle_dir is not None:
                     _engine = PaddleOcrEngine(cfg)
+                elif cfg.engine == "torch":
+                    _engine = torch_engine(cfg)
                 else:
                     _engine = RapidOcrEngine(cfg)
     return _engine

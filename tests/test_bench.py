@@ -17,6 +17,15 @@ def test_grid_with_merged_cells_keeps_spans():
     assert t.at(2, 2).text == "4"
 
 
+def test_spans_follow_the_cell_boxes_where_the_none_runs_are_ambiguous():
+    # [A, B] over [C, None]: the None continues B downwards or C to the right; the boxes say which
+    texts = [["A", "B"], ["C", None]]
+    down = grid_table(texts, 1, "x", [[(0, 0, 10, 10), (10, 0, 20, 20)], [(0, 10, 10, 20), None]])
+    assert (down.at(1, 1).text, down.at(1, 1).rowspan, down.at(1, 0).colspan) == ("B", 2, 1)
+    right = grid_table(texts, 1, "x", [[(0, 0, 10, 10), (10, 0, 20, 10)], [(0, 10, 20, 20), None]])
+    assert (right.at(1, 1).text, right.at(1, 1).colspan, right.at(0, 1).rowspan) == ("C", 2, 1)
+
+
 def test_ragged_rows_are_padded_blank():
     t = grid_table([["a", "b", "c"], ["d"]], page=1, origin="x")
     assert t.n_cols == 3 and t.at(1, 2).text == "" and t.at(1, 2).colspan == 1

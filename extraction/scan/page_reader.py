@@ -97,7 +97,7 @@ class PageReader:
         clean = gray.copy()
         clean[rul.mask > 0] = 255
         clock.lap("rulings")
-        lines = detect_in_bands(self.engine, clean)
+        lines = detect_lines(self.engine, clean)
         clock.lap("detect")
 
         known, flipped = self._upside_down(clean, lines)
@@ -177,6 +177,15 @@ def tidy_spacing(text: str) -> str:
     they may part the numbers of neighbouring cells."""
     text = text.strip()
     return _GAP_RE.sub("", text) if _CJK_RE.search(text) else text
+
+
+def detect_lines(engine, clean: np.ndarray) -> list:
+    """Text lines of the page. An engine that says `whole_pages` (the GPU engine) is given the
+    page in one piece: it plans its work per input shape, and pages come in few sizes where bands
+    come in many; the rest are given the printed bands only."""
+    if getattr(engine, "whole_pages", False):
+        return engine.detect(clean)
+    return detect_in_bands(engine, clean)
 
 
 def detect_in_bands(engine, clean: np.ndarray) -> list:

@@ -14,16 +14,22 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from models.ocr import as_bgr
+
 from .convert import character_list, load_onnx, to_torch
 from .ctc import alphabet, ctc_decode
 from .model_files import OcrModelFiles, ocr_model_files
-from .line_batches import REC_HEIGHT, WIDTH_BUCKETS, plan_line_batches
+from .line_batches import REC_HEIGHT, WIDTH_BUCKETS, lines_per_batch, plan_line_batches, row_levels
 from .text_boxes import DbParams, boxes_from_map
 
+
+
+DET_LEVELS = (1, 4, 16, 64)  # detection batches are padded to these page counts (see _padded)
 
 
 @dataclass
@@ -103,30 +109,64 @@ class GpuOcrEngine:
         if self.device.type == "cuda" and self.config.cudnn_benchmark:
             torch.backends.cudnn.benchmark = True
         self._pool = ThreadPoolExecutor(max(1, self.config.post_threads))
+        # torch's own CPU work here is tensor glue; its default of one thread per core would
+        # fight the page threads (OpenCV, NumPy) for the cores.
+        torch.set_num_threads(min(2, torch.get_num_threads()))
+
+    @torch.inference_mode()
+    def warm_up(self, page_shapes: list[tuple[int, int]] = ()) -> float:
+        """Run every recognition input shape, and detection of the given page shapes (h, w) at
+        every batch level, once: each new shape costs cuDNN ~1.4 s to plan, which must not land
+        on the first documents. Returns the seconds spent."""
+        t0 = time.perf_counter()
+        for width in WIDTH_BUCKETS:
+            for rows in row_levels(lines_per_batch(width, self.config.rec_batch)):
+                self.rec(torch.zeros((rows, 3, REC_HEIGHT, width), dtype=self.dtype, device=self.device))
+        for h, w in page_shapes:
+            rh, rw = det_size(h, w, self.config.det_limit_side, self.config.det_limit_type, self.config.max_side)
+            for rows in (lv for lv in DET_LEVELS if lv <= self.config.det_batch):
+                self.det(torch.zeros((rows, 3, rh, rw), dtype=self.dtype, device=self.device))
+        self._sync()
+        return time.perf_counter() - t0
 
     # ---------------------------------------------------------------- the OcrEngine interface
     def detect(self, img: np.ndarray) -> list:
-        from models.ocr import DetectedLine
-
-        boxes, scores = self.detect_pages([img])[0]
-        return [DetectedLine(_quad(b), float(s)) for b, s in zip(boxes, scores)]
+        return self.detect_batch([img])[0]
 
     @torch.inference_mode()
     def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
-        """Texts of ready-cut line images (any size, gray or BGR)."""
+        """Texts of ready-cut line images (any size, gray or BGR). Each crop is resized on the CPU
+        with cv2 (as the CPU engine does, and it releases the GIL for the page threads), the batch
+        goes up once as uint8, and is normalised on the device."""
         if not crops:
             return []
+        t0 = time.perf_counter()
         ratios = self._squeezed(np.array([c.shape[1] / max(1, c.shape[0]) for c in crops]))
         out: list[tuple[str, float]] = [("", 0.0)] * len(crops)
         for batch in plan_line_batches(ratios, self.config.rec_batch):
-            x = torch.zeros((len(batch.lines), 3, REC_HEIGHT, batch.width), dtype=torch.float32)
+            host = np.zeros((len(batch.lines), REC_HEIGHT, batch.width, 3), dtype=np.uint8)
             for j, (i, w) in enumerate(zip(batch.lines, batch.used)):
-                t = _as_chw(torch.from_numpy(np.ascontiguousarray(crops[i]))).float()
-                t = F.interpolate(t[None], size=(REC_HEIGHT, int(w)), mode="bilinear", align_corners=False)[0]
-                x[j, :, :, : int(w)] = t / 127.5 - 1.0
-            for i, res in zip(batch.lines, self._run_rec(x.to(self.device, self.dtype))):
+                line = cv2.resize(as_bgr(crops[i]), (int(w), REC_HEIGHT), interpolation=cv2.INTER_LINEAR)
+                host[j, :, : int(w)] = line
+            x = torch.from_numpy(host)
+            if self.device.type == "cuda":
+                x = x.pin_memory()
+            x = x.to(self.device, non_blocking=True).permute(0, 3, 1, 2).to(self.dtype) / 127.5 - 1.0
+            # padding is 0 after normalisation, as rapidocr pads
+            cols = torch.arange(batch.width, device=self.device)
+            pad = torch.as_tensor(batch.used, device=self.device)[:, None] <= cols[None, :]
+            x = x.masked_fill(pad[:, None, None, :], 0.0)
+            for i, res in zip(batch.lines, self._run_rec(x, batch.rows)):
                 out[int(i)] = res
+        self.times.recognise += time.perf_counter() - t0
         return out
+
+    def detect_batch(self, images: list[np.ndarray]) -> list[list]:
+        """Lines of same-sized images, detected as one batch (models.pooled_ocr's hook)."""
+        from models.ocr import DetectedLine
+
+        found = self.detect_pages(images)
+        return [[DetectedLine(_quad(b), float(s)) for b, s in zip(boxes, scores)] for boxes, scores in found]
 
     def read(self, img: np.ndarray) -> list:
         return self.read_pages([img])[0]
@@ -196,7 +236,7 @@ class GpuOcrEngine:
         x = pages.to(self.dtype)
         x = F.interpolate(x, size=(rh, rw), mode="bilinear", align_corners=False)
         x = (x / 127.5 - 1.0).expand(b, 3, rh, rw)
-        prob = self.det(self._padded(x.contiguous(), self.config.det_batch))[:b, 0]
+        prob = self.det(self._padded(x.contiguous(), self._det_rows(b)))[:b, 0]
         # cv2.dilate with a 2×2 kernel reaches one pixel up and left: pad there, then max-pool.
         binary = (prob > self.config.db.thresh).to(torch.uint8)
         mask = F.max_pool2d(F.pad(binary[:, None].float(), (1, 0, 1, 0)), 2, stride=1)[:, 0].to(torch.uint8)
@@ -249,7 +289,7 @@ class GpuOcrEngine:
             crops = crops.reshape(c, REC_HEIGHT, n, width).permute(2, 0, 1, 3).to(self.dtype) / 127.5 - 1.0
             pad = torch.as_tensor(batch.used, device=self.device)[:, None] <= cols[None, :].long()
             crops = crops.masked_fill(pad[:, None, None, :], 0.0).expand(n, 3, REC_HEIGHT, width)
-            for i, res in zip(idx, self._run_rec(crops)):
+            for i, res in zip(idx, self._run_rec(crops, batch.rows)):
                 results[int(i)] = res
         self.times.recognise += time.perf_counter() - t0
         split = np.cumsum(counts)[:-1]
@@ -260,23 +300,23 @@ class GpuOcrEngine:
         sq = self.config.squeeze
         return np.where(ratios >= self.config.squeeze_from, ratios * sq, ratios) if sq < 1.0 else ratios
 
-    def _padded(self, x: torch.Tensor, cap: int) -> torch.Tensor:
-        """x with its batch dimension padded (zeros) up to a power of two, at most cap, when
-        shapes are autotuned; the caller drops the extra rows."""
+    @staticmethod
+    def _padded(x: torch.Tensor, size: int) -> torch.Tensor:
+        """x with its batch dimension padded (zeros) up to size; the caller drops the extra rows.
+        Few distinct shapes: cuDNN plans each new one (see line_batches.ROW_LEVELS)."""
         n = x.shape[0]
-        if not self.config.cudnn_benchmark or n >= cap:
-            return x
-        size = min(cap, 1 << (n - 1).bit_length())
-        if size == n:
+        if size <= n:
             return x
         pad = torch.zeros((size - n, *x.shape[1:]), dtype=x.dtype, device=x.device)
         return torch.cat([x, pad])
 
-    def _run_rec(self, batch: torch.Tensor) -> list[tuple[str, float]]:
+    def _det_rows(self, n: int) -> int:
+        return next((lv for lv in DET_LEVELS if n <= lv <= self.config.det_batch), n)
+
+    def _run_rec(self, batch: torch.Tensor, rows: int = 0) -> list[tuple[str, float]]:
         n = batch.shape[0]
-        cap = max(1, (self.config.rec_batch * WIDTH_BUCKETS[0]) // batch.shape[3])
         t0 = time.perf_counter()
-        x = self._padded(batch.contiguous(), cap)
+        x = self._padded(batch.contiguous(), rows)
         out = self.rec(x)[:n]
         prob, best = out.max(dim=2)
         best_h = best.to(torch.int32).cpu().numpy()
@@ -308,9 +348,3 @@ def _converted(files: OcrModelFiles, device: torch.device, dtype: torch.dtype):
 def _quad(box) -> np.ndarray:
     x0, y0, x1, y1 = (float(v) for v in box)
     return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32)
-
-
-def _as_chw(t: torch.Tensor) -> torch.Tensor:
-    if t.ndim == 2:
-        return t[None].expand(3, -1, -1)
-    return t.permute(2, 0, 1)

@@ -1,0 +1,203 @@
+"""The whole pipeline on scans with the OCR on a GPU: image-only PDF bytes in, scored fields out.
+
+    GIA_OCR_ENGINE=torch python -m bench.gpu_pipeline --reports 8 --threads 1,16,32 --processes 1,4
+
+Builds the scan part of the benchmark corpus (bench.corpus: synthetic reports scanned at 150/200/300
+dpi as image-only PDFs), then for each (processes, threads) setting runs `extraction.pipeline.
+extract` over every document: P worker processes, each with one OCR engine (the torch engine pools
+the requests of its T page threads into device batches, models.pooled_ocr), T documents at a time
+per process. Wall time runs from the moment every worker has loaded its models and read one
+untimed document to the last result. Prints and writes (gpu_pipeline.json / .md) pages/s, documents
+/s, score.py accuracy, precision, coverage and silent errors per scan resolution, and the OCR pool's
+batching figures.
+
+The same command runs on the CPU engine (GIA_OCR_ENGINE unset) for comparison.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import platform
+import resource
+import sys
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.corpus import BenchDoc, build_corpus  # noqa: E402
+from bench.scoring import score_rows  # noqa: E402
+
+
+def _worker(docs: list[BenchDoc], threads: int, ready, go, out_q, server=None, client: int = 0) -> None:
+    from extraction.pipeline import extract, warm_up
+    from models.ocr import ocr_engine
+
+    warm_up()
+    if server is not None:
+        from models.ocr_server import connect
+
+        connect(server, client)
+    engine = ocr_engine()
+    extract(docs[0].data, docs[0].name)  # untimed: kernels chosen, caches filled
+    ready.wait()
+    go.wait()
+
+    def one(d: BenchDoc) -> dict:
+        t0 = time.perf_counter()
+        try:
+            res = extract(d.data, d.name)
+            fields = {k: {"value": f.value, "confidence": f.confidence} for k, f in res.fields.items()}
+            return {"name": d.name, "kind": d.kind, "pages": d.pages, "seconds": time.perf_counter() - t0,
+                    "timings_ms": dict(res.timings_ms), "fields": fields, "error": None}
+        except Exception as exc:  # a failing document scores zero; the run goes on
+            return {"name": d.name, "kind": d.kind, "pages": d.pages, "seconds": time.perf_counter() - t0,
+                    "timings_ms": {}, "fields": {}, "error": f"{type(exc).__name__}: {exc}"}
+
+    with ThreadPoolExecutor(threads) as pool:
+        rows = list(pool.map(one, docs))
+    done = time.perf_counter()
+    if server is not None:
+        # the server's figures are the whole run's: the last worker to finish reports them
+        stats, times = None, None
+        served = engine.server_stats()
+    else:
+        stats = getattr(engine, "stats", None)
+        times = getattr(getattr(engine, "inner", engine), "times", None)
+        served = None
+    out_q.put({"rows": rows, "done": done, "served": served,
+               "pool": stats.__dict__ if stats is not None else None,
+               "gpu_times_ms": times.as_ms() if times is not None else None,
+               "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+               "engine": getattr(engine, "name", "?")})
+
+
+def run_setting(docs: list[BenchDoc], processes: int, threads: int, ocr_server: bool) -> dict:
+    ctx = mp.get_context("spawn")
+    shards = [s for s in (docs[i::processes] for i in range(processes)) if s]
+    server = None
+    if ocr_server:
+        from models.ocr_server import start_server
+
+        t0 = time.perf_counter()
+        server = start_server(len(shards), ctx)
+        print(f"OCR server ready in {time.perf_counter() - t0:.1f} s", flush=True)
+    ready = ctx.Barrier(len(shards) + 1)
+    go = ctx.Barrier(len(shards) + 1)
+    out_q = ctx.Queue()
+    procs = [ctx.Process(target=_worker, args=(s, threads, ready, go, out_q, server, i)) for i, s in enumerate(shards)]
+    for p in procs:
+        p.start()
+    ready.wait(timeout=900)
+    t0 = time.perf_counter()
+    go.wait()
+    parts = [out_q.get(timeout=1800) for _ in procs]
+    wall = max(p["done"] for p in parts) - t0
+    for p in procs:
+        p.join()
+    if server is not None:
+        server.stop()
+    rows = [r for p in parts for r in p["rows"]]
+    pool = defaultdict(int)
+    gpu_times = [p["gpu_times_ms"] for p in parts if p["gpu_times_ms"]]
+    last = max(parts, key=lambda p: p["done"])
+    if last["served"]:
+        # the server's counters include the workers' untimed first documents
+        pool.update(last["served"]["pool"])
+        gpu_times = [last["served"]["gpu_times_ms"]]
+    for p in parts:
+        for k, v in (p["pool"] or {}).items():
+            pool[k] += v
+    return {"processes": processes, "threads": threads, "ocr_server": ocr_server, "wall_s": round(wall, 3),
+            "rows": rows, "pool": dict(pool), "gpu_times_ms": gpu_times,
+            "peak_rss_mib": round(sum(p["peak_rss_mib"] for p in parts)), "engine": parts[0]["engine"]}
+
+
+def summarise(setting: dict, answers: dict, threshold: float) -> dict:
+    rows = setting["rows"]
+    pages = sum(r["pages"] for r in rows)
+    by_kind = {}
+    for kind in sorted({r["kind"] for r in rows}):
+        mine = [r for r in rows if r["kind"] == kind]
+        by_kind[kind] = score_rows(mine, answers, threshold)
+    stages: dict[str, float] = defaultdict(float)
+    for r in rows:
+        for k, v in r["timings_ms"].items():
+            stages[k] += v / max(1, r["pages"]) / len(rows)
+    pool = setting["pool"]
+    return {"engine": setting["engine"], "processes": setting["processes"], "threads": setting["threads"],
+            "ocr_server": setting["ocr_server"],
+            "documents": len(rows), "pages": pages, "wall_s": setting["wall_s"],
+            "pages_per_s": round(pages / setting["wall_s"], 2), "docs_per_s": round(len(rows) / setting["wall_s"], 2),
+            "all": score_rows(rows, answers, threshold), "by_kind": by_kind,
+            "stage_ms_per_page": {k: round(v, 1) for k, v in sorted(stages.items())},
+            "pool": pool,
+            "crops_per_recognition_call": (round(pool["recognized_crops"] / max(1, pool["device_calls"]), 1)
+                                           if pool else None),
+            "gpu_times_ms": setting["gpu_times_ms"], "peak_rss_mib": setting["peak_rss_mib"],
+            "errors": [f"{r['name']}: {r['error']}" for r in rows if r["error"]]}
+
+
+def markdown(report: dict) -> str:
+    out = [f"Whole pipeline on scans ({report['machine']}; {report['documents']} documents, {report['pages']} pages, "
+           f"{', '.join(report['kinds'])})", "",
+           "| engine | processes × threads | pages/s | docs/s | accuracy | precision | coverage | silent | "
+           "peak RSS MiB |", "|---|---|---|---|---|---|---|---|---|"]
+    for r in report["results"]:
+        a = r["all"]
+        out.append(f"| {r['engine']} | {r['processes']} × {r['threads']} | {r['pages_per_s']} | {r['docs_per_s']} | "
+                   f"{a['accuracy']:.4f} | {a['precision']:.4f} | {a['coverage']:.4f} | {a['silent']} | "
+                   f"{r['peak_rss_mib']} |")
+    return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="bench.gpu_pipeline", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--reports", type=int, default=8)
+    ap.add_argument("--kinds", default="scan-150,scan-200,scan-300")
+    ap.add_argument("--repeat", type=int, default=1, help="pass the corpus this many times (more pages in flight)")
+    ap.add_argument("--threads", default="1,16")
+    ap.add_argument("--processes", default="1")
+    ap.add_argument("--ocr-server", action="store_true",
+                    help="one process owns the GPU and serves every worker's OCR (models.ocr_server)")
+    ap.add_argument("--threshold", type=float, default=0.9)
+    ap.add_argument("--out", type=Path, default=Path("out/gpu_pipeline"))
+    a = ap.parse_args(argv)
+    kinds = tuple(k for k in a.kinds.split(",") if k)
+    t0 = time.perf_counter()
+    base = build_corpus(a.reports, kinds)
+    docs = [d for _ in range(a.repeat) for d in base]
+    print(f"corpus: {len(docs)} documents, {sum(d.pages for d in docs)} pages, built in "
+          f"{time.perf_counter() - t0:.1f} s", flush=True)
+    answers = {d.name: d.answer for d in base}
+    results = []
+    for procs in (int(x) for x in a.processes.split(",")):
+        for threads in (int(x) for x in a.threads.split(",")):
+            row = summarise(run_setting(docs, procs, threads, a.ocr_server), answers, a.threshold)
+            results.append(row)
+            print(json.dumps({k: row[k] for k in ("engine", "processes", "threads", "pages_per_s", "docs_per_s",
+                                                  "all", "crops_per_recognition_call", "stage_ms_per_page",
+                                                  "errors")}, ensure_ascii=False), flush=True)
+    gpu = None
+    try:
+        import torch
+
+        gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
+    except ImportError:
+        pass
+    report = {"machine": f"{gpu or 'no GPU'}, {os.cpu_count()} CPU {platform.machine()}",
+              "documents": len(docs), "pages": sum(d.pages for d in docs), "kinds": list(kinds),
+              "results": results}
+    a.out.mkdir(parents=True, exist_ok=True)
+    (a.out / "gpu_pipeline.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    (a.out / "gpu_pipeline.md").write_text(markdown(report), encoding="utf-8")
+    print(markdown(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

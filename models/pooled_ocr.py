@@ -1,0 +1,212 @@
+"""One OCR engine shared by many page-reading threads, their requests pooled into batches.
+
+A GPU reads a batch of 64 text-line images in about the time it reads one, but a page reader asks
+for a handful of detections (one per printed band) and one recognition per page. Run many pages
+side by side (threads of one process) and let them all talk to one `PooledOcrEngine`: each call is
+queued, one device thread takes whatever has queued within `max_wait_s` of the first request, runs
+the detections of same-sized images as one batch and every pending recognition as one, and hands
+each caller its share. A page's own order of calls is unchanged, so its results are the same as
+with the engine alone (tested against the CPU engine).
+
+Detection images are padded (white, bottom and right) up to a multiple of `pad_to` pixels, so that
+bands of different pages fall into a few shapes and can share a batch; white holds no text, so no
+box is found in the padding and box coordinates are those of the unpadded image.
+
+The inner engine needs `recognize(crops)` and either `detect_batch(images)` (same-sized images, one
+list of lines each) or `detect(image)`.
+"""
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from extraction.grid import Word
+
+
+@dataclass
+class _Request:
+    kind: str  # "detect" or "recognize"
+    payload: Any  # an image, or a list of crops
+    future: Future = field(default_factory=Future)
+
+
+@dataclass
+class PoolStats:
+    requests: int = 0
+    device_calls: int = 0  # detect_batch / recognize calls made on the inner engine
+    detect_images: int = 0
+    recognized_crops: int = 0
+
+
+class RequestingOcrEngine:
+    """models.ocr.OcrEngine on top of `submit(kind, payload) -> Future`: what a caller's thread sees,
+    whether the requests go to a pool in this process (PooledOcrEngine) or to an OCR server process
+    (models.ocr_server.RemoteOcrEngine). Detection images are padded here, on the caller's side."""
+
+    name = "requesting"
+    pad_to = 0
+    whole_pages = False  # extraction.scan.page_reader: detect pages, not bands
+
+    def submit(self, kind: str, payload: Any) -> Future:
+        raise NotImplementedError
+
+    def detect(self, img: np.ndarray) -> list:
+        h, w = img.shape[:2]
+        lines = self.submit("detect", padded_page(img, self.pad_to)).result()
+        for ln in lines:  # the padding is white; clip what a box's unclip margin grew into it
+            ln.quad[:, 0] = np.clip(ln.quad[:, 0], 0, w - 1)
+            ln.quad[:, 1] = np.clip(ln.quad[:, 1], 0, h - 1)
+        return lines
+
+    def recognize(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+        if not crops:
+            return []
+        return self.submit("recognize", list(crops)).result()
+
+    def read(self, img: np.ndarray) -> list[Word]:
+        from .ocr import read_with
+
+        return read_with(self, img)
+
+
+def padded_page(img: np.ndarray, step: int) -> np.ndarray:
+    """img padded with white (bottom, right) up to a multiple of step pixels each way."""
+    if step <= 1:
+        return img
+    h, w = img.shape[:2]
+    ph, pw = -h % step, -w % step
+    if ph == 0 and pw == 0:
+        return img
+    pad = ((0, ph), (0, pw)) + ((0, 0),) * (img.ndim - 2)
+    return np.pad(img, pad, mode="constant", constant_values=255)
+
+
+class PooledOcrEngine(RequestingOcrEngine):
+    """models.ocr.OcrEngine, safe to call from any number of threads."""
+
+    def __init__(self, inner, pad_to: int = 256, max_wait_s: float = 0.004, det_batch: int = 16,
+                 rec_crops: int = 4096, whole_pages: bool = False, prepare: Callable[[], Any] | None = None):
+        """prepare: run first on the device thread (`ready` holds its result). cuDNN keeps its
+        execution plans per thread, so shapes planned on any other thread are planned again."""
+        self.inner = inner
+        self.whole_pages = whole_pages
+        self.name = f"pooled({getattr(inner, 'name', type(inner).__name__)})"
+        self.pad_to = pad_to
+        self.max_wait_s = max_wait_s
+        self.det_batch = det_batch
+        self.rec_crops = rec_crops
+        self.stats = PoolStats()
+        self._queue: queue.Queue[_Request | None] = queue.Queue()
+        self._prepare = prepare
+        self.ready: Future = Future()
+        self._thread = threading.Thread(target=self._serve, name="ocr-pool", daemon=True)
+        self._thread.start()
+
+    def submit(self, kind: str, payload: Any) -> Future:
+        """Queue one request as it stands (a detection image is not padded here)."""
+        if not self._thread.is_alive():
+            raise RuntimeError("the OCR pool has stopped")
+        req = _Request(kind, payload)
+        self._queue.put(req)
+        return req.future
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=5)
+
+    # ------------------------------------------------------------------ the device thread
+    def _serve(self) -> None:
+        try:
+            self.ready.set_result(self._prepare() if self._prepare is not None else None)
+        except BaseException as exc:  # the owner sees it on `ready`; requests still get served
+            self.ready.set_exception(exc)
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            pending = [first]
+            deadline = time.perf_counter() + self.max_wait_s
+            stop = False
+            while not self._full(pending):
+                left = deadline - time.perf_counter()
+                try:
+                    req = self._queue.get(timeout=left) if left > 0 else self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if req is None:
+                    stop = True
+                    break
+                pending.append(req)
+            self.stats.requests += len(pending)
+            self._run_detections([r for r in pending if r.kind == "detect"])
+            self._run_recognitions([r for r in pending if r.kind == "recognize"])
+            if stop:
+                return
+
+    def _full(self, pending: list[_Request]) -> bool:
+        dets = sum(r.kind == "detect" for r in pending)
+        crops = sum(len(r.payload) for r in pending if r.kind == "recognize")
+        return dets >= self.det_batch or crops >= self.rec_crops
+
+    def _run_detections(self, reqs: list[_Request]) -> None:
+        by_shape: dict[tuple, list[_Request]] = {}
+        for r in reqs:
+            by_shape.setdefault(r.payload.shape, []).append(r)
+        for group in by_shape.values():
+            for start in range(0, len(group), self.det_batch):
+                chunk = group[start:start + self.det_batch]
+                try:
+                    found = self._detect_batch([r.payload for r in chunk])
+                except BaseException as exc:  # the caller gets the error; the pool goes on
+                    if len(chunk) > 1:  # alone, so that one bad image fails only its own caller
+                        self._run_detections_one_by_one(chunk)
+                    else:
+                        chunk[0].future.set_exception(exc)
+                    continue
+                self.stats.device_calls += 1
+                self.stats.detect_images += len(chunk)
+                for r, lines in zip(chunk, found):
+                    r.future.set_result(lines)
+
+    def _run_detections_one_by_one(self, reqs: list[_Request]) -> None:
+        for r in reqs:
+            try:
+                lines = self._detect_batch([r.payload])[0]
+            except BaseException as exc:
+                r.future.set_exception(exc)
+                continue
+            self.stats.device_calls += 1
+            self.stats.detect_images += 1
+            r.future.set_result(lines)
+
+    def _detect_batch(self, images: list[np.ndarray]) -> list[list]:
+        batch = getattr(self.inner, "detect_batch", None)
+        if batch is not None:
+            return batch(images)
+        return [self.inner.detect(img) for img in images]
+
+    def _run_recognitions(self, reqs: list[_Request]) -> None:
+        if not reqs:
+            return
+        crops = [c for r in reqs for c in r.payload]
+        try:
+            texts = self.inner.recognize(crops)
+        except BaseException as exc:
+            if len(reqs) > 1:  # one caller's bad crop must not fail the others batched with it
+                for r in reqs:
+                    self._run_recognitions([r])
+                return
+            reqs[0].future.set_exception(exc)
+            return
+        self.stats.device_calls += 1
+        self.stats.recognized_crops += len(crops)
+        at = 0
+        for r in reqs:
+            r.future.set_result(texts[at:at + len(r.payload)])
+            at += len(r.payload)

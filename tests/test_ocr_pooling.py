@@ -1,0 +1,202 @@
+"""OCR requests of many page threads pooled into shared engine calls, in-process and through an OCR
+server process: the same words as the engine alone, fewer engine calls than requests, errors go
+back to the caller and the pool goes on. Run with the CPU engine (the GPU engine uses the same
+pool; its figures are in bench/README.md)."""
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+from extraction.scan.images import image_source
+from extraction.scan.page_reader import PageReader
+from models.config import ModelConfig
+from models.gpu.line_batches import WIDTH_BUCKETS, lines_per_batch, plan_line_batches, row_levels
+from models.ocr import ocr_engine, use_ocr_engine
+from models.pooled_ocr import PooledOcrEngine, padded_page
+from tests.synth.form import build_report, synth_answers
+from tests.synth.pdf_report import render_pdf
+from tests.synth.scan import scan_pages, style_for
+
+SEED = 31
+DPI = 150
+
+
+@pytest.fixture(scope="module")
+def table_page() -> np.ndarray:
+    report = build_report(synth_answers(SEED), seed=SEED)
+    return scan_pages(render_pdf(report), SEED, style_for(SEED, dpi=DPI, turned=()))[1]
+
+
+@pytest.fixture(scope="module")
+def alone(table_page):
+    return _words(PageReader(ocr_engine()), table_page)
+
+
+def _words(reader: PageReader, img: np.ndarray) -> list[str]:
+    return [w.text for w in reader.read(image_source(img, DPI), 2).words]
+
+
+def _table_numbers(reader: PageReader, img: np.ndarray) -> list[str]:
+    """The digits read inside the page's tables, top to bottom, left to right."""
+    page = reader.read(image_source(img, DPI), 2)
+    top = min(s.y0 for s in page.h_lines)
+    bottom = max(s.y1 for s in page.h_lines)
+    inside = [w for w in page.words if w.text.isdigit() and top <= w.bbox[1] and w.bbox[3] <= bottom]
+    return [w.text for w in sorted(inside, key=lambda w: (round(w.bbox[1]), w.bbox[0]))]
+
+
+def _agree(a: list[str], b: list[str]) -> float:
+    """Share of words read the same (the recogniser pads a batch to its widest line, so a line
+    batched with other pages' lines may differ in a character now and then: seen, the browser
+    header's date and the page number "2/3" outside the table)."""
+    same = sum((Counter(a) & Counter(b)).values())
+    return same / max(len(a), len(b))
+
+
+def test_pooled_threads_read_what_the_engine_alone_reads(table_page, alone):
+    numbers = _table_numbers(PageReader(ocr_engine()), table_page)
+    assert len(numbers) > 20
+    pooled = PooledOcrEngine(ocr_engine(), pad_to=1, max_wait_s=0.05)
+    try:
+        reader = PageReader(pooled)
+        with ThreadPoolExecutor(3) as pool:
+            results = list(pool.map(lambda _: _words(reader, table_page), range(3)))
+            # the table's digits, which matter most, come out the same
+            assert list(pool.map(lambda _: _table_numbers(reader, table_page), range(2))) == [numbers] * 2
+    finally:
+        pooled.close()
+    for words in results:
+        assert abs(len(words) - len(alone)) <= 2
+        assert _agree(words, alone) >= 0.98
+    stats = pooled.stats
+    assert stats.requests > stats.device_calls  # requests of different pages shared engine calls
+    assert stats.recognized_crops >= 3 * len(alone)
+
+
+def test_a_failing_request_fails_its_caller_only():
+    class Broken:
+        name = "broken"
+
+        def detect(self, img):
+            raise ValueError("no detector today")
+
+        def recognize(self, crops):
+            if any(not isinstance(c, np.ndarray) for c in crops):
+                raise TypeError("a crop is not an image")
+            return [("7", 0.99)] * len(crops)
+
+    pooled = PooledOcrEngine(Broken(), pad_to=1, max_wait_s=0.05)
+    try:
+        with pytest.raises(ValueError, match="no detector"):
+            pooled.detect(np.zeros((32, 32), np.uint8))
+        assert pooled.recognize([np.zeros((20, 40), np.uint8)] * 2) == [("7", 0.99)] * 2
+        # a bad crop batched with good ones fails its own caller only
+        with ThreadPoolExecutor(2) as pool:
+            good = pool.submit(pooled.recognize, [np.zeros((20, 40), np.uint8)])
+            bad = pool.submit(pooled.recognize, ["not an image"])
+            assert good.result() == [("7", 0.99)]
+            with pytest.raises(TypeError):
+                bad.result()
+    finally:
+        pooled.close()
+
+
+def test_detection_images_are_padded_white_to_shared_shapes():
+    img = np.zeros((300, 1000), np.uint8)
+    out = padded_page(img, 256)
+    assert out.shape == (512, 1024)
+    assert (out[:300, :1000] == 0).all() and (out[300:] == 255).all() and (out[:, 1000:] == 255).all()
+    assert padded_page(np.zeros((512, 256), np.uint8), 256).shape == (512, 256)
+
+
+def test_recognition_batches_come_in_few_shapes():
+    rng = np.random.default_rng(0)
+    # table cells (narrow) and prose lines (wide), as on these reports' pages
+    ratios = np.concatenate([rng.uniform(0.5, 3.0, 3000), rng.uniform(5, 60, 500)])
+    batches = plan_line_batches(ratios, 1024)
+    assert sorted(np.concatenate([b.lines for b in batches]).tolist()) == list(range(len(ratios)))
+    shapes = {(b.width, b.rows) for b in batches}
+    allowed = {(w, r) for w in WIDTH_BUCKETS for r in row_levels(lines_per_batch(w, 1024))}
+    assert shapes <= allowed and len(allowed) <= 40
+    for b in batches:
+        assert len(b.lines) <= b.rows and (b.used <= b.width).all()
+    narrow = [b for b in batches if b.width == WIDTH_BUCKETS[0]]
+    assert narrow and sum(len(b.lines) for b in narrow) > 1000  # digits are not padded to 320 px
+
+
+def test_unknown_engine_is_refused(monkeypatch):
+    monkeypatch.setenv("GIA_OCR_ENGINE", "tesseract")
+    with pytest.raises(ValueError, match="GIA_OCR_ENGINE"):
+        ModelConfig.from_env()
+
+
+def test_ocr_server_serves_the_page_threads_of_a_worker(table_page, alone):
+    from models.ocr_server import connect, start_server
+
+    server = start_server(1)
+    before = ocr_engine()
+    try:
+        remote = connect(server, 0)
+        assert ocr_engine() is remote
+        reader = PageReader()  # takes the process-wide engine, now the server
+        with ThreadPoolExecutor(2) as pool:
+            results = list(pool.map(lambda _: _words(reader, table_page), range(2)))
+        for words in results:
+            assert _agree(words, alone) >= 0.98
+        with pytest.raises(RuntimeError, match="OCR server"):
+            remote.recognize(["not an image"])
+        # the server lived through that request
+        assert len(remote.recognize([np.full((48, 120), 255, np.uint8)])) == 1
+        served = remote.server_stats()["pool"]
+        assert served["requests"] > served["device_calls"] > 0
+    finally:
+        use_ocr_engine(before)
+        server.stop()
+    assert not server.process.is_alive()
+
+
+def test_torch_engine_on_cpu_reads_like_the_cpu_engine(monkeypatch, table_page, alone):
+    pytest.importorskip("torch")
+    pytest.importorskip("onnx2torch")
+    from models.ocr import torch_engine
+
+    monkeypatch.setenv("GIA_OCR_DEVICE", "cpu")
+    engine = torch_engine(ModelConfig.from_env())
+    try:
+        words = _words(PageReader(engine), table_page)
+    finally:
+        engine.close()
+    assert _agree(words, alone) >= 0.95
+
+
+def test_threads_share_one_pool_safely():
+    calls = []
+    lock = threading.Lock()
+
+    class Counting:
+        name = "counting"
+
+        def detect(self, img):
+            return []
+
+        def recognize(self, crops):
+            with lock:
+                calls.append(len(crops))
+            return [(str(int(c[0, 0])), 1.0) for c in crops]
+
+    pooled = PooledOcrEngine(Counting(), pad_to=1, max_wait_s=0.05)
+    try:
+        def ask(i: int):
+            crops = [np.full((10, 10), (i * 10 + k) % 250, np.uint8) for k in range(5)]
+            return pooled.recognize(crops), [str(int(c[0, 0])) for c in crops]
+
+        with ThreadPoolExecutor(8) as pool:
+            for got, want in pool.map(ask, range(40)):
+                assert [t for t, _ in got] == want  # each caller gets its own answers back
+    finally:
+        pooled.close()
+    assert sum(calls) == 200 and len(calls) < 40
