@@ -33,7 +33,7 @@ from bench.corpus import BenchDoc, build_corpus  # noqa: E402
 from bench.scoring import score_rows  # noqa: E402
 
 
-def _worker(docs: list[BenchDoc], threads: int, ready, go, out_q, server=None, client: int = 0) -> None:
+def _worker(docs: list[BenchDoc], threads: int, ready, go, out_q, server=None) -> None:
     from extraction.pipeline import extract, warm_up
     from models.ocr import ocr_engine
 
@@ -41,7 +41,7 @@ def _worker(docs: list[BenchDoc], threads: int, ready, go, out_q, server=None, c
     if server is not None:
         from models.ocr_server import connect
 
-        connect(server, client)
+        connect(server)
     engine = ocr_engine()
     extract(docs[0].data, docs[0].name)  # untimed: kernels chosen, caches filled
     ready.wait()
@@ -84,12 +84,12 @@ def run_setting(docs: list[BenchDoc], processes: int, threads: int, ocr_server: 
         from models.ocr_server import start_server
 
         t0 = time.perf_counter()
-        server = start_server(len(shards), ctx)
+        server = start_server(ctx)
         print(f"OCR server ready in {time.perf_counter() - t0:.1f} s", flush=True)
     ready = ctx.Barrier(len(shards) + 1)
     go = ctx.Barrier(len(shards) + 1)
     out_q = ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(s, threads, ready, go, out_q, server, i)) for i, s in enumerate(shards)]
+    procs = [ctx.Process(target=_worker, args=(s, threads, ready, go, out_q, server)) for s in shards]
     for p in procs:
         p.start()
     ready.wait(timeout=900)

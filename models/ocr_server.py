@@ -5,18 +5,27 @@ NumPy, and a process's threads share one interpreter lock. Run in the same proce
 threads, the thread that launches the GPU's kernels got a slice of that lock only now and then, and
 the GPU path ran at CPU speed (measured: 2.9 pages/s with 24 page threads on the H100 machine). So
 the GPU gets a process of its own: `start_server()` spawns it (models loaded and input shapes planned
-before it says ready), each worker process calls `connect(handle, i)` and from then on its page
-threads use the server through the ordinary OcrEngine interface. Inside the server, requests from
-all workers are pooled into device batches (models.pooled_ocr).
+before it says ready), each worker process calls `connect(handle)` and from then on its page threads
+use the server through the ordinary OcrEngine interface. Inside the server, requests from all
+workers are pooled into device batches (models.pooled_ocr).
+
+Each worker has its own socket connection (a Unix socket, with a random key): a worker killed in
+the middle of a request (the batch's per-document timeout) takes only its own connection down, and
+its replacement connects afresh. A shared multiprocessing queue would stay locked by the dead
+writer and stall every other worker.
 """
 from __future__ import annotations
 
 import itertools
 import multiprocessing as mp
+import os
+import secrets
+import tempfile
 import threading
 from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import partial
+from multiprocessing.connection import Client, Connection, Listener
 from typing import Any
 
 from .pooled_ocr import PooledOcrEngine, RequestingOcrEngine
@@ -25,8 +34,8 @@ from .pooled_ocr import PooledOcrEngine, RequestingOcrEngine
 @dataclass
 class ServerHandle:
     """What a worker process needs to reach the server (picklable into spawned processes)."""
-    requests: Any  # mp.Queue of (client, request id, kind, payload), None to stop
-    replies: list  # one mp.Queue per client of (request id, ok, value)
+    address: str  # the server's Unix socket
+    authkey: bytes
     pad_to: int
     whole_pages: bool
     process: Any = None  # the server's mp.Process, in the parent only
@@ -37,33 +46,49 @@ class ServerHandle:
         return state
 
     def stop(self) -> None:
-        self.requests.put(None)
+        try:
+            with Client(self.address, authkey=self.authkey) as conn:
+                conn.send((0, "stop", None))
+        except OSError:
+            pass  # already gone
         if self.process is not None:
             self.process.join(timeout=30)
+            if self.process.is_alive():
+                self.process.kill()
+                self.process.join(timeout=5)
+        try:
+            os.unlink(self.address)
+            os.rmdir(os.path.dirname(self.address))
+        except OSError:
+            pass
 
 
-def start_server(clients: int, ctx=None, timeout: float = 600.0) -> ServerHandle:
-    """Spawn the OCR server for `clients` worker processes; returns once its models are ready.
-    The engine is GIA_OCR_ENGINE's: "torch" is what the server is for; the CPU engine serves too
-    (the tests run the plumbing with it), its pages detected band by band as in-process."""
+def start_server(ctx=None, timeout: float = 600.0) -> ServerHandle:
+    """Spawn the OCR server; returns once its models are ready. The engine is GIA_OCR_ENGINE's:
+    "torch" is what the server is for; the CPU engine serves too (the tests run the plumbing with
+    it), its pages detected band by band as in-process."""
     from .config import ModelConfig
     from .ocr import PAGE_STEP
 
     gpu = ModelConfig.from_env().engine == "torch"
     ctx = ctx or mp.get_context("spawn")
-    requests = ctx.Queue()
-    replies = [ctx.Queue() for _ in range(clients)]
+    address = os.path.join(tempfile.mkdtemp(prefix="gia-ocr-"), "ocr.sock")
+    authkey = secrets.token_bytes(16)
     ready = ctx.Queue()
-    proc = ctx.Process(target=_serve, args=(requests, replies, ready), name="gia-ocr-server", daemon=True)
+    proc = ctx.Process(target=_serve, args=(address, authkey, ready), name="gia-ocr-server", daemon=True)
     proc.start()
-    status = ready.get(timeout=timeout)
+    handle = ServerHandle(address, authkey, PAGE_STEP if gpu else 1, gpu, proc)
+    try:
+        status = ready.get(timeout=timeout)
+    except Exception:
+        status = "no answer"
     if status != "ready":
-        proc.join(timeout=5)
+        handle.stop()
         raise RuntimeError(f"OCR server did not start: {status}")
-    return ServerHandle(requests, replies, PAGE_STEP if gpu else 1, gpu, proc)
+    return handle
 
 
-def _serve(requests, replies, ready) -> None:
+def _serve(address: str, authkey: bytes, ready) -> None:
     try:
         from .config import ModelConfig
         from .ocr import RapidOcrEngine, pooled_torch_engine
@@ -72,69 +97,112 @@ def _serve(requests, replies, ready) -> None:
         # pages come padded from the workers (ServerHandle.pad_to)
         pooled = (pooled_torch_engine(config, pad_to=1) if config.engine == "torch"
                   else PooledOcrEngine(RapidOcrEngine(config), pad_to=1))
+        listener = Listener(address, family="AF_UNIX", authkey=authkey)
     except BaseException as exc:  # the parent is told why, not left waiting
         ready.put(f"{type(exc).__name__}: {exc}")
         return
     ready.put("ready")
+    stopping = threading.Event()
+    while not stopping.is_set():
+        try:
+            conn = listener.accept()
+        except OSError:  # closed by a stop request, or a client that failed the key
+            if stopping.is_set():
+                break
+            continue
+        threading.Thread(target=_serve_client, args=(conn, pooled, listener, stopping), daemon=True).start()
+    pooled.close()
+
+
+def _serve_client(conn: Connection, pooled: PooledOcrEngine, listener: Listener, stopping: threading.Event) -> None:
+    send_lock = threading.Lock()
     while True:
-        msg = requests.get()
-        if msg is None:
+        try:
+            rid, kind, payload = conn.recv()
+        except (EOFError, OSError, ValueError, TypeError):  # the worker is gone (or sent garbage)
             break
-        client, rid, kind, payload = msg
+        if kind == "stop":
+            stopping.set()
+            listener.close()
+            break
         if kind == "stats":
             times = getattr(pooled.inner, "times", None)
-            replies[client].put((rid, True, {"pool": dict(pooled.stats.__dict__),
-                                             "gpu_times_ms": times.as_ms() if times else None}))
+            _send(conn, send_lock, (rid, True, {"pool": dict(pooled.stats.__dict__),
+                                                "gpu_times_ms": times.as_ms() if times else None}))
             continue
         try:
             future = pooled.submit(kind, payload)
         except Exception as exc:
-            replies[client].put((rid, False, f"{type(exc).__name__}: {exc}"))
+            _send(conn, send_lock, (rid, False, f"{type(exc).__name__}: {exc}"))
             continue
-        future.add_done_callback(partial(_reply, replies[client], rid))
-    pooled.close()
+        future.add_done_callback(partial(_reply, conn, send_lock, rid))
+    conn.close()
 
 
-def _reply(replies, rid: int, future: Future) -> None:
+def _reply(conn: Connection, send_lock: threading.Lock, rid: int, future: Future) -> None:
     exc = future.exception()
     if exc is not None:
-        replies.put((rid, False, f"{type(exc).__name__}: {exc}"))
+        _send(conn, send_lock, (rid, False, f"{type(exc).__name__}: {exc}"))
     else:
-        replies.put((rid, True, future.result()))
+        _send(conn, send_lock, (rid, True, future.result()))
+
+
+def _send(conn: Connection, lock: threading.Lock, msg) -> None:
+    with lock:
+        try:
+            conn.send(msg)
+        except (OSError, ValueError):  # the worker went away; its answers go nowhere
+            pass
 
 
 class RemoteOcrEngine(RequestingOcrEngine):
-    """A worker process's side: requests go to the server, replies come back on this client's
-    queue and are handed to the waiting thread."""
+    """A worker process's side: requests go to the server over this worker's connection, replies
+    come back on it and are handed to the waiting thread."""
 
-    def __init__(self, handle: ServerHandle, client: int):
+    def __init__(self, handle: ServerHandle):
         self.name = "ocr-server(pp-ocr-torch)" if handle.whole_pages else "ocr-server(rapidocr)"
         self.pad_to = handle.pad_to
         self.whole_pages = handle.whole_pages
-        self._requests = handle.requests
-        self._replies = handle.replies[client]
-        self._client = client
-        self._ids = itertools.count()
+        self._conn = Client(handle.address, authkey=handle.authkey)
+        self._ids = itertools.count(1)
         self._waiting: dict[int, Future] = {}
         self._lock = threading.Lock()
+        self._send_lock = threading.Lock()
+        self._lost: str | None = None
         self._listener = threading.Thread(target=self._listen, name="ocr-replies", daemon=True)
         self._listener.start()
 
     def submit(self, kind: str, payload: Any) -> Future:
         future: Future = Future()
         with self._lock:
+            if self._lost:
+                future.set_exception(RuntimeError(f"OCR server: {self._lost}"))
+                return future
             rid = next(self._ids)
             self._waiting[rid] = future
-        self._requests.put((self._client, rid, kind, payload))
+        try:
+            with self._send_lock:
+                self._conn.send((rid, kind, payload))
+        except Exception as exc:  # unpicklable payload, or the server is gone
+            with self._lock:
+                self._waiting.pop(rid, None)
+            future.set_exception(RuntimeError(f"OCR server: cannot send the request: {exc}"))
         return future
 
     def server_stats(self) -> dict:
         """The server's pooling figures and its engine's time per stage, so far."""
         return self.submit("stats", None).result()
 
+    def close(self) -> None:
+        self._conn.close()
+
     def _listen(self) -> None:
         while True:
-            rid, ok, value = self._replies.get()
+            try:
+                rid, ok, value = self._conn.recv()
+            except (EOFError, OSError):
+                self._fail_all("the connection to the server was lost")
+                return
             with self._lock:
                 future = self._waiting.pop(rid, None)
             if future is None:
@@ -144,11 +212,18 @@ class RemoteOcrEngine(RequestingOcrEngine):
             else:
                 future.set_exception(RuntimeError(f"OCR server: {value}"))
 
+    def _fail_all(self, why: str) -> None:
+        with self._lock:
+            self._lost = why
+            waiting, self._waiting = self._waiting, {}
+        for future in waiting.values():
+            future.set_exception(RuntimeError(f"OCR server: {why}"))
 
-def connect(handle: ServerHandle, client: int) -> RemoteOcrEngine:
+
+def connect(handle: ServerHandle) -> RemoteOcrEngine:
     """In a worker process: route this process's OCR to the server."""
     from .ocr import use_ocr_engine
 
-    engine = RemoteOcrEngine(handle, client)
+    engine = RemoteOcrEngine(handle)
     use_ocr_engine(engine)
     return engine

@@ -38,6 +38,10 @@ def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ray-address", default=None, metavar="ADDR",
                         help="an existing Ray cluster (e.g. ray://head:10001 or auto); default: start a local one. "
                              "Its nodes need gia-extract installed")
+    parser.add_argument("--ocr-server", action="store_true",
+                        help="local executor: one process runs the OCR of every worker, their page requests "
+                             "pooled into shared batches (for GIA_OCR_ENGINE=torch on a GPU: run many workers, "
+                             "e.g. -j 15, and one process owns the GPU)")
     parser.add_argument("--progress", choices=("auto", "bar", "log", "off"), default="auto",
                         help="a progress bar on a terminal, log lines otherwise (default auto)")
     parser.add_argument("--log-interval", type=float, default=10.0, metavar="SECONDS",
@@ -56,11 +60,14 @@ def main_batch(args: argparse.Namespace) -> int:
     if args.ray_address and args.executor != "ray":
         print("gia-extract batch: --ray-address needs --executor ray", file=sys.stderr)
         return EXIT_USAGE
+    if args.ocr_server and args.executor != "local":
+        print("gia-extract batch: --ocr-server works with the local executor only", file=sys.stderr)
+        return EXIT_USAGE
     cfg = BatchConfig(
         inputs=list(args.inputs), out=args.out, manifests=list(args.manifest), workers=args.workers,
         timeout=args.timeout, force=args.force, retry_failed=args.retry_failed, executor=args.executor,
         ray_address=args.ray_address, extractor=args.extractor, progress=args.progress,
-        log_interval=args.log_interval,
+        log_interval=args.log_interval, ocr_server=args.ocr_server,
     )
     try:
         outcome = run_batch(cfg)

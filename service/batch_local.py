@@ -39,7 +39,8 @@ def _die_with_parent() -> None:
 _THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def _worker_main(conn: Connection, extractor_ref: str, parent_pid: int, threads: int) -> None:
+def _worker_main(conn: Connection, extractor_ref: str, parent_pid: int, threads: int,
+                 ocr_server=None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's to handle
     _die_with_parent()
     for name in _THREAD_ENV:
@@ -47,6 +48,10 @@ def _worker_main(conn: Connection, extractor_ref: str, parent_pid: int, threads:
     if os.getppid() != parent_pid:
         return
     try:
+        if ocr_server is not None:
+            from models.ocr_server import connect
+
+            connect(ocr_server)
         extract = load_extractor(extractor_ref)
         warm_up(extractor_ref, extract)
     except BaseException:
@@ -83,8 +88,10 @@ class _Worker:
 
 
 class LocalPool:
-    def __init__(self, workers: int, extractor_ref: str, timeout: float):
+    def __init__(self, workers: int, extractor_ref: str, timeout: float, ocr_server: bool = False):
         self.size = max(1, workers)
+        self.ocr_server = ocr_server
+        self._server = None
         self.extractor_ref = extractor_ref
         self.timeout = timeout
         self._ctx = mp.get_context("spawn")  # no inherited threads or engine state from the driver
@@ -93,12 +100,20 @@ class LocalPool:
         self._last_start_error = ""
 
     def start(self) -> None:
+        if self.ocr_server:
+            from models.ocr_server import start_server
+
+            try:
+                self._server = start_server(self._ctx)
+            except Exception as e:  # the models cannot load: say why, as for workers that cannot start
+                raise RuntimeError(f"the OCR server cannot start: {e}") from e
         self._workers = [self._spawn() for _ in range(self.size)]
 
     def _spawn(self) -> _Worker:
         parent, child = self._ctx.Pipe()
         threads = max(1, (os.cpu_count() or 1) // self.size)
-        p = self._ctx.Process(target=_worker_main, args=(child, self.extractor_ref, os.getpid(), threads),
+        p = self._ctx.Process(target=_worker_main, args=(child, self.extractor_ref, os.getpid(), threads,
+                                                         self._server),
                               daemon=True, name="gia-batch-worker")
         p.start()
         child.close()
@@ -185,6 +200,9 @@ class LocalPool:
             w.process.join(timeout=0.5 if w.task is None else 0)
             self._kill(w)
         self._workers = []
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
 
 
 def _elapsed(w: _Worker) -> float:

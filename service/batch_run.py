@@ -42,6 +42,7 @@ class BatchConfig:
     extractor: str = DEFAULT_EXTRACTOR
     progress: str = "auto"  # auto | bar | log | off
     log_interval: float = 10.0
+    ocr_server: bool = False  # local: one process runs every worker's OCR (models.ocr_server)
 
 
 @dataclass
@@ -89,7 +90,7 @@ def make_pool(cfg: BatchConfig) -> Pool:
         return RayPool(cfg.workers, cfg.extractor, cfg.timeout, cfg.ray_address)
     from .batch_local import LocalPool
 
-    return LocalPool(cfg.workers or 1, cfg.extractor, cfg.timeout)
+    return LocalPool(cfg.workers or 1, cfg.extractor, cfg.timeout, ocr_server=cfg.ocr_server)
 
 
 def run_batch(cfg: BatchConfig) -> BatchOutcome:
@@ -112,7 +113,8 @@ def run_batch(cfg: BatchConfig) -> BatchOutcome:
         try:
             if plan.tasks:
                 progress.note(f"batch: {len(plan.tasks)} to extract, {len(plan.skipped)} already done, "
-                              f"{len(plan.duplicates)} duplicates ({cfg.executor} executor)")
+                              f"{len(plan.duplicates)} duplicates ({cfg.executor} executor"
+                              f"{', one OCR server process for the workers' if cfg.ocr_server else ''})")
                 with contextlib.closing(_drive(make_pool(cfg), plan, stats)) as finished:
                     for task, outcome in finished:
                         _record(store, task, outcome, version)

@@ -244,3 +244,32 @@ def test_manifests_list_documents_and_a_text_report_is_not_a_manifest(tmp_path):
     assert collect_inputs([str(listing), str(table)]) == sorted([*seeds[:2], (tmp_path / "sub" / "r.txt").resolve()])
     assert collect_inputs([str(seeds[3])]) == [seeds[3].resolve()]
     assert collect_inputs([], manifests=[str(listing)]) == sorted(seeds[:2])
+
+
+def test_workers_share_one_ocr_server(tmp_path):
+    from tests.shared_data import load_scorer
+    from tests.synth.form import build_report, synth_answers
+    from tests.synth.pdf_report import render_pdf
+    from tests.synth.scan import scan_pages, scan_pdf, scan_tiff, style_for
+
+    report = build_report(synth_answers(41), seed=41)
+    style = style_for(41, dpi=150, turned=())
+    pages = scan_pages(render_pdf(report), 41, style)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "scan.tif").write_bytes(scan_tiff(pages, style.dpi))
+    (folder / "scan.pdf").write_bytes(scan_pdf(pages, style.dpi))
+    (folder / "text.txt").write_bytes(sorted(SEEDS.glob("*.txt"))[0].read_bytes())
+    out = tmp_path / "out"
+    code, log = batch_cli(str(folder), "--out", str(out), "--workers", "2", "--ocr-server", "--log-interval", "0")
+    assert code == 0, log
+    assert "one OCR server process for the workers" in log
+    results = results_in(out)
+    scorer = load_scorer()
+    scanned = [r for r in results.values() if r["source"]["kind"] in ("image", "pdf-scan")]
+    assert len(scanned) == 2
+    for r in scanned:
+        s = scorer.score_doc({"fields": report.answer}, r, 0.9)
+        assert s["right"] >= 0.97 * s["fields"] and s["silent"] == 0, s["wrong"]
+    assert "--ocr-server works with the local executor only" in batch_cli(
+        str(folder), "--out", str(out), "--executor", "ray", "--ocr-server")[1]

@@ -137,10 +137,10 @@ def test_unknown_engine_is_refused(monkeypatch):
 def test_ocr_server_serves_the_page_threads_of_a_worker(table_page, alone):
     from models.ocr_server import connect, start_server
 
-    server = start_server(1)
+    server = start_server()
     before = ocr_engine()
     try:
-        remote = connect(server, 0)
+        remote = connect(server)
         assert ocr_engine() is remote
         reader = PageReader()  # takes the process-wide engine, now the server
         with ThreadPoolExecutor(2) as pool:

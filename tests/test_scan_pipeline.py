@@ -96,3 +96,18 @@ def test_damaged_image_is_corrupt_not_a_crash():
 
     with pytest.raises(CorruptInput):
         read(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+
+
+def test_a_minus_sign_the_detector_misses_is_read_from_the_pixels():
+    # 2019 form: 本年增/减 may be negative. A lone "-" in 8-pt type is too thin for the text
+    # detector; without a look at the pixels "-1" came out as "1" at confidence 0.90.
+    answer = synth_answers(41, template="2019")
+    answer.update({"t2.licensing.change": -1, "t2.penalty.change": -12, "t2.licensing.prev_items": 7})
+    report = build_report(answer, seed=41)
+    style = style_for(41, dpi=150, turned=())
+    pages = scan_pages(render_pdf(report), 41, style)
+    result, s = _score(report, scan_tiff(pages, style.dpi), "report.tif")
+    assert result.fields["t2.licensing.change"].value == -1
+    assert result.fields["t2.penalty.change"].value == -12
+    assert result.fields["t2.licensing.prev_items"].value == 7  # no sign where none is printed
+    assert s["silent"] == 0 and s["right"] >= 0.98 * s["fields"], s["wrong"]

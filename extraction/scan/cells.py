@@ -94,6 +94,52 @@ def _choose(first: str, s1: float, second: str, s2: float) -> tuple[str, float] 
     return first, min(s1, 0.6)  # the readings disagree: keep the first, doubtfully
 
 
+def signed_numbers(tables: list[Table], words: list[Word], page: np.ndarray, px_per_pt: float) -> list[Word]:
+    """`words` with a minus sign put back on the numbers of table cells where one is printed.
+
+    The text detector finds a number's digits but often not a lone minus before them: at the
+    reading resolution a printed "-" in these tables' 8-pt type is a 1-2 px high stroke, too thin
+    to make a text line of its own or to join the digits' box (seen: "-1" in a 本年增/减 cell read
+    as "1" with a score of 0.90). So the page's pixels are looked at directly: a short, flat mark,
+    level with the middle of the digits and at most one and a half digit heights left of them (the
+    digits' side bearing leaves a gap), in the same cell, is a minus."""
+    out = list(words)
+    for t in tables:
+        for cell in t.cells:
+            if cell.bbox is None:
+                continue
+            inside = [i for i, w in enumerate(out) if _holds(cell.bbox, w.bbox)]
+            if len(inside) != 1:
+                continue
+            w = out[inside[0]]
+            number = digits_of(w.text)
+            if number is None or number.startswith(("-", "−", "－")):
+                continue
+            if _minus_before(page, w.bbox, cell.bbox, px_per_pt):
+                out[inside[0]] = Word("-" + w.text, w.bbox, w.score)
+    return out
+
+
+def _minus_before(page: np.ndarray, word: BBox, cell: BBox, k: float) -> bool:
+    x0, y0, x1, y1 = (int(round(v * k)) for v in word)
+    h = max(y1 - y0, 1)
+    left = max(int(round(cell[0] * k)) + 2, int(x0 - 2.5 * h))  # clear of the cell's left ruling
+    if x0 - left < 2:
+        return False
+    region = page[max(0, y0 - 1):y1 + 2, left:x0 + 1]
+    if region.size == 0:
+        return False
+    marks = (region < 170).astype(np.uint8)  # a 1-px stroke blurs to grey: a lenient threshold
+    n, _, stats, _ = cv2.connectedComponentsWithStats(marks, connectivity=8)
+    for i in range(1, n):
+        bx, by, bw, bh = stats[i][:4]
+        mid = by + bh / 2 + max(0, y0 - 1) - y0  # the mark's middle, from the digits' top
+        if (bh <= max(2, 0.3 * h) and bw >= max(1.5 * bh, 0.25 * h) and bw <= 1.2 * h
+                and 0.3 * h <= mid <= 0.75 * h and bx + bw >= region.shape[1] - 1.5 * h):
+            return True
+    return False
+
+
 def _holds(box: BBox, wb: BBox) -> bool:
     cx, cy = (wb[0] + wb[2]) / 2, (wb[1] + wb[3]) / 2
     return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]

@@ -25,7 +25,7 @@ from typing import Iterator
 import numpy as np
 
 from ..grid import Segment, Word, build_tables
-from .cells import CellCrop, ink_box, reread_cells
+from .cells import CellCrop, ink_box, reread_cells, signed_numbers
 from .geometry import estimate_skew, lines_run_vertically, rotate, turn
 from .images import PageSource, pdf_source, resample
 from .rulings import find_rulings
@@ -132,6 +132,7 @@ class PageReader:
         if tables:
             cropper = _CellCropper(source, clean, turns, skew)
             words = reread_cells(tables, words, cropper, self.engine.recognize)
+            words = signed_numbers(tables, words, clean, READ_DPI / 72.0)
         clock.lap("reread")
         hgt, wid = gray.shape
         page = ScanPage(number, wid * scale, hgt * scale, words, h_pts, v_pts, gray, turns, skew,
