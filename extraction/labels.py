@@ -40,6 +40,17 @@ def split_enumerator(text: str) -> tuple[str | None, str]:
     return enum, text[m.end():]
 
 
+# Where a new enumerated label starts inside a text: 四、… or （七）… (a bare "1." is left alone:
+# digits followed by a point are common inside labels and numbers).
+_ENUM_START = re.compile(r"(?<=\S)(?=[一二三四五六七八九十]+\s*、|[(（]\s*[一二三四五六七八九十]+\s*[)）])")
+
+
+def split_labels(text: str) -> list[str]:
+    """The enumerated labels one text holds, in order: ['（七）总计', '四、结转下年度继续办理'] for a
+    label cell two rows' labels were merged into when the ruling between them was lost."""
+    return [part.strip() for part in _ENUM_START.split(text) if part.strip()]
+
+
 def label_key(text: str) -> str:
     text = unicodedata.normalize("NFKC", strip_tags(text))
     return _PUNCT.sub("", text).lower()

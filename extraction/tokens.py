@@ -10,9 +10,10 @@ HTML, DOCX) keep their blank cells as values: there a blank is a printed blank.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .model import BBox, Cell, Document, Paragraph, Table
+from .labels import split_labels
 from .normalize import strip_tags
 
 EXACT_ORIGINS = {"ruling", "html", "docx"}
@@ -130,11 +131,27 @@ def document_tokens(doc: Document) -> list[Token]:
                 stream.add_text(line, exact=False, blank_is_value=False, page=block.page, bbox=block.bbox)
         elif isinstance(block, Table):
             exact = block.origin in EXACT_ORIGINS
+            later: dict[int, list[Cell]] = {}  # row -> labels of a merged label cell for that row
             for r in range(block.n_rows):
                 stream.new_row()
-                for cell in block.row_cells(r):
+                cells = [*later.pop(r, []), *block.row_cells(r)]
+                for cell in sorted(cells, key=lambda c: c.col):
+                    parts = _merged_labels(cell)
+                    if parts:
+                        cell = replace(cell, text=parts[0], rowspan=1)
+                        for i, part in enumerate(parts[1:], 1):
+                            later.setdefault(r + i, []).append(replace(cell, row=r + i, text=part))
                     _add_cell(stream, cell, exact)
     return stream.tokens
+
+
+def _merged_labels(cell: Cell) -> list[str] | None:
+    """A label cell spanning k rows that holds k enumerated labels (the ruling between them was lost,
+    in a scan most often): the labels, one per row it spans; else None."""
+    if cell.rowspan < 2 or parse_value(cell.text.strip()) is not None:
+        return None
+    parts = split_labels(cell.text.replace("\n", ""))
+    return parts if len(parts) == cell.rowspan else None
 
 
 def _add_cell(stream: _Stream, cell: Cell, exact: bool):

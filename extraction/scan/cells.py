@@ -24,6 +24,7 @@ LOOKALIKES = str.maketrans({"O": "0", "o": "0", "〇": "0", "○": "0", "Ｏ": "
 _NUMERIC = re.compile(r"^[-−－]?[\d.,，]+$")
 _DOUBTFUL = 0.95  # a full-page reading under this score is checked
 UNREADABLE = 0.2  # score of a cell with ink but no reading
+_SIGN_MISREADS = ".·,，'`。 "  # what a printed minus before digits has been read as
 
 
 def digits_of(text: str) -> str | None:
@@ -100,9 +101,9 @@ def signed_numbers(tables: list[Table], words: list[Word], page: np.ndarray, px_
     The text detector finds a number's digits but often not a lone minus before them: at the
     reading resolution a printed "-" in these tables' 8-pt type is a 1-2 px high stroke, too thin
     to make a text line of its own or to join the digits' box (seen: "-1" in a 本年增/减 cell read
-    as "1" with a score of 0.90). So the page's pixels are looked at directly: a short, flat mark,
-    level with the middle of the digits and at most one and a half digit heights left of them (the
-    digits' side bearing leaves a gap), in the same cell, is a minus."""
+    as "1" with a score of 0.90). So the page's pixels are looked at directly: a small mark no
+    taller than a third of the digits, level with their middle and at most one and a half digit
+    heights left of them (the digits' side bearing leaves a gap), in the same cell, is a minus."""
     out = list(words)
     for t in tables:
         for cell in t.cells:
@@ -116,26 +117,37 @@ def signed_numbers(tables: list[Table], words: list[Word], page: np.ndarray, px_
             if number is None or number.startswith(("-", "−", "－")):
                 continue
             if _minus_before(page, w.bbox, cell.bbox, px_per_pt):
-                out[inside[0]] = Word("-" + w.text, w.bbox, w.score)
+                # read from a sharper crop, the sign itself may come out as a point (".2")
+                out[inside[0]] = Word("-" + w.text.lstrip(_SIGN_MISREADS), w.bbox, w.score)
     return out
 
 
 def _minus_before(page: np.ndarray, word: BBox, cell: BBox, k: float) -> bool:
-    x0, y0, x1, y1 = (int(round(v * k)) for v in word)
-    h = max(y1 - y0, 1)
-    left = max(int(round(cell[0] * k)) + 2, int(x0 - 2.5 * h))  # clear of the cell's left ruling
-    if x0 - left < 2:
-        return False
-    region = page[max(0, y0 - 1):y1 + 2, left:x0 + 1]
+    """Whether a minus is printed before the number `word` (page points) in `cell`: found from the
+    pixels alone, since the word's box may or may not take the sign in (a second reading's box is
+    the cell's ink, the first reading's box the digits only)."""
+    x0 = max(0, int(round(cell[0] * k)) + 2)  # clear of the cell's rulings
+    x1 = int(round(cell[2] * k)) - 2
+    y0 = max(0, int(round(word[1] * k)) - 2)
+    y1 = int(round(word[3] * k)) + 3
+    region = page[y0:y1, x0:x1]
     if region.size == 0:
         return False
-    marks = (region < 170).astype(np.uint8)  # a 1-px stroke blurs to grey: a lenient threshold
+    marks = (region < 190).astype(np.uint8)  # a 1-px stroke blurs to a light grey blob
     n, _, stats, _ = cv2.connectedComponentsWithStats(marks, connectivity=8)
-    for i in range(1, n):
-        bx, by, bw, bh = stats[i][:4]
-        mid = by + bh / 2 + max(0, y0 - 1) - y0  # the mark's middle, from the digits' top
-        if (bh <= max(2, 0.3 * h) and bw >= max(1.5 * bh, 0.25 * h) and bw <= 1.2 * h
-                and 0.3 * h <= mid <= 0.75 * h and bx + bw >= region.shape[1] - 1.5 * h):
+    comps = [tuple(int(v) for v in stats[i][:4]) for i in range(1, n)]
+    tallest = max((c[3] for c in comps), default=0)
+    digits = [c for c in comps if c[3] >= max(5, 0.6 * tallest)]
+    if not digits:
+        return False
+    h = max(c[3] for c in digits)
+    left = min(c[0] for c in digits)
+    top = min(c[1] for c in digits)
+    for bx, by, bw, bh in comps:
+        mid = by + bh / 2 - top
+        if (bh <= max(3, 0.35 * h) and max(bh, 0.15 * h) <= bw <= 1.2 * h
+                and bx + bw <= left + 1 and bx + bw >= left - 1.5 * h
+                and 0.3 * h <= mid <= 0.75 * h):
             return True
     return False
 
