@@ -92,6 +92,7 @@ def onnx_session(path, config: ModelConfig):
     opts = ort.SessionOptions()
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     opts.intra_op_num_threads = config.threads
+    opts.enable_cpu_mem_arena = config.memory_arena
     opts.inter_op_num_threads = 1
     opts.log_severity_level = 3
     opts.add_session_config_entry("session.intra_op.allow_spinning", "0")

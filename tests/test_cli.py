@@ -75,3 +75,13 @@ def test_delegated_subcommands_are_registered():
     help_text = build_parser().format_help()
     for command in ("extract", "serve", "batch", "export", "keys"):
         assert command in help_text
+
+
+def test_our_processes_do_not_load_pymupdfs_layout_model():
+    # PyMuPDF 2.0 loads an ONNX layout model on import (+0.35 s, +56 MB a process) that we never use
+    probe = ("import sys, service, pymupdf; "
+             "print(sys.modules.get('pymupdf.layout') is None, pymupdf._get_layout is None, pymupdf.open().page_count)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "True", "0"]

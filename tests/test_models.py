@@ -89,6 +89,19 @@ def test_config_from_environment(monkeypatch):
         ModelConfig.from_env()
 
 
+def test_the_memory_arena_can_be_turned_off(monkeypatch):
+    from models.ocr import onnx_session
+
+    assert ModelConfig.from_env().memory_arena  # on unless asked
+    monkeypatch.setenv("GIA_OCR_MEMORY_ARENA", "off")
+    cfg = ModelConfig.from_env()
+    session = onnx_session(cfg.det_model, cfg)
+    assert cfg.memory_arena is False and session.get_session_options().enable_cpu_mem_arena is False
+    monkeypatch.setenv("GIA_OCR_MEMORY_ARENA", "sometimes")
+    with pytest.raises(ValueError, match="GIA_OCR_MEMORY_ARENA"):
+        ModelConfig.from_env()
+
+
 def test_cuda_asked_without_a_cuda_runtime_is_refused():
     import onnxruntime as ort
 
