@@ -25,6 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+# The PP-OCR files the rapidocr wheel ships (also read by models.gpu, converted to PyTorch).
+DET_FILE = "PP-OCRv6_det_small.onnx"
+REC_FILE = "PP-OCRv6_rec_small.onnx"
+
+
 class ModelMissing(RuntimeError):
     """A weight file the engine needs is not on disk (the wheel is not installed)."""
 
@@ -34,6 +39,12 @@ def _package_dir(name: str) -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise ModelMissing(f"the package {name} is not installed")
     return Path(next(iter(spec.submodule_search_locations)))
+
+
+def rapidocr_models() -> Path:
+    """The rapidocr wheel's model folder (found without importing rapidocr, which would start
+    onnxruntime)."""
+    return _package_dir("rapidocr") / "models"
 
 
 def _existing(path: Path) -> Path:
@@ -74,11 +85,11 @@ class ModelConfig:
     # ------------------------------------------------------------------ weights in the wheels
     @property
     def det_model(self) -> Path:
-        return _existing(_package_dir("rapidocr") / "models" / "PP-OCRv6_det_small.onnx")
+        return _existing(rapidocr_models() / DET_FILE)
 
     @property
     def rec_model(self) -> Path:
-        return _existing(_package_dir("rapidocr") / "models" / "PP-OCRv6_rec_small.onnx")
+        return _existing(rapidocr_models() / REC_FILE)
 
     @property
     def layout_model(self) -> Path:

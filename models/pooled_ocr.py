@@ -165,7 +165,8 @@ class PooledOcrEngine(RequestingOcrEngine):
                     found = self._detect_batch([r.payload for r in chunk])
                 except BaseException as exc:  # the caller gets the error; the pool goes on
                     if len(chunk) > 1:  # alone, so that one bad image fails only its own caller
-                        self._run_detections_one_by_one(chunk)
+                        for r in chunk:
+                            self._run_detections([r])
                     else:
                         chunk[0].future.set_exception(exc)
                     continue
@@ -173,17 +174,6 @@ class PooledOcrEngine(RequestingOcrEngine):
                 self.stats.detect_images += len(chunk)
                 for r, lines in zip(chunk, found):
                     r.future.set_result(lines)
-
-    def _run_detections_one_by_one(self, reqs: list[_Request]) -> None:
-        for r in reqs:
-            try:
-                lines = self._detect_batch([r.payload])[0]
-            except BaseException as exc:
-                r.future.set_exception(exc)
-                continue
-            self.stats.device_calls += 1
-            self.stats.detect_images += 1
-            r.future.set_result(lines)
 
     def _detect_batch(self, images: list[np.ndarray]) -> list[list]:
         batch = getattr(self.inner, "detect_batch", None)

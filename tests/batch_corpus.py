@@ -22,6 +22,18 @@ class Corpus:
     failing: dict[Path, str] = field(default_factory=dict)  # file -> the error code it must get
 
 
+def misbehaving_folder(folder: Path, good: int) -> Path:
+    """A document that hangs, one that crashes its worker (for `misbehaving_extract`), then `good`
+    plain seed reports."""
+    folder.mkdir(parents=True, exist_ok=True)
+    seeds = sorted(SEEDS.glob("*.txt"))
+    (folder / "a_hangs.txt").write_bytes(seeds[0].read_bytes() + HANG_MARKER.encode())
+    (folder / "b_crashes.txt").write_bytes(seeds[1].read_bytes() + CRASH_MARKER.encode())
+    for i, seed in enumerate(seeds[2:2 + good]):
+        (folder / f"{chr(ord('c') + i)}.txt").write_bytes(seed.read_bytes())
+    return folder
+
+
 def synthetic_reports(seed: int) -> dict[str, bytes]:
     """One synthetic report per kind a renderer exists for (`<kind>` -> file bytes)."""
     from tests.synth.form import build_report, synth_answers

@@ -25,7 +25,7 @@ from service.batch_inputs import collect_inputs, make_plan, sha256_of
 from service.batch_run import BatchConfig, run_batch
 from service.batch_store import ResultStore
 from service.export import LEAD_COLUMNS, export
-from tests.batch_corpus import CRASH_MARKER, HANG_MARKER, build_mixed
+from tests.batch_corpus import build_mixed, misbehaving_folder
 from tests.shared_data import SEEDS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -151,13 +151,7 @@ def test_force_and_a_new_extractor_version_redo_what_is_done(corpus, first_run):
 
 
 def test_a_hung_or_crashing_document_fails_alone_and_the_batch_goes_on(tmp_path):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    seeds = sorted(SEEDS.glob("*.txt"))
-    (folder / "a_hangs.txt").write_bytes(seeds[0].read_bytes() + HANG_MARKER.encode())
-    (folder / "b_crashes.txt").write_bytes(seeds[1].read_bytes() + CRASH_MARKER.encode())
-    (folder / "c.txt").write_bytes(seeds[2].read_bytes())
-    (folder / "d.txt").write_bytes(seeds[3].read_bytes())
+    folder = misbehaving_folder(tmp_path / "in", good=2)
     t0 = time.monotonic()
     outcome = run_batch(BatchConfig([str(folder)], tmp_path / "out", workers=1, timeout=2.0,
                                     extractor="tests.batch_corpus:misbehaving_extract", progress="off"))

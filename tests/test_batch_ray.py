@@ -22,8 +22,7 @@ from extraction import __version__
 from service.batch_inputs import collect_inputs, make_plan
 from service.batch_run import BatchConfig, run_batch
 from service.batch_store import ResultStore
-from tests.batch_corpus import CRASH_MARKER, HANG_MARKER, build_mixed
-from tests.shared_data import SEEDS
+from tests.batch_corpus import build_mixed, misbehaving_folder
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -74,12 +73,7 @@ def test_ray_writes_what_local_processes_write_and_resumes_alike(cluster, tmp_pa
 
 
 def test_a_hung_or_crashing_document_on_ray_fails_alone(cluster, tmp_path):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    seeds = sorted(SEEDS.glob("*.txt"))
-    (folder / "a_hangs.txt").write_bytes(seeds[0].read_bytes() + HANG_MARKER.encode())
-    (folder / "b_crashes.txt").write_bytes(seeds[1].read_bytes() + CRASH_MARKER.encode())
-    (folder / "c.txt").write_bytes(seeds[2].read_bytes())
+    folder = misbehaving_folder(tmp_path / "in", good=1)
     t0 = time.monotonic()
     outcome = run_batch(BatchConfig([str(folder)], tmp_path / "out", executor="ray", workers=1, timeout=3.0,
                                     extractor="tests.batch_corpus:misbehaving_extract", progress="off"))

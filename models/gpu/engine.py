@@ -51,8 +51,8 @@ class GpuOcrConfig:
     det_limit_type: str = "min"
     det_batch: int = 16  # pages per detection batch
     rec_batch: int = 1024  # text lines per recognition batch at width 320 (fewer when wider)
-    # Autotune convolutions per input shape. Batches are then padded to power-of-two sizes so the
-    # device sees few shapes; without it, ragged last batches run unpadded.
+    # Autotune convolutions per input shape (batches are padded to a few shapes either way:
+    # line_batches.ROW_LEVELS, DET_LEVELS).
     cudnn_benchmark: bool = False
     db: DbParams = field(default_factory=DbParams)
     post_threads: int = 8  # CPU threads turning probability maps into boxes

@@ -5,13 +5,11 @@ travel there on their own).
 """
 from __future__ import annotations
 
-import importlib.util
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-DET_FILE = "PP-OCRv6_det_small.onnx"
-REC_FILE = "PP-OCRv6_rec_small.onnx"
+from models.config import DET_FILE, REC_FILE, ModelMissing, rapidocr_models
 
 
 @dataclass(frozen=True)
@@ -24,11 +22,10 @@ def model_dir() -> Path:
     override = os.environ.get("GIA_OCR_MODEL_DIR")
     if override:
         return Path(override)
-    # find_spec rather than import: importing rapidocr initialises onnxruntime, which we do not need.
-    spec = importlib.util.find_spec("rapidocr")
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError("rapidocr is not installed and GIA_OCR_MODEL_DIR is not set")
-    return Path(list(spec.submodule_search_locations)[0]) / "models"
+    try:
+        return rapidocr_models()
+    except ModelMissing:
+        raise FileNotFoundError("rapidocr is not installed and GIA_OCR_MODEL_DIR is not set") from None
 
 
 def ocr_model_files() -> OcrModelFiles:
