@@ -106,7 +106,8 @@ def _serve(address: str, authkey: bytes, ready) -> None:
     while not stopping.is_set():
         try:
             conn = listener.accept()
-        except OSError:  # closed by a stop request, or a client that failed the key
+        except (OSError, EOFError, mp.AuthenticationError):
+            # closed by a stop request; or a client failed the key or hung up mid-handshake
             if stopping.is_set():
                 break
             continue

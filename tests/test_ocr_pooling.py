@@ -149,8 +149,14 @@ def test_ocr_server_serves_the_page_threads_of_a_worker(table_page, alone):
             assert _agree(words, alone) >= 0.98
         with pytest.raises(RuntimeError, match="OCR server"):
             remote.recognize(["not an image"])
-        # the server lived through that request
+        # the server lived through that request, and through a client with the wrong key
+        from multiprocessing import AuthenticationError
+        from multiprocessing.connection import Client
+
+        with pytest.raises(AuthenticationError):
+            Client(server.address, authkey=b"not the key")
         assert len(remote.recognize([np.full((48, 120), 255, np.uint8)])) == 1
+        assert len(connect(server).recognize([np.full((48, 120), 255, np.uint8)])) == 1
         served = remote.server_stats()["pool"]
         assert served["requests"] > served["device_calls"] > 0
     finally:
