@@ -221,21 +221,17 @@ class PaddleOcrEngine:
                 for p, t, s in zip(res["rec_polys"], res["rec_texts"], res["rec_scores"]) if t.strip()]
 
 
-def torch_engine(config: ModelConfig) -> OcrEngine:
-    """The PP-OCR models on PyTorch (models.gpu), shared by the process's page threads through a
-    request pool so that concurrent pages share device batches."""
-    return pooled_torch_engine(config, pad_to=PAGE_STEP)
-
-
 # GPU detection input: pages padded to 256-px steps. An A4 or Letter page at the reading resolution
 # (150 dpi) is then 1280 × 1792, the shape planned at start.
 PAGE_STEP = 256
 PLANNED_PAGES = [(1792, 1280)]
 
 
-def pooled_torch_engine(config: ModelConfig, pad_to: int):
-    """models.gpu's engine behind a request pool; on CUDA its input shapes are planned on the
-    pool's device thread (cuDNN's plans are per thread) before this returns."""
+def torch_engine(config: ModelConfig, pad_to: int = PAGE_STEP):
+    """The PP-OCR models on PyTorch (models.gpu) behind a request pool, so that concurrent pages
+    share device batches. On CUDA the input shapes are planned on the pool's device thread (cuDNN's
+    plans are per thread) before this returns. pad_to: detection images' padding step (1 where the
+    callers pad, as models.ocr_server's workers do)."""
     from models.gpu.engine import GpuOcrConfig, GpuOcrEngine
 
     from .pooled_ocr import PooledOcrEngine

@@ -91,11 +91,11 @@ def start_server(ctx=None, timeout: float = 600.0) -> ServerHandle:
 def _serve(address: str, authkey: bytes, ready) -> None:
     try:
         from .config import ModelConfig
-        from .ocr import RapidOcrEngine, pooled_torch_engine
+        from .ocr import RapidOcrEngine, torch_engine
 
         config = ModelConfig.from_env()
         # pages come padded from the workers (ServerHandle.pad_to)
-        pooled = (pooled_torch_engine(config, pad_to=1) if config.engine == "torch"
+        pooled = (torch_engine(config, pad_to=1) if config.engine == "torch"
                   else PooledOcrEngine(RapidOcrEngine(config), pad_to=1))
         listener = Listener(address, family="AF_UNIX", authkey=authkey)
     except BaseException as exc:  # the parent is told why, not left waiting
