@@ -19,7 +19,8 @@ _ENUM = re.compile(
     r"^\s*(?:"
     r"(?P<cn>[一二三四五六七八九十]+)\s*[、.．,，]"
     r"|[(（]\s*(?P<paren>[一二三四五六七八九十\-—－=≡_]+|\d+)\s*[)）]"
-    r"|(?P<num>\d{1,2})\s*[.、．](?!\d)"
+    # the point after an arabic number is often read as a comma from a scan ("4，无正当理由…")
+    r"|(?P<num>\d{1,2})\s*[.、．,，](?!\d)"
     r")\s*"
 )
 _PUNCT = re.compile(r"[\s\u3000（）()\[\]【】、,，.．。:：;；“”\"'‘’「」《》<>—\-－_*#|/／~～·•]+")
@@ -49,6 +50,49 @@ def split_labels(text: str) -> list[str]:
     """The enumerated labels one text holds, in order: ['（七）总计', '四、结转下年度继续办理'] for a
     label cell two rows' labels were merged into when the ruling between them was lost."""
     return [part.strip() for part in _ENUM_START.split(text) if part.strip()]
+
+
+# Where an arabic-numbered label may start inside a text: "…申请5. 要求…" (not inside a number)
+_NUM_START = re.compile(r"(?<=\D)(?=\d{1,2}\s*[.、．,，]\s*\D)")
+_NUM_HEAD = re.compile(r"\s*(\d{1,2})\s*[.、．,，]")
+
+
+def split_numbered_labels(text: str) -> list[str]:
+    """The arabic-numbered labels one text holds when they run on from one number to the next
+    ('4.无正当理由大量反复申请5. 要求行政机关确认…' → two labels); else the text whole. Digits
+    followed by a point also occur inside labels, so a cut is kept only when every part opens with
+    the number after the previous part's."""
+    parts = [part.strip() for part in _NUM_START.split(text) if part.strip()]
+    heads = [_NUM_HEAD.match(part) for part in parts]
+    if len(parts) < 2 or not all(heads):
+        return [text.strip()]
+    numbers = [int(h.group(1)) for h in heads]
+    if any(b != a + 1 for a, b in zip(numbers, numbers[1:])):
+        return [text.strip()]
+    return parts
+
+
+def split_known_labels(text: str, known: frozenset[str], parts: int) -> list[str] | None:
+    """text as exactly `parts` form labels run together ('规章行政规范性文件' → ['规章', '行政规范性文件']
+    for a table-2 label cell that a lost ruling merged over two rows), compared by label_key;
+    None when no such reading exists or more than one does. known: label_key of each form label."""
+    key = label_key(text)
+    found: list[list[str]] = []
+
+    def walk(at: int, left: int, acc: list[str]) -> None:
+        if len(found) > 1:
+            return
+        if left == 0:
+            if at == len(key):
+                found.append(list(acc))
+            return
+        for end in range(at + 1, len(key) + 1):
+            if key[at:end] in known:
+                walk(end, left - 1, [*acc, key[at:end]])
+
+    if parts >= 2:
+        walk(0, parts, [])
+    return found[0] if len(found) == 1 else None
 
 
 def label_key(text: str) -> str:

@@ -100,7 +100,7 @@ def extract_document(doc: Document, filename: str, data: bytes) -> ExtractionRes
     timings: dict[str, float] = {}
     clock = _Clock(timings)
     doc = clock("normalize", normalize_document, doc)
-    tokens = clock("tokens", document_tokens, doc)
+    tokens = clock("tokens", document_tokens, doc, schema.row_labels())
     fields, checks, sections, warnings = clock("map", _map, schema, tokens)
     review = sorted(k for k, f in fields.items() if f.confidence < ACCEPT_THRESHOLD)
     return ExtractionResult(

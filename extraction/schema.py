@@ -76,6 +76,10 @@ class Schema:
                 out[rid] = Row(rid, f.row_label, f.group, tuple(f"t3.{rid}.{c}" for c in T3_COLUMNS))
         return list(out.values())
 
+    def row_labels(self) -> frozenset[str]:
+        """Every printed row label of the form's tables (both templates)."""
+        return frozenset(f.row_label for f in self.specs if f.row_label)
+
     def t4_keys(self) -> list[str]:
         return [f"t4.{g}.{c}" for g in T4_GROUPS for c in T4_COLUMNS]
 

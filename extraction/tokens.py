@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import Iterable
 
 from .model import BBox, Cell, Document, Paragraph, Table
-from .labels import split_labels
+from .labels import label_key, split_known_labels, split_labels, split_numbered_labels
 from .normalize import strip_tags
 
 EXACT_ORIGINS = {"ruling", "html", "docx"}
@@ -122,7 +123,10 @@ class _Stream:
         self.tokens.append(Token(text, self.row, None, exact, page, bbox, score))
 
 
-def document_tokens(doc: Document) -> list[Token]:
+def document_tokens(doc: Document, row_labels: Iterable[str] = ()) -> list[Token]:
+    """row_labels: the form's printed row labels, for telling apart the labels of a cell that a
+    lost ruling merged over several rows (see _merged_labels)."""
+    known = frozenset(label_key(label) for label in row_labels)
     stream = _Stream()
     for block in doc.blocks:
         if isinstance(block, Paragraph):
@@ -136,7 +140,7 @@ def document_tokens(doc: Document) -> list[Token]:
                 stream.new_row()
                 cells = [*later.pop(r, []), *block.row_cells(r)]
                 for cell in sorted(cells, key=lambda c: c.col):
-                    parts = _merged_labels(cell)
+                    parts = _merged_labels(cell, known)
                     if parts:
                         cell = replace(cell, text=parts[0], rowspan=1)
                         for i, part in enumerate(parts[1:], 1):
@@ -145,13 +149,18 @@ def document_tokens(doc: Document) -> list[Token]:
     return stream.tokens
 
 
-def _merged_labels(cell: Cell) -> list[str] | None:
-    """A label cell spanning k rows that holds k enumerated labels (the ruling between them was lost,
-    in a scan most often): the labels, one per row it spans; else None."""
+def _merged_labels(cell: Cell, known: frozenset[str] = frozenset()) -> list[str] | None:
+    """A label cell spanning k rows that holds k labels (the ruling between them was lost, in a
+    scan most often): the labels, one per row it spans; else None. The labels are told apart by
+    their enumerators (四、… （七）… 5. …) or, unnumbered, as k of the form's labels (`known`, by
+    label_key) run together."""
     if cell.rowspan < 2 or parse_value(cell.text.strip()) is not None:
         return None
-    parts = split_labels(cell.text.replace("\n", ""))
-    return parts if len(parts) == cell.rowspan else None
+    text = cell.text.replace("\n", "")
+    for parts in (split_labels(text), split_numbered_labels(text)):
+        if len(parts) == cell.rowspan:
+            return parts
+    return split_known_labels(text, known, cell.rowspan)
 
 
 def _add_cell(stream: _Stream, cell: Cell, exact: bool):

@@ -4,7 +4,8 @@ rows. Seen on a 300-dpi scan, where the merged cell gave 结转下年度继续�
 at confidence 0.985 (6 silent errors)."""
 from __future__ import annotations
 
-from extraction.labels import split_labels
+from extraction.labels import label_key, split_enumerator, split_known_labels, split_labels, split_numbered_labels
+from extraction.schema import load_schema
 from extraction.model import Cell, Document, Table
 from extraction.tokens import document_tokens
 
@@ -16,9 +17,9 @@ def _tail_of_table3(merged_text: str) -> Table:
     return Table(cells, 2, 8, page=3, origin="scan")
 
 
-def _rows(table: Table) -> list[list[str]]:
+def _rows(table: Table, row_labels=()) -> list[list[str]]:
     rows: dict[int, list[str]] = {}
-    for t in document_tokens(Document([table], kind="image", pages=1)):
+    for t in document_tokens(Document([table], kind="image", pages=1), row_labels):
         rows.setdefault(t.row, []).append(t.text)
     return list(rows.values())
 
@@ -39,3 +40,52 @@ def test_split_labels_cuts_at_enumerators_only():
     assert split_labels("1. 危及“三安全一稳定”") == ["1. 危及“三安全一稳定”"]
     assert split_labels("五、因信息公开工作被申请行政复议、提起行政诉讼情况") == [
         "五、因信息公开工作被申请行政复议、提起行政诉讼情况"]
+
+
+def test_numbered_labels_merged_by_a_lost_ruling_go_one_to_each_row():
+    # Read so by the GPU engine on a 150-dpi scan (seed 101, table 3, 不予处理 rows 4 and 5): the
+    # point after 4 read as a full-width comma. Left merged, 确认或重新出具 took row 4's numbers
+    # at confidence 0.984.
+    merged = "4，无正当理由大量反复申请5. 要求行政机关确认或重新出具已获取信息"
+    first, second = _rows(_tail_of_table3(merged))
+    assert first[0] == "4，无正当理由大量反复申请" and first[1:] == ["11", "2", "3", "0", "6", "2", "24"]
+    assert second[0] == "5. 要求行政机关确认或重新出具已获取信息" and second[1:] == ["0", "1", "0", "0", "0", "0", "1"]
+    assert split_enumerator(first[0]) == ("num:4", "无正当理由大量反复申请")
+
+
+def test_numbers_inside_a_label_are_not_cut():
+    whole = "1. 申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"
+    assert split_numbered_labels(whole) == [whole]
+    assert split_numbered_labels("2019年1.5万件") == ["2019年1.5万件"]
+    # numbers that do not run on from one to the next are no enumeration
+    assert split_numbered_labels("3. 依据第16条2. 规定") == ["3. 依据第16条2. 规定"]
+    assert split_numbered_labels("9. 其他10. 总计") == ["9. 其他", "10. 总计"]
+    first, second = _rows(_tail_of_table3("3. 要求提供公开出版物的第2. 项"))
+    assert second[0] == "0"  # one label left whole: its cell really spans both rows
+
+
+def _table2_head(merged_text: str) -> Table:
+    cells = [Cell(0, 0, merged_text, rowspan=2), Cell(0, 1, "3"), Cell(0, 2, "0"), Cell(0, 3, "63"),
+             Cell(1, 1, "0"), Cell(1, 2, "0"), Cell(1, 3, "11")]
+    return Table(cells, 2, 4, page=1, origin="scan")
+
+
+def test_unnumbered_form_labels_merged_by_a_lost_ruling_go_one_to_each_row():
+    # Seed 103 scanned at 200 dpi, both OCR engines: the ruling between 规章 and 行政规范性文件 in
+    # table 2 was lost, and 行政规范性文件 took 规章's 3 and 63 at confidence 0.95.
+    labels = load_schema().row_labels()
+    first, second = _rows(_table2_head("规章行政规范性文件"), labels)
+    assert first == ["规章", "3", "0", "63"]
+    assert second == ["行政规范性文件", "0", "0", "11"]
+    # without the form's labels there is nothing to cut at
+    assert _rows(_table2_head("规章行政规范性文件"))[0][0] == "规章行政规范性文件"
+
+
+def test_known_labels_are_cut_only_into_one_reading_of_exactly_that_many():
+    known = frozenset(label_key(x) for x in ("规章", "行政规范性文件", "规范性文件", "行政"))
+    assert split_known_labels("规章 行政规范性文件", known, 2) == ["规章", "行政规范性文件"]
+    assert split_known_labels("规章行政规范性文件", known, 3) == ["规章", "行政", "规范性文件"]
+    assert split_known_labels("规章行政规范性文件", known, 1) is None
+    assert split_known_labels("规章行政规范性文件件", known, 2) is None  # an OCR slip: left whole
+    ambiguous = frozenset(label_key(x) for x in ("甲乙", "丙", "甲", "乙丙"))
+    assert split_known_labels("甲乙丙", ambiguous, 2) is None  # 甲乙|丙 or 甲|乙丙: left whole
