@@ -198,6 +198,7 @@ def run(data: Path, out: Path, quick: bool, device: str = "cuda") -> None:
     import torch
 
     from models.gpu.engine import GpuOcrConfig, GpuOcrEngine
+    from models.gpu.line_batches import LineInput
     from models.gpu.model_files import ocr_model_files
 
     global _FILES
@@ -241,7 +242,7 @@ def run(data: Path, out: Path, quick: bool, device: str = "cuda") -> None:
                 go("steady", 200, dataclasses.replace(base, cudnn_benchmark=autotune, det_limit_type=det[0],
                                                       det_limit_side=det[1]), repeat)
     best = dataclasses.replace(base, cudnn_benchmark=True)
-    go("no_squeeze", 200, dataclasses.replace(best, squeeze=1.0), repeat)
+    go("no_squeeze", 200, dataclasses.replace(best, line_input=LineInput(squeeze=1.0)), repeat)
     for db in ((4,) if quick else (4, 32)):
         go("det_batch", 200, dataclasses.replace(best, det_batch=db), repeat)
     for rb in ((256,) if quick else (256, 2048)):

@@ -240,8 +240,8 @@ def torch_engine(config: ModelConfig, pad_to: int = PAGE_STEP):
     # The page reader hands the detector pages already at the reading resolution: no rescaling
     # (as the CPU engine: limit "min" 32), so both engines see the same pixels.
     inner = GpuOcrEngine(GpuOcrConfig(device=device, det_limit_side=32, det_limit_type="min"))
-    if device != "cuda":
-        return PooledOcrEngine(inner, pad_to=min(pad_to, 32))
+    if device != "cuda":  # a check of the GPU path: the same page handling, no shapes to plan
+        return PooledOcrEngine(inner, pad_to=pad_to, whole_pages=True)
     pooled = PooledOcrEngine(inner, pad_to=pad_to, whole_pages=True,
                              prepare=lambda: inner.warm_up(PLANNED_PAGES))
     seconds = pooled.ready.result()

@@ -38,6 +38,9 @@ class ServerHandle:
     authkey: bytes
     pad_to: int
     whole_pages: bool
+    # how workers turn crops into recogniser input, as the server's engine would (None: the
+    # server takes raw crops); told by the server once its engine is built
+    line_input: Any = None
     process: Any = None  # the server's mp.Process, in the parent only
 
     def __getstate__(self):
@@ -77,14 +80,15 @@ def start_server(ctx=None, timeout: float = 600.0) -> ServerHandle:
     ready = ctx.Queue()
     proc = ctx.Process(target=_serve, args=(address, authkey, ready), name="gia-ocr-server", daemon=True)
     proc.start()
-    handle = ServerHandle(address, authkey, PAGE_STEP if gpu else 1, gpu, proc)
+    handle = ServerHandle(address, authkey, PAGE_STEP if gpu else 1, gpu, process=proc)
     try:
         status = ready.get(timeout=timeout)
     except Exception:
         status = "no answer"
-    if status != "ready":
+    if not isinstance(status, dict):
         handle.stop()
         raise RuntimeError(f"OCR server did not start: {status}")
+    handle.line_input = status["line_input"]
     return handle
 
 
@@ -101,7 +105,7 @@ def _serve(address: str, authkey: bytes, ready) -> None:
     except BaseException as exc:  # the parent is told why, not left waiting
         ready.put(f"{type(exc).__name__}: {exc}")
         return
-    ready.put("ready")
+    ready.put({"line_input": pooled.line_input})
     stopping = threading.Event()
     while not stopping.is_set():
         try:
@@ -164,6 +168,7 @@ class RemoteOcrEngine(RequestingOcrEngine):
         self.name = "ocr-server(pp-ocr-torch)" if handle.whole_pages else "ocr-server(rapidocr)"
         self.pad_to = handle.pad_to
         self.whole_pages = handle.whole_pages
+        self.line_input = handle.line_input
         self._conn = Client(handle.address, authkey=handle.authkey)
         self._ids = itertools.count(1)
         self._waiting: dict[int, Future] = {}

@@ -13,7 +13,12 @@ bands of different pages fall into a few shapes and can share a batch; white hol
 box is found in the padding and box coordinates are those of the unpadded image.
 
 The inner engine needs `recognize(crops)` and either `detect_batch(images)` (same-sized images, one
-list of lines each) or `detect(image)`.
+list of lines each) or `detect(image)`. An engine with `detect_batch_async` and
+`recognize_lines_async` (the GPU engine) runs only the device part of each batch on the device
+thread and returns futures that its own CPU threads settle (boxes from the detector's maps, CTC
+decoding), so the device thread goes straight on to the next batch. Its `line_input` says how a
+crop becomes recogniser input; callers then resize their crops themselves (request kind
+"recognize_lines"), on their own threads or processes, not on the device thread.
 """
 from __future__ import annotations
 
@@ -29,9 +34,12 @@ import numpy as np
 from extraction.grid import Word
 
 
+KINDS = ("detect", "recognize", "recognize_lines")
+
+
 @dataclass
 class _Request:
-    kind: str  # "detect" or "recognize"
+    kind: str  # one of KINDS
     payload: Any  # an image, or a list of crops
     future: Future = field(default_factory=Future)
 
@@ -52,6 +60,7 @@ class RequestingOcrEngine:
     name = "requesting"
     pad_to = 0
     whole_pages = False  # extraction.scan.page_reader: detect pages, not bands
+    line_input: Callable[[np.ndarray], np.ndarray] | None = None  # see the module's docstring
 
     def submit(self, kind: str, payload: Any) -> Future:
         raise NotImplementedError
@@ -67,6 +76,8 @@ class RequestingOcrEngine:
     def recognize(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
         if not crops:
             return []
+        if self.line_input is not None:
+            return self.submit("recognize_lines", [self.line_input(c) for c in crops]).result()
         return self.submit("recognize", list(crops)).result()
 
     def read(self, img: np.ndarray) -> list[Word]:
@@ -96,6 +107,7 @@ class PooledOcrEngine(RequestingOcrEngine):
         execution plans per thread, so shapes planned on any other thread are planned again."""
         self.inner = inner
         self.whole_pages = whole_pages
+        self.line_input = getattr(inner, "line_input", None)
         self.name = f"pooled({getattr(inner, 'name', type(inner).__name__)})"
         self.pad_to = pad_to
         self.max_wait_s = max_wait_s
@@ -110,6 +122,8 @@ class PooledOcrEngine(RequestingOcrEngine):
 
     def submit(self, kind: str, payload: Any) -> Future:
         """Queue one request as it stands (a detection image is not padded here)."""
+        if kind not in KINDS or (kind == "recognize_lines" and self.line_input is None):
+            raise ValueError(f"no such OCR request: {kind!r}")
         if not self._thread.is_alive():
             raise RuntimeError("the OCR pool has stopped")
         req = _Request(kind, payload)
@@ -146,12 +160,13 @@ class PooledOcrEngine(RequestingOcrEngine):
             self.stats.requests += len(pending)
             self._run_detections([r for r in pending if r.kind == "detect"])
             self._run_recognitions([r for r in pending if r.kind == "recognize"])
+            self._run_recognitions([r for r in pending if r.kind == "recognize_lines"])
             if stop:
                 return
 
     def _full(self, pending: list[_Request]) -> bool:
         dets = sum(r.kind == "detect" for r in pending)
-        crops = sum(len(r.payload) for r in pending if r.kind == "recognize")
+        crops = sum(len(r.payload) for r in pending if r.kind != "detect")
         return dets >= self.det_batch or crops >= self.rec_crops
 
     def _run_detections(self, reqs: list[_Request]) -> None:
@@ -173,10 +188,11 @@ class PooledOcrEngine(RequestingOcrEngine):
                 self.stats.device_calls += 1
                 self.stats.detect_images += len(chunk)
                 for r, lines in zip(chunk, found):
-                    r.future.set_result(lines)
+                    _settle(r.future, lines)
 
-    def _detect_batch(self, images: list[np.ndarray]) -> list[list]:
-        batch = getattr(self.inner, "detect_batch", None)
+    def _detect_batch(self, images: list[np.ndarray]) -> list:
+        """Lines per image, or futures of them (an engine that finishes its batches off this thread)."""
+        batch = getattr(self.inner, "detect_batch_async", None) or getattr(self.inner, "detect_batch", None)
         if batch is not None:
             return batch(images)
         return [self.inner.detect(img) for img in images]
@@ -186,7 +202,10 @@ class PooledOcrEngine(RequestingOcrEngine):
             return
         crops = [c for r in reqs for c in r.payload]
         try:
-            texts = self.inner.recognize(crops)
+            if reqs[0].kind == "recognize_lines":
+                texts = self.inner.recognize_lines_async(crops)
+            else:
+                texts = self.inner.recognize(crops)
         except BaseException as exc:
             if len(reqs) > 1:  # one caller's bad crop must not fail the others batched with it
                 for r in reqs:
@@ -196,7 +215,38 @@ class PooledOcrEngine(RequestingOcrEngine):
             return
         self.stats.device_calls += 1
         self.stats.recognized_crops += len(crops)
-        at = 0
-        for r in reqs:
-            r.future.set_result(texts[at:at + len(r.payload)])
-            at += len(r.payload)
+        if isinstance(texts, Future):
+            texts.add_done_callback(lambda done: _share(reqs, done))
+        else:
+            _share(reqs, texts)
+
+
+def _share(reqs: list[_Request], texts) -> None:
+    """Each request's slice of a batch's texts (a list, or a settled future of one)."""
+    if isinstance(texts, Future):
+        exc = texts.exception()
+        if exc is not None:
+            for r in reqs:
+                r.future.set_exception(exc)
+            return
+        texts = texts.result()
+    at = 0
+    for r in reqs:
+        r.future.set_result(texts[at:at + len(r.payload)])
+        at += len(r.payload)
+
+
+def _settle(target: Future, value) -> None:
+    """target gets value, or, if value is a future, its outcome once it has one."""
+    if not isinstance(value, Future):
+        target.set_result(value)
+        return
+
+    def copy(done: Future) -> None:
+        exc = done.exception()
+        if exc is not None:
+            target.set_exception(exc)
+        else:
+            target.set_result(done.result())
+
+    value.add_done_callback(copy)

@@ -8,6 +8,7 @@ import importlib.util
 import numpy as np
 import pytest
 
+from extraction.normalize import fold_width
 from models.gpu.ctc import alphabet, ctc_decode
 from models.gpu.line_batches import REC_HEIGHT, WIDTH_BUCKETS, plan_line_batches
 from models.gpu.text_boxes import DbParams, boxes_from_map, reading_order
@@ -112,10 +113,12 @@ def test_converted_models_read_a_rendered_line_on_cpu():
     engine = GpuOcrEngine(GpuOcrConfig(device="cpu", det_limit_type="min", det_limit_side=32))
     words = engine.read(img)
     assert len(words) == 1
-    text = words[0].text.replace(" ", "")
+    # full-width digits (２) are as likely as ASCII ones: which one the recogniser emits depends on
+    # how far a line is padded; the pipeline folds widths (extraction.normalize.fold_width)
+    text = fold_width(words[0].text).replace(" ", "")
     assert text == "政府信息公开2023年123"
     x0, y0, x1, y1 = words[0].bbox
     assert 0 <= x0 < 60 and x1 > img.shape[1] * 0.6 and y0 < y1
     # recognize() on a ready-cut crop agrees with the batched path.
     (crop_text, score), = engine.recognize([img[int(y0):int(y1), int(x0):int(x1)]])
-    assert crop_text.replace(" ", "") == text and score > 0.5
+    assert fold_width(crop_text).replace(" ", "") == text and score > 0.5

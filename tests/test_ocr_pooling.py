@@ -11,10 +11,12 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
+from extraction.normalize import fold_width
 from extraction.scan.images import image_source
 from extraction.scan.page_reader import PageReader
 from models.config import ModelConfig
-from models.gpu.line_batches import WIDTH_BUCKETS, lines_per_batch, plan_line_batches, row_levels
+from models.gpu.line_batches import (REC_HEIGHT, SMALL_BATCH, WIDTH_BUCKETS, LineInput, lines_per_batch,
+                                     plan_line_batches, row_levels, row_pieces)
 from models.ocr import ocr_engine, use_ocr_engine
 from models.pooled_ocr import PooledOcrEngine, padded_page
 from tests.synth.form import build_report, synth_answers
@@ -128,6 +130,21 @@ def test_recognition_batches_come_in_few_shapes():
     assert narrow and sum(len(b.lines) for b in narrow) > 1000  # digits are not padded to 320 px
 
 
+@pytest.mark.parametrize("n", [1, 9, 33, 40, 130, 200, 300, 600, 2048, 2049, 5000])
+def test_recognition_batches_are_split_rather_than_mostly_padding(n):
+    levels = row_levels(lines_per_batch(WIDTH_BUCKETS[0], 1024))  # 8, 32, 128, 512, 2048
+    pieces = row_pieces(n, levels)
+    assert sum(lines for lines, _ in pieces) == n
+    for lines, rows in pieces:
+        assert rows in levels and lines <= rows
+        # padded only while more than half full, or when small enough that padding is cheap
+        assert 2 * lines > rows or rows <= SMALL_BATCH or lines == rows
+    assert sum(rows for _, rows in pieces) < 2 * n + SMALL_BATCH
+    # planned as a whole, the batches hold the same lines in the same bucket order
+    batches = plan_line_batches(np.full(n, 1.5), 1024)
+    assert [(len(b.lines), b.rows) for b in batches] == pieces
+
+
 def test_unknown_engine_is_refused(monkeypatch):
     monkeypatch.setenv("GIA_OCR_ENGINE", "tesseract")
     with pytest.raises(ValueError, match="GIA_OCR_ENGINE"):
@@ -165,18 +182,96 @@ def test_ocr_server_serves_the_page_threads_of_a_worker(table_page, alone):
     assert not server.process.is_alive()
 
 
+class HandingOff:
+    """The CPU engine behind the GPU engine's asynchronous hooks: the pool's device thread only
+    starts each batch, and this engine's own thread finishes it (as the GPU engine's post threads
+    turn maps into boxes and labels into text)."""
+
+    name = "handing-off"
+    line_input = LineInput(squeeze=1.0)  # the CPU engine narrows long lines itself
+
+    def __init__(self, inner, fail_recognition: bool = False):
+        self.inner = inner
+        self.fail_recognition = fail_recognition
+        self.started_on: set[str] = set()
+        self.line_heights: set[int] = set()
+        self._finisher = ThreadPoolExecutor(1, thread_name_prefix="finisher")
+
+    def detect_batch_async(self, images):
+        self.started_on.add(threading.current_thread().name)
+        return [self._finisher.submit(self.inner.detect, img) for img in images]
+
+    def recognize_lines_async(self, lines):
+        self.started_on.add(threading.current_thread().name)
+        self.line_heights.update(ln.shape[0] for ln in lines)
+        if self.fail_recognition:
+            return self._finisher.submit(_raise, RuntimeError("decoding failed"))
+        return self._finisher.submit(self.inner.recognize, lines)
+
+    def recognize(self, crops):
+        raise AssertionError("crops must come resized (recognize_lines)")
+
+
+def _raise(exc: BaseException):
+    raise exc
+
+
+def test_batches_finished_off_the_device_thread_read_the_same_digits(table_page, alone):
+    numbers = _table_numbers(PageReader(ocr_engine()), table_page)
+    engine = HandingOff(ocr_engine())
+    pooled = PooledOcrEngine(engine, pad_to=1, max_wait_s=0.05)
+    try:
+        reader = PageReader(pooled)
+        with ThreadPoolExecutor(2) as pool:
+            got = list(pool.map(lambda _: _table_numbers(reader, table_page), range(2)))
+            words = _words(reader, table_page)
+    finally:
+        pooled.close()
+    assert got == [numbers] * 2
+    assert _agree(words, alone) >= 0.95
+    assert engine.started_on == {"ocr-pool"}  # only the device thread starts batches
+    assert engine.line_heights == {REC_HEIGHT}  # callers resized their crops themselves
+    assert pooled.stats.recognized_crops > 0 and pooled.stats.detect_images > 0
+
+
+def test_a_batch_that_fails_off_the_device_thread_fails_its_callers_and_the_pool_goes_on():
+    engine = HandingOff(ocr_engine(), fail_recognition=True)
+    pooled = PooledOcrEngine(engine, pad_to=1, max_wait_s=0.05)
+    try:
+        with pytest.raises(RuntimeError, match="decoding failed"):
+            pooled.recognize([np.full((20, 60), 255, np.uint8)])
+        engine.fail_recognition = False
+        page = np.full((64, 256), 255, np.uint8)
+        assert pooled.detect(page) == []
+        assert len(pooled.recognize([np.full((20, 60), 255, np.uint8)])) == 1
+        with pytest.raises(ValueError, match="no such OCR request"):
+            pooled.submit("transcribe", [])
+    finally:
+        pooled.close()
+
+
 def test_torch_engine_on_cpu_reads_like_the_cpu_engine(monkeypatch, table_page, alone):
     pytest.importorskip("torch")
     pytest.importorskip("onnx2torch")
     from models.ocr import torch_engine
 
     monkeypatch.setenv("GIA_OCR_DEVICE", "cpu")
+    numbers = _table_numbers(PageReader(ocr_engine()), table_page)
     engine = torch_engine(ModelConfig.from_env())
     try:
-        words = _words(PageReader(engine), table_page)
+        reader = PageReader(engine)
+        words = _words(reader, table_page)
+        assert _table_numbers(reader, table_page) == numbers
     finally:
         engine.close()
-    assert _agree(words, alone) >= 0.95
+    # Whole-page detection cuts lines where the CPU engine's bands do not, and the recogniser
+    # differs in what the pipeline evens out anyway (full-width digits, spaces) and now and then
+    # in a character (一 read as "-" in a heading): the page's characters are compared.
+    assert _agree(list(_folded(words)), list(_folded(alone))) >= 0.97
+
+
+def _folded(words: list[str]) -> str:
+    return fold_width("".join(words)).replace(" ", "")
 
 
 def test_threads_share_one_pool_safely():

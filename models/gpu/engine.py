@@ -10,9 +10,11 @@ Also usable on "cpu" (fp32), which is how the tests check it without a GPU.
 """
 from __future__ import annotations
 
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Sequence
 
 import cv2
 import numpy as np
@@ -24,7 +26,8 @@ from models.ocr import as_bgr
 from .convert import character_list, load_onnx, to_torch
 from .ctc import alphabet, ctc_decode
 from .model_files import OcrModelFiles, ocr_model_files
-from .line_batches import REC_HEIGHT, WIDTH_BUCKETS, lines_per_batch, plan_line_batches, row_levels
+from .line_batches import (REC_HEIGHT, WIDTH_BUCKETS, LineBatch, LineInput, lines_per_batch, plan_line_batches,
+                           plan_width_batches, row_levels)
 from .text_boxes import DbParams, boxes_from_map
 
 
@@ -55,22 +58,22 @@ class GpuOcrConfig:
     # line_batches.ROW_LEVELS, DET_LEVELS).
     cudnn_benchmark: bool = False
     db: DbParams = field(default_factory=DbParams)
-    post_threads: int = 8  # CPU threads turning probability maps into boxes
-    # As models.ocr's CPU engine: lines at least squeeze_from times as wide as high are read at
-    # squeeze × their width (square CJK glyphs keep enough time steps; the recogniser's cost
-    # follows width). 1.0 turns it off.
-    squeeze: float = 0.7
-    squeeze_from: float = 4.0
+    # CPU threads turning probability maps into boxes and recogniser labels into text, while the
+    # device thread goes on with the next batch
+    post_threads: int = 8
+    line_input: LineInput = field(default_factory=LineInput)  # crop -> recogniser input
     min_score: float = 0.3  # read()/read_pages() drop lines the recogniser is less sure of
 
 
 @dataclass
 class StageTimes:
-    """Wall seconds spent per stage since the engine was made (synchronised at stage ends)."""
+    """Seconds spent per stage since the engine was made (synchronised at stage ends). upload,
+    detect, recognise and rec_model are the device thread's wall time; boxes and decode run on the
+    post threads, beside it, and are their seconds summed."""
     upload: float = 0.0
     detect: float = 0.0
     boxes: float = 0.0
-    recognise: float = 0.0  # crop sampling + rec model + decode
+    recognise: float = 0.0  # line batches, uploads, rec model (and decode where not handed off)
     rec_model: float = 0.0  # rec forward and the download of its best labels
     decode: float = 0.0
     rec_lines: int = 0
@@ -105,7 +108,9 @@ class GpuOcrEngine:
         self.device = torch.device(self.config.device)
         self.dtype = torch.float16 if (self.config.half and self.device.type == "cuda") else torch.float32
         self.det, self.rec, self.labels = _converted(files, self.device, self.dtype)
+        self.line_input = self.config.line_input
         self.times = StageTimes()
+        self._times_lock = threading.Lock()
         if self.device.type == "cuda" and self.config.cudnn_benchmark:
             torch.backends.cudnn.benchmark = True
         self._pool = ThreadPoolExecutor(max(1, self.config.post_threads))
@@ -133,40 +138,38 @@ class GpuOcrEngine:
     def detect(self, img: np.ndarray) -> list:
         return self.detect_batch([img])[0]
 
-    @torch.inference_mode()
-    def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
-        """Texts of ready-cut line images (any size, gray or BGR). Each crop is resized on the CPU
-        with cv2 (as the CPU engine does, and it releases the GIL for the page threads), the batch
-        goes up once as uint8, and is normalised on the device."""
+    def recognize(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
+        """Texts of ready-cut line images (any size, gray or BGR): each is resized on the CPU with
+        cv2, as the CPU engine does (LineInput), then read as recognize_lines_async reads."""
         if not crops:
             return []
+        return self.recognize_lines_async([self.line_input(c) for c in crops]).result()
+
+    @torch.inference_mode()
+    def recognize_lines_async(self, lines: Sequence[np.ndarray]) -> Future:
+        """Texts of lines already at recogniser height (LineInput's output, gray or BGR uint8).
+        The device work runs now, on the calling thread; the CTC decoding runs on the post threads,
+        and the returned future holds one (text, score) per line."""
         t0 = time.perf_counter()
-        ratios = self._squeezed(np.array([c.shape[1] / max(1, c.shape[0]) for c in crops]))
-        out: list[tuple[str, float]] = [("", 0.0)] * len(crops)
-        for batch in plan_line_batches(ratios, self.config.rec_batch):
-            host = np.zeros((len(batch.lines), REC_HEIGHT, batch.width, 3), dtype=np.uint8)
-            for j, (i, w) in enumerate(zip(batch.lines, batch.used)):
-                line = cv2.resize(as_bgr(crops[i]), (int(w), REC_HEIGHT), interpolation=cv2.INTER_LINEAR)
-                host[j, :, : int(w)] = line
-            x = torch.from_numpy(host)
-            if self.device.type == "cuda":
-                x = x.pin_memory()
-            x = x.to(self.device, non_blocking=True).permute(0, 3, 1, 2).to(self.dtype) / 127.5 - 1.0
-            # padding is 0 after normalisation, as rapidocr pads
-            cols = torch.arange(batch.width, device=self.device)
-            pad = torch.as_tensor(batch.used, device=self.device)[:, None] <= cols[None, :]
-            x = x.masked_fill(pad[:, None, None, :], 0.0)
-            for i, res in zip(batch.lines, self._run_rec(x, batch.rows)):
-                out[int(i)] = res
-        self.times.recognise += time.perf_counter() - t0
-        return out
+        parts = []
+        for batch in plan_width_batches(np.array([ln.shape[1] for ln in lines]), self.config.rec_batch):
+            x = self._line_tensor([lines[i] for i in batch.lines], batch)
+            parts.append((batch.lines, *self._rec_labels(x, batch.rows)))
+        self._add_time("recognise", time.perf_counter() - t0)
+        return self._pool.submit(self._decoded, parts, len(lines))
+
+    def detect_batch_async(self, images: list[np.ndarray]) -> list[Future]:
+        """Lines of same-sized images (models.pooled_ocr's hook): the detector runs now, on the
+        calling thread; boxes come from its maps on the post threads, one future per image."""
+        futures: list[Future] = [None] * len(images)  # type: ignore[list-item]
+        for group in self._det_groups(images):
+            for i, job in zip(group, self._box_jobs(self._upload([images[i] for i in group]), as_lines=True)):
+                futures[i] = job
+        return futures
 
     def detect_batch(self, images: list[np.ndarray]) -> list[list]:
-        """Lines of same-sized images, detected as one batch (models.pooled_ocr's hook)."""
-        from models.ocr import DetectedLine
-
-        found = self.detect_pages(images)
-        return [[DetectedLine(_quad(b), float(s)) for b, s in zip(boxes, scores)] for boxes, scores in found]
+        """Lines of same-sized images, detected as one batch."""
+        return [job.result() for job in self.detect_batch_async(images)]
 
     def read(self, img: np.ndarray) -> list:
         return self.read_pages([img])[0]
@@ -228,8 +231,13 @@ class GpuOcrEngine:
         self.times.upload += time.perf_counter() - t0
         return dev
 
-    @torch.inference_mode()
     def _detect_tensors(self, pages: torch.Tensor) -> list[tuple[np.ndarray, np.ndarray]]:
+        return [job.result() for job in self._box_jobs(pages)]
+
+    @torch.inference_mode()
+    def _box_jobs(self, pages: torch.Tensor, as_lines: bool = False) -> list[Future]:
+        """Run the detector on a batch of pages (this thread) and hand each page's probability
+        map to the post threads: futures of (boxes, scores), or of DetectedLine lists."""
         t0 = time.perf_counter()
         b, c, h, w = pages.shape
         rh, rw = det_size(h, w, self.config.det_limit_side, self.config.det_limit_type, self.config.max_side)
@@ -243,14 +251,19 @@ class GpuOcrEngine:
         prob_h = prob.half().cpu().numpy()
         mask_h = mask.cpu().numpy()
         self._sync()
-        t1 = time.perf_counter()
-        self.times.detect += t1 - t0
+        self._add_time("detect", time.perf_counter() - t0)
         scale = (w / rw, h / rh)
-        jobs = [self._pool.submit(boxes_from_map, prob_h[i], mask_h[i], scale, (w, h), self.config.db)
-                for i in range(b)]
-        res = [j.result() for j in jobs]
-        self.times.boxes += time.perf_counter() - t1
-        return res
+        return [self._pool.submit(self._boxes, prob_h[i], mask_h[i], scale, (w, h), as_lines) for i in range(b)]
+
+    def _boxes(self, prob: np.ndarray, mask: np.ndarray, scale, page_wh, as_lines: bool):
+        from models.ocr import DetectedLine
+
+        t0 = time.perf_counter()
+        boxes, scores = boxes_from_map(prob, mask, scale, page_wh, self.config.db)
+        self._add_time("boxes", time.perf_counter() - t0)
+        if as_lines:
+            return [DetectedLine(_quad(bx), float(sc)) for bx, sc in zip(boxes, scores)]
+        return boxes, scores
 
     def _recognise_boxes(self, pages: torch.Tensor, boxes: list[np.ndarray]) -> list[list[tuple[str, float]]]:
         """Recognise every box of every page: crops are sampled on the device from a canvas holding
@@ -267,7 +280,7 @@ class GpuOcrEngine:
         canvas = pages.float().permute(1, 2, 0, 3).reshape(1, c, h, b * w)
         bw = all_boxes[:, 2] - all_boxes[:, 0]
         bh = all_boxes[:, 3] - all_boxes[:, 1]
-        ratios = self._squeezed(bw / np.maximum(bh, 1.0))
+        ratios = self.line_input.ratios(bw / np.maximum(bh, 1.0))
         results: list[tuple[str, float]] = [("", 0.0)] * len(all_boxes)
         cols_all = torch.arange(WIDTH_BUCKETS[-1], device=self.device, dtype=torch.float32)
         rows = torch.arange(REC_HEIGHT, device=self.device, dtype=torch.float32)
@@ -296,10 +309,6 @@ class GpuOcrEngine:
         flat = list(range(len(results)))
         return [[results[i] for i in part] for part in np.split(np.array(flat), split)]
 
-    def _squeezed(self, ratios: np.ndarray) -> np.ndarray:
-        sq = self.config.squeeze
-        return np.where(ratios >= self.config.squeeze_from, ratios * sq, ratios) if sq < 1.0 else ratios
-
     @staticmethod
     def _padded(x: torch.Tensor, size: int) -> torch.Tensor:
         """x with its batch dimension padded (zeros) up to size; the caller drops the extra rows.
@@ -314,6 +323,11 @@ class GpuOcrEngine:
         return next((lv for lv in DET_LEVELS if n <= lv <= self.config.det_batch), n)
 
     def _run_rec(self, batch: torch.Tensor, rows: int = 0) -> list[tuple[str, float]]:
+        best, prob = self._rec_labels(batch, rows)
+        return self._decoded([(np.arange(len(best)), best, prob)], len(best))
+
+    def _rec_labels(self, batch: torch.Tensor, rows: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """The recogniser's best label and its probability per time step, (n, T) each, on the host."""
         n = batch.shape[0]
         t0 = time.perf_counter()
         x = self._padded(batch.contiguous(), rows)
@@ -321,13 +335,45 @@ class GpuOcrEngine:
         prob, best = out.max(dim=2)
         best_h = best.to(torch.int32).cpu().numpy()
         prob_h = prob.float().cpu().numpy()
-        self.times.rec_model += time.perf_counter() - t0
-        self.times.rec_lines += n
-        self.times.rec_padded_px += int(x.shape[0] * x.shape[3])
+        with self._times_lock:
+            self.times.rec_model += time.perf_counter() - t0
+            self.times.rec_lines += n
+            self.times.rec_padded_px += int(x.shape[0] * x.shape[3])
+        return best_h, prob_h
+
+    def _decoded(self, parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]], n: int) -> list[tuple[str, float]]:
+        """(line indices, best, prob) per batch -> one (text, score) per line."""
         t0 = time.perf_counter()
-        res = ctc_decode(best_h, prob_h, self.labels)
-        self.times.decode += time.perf_counter() - t0
-        return res
+        out: list[tuple[str, float]] = [("", 0.0)] * n
+        for idx, best, prob in parts:
+            for i, res in zip(idx, ctc_decode(best, prob, self.labels)):
+                out[int(i)] = res
+        self._add_time("decode", time.perf_counter() - t0)
+        return out
+
+    def _line_tensor(self, lines: list[np.ndarray], batch: LineBatch) -> torch.Tensor:
+        """Lines at recogniser height as one normalised (n, 3, REC_HEIGHT, width) batch on the
+        device: uploaded as uint8 (one channel when every line is gray), padded with 0 after
+        normalisation, as rapidocr pads."""
+        n, width = len(lines), batch.width
+        gray = all(ln.ndim == 2 for ln in lines)
+        host = np.zeros((n, REC_HEIGHT, width) if gray else (n, REC_HEIGHT, width, 3), dtype=np.uint8)
+        for j, ln in enumerate(lines):
+            ln = ln[:, :width]
+            host[j, :, : ln.shape[1]] = ln if gray or ln.ndim == 3 else ln[..., None]
+        x = torch.from_numpy(host)
+        if self.device.type == "cuda":
+            x = x.pin_memory()
+        x = x.to(self.device, non_blocking=True)
+        x = x[:, None] if gray else x.permute(0, 3, 1, 2)
+        x = x.to(self.dtype) / 127.5 - 1.0
+        cols = torch.arange(width, device=self.device)
+        pad = torch.as_tensor(batch.used, device=self.device)[:, None] <= cols[None, :]
+        return x.masked_fill(pad[:, None, None, :], 0.0).expand(n, 3, REC_HEIGHT, width)
+
+    def _add_time(self, stage: str, seconds: float) -> None:
+        with self._times_lock:
+            setattr(self.times, stage, getattr(self.times, stage) + seconds)
 
 
 _CONVERTED: dict[tuple, tuple[torch.nn.Module, torch.nn.Module, list[str]]] = {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 REC_HEIGHT = 48
@@ -23,6 +24,7 @@ BUDGET_WIDTH = 320  # batch sizes are given as lines at this width
 # 1.4 s for the recogniser: free batch sizes made every call a new shape and the GPU path ran at
 # CPU speed. With these levels the recogniser sees at most ~35 shapes, built once (warm_up).
 ROW_LEVELS = (8, 32, 128, 512, 2048)
+SMALL_BATCH = 32  # row_pieces: batches this small are padded, never split
 
 
 @dataclass(frozen=True)
@@ -34,14 +36,46 @@ class LineBatch:
 
 
 
+@dataclass(frozen=True)
+class LineInput:
+    """How a cut-out text line becomes recogniser input: height REC_HEIGHT, its aspect ratio kept,
+    except that lines at least squeeze_from times as wide as high are read at squeeze × their width
+    (as models.ocr's CPU engine: square CJK glyphs keep enough time steps, and the recogniser's
+    cost follows width). Picklable, so that the processes cutting lines (models.ocr_server's
+    workers) prepare them exactly as the engine would."""
+    squeeze: float = 0.7
+    squeeze_from: float = 4.0
+
+    def ratios(self, ratios: np.ndarray) -> np.ndarray:
+        ratios = np.asarray(ratios, dtype=np.float64)
+        if self.squeeze >= 1.0:
+            return ratios
+        return np.where(ratios >= self.squeeze_from, ratios * self.squeeze, ratios)
+
+    def __call__(self, crop: np.ndarray) -> np.ndarray:
+        """crop (gray or BGR/BGRA, any size) as a (REC_HEIGHT, width) uint8 line, gray or BGR."""
+        if crop.ndim == 3 and crop.shape[2] == 4:
+            crop = cv2.cvtColor(crop, cv2.COLOR_BGRA2BGR)
+        h, w = crop.shape[:2]
+        ratio = float(self.ratios(np.array([w / max(1, h)]))[0])
+        width = int(min(WIDTH_BUCKETS[-1], max(1, math.ceil(REC_HEIGHT * ratio))))
+        return cv2.resize(crop, (width, REC_HEIGHT), interpolation=cv2.INTER_LINEAR)
+
+
 def plan_line_batches(ratios: np.ndarray, lines_at_320: int) -> list[LineBatch]:
     """ratios: width / height of each line. lines_at_320: batch size for 320-wide lines; wider
     buckets get proportionally fewer lines (at least one)."""
     ratios = np.asarray(ratios, dtype=np.float64)
-    if len(ratios) == 0:
+    return plan_width_batches(np.ceil(REC_HEIGHT * ratios), lines_at_320)
+
+
+def plan_width_batches(widths: np.ndarray, lines_at_320: int) -> list[LineBatch]:
+    """plan_line_batches for lines already at recogniser height: widths in pixels."""
+    widths = np.asarray(widths, dtype=np.float64)
+    if len(widths) == 0:
         return []
-    need = np.minimum(np.ceil(REC_HEIGHT * ratios), WIDTH_BUCKETS[-1]).astype(np.int64)
-    need = np.maximum(need, 1)
+    need = np.maximum(np.minimum(widths, WIDTH_BUCKETS[-1]).astype(np.int64), 1)
+    ratios = need / REC_HEIGHT
     bucket = np.searchsorted(np.array(WIDTH_BUCKETS), need, side="left")
     batches: list[LineBatch] = []
     for b, width in enumerate(WIDTH_BUCKETS):
@@ -49,13 +83,36 @@ def plan_line_batches(ratios: np.ndarray, lines_at_320: int) -> list[LineBatch]:
         if len(members) == 0:
             continue
         members = members[np.argsort(ratios[members], kind="stable")]
-        per_batch = lines_per_batch(width, lines_at_320)
-        levels = row_levels(per_batch)
-        for start in range(0, len(members), per_batch):
-            chunk = members[start:start + per_batch]
-            rows = next(lv for lv in levels if lv >= len(chunk))
+        start = 0
+        for lines, rows in row_pieces(len(members), row_levels(lines_per_batch(width, lines_at_320))):
+            chunk = members[start:start + lines]
+            start += lines
             batches.append(LineBatch(chunk, width, need[chunk], rows))
     return batches
+
+
+def row_pieces(n: int, levels: list[int]) -> list[tuple[int, int]]:
+    """n lines of one bucket as batches (lines, padded rows) with rows from levels (ascending).
+
+    Padding every batch up to the next level wasted up to three quarters of the recogniser's
+    work (levels step by 4: 130 lines ran as 512). A batch is padded only while it is more than
+    half full, or small (up to SMALL_BATCH rows, where launching a second batch would cost more
+    than the padding); otherwise a full batch of the level below is taken and the rest planned
+    again (600 lines: 512 + 88 padded to 128, not 2048)."""
+    pieces: list[tuple[int, int]] = []
+    while n > 0:
+        up = next((lv for lv in levels if lv >= n), None)
+        if up is None:  # more than the biggest batch: take a full one
+            pieces.append((levels[-1], levels[-1]))
+            n -= levels[-1]
+            continue
+        down = max((lv for lv in levels if lv <= n), default=None)
+        if down is None or 2 * n > up or up <= SMALL_BATCH:
+            pieces.append((n, up))
+            return pieces
+        pieces.append((down, down))
+        n -= down
+    return pieces
 
 
 def row_levels(per_batch: int) -> list[int]:
@@ -67,7 +124,3 @@ def lines_per_batch(width: int, lines_at_320: int) -> int:
     """Lines of this padded width that cost what lines_at_320 lines of width 320 cost (at most the
     largest row level)."""
     return max(1, min(ROW_LEVELS[-1], (lines_at_320 * BUDGET_WIDTH) // width))
-
-
-def resized_width(ratio: float, width: int) -> int:
-    return int(min(width, max(1, math.ceil(REC_HEIGHT * ratio))))
