@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from bench.camelot_alt import camelot_tables  # camelot's grid says merges by its rulings, not None runs
 from extraction.model import Cell, Document, Paragraph, Table
 
 Grid = list[list[str | None]]  # rows of cell texts; None where a merged cell continues
@@ -21,7 +22,8 @@ def grid_table(rows: Grid, page: int, origin: str, boxes: list[list[BBox | None]
     in the top-left slot and None in the slots it covers. A None can continue the cell to its left
     or the one above ([A, B] over [C, None]), so spans are measured from the cells' boxes, which
     both libraries give: a cell spans the columns (rows) whose slots start inside its box. Without
-    usable boxes, spans are rebuilt from the None runs."""
+    usable boxes, spans are rebuilt from the None runs. A cell keeps its slot's box (top-left page
+    coordinates in both libraries), which `with_tables` uses to put the table where it stands."""
     n_rows = len(rows)
     n_cols = max((len(r) for r in rows), default=0)
     padded = [list(r) + [""] * (n_cols - len(r)) for r in rows]
@@ -40,7 +42,9 @@ def grid_table(rows: Grid, page: int, origin: str, boxes: list[list[BBox | None]
                 rowspan = 1
                 while r + rowspan < n_rows and all(padded[r + rowspan][c + k] is None for k in range(colspan)):
                     rowspan += 1
-            cells.append(Cell(r, c, (text or "").strip(), rowspan, colspan, page=page))
+            box = boxes[r][c] if boxes and r < len(boxes) and c < len(boxes[r]) else None
+            cells.append(Cell(r, c, (text or "").strip(), rowspan, colspan, page=page,
+                              bbox=tuple(box) if box is not None else None))
     return Table(cells, n_rows, n_cols, page=page, origin=origin)
 
 
@@ -90,29 +94,54 @@ def pdfplumber_tables(data: bytes) -> list[Table]:
 TABLE_RECOVERERS: dict[str, Callable[[bytes], list[Table]]] = {
     "pymupdf.find_tables": pymupdf_tables,
     "pdfplumber": pdfplumber_tables,
+    "camelot": camelot_tables,
 }
 
 
 def with_tables(doc: Document, tables: list[Table]) -> Document:
-    """doc's prose with `tables` in place of its own: each page's new tables go where that page's
-    first table was (after the page's prose when the reader found none there)."""
-    by_page: dict[int | None, list[Table]] = {}
-    for t in tables:
-        by_page.setdefault(t.page, []).append(t)
-    blocks: list = []
-    placed: set[int | None] = set()
+    """doc's prose with `tables` in place of its own, each table where it stands on its page:
+    before the first of that page's paragraphs that begins below the table's top, after the page's
+    last paragraph when none does. The order matters to our mapping, which reads a table under the
+    section heading above it: a table continued from the previous page stands at the top of the
+    next page, above that page's headings, although our reader (which joins the two parts) has no
+    table of its own there.
+
+    A table without cell boxes, or on a page whose paragraphs have none, goes where our reader's
+    first table on that page was (after the page's prose when it had none there)."""
+    prose = [b for b in doc.blocks if not isinstance(b, Table)]
+    ours_at: dict[int | None, int] = {}  # page -> index in prose before which our first table stood
+    n_prose = 0
     for block in doc.blocks:
         if isinstance(block, Table):
-            if block.page not in placed:
-                blocks.extend(by_page.get(block.page, []))
-                placed.add(block.page)
-            continue
-        blocks.append(block)
-    for page, ts in by_page.items():
-        if page in placed:
-            continue
-        # After the last paragraph of that page (or at the end).
-        at = max((i for i, b in enumerate(blocks) if isinstance(b, Paragraph) and b.page == page), default=len(blocks) - 1)
-        blocks[at + 1:at + 1] = ts
-        placed.add(page)
+            ours_at.setdefault(block.page, n_prose)
+        else:
+            n_prose += 1
+    slots = sorted((_slot(t, prose, ours_at), i) for i, t in enumerate(tables))
+    blocks: list = []
+    k = 0
+    for at, block in enumerate([*prose, None]):
+        while k < len(slots) and slots[k][0] <= at:
+            blocks.append(tables[slots[k][1]])
+            k += 1
+        if block is not None:
+            blocks.append(block)
     return Document(blocks, doc.kind, doc.pages, list(doc.warnings), dict(doc.timings_ms))
+
+
+def _slot(t: Table, prose: list[Paragraph], ours_at: dict[int | None, int]) -> int:
+    """The index in `prose` before which table t goes (len(prose): at the end)."""
+    on_page = [i for i, p in enumerate(prose) if p.page == t.page]
+    tops = [c.bbox[1] for c in t.cells if c.bbox is not None]
+    if tops and all(prose[i].bbox is not None for i in on_page):
+        top = min(tops)
+        below = [i for i in on_page if prose[i].bbox[1] >= top]
+        if below:
+            return below[0]
+        if on_page:
+            return on_page[-1] + 1
+        # no prose on that page: after the prose of the pages before it
+        return next((i for i, p in enumerate(prose) if p.page is not None and t.page is not None
+                     and p.page > t.page), len(prose))
+    if t.page in ours_at:
+        return ours_at[t.page]
+    return on_page[-1] + 1 if on_page else len(prose)

@@ -1,4 +1,5 @@
-"""img2table as a table recoverer for scanned (image-only) PDFs, reading text with our OCR engine.
+"""img2table as a table recoverer: on scanned (image-only) PDFs reading text with our OCR engine, on
+text-layer PDFs reading the PDF's own text layer (`img2table_text_tables`, below).
 
 img2table finds the table grids in the page images (OpenCV: rulings, cells, merged cells) and asks an
 `OCRInstance` for the page's words, which it places into the cells. `GiaOCR` is that instance on
@@ -16,6 +17,14 @@ them), `extract_tables(ocr, implicit_rows=False, implicit_columns=False, borderl
 min_confidence=50)`. The reports' tables are fully ruled, so bordered detection is the mode that
 fits. The tool "img2table.borderless" is the same with `borderless_tables=True`, which also finds
 some ruled tables that the bordered pass finds and then rejects (see bench/README.md).
+
+On the text-layer kind ("pdf-text") the same two tools run as a user runs img2table on a
+born-digital PDF: `PDF(data)` with its text layer (`pdf_text_extraction=True`, its default) and no
+OCR instance, the same `extract_tables` defaults. Two things about PDFium (pypdfium2, which img2table
+renders and reads PDFs with) matter on the bench's PDFs, whose Chinese font is not embedded
+(bench/README.md): it draws that font only with a CJK font from the system's font folders
+(bench/pdfium_fonts.py, `make bench-cjk-font`), and its text layer has no text where a text object
+is a single ASCII character in that font (a lone "0" in a cell).
 
 img2table needs opencv-contrib-python, which would replace the project's cv2 in .venv: it runs from
 its own venv (`make bench-img2table-env`), which `bench.run` calls as
@@ -139,6 +148,27 @@ def extracted_to_table(et, page: int, words=(), dpi: float = RENDER_DPI) -> Tabl
     n_rows = len(et.content)
     n_cols = max((len(r) for r in et.content.values()), default=0)
     return Table(cells, n_rows, n_cols, page=page, origin="img2table")
+
+
+def img2table_text_tables(data: bytes, borderless_tables: bool = False) -> list[Table]:
+    """Every table img2table finds in a text-layer PDF, its cells filled from the PDF's own text:
+    `PDF(data)` keeps `pdf_text_extraction=True` and no OCR instance is given, what a user runs on a
+    born-digital PDF. img2table still finds the grids in page images (rendered at 200 dpi), then
+    reads the words from the text layer (pypdfium2's characters grouped into words, confidence 99),
+    so every cell's score is 1.0, as our text-layer cells are."""
+    from img2table.document import PDF
+
+    found = PDF(data).extract_tables(implicit_rows=False, implicit_columns=False,
+                                     borderless_tables=borderless_tables, min_confidence=MIN_CONFIDENCE)
+    return [extracted_to_table(t, page_index + 1) for page_index, tables in sorted(found.items()) for t in tables]
+
+
+def recoverer(tool: str, kind: str):
+    """The table recoverer for an img2table tool on a bench kind: the text layer on "pdf-text",
+    our OCR engine on the scans."""
+    from functools import partial
+
+    return partial(img2table_text_tables if kind == "pdf-text" else img2table_tables, **TOOLS[tool])
 
 
 def img2table_tables(data: bytes, borderless_tables: bool = False) -> list[Table]:

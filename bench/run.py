@@ -10,6 +10,7 @@ bench.json, bench.md and bench.png (pages/s and accuracy per tool and kind) unde
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import multiprocessing as mp
 import os
@@ -31,16 +32,20 @@ from bench.scoring import score_rows  # noqa: E402
 OURS = "gia-extract"
 IMG2TABLE = "img2table"
 IMG2TABLE_TOOLS = (IMG2TABLE, "img2table.borderless")  # the second: borderless_tables=True
-# PyMuPDF and pdfplumber need a text layer: on scans they find nothing to recover. img2table works
-# on page images (with our OCR engine for the text), so it takes the scans.
-ALTERNATIVES_FOR = {"pdf-text": ("pymupdf.find_tables", "pdfplumber"),
+CAMELOT = "camelot"
+# PyMuPDF, pdfplumber and camelot read cell text from the text layer: on scans they find nothing to
+# recover. img2table finds grids in page images and takes its text from the text layer where there
+# is one (pdf-text) or from our OCR engine (the scans), so it takes both.
+ALTERNATIVES_FOR = {"pdf-text": ("pymupdf.find_tables", "pdfplumber", CAMELOT, *IMG2TABLE_TOOLS),
                     **{f"scan-{d}": IMG2TABLE_TOOLS for d in SCAN_DPIS}}
+ALL_TOOLS = (OURS, "pymupdf.find_tables", "pdfplumber", CAMELOT, *IMG2TABLE_TOOLS)
 # img2table's opencv-contrib-python would replace the project's cv2, so it runs from its own venv
-# (`make bench-img2table-env`), one subprocess per kind.
+# (`make bench-img2table-env`), one subprocess per kind. camelot wants opencv-python-headless, the
+# project's own cv2, so it installs into .venv with the bench extra.
 IMG2TABLE_PYTHON = ROOT / ".venv-img2table" / "bin" / "python"
 NOT_MEASURED = {IMG2TABLE: f"no {IMG2TABLE_PYTHON.parent.parent.name} (make bench-img2table-env): its "
                            "opencv-contrib-python dependency would replace the project's cv2",
-                "camelot": "not installed (pdfplumber and PyMuPDF cover text PDFs)",
+                CAMELOT: "not installed in this venv (pip install -e '.[bench]')",
                 "docling": "its layout/table models download from the model hub at first use"}
 
 
@@ -65,11 +70,9 @@ def _run_one(tool: str, d: BenchDoc) -> dict:
             from bench.alternatives import TABLE_RECOVERERS, with_tables
 
             if tool in IMG2TABLE_TOOLS:  # importable only in .venv-img2table
-                from functools import partial
+                from bench.img2table_alt import recoverer
 
-                from bench.img2table_alt import TOOLS, img2table_tables
-
-                recover = partial(img2table_tables, **TOOLS[tool])
+                recover = recoverer(tool, d.kind)  # the text layer on pdf-text, our OCR on scans
             else:
                 recover = TABLE_RECOVERERS[tool]
             doc = read_document(d.data, ExtractOptions())
@@ -131,6 +134,7 @@ def ratios(results: list[dict]) -> list[dict]:
 
 def markdown(report: dict) -> str:
     lines = [f"gia-extract benchmark on {report['machine']}, {report['reports']} reports per kind", "",
+             *[f"Note: {n}\n" for n in report.get("notes", [])],
              "| kind | tool | docs | pages | docs/s | pages/s | accuracy | precision | coverage | silent | "
              "peak RSS MiB | stage ms per doc |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in report["results"]:
@@ -182,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="bench.run", description=__doc__.split("\n\n")[0])
     ap.add_argument("--reports", type=int, default=3, help="synthetic reports per kind")
     ap.add_argument("--kinds", default=",".join(KINDS))
-    ap.add_argument("--tools", default=",".join([OURS, "pymupdf.find_tables", "pdfplumber", IMG2TABLE]))
+    ap.add_argument("--tools", default=",".join(ALL_TOOLS))
     ap.add_argument("--threshold", type=float, default=0.9)
     ap.add_argument("--out", type=Path, default=Path("out/bench"))
     a = ap.parse_args(argv)
@@ -193,6 +197,14 @@ def main(argv: list[str] | None = None) -> int:
     machine = f"{os.cpu_count()} CPU {os.uname().machine}"
     results = []
     not_measured = dict(NOT_MEASURED)
+    notes: list[str] = []
+    if "pdf-text" in kinds and any(t in IMG2TABLE_TOOLS for t in tools):
+        from bench.pdfium_fonts import pdfium_draws_cjk
+
+        if pdfium_draws_cjk() is False:  # img2table on pdf-text then sees no Chinese text
+            notes.append("PDFium finds no CJK font on this machine: img2table's page images of the text-layer "
+                         "PDFs have no Chinese text (make bench-cjk-font; bench/pdfium_fonts.py)")
+            print("warning:", notes[-1], flush=True)
     ctx = mp.get_context("spawn")
     for kind in kinds:
         group_docs = [d for d in docs if d.kind == kind]
@@ -205,7 +217,11 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 group = _run_group_img2table(tool, group_docs)
                 not_measured.pop(IMG2TABLE, None)
+            elif tool == CAMELOT and importlib.util.find_spec("camelot") is None:
+                print(f"{kind:9s} {tool:20s} skipped: {NOT_MEASURED[CAMELOT]}", flush=True)
+                continue
             else:
+                not_measured.pop(tool, None)
                 with ctx.Pool(1) as pool:
                     group = pool.apply(_run_group, (tool, group_docs))
             row = summarise(tool, kind, group, answers, a.threshold)
@@ -214,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"peak {row['peak_rss_mib']} MiB{'  errors: ' + str(len(row['errors'])) if row['errors'] else ''}",
                   flush=True)
     report = {"machine": machine, "reports": a.reports, "threshold": a.threshold, "results": results,
-              "ratios": ratios(results), "not_measured": not_measured}
+              "ratios": ratios(results), "not_measured": not_measured, "notes": notes}
     a.out.mkdir(parents=True, exist_ok=True)
     (a.out / "bench.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     (a.out / "bench.md").write_text(markdown(report), encoding="utf-8")

@@ -43,6 +43,23 @@ def test_alternative_tables_take_our_tables_place():
     assert ours not in got
 
 
+def test_alternative_tables_stand_where_they_are_on_the_page():
+    # Our reader joins a table broken across pages 1 and 2 into one (page 1) and has its own next
+    # table on page 2 under a heading. The alternative returns the continuation at the top of page 2:
+    # it goes above the heading, not where our page-2 table was.
+    ours = [Table([], 0, 0, page=1), Table([], 0, 0, page=2)]
+    doc = Document([Paragraph("三、收到和处理", page=1, bbox=(72, 100, 500, 112)), ours[0],
+                    Paragraph("四、行政复议", page=2, bbox=(72, 400, 500, 412)), ours[1],
+                    Paragraph("五、问题", page=2, bbox=(72, 700, 500, 712))], kind="pdf-text", pages=2)
+    part1 = grid_table([["a"]], 1, "alt", [[(72, 130, 500, 780)]])
+    part2 = grid_table([["b"]], 2, "alt", [[(72, 64, 500, 380)]])
+    t4 = grid_table([["c"]], 2, "alt", [[(72, 430, 500, 600)]])
+    got = with_tables(doc, [part1, part2, t4]).blocks
+    assert [b.text if isinstance(b, Paragraph) else b for b in got] == \
+        ["三、收到和处理", part1, part2, "四、行政复议", t4, "五、问题"]
+    assert part2.cells[0].bbox == (72, 64, 500, 380)  # the slot's box, kept on the cell
+
+
 def test_ratios_and_markdown():
     rows = [
         {"tool": "gia-extract", "kind": "pdf-text", "seconds": 2.0, "accuracy": 0.9},

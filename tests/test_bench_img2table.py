@@ -1,6 +1,7 @@
-"""img2table as the benchmark's alternative on scans: one synthetic scanned report (150 dpi) goes
-through the tool's real path — a subprocess of .venv-img2table's interpreter running img2table with
-our OCR engine, its grids turned into our Tables and mapped by our pipeline — and is scored.
+"""img2table as the benchmark's alternative: one synthetic scanned report (150 dpi) and one text-layer
+report go through the tool's real path — a subprocess of .venv-img2table's interpreter running
+img2table (with our OCR engine on the scan, with the PDF's own text layer on the text PDF), its grids
+turned into our Tables and mapped by our pipeline — and are scored.
 
 .venv-img2table is not a project dependency (`make bench-img2table-env`); without it this skips."""
 from __future__ import annotations
@@ -29,3 +30,19 @@ def test_img2table_reads_a_scanned_report_into_scored_fields():
     assert result["fields"] == len(docs[0].answer)
     assert result["accuracy"] > 0.3
     assert result["precision"] > 0.9
+
+
+def test_img2table_reads_a_text_layer_report_from_its_own_text_layer():
+    from bench.corpus import build_corpus
+    from bench.pdfium_fonts import pdfium_draws_cjk
+
+    if not pdfium_draws_cjk():  # img2table's page images would have no Chinese text: it finds no tables
+        pytest.skip("PDFium finds no CJK font here (make bench-cjk-font)")
+    docs = build_corpus(1, ("pdf-text",))
+    group = _run_group_img2table(IMG2TABLE, docs)
+    (row,) = group["rows"]
+    assert row["error"] is None  # tables 2 and 3 found: not NotAReport
+    assert row["timings_ms"]["recover_tables"] > 0
+    result = summarise(IMG2TABLE, "pdf-text", group, {d.name: d.answer for d in docs}, threshold=0.9)
+    assert result["fields"] == len(docs[0].answer)
+    assert result["accuracy"] > 0.3
