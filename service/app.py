@@ -81,7 +81,8 @@ class ServiceState:
     def open(self) -> None:
         s = self.settings
         self.store = Store(s.url)
-        self.pool = ExtractorPool(s.workers, s.extractor, Limits(s.max_pages, s.max_pixels_per_page), s.time_limit_s)
+        self.pool = ExtractorPool(s.workers, s.extractor, Limits(s.max_pages, s.max_pixels_per_page), s.time_limit_s,
+                                  ocr_server=s.ocr_server)
         self.pool.start()
         self.metrics.bind(lambda: self.store.queued_count() if self.store else 0,
                           lambda: self.pool.restarts if self.pool else 0)

@@ -25,6 +25,9 @@ class Settings:
         "doc": "per-document extraction time limit; the worker is killed past it"})
     workers: int = field(default=2, metadata={"env": "GIA_WORKERS",
         "doc": "extraction worker processes (shared by the sync endpoint and jobs); 0: extract in threads of this process"})
+    ocr_server: bool = field(default=False, metadata={"env": "GIA_OCR_SERVER",
+        "doc": "one process runs the OCR of every extraction worker, their page requests pooled into shared "
+               "batches: for GIA_OCR_ENGINE=torch on a GPU, which one process should own (needs GIA_WORKERS ≥ 1)"})
     job_workers: int = field(default=1, metadata={"env": "GIA_JOB_WORKERS",
         "doc": "documents of jobs extracted at once (0: this instance accepts jobs but does not run them)"})
     queue_limit: int = field(default=1000, metadata={"env": "GIA_QUEUE_LIMIT",

@@ -80,8 +80,12 @@ def _timeout_outcome(limit: float) -> Outcome:
                    elapsed_ms=round(limit * 1000, 1))
 
 
-def _worker_main(conn: Connection, extractor_ref: str, limits: Limits) -> None:
+def _worker_main(conn: Connection, extractor_ref: str, limits: Limits, ocr_server=None) -> None:
     try:
+        if ocr_server is not None:  # before the extractor builds an engine of its own
+            from models.ocr_server import connect
+
+            connect(ocr_server)
         extract = load_extractor(extractor_ref)
     except Exception as e:
         conn.send(("failed", f"{type(e).__name__}: {e}"))
@@ -106,8 +110,12 @@ class _Worker:
 
 
 class ExtractorPool:
-    def __init__(self, size: int, extractor_ref: str, limits: Limits, time_limit_s: float):
+    def __init__(self, size: int, extractor_ref: str, limits: Limits, time_limit_s: float, ocr_server: bool = False):
+        """ocr_server: one process (models.ocr_server) runs every worker's OCR; a worker killed at
+        the time limit loses only its own connection, and its replacement connects afresh."""
         self.size = size
+        self.ocr_server = ocr_server
+        self._server = None
         self.extractor_ref = extractor_ref
         self.limits = limits
         self.time_limit_s = time_limit_s
@@ -121,6 +129,16 @@ class ExtractorPool:
         self.restarts = 0
 
     def start(self) -> None:
+        if self.ocr_server:
+            if self.size <= 0:
+                raise RuntimeError("GIA_OCR_SERVER needs extraction worker processes (GIA_WORKERS ≥ 1): with 0, "
+                                   "documents are read in this process, whose engine pools its threads already")
+            from models.ocr_server import start_server
+
+            try:
+                self._server = start_server(self._ctx)
+            except Exception as e:
+                raise RuntimeError(f"the OCR server cannot start: {e}") from e
         if self.size <= 0:
             self._extract = load_extractor(self.extractor_ref)
             self._threads = concurrent.futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="gia-extract")
@@ -132,8 +150,8 @@ class ExtractorPool:
 
     def _spawn_async(self) -> _Worker:
         parent, child = self._ctx.Pipe()
-        p = self._ctx.Process(target=_worker_main, args=(child, self.extractor_ref, self.limits), daemon=True,
-                              name="gia-extract-worker")
+        p = self._ctx.Process(target=_worker_main, args=(child, self.extractor_ref, self.limits, self._server),
+                              daemon=True, name="gia-extract-worker")
         p.start()
         child.close()
         w = _Worker(p, parent)
@@ -149,6 +167,18 @@ class ExtractorPool:
         if status != "ready":
             self._kill(w)
             raise RuntimeError(f"an extraction worker could not load {self.extractor_ref}: {detail}")
+
+    def ocr_server_stats(self) -> Optional[dict]:
+        """The OCR server's pooling figures so far (requests, device calls, …); None without one."""
+        if self._server is None:
+            return None
+        from models.ocr_server import RemoteOcrEngine
+
+        remote = RemoteOcrEngine(self._server)
+        try:
+            return remote.server_stats()["pool"]
+        finally:
+            remote.close()
 
     def run(self, data: bytes, filename: str) -> Outcome:
         """Blocking and thread-safe: the outcome of one document within the time limit."""
@@ -226,3 +256,6 @@ class ExtractorPool:
         for w in workers:
             w.process.join(timeout=max(0.1, deadline - time.monotonic()))
             self._kill(w)
+        if self._server is not None:
+            self._server.stop()
+            self._server = None

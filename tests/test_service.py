@@ -160,6 +160,26 @@ def test_worker_processes_extract_real_reports(tmp_path):
         assert all(same(v, r.json()["fields"][k]["value"]) for k, v in gold.items())
 
 
+def test_worker_processes_share_one_ocr_server(tmp_path):
+    from tests.synth.form import build_report, synth_answers
+    from tests.synth.pdf_report import render_pdf
+    from tests.synth.scan import scan_pages, scan_pdf, style_for
+
+    report = build_report(synth_answers(43), seed=43)
+    style = style_for(43, dpi=150, turned=())
+    scan = scan_pdf(scan_pages(render_pdf(report), 43, style), style.dpi)
+    with client_for(tmp_path, workers=2, ocr_server=True) as c:
+        r = c.post("/v1/extract", files={"file": ("scan.pdf", scan)})
+        assert r.status_code == 200, r.text
+        s = load_scorer().score_doc({"fields": report.answer}, r.json(), 0.9)
+        assert s["right"] >= 0.97 * s["fields"] and s["silent"] == 0, s["wrong"]
+        served = c.app.state.gia.pool.ocr_server_stats()
+        assert served["requests"] > 0 and served["recognized_crops"] > 100  # the worker's OCR ran there
+    with pytest.raises(RuntimeError, match="GIA_OCR_SERVER needs extraction worker processes"):
+        with client_for(tmp_path, workers=0, ocr_server=True):
+            pass
+
+
 def test_api_keys_and_rate_limit(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'gia.db'}")
     key = store.create_key("alice")
