@@ -182,7 +182,9 @@ def _stop_after(proc: subprocess.Popen, out: Path, results: int, sig: int) -> in
         assert time.monotonic() < deadline, "the batch produced no results"
         time.sleep(0.05)
     proc.send_signal(sig)
-    proc.communicate(timeout=30)
+    _, err = proc.communicate(timeout=30)
+    if sig == signal.SIGINT and proc.returncode != 130:  # say why (seen once in CI: exit 1)
+        print(err.decode(errors="replace"), file=sys.stderr)
     return proc.returncode
 
 
