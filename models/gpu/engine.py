@@ -16,12 +16,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Sequence
 
-import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
-
-from models.ocr import as_bgr
 
 from .convert import character_list, load_onnx, to_torch
 from .ctc import alphabet, ctc_decode
@@ -228,7 +225,7 @@ class GpuOcrEngine:
             host = host.pin_memory()
         dev = host.to(self.device, non_blocking=True).contiguous()
         self._sync()
-        self.times.upload += time.perf_counter() - t0
+        self._add_time("upload", time.perf_counter() - t0)
         return dev
 
     def _detect_tensors(self, pages: torch.Tensor) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -300,11 +297,10 @@ class GpuOcrEngine:
             grid = grid.permute(1, 0, 2, 3).reshape(1, REC_HEIGHT, n * width, 2)
             crops = F.grid_sample(canvas, grid, mode="bilinear", padding_mode="border", align_corners=False)
             crops = crops.reshape(c, REC_HEIGHT, n, width).permute(2, 0, 1, 3).to(self.dtype) / 127.5 - 1.0
-            pad = torch.as_tensor(batch.used, device=self.device)[:, None] <= cols[None, :].long()
-            crops = crops.masked_fill(pad[:, None, None, :], 0.0).expand(n, 3, REC_HEIGHT, width)
+            crops = self._blank_padding(crops, batch).expand(n, 3, REC_HEIGHT, width)
             for i, res in zip(idx, self._run_rec(crops, batch.rows)):
                 results[int(i)] = res
-        self.times.recognise += time.perf_counter() - t0
+        self._add_time("recognise", time.perf_counter() - t0)
         split = np.cumsum(counts)[:-1]
         flat = list(range(len(results)))
         return [[results[i] for i in part] for part in np.split(np.array(flat), split)]
@@ -366,10 +362,14 @@ class GpuOcrEngine:
             x = x.pin_memory()
         x = x.to(self.device, non_blocking=True)
         x = x[:, None] if gray else x.permute(0, 3, 1, 2)
-        x = x.to(self.dtype) / 127.5 - 1.0
-        cols = torch.arange(width, device=self.device)
+        return self._blank_padding(x.to(self.dtype) / 127.5 - 1.0, batch).expand(n, 3, REC_HEIGHT, width)
+
+    def _blank_padding(self, x: torch.Tensor, batch: LineBatch) -> torch.Tensor:
+        """x (n, c, REC_HEIGHT, width), normalised, with each line's columns past its own width set
+        to 0, as rapidocr pads."""
+        cols = torch.arange(batch.width, device=self.device)
         pad = torch.as_tensor(batch.used, device=self.device)[:, None] <= cols[None, :]
-        return x.masked_fill(pad[:, None, None, :], 0.0).expand(n, 3, REC_HEIGHT, width)
+        return x.masked_fill(pad[:, None, None, :], 0.0)
 
     def _add_time(self, stage: str, seconds: float) -> None:
         with self._times_lock:
