@@ -211,3 +211,21 @@ def test_digit_lookalikes_and_second_readings():
     assert text == "16" and score < 0.9
     # ink in a cell read as blank, unreadable again: a low-score marker, never a sure blank
     assert _choose("", 1.0, "", 0.0) == ("", 0.2)
+
+
+def test_ruling_pieces_are_the_long_thin_components_fitted_straight():
+    from extraction.scan.rulings import _segments
+
+    mask = np.zeros((200, 400), np.uint8)
+    cv2.line(mask, (20, 50), (380, 56), 255, 1)  # tilted ruling
+    cv2.rectangle(mask, (20, 100), (380, 120), 255, -1)  # a filled band, not a ruling
+    cv2.line(mask, (20, 150), (40, 150), 255, 1)  # shorter than a run
+    pieces = _segments(mask, horizontal=True, run=50, thick=3)
+    assert len(pieces) == 1
+    seg, (x, y, pix) = pieces[0]
+    ys, xs = np.nonzero(mask[:80])
+    k, b = np.polyfit(xs, ys, 1)
+    assert (seg.x0, seg.x1) == (20.0, 380.0)
+    assert abs(seg.y0 - (k * 20 + b)) < 1e-9 and abs(seg.y1 - (k * 380 + b)) < 1e-9
+    assert (x, y) == (20, 50) and int(pix.sum()) == len(xs)
+    assert not _segments(np.zeros((50, 50), np.uint8), horizontal=True, run=10, thick=3)
