@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from .model import Cell, Table
 
 
@@ -215,10 +217,7 @@ class _Grid:
             boxes.append(box)
             cells.append(Cell(row=r, col=c, text="", rowspan=rs, colspan=cs, page=page, bbox=box))
         members: list[list[Word]] = [[] for _ in cells]
-        for w in words:
-            cx, cy = _centre(w.bbox)
-            # the cell whose box holds the centre; on a shared border, the nearest box's middle wins
-            best = min(range(len(boxes)), key=lambda i: _outside(boxes[i], cx, cy))
+        for w, best in zip(words, _nearest_boxes(boxes, [_centre(w.bbox) for w in words])):
             members[best].append(w)
         for cell, ws in zip(cells, members):
             cell.text = reading_order_text(ws)
@@ -228,10 +227,18 @@ class _Grid:
                      origin="ruling")
 
 
-def _outside(box: tuple[float, float, float, float], x: float, y: float) -> float:
-    dx = max(box[0] - x, 0.0, x - box[2])
-    dy = max(box[1] - y, 0.0, y - box[3])
-    return dx + dy
+def _nearest_boxes(boxes: list[tuple[float, float, float, float]], points: list[tuple[float, float]]
+                   ) -> list[int]:
+    """For each point, the box that holds it, or else the one it lies least far outside (by x plus
+    y distance); of equally near boxes the first. All pairs at once: a page has thousands."""
+    if not points:
+        return []
+    b = np.asarray(boxes, dtype=np.float64)
+    p = np.asarray(points, dtype=np.float64)
+    x, y = p[:, 0:1], p[:, 1:2]
+    dx = np.maximum(np.maximum(b[:, 0] - x, 0.0), x - b[:, 2])
+    dy = np.maximum(np.maximum(b[:, 1] - y, 0.0), y - b[:, 3])
+    return np.argmin(dx + dy, axis=1).tolist()
 
 
 def _grid(hs: list[_Line], vs: list[_Line], tol: float) -> _Grid | None:

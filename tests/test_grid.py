@@ -150,3 +150,15 @@ def test_open_sided_table_takes_its_outer_columns_from_the_horizontal_extent():
     (t,), _ = build_tables(h, v, words, page=1)
     assert (t.n_rows, t.n_cols) == (2, 3)
     assert t.grid_texts() == [["左", "中", ""], ["", "", "右"]]
+
+
+def test_word_on_a_shared_border_goes_to_the_first_cell_in_reading_order():
+    xs, ys = [50, 150, 250], [100, 120, 140]
+    h, v = ruled(xs, ys)
+    corner = Word("7", (145, 115, 155, 125))  # centre (150, 120): the corner of all four cells
+    edge = Word("8", (145, 126, 155, 136))  # centre (150, 131): between (1, 0) and (1, 1)
+    inside = Word("9", (200, 126, 210, 136))
+    tables, free = build_tables(h, v, [corner, edge, inside], page=1)
+    texts = {(c.row, c.col): c.text for c in tables[0].cells}
+    assert texts == {(0, 0): "7", (0, 1): "", (1, 0): "8", (1, 1): "9"}
+    assert free == []

@@ -48,10 +48,10 @@ def reread_cells(tables: list[Table], words: list[Word], crop: Cropper, read: Re
     """`words` with the words of doubtful or blank-looking cells replaced by a second reading."""
     jobs: list[tuple[BBox, list[Word], CellCrop]] = []
     for t in tables:
-        for cell in t.cells:
+        for cell, held in zip(t.cells, _held(t, words)):
             if cell.bbox is None:
                 continue
-            inside = [w for w in words if _holds(cell.bbox, w.bbox)]
+            inside = [words[i] for i in held]
             text = "".join(w.text for w in inside).strip()
             if text:
                 numeric = digits_of(text)
@@ -106,10 +106,10 @@ def signed_numbers(tables: list[Table], words: list[Word], page: np.ndarray, px_
     heights left of them (the digits' side bearing leaves a gap), in the same cell, is a minus."""
     out = list(words)
     for t in tables:
-        for cell in t.cells:
+        # a word replaced below keeps its box, so which cell holds it does not change
+        for cell, inside in zip(t.cells, _held(t, out)):
             if cell.bbox is None:
                 continue
-            inside = [i for i, w in enumerate(out) if _holds(cell.bbox, w.bbox)]
             if len(inside) != 1:
                 continue
             w = out[inside[0]]
@@ -152,9 +152,16 @@ def _minus_before(page: np.ndarray, word: BBox, cell: BBox, k: float) -> bool:
     return False
 
 
-def _holds(box: BBox, wb: BBox) -> bool:
-    cx, cy = (wb[0] + wb[2]) / 2, (wb[1] + wb[3]) / 2
-    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
+def _held(table: Table, words: list[Word]) -> list[list[int]]:
+    """For each cell of `table`, the indices of the words whose centre its box holds (borders
+    included; a word on a shared border is in both). Every cell against every word at once."""
+    if not words:
+        return [[] for _ in table.cells]
+    wb = np.asarray([w.bbox for w in words], dtype=np.float64)
+    cx, cy = (wb[:, 0] + wb[:, 2]) / 2, (wb[:, 1] + wb[:, 3]) / 2
+    cb = np.asarray([c.bbox if c.bbox is not None else (np.nan,) * 4 for c in table.cells], dtype=np.float64)
+    inside = ((cb[:, 0:1] <= cx) & (cx <= cb[:, 2:3]) & (cb[:, 1:2] <= cy) & (cy <= cb[:, 3:4]))
+    return [np.flatnonzero(row).tolist() for row in inside]
 
 
 def ink_box(gray: np.ndarray, min_height: int) -> tuple[int, int, int, int] | None:
