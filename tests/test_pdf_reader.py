@@ -167,11 +167,12 @@ def test_image_pages_go_to_the_ocr_hook(report, browser_pdf):
                 if item[0] == "l":
                     seg = Segment(item[1].x, item[1].y, item[2].x, item[2].y)
                     (h if abs(seg.y0 - seg.y1) < 1 else v).append(seg)
-        return words, h, v
+        return words, h, v, {"detect": 2.0, "recognize": 3.0}
 
     doc = pdf.read(_image_only(browser_pdf), ocr_page=fake_ocr)
     assert calls == [0, 1, 2]
     assert doc.kind == "pdf-scan"
+    assert (doc.timings_ms["ocr_detect"], doc.timings_ms["ocr_recognize"]) == (6.0, 9.0)  # summed over pages
     tables = _tables(doc)
     assert [(t.n_rows, t.n_cols) for t in tables] == [(14, 4), (28, 10), (4, 15)]
     t4 = tables[2]

@@ -6,7 +6,8 @@ makes the ruled tables, and the remaining words become paragraphs. Across pages:
 furniture (headers/footers of an office suite or a browser) is dropped, and a table continued on
 the next page is joined to its first part.
 
-Pages without a text layer are handed to `ocr_page(page) -> (words, h_lines, v_lines)` when given.
+Pages without a text layer are handed to `ocr_page(page) -> (words, h_lines, v_lines, stage_ms)` when
+given; its stage times (render, detect, recognize...) are summed into the Document's as `ocr_<stage>`.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from ..grid import Segment, Word, build_tables
 from ..model import BBox, Cell, Document, Paragraph, Table
 from ..page_text import TextLine, page_lines, paragraphs
 
-OcrPage = Callable[[pymupdf.Page], tuple[list[Word], list[Segment], list[Segment]]]
+OcrPage = Callable[[pymupdf.Page], tuple[list[Word], list[Segment], list[Segment], dict[str, float]]]
 
 # A drawn rectangle at most this thick is a ruling, not a box.
 _THIN = 3.0
@@ -38,6 +39,7 @@ class _Page:
     tables: list[Table] = field(default_factory=list)
     lines: list[TextLine] = field(default_factory=list)
     ocr: bool = False
+    ocr_ms: dict[str, float] = field(default_factory=dict)  # the OCR's wall time per stage
 
 
 def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
@@ -72,8 +74,11 @@ def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
     blocks = _join_continued_tables([_page_blocks(p) for p in pages])
     kind = "pdf-scan" if pages and all(p.ocr for p in pages) else "pdf-text"
     t2 = time.perf_counter()
-    return Document(blocks=blocks, kind=kind, pages=n_pages, warnings=warnings,
-                    timings_ms={"pdf_pages": (t1 - t0) * 1000, "pdf_layout": (t2 - t1) * 1000})
+    timings = {"pdf_pages": (t1 - t0) * 1000, "pdf_layout": (t2 - t1) * 1000}
+    for p in pages:
+        for k, v in p.ocr_ms.items():
+            timings[f"ocr_{k}"] = timings.get(f"ocr_{k}", 0.0) + v
+    return Document(blocks=blocks, kind=kind, pages=n_pages, warnings=warnings, timings_ms=timings)
 
 
 def _open(data: bytes) -> pymupdf.Document:
@@ -157,11 +162,14 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None) -> _Page | str:
             return "blank"
         if ocr_page is None:
             return "image"
-        words, h, v = ocr_page(page)
+        words, h, v, ocr_ms = ocr_page(page)
         ocr = True
+    else:
+        ocr_ms = {}
     n = page.number + 1
     tables, free = build_tables(h, v, words, page=n)
-    return _Page(number=n, height=page.rect.height, tables=tables, lines=page_lines(free), ocr=ocr)
+    return _Page(number=n, height=page.rect.height, tables=tables, lines=page_lines(free), ocr=ocr,
+                 ocr_ms=ocr_ms)
 
 
 # ------------------------------------------------------------------------------------ rulings

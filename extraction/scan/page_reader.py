@@ -129,6 +129,7 @@ class PageReader:
         v_pts = [_scaled(s, scale) for s in v_px]
 
         tables, _ = build_tables(h_pts, v_pts, words, number, tol=GRID_TOL)
+        clock.lap("grid")
         if tables:
             cropper = _CellCropper(source, clean, turns, skew)
             words = reread_cells(tables, words, cropper, self.engine.recognize)
@@ -311,10 +312,11 @@ def default_reader() -> PageReader:
     return _reader
 
 
-def ocr_page(page) -> tuple[list[Word], list[Segment], list[Segment]]:
-    """For extraction.readers.pdf: an image-only PDF page's words and rulings (page points)."""
+def ocr_page(page) -> tuple[list[Word], list[Segment], list[Segment], dict[str, float]]:
+    """For extraction.readers.pdf: an image-only PDF page's words and rulings (page points), and
+    the wall time of each reading stage."""
     scan = default_reader().read(pdf_source(page), page.number + 1)
-    return scan.words, scan.h_lines, scan.v_lines
+    return scan.words, scan.h_lines, scan.v_lines, scan.timings_ms
 
 
 # Pages read while a `collecting_pages()` block is open (for --debug-dir pictures).
