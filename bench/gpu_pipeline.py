@@ -46,6 +46,7 @@ def _worker(docs: list[BenchDoc], threads: int, ready, go, out_q, server=None) -
     extract(docs[0].data, docs[0].name)  # untimed: kernels chosen, caches filled
     ready.wait()
     go.wait()
+    cpu0 = _cpu_seconds()
 
     def one(d: BenchDoc) -> dict:
         t0 = time.perf_counter()
@@ -61,6 +62,7 @@ def _worker(docs: list[BenchDoc], threads: int, ready, go, out_q, server=None) -
     with ThreadPoolExecutor(threads) as pool:
         rows = list(pool.map(one, docs))
     done = time.perf_counter()
+    cpu_s = _cpu_seconds() - cpu0
     if server is not None:
         # the server's figures are the whole run's: the last worker to finish reports them
         stats, times = None, None
@@ -69,11 +71,17 @@ def _worker(docs: list[BenchDoc], threads: int, ready, go, out_q, server=None) -
         stats = getattr(engine, "stats", None)
         times = getattr(getattr(engine, "inner", engine), "times", None)
         served = None
-    out_q.put({"rows": rows, "done": done, "served": served,
+    out_q.put({"rows": rows, "done": done, "served": served, "cpu_s": cpu_s,
                "pool": stats.__dict__ if stats is not None else None,
                "gpu_times_ms": times.as_ms() if times is not None else None,
                "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                "engine": getattr(engine, "name", "?")})
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process, all its threads, user and system."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def run_setting(docs: list[BenchDoc], processes: int, threads: int, ocr_server: bool) -> dict:
@@ -114,6 +122,7 @@ def run_setting(docs: list[BenchDoc], processes: int, threads: int, ocr_server: 
             pool[k] += v
     return {"processes": processes, "threads": threads, "ocr_server": ocr_server, "wall_s": round(wall, 3),
             "rows": rows, "pool": dict(pool), "gpu_times_ms": gpu_times,
+            "worker_cpu_s": round(sum(p["cpu_s"] for p in parts), 3),
             "peak_rss_mib": round(sum(p["peak_rss_mib"] for p in parts)), "engine": parts[0]["engine"]}
 
 
@@ -129,12 +138,18 @@ def summarise(setting: dict, answers: dict, threshold: float) -> dict:
         for k, v in r["timings_ms"].items():
             stages[k] += v / max(1, r["pages"]) / len(rows)
     pool = setting["pool"]
+    # The workers' CPU time per page: with the OCR server it is everything but the models (render,
+    # straightening, rulings, line crops, grid, mapping). It bounds what the machine's cores can
+    # feed the GPU, whatever the GPU's speed: cores / (CPU seconds per page).
+    cpu_ms = 1000 * setting["worker_cpu_s"] / max(1, pages)
     return {"engine": setting["engine"], "processes": setting["processes"], "threads": setting["threads"],
             "ocr_server": setting["ocr_server"],
             "documents": len(rows), "pages": pages, "wall_s": setting["wall_s"],
             "pages_per_s": round(pages / setting["wall_s"], 2), "docs_per_s": round(len(rows) / setting["wall_s"], 2),
             "all": score_rows(rows, answers, threshold), "by_kind": by_kind,
             "stage_ms_per_page": {k: round(v, 1) for k, v in sorted(stages.items())},
+            "worker_cpu_ms_per_page": round(cpu_ms, 1),
+            "cpu_bound_pages_per_s": round((os.cpu_count() or 1) * 1000 / cpu_ms, 1) if cpu_ms else None,
             "pool": pool,
             "crops_per_recognition_call": (round(pool["recognized_crops"] / max(1, pool["device_calls"]), 1)
                                            if pool else None),
@@ -146,12 +161,12 @@ def markdown(report: dict) -> str:
     out = [f"Whole pipeline on scans ({report['machine']}; {report['documents']} documents, {report['pages']} pages, "
            f"{', '.join(report['kinds'])})", "",
            "| engine | processes × threads | pages/s | docs/s | accuracy | precision | coverage | silent | "
-           "peak RSS MiB |", "|---|---|---|---|---|---|---|---|---|"]
+           "peak RSS MiB | worker CPU ms/page | CPU-bound pages/s |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in report["results"]:
         a = r["all"]
         out.append(f"| {r['engine']} | {r['processes']} × {r['threads']} | {r['pages_per_s']} | {r['docs_per_s']} | "
                    f"{a['accuracy']:.4f} | {a['precision']:.4f} | {a['coverage']:.4f} | {a['silent']} | "
-                   f"{r['peak_rss_mib']} |")
+                   f"{r['peak_rss_mib']} | {r['worker_cpu_ms_per_page']} | {r['cpu_bound_pages_per_s']} |")
     return "\n".join(out) + "\n"
 
 
@@ -181,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
             results.append(row)
             print(json.dumps({k: row[k] for k in ("engine", "processes", "threads", "pages_per_s", "docs_per_s",
                                                   "all", "crops_per_recognition_call", "stage_ms_per_page",
+                                                  "worker_cpu_ms_per_page", "cpu_bound_pages_per_s",
                                                   "errors")}, ensure_ascii=False), flush=True)
     gpu = None
     try:
