@@ -88,6 +88,17 @@ def infer_missing(readings: dict[str, Reading], rules: list[BoundRule]) -> dict[
     return inferred
 
 
+def zero_style(readings: dict[str, Reading], table: str) -> str:
+    """How `table` ("t3") prints a zero: "blank" (cells left empty, as web pages often do, and no
+    printed 0), "zero" (printed 0s and no empty cell), "mixed", or "unknown" (neither seen). An
+    inferred zero is returned as the document would have printed it: a cell of a table that
+    prints zeros blank was, most likely, printed blank, and SPEC.md returns that as null."""
+    mine = [r for k, r in readings.items() if k.startswith(table + ".")]
+    blanks = any(r.status == "blank" for r in mine)
+    zeros = any(r.status in ("read", "corrected") and r.value == 0 for r in mine)
+    return {(True, False): "blank", (False, True): "zero", (True, True): "mixed"}.get((blanks, zeros), "unknown")
+
+
 def evaluate(readings: dict[str, Reading], rules: list[BoundRule]) -> list[Check]:
     checks = []
     for rule in rules:
@@ -160,7 +171,7 @@ def choose_placements(readings: dict[str, Reading], short_rows: list[ShortRow], 
             windows = [c for c in row.candidates if is_blank_window(c)]
             for i, key in enumerate(row.keys):
                 chosen = winners[0][2].get(key)
-                agreed[key] = (len({repr(w[2].get(key)) for w in winners}) == 1
+                agreed[key] = (row.complete and len({repr(w[2].get(key)) for w in winners}) == 1
                                and all(_slot_value(w[i]) == chosen for w in windows)
                                and len(local_values.get(n, {}).get(key, {""})) == 1)
     return agreed

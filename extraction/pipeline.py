@@ -14,7 +14,7 @@ from typing import Callable
 
 from . import __version__
 from .confidence import apply_rules
-from .consistency import bind_rules, choose_placements, evaluate, infer_missing
+from .consistency import bind_rules, choose_placements, evaluate, infer_missing, zero_style
 from .contract import ACCEPT_THRESHOLD, ExtractionResult, FieldValue, Source
 from .errors import NotAReport
 from .meta import find_published_date, find_signature_agency, find_title, parse_dates, plausible_agency
@@ -155,12 +155,26 @@ def _map(schema: Schema, tokens):
 
     rules = bind_rules(schema, set(readings))
     agreed = choose_placements(readings, t3.short_rows + t2.short_rows + t4.short_rows, rules)
+    styles = {t: zero_style(readings, t) for t in ("t2", "t3", "t4")}
+    unsure_zeros = []
     for key, (value, rule_id) in infer_missing(readings, rules).items():
         old = readings[key]
+        style = styles[key.split(".")[0]]
+        if value == 0 and style in ("blank", "unknown"):
+            # printed blank, like this table's other zeros (a rule counts it as 0); with no zero
+            # read in the table either way, blank is likelier (printed 0s would have been read),
+            # but not sure
+            value = None
+            if style == "unknown":
+                unsure_zeros.append(key)
+        elif value == 0 and style == "mixed":
+            unsure_zeros.append(key)  # printed blank or 0: the rule cannot tell which
         readings[key] = Reading(key, value, "inferred", 0.0, old.raw, old.page, old.bbox)
-        warnings.append(f"{key} inferred as {value} from rule {rule_id}")
+        warnings.append(f"{key} inferred as {'blank' if value is None else value} from rule {rule_id}")
     checks = evaluate(readings, rules)
     apply_rules(readings, checks, agreed)
+    for key in unsure_zeros:
+        readings[key].confidence = min(readings[key].confidence, 0.75)
     for c in checks:
         if c.ok is False:
             warnings.append(f"rule {c.rule} broken: {c.lhs} != {c.rhs}")

@@ -38,6 +38,9 @@ class ShortRow:
     keys: tuple[str, ...]
     candidates: list[list[Token | None]]
     label_ratio: float = 1.0
+    # every order-keeping placement is a candidate; else (a badly broken row of table 4) the
+    # rules choose among some, and the truth may not be among them
+    complete: bool = True
 
 
 @dataclass
@@ -215,7 +218,9 @@ def read_row(table: TableRead, keys: Sequence[str], values: list[Token], label_r
         for key in keys:
             table.readings[key] = Reading(key, None, "missing", 0.0)
         return
-    table.short_rows.append(ShortRow(tuple(keys), candidates, label_ratio))
+    printed = sum(t is not None and not t.is_blank for t in candidates[0])
+    complete = comb(len(keys), printed) <= MAX_PLACEMENTS
+    table.short_rows.append(ShortRow(tuple(keys), candidates, label_ratio, complete))
     apply_candidate(table.readings, table.short_rows[-1], candidates[0])
 
 

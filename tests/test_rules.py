@@ -101,3 +101,25 @@ def test_not_a_report_is_refused():
 
     with pytest.raises(NotAReport):
         _run("这是一份会议通知。\n请各单位于明天上午九点参加会议。\n")
+
+
+def test_an_inferred_zero_comes_back_as_its_table_prints_zeros():
+    from extraction.consistency import zero_style
+    from extraction.readings import Reading
+
+    def table(*cells):
+        return {f"t3.row{i}.total": Reading(f"t3.row{i}.total", v, s, 0.95) for i, (v, s) in enumerate(cells)}
+
+    assert zero_style(table((0, "read"), (3, "read")), "t3") == "zero"
+    assert zero_style(table((None, "blank"), (3, "read")), "t3") == "blank"
+    assert zero_style(table((None, "blank"), (0, "corrected")), "t3") == "mixed"
+    assert zero_style(table((3, "read"), (None, "missing")), "t3") == "unknown"
+    assert zero_style(table((0, "read")), "t4") == "unknown"  # another table's cells say nothing
+
+    # the tab-separated seed prints its zeros: a lost cell that must be 0 is returned as 0
+    text = _text(SEED_TSV).replace(
+        "一、本年新收政府信息公开申请数量\t\t0\t0\t0\t0\t0\t0\t0",
+        "一、本年新收政府信息公开申请数量\t\t0\t0\t0\t0\t0\t0")
+    r = _run(text)
+    inferred = [k for k, f in r.fields.items() if f.status == "inferred" and k.startswith("t3.")]
+    assert inferred and all(r.fields[k].value == 0 for k in inferred)
