@@ -207,6 +207,10 @@ class Store:
                reason: Optional[str], elapsed_ms: float) -> bool:
         """Record a document's outcome; True when this finished its job (the caller then notifies)."""
         with self._session() as s, s.begin():
+            # One finisher of a job at a time: under PostgreSQL's READ COMMITTED, two workers
+            # finishing the last two documents together each counted the other's as still running,
+            # and neither marked the job done. (SQLite serializes writers anyway.)
+            s.execute(select(Job.id).where(Job.id == claim.job_id).with_for_update())
             done = s.execute(update(JobDocument).where(
                 JobDocument.id == claim.doc_id, JobDocument.claim_token == claim.token,
                 JobDocument.status == DOC_RUNNING).values(

@@ -71,3 +71,45 @@ def test_jobs_on_postgres(tmp_path, postgres_url):
         sync = c.post("/v1/extract", files={"file": ("again.txt", (SEEDS / f"{SEED_NAMES[0]}.txt").read_bytes())})
         assert sync.headers["x-cache"] == "hit"  # the job's result, found by sha256 in PostgreSQL
     assert not (tmp_path / "gia.db").exists()
+
+
+def test_the_last_two_documents_finishing_together_finish_their_job(postgres_url):
+    """Two workers finishing a job's last two documents at once. Under PostgreSQL's READ COMMITTED,
+    each saw the other's document still running and neither marked the job done: the job stayed
+    "running" for ever with every document done (seen in a CI run under load). The statements are
+    slowed here so that both transactions overlap every time."""
+    import threading
+    import time
+
+    from sqlalchemy import event
+
+    from service.store import Store
+
+    store = Store(postgres_url)
+    try:
+        job_id = store.create_job([("a.txt", b"a"), ("b.txt", b"b")], owner=None, callback_url=None)
+        claims = [store.claim_next(lease_s=60) for _ in range(2)]
+        assert {c.job_id for c in claims} == {job_id}
+
+        @event.listens_for(store.engine, "after_cursor_execute")
+        def _slow(conn, cursor, statement, *args):
+            if statement.lstrip().upper().startswith(("UPDATE JOB_DOCUMENTS", "SELECT COUNT")):
+                time.sleep(0.4)
+
+        start = threading.Barrier(2)
+        finished: list[bool] = []
+
+        def finish(claim):
+            start.wait()
+            finished.append(store.finish(claim, ok=True, version="t", status_code=200, error_code=None,
+                                         reason=None, elapsed_ms=1.0))
+
+        threads = [threading.Thread(target=finish, args=(c,)) for c in claims]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert sorted(finished) == [False, True]  # exactly one of them finished the job
+        assert store.job(job_id).status == "done"
+    finally:
+        store.close()
