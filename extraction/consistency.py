@@ -130,6 +130,13 @@ def _consistency_score(readings: dict[str, Reading], rules: list[BoundRule]) -> 
     return score, values
 
 
+def _key_of(value) -> str:
+    """A value as compared between placements: 28 and 28.0 (a sum) are the same number."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return repr(value)
+
+
 def _slot_value(tok):
     return None if tok is None or tok.value.number is None else tok.value.number
 
@@ -153,7 +160,7 @@ def choose_placements(readings: dict[str, Reading], short_rows: list[ShortRow], 
             apply_candidate(readings, row, cand)
             scored.append(_consistency_score(readings, local))
         top = max(sc for sc, _ in scored)
-        local_values[n] = {k: {repr(v.get(k)) for sc, v in scored if sc == top} for k in row.keys}
+        local_values[n] = {k: {_key_of(v.get(k)) for sc, v in scored if sc == top} for k in row.keys}
         apply_candidate(readings, row, row.candidates[0])
     for _ in range(2):  # a second pass lets each row see the others' choices
         for n, row in enumerate(short_rows):
@@ -171,7 +178,10 @@ def choose_placements(readings: dict[str, Reading], short_rows: list[ShortRow], 
             windows = [c for c in row.candidates if is_blank_window(c)]
             for i, key in enumerate(row.keys):
                 chosen = winners[0][2].get(key)
-                agreed[key] = (row.complete and len({repr(w[2].get(key)) for w in winners}) == 1
+                # the row's own rules must settle the same value the joint choice gives (seen: the
+                # row's own rule put 28 in 总计, a joint shift with another short row inferred 64)
+                local = local_values.get(n, {}).get(key)
+                agreed[key] = (row.complete and len({_key_of(w[2].get(key)) for w in winners}) == 1
                                and all(_slot_value(w[i]) == chosen for w in windows)
-                               and len(local_values.get(n, {}).get(key, {""})) == 1)
+                               and (local is None or local == {_key_of(chosen)}))
     return agreed
