@@ -111,3 +111,29 @@ def test_a_minus_sign_the_detector_misses_is_read_from_the_pixels():
     assert result.fields["t2.penalty.change"].value == -12
     assert result.fields["t2.licensing.prev_items"].value == 7  # no sign where none is printed
     assert s["silent"] == 0 and s["right"] >= 0.98 * s["fields"], s["wrong"]
+
+
+@pytest.mark.parametrize("dpi, renders", [(300, 1), (200, 2)])
+def test_a_scan_page_is_rendered_once_when_its_resolution_is_a_multiple_of_the_reading_one(dpi, renders):
+    """A 300-dpi scan: one render at 300 dpi serves the 150-dpi reading (area-averaged, the size
+    MuPDF gives) and the sharper second readings. A 200-dpi scan is rendered at each resolution."""
+    import pymupdf
+
+    from extraction.scan.images import pdf_source
+
+    rng = np.random.default_rng(dpi)
+    img = np.full((int(11.69 * dpi), int(8.27 * dpi)), 255, np.uint8)
+    img[dpi:dpi + 40, dpi:4 * dpi] = rng.integers(0, 120, (40, 3 * dpi))  # some ink
+    page = pymupdf.open(stream=scan_pdf([img], dpi), filetype="pdf")[0]
+    calls = []
+    real = page.get_pixmap
+    page.get_pixmap = lambda **kw: calls.append(kw["dpi"]) or real(**kw)
+    source = pdf_source(page)
+    read = source.render(150)
+    sharp = source.render(min(300, source.native_dpi))
+    assert len(calls) == renders
+    expected = real(dpi=150, colorspace=pymupdf.csGRAY, alpha=False)
+    assert read.shape == (expected.height, expected.width)
+    assert sharp.shape == img.shape
+    reference = np.frombuffer(expected.samples, np.uint8).reshape(read.shape)
+    assert np.abs(read.astype(int) - reference).mean() < 3  # the same page, resampled differently
