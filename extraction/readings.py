@@ -165,13 +165,18 @@ def blank_windows(fields: list[Token], printed: list[Token], n: int) -> list[lis
 MAX_PLACEMENTS = 64
 
 
+def tries_every_placement(n: int, k: int) -> bool:
+    """Whether `placements` gives every order-keeping placement of k values into n columns."""
+    return comb(n, k) <= MAX_PLACEMENTS
+
+
 def placements(printed: list[Token], n: int) -> list[list[Token | None]]:
     """Every order-keeping placement of the printed values into n columns, the most likely first:
     values lost at the left (totals at the right survive), then at the right, then the rest."""
     k = len(printed)
     right = tuple(range(n - k, n))
     left = tuple(range(k))
-    if comb(n, k) <= MAX_PLACEMENTS:
+    if tries_every_placement(n, k):
         combos = list(combinations(range(n), k))
     else:
         # Too many to try (a badly broken row of table 4): one gap of lost values, anywhere.
@@ -219,7 +224,7 @@ def read_row(table: TableRead, keys: Sequence[str], values: list[Token], label_r
             table.readings[key] = Reading(key, None, "missing", 0.0)
         return
     printed = sum(t is not None and not t.is_blank for t in candidates[0])
-    complete = comb(len(keys), printed) <= MAX_PLACEMENTS
+    complete = tries_every_placement(len(keys), printed)
     table.short_rows.append(ShortRow(tuple(keys), candidates, label_ratio, complete))
     apply_candidate(table.readings, table.short_rows[-1], candidates[0])
 

@@ -49,9 +49,7 @@ def read(data: bytes, reader: PageReader | None = None) -> Document:
     blocks = join_continued_tables([pdf_layout._page_blocks(p) for p in pages])
     t2 = time.perf_counter()
     timings = {"image_ocr": (t1 - t0) * 1000, "image_layout": (t2 - t1) * 1000}
-    for scan in scans:
-        for k, v in scan.timings_ms.items():
-            timings[f"ocr_{k}"] = timings.get(f"ocr_{k}", 0.0) + v
+    pdf_layout.add_ocr_stages(timings, (scan.timings_ms for scan in scans))
     return Document(blocks=blocks, kind="image", pages=len(frames), warnings=warnings,
                     timings_ms=timings)
 

@@ -15,7 +15,7 @@ import re
 import time
 import zlib
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterable
 
 import pymupdf
 
@@ -75,10 +75,15 @@ def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
     kind = "pdf-scan" if pages and all(p.ocr for p in pages) else "pdf-text"
     t2 = time.perf_counter()
     timings = {"pdf_pages": (t1 - t0) * 1000, "pdf_layout": (t2 - t1) * 1000}
-    for p in pages:
-        for k, v in p.ocr_ms.items():
-            timings[f"ocr_{k}"] = timings.get(f"ocr_{k}", 0.0) + v
+    add_ocr_stages(timings, (p.ocr_ms for p in pages))
     return Document(blocks=blocks, kind=kind, pages=n_pages, warnings=warnings, timings_ms=timings)
+
+
+def add_ocr_stages(timings: dict[str, float], pages_ms: Iterable[dict[str, float]]) -> None:
+    """The OCR's per-page stage times summed into a document's timings, as ocr_<stage>."""
+    for stage_ms in pages_ms:
+        for k, v in stage_ms.items():
+            timings[f"ocr_{k}"] = timings.get(f"ocr_{k}", 0.0) + v
 
 
 def _open(data: bytes) -> pymupdf.Document:
@@ -156,7 +161,7 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None) -> _Page | str:
         images = not words and _has_images(page)
     except (RuntimeError, ValueError) as exc:  # MuPDF raises these on broken page content
         raise CorruptInput(f"the PDF cannot be parsed: page {page.number + 1}: {exc}") from None
-    ocr = False
+    ocr, ocr_ms = False, {}
     if not words:
         if not images:
             return "blank"
@@ -164,8 +169,6 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None) -> _Page | str:
             return "image"
         words, h, v, ocr_ms = ocr_page(page)
         ocr = True
-    else:
-        ocr_ms = {}
     n = page.number + 1
     tables, free = build_tables(h, v, words, page=n)
     return _Page(number=n, height=page.rect.height, tables=tables, lines=page_lines(free), ocr=ocr,
