@@ -17,7 +17,7 @@ from .model import BBox, Cell, Document, Paragraph, Table
 from .labels import label_key, split_known_labels, split_labels, split_numbered_labels
 from .normalize import strip_tags
 
-EXACT_ORIGINS = {"ruling", "html", "docx"}
+EXACT_ORIGINS = {"ruling", "html", "docx", "alignment"}
 
 _LOOKALIKES = {"O": "0", "o": "0", "〇": "0", "○": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "丨": "1",
                "i": "1", "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "g": "9", "q": "9", "G": "6", "b": "6"}

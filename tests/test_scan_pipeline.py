@@ -18,7 +18,7 @@ from extraction.scan.images import decode_images
 from tests.shared_data import load_scorer
 from tests.synth.form import build_report, synth_answers
 from tests.synth.pdf_report import render_pdf
-from tests.synth.scan import scan_pages, scan_pdf, scan_tiff, style_for
+from tests.synth.scan import scan_pages, scan_pdf, scan_tiff, searchable_pdf, style_for
 
 SEED = 21
 
@@ -66,6 +66,17 @@ def test_scanned_pdf_goes_through_the_ocr_hook(report, scans):
     pages, style = scans
     result, s = _score(report, scan_pdf(pages, style.dpi), "report.pdf")
     assert result.source.kind == "pdf-scan"
+    assert s["right"] >= 0.97 * s["fields"], s["wrong"]
+    assert s["silent"] == 0, s["wrong"]
+
+
+def test_a_searchable_scan_is_read_with_our_ocr_not_its_hidden_text(report, scans):
+    """A scanner's searchable PDF whose invisible text misreads digits (1→7, 3→8): read as a scan."""
+    pages, style = scans
+    data = searchable_pdf(pages, style.dpi, render_pdf(report, furniture="office"), misread="1738")
+    result, s = _score(report, data, "report.pdf")
+    assert result.source.kind == "pdf-scan"
+    assert sum("invisible text" in w for w in result.warnings) == len(pages)
     assert s["right"] >= 0.97 * s["fields"], s["wrong"]
     assert s["silent"] == 0, s["wrong"]
 

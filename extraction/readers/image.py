@@ -1,19 +1,17 @@
 """Image files (PNG, JPEG, TIFF with one or many pages, BMP, WebP) to a raw Document by OCR.
 
 Each frame is one page, upright per its EXIF orientation, read by the scan page reader (the same
-one image-only PDF pages go through), then laid out exactly as a text-layer PDF page is: the
-rulings and words become tables with `extraction.grid.build_tables`, the other words become
-paragraphs, running headers and footers are dropped, and a table continued on the next page is
-joined to its first part.
+one image-only PDF pages go through), then laid out exactly as a text-layer PDF page is
+(`readers.pdf.lay_out`): the rulings and words become tables, tables that lost their rulings are
+rebuilt from how their words line up, the other words become paragraphs, running headers and
+footers are dropped, and a table continued on the next page is joined to its first part.
 """
 from __future__ import annotations
 
 import time
 
 from ..errors import EmptyInput, NeedsOCR
-from ..grid import build_tables
 from ..model import Document, Table
-from ..page_text import page_lines
 from ..scan.images import decode_images, image_source
 from ..scan.page_reader import GRID_TOL, PageReader, ScanPage, default_reader
 from . import pdf as pdf_layout
@@ -40,11 +38,11 @@ def read(data: bytes, reader: PageReader | None = None) -> Document:
         scans.append(scan)
         warnings.extend(scan.notes)
     t1 = time.perf_counter()
-    pages = []
+    pages: list[pdf_layout._Page] = []
     for scan in scans:
-        tables, free = build_tables(scan.h_lines, scan.v_lines, scan.words, page=scan.number, tol=GRID_TOL)
-        pages.append(pdf_layout._Page(number=scan.number, height=scan.height, tables=tables,
-                                      lines=page_lines(free), ocr=True))
+        carried = pages[-1].columns if pages else []
+        pages.append(pdf_layout.lay_out(pdf_layout._Page(number=scan.number, height=scan.height, ocr=True),
+                                        scan.h_lines, scan.v_lines, scan.words, carried, tol=GRID_TOL))
     pdf_layout._drop_page_furniture(pages)
     blocks = join_continued_tables([pdf_layout._page_blocks(p) for p in pages])
     t2 = time.perf_counter()

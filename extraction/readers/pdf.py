@@ -1,19 +1,24 @@
 """PDF with a text layer (PyMuPDF): words from the characters, tables from the rulings.
 
-Per page: characters become words (split at spaces, wide gaps and table rulings, so text in
-touching cells never fuses), the drawn lines and rectangles become rulings, `grid.build_tables`
-makes the ruled tables, and the remaining words become paragraphs. Across pages: the page
-furniture (headers/footers of an office suite or a browser) is dropped, and a table continued on
-the next page is joined to its first part.
+Per page: the page is put in its upright reading frame (`pdf_frame`: a page stored turned, or set
+sideways, reads as a reader holds it), characters become words (split at spaces, gaps and table
+rulings, so text in touching cells never fuses), the drawn lines and rectangles become rulings,
+`grid.build_tables` makes the ruled tables, `unruled.unruled_tables` rebuilds the tables that lost
+their rulings from how their words line up, and the remaining words become paragraphs. Across
+pages: the page furniture (headers/footers of an office suite or a browser) is dropped, and a
+table continued on the next page is joined to its first part.
 
 Pages without a text layer are handed to `ocr_page(page) -> (words, h_lines, v_lines, stage_ms)` when
 given; its stage times (render, detect, recognize...) are summed into the Document's as `ocr_<stage>`.
+So is a scanner's "searchable" page (an image under another OCR's invisible text) when there is an
+OCR engine: that text's quality is unknown.
 """
 from __future__ import annotations
 
 import re
 import time
 import zlib
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -23,6 +28,8 @@ from ..errors import CorruptInput, EmptyInput, EncryptedInput, NeedsOCR
 from ..grid import Segment, Word, build_tables
 from ..model import BBox, Cell, Document, Paragraph, Table
 from ..page_text import TextLine, page_lines, paragraphs
+from ..unruled import unruled_tables
+from .pdf_frame import Frame, reading_frame
 
 OcrPage = Callable[[pymupdf.Page], tuple[list[Word], list[Segment], list[Segment], dict[str, float]]]
 
@@ -40,6 +47,9 @@ class _Page:
     lines: list[TextLine] = field(default_factory=list)
     ocr: bool = False
     ocr_ms: dict[str, float] = field(default_factory=dict)  # the OCR's wall time per stage
+    turn: int = 0  # degrees the page as shown was turned to read its text
+    columns: list[float] = field(default_factory=list)  # of its last table without rulings
+    hidden_text: bool = False  # a scan whose invisible text layer was set aside for our OCR
 
 
 def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
@@ -53,7 +63,7 @@ def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
             page = doc.load_page(i)
         except (RuntimeError, ValueError) as exc:
             raise CorruptInput(f"the PDF cannot be parsed: page {i + 1}: {exc}") from None
-        found = _read_page(page, ocr_page)
+        found = _read_page(page, ocr_page, pages[-1].columns if pages and pages[-1].number == i else [])
         if isinstance(found, _Page):
             pages.append(found)
         elif found == "image":
@@ -68,6 +78,13 @@ def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
         raise EmptyInput("the PDF has no text and no images")
     for n in image_only:
         warnings.append(f"page {n} has no text layer (an image only) and was skipped: it needs OCR")
+    for p in pages:
+        if p.hidden_text:
+            warnings.append(f"page {p.number} is a scan with another OCR's invisible text over it; "
+                            f"it was read with our OCR instead")
+        if p.turn and not p.ocr:
+            warnings.append(f"page {p.number} was turned {p.turn}° to read its text; "
+                            f"its boxes are in the turned page")
     t1 = time.perf_counter()
 
     _drop_page_furniture(pages)
@@ -146,38 +163,69 @@ def _cut_short(doc: pymupdf.Document, xref: int, raw: bytes) -> bool:
 _REF = re.compile(r"\b(\d+) 0 R\b")
 
 
+def _hidden_text_over_image(page: pymupdf.Page) -> bool:
+    """A scanner's searchable PDF: a page image with another OCR engine's reading laid over it as
+    invisible text. That reading's quality is unknown (misread digits come with no score), so
+    such a page goes to our own OCR when there is one."""
+    area = abs(page.rect)
+    if not any(abs(pymupdf.Rect(i["bbox"]) & page.rect) >= 0.5 * area for i in page.get_image_info()):
+        return False
+    spans = page.get_texttrace()
+    n = sum(len(s["chars"]) for s in spans)
+    hidden = sum(len(s["chars"]) for s in spans if s["type"] == 3 or s.get("opacity", 1.0) == 0)
+    return n > 0 and hidden >= 0.9 * n
+
+
 def _has_images(page: pymupdf.Page) -> bool:
     # inline images (common in scanner output) are not in the page's image list
     return bool(page.get_images(full=False)) or any(
         b.get("type") == 1 for b in page.get_text("dict").get("blocks", []))
 
 
-def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None) -> _Page | str:
+def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float]) -> _Page | str:
     """The page's tables and text lines; "image" for an image-only page left without OCR, "blank"
-    for a page with neither text nor image."""
+    for a page with neither text nor image. `carried`: the columns of the previous page's last
+    table without rulings, which may go on here."""
     try:
-        h, v = _rulings(page)
-        words = _words(page, v)
+        raw = page.get_text("rawdict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP)
+        frame = reading_frame(page, raw)
+        h, v = _rulings(page, frame)
+        words = _words(raw, frame, v)
+        hidden = bool(words) and ocr_page is not None and _hidden_text_over_image(page)
+        if hidden:
+            words = []
         images = not words and _has_images(page)
     except (RuntimeError, ValueError) as exc:  # MuPDF raises these on broken page content
         raise CorruptInput(f"the PDF cannot be parsed: page {page.number + 1}: {exc}") from None
     ocr, ocr_ms = False, {}
+    height = frame.height
     if not words:
         if not images:
             return "blank"
         if ocr_page is None:
             return "image"
         words, h, v, ocr_ms = ocr_page(page)
-        ocr = True
+        ocr, height = True, page.rect.height
     n = page.number + 1
-    tables, free = build_tables(h, v, words, page=n)
-    return _Page(number=n, height=page.rect.height, tables=tables, lines=page_lines(free), ocr=ocr,
-                 ocr_ms=ocr_ms)
+    return lay_out(_Page(number=n, height=height, ocr=ocr, ocr_ms=ocr_ms, turn=0 if ocr else frame.turn,
+                         hidden_text=hidden), h, v, words, carried)
+
+
+def lay_out(page: _Page, h: list[Segment], v: list[Segment], words: list[Word], carried: list[float],
+            tol: float = 2.0) -> _Page:
+    """The page's tables and text lines: the ruled tables first, then the tables that lost their
+    rulings among the words left (`carried`: the columns of such a table ending the page before),
+    and the rest as lines of text."""
+    tables, free = build_tables(h, v, words, page=page.number, tol=tol)
+    unruled = unruled_tables(free, page=page.number, carried=carried)
+    page.tables, page.columns = tables + unruled.tables, unruled.columns
+    page.lines = page_lines(unruled.free)
+    return page
 
 
 # ------------------------------------------------------------------------------------ rulings
 
-def _rulings(page: pymupdf.Page) -> tuple[list[Segment], list[Segment]]:
+def _rulings(page: pymupdf.Page, frame: Frame) -> tuple[list[Segment], list[Segment]]:
     """Horizontal and vertical rulings: stroked lines, thin rectangles, and the edges of boxes."""
     h: list[Segment] = []
     v: list[Segment] = []
@@ -190,13 +238,13 @@ def _rulings(page: pymupdf.Page) -> tuple[list[Segment], list[Segment]]:
         for item in path["items"]:
             op = item[0]
             if op == "l":
-                _add_line(item[1], item[2], h, v)
+                _add_line(frame.point(item[1]), frame.point(item[2]), h, v)
             elif op == "re":
-                _add_rect(item[1], h, v, area)
+                _add_rect(frame.rect(item[1]), h, v, area)
             elif op == "qu":
                 quad = item[1]
                 if quad.is_rectangular:
-                    _add_rect(quad.rect, h, v, area)
+                    _add_rect(frame.rect(quad.rect), h, v, area)
     return h, v
 
 
@@ -226,11 +274,13 @@ def _add_rect(r: pymupdf.Rect, h: list[Segment], v: list[Segment], page_area: fl
 
 # -------------------------------------------------------------------------------------- words
 
-def _words(page: pymupdf.Page, v_lines: list[Segment]) -> list[Word]:
-    """Words built from the characters: split at spaces, at gaps wider than half the font size,
+def _words(raw: dict, frame: Frame, v_lines: list[Segment]) -> list[Word]:
+    """Words built from the characters (of the page's "rawdict", placed in its upright frame): split
+    at spaces, at gaps wider than a third of the font size (the characters of a word touch; the
+    text of two cells side by side in a table without rulings may stand only a few points apart),
     and where a vertical ruling passes between two characters."""
-    raw = page.get_text("rawdict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP)
     out: list[Word] = []
+    verticals = _Verticals(v_lines)
     for block in raw.get("blocks", []):
         for line in block.get("lines", []):
             cur: list[tuple[str, BBox]] = []
@@ -238,14 +288,14 @@ def _words(page: pymupdf.Page, v_lines: list[Segment]) -> list[Word]:
             for span in line.get("spans", []):
                 size = span.get("size", 10.0)
                 for ch in span.get("chars", []):
-                    c, box = ch["c"], tuple(ch["bbox"])
+                    c, box = ch["c"], frame.box(ch["bbox"])
                     if not c.strip():
                         _flush(cur, out)
                         cur = []
                         continue
                     if cur:
                         gap = box[0] - cur[-1][1][2]
-                        if gap > 0.5 * max(size, last_size) or _ruled_between(cur[-1][1], box, v_lines):
+                        if gap > 0.3 * max(size, last_size) or verticals.between(cur[-1][1], box):
                             _flush(cur, out)
                             cur = []
                     cur.append((c, box))
@@ -262,11 +312,24 @@ def _flush(chars: list[tuple[str, BBox]], out: list[Word]) -> None:
                          max(b[2] for b in boxes), max(b[3] for b in boxes))))
 
 
-def _ruled_between(a: BBox, b: BBox, v_lines: list[Segment]) -> bool:
-    lo, hi = min(a[2], b[0]) - 0.5, max(a[2], b[0]) + 0.5
-    cy = (b[1] + b[3]) / 2
-    return any(lo <= (s.x0 + s.x1) / 2 <= hi and min(s.y0, s.y1) <= cy <= max(s.y0, s.y1)
-               for s in v_lines)
+class _Verticals:
+    """The vertical rulings sorted by x: whether one passes between two characters is a bisection,
+    not a pass over every ruling for every pair of characters."""
+
+    def __init__(self, lines: list[Segment]):
+        self.lines = sorted(((s.x0 + s.x1) / 2, min(s.y0, s.y1), max(s.y0, s.y1)) for s in lines)
+        self.xs = [x for x, _, _ in self.lines]
+
+    def between(self, a: BBox, b: BBox) -> bool:
+        lo, hi = min(a[2], b[0]) - 0.5, max(a[2], b[0]) + 0.5
+        cy = (b[1] + b[3]) / 2
+        i = bisect_left(self.xs, lo)
+        while i < len(self.xs) and self.xs[i] <= hi:
+            _, y0, y1 = self.lines[i]
+            if y0 <= cy <= y1:
+                return True
+            i += 1
+        return False
 
 
 # ------------------------------------------------------------------------ headers and footers

@@ -14,7 +14,11 @@ Options:
   page runs out).
 - repeat_header: the continuation of a split table repeats the table's header rows.
 - rulings: "lines" (one segment per cell edge, as office suites draw them), "rects" (a stroked
-  rectangle per cell) or "bars" (thin filled rectangles).
+  rectangle per cell), "bars" (thin filled rectangles), "horizontal" (rows ruled, no column
+  rulings, as tables styled with only horizontal borders) or "none" (a table that lost its
+  rulings: the cells' text where the grid put it, and no line drawn).
+- cells: "centred" (every cell's text centred both ways, as a web page's table) or "top_left" (as a
+  word processor's default: text at the top of its cell, labels at the left, numbers centred).
 """
 from __future__ import annotations
 
@@ -142,7 +146,7 @@ class _Writer:
 
 def render_pdf(report: Report, *, furniture: str | None = "browser",
                split_t3_before: str | None = "t3.unavailable.not_held", repeat_header: bool = True,
-               rulings: str = "lines", print_date: str = "2024/3/18 09:42",
+               rulings: str = "lines", cells: str = "centred", print_date: str = "2024/3/18 09:42",
                url: str = "http://www.example.gov.cn/zwgk/ndbg/202403/t20240318_1234.html") -> bytes:
     w = _Writer()
     w.centred(report.title, TITLE_SIZE)
@@ -157,7 +161,7 @@ def render_pdf(report: Report, *, furniture: str | None = "browser",
         if i in tables_after:
             name = tables_after[i]
             split_row = _row_of(report, split_t3_before) if name == "t3" and split_t3_before else None
-            _draw_table(w, report.tables[name], name, split_row, repeat_header, rulings)
+            _draw_table(w, report.tables[name], name, split_row, repeat_header, rulings, cells)
     w.y += 12
     for line in report.signature:
         w.right_aligned(line)
@@ -196,7 +200,7 @@ def _row_heights(t: Table, name: str) -> list[float]:
 
 
 def _draw_table(w: _Writer, t: Table, name: str, split_row: int | None, repeat_header: bool,
-                rulings: str) -> None:
+                rulings: str, align: str = "centred") -> None:
     heights = _row_heights(t, name)
     n_head = HEADER_ROWS[name]
     w.y += 4
@@ -249,11 +253,17 @@ def _draw_table(w: _Writer, t: Table, name: str, split_row: int | None, repeat_h
             continue
         for i, b in enumerate(boxes):
             fit = lines if i == len(boxes) - 1 else lines[:max(1, int((b[4] - b[2] - 2 * PAD) // (size * 1.25)))]
-            _cell_lines(*b, fit, size)
+            _cell_lines(*b, fit, size, align)
             lines = lines[len(fit):]
 
 
 def _rule_box(page: _Sheet, x0: float, y0: float, x1: float, y1: float, rulings: str) -> None:
+    if rulings == "none":
+        return
+    if rulings == "horizontal":
+        for y in (y0, y1):
+            page.draw_line((x0, y), (x1, y), color=(0, 0, 0), width=0.6)
+        return
     if rulings == "rects":
         page.draw_rect(pymupdf.Rect(x0, y0, x1, y1), color=(0, 0, 0), width=0.6)
     elif rulings == "bars":
@@ -266,11 +276,13 @@ def _rule_box(page: _Sheet, x0: float, y0: float, x1: float, y1: float, rulings:
 
 
 def _cell_lines(page: _Sheet, x0: float, y0: float, x1: float, y1: float, lines: list[str],
-                size: float) -> None:
+                size: float, align: str = "centred") -> None:
     lead = size * 1.25
-    y = (y0 + y1) / 2 - len(lines) * lead / 2
+    top = align == "top_left"
+    y = y0 + PAD if top else (y0 + y1) / 2 - len(lines) * lead / 2
+    number = all(ch.isdigit() or ch in ".-" for ch in "".join(lines))
     for line in lines:
-        x = (x0 + x1) / 2 - _width(line, size) / 2
+        x = x0 + PAD + 1 if top and not number else (x0 + x1) / 2 - _width(line, size) / 2
         page.insert_text((x, y + size), line, fontname=FONT, fontsize=size)
         y += lead
 

@@ -6,8 +6,9 @@ to ±2°, blur, sensor noise, JPEG compression, one page lying on its side (turn
 ruling printed faint and another one broken into pieces; `photo=True` instead puts the sheet on a
 darker background under a perspective (a phone held at an angle) with uneven light.
 
-Containers: `scan_pdf` (an image-only PDF, one JPEG per page, as a scanner's PDF), `scan_tiff`
-(one multi-page TIFF), `scan_jpegs` (one JPEG per page).
+Containers: `scan_pdf` (an image-only PDF, one JPEG per page, as a scanner's PDF), `searchable_pdf`
+(the same with another OCR's reading laid over each page as invisible text, as a scanner's
+"searchable PDF"), `scan_tiff` (one multi-page TIFF), `scan_jpegs` (one JPEG per page).
 """
 from __future__ import annotations
 
@@ -137,6 +138,28 @@ def scan_pdf(pages: list[np.ndarray], dpi: int) -> bytes:
     out = doc.tobytes(garbage=3, deflate=True, no_new_id=True)
     doc.close()
     return out
+
+
+def searchable_pdf(pages: list[np.ndarray], dpi: int, text_pdf: bytes, misread: str = "") -> bytes:
+    """scan_pdf with the text of `text_pdf` laid over each page in invisible text (render mode 3),
+    where the characters stood; every character found in `misread` (pairs "ab": a is read as b)
+    is read wrong, as a poor OCR engine would."""
+    swap = dict(zip(misread[::2], misread[1::2]))
+    out = pymupdf.open(stream=scan_pdf(pages, dpi), filetype="pdf")
+    src = pymupdf.open(stream=text_pdf, filetype="pdf")
+    for sp, op in zip(src, out):
+        k = op.rect.width / sp.rect.width
+        for block in sp.get_text("rawdict")["blocks"]:
+            for line in block.get("lines", []):
+                for span in line["spans"]:
+                    for ch in span["chars"]:
+                        x0, _, _, y1 = ch["bbox"]
+                        op.insert_text((x0 * k, y1 * k - 1), swap.get(ch["c"], ch["c"]), fontname="china-s",
+                                       fontsize=span["size"] * k, render_mode=3)
+    data = out.tobytes(garbage=3, deflate=True, no_new_id=True)
+    out.close()
+    src.close()
+    return data
 
 
 def scan_tiff(pages: list[np.ndarray], dpi: int) -> bytes:

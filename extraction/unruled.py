@@ -1,0 +1,441 @@
+"""Tables that lost their rulings: the grid from how their words line up.
+
+A page can print a table with no ruling at all (a web page printed without its borders, a Word
+table whose borders were taken off, a three-line table with only its top and bottom rules), and
+then `grid.build_tables` finds nothing there. Read as prose, every cell becomes a line of its own,
+a wrapped label is cut in two by its row's numbers, and a label printed one character per line is
+scattered over the rows beside it.
+
+The grid is still where the words are. A row's numbers share a line, each number stands in its
+column, and the row's label sits at the left, wrapped over a few lines around (or below) its
+numbers. So, among the words outside the ruled tables:
+
+1. Labels printed one character per line (三、本年度办理结果 in a narrow cell) are stacked back.
+2. Each line is cut into pieces at gaps wider than a character; a piece that is a number (or a
+   dash) and stands clear of the label on its left is a cell value.
+3. Lines of values that follow one another with nothing in between reaching into their columns
+   make one table; its columns are the clusters of the values' centres (a column missing from a
+   run of evenly spaced ones is put back).
+4. The label pieces left of the columns join into label cells (wrapped lines; an enumerator such
+   as （二） or 3. opens a new one). A label cell goes on the first line of values it stands beside;
+   a label beside no values is a row of its own whose cells are all blank. Blanks that come only
+   from the absence of words get a lower score: no ruling vouches for them.
+"""
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+
+from .grid import Word, glue, line_text, text_lines
+from .model import BBox, Cell, Table
+from .tokens import parse_value
+
+ORIGIN = "alignment"
+
+# A cell is a blank of a row printed with no value at all: nothing but its label says it is a row.
+BLANK_ROW_SCORE = 0.8
+# an enumerator right after Chinese text: where a second label begins inside one OCR box
+_INNER_ENUMERATOR = re.compile(r"(?<=[\u4e00-\u9fff])(?=\d{1,2}\s*[.、．](?!\d)|[（(][一二三四五六七八九十]+[)）])")
+_ENUMERATOR = re.compile(r"^\s*([（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、.．]|\d{1,2}\s*[.、．](?!\d))")
+
+
+@dataclass
+class _Piece:
+    words: list[Word]
+    text: str
+    bbox: BBox
+    value: bool = False
+
+    @property
+    def cx(self) -> float:
+        return (self.bbox[0] + self.bbox[2]) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.bbox[1] + self.bbox[3]) / 2
+
+
+@dataclass
+class _Row:
+    y0: float
+    y1: float
+    values: list[_Piece] = field(default_factory=list)
+    labels: list[_Piece] = field(default_factory=list)
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+
+@dataclass
+class UnruledPage:
+    tables: list[Table]
+    free: list[Word]  # the words outside them
+    columns: list[float]  # value-column centres of the page's last table, for its continuation
+
+
+def unruled_tables(words: list[Word], page: int, carried: list[float] = ()) -> UnruledPage:
+    """The tables these words print without rulings. `carried`: the columns of the table that
+    ended the previous page; a table continued here without its header finds them there."""
+    if len(words) < 4:
+        return UnruledPage([], words, [])
+    h = statistics.median(w.bbox[3] - w.bbox[1] for w in words) or 1.0
+    stacks, rest = _vertical_labels(words, h)
+    box_of: dict[int, Word] = {}  # a part of a split OCR box -> the box
+    parts: list[Word] = []
+    for w in rest:
+        for part in _split_at_enumerators(w):
+            box_of[id(part)] = w
+            parts.append(part)
+    lines = [_pieces(ln, h, box_of) for ln in text_lines(parts)]
+    lines += [[s] for s in stacks]
+    lines.sort(key=lambda ps: min(p.bbox[1] for p in ps))
+    tables: list[Table] = []
+    used: set[int] = set()
+    columns: list[float] = []
+    for i, value_lines in enumerate(_regions(lines, h)):
+        found = _table(value_lines, lines, h, page, list(carried) if i == 0 else [], used)
+        if found is None:
+            continue
+        grid, pieces, columns = found
+        tables.append(grid)
+        for w in (w for p in pieces for w in p.words):
+            used |= {id(w), id(box_of.get(id(w), w))}
+    return UnruledPage(tables, [w for w in words if id(w) not in used], columns)
+
+
+# ------------------------------------------------------------------------------------- pieces
+
+def _vertical_labels(words: list[Word], h: float) -> tuple[list[_Piece], list[Word]]:
+    """Labels printed one character per line: at least three single characters (no digits) stacked
+    at one x, a line apart."""
+    singles = sorted((w for w in words if len(w.text.strip()) == 1 and not w.text.strip().isdigit()),
+                     key=lambda w: (w.bbox[1]))
+    stacks: list[list[Word]] = []
+    for w in singles:
+        cx = (w.bbox[0] + w.bbox[2]) / 2
+        for s in stacks:
+            last = s[-1]
+            if abs((last.bbox[0] + last.bbox[2]) / 2 - cx) <= 0.35 * h and 0 <= w.bbox[1] - last.bbox[3] <= 0.8 * h:
+                s.append(w)
+                break
+        else:
+            stacks.append([w])
+    out: list[_Piece] = []
+    taken: set[int] = set()
+    for s in stacks:
+        if len(s) >= 3:
+            out.append(_Piece(s, "".join(w.text.strip() for w in s), _union([w.bbox for w in s])))
+            taken |= {id(w) for w in s}
+    return out, [w for w in words if id(w) not in taken]
+
+
+def _pieces(line: list[Word], h: float, box_of: dict[int, Word]) -> list[_Piece]:
+    """A line cut at gaps wider than a character; numbers standing alone become value pieces."""
+    groups: list[list[Word]] = [[line[0]]]
+    for w in line[1:]:
+        prev = groups[-1][-1]
+        gap = w.bbox[0] - prev.bbox[2]
+        # a label that opens with its enumerator right after another label's text: the next cell
+        split_box = id(w) in box_of and box_of[id(w)] is not w and box_of.get(id(prev)) is box_of[id(w)]
+        if gap > h or split_box or (gap > 0.25 * h and _ENUMERATOR.match(w.text) and not _ENUMERATOR.fullmatch(prev.text)):
+            groups.append([w])
+        else:
+            groups[-1].append(w)
+    out: list[_Piece] = []
+    for g in groups:
+        if len(g) > 1 and all(_is_value(w.text) for w in g):
+            out += [_Piece([w], w.text, w.bbox, True) for w in g]  # numbers of narrow columns
+        else:
+            text = line_text(g)
+            out.append(_Piece(g, text, _union([w.bbox for w in g]), _is_value(text)))
+    return out
+
+
+def _split_at_enumerators(w: Word) -> list[Word]:
+    """One OCR box over two labels side by side ("（六）其他处1.申请人…": two cells a few points apart,
+    which the text detector saw as one line) cut before the second label's enumerator, each part's
+    box in proportion to its characters."""
+    cuts = [m.start() for m in _INNER_ENUMERATOR.finditer(w.text)]
+    if not cuts:
+        return [w]
+    x0, y0, x1, y1 = w.bbox
+    per = (x1 - x0) / max(len(w.text), 1)
+    out = []
+    for a, b in zip([0, *cuts], [*cuts, len(w.text)]):
+        out.append(Word(w.text[a:b], (x0 + a * per, y0, x0 + b * per, y1), w.score))
+    return out
+
+
+def _is_value(text: str) -> bool:
+    v = parse_value(text)
+    return v is not None and (v.number is not None or v.dash)
+
+
+def _value_line(pieces: list[_Piece]) -> bool:
+    """Values at the right of the line, with at most labels before them."""
+    values = [i for i, p in enumerate(pieces) if p.value]
+    return bool(values) and all(p.value for p in pieces[values[0]:])
+
+
+# ------------------------------------------------------------------------------------ regions
+
+def _regions(lines: list[list[_Piece]], h: float) -> list[list[list[_Piece]]]:
+    """Runs of value lines that nothing between them separates: no text reaching into their
+    columns, no wide empty gap."""
+    out: list[list[list[_Piece]]] = []
+    run: list[list[_Piece]] = []
+    between: list[_Piece] = []
+    for ln in lines:
+        if not _value_line(ln):
+            if run:
+                between += ln
+            continue
+        if run and _separated(run, ln, between, h):
+            out.append(run)
+            run = []
+        run.append(ln)
+        between = []
+    if run:
+        out.append(run)
+    return [r for r in out if sum(p.value for ln in r for p in ln) >= 3]
+
+
+def _separated(run: list[list[_Piece]], ln: list[_Piece], between: list[_Piece], h: float) -> bool:
+    x0 = min(p.bbox[0] for line in [*run, ln] for p in line if p.value)
+    if any(p.bbox[2] > x0 - 0.2 * h for p in between):
+        return True
+    # an empty band taller than a few lines: the table ended, another one begins
+    y = max(p.bbox[3] for p in run[-1])
+    for p in sorted(between, key=lambda p: p.bbox[1]):
+        if p.bbox[1] - y > 4 * h:
+            return True
+        y = max(y, p.bbox[3])
+    return min(p.bbox[1] for p in ln) - y > 4 * h
+
+
+# -------------------------------------------------------------------------------------- table
+
+def _table(value_lines: list[list[_Piece]], lines: list[list[_Piece]], h: float, page: int,
+           carried: list[float], used: set[int]) -> tuple[Table, list[_Piece], list[float]] | None:
+    """The grid of one run of value lines; None when its values do not stand in two columns or
+    more (a label and its one number is what prose reading gets right anyway)."""
+    _demote_stray(value_lines, _header_centres(lines, min(p.bbox[1] for ln in value_lines for p in ln),
+                                               float("-inf"), h) + carried, h)
+    value_lines = [ln for ln in value_lines if any(p.value for p in ln)]
+    values = [p for ln in value_lines for p in ln if p.value]
+    if len(_clusters([p.cx for p in values], h)) < 2:
+        return None
+    zone_x0 = min(p.bbox[0] for p in values)
+    top = min(p.bbox[1] for p in values)
+    bottom = max(p.bbox[3] for p in values)
+    # label pieces: left of the columns, on lines that print no other text in the columns (a header)
+    label_pieces = [p for ln in lines
+                    if not any(not q.value and q.bbox[2] > zone_x0 - 0.2 * h for q in ln)
+                    for p in ln if not p.value and p.bbox[3] > top - 6 * h and p.bbox[1] < bottom + 6 * h
+                    and not any(id(w) in used for w in p.words)]
+    label_right = max((p.bbox[2] for p in label_pieces if p.bbox[1] < bottom and p.bbox[3] > top),
+                      default=float("-inf"))  # no row labels: the columns start at the left
+    columns = _columns([p.cx for p in values], _header_centres(lines, top, label_right, h) + carried, h)
+    col_of = {id(p): min(range(len(columns)), key=lambda c: abs(columns[c] - p.cx)) for p in values}
+    for ln in value_lines:
+        cols = [col_of[id(p)] for p in ln if p.value]
+        if len(set(cols)) != len(cols):
+            return None  # two values of a line in one column: these are not columns
+    rows = [_Row(min(p.bbox[1] for p in ln if p.value), max(p.bbox[3] for p in ln if p.value),
+                 [p for p in ln if p.value]) for ln in value_lines]
+    cells = _label_cells(label_pieces, rows, h)
+    pitch = statistics.median([b.cy - a.cy for a, b in zip(rows, rows[1:])]) if len(rows) > 1 else 3 * h
+    extra: list[_Row] = []
+    for cell in cells:
+        beside = [r for r in rows if cell.bbox[1] - 0.25 * h <= r.cy <= cell.bbox[3] + 0.25 * h]
+        if beside:
+            beside[0].labels.append(cell)
+        elif top < cell.cy < bottom:
+            extra.append(_Row(cell.bbox[1], cell.bbox[3], labels=[cell]))
+    # rows printed blank before the first and after the last row of values: labels in the type and
+    # the place of the labels beside values, following one another at the row pitch
+    beside = [c for r in rows for c in r.labels]
+    end = bottom
+    for cell in sorted((c for c in cells if c.bbox[1] >= bottom), key=lambda c: c.bbox[1]):
+        if cell.bbox[1] - end > max(pitch, 2 * h) or not _lines_up(cell, beside, label_right, h):
+            break
+        extra.append(_Row(cell.bbox[1], cell.bbox[3], labels=[cell]))
+        end = cell.bbox[3]
+    start = top
+    for cell in sorted((c for c in cells if c.bbox[3] <= top), key=lambda c: -c.bbox[3]):
+        if start - cell.bbox[3] > max(pitch, 2 * h) or not _lines_up(cell, beside, label_right, h):
+            break
+        extra.append(_Row(cell.bbox[1], cell.bbox[3], labels=[cell]))
+        start = cell.bbox[1]
+    rows = sorted(rows + extra, key=lambda r: r.cy)
+    return _grid(rows, columns, col_of, page), [*values, *(c for r in rows for c in r.labels)], columns
+
+
+def _demote_stray(value_lines: list[list[_Piece]], heads: list[float], h: float) -> None:
+    """A lone number left of the table's columns (OCR reading a label's mark as 1, a footnote
+    number) would pull the columns' left edge over the labels: in a table of three lines of values
+    or more, a leftmost column of one value, standing apart from the others and under no header
+    cell, is a label."""
+    if len(value_lines) < 3:
+        return
+    while True:
+        values = sorted((p for ln in value_lines for p in ln if p.value), key=lambda p: p.cx)
+        cols = _clusters([p.cx for p in values], h)
+        if len(cols) < 3:
+            return
+        first = [p for p in values if abs(p.cx - cols[0]) <= 1.2 * h]
+        gaps = [b - a for a, b in zip(cols[1:], cols[2:])]
+        apart = cols[1] - cols[0] > 1.5 * statistics.median(gaps) if gaps else False
+        if len(first) != 1 or not apart or any(abs(x - cols[0]) <= h for x in heads):
+            return
+        first[0].value = False
+
+
+def _lines_up(cell: _Piece, labels: list[_Piece], label_right: float, h: float) -> bool:
+    """Whether a label is one more of these: in their type, between their left edge and the right
+    edge of the labels."""
+    def height(p: _Piece) -> float:
+        return statistics.median(w.bbox[3] - w.bbox[1] for w in p.words)
+
+    if not labels:
+        return False
+    left = min(lab.bbox[0] for lab in labels)
+    size = statistics.median(height(lab) for lab in labels)
+    return left - h <= cell.bbox[0] and cell.bbox[2] <= label_right + h and abs(height(cell) - size) <= 0.1 * size
+
+
+def _header_centres(lines: list[list[_Piece]], top: float, label_right: float, h: float) -> list[float]:
+    """Centres of the header cells over the columns: the text of the lines just above the first
+    row of values, right of the row labels."""
+    out: list[float] = []
+    edge = top
+    for ln in sorted((ln for ln in lines if max(p.bbox[3] for p in ln) <= top + 0.2 * h),
+                     key=lambda ln: -max(p.bbox[3] for p in ln))[:10]:
+        if edge - max(p.bbox[3] for p in ln) > 2 * h:
+            break
+        # words, not pieces: header cells of narrow columns stand closer than a character apart
+        out += [(w.bbox[0] + w.bbox[2]) / 2 for p in ln for w in p.words if w.bbox[0] > label_right]
+        edge = min(edge, min(p.bbox[1] for p in ln))
+    return out
+
+
+def _columns(values: list[float], header: list[float], h: float) -> list[float]:
+    """Column centres: clusters of the values' centres. Columns whose cells are all printed blank
+    are put back from the header: the evenly spaced grid that holds every value column and the most
+    header cells (a header over several columns may sit between two); failing that, from gaps
+    that are whole multiples of the narrowest one."""
+    cols = _clusters(values, h)
+    heads = _clusters(header, h)
+    grid = _progression(cols, heads, h)
+    if grid is not None:
+        return grid
+    if len(cols) < 3:
+        return cols
+    gaps = [b - a for a, b in zip(cols, cols[1:])]
+    pitch = min(gaps)
+    if any(abs(g / pitch - round(g / pitch)) > 0.15 for g in gaps):
+        return cols  # not evenly spaced: nothing to put back
+    out = [cols[0]]
+    for x in cols[1:]:
+        k = round((x - out[-1]) / pitch)
+        out += [out[-1] + (x - out[-1]) * i / k for i in range(1, k)]
+        out.append(x)
+    return out
+
+
+def _clusters(xs: list[float], h: float) -> list[float]:
+    if not xs:
+        return []
+    xs = sorted(xs)
+    groups: list[list[float]] = [[xs[0]]]
+    for x in xs[1:]:
+        if x - groups[-1][-1] > 1.2 * h:
+            groups.append([x])
+        else:
+            groups[-1].append(x)
+    return [statistics.fmean(g) for g in groups]
+
+
+def _progression(cols: list[float], heads: list[float], h: float) -> list[float] | None:
+    """The evenly spaced columns that hold every value column and the most header centres, each
+    grid point without any centre counting against; None when no header supports one."""
+    centres = sorted(set(cols) | set(heads))
+    pitches = {round(b - a, 1) for a, b in zip(centres, centres[1:]) if b - a >= 2 * h}
+    best: tuple[int, float, list[float]] | None = None
+    for p in pitches:
+        def k_of(x: float) -> int | None:
+            k = round((x - cols[0]) / p)
+            return k if abs(x - cols[0] - k * p) <= 0.15 * p else None
+
+        if any(k_of(x) is None for x in cols):
+            continue
+        on = {k_of(x): x for x in heads if k_of(x) is not None}
+        on.update({k_of(x): x for x in cols})
+        ks = range(min(on), max(on) + 1)
+        hits = sum(k_of(x) is not None for x in heads)
+        score = hits - sum(k not in on for k in ks)
+        if hits >= 2 and (best is None or (score, p) > (best[0], best[1])):
+            best = (score, p, [on.get(k, cols[0] + k * p) for k in ks])
+    return best[2] if best else None
+
+
+def _label_cells(pieces: list[_Piece], rows: list[_Row], h: float) -> list[_Piece]:
+    """Label pieces joined into cells. A piece continues the cell above it when it sits under it (a
+    line below, overlapping it across), does not open with an enumerator, does not stand beside
+    other values than the cell does, and either follows at the leading of wrapped text or the line
+    above it ran to the right edge of its column (a label wraps only where its cell is full)."""
+    def row_beside(p: _Piece) -> int | None:
+        return next((i for i, r in enumerate(rows) if r.y0 < p.cy < r.y1), None)
+
+    cells: list[tuple[_Piece, set[int]]] = []
+    for p in sorted(pieces, key=lambda p: (p.bbox[1], p.bbox[0])):
+        mine = row_beside(p)
+        for c, theirs in reversed(cells):
+            gap = p.bbox[1] - c.bbox[3]
+            across = min(p.bbox[2], c.bbox[2]) - max(p.bbox[0], c.bbox[0]) > 0
+            if not (-0.3 * h <= gap <= 0.7 * h and across) or _ENUMERATOR.match(p.text):
+                continue
+            if mine is not None and theirs and mine not in theirs:
+                continue
+            if gap <= 0.3 * h or _full(c.words[-1].bbox, c.bbox, pieces, h):
+                c.words = c.words + p.words
+                c.text = c.text + glue(c.text, p.text) + p.text
+                c.bbox = _union([c.bbox, p.bbox])
+                if mine is not None:
+                    theirs.add(mine)
+                break
+        else:
+            cells.append((_Piece(list(p.words), p.text, p.bbox), set() if mine is None else {mine}))
+    return [c for c, _ in cells]
+
+
+def _full(last: BBox, cell: BBox, pieces: list[_Piece], h: float) -> bool:
+    """Whether a cell's last line reaches the right edge of its column: the furthest right that any
+    label starting where this cell starts reaches."""
+    edge = max(p.bbox[2] for p in pieces if abs(p.bbox[0] - cell[0]) <= h)
+    return last[2] >= edge - 1.5 * h
+
+
+def _grid(rows: list[_Row], columns: list[float], col_of: dict[int, int], page: int) -> Table:
+    n_labels = max((len(r.labels) for r in rows), default=0)
+    cells: list[Cell] = []
+    for i, r in enumerate(rows):
+        for j, lab in enumerate(sorted(r.labels, key=lambda c: c.bbox[0])):
+            cells.append(Cell(i, j, lab.text, page=page, bbox=lab.bbox))
+        placed = {col_of[id(p)]: p for p in r.values}
+        blank_score = 1.0 if r.values else BLANK_ROW_SCORE
+        for c in range(len(columns)):
+            p = placed.get(c)
+            if p is not None:
+                cells.append(Cell(i, n_labels + c, p.text, page=page, bbox=p.bbox))
+            else:
+                cells.append(Cell(i, n_labels + c, "", page=page, score=blank_score,
+                                  bbox=(columns[c] - 1, r.y0, columns[c] + 1, r.y1)))
+    return Table(cells, len(rows), n_labels + len(columns), page=page, origin=ORIGIN)
+
+
+def _union(boxes: list[BBox]) -> BBox:
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))

@@ -1,0 +1,182 @@
+"""Tables that lost their rulings (extraction.unruled), and pages stored turned (readers.pdf_frame):
+synthetic reports through the real PDF reader and pipeline, and the grid rebuilt from words."""
+from __future__ import annotations
+
+import json
+
+import pymupdf
+import pytest
+
+from extraction.grid import Word
+from extraction.pipeline import extract
+from extraction.readers import pdf
+from extraction.unruled import BLANK_ROW_SCORE, ORIGIN, unruled_tables
+from tests.shared_data import GOLDEN, load_scorer
+from tests.synth.form import build_report, synth_answers, wrong_fields
+from tests.synth.pdf_report import render_pdf
+from tests.synth.scan import scan_pages, scan_pdf, style_for
+
+
+def _output(data: bytes) -> dict:
+    return json.loads(extract(data, "report.pdf").model_dump_json())
+
+
+def _silent(report, output: dict) -> list[str]:
+    return [k for k, g, v in wrong_fields(report.answer, output)
+            if output["fields"].get(k, {}).get("confidence", 0) >= 0.9]
+
+
+# ---------------------------------------------------------------------- the grid from words
+
+def _w(text: str, x0: float, y0: float, size: float = 8.0) -> Word:
+    return Word(text, (x0, y0, x0 + size * len(text), y0 + size))
+
+
+def test_grid_from_words_wrapped_labels_vertical_label_and_a_blank_row():
+    """Rows 10 pt apart; numbers centred in columns 40 pt wide at x 200..320; a label wrapped over two
+    lines around its row's numbers; a label printed one character per line; a row printed blank."""
+    words = [
+        _w("本", 60, 100), _w("年", 60, 110), _w("度", 60, 120),  # one character per line
+        _w("（一）予以公开", 80, 100), _w("5", 216, 100), _w("0", 256, 100), _w("5", 296, 100),
+        # wrapped: the first line runs to the label column's edge (x 184), numbers between the lines
+        _w("（二）部分公开区分处理", 80, 116), _w("的", 80, 126),
+        _w("1", 216, 121), _w("2", 256, 121), _w("3", 296, 121),
+        _w("（三）不予公开", 80, 140),  # no number: a row printed blank
+        _w("（四）总计", 80, 156), _w("6", 216, 156), _w("2", 256, 156), _w("8", 296, 156),
+    ]
+    found = unruled_tables(words, page=1)
+    assert found.free == []
+    [t] = found.tables
+    assert t.origin == ORIGIN
+    assert t.grid_texts() == [
+        ["本年度", "（一）予以公开", "5", "0", "5"],
+        ["（二）部分公开区分处理的", "", "1", "2", "3"],
+        ["（三）不予公开", "", "", "", ""],
+        ["（四）总计", "", "6", "2", "8"],
+    ]
+    blank_row = [c for c in t.cells if c.row == 2 and c.col >= 2]
+    assert {c.score for c in blank_row} == {BLANK_ROW_SCORE}
+    assert found.columns == pytest.approx([220, 260, 300], abs=1)
+
+
+def test_prose_with_numbers_is_no_table():
+    words = [_w("全年共受理申请", 60, 100), _w("40", 120, 100), _w("件，办结", 140, 100),
+             _w("2020", 60, 120), _w("年", 100, 120), _w("12", 112, 120), _w("月", 132, 120)]
+    found = unruled_tables(words, page=1)
+    assert found.tables == [] and found.free == words
+
+
+def test_columns_printed_all_blank_come_back_from_the_header():
+    """Only the first and last of five columns print numbers; the header names all five."""
+    heads = [_w(t, x - 8, 80) for t, x in zip(["甲", "乙", "丙", "丁", "计"], (220, 260, 300, 340, 380))]
+    words = heads + [_w("一、收到", 80, 100), _w("3", 216, 100), _w("3", 376, 100),
+                     _w("二、办结", 80, 116), _w("2", 216, 116), _w("2", 376, 116)]
+    [t] = unruled_tables(words, page=1).tables
+    assert t.grid_texts() == [["一、收到", "3", "", "", "", "3"], ["二、办结", "2", "", "", "", "2"]]
+
+
+def test_a_continued_table_takes_the_columns_of_the_page_before():
+    words = [_w("（七）总计", 80, 100), _w("3", 216, 100), _w("3", 376, 100),
+             _w("四、结转", 80, 116), _w("1", 296, 116), _w("1", 376, 116)]
+    alone = unruled_tables(words, page=2).tables[0]
+    assert alone.n_cols - 1 == 3  # three columns seen, the two blank ones unknown
+    [t] = unruled_tables(words, page=2, carried=[220, 260, 300, 340, 380]).tables
+    assert t.grid_texts() == [["（七）总计", "3", "", "", "", "3"], ["四、结转", "", "", "1", "", "1"]]
+
+
+# ------------------------------------------------------------------ whole reports, no rulings
+
+@pytest.mark.parametrize("rulings,cells", [("none", "centred"), ("none", "top_left"), ("horizontal", "top_left")])
+@pytest.mark.parametrize("seed", [3001, 3005])
+def test_report_without_rulings_reads_like_the_ruled_one(seed, rulings, cells):
+    report = build_report(synth_answers(seed), seed=seed)
+    data = render_pdf(report, furniture="office", rulings=rulings, cells=cells, repeat_header=False)
+    doc = pdf.read(data)
+    assert {b.origin for b in doc.blocks if hasattr(b, "origin")} == {ORIGIN}
+    output = _output(data)
+    assert wrong_fields(report.answer, output) == []
+    covered = sum(f["confidence"] >= 0.9 for f in output["fields"].values()) / len(output["fields"])
+    assert covered > 0.95
+
+
+@pytest.mark.parametrize("seed", [3000, 3001, 3003])
+def test_report_without_rulings_printing_zeros_blank_makes_no_silent_error(seed):
+    report = build_report(synth_answers(seed), seed=seed, blank_zeros=True)
+    data = render_pdf(report, furniture="browser", rulings="none", split_t3_before="t3.unavailable.not_held",
+                      repeat_header=False)
+    output = _output(data)
+    assert _silent(report, output) == []
+    assert len(wrong_fields(report.answer, output)) <= 0.02 * len(report.answer)
+
+
+def test_a_scanned_report_without_rulings_is_rebuilt_from_its_ocr_words():
+    """The same rebuilding on OCR words: a scan (200 dpi, tilted, noisy) of a report whose tables have
+    no rulings, its labels at the top left of their cells as a word processor sets them."""
+    seed = 3005
+    report = build_report(synth_answers(seed), seed=seed)
+    style = style_for(seed, dpi=200, faint_ruling=False, broken_ruling=False)
+    pages = scan_pages(render_pdf(report, furniture="office", rulings="none", cells="top_left"), seed, style)
+    result = extract(scan_pdf(pages, style.dpi), "report.pdf")
+    output = json.loads(result.model_dump_json())
+    assert result.source.kind == "pdf-scan"
+    assert _silent(report, output) == []
+    assert len(wrong_fields(report.answer, output)) <= 0.03 * len(report.answer)
+
+
+@pytest.mark.skipif(not GOLDEN.exists(), reason=f"shared golden answers not found at {GOLDEN}")
+def test_golden_answers_drawn_without_rulings():
+    scorer = load_scorer()
+    for path in sorted(GOLDEN.glob("*.json")):
+        answer = json.loads(path.read_text())["fields"]
+        report = build_report(answer, seed=len(path.name))
+        output = _output(render_pdf(report, rulings="none", cells="top_left"))
+        s = scorer.score_doc({"fields": report.answer}, output, 0.9)
+        assert s["silent"] == 0 and s["spurious"] == 0, path.name
+        assert s["wrong"] == [], (path.name, s["wrong"][:5])
+
+
+# -------------------------------------------------------------------------- pages stored turned
+
+def _stored_turned(data: bytes, degrees: int) -> bytes:
+    """The same pages shown upright by /Rotate, their content stored turned the other way."""
+    src = pymupdf.open(stream=data, filetype="pdf")
+    out = pymupdf.open()
+    for p in src:
+        w, h = (p.rect.height, p.rect.width) if degrees in (90, 270) else (p.rect.width, p.rect.height)
+        page = out.new_page(width=w, height=h)
+        page.show_pdf_page(page.rect, src, p.number, rotate=degrees)
+        page.set_rotation(degrees)
+    return out.tobytes()
+
+
+def _sideways(data: bytes) -> bytes:
+    """Each page set sideways on a landscape sheet, without /Rotate: the reader has to turn it."""
+    src = pymupdf.open(stream=data, filetype="pdf")
+    out = pymupdf.open()
+    for p in src:
+        page = out.new_page(width=p.rect.height, height=p.rect.width)
+        page.show_pdf_page(page.rect, src, p.number, rotate=90)
+    return out.tobytes()
+
+
+@pytest.fixture(scope="module")
+def turned_report():
+    return build_report(synth_answers(3002), seed=3002)
+
+
+@pytest.mark.parametrize("degrees", [90, 180, 270])
+def test_pages_stored_turned_and_shown_upright_read_as_upright(turned_report, degrees):
+    data = _stored_turned(render_pdf(turned_report, furniture="office"), degrees)
+    assert pymupdf.open(stream=data, filetype="pdf")[0].rotation == degrees
+    doc = pdf.read(data)
+    assert not any("turned" in w for w in doc.warnings)  # as shown, the page is upright
+    output = _output(data)
+    assert wrong_fields(turned_report.answer, output) == []
+
+
+def test_page_set_sideways_is_turned_to_read_and_says_so(turned_report):
+    data = _sideways(render_pdf(turned_report, furniture="office"))
+    doc = pdf.read(data)
+    assert any("turned 90°" in w for w in doc.warnings)
+    output = _output(data)
+    assert wrong_fields(turned_report.answer, output) == []
