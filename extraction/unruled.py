@@ -81,14 +81,15 @@ def unruled_tables(words: list[Word], page: int, carried: list[float] = ()) -> U
     if len(words) < 4:
         return UnruledPage([], words, [])
     h = statistics.median(w.bbox[3] - w.bbox[1] for w in words) or 1.0
-    stacks, rest = _vertical_labels(words, h)
     box_of: dict[int, Word] = {}  # a part of a split OCR box -> the box
     parts: list[Word] = []
-    for w in rest:
+    for w in words:
         for part in _split_at_enumerators(w):
             box_of[id(part)] = w
             parts.append(part)
-    lines = [_pieces(ln, h, box_of) for ln in text_lines(parts)]
+    # after the split: OCR may read a character of a vertical label in one box with the label beside
+    stacks, rest = _vertical_labels(parts, h)
+    lines = [_pieces(ln, h, box_of) for ln in text_lines(rest)]
     lines += [[s] for s in stacks]
     lines.sort(key=lambda ps: min(p.bbox[1] for p in ps))
     tables: list[Table] = []
@@ -108,16 +109,21 @@ def unruled_tables(words: list[Word], page: int, carried: list[float] = ()) -> U
 # ------------------------------------------------------------------------------------- pieces
 
 def _vertical_labels(words: list[Word], h: float) -> tuple[list[_Piece], list[Word]]:
-    """Labels printed one character per line: at least three single characters (no digits) stacked
-    at one x, a line apart."""
-    singles = sorted((w for w in words if len(w.text.strip()) == 1 and not w.text.strip().isdigit()),
-                     key=lambda w: (w.bbox[1]))
+    """Labels printed one character per line: at least three characters (no digits) stacked at one
+    x, a line apart. A piece of the stack is one character, or a column of a few that an OCR
+    detector read as one tall box."""
+    def narrow(w: Word) -> bool:
+        t = w.text.strip()
+        tall = w.bbox[3] - w.bbox[1] >= 1.8 * (w.bbox[2] - w.bbox[0])
+        return bool(t) and not any(ch.isdigit() for ch in t) and (len(t) == 1 or (len(t) <= 4 and tall))
+
+    column = sorted((w for w in words if narrow(w)), key=lambda w: w.bbox[1])
     stacks: list[list[Word]] = []
-    for w in singles:
+    for w in column:
         cx = (w.bbox[0] + w.bbox[2]) / 2
         for s in stacks:
             last = s[-1]
-            if abs((last.bbox[0] + last.bbox[2]) / 2 - cx) <= 0.35 * h and 0 <= w.bbox[1] - last.bbox[3] <= 0.8 * h:
+            if abs((last.bbox[0] + last.bbox[2]) / 2 - cx) <= 0.35 * h and -0.2 * h <= w.bbox[1] - last.bbox[3] <= 0.8 * h:
                 s.append(w)
                 break
         else:
@@ -125,7 +131,7 @@ def _vertical_labels(words: list[Word], h: float) -> tuple[list[_Piece], list[Wo
     out: list[_Piece] = []
     taken: set[int] = set()
     for s in stacks:
-        if len(s) >= 3:
+        if sum(len(w.text.strip()) for w in s) >= 3 and len(s) >= 2 or len(s) >= 3:
             out.append(_Piece(s, "".join(w.text.strip() for w in s), _union([w.bbox for w in s])))
             taken |= {id(w) for w in s}
     return out, [w for w in words if id(w) not in taken]
@@ -390,6 +396,7 @@ def _label_cells(pieces: list[_Piece], rows: list[_Row], h: float) -> list[_Piec
         return next((i for i, r in enumerate(rows) if r.y0 < p.cy < r.y1), None)
 
     cells: list[tuple[_Piece, set[int]]] = []
+    beside = pieces + [v for r in rows for v in r.values]
     for p in sorted(pieces, key=lambda p: (p.bbox[1], p.bbox[0])):
         mine = row_beside(p)
         for c, theirs in reversed(cells):
@@ -399,7 +406,10 @@ def _label_cells(pieces: list[_Piece], rows: list[_Row], h: float) -> list[_Piec
                 continue
             if mine is not None and theirs and mine not in theirs:
                 continue
-            if gap <= 0.3 * h or _full(c.words[-1].bbox, c.bbox, pieces, h):
+            full = _full(c.words[-1].bbox, c.bbox, pieces, beside, h)
+            # a label beside no values over one beside values: two rows (the first printed blank)
+            # unless the upper line is full, i.e. wrapped
+            if full or (gap <= 0.3 * h and not (mine is not None and not theirs)):
                 c.words = c.words + p.words
                 c.text = c.text + glue(c.text, p.text) + p.text
                 c.bbox = _union([c.bbox, p.bbox])
@@ -411,9 +421,15 @@ def _label_cells(pieces: list[_Piece], rows: list[_Row], h: float) -> list[_Piec
     return [c for c, _ in cells]
 
 
-def _full(last: BBox, cell: BBox, pieces: list[_Piece], h: float) -> bool:
-    """Whether a cell's last line reaches the right edge of its column: the furthest right that any
-    label starting where this cell starts reaches."""
+def _full(last: BBox, cell: BBox, pieces: list[_Piece], beside: list[_Piece], h: float) -> bool:
+    """Whether a cell's last line runs to the right edge of its column, as a line that wraps does:
+    up to the next text on its line (the next cell's label, or the row's first number) with room
+    for no more characters; on a line alone, as far right as the labels that start where this
+    cell starts reach."""
+    right = [p.bbox[0] for p in beside if p.bbox[0] > last[2] - 0.5 * h
+             and min(p.bbox[3], last[3]) - max(p.bbox[1], last[1]) > 0.3 * h]
+    if right:
+        return min(right) - last[2] <= 2.5 * h
     edge = max(p.bbox[2] for p in pieces if abs(p.bbox[0] - cell[0]) <= h)
     return last[2] >= edge - 1.5 * h
 

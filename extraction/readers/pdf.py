@@ -413,11 +413,16 @@ def _table_box(t: Table) -> BBox:
 
 
 def _page_blocks(p: _Page) -> list[Paragraph | Table]:
-    """Paragraphs and tables of one page, by their top edge."""
-    blocks: list[tuple[float, Paragraph | Table]] = [(_table_box(t)[1], t) for t in p.tables]
-    blocks += [(para.bbox[1], para) for para in paragraphs(p.lines, p.number)]
-    blocks.sort(key=lambda b: b[0])
-    return [b for _, b in blocks]
+    """Paragraphs and tables of one page: the paragraphs in their reading order (a line's pieces
+    left to right, although a number beside its label may stand a point higher), each table before
+    the first paragraph that starts below its top."""
+    tables = sorted(p.tables, key=lambda t: _table_box(t)[1])
+    blocks: list[Paragraph | Table] = []
+    for para in paragraphs(p.lines, p.number):
+        while tables and _table_box(tables[0])[1] < para.bbox[1]:
+            blocks.append(tables.pop(0))
+        blocks.append(para)
+    return blocks + tables
 
 
 def _column_edges(t: Table) -> list[float] | None:
