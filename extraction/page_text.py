@@ -23,7 +23,8 @@ class TextLine:
         return max(self.bbox[3] - self.bbox[1], 1.0)
 
 
-def _union(boxes: list[BBox]) -> BBox:
+def bounding_box(boxes: list[BBox]) -> BBox:
+    """The smallest box holding all these boxes."""
     return (min(b[0] for b in boxes), min(b[1] for b in boxes),
             max(b[2] for b in boxes), max(b[3] for b in boxes))
 
@@ -42,7 +43,7 @@ def page_lines(words: list[Word]) -> list[TextLine]:
             else:
                 pieces[-1].append(w)
         for p in pieces:
-            out.append(TextLine(line_text(p), _union([w.bbox for w in p]), p))
+            out.append(TextLine(line_text(p), bounding_box([w.bbox for w in p]), p))
     return out
 
 
@@ -63,7 +64,7 @@ def paragraphs(lines: list[TextLine], page: int) -> list[Paragraph]:
         text = ""
         for ln in g:
             text += glue(text, ln.text) + ln.text
-        out.append(Paragraph(text=text, page=page, bbox=_union([ln.bbox for ln in g])))
+        out.append(Paragraph(text=text, page=page, bbox=bounding_box([ln.bbox for ln in g])))
     return out
 
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from .grid import Word, glue, line_text, text_lines
 from .model import BBox, Cell, Table
+from .page_text import bounding_box
 from .tokens import parse_value
 
 ORIGIN = "alignment"
@@ -132,7 +133,7 @@ def _vertical_labels(words: list[Word], h: float) -> tuple[list[_Piece], list[Wo
     taken: set[int] = set()
     for s in stacks:
         if sum(len(w.text.strip()) for w in s) >= 3 and len(s) >= 2 or len(s) >= 3:
-            out.append(_Piece(s, "".join(w.text.strip() for w in s), _union([w.bbox for w in s])))
+            out.append(_Piece(s, "".join(w.text.strip() for w in s), bounding_box([w.bbox for w in s])))
             taken |= {id(w) for w in s}
     return out, [w for w in words if id(w) not in taken]
 
@@ -155,7 +156,7 @@ def _pieces(line: list[Word], h: float, box_of: dict[int, Word]) -> list[_Piece]
             out += [_Piece([w], w.text, w.bbox, True) for w in g]  # numbers of narrow columns
         else:
             text = line_text(g)
-            out.append(_Piece(g, text, _union([w.bbox for w in g]), _is_value(text)))
+            out.append(_Piece(g, text, bounding_box([w.bbox for w in g]), _is_value(text)))
     return out
 
 
@@ -412,7 +413,7 @@ def _label_cells(pieces: list[_Piece], rows: list[_Row], h: float) -> list[_Piec
             if full or (gap <= 0.3 * h and not (mine is not None and not theirs)):
                 c.words = c.words + p.words
                 c.text = c.text + glue(c.text, p.text) + p.text
-                c.bbox = _union([c.bbox, p.bbox])
+                c.bbox = bounding_box([c.bbox, p.bbox])
                 if mine is not None:
                     theirs.add(mine)
                 break
@@ -450,8 +451,3 @@ def _grid(rows: list[_Row], columns: list[float], col_of: dict[int, int], page: 
                 cells.append(Cell(i, n_labels + c, "", page=page, score=blank_score,
                                   bbox=(columns[c] - 1, r.y0, columns[c] + 1, r.y1)))
     return Table(cells, len(rows), n_labels + len(columns), page=page, origin=ORIGIN)
-
-
-def _union(boxes: list[BBox]) -> BBox:
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
-            max(b[2] for b in boxes), max(b[3] for b in boxes))

@@ -27,7 +27,7 @@ import pymupdf
 from ..errors import CorruptInput, EmptyInput, EncryptedInput, NeedsOCR
 from ..grid import Segment, Word, build_tables
 from ..model import BBox, Cell, Document, Paragraph, Table
-from ..page_text import TextLine, page_lines, paragraphs
+from ..page_text import TextLine, bounding_box, page_lines, paragraphs
 from ..unruled import unruled_tables
 from .pdf_frame import Frame, reading_frame
 
@@ -306,10 +306,7 @@ def _words(raw: dict, frame: Frame, v_lines: list[Segment]) -> list[Word]:
 
 def _flush(chars: list[tuple[str, BBox]], out: list[Word]) -> None:
     if chars:
-        boxes = [b for _, b in chars]
-        out.append(Word("".join(c for c, _ in chars),
-                        (min(b[0] for b in boxes), min(b[1] for b in boxes),
-                         max(b[2] for b in boxes), max(b[3] for b in boxes))))
+        out.append(Word("".join(c for c, _ in chars), bounding_box([b for _, b in chars])))
 
 
 class _Verticals:
@@ -407,9 +404,7 @@ def _same_row(a: TextLine, b: TextLine) -> bool:
 # ------------------------------------------------------------------------------ page layout
 
 def _table_box(t: Table) -> BBox:
-    boxes = [c.bbox for c in t.cells if c.bbox]
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
-            max(b[2] for b in boxes), max(b[3] for b in boxes))
+    return bounding_box([c.bbox for c in t.cells if c.bbox])
 
 
 def _page_blocks(p: _Page) -> list[Paragraph | Table]:

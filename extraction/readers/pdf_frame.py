@@ -10,7 +10,7 @@ reader would hold it.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pymupdf
@@ -26,7 +26,7 @@ class Frame:
     width: float
     height: float
     turn: int  # degrees between the page as a viewer shows it and the upright frame
-    identity: bool = False  # the page's own space already reads upright: nothing to transform
+    identity: bool = field(init=False)  # the page's own space already reads upright: nothing to transform
 
     def __post_init__(self):
         m = self.matrix
