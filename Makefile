@@ -36,21 +36,12 @@ bench-env: $(STAMP)
 	$(BIN)/python -c "import cv2, camelot, pdfplumber; print('bench env ok, cv2', cv2.__version__, 'camelot', camelot.__version__)"
 
 # img2table for the benchmark (bench/img2table_alt.py): its opencv-contrib-python would replace the
-# project's cv2 in .venv, so it lives in a venv of its own that bench.run calls. On the text-layer
-# PDFs it sees pages as PDFium draws them, and PDFium draws the reports' non-embedded Chinese font
-# only with a CJK font from the system's font folders (bench/pdfium_fonts.py): installed where we can
-# (root with apt); elsewhere bench.run notes that img2table's page images had no Chinese text.
-bench-cjk-font:
-	@$(BIN)/python -c "from bench.pdfium_fonts import pdfium_draws_cjk as f; raise SystemExit(0 if f() else 1)" 2>/dev/null || \
-	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-droid-fallback >/dev/null; } || \
-	  echo "no CJK font for PDFium: img2table will find no tables in the text-layer PDFs"
-
+# project's cv2 in .venv, so it lives in a venv of its own that bench.run calls.
 IMG2TABLE_VENV ?= .venv-img2table
-bench-img2table-env: bench-cjk-font
+bench-img2table-env:
 	test -x $(IMG2TABLE_VENV)/bin/python || $(PY) -m venv $(IMG2TABLE_VENV)
 	$(IMG2TABLE_VENV)/bin/python -m pip install -q --upgrade pip
 	$(IMG2TABLE_VENV)/bin/python -m pip install -q -e . img2table
 	$(IMG2TABLE_VENV)/bin/python -c "import cv2, img2table, extraction.pipeline, models.ocr; print('img2table env ok, cv2', cv2.__version__)"
 
-.PHONY: install example test postgres bench-env bench-cjk-font bench-img2table-env
+.PHONY: install example test postgres bench-env bench-img2table-env

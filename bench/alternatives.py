@@ -67,35 +67,49 @@ def _spans_from_boxes(boxes: list[list[BBox | None]], n_rows: int, n_cols: int) 
     return out
 
 
-def pymupdf_tables(data: bytes) -> list[Table]:
+def pymupdf_tables(data: bytes, strategy: str = "lines") -> list[Table]:
     import pymupdf
 
     out: list[Table] = []
     with pymupdf.open(stream=data, filetype="pdf") as doc:
         for page in doc:
-            for t in page.find_tables().tables:
+            for t in page.find_tables(strategy=strategy).tables:
                 out.append(grid_table(t.extract(), page.number + 1, "pymupdf", [r.cells for r in t.rows]))
     return out
 
 
-def pdfplumber_tables(data: bytes) -> list[Table]:
+def pdfplumber_tables(data: bytes, strategy: str = "lines") -> list[Table]:
     import io
 
     import pdfplumber
 
+    settings = {"vertical_strategy": strategy, "horizontal_strategy": strategy}
     out: list[Table] = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for i, page in enumerate(pdf.pages):
-            for t in page.find_tables():
+            for t in page.find_tables(settings):
                 out.append(grid_table(t.extract(), i + 1, "pdfplumber", [r.cells for r in t.rows]))
     return out
 
 
-TABLE_RECOVERERS: dict[str, Callable[[bytes], list[Table]]] = {
+TABLE_RECOVERERS: dict[str, Callable[..., list[Table]]] = {
     "pymupdf.find_tables": pymupdf_tables,
     "pdfplumber": pdfplumber_tables,
     "camelot": camelot_tables,
 }
+# On tables that lost their rulings, a library's own mode for them (rows and columns from the words'
+# alignment instead of from lines) where its default finds nothing there: pdfplumber's "text"
+# strategy, camelot's stream flavour. PyMuPDF keeps its default: it finds these tables too, and
+# scored higher than its "text" strategy on them (bench/README.md).
+WITHOUT_RULINGS = {"pymupdf.find_tables": {}, "pdfplumber": {"strategy": "text"}, "camelot": {"flavor": "stream"}}
+
+
+def recoverer(tool: str, kind: str) -> Callable[[bytes], list[Table]]:
+    """The table recoverer `tool` runs on a bench kind: its defaults, or its mode for tables
+    without rulings on "pdf-unruled"."""
+    from functools import partial
+
+    return partial(TABLE_RECOVERERS[tool], **(WITHOUT_RULINGS[tool] if kind == "pdf-unruled" else {}))
 
 
 def with_tables(doc: Document, tables: list[Table]) -> Document:

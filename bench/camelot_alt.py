@@ -26,11 +26,13 @@ from extraction.model import Cell, Table
 ORIGIN = "camelot"
 
 
-def camelot_tables(data: bytes) -> list[Table]:
-    """Every ruled table camelot's lattice parser finds in a text-layer PDF, in page order."""
+def camelot_tables(data: bytes, flavor: str = "lattice") -> list[Table]:
+    """Every table camelot finds in a text-layer PDF, in page order: ruled tables with the lattice
+    parser; with `flavor="stream"` (tables without rulings) columns from the text's alignment, each
+    slot then bounded on all four sides, so each is a cell of its own."""
     import camelot
 
-    found = camelot.read_pdf(data, pages="all", flavor="lattice", suppress_stdout=True)
+    found = camelot.read_pdf(data, pages="all", flavor=flavor, suppress_stdout=True)
     return [camelot_table(t) for t in sorted(found, key=lambda t: (t.page, t.order))]
 
 

@@ -1,9 +1,13 @@
 """The benchmark corpus: synthetic reports in each input kind, with their right answers.
 
 Every document comes from one `tests.synth.form.Report`, so its answer is known exactly:
-text-layer PDFs (tests.synth.pdf_report), scans of those PDFs at 150/200/300 dpi as image-only PDFs
+text-layer PDFs (tests.synth.pdf_report, with a subset of their CJK font embedded, as a word
+processor's PDF export writes them: PDFium, which img2table and camelot use, loses text set in a
+non-embedded CJK font, bench/README.md), scans of those PDFs at 150/200/300 dpi as image-only PDFs
 (tests.synth.scan, upright pages so OCR time is not spent on rotation), and CMS web pages
-(tests.synth.html_report).
+(tests.synth.html_report). "pdf-unruled" is the text-layer PDF with its tables' rulings lost (each
+cell's text where the grid put it, no line drawn: `render_pdf(rulings="none")`), as converters and
+printed web pages often leave them.
 """
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 SCAN_DPIS = (150, 200, 300)
-KINDS = ("pdf-text", *(f"scan-{d}" for d in SCAN_DPIS), "html")
+TEXT_LAYER_KINDS = ("pdf-text", "pdf-unruled")
+KINDS = (*TEXT_LAYER_KINDS, *(f"scan-{d}" for d in SCAN_DPIS), "html")
 
 
 @dataclass
@@ -36,7 +41,12 @@ def build_corpus(reports: int, kinds: tuple[str, ...] = KINDS, first_seed: int =
         n_pages = pymupdf.open(stream=pdf, filetype="pdf").page_count
         for kind in kinds:
             if kind == "pdf-text":
-                docs.append(BenchDoc(kind, f"r{seed}.pdf", pdf, report.answer, n_pages))
+                text_pdf = pdf_report.render_pdf(report, embed_font=True)
+                docs.append(BenchDoc(kind, f"r{seed}.pdf", text_pdf, report.answer, n_pages))
+            elif kind == "pdf-unruled":
+                unruled = pdf_report.render_pdf(report, rulings="none", embed_font=True)
+                n = pymupdf.open(stream=unruled, filetype="pdf").page_count
+                docs.append(BenchDoc(kind, f"r{seed}_unruled.pdf", unruled, report.answer, n))
             elif kind == "html":
                 docs.append(BenchDoc(kind, f"r{seed}.html", html_report.render(report, seed=seed), report.answer, 1))
             elif kind.startswith("scan-"):

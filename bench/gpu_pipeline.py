@@ -30,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.corpus import BenchDoc, build_corpus  # noqa: E402
+from bench.memory import peak_rss_mib  # noqa: E402
 from bench.scoring import score_rows  # noqa: E402
 
 
@@ -74,7 +75,7 @@ def _worker(docs: list[BenchDoc], threads: int, ready, go, out_q, server=None) -
     out_q.put({"rows": rows, "done": done, "served": served, "cpu_s": cpu_s,
                "pool": stats.__dict__ if stats is not None else None,
                "gpu_times_ms": times.as_ms() if times is not None else None,
-               "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+               "peak_rss_mib": peak_rss_mib(),
                "engine": getattr(engine, "name", "?")})
 
 

@@ -20,11 +20,10 @@ some ruled tables that the bordered pass finds and then rejects (see bench/READM
 
 On the text-layer kind ("pdf-text") the same two tools run as a user runs img2table on a
 born-digital PDF: `PDF(data)` with its text layer (`pdf_text_extraction=True`, its default) and no
-OCR instance, the same `extract_tables` defaults. Two things about PDFium (pypdfium2, which img2table
-renders and reads PDFs with) matter on the bench's PDFs, whose Chinese font is not embedded
-(bench/README.md): it draws that font only with a CJK font from the system's font folders
-(bench/pdfium_fonts.py, `make bench-cjk-font`), and its text layer has no text where a text object
-is a single ASCII character in that font (a lone "0" in a cell).
+OCR instance, the same `extract_tables` defaults. The bench's text-layer PDFs embed their Chinese
+font (bench/corpus.py): with it left out, PDFium (pypdfium2, which img2table renders and reads PDFs
+with) draws no Chinese without a system CJK font and its text layer drops every text object that is
+one ASCII character in that font, a lone "0" in a cell (bench/README.md).
 
 img2table needs opencv-contrib-python, which would replace the project's cv2 in .venv: it runs from
 its own venv (`make bench-img2table-env`), which `bench.run` calls as
@@ -164,11 +163,13 @@ def img2table_text_tables(data: bytes, borderless_tables: bool = False) -> list[
 
 
 def recoverer(tool: str, kind: str):
-    """The table recoverer for an img2table tool on a bench kind: the text layer on "pdf-text",
-    our OCR engine on the scans."""
+    """The table recoverer for an img2table tool on a bench kind: the text layer on the text-layer
+    PDFs ("pdf-text", "pdf-unruled"), our OCR engine on the scans."""
     from functools import partial
 
-    return partial(img2table_text_tables if kind == "pdf-text" else img2table_tables, **TOOLS[tool])
+    from bench.corpus import TEXT_LAYER_KINDS
+
+    return partial(img2table_text_tables if kind in TEXT_LAYER_KINDS else img2table_tables, **TOOLS[tool])
 
 
 def img2table_tables(data: bytes, borderless_tables: bool = False) -> list[Table]:

@@ -15,7 +15,6 @@ import json
 import multiprocessing as mp
 import os
 import pickle
-import resource
 import subprocess
 import sys
 import tempfile
@@ -26,7 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.corpus import KINDS, SCAN_DPIS, BenchDoc, build_corpus  # noqa: E402
+from bench.corpus import KINDS, SCAN_DPIS, TEXT_LAYER_KINDS, BenchDoc, build_corpus  # noqa: E402
+from bench.memory import peak_rss_mib  # noqa: E402
 from bench.scoring import score_rows  # noqa: E402
 
 OURS = "gia-extract"
@@ -35,8 +35,8 @@ IMG2TABLE_TOOLS = (IMG2TABLE, "img2table.borderless")  # the second: borderless_
 CAMELOT = "camelot"
 # PyMuPDF, pdfplumber and camelot read cell text from the text layer: on scans they find nothing to
 # recover. img2table finds grids in page images and takes its text from the text layer where there
-# is one (pdf-text) or from our OCR engine (the scans), so it takes both.
-ALTERNATIVES_FOR = {"pdf-text": ("pymupdf.find_tables", "pdfplumber", CAMELOT, *IMG2TABLE_TOOLS),
+# is one (pdf-text, pdf-unruled) or from our OCR engine (the scans), so it takes both.
+ALTERNATIVES_FOR = {**{k: ("pymupdf.find_tables", "pdfplumber", CAMELOT, *IMG2TABLE_TOOLS) for k in TEXT_LAYER_KINDS},
                     **{f"scan-{d}": IMG2TABLE_TOOLS for d in SCAN_DPIS}}
 ALL_TOOLS = (OURS, "pymupdf.find_tables", "pdfplumber", CAMELOT, *IMG2TABLE_TOOLS)
 # img2table's opencv-contrib-python would replace the project's cv2, so it runs from its own venv
@@ -55,7 +55,7 @@ def _run_group(tool: str, docs: list[BenchDoc]) -> dict:
     # per process, not charged to whichever document happens to come first.
     _run_one(tool, docs[0])
     rows = [_run_one(tool, d) for d in docs]
-    return {"rows": rows, "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {"rows": rows, "peak_rss_mib": peak_rss_mib()}
 
 
 def _run_one(tool: str, d: BenchDoc) -> dict:
@@ -67,14 +67,13 @@ def _run_one(tool: str, d: BenchDoc) -> dict:
         if tool == OURS:
             result = extract(d.data, d.name)
         else:
-            from bench.alternatives import TABLE_RECOVERERS, with_tables
+            from bench.alternatives import with_tables
 
             if tool in IMG2TABLE_TOOLS:  # importable only in .venv-img2table
                 from bench.img2table_alt import recoverer
-
-                recover = recoverer(tool, d.kind)  # the text layer on pdf-text, our OCR on scans
             else:
-                recover = TABLE_RECOVERERS[tool]
+                from bench.alternatives import recoverer
+            recover = recoverer(tool, d.kind)
             doc = read_document(d.data, ExtractOptions())
             t1 = time.perf_counter()
             tables = recover(d.data)
@@ -198,13 +197,6 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     not_measured = dict(NOT_MEASURED)
     notes: list[str] = []
-    if "pdf-text" in kinds and any(t in IMG2TABLE_TOOLS for t in tools):
-        from bench.pdfium_fonts import pdfium_draws_cjk
-
-        if pdfium_draws_cjk() is False:  # img2table on pdf-text then sees no Chinese text
-            notes.append("PDFium finds no CJK font on this machine: img2table's page images of the text-layer "
-                         "PDFs have no Chinese text (make bench-cjk-font; bench/pdfium_fonts.py)")
-            print("warning:", notes[-1], flush=True)
     ctx = mp.get_context("spawn")
     for kind in kinds:
         group_docs = [d for d in docs if d.kind == kind]

@@ -29,6 +29,7 @@ _NUMBER = re.compile(r"^[-−－]?\d+(\.\d+)?$")
 _UNIT = re.compile(r"^(?P<num>.*?\d)\s*(?P<unit>万元|元|件|条|个|项|次|人次|%)$")
 _DASHES = {"—", "-", "–", "－", "/", "／", "——", "--", "—-", "\\", "无", "/ ", "\\/"}
 _EDGE_PUNCT = " ,，.。、;；:：'\"“”‘’*`"
+_SEPARATORS = set(".,，。．")  # decimal points and thousands separators, as printed or misread
 _TRAILING_NUMBERS = re.compile(r"^(?P<label>.*?[^\d\s.,])\s+(?P<nums>(?:[-−]?[\dOol〇]+(?:\.\d+)?\s+)*[-−]?[\dOol〇]*\d[\dOol〇]*(?:\.\d+)?)$")
 _ENUMERATOR_ONLY = re.compile(r"^\d{1,2}\s*[.、．]$")
 _ONLY_NUMBERS = re.compile(r"^(?:[-−]?\d+(?:\.\d+)?\s+)+[-−]?\d+(?:\.\d+)?$")
@@ -38,7 +39,7 @@ _ONLY_NUMBERS = re.compile(r"^(?:[-−]?\d+(?:\.\d+)?\s+)+[-−]?\d+(?:\.\d+)?$"
 class Value:
     number: int | float | None  # None for a blank or a dash
     raw: str
-    corrected: bool = False  # a look-alike character was read as a digit
+    corrected: bool = False  # a look-alike character was read as a digit, or a separator left the number's edge
     unit: str | None = None
     dash: bool = False
 
@@ -67,9 +68,14 @@ def parse_value(text: str) -> Value | None:
     raw = text
     if _ENUMERATOR_ONLY.match(text.strip()):
         return None
-    t = strip_tags(text).strip().strip(_EDGE_PUNCT).replace(" ", "")
+    bare = strip_tags(text).strip()
+    t = bare.strip(_EDGE_PUNCT).replace(" ", "")
     if not t:
         return Value(None, raw.strip())
+    # a point or comma stripped from the edge of a number may be its own, moved there ("40512\n."
+    # from a tool that put the lower-sitting "." on a line of its own): the number is not as printed
+    edges = bare[:len(bare) - len(bare.lstrip(_EDGE_PUNCT))] + bare[len(bare.rstrip(_EDGE_PUNCT)):]
+    moved = bool(set(edges) & _SEPARATORS)
     if t in _DASHES or set(t) <= set("—-–－/"):
         return Value(None, raw.strip(), dash=True)
     t = t.replace(",", "").replace("，", "")
@@ -78,7 +84,7 @@ def parse_value(text: str) -> Value | None:
     if m:
         t, unit = m.group("num"), m.group("unit")
     if _NUMBER.match(t):
-        return Value(_to_number(t), raw.strip(), unit=unit)
+        return Value(_to_number(t), raw.strip(), corrected=moved, unit=unit)
     if len(t) <= 6 and set(t) <= _LOOKALIKE_CHARS and (any(ch.isdigit() for ch in t) or len(t) <= 2 and set(t) <= _STRONG_LOOKALIKES):
         fixed = t.translate(_LOOKALIKE)
         if _NUMBER.match(fixed):

@@ -34,10 +34,7 @@ def test_img2table_reads_a_scanned_report_into_scored_fields():
 
 def test_img2table_reads_a_text_layer_report_from_its_own_text_layer():
     from bench.corpus import build_corpus
-    from bench.pdfium_fonts import pdfium_draws_cjk
 
-    if not pdfium_draws_cjk():  # img2table's page images would have no Chinese text: it finds no tables
-        pytest.skip("PDFium finds no CJK font here (make bench-cjk-font)")
     docs = build_corpus(1, ("pdf-text",))
     group = _run_group_img2table(IMG2TABLE, docs)
     (row,) = group["rows"]

@@ -123,3 +123,14 @@ def test_an_inferred_zero_comes_back_as_its_table_prints_zeros():
     r = _run(text)
     inferred = [k for k, f in r.fields.items() if f.status == "inferred" and k.startswith("t3.")]
     assert inferred and all(r.fields[k].value == 0 for k in inferred)
+
+
+def test_a_number_whose_separator_was_moved_to_its_edge_is_not_accepted():
+    # "405.12" as a table tool that sets the lower-sitting point on a line of its own gives the
+    # cell ("40512\n.", joined "40512."): the point is stripped as edge punctuation, and what is
+    # left is not the printed number
+    text = _text(SEED_TSV).replace("行政事业性收费\t0\t\t", "行政事业性收费\t40512.\t\t")
+    f = _run(text).fields["t2.fees.amount"]
+    assert f.value == 40512 and f.status == "corrected" and f.confidence < 0.9
+    printed = _run(_text(SEED_TSV).replace("行政事业性收费\t0\t\t", "行政事业性收费\t405.12\t\t")).fields["t2.fees.amount"]
+    assert printed.value == 405.12 and printed.status == "read" and printed.confidence >= 0.9

@@ -19,6 +19,10 @@ Options:
   rulings: the cells' text where the grid put it, and no line drawn).
 - cells: "centred" (every cell's text centred both ways, as a web page's table) or "top_left" (as a
   word processor's default: text at the top of its cell, labels at the left, numbers centred).
+- embed_font: False names the CJK font without embedding it (a reader supplies its own, as it must
+  for many real reports); True embeds a subset of the same font (Droid Sans Fallback, PyMuPDF's
+  "china-s"), as a word processor's PDF export does. PDFium, which some other tools read PDFs with,
+  loses text set in the non-embedded font (bench/README.md); PyMuPDF reads both alike.
 """
 from __future__ import annotations
 
@@ -34,6 +38,7 @@ PAGE_W, PAGE_H = 595.0, 842.0
 LEFT, RIGHT = 72.0, 523.0
 TOP, BOTTOM = 64.0, 782.0
 FONT = "china-s"
+EMBEDDED_FONT = "DroidSansFallback"  # the same glyphs as FONT, embedded (render_pdf(embed_font=True))
 
 BODY_SIZE = 10.5
 TITLE_SIZE = 16.0
@@ -86,11 +91,15 @@ class _Sheet:
     def draw_rect(self, rect, color=None, fill=None, width: float = 0.6) -> None:
         self.ops.append(("rect", rect, color, fill, width))
 
-    def play(self, page: pymupdf.Page) -> None:
+    def play(self, page: pymupdf.Page, embed_font: bool = False) -> None:
+        fontname = FONT
+        if embed_font:
+            fontname = EMBEDDED_FONT
+            page.insert_font(fontname=fontname, fontbuffer=pymupdf.Font(FONT).buffer)
         shape = page.new_shape()
         for op in self.ops:
             if op[0] == "text":
-                shape.insert_text(op[1], op[2], fontname=FONT, fontsize=op[3])
+                shape.insert_text(op[1], op[2], fontname=fontname, fontsize=op[3])
             elif op[0] == "line":
                 shape.draw_line(op[1], op[2])
                 shape.finish(color=(0, 0, 0), width=op[3])
@@ -147,7 +156,8 @@ class _Writer:
 def render_pdf(report: Report, *, furniture: str | None = "browser",
                split_t3_before: str | None = "t3.unavailable.not_held", repeat_header: bool = True,
                rulings: str = "lines", cells: str = "centred", print_date: str = "2024/3/18 09:42",
-               url: str = "http://www.example.gov.cn/zwgk/ndbg/202403/t20240318_1234.html") -> bytes:
+               url: str = "http://www.example.gov.cn/zwgk/ndbg/202403/t20240318_1234.html",
+               embed_font: bool = False) -> bytes:
     w = _Writer()
     w.centred(report.title, TITLE_SIZE)
     w.y += 6
@@ -170,7 +180,9 @@ def render_pdf(report: Report, *, furniture: str | None = "browser",
         _furniture(w.sheets, furniture, report, print_date, url)
     doc = pymupdf.open()
     for sheet in w.sheets:
-        sheet.play(doc.new_page(width=PAGE_W, height=PAGE_H))
+        sheet.play(doc.new_page(width=PAGE_W, height=PAGE_H), embed_font)
+    if embed_font:
+        doc.subset_fonts()
     out = doc.tobytes(garbage=3, deflate=True, no_new_id=True)
     doc.close()
     return out
