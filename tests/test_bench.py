@@ -2,6 +2,8 @@
 our tables page by page, and the report arithmetic (ratios, Markdown) is right."""
 from __future__ import annotations
 
+import pytest
+
 from bench.alternatives import grid_table, with_tables
 from bench.run import markdown, ratios
 from extraction.model import Document, Paragraph, Table
@@ -76,6 +78,8 @@ def test_ratios_and_markdown():
 
 
 def test_tables_without_rulings_are_recovered_in_each_alternatives_own_mode_for_them():
+    for module in ("pdfplumber", "camelot"):  # the bench extra: pip install -e '.[bench]'
+        pytest.importorskip(module)
     from bench.alternatives import recoverer
     from bench.corpus import build_corpus
 
@@ -83,7 +87,8 @@ def test_tables_without_rulings_are_recovered_in_each_alternatives_own_mode_for_
     unruled = docs["pdf-unruled"]
     assert unruled.answer == docs["pdf-text"].answer
     # pdfplumber's and camelot's defaults find no table where no line is drawn; their modes for
-    # text alignment, which the bench runs on this kind, do, and hold the report's numbers (how well is the bench's to say)
+    # text alignment, which the bench runs on this kind, do, and hold the report's numbers (how
+    # well is the bench's to say)
     for tool in ("pdfplumber", "camelot"):
         assert recoverer(tool, "pdf-text")(unruled.data) == []
         found = recoverer(tool, "pdf-unruled")(unruled.data)
