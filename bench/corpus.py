@@ -37,22 +37,20 @@ def build_corpus(reports: int, kinds: tuple[str, ...] = KINDS, first_seed: int =
     docs: list[BenchDoc] = []
     for seed in range(first_seed, first_seed + reports):
         report = build_report(synth_answers(seed), seed=seed)
-        pdf = pdf_report.render_pdf(report)
-        n_pages = pymupdf.open(stream=pdf, filetype="pdf").page_count
+        scan_source = None  # the PDF the scans print, as before the text kinds embedded their font
         for kind in kinds:
-            if kind == "pdf-text":
-                text_pdf = pdf_report.render_pdf(report, embed_font=True)
-                docs.append(BenchDoc(kind, f"r{seed}.pdf", text_pdf, report.answer, n_pages))
-            elif kind == "pdf-unruled":
-                unruled = pdf_report.render_pdf(report, rulings="none", embed_font=True)
-                n = pymupdf.open(stream=unruled, filetype="pdf").page_count
-                docs.append(BenchDoc(kind, f"r{seed}_unruled.pdf", unruled, report.answer, n))
+            if kind in TEXT_LAYER_KINDS:
+                unruled = kind == "pdf-unruled"
+                pdf = pdf_report.render_pdf(report, rulings="none" if unruled else "lines", embed_font=True)
+                name = f"r{seed}_unruled.pdf" if unruled else f"r{seed}.pdf"
+                docs.append(BenchDoc(kind, name, pdf, report.answer, pymupdf.open(stream=pdf, filetype="pdf").page_count))
             elif kind == "html":
                 docs.append(BenchDoc(kind, f"r{seed}.html", html_report.render(report, seed=seed), report.answer, 1))
             elif kind.startswith("scan-"):
+                scan_source = scan_source or pdf_report.render_pdf(report)
                 dpi = int(kind.split("-")[1])
                 style = scan.style_for(seed, dpi=dpi, turned=())
-                pages = scan.scan_pages(pdf, seed, style)
+                pages = scan.scan_pages(scan_source, seed, style)
                 docs.append(BenchDoc(kind, f"r{seed}_{dpi}.pdf", scan.scan_pdf(pages, dpi), report.answer, len(pages)))
             else:
                 raise ValueError(f"unknown kind {kind!r}")

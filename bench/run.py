@@ -133,7 +133,6 @@ def ratios(results: list[dict]) -> list[dict]:
 
 def markdown(report: dict) -> str:
     lines = [f"gia-extract benchmark on {report['machine']}, {report['reports']} reports per kind", "",
-             *[f"Note: {n}\n" for n in report.get("notes", [])],
              "| kind | tool | docs | pages | docs/s | pages/s | accuracy | precision | coverage | silent | "
              "peak RSS MiB | stage ms per doc |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in report["results"]:
@@ -196,7 +195,6 @@ def main(argv: list[str] | None = None) -> int:
     machine = f"{os.cpu_count()} CPU {os.uname().machine}"
     results = []
     not_measured = dict(NOT_MEASURED)
-    notes: list[str] = []
     ctx = mp.get_context("spawn")
     for kind in kinds:
         group_docs = [d for d in docs if d.kind == kind]
@@ -222,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"peak {row['peak_rss_mib']} MiB{'  errors: ' + str(len(row['errors'])) if row['errors'] else ''}",
                   flush=True)
     report = {"machine": machine, "reports": a.reports, "threshold": a.threshold, "results": results,
-              "ratios": ratios(results), "not_measured": not_measured, "notes": notes}
+              "ratios": ratios(results), "not_measured": not_measured}
     a.out.mkdir(parents=True, exist_ok=True)
     (a.out / "bench.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     (a.out / "bench.md").write_text(markdown(report), encoding="utf-8")

@@ -72,10 +72,6 @@ def parse_value(text: str) -> Value | None:
     t = bare.strip(_EDGE_PUNCT).replace(" ", "")
     if not t:
         return Value(None, raw.strip())
-    # a point or comma stripped from the edge of a number may be its own, moved there ("40512\n."
-    # from a tool that put the lower-sitting "." on a line of its own): the number is not as printed
-    edges = bare[:len(bare) - len(bare.lstrip(_EDGE_PUNCT))] + bare[len(bare.rstrip(_EDGE_PUNCT)):]
-    moved = bool(set(edges) & _SEPARATORS)
     if t in _DASHES or set(t) <= set("—-–－/"):
         return Value(None, raw.strip(), dash=True)
     t = t.replace(",", "").replace("，", "")
@@ -84,7 +80,10 @@ def parse_value(text: str) -> Value | None:
     if m:
         t, unit = m.group("num"), m.group("unit")
     if _NUMBER.match(t):
-        return Value(_to_number(t), raw.strip(), corrected=moved, unit=unit)
+        # a point or comma stripped from the edge of a number may be its own, moved there ("40512\n."
+        # from a tool that put the lower-sitting "." on a line of its own): not the number as printed
+        edges = bare[:len(bare) - len(bare.lstrip(_EDGE_PUNCT))] + bare[len(bare.rstrip(_EDGE_PUNCT)):]
+        return Value(_to_number(t), raw.strip(), corrected=bool(set(edges) & _SEPARATORS), unit=unit)
     if len(t) <= 6 and set(t) <= _LOOKALIKE_CHARS and (any(ch.isdigit() for ch in t) or len(t) <= 2 and set(t) <= _STRONG_LOOKALIKES):
         fixed = t.translate(_LOOKALIKE)
         if _NUMBER.match(fixed):
