@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[test,ray,xlsx,parquet]"
+	$(BIN)/python -m pip install -q -e ".[test,ray,xlsx,parquet,bench]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -29,11 +29,11 @@ postgres:
 test: $(STAMP) postgres
 	$(BIN)/python -m pytest -q
 
-# The benchmark's alternatives that share .venv (bench/README.md): pdfplumber, and camelot-py, whose
-# opencv-python-headless is the project's own cv2.
+# The benchmark's alternatives that share .venv (bench/README.md): pdfplumber, camelot-py, whose
+# opencv-python-headless is the project's own cv2, and rapid-table (SLANet-plus, on scans). The
+# install above takes them, so that the tests of their converters run in CI; this checks them.
 bench-env: $(STAMP)
-	$(BIN)/python -m pip install -q -e ".[bench]"
-	$(BIN)/python -c "import cv2, camelot, pdfplumber; print('bench env ok, cv2', cv2.__version__, 'camelot', camelot.__version__)"
+	$(BIN)/python -c "import cv2, camelot, pdfplumber, rapid_table; print('bench env ok, cv2', cv2.__version__, 'camelot', camelot.__version__)"
 
 # img2table for the benchmark (bench/img2table_alt.py): its opencv-contrib-python would replace the
 # project's cv2 in .venv, so it lives in a venv of its own that bench.run calls.

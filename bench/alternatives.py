@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Callable
 
 from bench.camelot_alt import camelot_tables  # camelot's grid says merges by its rulings, not None runs
+from bench.rapid_table_alt import rapid_table_tables
 from extraction.model import Cell, Document, Paragraph, Table
 
 Grid = list[list[str | None]]  # rows of cell texts; None where a merged cell continues
@@ -96,6 +97,7 @@ TABLE_RECOVERERS: dict[str, Callable[..., list[Table]]] = {
     "pymupdf.find_tables": pymupdf_tables,
     "pdfplumber": pdfplumber_tables,
     "camelot": camelot_tables,
+    "rapid_table": rapid_table_tables,  # scans
 }
 # On tables that lost their rulings, a library's own mode for them (rows and columns from the words'
 # alignment instead of from lines) where its default finds nothing there: pdfplumber's "text"

@@ -33,12 +33,14 @@ OURS = "gia-extract"
 IMG2TABLE = "img2table"
 IMG2TABLE_TOOLS = (IMG2TABLE, "img2table.borderless")  # the second: borderless_tables=True
 CAMELOT = "camelot"
+RAPID_TABLE = "rapid_table"  # PP-Structure's table recognition: CDLA layout + SLANet-plus (bench/rapid_table_alt.py)
 # PyMuPDF, pdfplumber and camelot read cell text from the text layer: on scans they find nothing to
 # recover. img2table finds grids in page images and takes its text from the text layer where there
-# is one (pdf-text, pdf-unruled) or from our OCR engine (the scans), so it takes both.
+# is one (pdf-text, pdf-unruled) or from our OCR engine (the scans), so it takes both. RapidTable
+# matches OCR lines to the cells it predicts from the image: scans only.
 ALTERNATIVES_FOR = {**{k: ("pymupdf.find_tables", "pdfplumber", CAMELOT, *IMG2TABLE_TOOLS) for k in TEXT_LAYER_KINDS},
-                    **{f"scan-{d}": IMG2TABLE_TOOLS for d in SCAN_DPIS}}
-ALL_TOOLS = (OURS, "pymupdf.find_tables", "pdfplumber", CAMELOT, *IMG2TABLE_TOOLS)
+                    **{f"scan-{d}": (*IMG2TABLE_TOOLS, RAPID_TABLE) for d in SCAN_DPIS}}
+ALL_TOOLS = (OURS, "pymupdf.find_tables", "pdfplumber", CAMELOT, *IMG2TABLE_TOOLS, RAPID_TABLE)
 # img2table's opencv-contrib-python would replace the project's cv2, so it runs from its own venv
 # (`make bench-img2table-env`), one subprocess per kind. camelot wants opencv-python-headless, the
 # project's own cv2, so it installs into .venv with the bench extra.
@@ -46,6 +48,7 @@ IMG2TABLE_PYTHON = ROOT / ".venv-img2table" / "bin" / "python"
 NOT_MEASURED = {IMG2TABLE: f"no {IMG2TABLE_PYTHON.parent.parent.name} (make bench-img2table-env): its "
                            "opencv-contrib-python dependency would replace the project's cv2",
                 CAMELOT: "not installed in this venv (pip install -e '.[bench]')",
+                RAPID_TABLE: "not installed in this venv (pip install -e '.[bench]')",
                 "docling": "its layout/table models download from the model hub at first use"}
 
 
@@ -207,8 +210,8 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 group = _run_group_img2table(tool, group_docs)
                 not_measured.pop(IMG2TABLE, None)
-            elif tool == CAMELOT and importlib.util.find_spec("camelot") is None:
-                print(f"{kind:9s} {tool:20s} skipped: {NOT_MEASURED[CAMELOT]}", flush=True)
+            elif tool in (CAMELOT, RAPID_TABLE) and importlib.util.find_spec(tool) is None:
+                print(f"{kind:9s} {tool:20s} skipped: {NOT_MEASURED[tool]}", flush=True)
                 continue
             else:
                 not_measured.pop(tool, None)

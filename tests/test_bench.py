@@ -107,3 +107,30 @@ def test_a_spawned_worker_reports_its_own_peak_memory_not_its_parents():
         child = pool.apply(peak_rss_mib)
     assert 0 < child < 150  # ru_maxrss there says > 300: the parent's mark at the fork
     del ballast
+
+
+def test_rapid_table_reads_a_scanned_table_into_a_grid_with_spans_and_boxes():
+    pytest.importorskip("rapid_table")  # the bench extra
+    import numpy as np
+    import pymupdf
+
+    from bench.corpus import build_corpus
+    from bench.rapid_table_alt import RENDER_DPI, page_tables
+
+    doc = build_corpus(1, ("scan-200",))[0]
+    with pymupdf.open(stream=doc.data, filetype="pdf") as pdf:
+        pix = pdf[0].get_pixmap(dpi=RENDER_DPI)
+        width_pt = pdf[0].rect.width
+    rgb = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, pix.n)[:, :, :3]
+    tables = page_tables(np.ascontiguousarray(rgb[:, :, ::-1]), 1)
+    t2 = next(t for t in tables if any(c.text == "规章" for c in t.cells))
+    label = next(c for c in t2.cells if c.text == "规章")
+    row = sorted((c for c in t2.cells if c.row == label.row and c.col > label.col), key=lambda c: c.col)
+    assert [c.text for c in row] == [str(doc.answer[f"t2.rules.{k}"]) for k in ("issued", "repealed", "in_force")]
+    group = next(c for c in t2.cells if c.text.startswith("第二十条第（一）项"))
+    assert group.colspan == t2.n_cols  # a merged group header, from the HTML's colspan
+    # each cell has the model's box for its own <td>, in page points: the numbers stand right of
+    # their label, left to right
+    xs = [label.bbox[0], *(c.bbox[0] for c in row)]
+    assert xs == sorted(xs) and 0 < xs[0] and row[-1].bbox[2] < width_pt
+    assert all(c.page == 1 and 0 < c.score <= 1 for c in t2.cells)

@@ -194,7 +194,7 @@ def _looks_like_furniture(el) -> bool:
 
 
 def _has_data_table(el) -> bool:
-    return any(_table_grid(t) is not None for t in el.iter("table"))
+    return any(table_grid(t) is not None for t in el.iter("table"))
 
 
 class _Walker:
@@ -218,7 +218,7 @@ class _Walker:
             self.flush()
             return
         if tag == "table":
-            table = _table_grid(el)
+            table = table_grid(el)
             if table is not None:
                 self.flush()
                 self.blocks.append(table)
@@ -236,7 +236,7 @@ class _Walker:
             self.flush()
 
 
-def _table_grid(el) -> Table | None:
+def table_grid(el) -> Table | None:
     """The grid of a data table, or None for a layout table (one holding other tables, one too
     small to be a table of figures - a single row or column - or one whose cells hold prose)."""
     if el.find(".//table") is not None:
