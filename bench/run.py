@@ -177,9 +177,11 @@ def plot(report: dict, path: Path) -> None:
         ax.set_title(title)
     axes[0].set_yscale("log")
     axes[1].set_ylim(0, 1.02)
-    axes[1].legend(loc="lower left", fontsize=8)
+    # below the plots: inside either one it hides bars
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=min(len(tools), 7), fontsize=8)
     fig.suptitle(f"gia-extract vs alternatives ({report['machine']})")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     fig.savefig(path, dpi=110)
 
 
