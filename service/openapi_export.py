@@ -2,6 +2,7 @@
 openapi/openapi.json); a test keeps the committed file equal to what the app generates."""
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -17,8 +18,10 @@ def openapi_text() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    target = Path(argv[0]) if argv else DEFAULT
+    ap = argparse.ArgumentParser(prog="python -m service.openapi_export",
+                                 description="Write the service's OpenAPI document.")
+    ap.add_argument("path", nargs="?", type=Path, default=DEFAULT, help=f"where to write it (default {DEFAULT})")
+    target = ap.parse_args(argv).path
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(openapi_text(), encoding="utf-8")
     print(f"wrote {target}")

@@ -209,6 +209,17 @@ def test_committed_openapi_matches_the_app():
     assert DEFAULT.read_text(encoding="utf-8") == openapi_text(), "run: python -m service.openapi_export"
 
 
+def test_openapi_export_takes_options_as_options_not_as_the_path(tmp_path, monkeypatch, capsys):
+    from service.openapi_export import main
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0 and "usage" in capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == []  # it used to write the document to a file named --help
+    assert main([str(tmp_path / "api.json")]) == 0 and (tmp_path / "api.json").stat().st_size > 1000
+
+
 def test_settings_from_environment_and_documented():
     from pathlib import Path
 
