@@ -37,10 +37,15 @@ def rapid_table_tables(data: bytes) -> list[Table]:
     out: list[Table] = []
     with pymupdf.open(stream=data, filetype="pdf") as doc:
         for page in doc:
-            pix = page.get_pixmap(dpi=RENDER_DPI)
-            rgb = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, pix.n)[:, :, :3]
-            out.extend(page_tables(np.ascontiguousarray(rgb[:, :, ::-1]), page.number + 1))
+            out.extend(page_tables(page_image(page), page.number + 1))
     return out
+
+
+def page_image(page) -> np.ndarray:
+    """The page rendered at RENDER_DPI, BGR as the models take it."""
+    pix = page.get_pixmap(dpi=RENDER_DPI)
+    rgb = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, pix.n)[:, :, :3]
+    return np.ascontiguousarray(rgb[:, :, ::-1])
 
 
 def page_tables(bgr: np.ndarray, page: int, dpi: int = RENDER_DPI) -> list[Table]:
@@ -71,8 +76,10 @@ def region_table(crop: np.ndarray, page: int, offset: tuple[int, int], dpi: int)
         return None
     engine = _rapid_table()
     h, w = crop.shape[:2]
-    ocr_result = [[[[b[0], b[1]], [b[2], b[1]], [b[2], b[3]], [b[0], b[3]]], t, wd.score]
-                  for wd, t in words for b in [wd.bbox]]
+    ocr_result = []  # RapidOCR's shape: corner points, text, score
+    for word, text in words:
+        x0, y0, x1, y1 = word.bbox
+        ocr_result.append([[[x0, y0], [x1, y0], [x1, y1], [x0, y1]], text, word.score])
     dt_boxes, rec_res = engine.get_boxes_recs(ocr_result, h, w)
     structures, cell_boxes, _ = engine.table_structure(copy.deepcopy(crop))
     cell_boxes = engine.adapt_slanet_plus(crop, cell_boxes)

@@ -111,18 +111,15 @@ def test_a_spawned_worker_reports_its_own_peak_memory_not_its_parents():
 
 def test_rapid_table_reads_a_scanned_table_into_a_grid_with_spans_and_boxes():
     pytest.importorskip("rapid_table")  # the bench extra
-    import numpy as np
     import pymupdf
 
     from bench.corpus import build_corpus
-    from bench.rapid_table_alt import RENDER_DPI, page_tables
+    from bench.rapid_table_alt import page_image, page_tables
 
     doc = build_corpus(1, ("scan-200",))[0]
     with pymupdf.open(stream=doc.data, filetype="pdf") as pdf:
-        pix = pdf[0].get_pixmap(dpi=RENDER_DPI)
-        width_pt = pdf[0].rect.width
-    rgb = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, pix.n)[:, :, :3]
-    tables = page_tables(np.ascontiguousarray(rgb[:, :, ::-1]), 1)
+        image, width_pt = page_image(pdf[0]), pdf[0].rect.width
+    tables = page_tables(image, 1)
     t2 = next(t for t in tables if any(c.text == "规章" for c in t.cells))
     label = next(c for c in t2.cells if c.text == "规章")
     row = sorted((c for c in t2.cells if c.row == label.row and c.col > label.col), key=lambda c: c.col)
