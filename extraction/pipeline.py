@@ -44,15 +44,26 @@ def read_document(data: bytes, options: ExtractOptions) -> Document:
         return read(data)
     if kind == "html":
         from .readers.html import read
-        return read(data)
+        return read(data, _picture_reader(options))
     if kind == "docx":
         from .readers.docx import read
-        return read(data)
+        return read(data, _picture_reader(options))
     if kind == "pdf":
         from .readers.pdf import read
         return read(data, **_pdf_options(options))
     from .readers.image import read as read_image  # kind == "image"
     return read_image(data)
+
+
+def _picture_reader(options: ExtractOptions):
+    """OCR for the pictures of a Word file or a web page (a table pasted as an image), or None."""
+    if not options.ocr:
+        return None
+    try:
+        from .readers.image import read_frames  # the scan path (OCR engines) is optional
+    except ImportError:
+        return None
+    return lambda gray, dpi: read_frames([(gray, dpi)])
 
 
 def _pdf_options(options: ExtractOptions) -> dict:
@@ -101,7 +112,13 @@ def extract_document(doc: Document, filename: str, data: bytes) -> ExtractionRes
     clock = _Clock(timings)
     doc = clock("normalize", normalize_document, doc)
     tokens = clock("tokens", document_tokens, doc, schema.row_labels())
-    fields, checks, sections, warnings = clock("map", _map, schema, tokens)
+    try:
+        fields, checks, sections, warnings = clock("map", _map, schema, tokens)
+    except NotAReport as exc:
+        unread = [w for w in doc.warnings if "were not read" in w]  # tables pasted as pictures
+        if not unread:
+            raise
+        raise NotAReport(f"{exc}; {unread[0]}") from None
     review = sorted(k for k, f in fields.items() if f.confidence < ACCEPT_THRESHOLD)
     return ExtractionResult(
         extractor_version=__version__,

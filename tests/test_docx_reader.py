@@ -174,3 +174,32 @@ def test_a_frame_table_around_prose_is_layout():
     doc = docx_reader.read(_docx(frame))
     assert _tables(doc) == []
     assert [b.text for b in doc.blocks] == ["栏目", "正文", "说明", prose]
+
+
+@pytest.mark.parametrize("seed,variant", [(9002, {}), (9001, {"blank_zeros": True, "traditional": True})])
+def test_tables_pasted_as_pictures_are_read_by_ocr(seed, variant):
+    """Each table a screenshot in the body (table 3 cut where its page broke), a seal beside the
+    signature: the tables are read from the pictures at the size Word shows them, the seal adds
+    nothing, and no field comes out wrong with confidence."""
+    from extraction.pipeline import extract
+
+    report = build_report(synth_answers(seed), seed=seed, **variant)
+    result = extract(docx_report.render(report, pictures=True, seal=True, frame=seed % 2 == 0), "report.docx")
+    output = result.model_dump(mode="json")
+    assert output["source"]["kind"] == "docx"
+    wrong = wrong_fields(report.answer, output)
+    assert len(wrong) <= 0.01 * len(report.answer), wrong[:5]
+    assert not [k for k, _, _ in wrong if output["fields"].get(k, {}).get("confidence", 0) >= 0.9]
+    shots = sum(len(v) for v in docx_report.table_pictures(report).values())
+    assert any(w.startswith(f"{shots} picture(s) in the document") for w in output["warnings"])
+    assert any(k.startswith("picture_") for k in output["timings_ms"])
+
+
+def test_pictures_are_counted_not_read_when_ocr_is_off():
+    """Without OCR a Word file whose tables are pictures is no report we can read, and says why."""
+    from extraction.errors import NotAReport
+    from extraction.pipeline import ExtractOptions, extract
+
+    report = build_report(synth_answers(9002), seed=9002)
+    with pytest.raises(NotAReport, match="3 picture"):
+        extract(docx_report.render(report, pictures=True), "report.docx", ExtractOptions(ocr=False))

@@ -206,3 +206,26 @@ def test_a_latin1_label_from_the_server_template_is_ignored():
            "<body><p>政府信息公开</p></body></html>"
     assert _texts(html.read(page.encode("gb18030"))) == ["政府信息公开"]
     assert _texts(html.read(page.encode("utf-8"))) == ["政府信息公开"]
+
+
+def test_tables_shown_as_pictures_the_page_carries_are_read_by_ocr():
+    """A page saved whole: each table a data: URI picture, and a small linked emblem. The tables
+    are read from the pictures where they stand; the emblem is neither fetched nor warned about."""
+    from extraction.pipeline import extract
+
+    report = build_report(synth_answers(9101), seed=9101, traditional=True)
+    result = extract(html_report.render(report, pictures=True, seed=9101), "report.html")
+    output = result.model_dump(mode="json")
+    wrong = wrong_fields(report.answer, output)
+    assert len(wrong) <= 0.01 * len(report.answer), wrong[:5]
+    assert not [k for k, _, _ in wrong if output["fields"].get(k, {}).get("confidence", 0) >= 0.9]
+    assert any("were read by OCR" in w for w in result.warnings)
+    assert not any("not fetched" in w for w in result.warnings)
+
+
+def test_a_large_linked_picture_is_warned_about_not_fetched():
+    page = ("<html><body><p>2023年政府信息公开工作年度报告</p><p><img src='https://www.example.gov.cn/t3.png' "
+            "width='800'></p><p><img src='data:image/png;base64,AAAA'></p></body></html>")
+    doc = html.read(page.encode("utf-8"))
+    assert any(w.startswith("1 picture(s) the page links to were not fetched") for w in doc.warnings)
+    assert [b.text for b in doc.blocks] == ["2023年政府信息公开工作年度报告"]

@@ -1,6 +1,7 @@
 """Damaged converter text in the shapes of the seeds (tests/synth/text_report.py) through the real
 pipeline: per shape, accuracy and no silent error (a wrong field returned with confidence ≥ 0.9)."""
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -88,3 +89,21 @@ def test_zeros_printed_blank_one_cell_per_line_are_blank_or_flagged(seed, tradit
     blanks = [k for k, v in tr.answer.items() if v is None and k.startswith("t3.")]
     assert sum(result.fields[k].value is None for k in blanks) >= 0.85 * len(blanks)
     assert len(wrong) <= 0.3 * len(tr.answer)
+
+
+def test_prose_with_half_width_commas_stays_prose_beside_csv_tables():
+    """Comma-separated tables between paragraphs typed with half-width commas: the tables are read,
+    and the paragraphs stay paragraphs (a sentence is no row)."""
+    tr = text_report(8003, "csv")
+    overview = "2021年,我局认真落实《条例》,主动公开政府信息320条。"
+    lines = tr.text.split("\n")
+    at = lines.index(next(ln for ln in lines if ln.startswith("一、总体情况")))
+    lines[at + 1:at + 1] = [overview, "", "全年新收申请5件,办结5件,无行政复议。", ""]
+    result, wrong, silent = _run(replace(tr, text="\n".join(lines)))
+    assert silent == [] and len(wrong) <= 0.02 * len(tr.answer)
+    assert overview in result.sections["overview"]
+    # two lines of clauses with no full stop are no table either: no number, no empty field
+    clauses = ["一是加强组织领导,压实工作责任", "二是丰富公开形式,提升解读质量"]
+    lines[at + 1:at + 1] = clauses
+    result, wrong, silent = _run(replace(tr, text="\n".join(lines)))
+    assert silent == [] and all(c in result.sections["overview"] for c in clauses)

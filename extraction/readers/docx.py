@@ -1,24 +1,38 @@
-"""Word files (.docx): body paragraphs and tables in document order.
+"""Word files (.docx): body paragraphs, tables and pictures in document order.
 
 Merged cells are explicit in WordprocessingML: `w:gridSpan` widens a cell over grid columns, and
 `w:vMerge` chains a cell with the ones below it (restart, then continue). Both become one `Cell`
 with spans. A table holding other tables is a layout frame: its cells are read as blocks, so the
 report's tables come out as tables whatever box the author put them in.
+
+Pictures in the body (a table pasted as a screenshot) are read by OCR where they stand
+(`pictures`), at the width Word shows them.
 """
 from __future__ import annotations
 
 import io
 import time
 import zipfile
+from typing import Any, Callable
 
 from lxml.etree import XPath
 
 from ..errors import CorruptInput, EmptyInput
 from ..model import Block, Cell, Document, Paragraph, Table
 from .html import join_lines
+from .pictures import PictureReader, Pictures
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _NS = {"w": _W}
+_PIC_NS = {"w": _W, "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+           "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+           "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+           "v": "urn:schemas-microsoft-com:vml"}
+_DRAWINGS = XPath(".//w:drawing", namespaces=_PIC_NS)
+_BLIP = XPath(".//a:blip/@r:embed", namespaces=_PIC_NS)
+_EXTENT = XPath(".//wp:extent", namespaces=_PIC_NS)
+_VML_IMAGES = XPath(".//v:imagedata/@r:id", namespaces=_PIC_NS)
+_EMU_PER_INCH = 914400
 # A data cell holds a label or a number; a cell with this much text is a frame around prose.
 _LAYOUT_CELL_CHARS = 200
 # Compiled with our own prefixes: python-docx's elements override .xpath() with theirs.
@@ -31,16 +45,40 @@ def _q(tag: str) -> str:
     return f"{{{_W}}}{tag}"
 
 
-def read(data: bytes) -> Document:
+def read(data: bytes, read_picture: PictureReader | None = None) -> Document:
+    """`read_picture`: OCR for pictures in the body; without it they are counted in a warning."""
     start = time.perf_counter()
-    body = _body(data)
+    document = _open(data)
+    body = document.element.body
+    if body is None:
+        raise CorruptInput("the Word file has no document body")
+    pictures = Pictures(read_picture)
     blocks: list[Block] = []
-    _read_container(body, blocks)
-    return Document(blocks=blocks, kind="docx", pages=1,
-                    timings_ms={"read_docx": (time.perf_counter() - start) * 1000})
+    _read_container(body, blocks, lambda p: _pictures_of(p, document.part, pictures))
+    return Document(blocks=blocks, kind="docx", pages=1, warnings=pictures.warnings(),
+                    timings_ms={"read_docx": (time.perf_counter() - start) * 1000 - pictures.ms,
+                                **pictures.timings})
 
 
-def _body(data: bytes):
+def _pictures_of(p, part, pictures: Pictures) -> list[Block]:
+    """The pictures of a body paragraph as blocks: embedded images, at the width Word shows them."""
+    out: list[Block] = []
+    found = []
+    for drawing in _DRAWINGS(p):
+        rids, extents = _BLIP(drawing), _EXTENT(drawing)
+        inches = int(extents[0].get("cx", "0")) / _EMU_PER_INCH if extents else None
+        found += [(rid, inches) for rid in rids[:1]]
+    found += [(rid, None) for rid in _VML_IMAGES(p)]
+    for rid, inches in found:
+        try:
+            blob = part.related_parts[rid].blob
+        except (KeyError, AttributeError):
+            continue  # a linked (not embedded) picture: nothing to read
+        out += pictures.blocks(blob, inches)
+    return out
+
+
+def _open(data: bytes):
     if not data:
         raise EmptyInput("the file is empty")
     # python-docx wraps zip, package and XML failures in different exception types; a damaged
@@ -53,10 +91,7 @@ def _body(data: bytes):
         raise CorruptInput(f"the Word file cannot be opened: {exc}") from exc
     except Exception as exc:  # docx.opc.exceptions.PackageNotFoundError, lxml XMLSyntaxError, ...
         raise CorruptInput(f"the Word file cannot be opened: {type(exc).__name__}: {exc}") from exc
-    body = document.element.body
-    if body is None:
-        raise CorruptInput("the Word file has no document body")
-    return body
+    return document
 
 
 def _content(el) -> list:
@@ -72,12 +107,13 @@ def _content(el) -> list:
     return out
 
 
-def _read_container(el, blocks: list[Block]) -> None:
+def _read_container(el, blocks: list[Block], pictures: Callable[[Any], list[Block]]) -> None:
     for child in _content(el):
         if child.tag == _q("p"):
             text = _paragraph_text(child).strip()
             if text:
                 blocks.append(Paragraph(text))
+            blocks += pictures(child)
         else:
             table = _table(child)
             if table is not None:
@@ -85,7 +121,7 @@ def _read_container(el, blocks: list[Block]) -> None:
             else:
                 for tc in child.iter(_q("tc")):
                     if _owning_table(tc) is child:
-                        _read_container(tc, blocks)
+                        _read_container(tc, blocks, pictures)
 
 
 def _owning_table(tc):

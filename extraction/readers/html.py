@@ -4,10 +4,14 @@ Such pages wrap everything in layout tables (site frame, column, article box) an
 own tables innermost; they leave cells blank with `&nbsp;`, break header cells with `<br>`, declare
 GBK or nothing at all, and are often not well-formed. The reader keeps the page's reading order:
 paragraphs from block elements, interleaved with the data tables as grids (colspan/rowspan become
-cell spans). Site header, navigation, footer, scripts and hidden elements are dropped.
+cell spans). Site header, navigation, footer, scripts and hidden elements are dropped. A picture
+carried in the page itself (a data: URI, as pages saved whole embed them) is read by OCR where it
+stands (`pictures`); one the page only links to is not fetched, and is counted in a warning.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import codecs
 import re
 import time
@@ -17,6 +21,7 @@ import lxml.html
 
 from ..errors import CorruptInput
 from ..model import Block, Cell, Document, Paragraph, Table
+from .pictures import PictureReader, Pictures
 
 # Elements whose content is never report text.
 _DROP_TAGS = {"script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
@@ -49,10 +54,15 @@ _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([-\w.:]+)""", re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _WESTERN_DEFAULTS = {"iso8859-1", "cp1252", "ascii"}
+_DATA_URI = re.compile(r"^\s*data:image/[\w.+-]+;base64,", re.I)
+_CSS_PX_PER_INCH = 96
+# A linked picture narrower than this (CSS px) is an icon or a logo, not worth a warning.
+_LINKED_PICTURE_MIN_WIDTH = 200
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "gb_2312-80", "euc-cn", "cp936", "hz-gb-2312", "csgb2312"}
 
 
-def read(data: bytes) -> Document:
+def read(data: bytes, read_picture: PictureReader | None = None) -> Document:
+    """`read_picture`: OCR for the pictures the page carries; without it they are counted."""
     start = time.perf_counter()
     warnings: list[str] = []
     text = decode(data, warnings)
@@ -62,12 +72,18 @@ def read(data: bytes) -> Document:
     except (lxml.etree.ParserError, ValueError) as exc:
         raise CorruptInput(f"the HTML page cannot be parsed: {exc}") from exc
     _strip_boilerplate(root)
-    walker = _Walker()
+    walker = _Walker(Pictures(read_picture))
     body = root.find("body")
     walker.walk(body if body is not None else root)
     walker.flush()
+    warnings += walker.pictures.warnings()
+    if walker.linked:
+        warnings.append(f"{walker.linked} picture(s) the page links to were not fetched: "
+                        f"a table shown as an image there is not read")
+    pictures = walker.pictures
     return Document(blocks=walker.blocks, kind="html", pages=1, warnings=warnings,
-                    timings_ms={"read_html": (time.perf_counter() - start) * 1000})
+                    timings_ms={"read_html": (time.perf_counter() - start) * 1000 - pictures.ms,
+                                **pictures.timings})
 
 
 def decode(data: bytes, warnings: list[str] | None = None) -> str:
@@ -200,9 +216,11 @@ def _has_data_table(el) -> bool:
 class _Walker:
     """Reading order: text runs into the current paragraph until a block element closes it."""
 
-    def __init__(self) -> None:
+    def __init__(self, pictures: Pictures) -> None:
         self.blocks: list[Block] = []
         self.buf: list[str] = []
+        self.pictures = pictures
+        self.linked = 0  # pictures large enough to hold a table that the page only links to
 
     def flush(self) -> None:
         text = clean_inline("".join(self.buf))
@@ -216,6 +234,9 @@ class _Walker:
         tag = el.tag.lower()
         if tag == "br":
             self.flush()
+            return
+        if tag == "img":
+            self._picture(el)
             return
         if tag == "table":
             table = table_grid(el)
@@ -234,6 +255,24 @@ class _Walker:
                 self.buf.append(child.tail)
         if block:
             self.flush()
+
+
+    def _picture(self, el) -> None:
+        src = el.get("src", "")
+        width = _span(el.get("width"), 100000) if el.get("width") else None
+        m = _DATA_URI.match(src)
+        if m is None:
+            if src and (width is None or width >= _LINKED_PICTURE_MIN_WIDTH):
+                self.linked += 1
+            return
+        try:
+            blob = base64.b64decode(src[m.end():], validate=False)
+        except (binascii.Error, ValueError):
+            return
+        found = self.pictures.blocks(blob, width / _CSS_PX_PER_INCH if width else None)
+        if found:
+            self.flush()
+            self.blocks += found
 
 
 def table_grid(el) -> Table | None:

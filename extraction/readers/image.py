@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+
 from ..errors import EmptyInput, NeedsOCR
 from ..model import Document, Table
 from ..scan.images import decode_images, image_source
@@ -22,10 +24,15 @@ _JOIN_TOL = 6.0
 
 
 def read(data: bytes, reader: PageReader | None = None) -> Document:
-    t0 = time.perf_counter()
     frames = decode_images(data)
     if not frames:
         raise EmptyInput("the image has no frame")
+    return read_frames(frames, reader)
+
+
+def read_frames(frames: list[tuple[np.ndarray, float | None]], reader: PageReader | None = None) -> Document:
+    """Grayscale page images (with the resolution each declares, None for unknown) by OCR."""
+    t0 = time.perf_counter()
     try:
         reader = reader or default_reader()
         _ = reader.engine
@@ -38,13 +45,13 @@ def read(data: bytes, reader: PageReader | None = None) -> Document:
         scans.append(scan)
         warnings.extend(scan.notes)
     t1 = time.perf_counter()
-    pages: list[pdf_layout._Page] = []
+    pages: list[pdf_layout.PageLayout] = []
     for scan in scans:
         carried = pages[-1].columns if pages else []
-        pages.append(pdf_layout.lay_out(pdf_layout._Page(number=scan.number, height=scan.height, ocr=True),
+        pages.append(pdf_layout.lay_out(pdf_layout.PageLayout(number=scan.number, height=scan.height, ocr=True),
                                         scan.h_lines, scan.v_lines, scan.words, carried, tol=GRID_TOL))
-    pdf_layout._drop_page_furniture(pages)
-    blocks = join_continued_tables([pdf_layout._page_blocks(p) for p in pages])
+    pdf_layout.drop_page_furniture(pages)
+    blocks = pdf_layout.join_continued_tables([pdf_layout.page_blocks(p) for p in pages], continues)
     t2 = time.perf_counter()
     timings = {"image_ocr": (t1 - t0) * 1000, "image_layout": (t2 - t1) * 1000}
     pdf_layout.add_ocr_stages(timings, (scan.timings_ms for scan in scans))
@@ -53,7 +60,7 @@ def read(data: bytes, reader: PageReader | None = None) -> Document:
 
 
 def _widths(t: Table) -> list[float] | None:
-    edges = pdf_layout._column_edges(t)
+    edges = pdf_layout.column_edges(t)
     return None if edges is None else [b - a for a, b in zip(edges, edges[1:])]
 
 
@@ -63,14 +70,3 @@ def continues(first: Table, nxt: Table) -> bool:
         return False
     a, b = _widths(first), _widths(nxt)
     return a is not None and b is not None and all(abs(x - y) <= _JOIN_TOL for x, y in zip(a, b))
-
-
-def join_continued_tables(pages: list[list]) -> list:
-    out: list = []
-    for blocks in pages:
-        if (blocks and out and isinstance(out[-1], Table) and isinstance(blocks[0], Table)
-                and continues(out[-1], blocks[0])):
-            out[-1] = pdf_layout._join(out[-1], blocks[0])
-            blocks = blocks[1:]
-        out.extend(blocks)
-    return out

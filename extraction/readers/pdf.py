@@ -40,7 +40,7 @@ _JOIN_TOL = 3.0
 
 
 @dataclass
-class _Page:
+class PageLayout:
     number: int  # 1-based
     height: float
     tables: list[Table] = field(default_factory=list)
@@ -56,7 +56,7 @@ def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
     t0 = time.perf_counter()
     doc = _open(data)
     warnings: list[str] = []
-    pages: list[_Page] = []
+    pages: list[PageLayout] = []
     image_only: list[int] = []
     for i in range(doc.page_count):
         try:
@@ -64,7 +64,7 @@ def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
         except (RuntimeError, ValueError) as exc:
             raise CorruptInput(f"the PDF cannot be parsed: page {i + 1}: {exc}") from None
         found = _read_page(page, ocr_page, pages[-1].columns if pages and pages[-1].number == i else [])
-        if isinstance(found, _Page):
+        if isinstance(found, PageLayout):
             pages.append(found)
         elif found == "image":
             image_only.append(i + 1)
@@ -87,8 +87,8 @@ def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
                             f"its boxes are in the turned page")
     t1 = time.perf_counter()
 
-    _drop_page_furniture(pages)
-    blocks = _join_continued_tables([_page_blocks(p) for p in pages])
+    drop_page_furniture(pages)
+    blocks = join_continued_tables([page_blocks(p) for p in pages])
     kind = "pdf-scan" if pages and all(p.ocr for p in pages) else "pdf-text"
     t2 = time.perf_counter()
     timings = {"pdf_pages": (t1 - t0) * 1000, "pdf_layout": (t2 - t1) * 1000}
@@ -182,7 +182,7 @@ def _has_images(page: pymupdf.Page) -> bool:
         b.get("type") == 1 for b in page.get_text("dict").get("blocks", []))
 
 
-def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float]) -> _Page | str:
+def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float]) -> PageLayout | str:
     """The page's tables and text lines; "image" for an image-only page left without OCR, "blank"
     for a page with neither text nor image. `carried`: the columns of the previous page's last
     table without rulings, which may go on here."""
@@ -207,12 +207,12 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float
         words, h, v, ocr_ms = ocr_page(page)
         ocr, height = True, page.rect.height
     n = page.number + 1
-    return lay_out(_Page(number=n, height=height, ocr=ocr, ocr_ms=ocr_ms, turn=0 if ocr else frame.turn,
+    return lay_out(PageLayout(number=n, height=height, ocr=ocr, ocr_ms=ocr_ms, turn=0 if ocr else frame.turn,
                          hidden_text=hidden), h, v, words, carried)
 
 
-def lay_out(page: _Page, h: list[Segment], v: list[Segment], words: list[Word], carried: list[float],
-            tol: float = 2.0) -> _Page:
+def lay_out(page: PageLayout, h: list[Segment], v: list[Segment], words: list[Word], carried: list[float],
+            tol: float = 2.0) -> PageLayout:
     """The page's tables and text lines: the ruled tables first, then the tables that lost their
     rulings among the words left (`carried`: the columns of such a table ending the page before),
     and the rest as lines of text."""
@@ -350,7 +350,7 @@ def _is_furniture_text(text: str) -> bool:
     return bool(_PAGE_NO.match(_digits_free(t)) or _DATE_TIME.match(t) or _URL.match(t))
 
 
-def _drop_page_furniture(pages: list[_Page]) -> None:
+def drop_page_furniture(pages: list[PageLayout]) -> None:
     """Remove running headers and footers from the pages' text lines.
 
     A line goes when it sits in the top or bottom band of the page and (a) is a page number
@@ -380,7 +380,7 @@ def _drop_page_furniture(pages: list[_Page]) -> None:
         p.lines = [ln for i, ln in enumerate(p.lines) if i not in drop]
 
 
-def _same_place(pages: list[_Page], band: str, ln: TextLine) -> set[int]:
+def _same_place(pages: list[PageLayout], band: str, ln: TextLine) -> set[int]:
     """Pages with a line of the same text (digits aside) at about the same height."""
     key = _digits_free(ln.text)
     tol = max(ln.height, 4.0)
@@ -407,7 +407,7 @@ def _table_box(t: Table) -> BBox:
     return bounding_box([c.bbox for c in t.cells if c.bbox])
 
 
-def _page_blocks(p: _Page) -> list[Paragraph | Table]:
+def page_blocks(p: PageLayout) -> list[Paragraph | Table]:
     """Paragraphs and tables of one page: the paragraphs in their reading order (a line's pieces
     left to right, although a number beside its label may stand a point higher), each table before
     the first paragraph that starts below its top."""
@@ -420,7 +420,7 @@ def _page_blocks(p: _Page) -> list[Paragraph | Table]:
     return blocks + tables
 
 
-def _column_edges(t: Table) -> list[float] | None:
+def column_edges(t: Table) -> list[float] | None:
     starts: dict[int, float] = {}
     for c in t.cells:
         if c.bbox:
@@ -433,7 +433,7 @@ def _column_edges(t: Table) -> list[float] | None:
 def _continues(first: Table, nxt: Table) -> bool:
     if first.n_cols != nxt.n_cols:
         return False
-    a, b = _column_edges(first), _column_edges(nxt)
+    a, b = column_edges(first), column_edges(nxt)
     return a is not None and b is not None and all(abs(x - y) <= _JOIN_TOL for x, y in zip(a, b))
 
 
@@ -453,7 +453,7 @@ def _repeated_header_rows(first: Table, nxt: Table) -> int:
     return best
 
 
-def _join(first: Table, nxt: Table) -> Table:
+def join_tables(first: Table, nxt: Table) -> Table:
     k = _repeated_header_rows(first, nxt)
     shift = first.n_rows - k
     cells = [_copy(c) for c in first.cells]
@@ -481,14 +481,16 @@ def _copy(c: Cell) -> Cell:
                 page=c.page, bbox=c.bbox, score=c.score)
 
 
-def _join_continued_tables(pages: list[list[Paragraph | Table]]) -> list[Paragraph | Table]:
+def join_continued_tables(pages: list[list[Paragraph | Table]],
+                          continues: Callable[[Table, Table], bool] | None = None) -> list[Paragraph | Table]:
     """Blocks of all pages; a table that ends a page and one that opens the next page with the same
-    columns are one table."""
+    columns (by `continues`; by default at the same places) are one table."""
+    continues = continues or _continues
     out: list[Paragraph | Table] = []
     for blocks in pages:
         if (blocks and out and isinstance(out[-1], Table) and isinstance(blocks[0], Table)
-                and _continues(out[-1], blocks[0])):
-            out[-1] = _join(out[-1], blocks[0])
+                and continues(out[-1], blocks[0])):
+            out[-1] = join_tables(out[-1], blocks[0])
             blocks = blocks[1:]
         out.extend(blocks)
     return out

@@ -1,21 +1,35 @@
-"""Plain text, Markdown and tab-separated text (what PDF converters and copy-paste produce).
+"""Plain text, Markdown, tab- and comma-separated text (what PDF converters, spreadsheet exports and
+copy-paste produce).
 
-Lines with tabs and Markdown pipe rows become table rows; consecutive rows form a table whose
-columns come from the separators (`positional=False`: converters drop and shift cells, so the
-mapping trusts the numbers a row prints more than their column index). Every other line is a
-paragraph of its own: one-cell-per-line text keeps its order, which is all the mapping needs.
+Lines with tabs, pipe rows (Markdown's |, the full-width ｜, box-drawing │) and runs of
+comma-separated lines become table rows; consecutive rows form a table whose columns come from
+the separators (`positional=False`: converters drop and shift cells, so the mapping trusts the
+numbers a row prints more than their column index). Every other line is a paragraph of its own:
+one-cell-per-line text keeps its order, which is all the mapping needs. So does text that sets
+its tables out in columns with spaces (pdftotext -layout): a line is a row, its label and numbers
+in order. (Reading such text by where its characters stand, as a PDF page without rulings, was
+tried and dropped: converters' column places are too loose, and it put values in wrong columns.)
 """
 from __future__ import annotations
 
+import csv
 import re
 
 from ..model import Cell, Document, Paragraph, Table
 from ..sniff import decode_text
 
-_MD_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_DASH_ROW = re.compile(r"^[-\s\t|:]+$")
+_PIPES = "|｜│┃"
+_PIPE_SPLIT = re.compile(f"[{_PIPES}]")
+# rules between rows: Markdown's dashes, grid tables' +---+, box drawing ├──┼──┤
+_RULE_ROW = re.compile(r"^(?=.*[-+=─━═┌┐└┘├┤┬┴┼╔╗╚╝╠╣╦╩╬])[-\s\t|｜:+=─━═│┃┌┐└┘├┤┬┴┼╔╗╚╝╠╣╦╩╬║]+$")
+_TABLE_EDGE = _PIPES + "+┌├└╔╠╚║"
 _MD_DECOR = re.compile(r"^\s{0,3}(#{1,6}\s+|[-*+]\s+|>\s*)")
 _BOLD = re.compile(r"\*\*|__")
+# A comma-separated row: two fields or more and no sentence in any field. Chinese prose writes
+# its commas full-width; a half-width comma in a run of such lines is a spreadsheet's export.
+_SENTENCE_END = re.compile(r"[。！？；]")
+MIN_CSV_ROWS = 2
+_NUMBER_OR_EMPTY = re.compile(r"^\s*[-−]?[\d,.]*\s*$")
 
 
 def _table(rows: list[list[str]], origin: str) -> Table:
@@ -28,8 +42,45 @@ def _clean_line(line: str) -> str:
     return _BOLD.sub("", line).strip()
 
 
+def _pipe_cells(stripped: str) -> list[str] | None:
+    if stripped[:1] not in _PIPES or len(_PIPE_SPLIT.findall(stripped)) < 2:
+        return None
+    inner = stripped[1:-1] if stripped[-1] in _PIPES else stripped[1:]
+    return [_BOLD.sub("", c) for c in _PIPE_SPLIT.split(inner)]
+
+
+def _csv_cells(line: str) -> list[str] | None:
+    if "," not in line or "\t" in line:
+        return None
+    try:
+        fields = next(csv.reader([line]))
+    except (csv.Error, StopIteration):
+        return None
+    if len(fields) < 2 or any(_SENTENCE_END.search(f) for f in fields):
+        return None
+    return fields
+
+
+def _csv_rows(lines: list[str]) -> dict[int, list[str]]:
+    """Lines that are rows of a comma-separated table: runs of MIN_CSV_ROWS such lines or more."""
+    rows: dict[int, list[str]] = {}
+    run: dict[int, list[str]] = {}
+    for i, line in enumerate([*lines, ""]):
+        cells = _csv_cells(line.strip())
+        if cells is not None:
+            run[i] = cells
+            continue
+        # a table's rows have a number or an empty field somewhere; clauses of prose have neither
+        if len(run) >= MIN_CSV_ROWS and any(_NUMBER_OR_EMPTY.match(f) for r in run.values() for f in r):
+            rows.update(run)
+        run = {}
+    return rows
+
+
 def read(data: bytes) -> Document:
     text = decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.replace("\f", "\n").split("\n")
+    csv_rows = _csv_rows(lines)
     blocks = []
     rows: list[list[str]] = []
     origin = ""
@@ -40,23 +91,25 @@ def read(data: bytes) -> Document:
             blocks.append(_table(rows, origin))
             rows = []
 
-    for line in text.split("\n"):
+    def add_row(cells: list[str], kind: str):
+        nonlocal origin
+        if origin != kind:
+            flush()
+        origin = kind
+        rows.append(cells)
+
+    for i, line in enumerate(lines):
         stripped = line.strip()
-        if stripped.startswith("|") and stripped.count("|") >= 2:
-            if _MD_SEPARATOR.match(stripped):
-                continue
-            if origin != "markdown":
-                flush()
-            origin = "markdown"
-            inner = stripped[1:-1] if stripped.endswith("|") else stripped[1:]
-            rows.append([_BOLD.sub("", c) for c in inner.split("|")])
+        pipes = _pipe_cells(stripped) if stripped else None
+        if stripped[:1] in _TABLE_EDGE and _RULE_ROW.match(stripped):
+            continue  # a rule between rows
+        if pipes is not None:
+            add_row(pipes, "markdown")
         elif "\t" in line and stripped:
-            if _DASH_ROW.match(stripped):
-                continue
-            if origin != "tsv":
-                flush()
-            origin = "tsv"
-            rows.append(line.split("\t"))
+            if not _RULE_ROW.match(stripped):
+                add_row(line.split("\t"), "tsv")
+        elif i in csv_rows:
+            add_row(csv_rows[i], "csv")
         else:
             flush()
             cleaned = _clean_line(line)

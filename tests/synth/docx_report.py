@@ -2,22 +2,71 @@
 python-docx's `cell.merge` (so the file carries real w:gridSpan / w:vMerge), signature.
 
 `frame=True` puts the whole report inside a one-cell layout table, as some offices do to draw a
-border around the page; the report's tables are then nested tables.
+border around the page; the report's tables are then nested tables. `pictures=True` pastes each
+table as a picture instead (a screenshot of the table as the PDF prints it, cut at page breaks),
+and `seal=True` puts a round red seal beside the signature, a picture that holds no table.
 """
 from __future__ import annotations
 
 import io
 
 import docx
+import pymupdf
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Inches
+from PIL import Image, ImageDraw
 
 from extraction.model import Table
 
-from .form import Report
+from .form import Report, _to_traditional
+from .pdf_report import render_pdf
+
+# A picture of a table as Word shows it: the width of the text column.
+_PICTURE_WIDTH_IN = 6.0
+_TABLE_MARK = {"t2": "第二十条", "t3": "申请人", "t4": "行政复议"}
 
 
-def render(report: Report, *, frame: bool = False) -> bytes:
+def table_pictures(report: Report, dpi: int = 150) -> dict[str, list[bytes]]:
+    """Each table as PNG screenshots of the PDF rendering, one per page it spans."""
+    doc = pymupdf.open(stream=render_pdf(report, furniture=None, split_t3_before=None), filetype="pdf")
+    out: dict[str, list[bytes]] = {name: [] for name in _TABLE_MARK}
+    current = None
+    for page in doc:
+        for box in _ruled_boxes(page):
+            text = page.get_text(clip=box)
+            current = next((n for n, mark in _TABLE_MARK.items()
+                            if mark in text or _to_traditional(mark) in text), current)
+            if current is not None:
+                out[current].append(page.get_pixmap(clip=box + (-4, -4, 4, 4), dpi=dpi, colorspace="gray").tobytes("png"))
+    return out
+
+
+def _ruled_boxes(page: pymupdf.Page) -> list[pymupdf.Rect]:
+    """The boxes of the page's tables: its rulings, chained where they touch."""
+    boxes: list[list[float]] = []  # a ruling is a box of no height: pymupdf's union skips it
+    for path in sorted(page.get_drawings(), key=lambda d: d["rect"].y0):
+        x0, y0, x1, y1 = path["rect"]
+        if boxes and y0 <= boxes[-1][3] + 2:
+            b = boxes[-1]
+            b[:] = [min(b[0], x0), min(b[1], y0), max(b[2], x1), max(b[3], y1)]
+        else:
+            boxes.append([x0, y0, x1, y1])
+    return [pymupdf.Rect(b) for b in boxes if b[3] - b[1] > 20]
+
+
+def _seal() -> bytes:
+    img = Image.new("RGB", (300, 300), "white")
+    draw = ImageDraw.Draw(img)
+    draw.ellipse((10, 10, 290, 290), outline=(220, 30, 30), width=12)
+    draw.regular_polygon((150, 150, 50), 5, fill=(220, 30, 30))
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def render(report: Report, *, frame: bool = False, pictures: bool = False, seal: bool = False) -> bytes:
     document = docx.Document()
+    shots = table_pictures(report) if pictures else {}
     container = document
     if frame:
         outer = document.add_table(rows=1, cols=1)
@@ -41,10 +90,15 @@ def render(report: Report, *, frame: bool = False) -> bytes:
         para(heading, bold=True)
         for text in paragraphs:
             para(text)
-        if i in table_after:
+        if i in table_after and pictures:
+            for png in shots[table_after[i]]:
+                container.add_paragraph().add_run().add_picture(io.BytesIO(png), width=Inches(_PICTURE_WIDTH_IN))
+        elif i in table_after:
             _table(container, report.tables[table_after[i]])
     for line in report.signature:
         para(line, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    if seal:
+        container.add_paragraph().add_run().add_picture(io.BytesIO(_seal()), width=Inches(1.6))
     buf = io.BytesIO()
     document.save(buf)
     return buf.getvalue()

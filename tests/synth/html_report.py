@@ -3,21 +3,25 @@ tables around the article, the report's tables with colspan/rowspan, a footer wi
 
 Knobs for the shapes we meet: the page's encoding and whether it declares it, sloppy markup
 (unclosed cells and paragraphs, upper-case tags, unquoted attributes), header cells broken with
-<br>, blank cells written as &nbsp; or nothing.
+<br>, blank cells written as &nbsp; or nothing. `pictures=True` shows each table as a picture the
+page carries (a data: URI, as a page saved whole embeds it) with a linked site logo beside.
 """
 from __future__ import annotations
 
+import base64
 import html
 import random
 
 from extraction.model import Table
 
+from .docx_report import table_pictures
 from .form import Report
 
+_PICTURE_WIDTH_PX = 640  # CSS px: the article column
 
 def render(report: Report, *, encoding: str = "utf-8", declare: str | None = "meta",
            layout: bool = True, sloppy: bool = False, break_headers: bool = True,
-           blank: str = "mixed", seed: int = 0) -> bytes:
+           blank: str = "mixed", seed: int = 0, pictures: bool = False) -> bytes:
     """declare: "meta" (<meta charset>), "http-equiv" (<meta http-equiv=Content-Type>) or None.
     blank: "nbsp", "empty" or "mixed" for cells printed blank."""
     rng = random.Random(seed)
@@ -32,7 +36,10 @@ def render(report: Report, *, encoding: str = "utf-8", declare: str | None = "me
              '<script>var nav = "<table><tr><td>首页</td></tr></table>"; document.title += "2019年";</script>',
              "</head>"]
 
+    shots = table_pictures(report) if pictures else {}
     article = [f"<h1 class=\"title\">{_e(report.title)}</h1>"]
+    if pictures:
+        article.append('<p><img src="/images/emblem.png" width="64"></p>')
     info = f"来源：{_e(report.agency)}"
     if report.published_date:
         info = f"发布日期：{report.published_date}　{info}"
@@ -43,7 +50,11 @@ def render(report: Report, *, encoding: str = "utf-8", declare: str | None = "me
     for i, (heading, paragraphs) in enumerate(report.sections):
         article.append(_p(f"<strong>{_e(heading)}</strong>", sloppy, raw=True))
         article += [_p(t, sloppy) for t in paragraphs]
-        if i in table_after:
+        if i in table_after and pictures:
+            for png in shots[table_after[i]]:
+                article.append(f'<p><img src="data:image/png;base64,{base64.b64encode(png).decode()}" '
+                               f'width="{_PICTURE_WIDTH_PX}"></p>')
+        elif i in table_after:
             article.append(_table(report.tables[table_after[i]], sloppy, break_headers, blank, rng))
     article += [f'<p style="text-align:right">{_e(line)}</p>' for line in report.signature]
     article.append('<p style="display: none">隐藏的统计代码 2020年1月1日</p>')

@@ -1,6 +1,7 @@
 """A `Report` rendered as the damaged text that converters, copy-paste and OCR hand us.
 
-Four shapes, after the seeds (SPEC.md) and their natural variations:
+Seven shapes, after the seeds (SPEC.md), their natural variations, and the other ways a table
+leaves a converter as text:
 
 - ``markdown``: pipe tables from a PDF converter — table 3 split in two, rows under a group label
   shifted left (their empty leading cells lost, padding at the end), empty spacer columns,
@@ -13,6 +14,11 @@ Four shapes, after the seeds (SPEC.md) and their natural variations:
 - ``ocr``: tab-separated OCR of a scan — rows printing fewer numbers than columns, the vertical
   label 三、本年度办理结果 broken over several rows' cells with stray characters, ``(-)`` for
   （一）, look-alike letters in numbers (O for 0), table 3's header lost, spaces inside labels.
+- ``csv``: a spreadsheet's comma-separated export between the prose: fields quoted where they hold
+  a comma, numbers of four digits or more sometimes printed with thousands separators ("1,418").
+- ``aligned``: columns set out with spaces (a fixed-width export, a table typed into a .txt), CJK
+  characters two columns wide; a header cell sometimes broken by a space.
+- ``box``: box-drawing tables (┌─┬─┐ │ ├─┼─┤), or the full-width bar ｜ as the cell separator.
 
 The meta block varies too: CMS field lines (发布日期), a browser's date header, titles broken
 across lines or without the agency (the signature names it), dates in Chinese numerals.
@@ -23,7 +29,11 @@ its value. Everything is deterministic by seed.
 """
 from __future__ import annotations
 
+import csv
+import io
 import random
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +47,8 @@ from tests.synth.form import (
     synth_answers,
 )
 
-SHAPES = ("markdown", "tsv", "per_line", "ocr")
+SHAPES = ("markdown", "tsv", "per_line", "ocr", "csv", "aligned", "box")
+_KEEPS_BLANKS = ("markdown", "tsv", "csv", "box")
 
 # Glosses as the seed pages print them after traditional characters.
 _PINYIN = {
@@ -237,6 +248,49 @@ def _tsv_rows(grid: list[list[str]], rng: random.Random, *, header_rows: int, tr
     return out
 
 
+def _csv_rows(grid: list[list[str]], rng: random.Random) -> list[str]:
+    thousands = rng.random() < 0.5
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in grid:
+        writer.writerow([f"{int(t):,}" if thousands and re.fullmatch(r"\d{4,}", t) else t for t in row])
+    return out.getvalue().rstrip("\n").split("\n")
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _padded(grid: list[list[str]], min_gap: int) -> tuple[list[list[str]], list[int]]:
+    """The grid's cells padded to their column's display width."""
+    width = [max(_display_width(row[c]) for row in grid) for c in range(len(grid[0]))]
+    cells = [[t + " " * (width[c] - _display_width(t)) for c, t in enumerate(row)] for row in grid]
+    return cells, [w + min_gap for w in width]
+
+
+def _aligned_rows(grid: list[list[str]], rng: random.Random) -> list[str]:
+    gap = rng.choice([2, 2, 3, 4])
+    grid = [[_space_inside(t, rng) if r < 3 and len(t) >= 2 and rng.random() < 0.2 else t for t in row]
+            for r, row in enumerate(grid)]
+    cells, _ = _padded(grid, gap)
+    return [(" " * gap).join(row).rstrip() for row in cells]
+
+
+def _box_rows(grid: list[list[str]], rng: random.Random) -> list[str]:
+    if rng.random() < 0.3:
+        return ["｜" + "｜".join(row) + "｜" for row in grid]
+    cells, width = _padded(grid, 2)
+
+    def rule(left: str, mid: str, right: str) -> str:
+        return left + mid.join("─" * w for w in width) + right
+
+    out = [rule("┌", "┬", "┐")]
+    for r, row in enumerate(cells):
+        out.append("│" + "│".join(f" {t} " for t in row) + "│")
+        out.append(rule("├", "┼", "┤") if r < len(cells) - 1 else rule("└", "┴", "┘"))
+    return out
+
+
 def _space_inside(text: str, rng: random.Random) -> str:
     cut = rng.randint(1, len(text) - 1)
     return text[:cut] + " " + text[cut:]
@@ -289,6 +343,10 @@ def render_text(report: Report, shape: str, seed: int = 0) -> TextReport:
         for t, hdr in (("t2", 0), ("t3", t3_header), ("t4", 3)):
             table_lines[t] = _tsv_rows(grids[t], rng, header_rows=hdr, trailing=trailing and t != "t4",
                                        break_header=break_header and t == "t3")
+    elif shape in ("csv", "aligned", "box"):
+        rows_of = {"csv": _csv_rows, "aligned": _aligned_rows, "box": _box_rows}[shape]
+        for t in ("t2", "t3", "t4"):
+            table_lines[t] = rows_of(grids[t], rng)
     else:  # per_line
         vertical = rng.random() < 0.7
         for t in ("t2", "t3", "t4"):
@@ -378,9 +436,10 @@ def text_report(seed: int, shape: str | None = None, *, template: str | None = N
     fields = synth_answers(seed, template=template)
     variant: dict[str, Any] = {}
     notes = []
-    if shape in ("markdown", "tsv") and rng.random() < 0.3:
+    # shapes that keep a blank cell as an empty field; `aligned` leaves no trace of one
+    if shape in _KEEPS_BLANKS and rng.random() < 0.3:
         notes += _blank_group_t4(fields, rng)
-    if shape in ("markdown", "tsv") and rng.random() < 0.15:
+    if shape in _KEEPS_BLANKS and rng.random() < 0.15:
         variant["blank_zeros"] = True
         notes.append("blank zeros")
     if shape == "per_line" and rng.random() < 0.7 or rng.random() < 0.1:

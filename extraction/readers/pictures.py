@@ -1,0 +1,82 @@
+"""Pictures inside a Word file or a web page, read by OCR: offices paste a table as a screenshot or
+a scanned page, and its figures exist nowhere else in the file.
+
+A picture is read as a scanned page at the size the document shows it (so its glyphs have the
+document's size, 10-16 pt, whatever its pixel count), and its tables and text take its place in
+the reading order. A picture that yields no table and hardly any text (a seal, a logo, a photo)
+adds nothing.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Optional
+
+from ..errors import CorruptInput, NeedsOCR
+from ..model import Block, Document, Paragraph, Table
+
+# (grayscale pixels, the resolution the document shows them at, or None) -> the picture as a Document
+PictureReader = Callable[[Any, Optional[float]], Document]
+
+# Pictures smaller than this on a side (pixels) are icons and rules, never a table.
+MIN_PICTURE_PX = 100
+# A picture whose reading holds no table and fewer characters than this is a seal or a logo.
+MIN_PICTURE_TEXT = 40
+
+
+class Pictures:
+    """The pictures of one document, read in their order; what was read, skipped or undecodable
+    is said in `warnings()`."""
+
+    def __init__(self, read_picture: PictureReader | None):
+        self.read_picture = read_picture
+        self.seen = 0
+        self.kept: list[int] = []  # numbers of the pictures whose reading was kept
+        self.unread = 0  # pictures large enough to hold a table, not read (no OCR)
+        self.undecodable = 0
+        self.timings: dict[str, float] = {}  # the OCR's stages, summed over the pictures
+        self.ms = 0.0  # wall time spent reading pictures
+
+    def blocks(self, blob: bytes, shown_inches: float | None) -> list[Block]:
+        """`shown_inches`: the width the document shows the picture at, when it says."""
+        from ..scan.images import decode_images
+
+        self.seen += 1
+        try:
+            frames = decode_images(blob)
+        except CorruptInput:
+            self.undecodable += 1
+            return []
+        if not frames or min(frames[0][0].shape) < MIN_PICTURE_PX:
+            return []
+        if self.read_picture is None:
+            self.unread += 1
+            return []
+        gray, declared = frames[0]
+        dpi = gray.shape[1] / shown_inches if shown_inches else declared
+        start = time.perf_counter()
+        try:
+            doc = self.read_picture(gray, dpi)
+        except NeedsOCR:
+            self.unread += 1
+            return []
+        finally:
+            self.ms += (time.perf_counter() - start) * 1000
+        for stage, ms in doc.timings_ms.items():
+            self.timings[f"picture_{stage}"] = self.timings.get(f"picture_{stage}", 0.0) + ms
+        text = sum(len(b.text) for b in doc.blocks if isinstance(b, Paragraph))
+        if not any(isinstance(b, Table) for b in doc.blocks) and text < MIN_PICTURE_TEXT:
+            return []
+        self.kept.append(self.seen)
+        return doc.blocks
+
+    def warnings(self) -> list[str]:
+        out = []
+        if self.kept:
+            out.append(f"{len(self.kept)} picture(s) in the document (number {', '.join(map(str, self.kept))}) "
+                       f"were read by OCR: a table pasted as an image")
+        if self.unread:
+            out.append(f"{self.unread} picture(s) in the document were not read: OCR is off or not installed")
+        if self.undecodable:
+            out.append(f"{self.undecodable} picture(s) in the document are in a format we cannot decode "
+                       f"(EMF/WMF?) and were not read")
+        return out
