@@ -203,3 +203,25 @@ def test_pictures_are_counted_not_read_when_ocr_is_off():
     report = build_report(synth_answers(9002), seed=9002)
     with pytest.raises(NotAReport, match="3 picture"):
         extract(docx_report.render(report, pictures=True), "report.docx", ExtractOptions(ocr=False))
+
+
+def test_a_picture_too_large_to_read_is_named_not_decoded():
+    """A 9000 x 9000 picture (81 million pixels) is past what one page may hold: skipped before
+    a pixel is decoded, with a warning; the OCR is never called."""
+    import docx
+    from PIL import Image
+
+    png = io.BytesIO()
+    Image.new("L", (9000, 9000), 255).save(png, "PNG")
+    document = docx.Document()
+    document.add_paragraph("正文")
+    document.add_picture(io.BytesIO(png.getvalue()))
+    data = io.BytesIO()
+    document.save(data)
+
+    def never(gray, dpi):
+        raise AssertionError("the OCR was called")
+
+    doc = docx_reader.read(data.getvalue(), never)
+    assert [b.text for b in doc.blocks] == ["正文"]
+    assert any("1 picture(s) in the document were not read: past" in w for w in doc.warnings)

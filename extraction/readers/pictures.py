@@ -8,6 +8,7 @@ adds nothing.
 """
 from __future__ import annotations
 
+import io
 import time
 from typing import Any, Callable, Optional
 
@@ -21,6 +22,11 @@ PictureReader = Callable[[Any, Optional[float]], Document]
 MIN_PICTURE_PX = 100
 # A picture whose reading holds no table and fewer characters than this is a seal or a logo.
 MIN_PICTURE_TEXT = 40
+# What one document may make us read: as many pictures as a PDF may have pages, each no larger
+# than a page may be (service/limits.py); past that a Word file is a decompression bomb or an
+# archive of scans, and the rest is named in a warning.
+MAX_PICTURES = 200
+MAX_PICTURE_PIXELS = 60_000_000
 
 
 class Pictures:
@@ -33,6 +39,7 @@ class Pictures:
         self.kept: list[int] = []  # numbers of the pictures whose reading was kept
         self.unread = 0  # pictures large enough to hold a table, not read (no OCR)
         self.undecodable = 0
+        self.too_many = 0  # beyond MAX_PICTURES, or larger than MAX_PICTURE_PIXELS
         self.timings: dict[str, float] = {}  # the OCR's stages, summed over the pictures
         self.ms = 0.0  # wall time spent reading pictures
 
@@ -41,6 +48,13 @@ class Pictures:
         from ..scan.images import decode_images
 
         self.seen += 1
+        size = _size(blob)
+        if size is None:
+            self.undecodable += 1
+            return []
+        if size[0] * size[1] > MAX_PICTURE_PIXELS or len(self.kept) + self.unread >= MAX_PICTURES:
+            self.too_many += 1
+            return []
         try:
             frames = decode_images(blob)
         except CorruptInput:
@@ -76,7 +90,21 @@ class Pictures:
                        f"were read by OCR: a table pasted as an image")
         if self.unread:
             out.append(f"{self.unread} picture(s) in the document were not read: OCR is off or not installed")
+        if self.too_many:
+            out.append(f"{self.too_many} picture(s) in the document were not read: past {MAX_PICTURES} pictures "
+                       f"or {MAX_PICTURE_PIXELS:,} pixels")
         if self.undecodable:
             out.append(f"{self.undecodable} picture(s) in the document are in a format we cannot decode "
                        f"(EMF/WMF?) and were not read")
         return out
+
+
+def _size(blob: bytes) -> tuple[int, int] | None:
+    """Width and height from the picture's header, before any pixel is decoded."""
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(blob)) as im:
+            return im.size
+    except Exception:  # PIL raises what the codec raises: a picture we cannot read is just that
+        return None
