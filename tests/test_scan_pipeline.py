@@ -148,3 +148,35 @@ def test_a_scan_page_is_rendered_once_when_its_resolution_is_a_multiple_of_the_r
     assert sharp.shape == img.shape
     reference = np.frombuffer(expected.samples, np.uint8).reshape(read.shape)
     assert np.abs(read.astype(int) - reference).mean() < 3  # the same page, resampled differently
+
+
+def test_tables_pasted_as_pictures_on_pages_of_text_are_read_by_ocr():
+    """A Word file whose tables were screenshots, exported to PDF: prose in the text layer, each
+    table (each page's part of one) a picture. The pictures are read where they stand; nothing is
+    wrong with confidence; the document stays a text PDF and names the pages read by OCR."""
+    from tests.synth.form import wrong_fields
+    from tests.synth.pdf_report import tables_as_pictures
+
+    report = build_report(synth_answers(9203), seed=9203, blank_zeros=True)
+    result = extract(tables_as_pictures(render_pdf(report)), "report.pdf")
+    output = json.loads(result.model_dump_json())
+    assert output["source"]["kind"] == "pdf-text"
+    wrong = wrong_fields(report.answer, output)
+    assert len(wrong) <= 0.01 * len(report.answer), wrong[:5]
+    assert not [k for k, _, _ in wrong if output["fields"].get(k, {}).get("confidence", 0) >= 0.9]
+    assert sum("on a page of text were read by OCR" in w for w in result.warnings) >= 2
+
+
+def test_a_seal_on_a_page_of_text_is_not_read():
+    """A round seal (1.6 in) stamped over the signature is too small to hold a table: no OCR."""
+    import pymupdf
+
+    from tests.synth.docx_report import seal_png
+
+    report = build_report(synth_answers(9201), seed=9201)
+    doc = pymupdf.open(stream=render_pdf(report), filetype="pdf")
+    last = doc[-1]
+    last.insert_image(pymupdf.Rect(400, 100, 515, 215), stream=seal_png())
+    result = extract(doc.tobytes(), "report.pdf")
+    assert not any("picture" in w for w in result.warnings)
+    assert "ocr_detect" not in result.timings_ms

@@ -31,10 +31,18 @@ from ..page_text import TextLine, bounding_box, page_lines, paragraphs
 from ..unruled import unruled_tables
 from .pdf_frame import Frame, reading_frame
 
-OcrPage = Callable[[pymupdf.Page], tuple[list[Word], list[Segment], list[Segment], dict[str, float]]]
+# (page, clip rectangle or None for the whole page) -> words, rulings, OCR stage times
+OcrPage = Callable[..., tuple[list[Word], list[Segment], list[Segment], dict[str, float]]]
 
 # A drawn rectangle at most this thick is a ruling, not a box.
 _THIN = 3.0
+# A picture on a page of text is read when it may hold a table: at least this wide and high
+# (points), this share of the page, and with no more words of the text layer over it.
+_PICTURE_MIN_W, _PICTURE_MIN_H = 144.0, 72.0
+_PICTURE_MIN_SHARE = 0.03
+_PICTURE_MAX_WORDS = 2
+# What a picture read must give to be kept: rulings, or this many words (a table without rulings).
+_PICTURE_MIN_WORDS = 12
 # Column boundaries of a table's two parts on consecutive pages agree within this.
 _JOIN_TOL = 3.0
 
@@ -50,6 +58,7 @@ class PageLayout:
     turn: int = 0  # degrees the page as shown was turned to read its text
     columns: list[float] = field(default_factory=list)  # of its last table without rulings
     hidden_text: bool = False  # a scan whose invisible text layer was set aside for our OCR
+    pictures: int = 0  # pictures on a page of text read by OCR
 
 
 def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
@@ -82,6 +91,9 @@ def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
         if p.hidden_text:
             warnings.append(f"page {p.number} is a scan with another OCR's invisible text over it; "
                             f"it was read with our OCR instead")
+        if p.pictures:
+            warnings.append(f"page {p.number}: {p.pictures} picture(s) on a page of text were read by OCR "
+                            f"(a table pasted as an image)")
         if p.turn and not p.ocr:
             warnings.append(f"page {p.number} was turned {p.turn}° to read its text; "
                             f"its boxes are in the turned page")
@@ -206,9 +218,36 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float
             return "image"
         words, h, v, ocr_ms = ocr_page(page)
         ocr, height = True, page.rect.height
+    pictures = _pictures_without_text(page, words) if ocr_page is not None and not ocr and frame.turn == 0 else []
+    read = 0
+    for box in pictures:
+        more, more_h, more_v, ms = ocr_page(page, box)
+        for stage, t in ms.items():
+            ocr_ms[stage] = ocr_ms.get(stage, 0.0) + t
+        if more_h or more_v or len(more) >= _PICTURE_MIN_WORDS:  # else a photo: a caption's worth
+            words, h, v = words + more, h + more_h, v + more_v
+            read += 1
     n = page.number + 1
     return lay_out(PageLayout(number=n, height=height, ocr=ocr, ocr_ms=ocr_ms, turn=0 if ocr else frame.turn,
-                         hidden_text=hidden), h, v, words, carried)
+                              hidden_text=hidden, pictures=read), h, v, words, carried)
+
+
+def _pictures_without_text(page: pymupdf.Page, words: list[Word]) -> list[pymupdf.Rect]:
+    """Pictures on a page of text that may hold a table: a table pasted into Word as a screenshot
+    and exported with it. Large enough for one (a seal or a logo is not), and with no text of the
+    text layer over them (a background, or a scan whose text a scanner added)."""
+    found: list[pymupdf.Rect] = []
+    for info in page.get_image_info():
+        box = pymupdf.Rect(info["bbox"]) & page.rect
+        if box.is_empty or box.width < _PICTURE_MIN_W or box.height < _PICTURE_MIN_H:
+            continue
+        if abs(box) < _PICTURE_MIN_SHARE * abs(page.rect) or any(abs(box & b) > 0.5 * abs(box) for b in found):
+            continue
+        inside = sum(box.contains(pymupdf.Point((w.bbox[0] + w.bbox[2]) / 2, (w.bbox[1] + w.bbox[3]) / 2))
+                     for w in words)
+        if inside <= _PICTURE_MAX_WORDS:
+            found.append(box)
+    return found
 
 
 def lay_out(page: PageLayout, h: list[Segment], v: list[Segment], words: list[Word], carried: list[float],

@@ -88,17 +88,21 @@ def image_source(gray: np.ndarray, dpi: float | None) -> PageSource:
     return PageSource(lambda d: resample(gray, d / native), native, notes)
 
 
-def pdf_source(page) -> PageSource:
-    """An image-only PDF page, rendered on demand. Its native resolution is that of the largest
-    image it shows (a scan placed on the page), capped at 400 dpi."""
+def pdf_source(page, clip=None) -> PageSource:
+    """An image-only PDF page (or the `clip` rectangle of a page: a picture on it), rendered on
+    demand. Its native resolution is that of the largest image it shows (a scan placed on the
+    page), capped at 400 dpi."""
     import threading
 
     import pymupdf
 
+    area = pymupdf.Rect(clip) if clip is not None else page.rect
     native = 300.0
     best = 0.0
     for info in page.get_image_info():
         box = pymupdf.Rect(info["bbox"])
+        if clip is not None and not box.intersects(area):
+            continue
         if box.width > 1 and box.width * box.height > best:
             best = box.width * box.height
             native = min(400.0, info["width"] / (box.width / 72.0))
@@ -107,7 +111,7 @@ def pdf_source(page) -> PageSource:
     lock = threading.Lock()
 
     def at(dpi: int) -> np.ndarray:
-        pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
+        pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False, clip=area)
         return np.frombuffer(pix.samples_mv, dtype=np.uint8).reshape(pix.height, pix.width).copy()
 
     def render(dpi: float) -> np.ndarray:
@@ -124,7 +128,7 @@ def pdf_source(page) -> PageSource:
             full = kept[0]
         if d == native_dpi:
             return full.copy()
-        size = (page.rect * pymupdf.Matrix(d / 72.0, d / 72.0)).irect
+        size = (area * pymupdf.Matrix(d / 72.0, d / 72.0)).irect
         k = d / native_dpi
         return _fit(cv2.resize(full, None, fx=k, fy=k, interpolation=cv2.INTER_AREA), size.height, size.width)
 

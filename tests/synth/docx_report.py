@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw
 from extraction.model import Table
 
 from .form import Report, _to_traditional
-from .pdf_report import render_pdf
+from .pdf_report import render_pdf, ruled_boxes
 
 # A picture of a table as Word shows it: the width of the text column.
 _PICTURE_WIDTH_IN = 6.0
@@ -32,7 +32,7 @@ def table_pictures(report: Report, dpi: int = 150) -> dict[str, list[bytes]]:
     out: dict[str, list[bytes]] = {name: [] for name in _TABLE_MARK}
     current = None
     for page in doc:
-        for box in _ruled_boxes(page):
+        for box in ruled_boxes(page):
             text = page.get_text(clip=box)
             current = next((n for n, mark in _TABLE_MARK.items()
                             if mark in text or _to_traditional(mark) in text), current)
@@ -41,20 +41,7 @@ def table_pictures(report: Report, dpi: int = 150) -> dict[str, list[bytes]]:
     return out
 
 
-def _ruled_boxes(page: pymupdf.Page) -> list[pymupdf.Rect]:
-    """The boxes of the page's tables: its rulings, chained where they touch."""
-    boxes: list[list[float]] = []  # a ruling is a box of no height: pymupdf's union skips it
-    for path in sorted(page.get_drawings(), key=lambda d: d["rect"].y0):
-        x0, y0, x1, y1 = path["rect"]
-        if boxes and y0 <= boxes[-1][3] + 2:
-            b = boxes[-1]
-            b[:] = [min(b[0], x0), min(b[1], y0), max(b[2], x1), max(b[3], y1)]
-        else:
-            boxes.append([x0, y0, x1, y1])
-    return [pymupdf.Rect(b) for b in boxes if b[3] - b[1] > 20]
-
-
-def _seal() -> bytes:
+def seal_png() -> bytes:
     img = Image.new("RGB", (300, 300), "white")
     draw = ImageDraw.Draw(img)
     draw.ellipse((10, 10, 290, 290), outline=(220, 30, 30), width=12)
@@ -98,7 +85,7 @@ def render(report: Report, *, frame: bool = False, pictures: bool = False, seal:
     for line in report.signature:
         para(line, align=WD_ALIGN_PARAGRAPH.RIGHT)
     if seal:
-        container.add_paragraph().add_run().add_picture(io.BytesIO(_seal()), width=Inches(1.6))
+        container.add_paragraph().add_run().add_picture(io.BytesIO(seal_png()), width=Inches(1.6))
     buf = io.BytesIO()
     document.save(buf)
     return buf.getvalue()

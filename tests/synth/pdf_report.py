@@ -320,3 +320,34 @@ def _furniture(sheets: list[_Sheet], kind: str, report: Report, print_date: str,
             page.insert_text(((PAGE_W - _width(foot, size)) / 2, PAGE_H - 30), foot, fontname=FONT, fontsize=size)
         else:
             raise ValueError(f"unknown furniture {kind!r}")
+
+
+def ruled_boxes(page: pymupdf.Page) -> list[pymupdf.Rect]:
+    """The boxes of the page's tables: its rulings, chained where they touch."""
+    boxes: list[list[float]] = []  # a ruling is a box of no height: pymupdf's union skips it
+    for path in sorted(page.get_drawings(), key=lambda d: d["rect"].y0):
+        x0, y0, x1, y1 = path["rect"]
+        if boxes and y0 <= boxes[-1][3] + 2:
+            b = boxes[-1]
+            b[:] = [min(b[0], x0), min(b[1], y0), max(b[2], x1), max(b[3], y1)]
+        else:
+            boxes.append([x0, y0, x1, y1])
+    return [pymupdf.Rect(b) for b in boxes if b[3] - b[1] > 20]
+
+
+def tables_as_pictures(pdf: bytes, dpi: int = 150) -> bytes:
+    """The PDF with each table (each part of one on a page) replaced by a picture of itself, the
+    prose kept as text: a Word file with tables pasted as screenshots, exported to PDF."""
+    doc = pymupdf.open(stream=pdf, filetype="pdf")
+    for page in doc:
+        boxes = [box + (-4, -4, 4, 4) for box in ruled_boxes(page)]
+        shots = [page.get_pixmap(clip=box, dpi=dpi, colorspace="gray").tobytes("png") for box in boxes]
+        for box in boxes:
+            page.add_redact_annot(box)
+        page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_NONE,
+                              graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_TOUCHED)
+        for box, png in zip(boxes, shots):
+            page.insert_image(box, stream=png)
+    out = doc.tobytes(garbage=3, deflate=True)
+    doc.close()
+    return out
