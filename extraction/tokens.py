@@ -110,13 +110,10 @@ class _Stream:
             if blank_is_value:
                 self.tokens.append(Token("", self.row, Value(None, ""), exact, page, bbox, score))
             return
-        # A line of text printing only numbers is a row of values (table 4's fifteen); spaces
-        # inside one number are kerning only within a table's cell (Chinese prints no 1 234).
-        if not blank_is_value and _ONLY_NUMBERS.match(text):
-            for part in text.split():
-                self.tokens.append(Token(part, self.row, parse_value(part), exact, page, bbox, score))
-            return
-        value = parse_value(text)
+        # A line of text printing only numbers is a row of values (table 4's fifteen), split below;
+        # spaces inside one number are kerning only within a table's cell (Chinese prints no 1 234).
+        row_of_numbers = not blank_is_value and _ONLY_NUMBERS.match(text)
+        value = None if row_of_numbers else parse_value(text)
         if value is not None:
             self.tokens.append(Token(text, self.row, value, exact, page, bbox, score))
             return

@@ -76,11 +76,11 @@ def read(data: bytes, read_picture: PictureReader | None = None) -> Document:
     body = root.find("body")
     walker.walk(body if body is not None else root)
     walker.flush()
-    warnings += walker.pictures.warnings()
+    pictures = walker.pictures
+    warnings += pictures.warnings()
     if walker.linked:
         warnings.append(f"{walker.linked} picture(s) the page links to were not fetched: "
                         f"a table shown as an image there is not read")
-    pictures = walker.pictures
     return Document(blocks=walker.blocks, kind="html", pages=1, warnings=warnings,
                     timings_ms={"read_html": (time.perf_counter() - start) * 1000 - pictures.ms,
                                 **pictures.timings})

@@ -219,17 +219,17 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float
         words, h, v, ocr_ms = ocr_page(page)
         ocr, height = True, page.rect.height
     pictures = _pictures_without_text(page, words) if ocr_page is not None and not ocr and frame.turn == 0 else []
-    read = 0
+    kept = 0
     for box in pictures:
         more, more_h, more_v, ms = ocr_page(page, box)
         for stage, t in ms.items():
             ocr_ms[stage] = ocr_ms.get(stage, 0.0) + t
         if more_h or more_v or len(more) >= _PICTURE_MIN_WORDS:  # else a photo: a caption's worth
             words, h, v = words + more, h + more_h, v + more_v
-            read += 1
+            kept += 1
     n = page.number + 1
     return lay_out(PageLayout(number=n, height=height, ocr=ocr, ocr_ms=ocr_ms, turn=0 if ocr else frame.turn,
-                              hidden_text=hidden, pictures=read), h, v, words, carried)
+                              hidden_text=hidden, pictures=kept), h, v, words, carried)
 
 
 def _pictures_without_text(page: pymupdf.Page, words: list[Word]) -> list[pymupdf.Rect]:

@@ -100,9 +100,9 @@ def read(data: bytes) -> Document:
 
     for i, line in enumerate(lines):
         stripped = line.strip()
-        pipes = _pipe_cells(stripped) if stripped else None
         if stripped[:1] in _TABLE_EDGE and _RULE_ROW.match(stripped):
             continue  # a rule between rows
+        pipes = _pipe_cells(stripped) if stripped else None
         if pipes is not None:
             add_row(pipes, "markdown")
         elif "\t" in line and stripped:
