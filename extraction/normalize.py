@@ -29,6 +29,10 @@ def _opencc():
         return _converter
 
 
+def to_simplified(text: str) -> str:
+    return _opencc().convert(text)
+
+
 def fold_width(text: str) -> str:
     """Full-width ASCII letters/digits/signs → ASCII; ideographic space → space.
     CJK punctuation （）、：stays: it is part of the printed labels."""
@@ -55,8 +59,7 @@ def strip_tags(text: str) -> str:
 def normalize_text(text: str) -> str:
     text = _INVISIBLE.sub("", text)
     text = strip_pinyin(text)
-    text = _opencc().convert(text)
-    return fold_width(text)
+    return fold_width(to_simplified(text))
 
 
 def normalize_document(doc: Document) -> Document:

@@ -9,7 +9,7 @@ from extraction.grid import Segment, Word
 from extraction.model import Paragraph, Table
 from extraction.readers import pdf
 from tests.synth.form import build_report, synth_answers
-from tests.synth.pdf_report import render_pdf
+from tests.synth.pdf_report import fake_bold, render_pdf, text_as_outlines, without_char_map
 from tests.document_views import _spans, _tables, _texts
 
 PRINT_DATE = "2024/3/18 09:42"
@@ -152,10 +152,9 @@ def test_some_image_pages_are_skipped_with_a_warning(browser_pdf):
     assert doc.pages == 3
 
 
-def test_image_pages_go_to_the_ocr_hook(report, browser_pdf):
-    """A stand-in OCR that returns the words and rulings of the drawn page, with its own score."""
-    src = pymupdf.open(stream=browser_pdf, filetype="pdf")
-    calls = []
+def _stand_in_ocr(drawn: bytes, calls: list[int]):
+    """An OCR hook that returns the words and rulings of the page as `drawn`, with its own score."""
+    src = pymupdf.open(stream=drawn, filetype="pdf")
 
     def fake_ocr(page):
         calls.append(page.number)
@@ -169,7 +168,12 @@ def test_image_pages_go_to_the_ocr_hook(report, browser_pdf):
                     (h if abs(seg.y0 - seg.y1) < 1 else v).append(seg)
         return words, h, v, {"detect": 2.0, "recognize": 3.0}
 
-    doc = pdf.read(_image_only(browser_pdf), ocr_page=fake_ocr)
+    return fake_ocr
+
+
+def test_image_pages_go_to_the_ocr_hook(report, browser_pdf):
+    calls: list[int] = []
+    doc = pdf.read(_image_only(browser_pdf), ocr_page=_stand_in_ocr(browser_pdf, calls))
     assert calls == [0, 1, 2]
     assert doc.kind == "pdf-scan"
     assert (doc.timings_ms["ocr_detect"], doc.timings_ms["ocr_recognize"]) == (6.0, 9.0)  # summed over pages
@@ -178,6 +182,62 @@ def test_image_pages_go_to_the_ocr_hook(report, browser_pdf):
     t4 = tables[2]
     assert _spans(t4) == _spans(report.tables["t4"])
     assert all(c.score == 0.8 for c in t4.cells if not c.blank)
+
+
+@pytest.fixture(scope="module")
+def embedded_pdf(report):
+    return render_pdf(report, furniture="office", embed_font=True)
+
+
+@pytest.mark.parametrize("damage, why", [
+    (lambda b: without_char_map(b, "none"), "garbled"),
+    (lambda b: without_char_map(b, "identity"), "garbled"),
+    (text_as_outlines, "outlines"),
+])
+def test_pages_whose_text_layer_cannot_be_read_need_ocr(embedded_pdf, damage, why):
+    """Fonts that map their glyphs to no character (or each glyph number to the same code point),
+    and glyphs drawn as paths: the page looks like text and the text layer has none of it."""
+    with pytest.raises(NeedsOCR, match=why):
+        pdf.read(damage(embedded_pdf))
+
+
+@pytest.mark.parametrize("damage, warning", [
+    (without_char_map, "has a text layer whose fonts map to no characters (it reads as garbage); it was read by OCR"),
+    (text_as_outlines, "has its text drawn as outlines, with no text layer; it was read by OCR"),
+])
+def test_only_the_pages_that_cannot_be_read_go_to_ocr(report, embedded_pdf, damage, warning):
+    """Page 2 of 3 damaged: it goes to the OCR hook, pages 1 and 3 are read from their text layer;
+    the tables come back whole (table 3 joined across pages 2 and 3)."""
+    damaged = pymupdf.open(stream=damage(embedded_pdf), filetype="pdf")
+    mixed = pymupdf.open(stream=embedded_pdf, filetype="pdf")
+    mixed.delete_page(1)
+    mixed.insert_pdf(damaged, from_page=1, to_page=1, start_at=1)
+    calls: list[int] = []
+    doc = pdf.read(mixed.tobytes(), ocr_page=_stand_in_ocr(embedded_pdf, calls))
+    assert calls == [1]
+    assert doc.kind == "pdf-text"
+    assert doc.warnings == [f"page 2 {warning}"]
+    assert [(t.n_rows, t.n_cols) for t in _tables(doc)] == [(14, 4), (28, 10), (4, 15)]
+    assert _spans(_tables(doc)[2]) == _spans(report.tables["t4"])
+
+
+@pytest.mark.parametrize("offset, per_char", [(0.35, False), (0.8, False), (0.35, True)])
+def test_bold_faked_by_overprinting_reads_once(embedded_pdf, offset, per_char):
+    """Every line drawn twice, the copy shifted right (as separate text objects, or each character
+    twice in a row): the same paragraphs and tables as the same PDF drawn once."""
+    once = pdf.read(fake_bold(embedded_pdf, offset, per_char, copies=1))
+    twice = pdf.read(fake_bold(embedded_pdf, offset, per_char))
+    assert _texts(twice) == _texts(once)
+    assert [_spans(t) for t in _tables(twice)] == [_spans(t) for t in _tables(once)]
+
+
+def test_symbols_and_traditional_characters_are_text_not_garbage():
+    from extraction.readers.pdf_legibility import garbled_share
+
+    assert garbled_share([("Wingdings", "\uf0b7" * 30), ("SimSun", "一、总体情况")]) == 0
+    assert garbled_share([("MingLiU", "政府資訊公開工作年度報告（一）總體情況。—〇·")]) == 0
+    assert garbled_share([("Broken", "\ufffd" * 40), ("SimSun", "一、总体情况")]) > 0.8
+    assert garbled_share([("Broken", "".join(chr(0x300 + 7 * i) for i in range(40)))]) == 1
 
 
 def test_encrypted_pdf_is_refused(browser_pdf):

@@ -180,3 +180,22 @@ def test_a_seal_on_a_page_of_text_is_not_read():
     result = extract(doc.tobytes(), "report.pdf")
     assert not any("picture" in w for w in result.warnings)
     assert "ocr_detect" not in result.timings_ms
+
+
+@pytest.mark.parametrize("damage", ["outlines", "identity"])
+def test_a_pdf_whose_text_layer_cannot_be_read_is_read_by_ocr(damage):
+    """Text drawn as outlines, or fonts whose /ToUnicode maps each glyph number to the same code
+    point: the text layer gives nothing, or garbage; every page is read from its picture."""
+    from tests.synth.form import wrong_fields
+    from tests.synth.pdf_report import text_as_outlines, without_char_map
+
+    report = build_report(synth_answers(9301), seed=9301)
+    pdf = render_pdf(report, embed_font=True)
+    data = text_as_outlines(pdf) if damage == "outlines" else without_char_map(pdf, "identity")
+    result = extract(data, "report.pdf")
+    output = json.loads(result.model_dump_json())
+    assert output["source"]["kind"] == "pdf-scan"
+    wrong = wrong_fields(report.answer, output)
+    assert len(wrong) <= 0.01 * len(report.answer), wrong[:5]
+    assert not [k for k, _, _ in wrong if output["fields"].get(k, {}).get("confidence", 0) >= 0.9]
+    assert sum("it was read by OCR" in w for w in result.warnings) == output["source"]["pages"]

@@ -32,11 +32,15 @@ _DRAWINGS = XPath(".//w:drawing", namespaces=_PIC_NS)
 _BLIP = XPath(".//a:blip/@r:embed", namespaces=_PIC_NS)
 _EXTENT = XPath(".//wp:extent", namespaces=_PIC_NS)
 _VML_IMAGES = XPath(".//v:imagedata/@r:id", namespaces=_PIC_NS)
+# Text boxes: Word stores each twice, as DrawingML and in its VML fallback; the fallback is skipped.
+_TEXT_BOXES = XPath(".//w:txbxContent[not(ancestor::mc:Fallback)]",
+                    namespaces={"w": _W, "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006"})
 _EMU_PER_INCH = 914400
 # A data cell holds a label or a number; a cell with this much text is a frame around prose.
 _LAYOUT_CELL_CHARS = 200
 # Compiled with our own prefixes: python-docx's elements override .xpath() with theirs.
-_RUNS = XPath(".//w:r[not(ancestor::w:txbxContent)]", namespaces=_NS)
+_RUNS = XPath(".//w:r[count(ancestor::w:txbxContent) = $boxes]", namespaces=_NS)
+_BOXES_AROUND = XPath("count(ancestor::w:txbxContent)", namespaces=_NS)
 _ROWS = XPath("./w:tr | ./w:sdt/w:sdtContent/w:tr | ./w:customXml/w:tr", namespaces=_NS)
 _CELLS = XPath("./w:tc | ./w:sdt/w:sdtContent/w:tc | ./w:customXml/w:tc", namespaces=_NS)
 
@@ -110,6 +114,8 @@ def _content(el) -> list:
 def _read_container(el, blocks: list[Block], pictures: Callable[[Any], list[Block]]) -> None:
     for child in _content(el):
         if child.tag == _q("p"):
+            for box in _text_boxes(child):
+                _read_container(box, blocks, _no_pictures)  # the anchor's `pictures` has those inside
             text = _paragraph_text(child).strip()
             if text:
                 blocks.append(Paragraph(text))
@@ -124,6 +130,24 @@ def _read_container(el, blocks: list[Block], pictures: Callable[[Any], list[Bloc
                         _read_container(tc, blocks, pictures)
 
 
+def _text_boxes(p) -> list:
+    """The text boxes anchored in a paragraph (a title or a signature set in a box), outermost
+    only: a box inside a box is read with the box that holds it. Read where they are anchored,
+    before the paragraph's own text."""
+    out = []
+    for box in _TEXT_BOXES(p):
+        el = box.getparent()
+        while el is not None and el is not p and el.tag != _q("txbxContent"):
+            el = el.getparent()
+        if el is p:
+            out.append(box)
+    return out
+
+
+def _no_pictures(p) -> list[Block]:
+    return []
+
+
 def _owning_table(tc):
     el = tc.getparent()
     while el is not None and el.tag != _q("tbl"):
@@ -134,8 +158,8 @@ def _owning_table(tc):
 def _paragraph_text(p) -> str:
     parts: list[str] = []
     # Runs anywhere in the paragraph (hyperlinks, insertions, fields, smart tags), but not the
-    # paragraphs of text boxes, which Word also stores twice (DrawingML and its VML fallback).
-    for r in _RUNS(p):
+    # paragraphs of text boxes anchored in it, which are read as blocks of their own.
+    for r in _RUNS(p, boxes=_BOXES_AROUND(p)):
         for node in r:
             if node.tag == _q("t"):
                 parts.append(node.text or "")

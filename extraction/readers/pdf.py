@@ -30,6 +30,7 @@ from ..model import BBox, Cell, Document, Paragraph, Table
 from ..page_text import TextLine, bounding_box, page_lines, paragraphs
 from ..unruled import unruled_tables
 from .pdf_frame import Frame, reading_frame
+from .pdf_legibility import drawn_as_outlines, illegible, raw_spans
 
 # (page, clip rectangle or None for the whole page) -> words, rulings, OCR stage times
 OcrPage = Callable[..., tuple[list[Word], list[Segment], list[Segment], dict[str, float]]]
@@ -59,6 +60,7 @@ class PageLayout:
     columns: list[float] = field(default_factory=list)  # of its last table without rulings
     hidden_text: bool = False  # a scan whose invisible text layer was set aside for our OCR
     pictures: int = 0  # pictures on a page of text read by OCR
+    illegible: str = ""  # "garbled" or "outlines": a page of text read by OCR, its text layer being unusable
 
 
 def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
@@ -66,7 +68,7 @@ def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
     doc = _open(data)
     warnings: list[str] = []
     pages: list[PageLayout] = []
-    image_only: list[int] = []
+    unread: dict[int, str] = {}  # page → why it was left for OCR: "image", "garbled", "outlines"
     for i in range(doc.page_count):
         try:
             page = doc.load_page(i)
@@ -75,22 +77,26 @@ def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
         found = _read_page(page, ocr_page, pages[-1].columns if pages and pages[-1].number == i else [])
         if isinstance(found, PageLayout):
             pages.append(found)
-        elif found == "image":
-            image_only.append(i + 1)
+        elif found != "blank":
+            unread[i + 1] = found
     n_pages = doc.page_count
     if doc.is_repaired:
         warnings.append("the PDF was damaged; its cross-reference table was rebuilt")
     doc.close()
     if not any(p.lines or p.tables for p in pages):
-        if image_only:
-            raise NeedsOCR("image-only PDF: needs OCR")
+        if unread:
+            why = set(unread.values())
+            raise NeedsOCR("image-only PDF: needs OCR" if why == {"image"} else
+                           f"the PDF's text cannot be read from its text layer ({', '.join(sorted(why))}): needs OCR")
         raise EmptyInput("the PDF has no text and no images")
-    for n in image_only:
-        warnings.append(f"page {n} has no text layer (an image only) and was skipped: it needs OCR")
+    for n, why in unread.items():
+        warnings.append(f"page {n} {_UNREAD[why]} and was skipped: it needs OCR")
     for p in pages:
         if p.hidden_text:
             warnings.append(f"page {p.number} is a scan with another OCR's invisible text over it; "
                             f"it was read with our OCR instead")
+        if p.illegible:
+            warnings.append(f"page {p.number} {_UNREAD[p.illegible]}; it was read by OCR")
         if p.pictures:
             warnings.append(f"page {p.number}: {p.pictures} picture(s) on a page of text were read by OCR "
                             f"(a table pasted as an image)")
@@ -106,6 +112,13 @@ def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
     timings = {"pdf_pages": (t1 - t0) * 1000, "pdf_layout": (t2 - t1) * 1000}
     add_ocr_stages(timings, (p.ocr_ms for p in pages))
     return Document(blocks=blocks, kind=kind, pages=n_pages, warnings=warnings, timings_ms=timings)
+
+
+_UNREAD = {
+    "image": "has no text layer (an image only)",
+    "garbled": "has a text layer whose fonts map to no characters (it reads as garbage)",
+    "outlines": "has its text drawn as outlines, with no text layer",
+}
 
 
 def add_ocr_stages(timings: dict[str, float], pages_ms: Iterable[dict[str, float]]) -> None:
@@ -195,27 +208,34 @@ def _has_images(page: pymupdf.Page) -> bool:
 
 
 def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float]) -> PageLayout | str:
-    """The page's tables and text lines; "image" for an image-only page left without OCR, "blank"
-    for a page with neither text nor image. `carried`: the columns of the previous page's last
-    table without rulings, which may go on here."""
+    """The page's tables and text lines, or why it was not read: "image" (an image-only page),
+    "garbled" or "outlines" (a page of text without a usable text layer, `pdf_legibility`) when
+    there is no OCR, "blank" for a page with nothing on it. `carried`: the columns of the previous
+    page's last table without rulings, which may go on here."""
     try:
         raw = page.get_text("rawdict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP)
         frame = reading_frame(page, raw)
-        h, v = _rulings(page, frame)
+        drawings = page.get_drawings()
+        h, v = _rulings(drawings, frame, page.rect.width * page.rect.height)
         words = _words(raw, frame, v)
-        hidden = bool(words) and ocr_page is not None and _hidden_text_over_image(page)
-        if hidden:
+        unusable = ""
+        if words and illegible(raw_spans(raw)):
+            unusable = "garbled"
+        elif drawn_as_outlines(drawings, sum(len(w.text) for w in words)):
+            unusable = "outlines"
+        hidden = bool(words) and not unusable and ocr_page is not None and _hidden_text_over_image(page)
+        if hidden or unusable:
             words = []
-        images = not words and _has_images(page)
+        images = not words and not unusable and _has_images(page)
     except (RuntimeError, ValueError) as exc:  # MuPDF raises these on broken page content
         raise CorruptInput(f"the PDF cannot be parsed: page {page.number + 1}: {exc}") from None
     ocr, ocr_ms = False, {}
     height = frame.height
     if not words:
-        if not images:
+        if not images and not unusable:
             return "blank"
         if ocr_page is None:
-            return "image"
+            return unusable or "image"
         words, h, v, ocr_ms = ocr_page(page)
         ocr, height = True, page.rect.height
     pictures = _pictures_without_text(page, words) if ocr_page is not None and not ocr and frame.turn == 0 else []
@@ -229,7 +249,7 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float
             kept += 1
     n = page.number + 1
     return lay_out(PageLayout(number=n, height=height, ocr=ocr, ocr_ms=ocr_ms, turn=0 if ocr else frame.turn,
-                              hidden_text=hidden, pictures=kept), h, v, words, carried)
+                              hidden_text=hidden, pictures=kept, illegible=unusable), h, v, words, carried)
 
 
 def _pictures_without_text(page: pymupdf.Page, words: list[Word]) -> list[pymupdf.Rect]:
@@ -264,12 +284,11 @@ def lay_out(page: PageLayout, h: list[Segment], v: list[Segment], words: list[Wo
 
 # ------------------------------------------------------------------------------------ rulings
 
-def _rulings(page: pymupdf.Page, frame: Frame) -> tuple[list[Segment], list[Segment]]:
+def _rulings(drawings: list[dict], frame: Frame, area: float) -> tuple[list[Segment], list[Segment]]:
     """Horizontal and vertical rulings: stroked lines, thin rectangles, and the edges of boxes."""
     h: list[Segment] = []
     v: list[Segment] = []
-    area = page.rect.width * page.rect.height
-    for path in page.get_drawings():
+    for path in drawings:
         stroked = path.get("color") is not None and "s" in (path.get("type") or "")
         filled = path.get("fill") is not None and "f" in (path.get("type") or "")
         if not stroked and not (filled and not _white(path.get("fill"))):
@@ -317,9 +336,11 @@ def _words(raw: dict, frame: Frame, v_lines: list[Segment]) -> list[Word]:
     """Words built from the characters (of the page's "rawdict", placed in its upright frame): split
     at spaces, at gaps wider than a third of the font size (the characters of a word touch; the
     text of two cells side by side in a table without rulings may stand only a few points apart),
-    and where a vertical ruling passes between two characters."""
+    and where a vertical ruling passes between two characters. A character drawn again where it
+    already stands (bold faked by overprinting) is read once."""
     out: list[Word] = []
     verticals = _Verticals(v_lines)
+    drawn = _Overprint()
     for block in raw.get("blocks", []):
         for line in block.get("lines", []):
             cur: list[tuple[str, BBox]] = []
@@ -331,6 +352,8 @@ def _words(raw: dict, frame: Frame, v_lines: list[Segment]) -> list[Word]:
                     if not c.strip():
                         _flush(cur, out)
                         cur = []
+                        continue
+                    if drawn.again(c, box):
                         continue
                     if cur:
                         gap = box[0] - cur[-1][1][2]
@@ -346,6 +369,40 @@ def _words(raw: dict, frame: Frame, v_lines: list[Segment]) -> list[Word]:
 def _flush(chars: list[tuple[str, BBox]], out: list[Word]) -> None:
     if chars:
         out.append(Word("".join(c for c, _ in chars), bounding_box([b for _, b in chars])))
+
+
+class _Overprint:
+    """The characters drawn so far, to know one drawn again within a point of itself: WPS and some
+    PDF printers fake bold by drawing a line twice, the copy shifted a fraction of a point, and
+    MuPDF hands back both copies when they are separate text objects."""
+
+    TOL = 1.0
+    BAND = 4.0  # rows of the index, in points: a copy within TOL is in its row or the next one
+
+    def __init__(self):
+        self.at: dict[tuple[str, int], list[tuple[float, float]]] = {}  # (character, row) → (x, y)
+
+    def again(self, c: str, box: BBox) -> bool:
+        x, y = box[0], box[1]
+        if box[2] <= x:
+            return False
+        row = int(y // self.BAND)
+        if self._near(self.at.get((c, row)), x, y):
+            return True
+        r = y - row * self.BAND
+        if r < self.TOL and self._near(self.at.get((c, row - 1)), x, y):
+            return True
+        if r > self.BAND - self.TOL and self._near(self.at.get((c, row + 1)), x, y):
+            return True
+        self.at.setdefault((c, row), []).append((x, y))
+        return False
+
+    def _near(self, seen: list[tuple[float, float]] | None, x: float, y: float) -> bool:
+        if seen:
+            for x0, y0 in seen:
+                if abs(x0 - x) <= self.TOL and abs(y0 - y) <= self.TOL:
+                    return True
+        return False
 
 
 class _Verticals:

@@ -5,6 +5,8 @@ python-docx's `cell.merge` (so the file carries real w:gridSpan / w:vMerge), sig
 border around the page; the report's tables are then nested tables. `pictures=True` pastes each
 table as a picture instead (a screenshot of the table as the PDF prints it, cut at page breaks),
 and `seal=True` puts a round red seal beside the signature, a picture that holds no table.
+`text_boxes=True` sets the title and the signature in text boxes, as Word stores them: DrawingML
+with a VML fallback holding the same text again.
 """
 from __future__ import annotations
 
@@ -51,7 +53,8 @@ def seal_png() -> bytes:
     return buf.getvalue()
 
 
-def render(report: Report, *, frame: bool = False, pictures: bool = False, seal: bool = False) -> bytes:
+def render(report: Report, *, frame: bool = False, pictures: bool = False, seal: bool = False,
+           text_boxes: bool = False) -> bytes:
     document = docx.Document()
     shots = table_pictures(report) if pictures else {}
     container = document
@@ -69,7 +72,10 @@ def render(report: Report, *, frame: bool = False, pictures: bool = False, seal:
             p.alignment = align
         return p
 
-    para(report.title, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True)
+    if text_boxes:
+        _text_box(container.add_paragraph(), [report.title])
+    else:
+        para(report.title, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True)
     for text in report.preamble:
         para(text)
     table_after = {1: "t2", 2: "t3", 3: "t4"}
@@ -82,13 +88,49 @@ def render(report: Report, *, frame: bool = False, pictures: bool = False, seal:
                 container.add_paragraph().add_run().add_picture(io.BytesIO(png), width=Inches(_PICTURE_WIDTH_IN))
         elif i in table_after:
             _table(container, report.tables[table_after[i]])
-    for line in report.signature:
-        para(line, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    if text_boxes:
+        _text_box(container.add_paragraph(), report.signature)
+    else:
+        for line in report.signature:
+            para(line, align=WD_ALIGN_PARAGRAPH.RIGHT)
     if seal:
         container.add_paragraph().add_run().add_picture(io.BytesIO(seal_png()), width=Inches(1.6))
     buf = io.BytesIO()
     document.save(buf)
     return buf.getvalue()
+
+
+_BOX_NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+           'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+           'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+           'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+           'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+           'xmlns:v="urn:schemas-microsoft-com:vml"')
+
+
+def _text_box(paragraph, lines: list[str]) -> None:
+    """A floating text box anchored in `paragraph`, holding `lines`, stored as Word 2010+ does."""
+    from xml.sax.saxutils import escape
+
+    from docx.oxml import parse_xml
+
+    content = "<w:txbxContent>" + "".join(
+        f"<w:p><w:pPr><w:jc w:val=\"center\"/></w:pPr><w:r><w:t>{escape(line)}</w:t></w:r></w:p>"
+        for line in lines) + "</w:txbxContent>"
+    run = parse_xml(
+        f"<w:r {_BOX_NS}><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing>"
+        f"<wp:anchor distT=\"0\" distB=\"0\" distL=\"0\" distR=\"0\" simplePos=\"0\" relativeHeight=\"1\" "
+        f"behindDoc=\"0\" locked=\"0\" layoutInCell=\"1\" allowOverlap=\"1\"><wp:simplePos x=\"0\" y=\"0\"/>"
+        f"<wp:positionH relativeFrom=\"column\"><wp:posOffset>0</wp:posOffset></wp:positionH>"
+        f"<wp:positionV relativeFrom=\"paragraph\"><wp:posOffset>0</wp:posOffset></wp:positionV>"
+        f"<wp:extent cx=\"5486400\" cy=\"{457200 * len(lines)}\"/><wp:wrapTopAndBottom/>"
+        f"<wp:docPr id=\"{id(paragraph) % 100000 + 1}\" name=\"Text Box\"/>"
+        f"<a:graphic><a:graphicData uri=\"http://schemas.microsoft.com/office/word/2010/wordprocessingShape\">"
+        f"<wps:wsp><wps:cNvSpPr txBox=\"1\"/><wps:spPr/><wps:txbx>{content}</wps:txbx><wps:bodyPr/></wps:wsp>"
+        f"</a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice>"
+        f"<mc:Fallback><w:pict><v:shape style=\"width:432pt;height:{36 * len(lines)}pt\"><v:textbox>{content}"
+        f"</v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>")
+    paragraph._p.append(run)
 
 
 def _table(container, table: Table) -> None:

@@ -351,3 +351,70 @@ def tables_as_pictures(pdf: bytes, dpi: int = 150) -> bytes:
     out = doc.tobytes(garbage=3, deflate=True)
     doc.close()
     return out
+
+
+def text_as_outlines(pdf: bytes) -> bytes:
+    """The PDF with every glyph drawn as a filled path and no text layer, as an exporter that
+    converts text to curves writes it (each page through PyMuPDF's SVG with text as paths)."""
+    src = pymupdf.open(stream=pdf, filetype="pdf")
+    out = pymupdf.open()
+    for page in src:
+        svg = pymupdf.open(stream=page.get_svg_image(text_as_path=True).encode(), filetype="svg")
+        out.insert_pdf(pymupdf.open(stream=svg.convert_to_pdf(), filetype="pdf"))
+    data = out.tobytes(garbage=3, deflate=True, no_new_id=True)
+    src.close()
+    out.close()
+    return data
+
+
+_IDENTITY_CMAP = b"""/CIDInit /ProcSet findresource begin 12 dict begin begincmap
+/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def
+/CMapName /Adobe-Identity-UCS def /CMapType 2 def
+1 begincodespacerange <0000> <FFFF> endcodespacerange
+1 beginbfrange <0000> <FFFF> <0000> endbfrange
+endcmap CMapName currentdict /CMap defineresource pop end end"""
+
+
+def without_char_map(pdf: bytes, how: str = "none") -> bytes:
+    """The PDF (drawn with `embed_font=True`) with its fonts' /ToUnicode maps broken: "none" removes
+    them (the glyph numbers of an Identity-H font map to no character), "identity" replaces them by
+    a map from each glyph number to the same code point, as some producers write."""
+    doc = pymupdf.open(stream=pdf, filetype="pdf")
+    fonts = [x for x in range(1, doc.xref_length()) if doc.xref_get_key(x, "ToUnicode")[0] == "xref"]
+    if not fonts:
+        raise ValueError("no font with a /ToUnicode map: render with embed_font=True")
+    for x in fonts:
+        if how == "none":
+            doc.xref_set_key(x, "ToUnicode", "null")
+        elif how == "identity":
+            doc.update_stream(int(doc.xref_get_key(x, "ToUnicode")[1].split()[0]), _IDENTITY_CMAP)
+        else:
+            raise ValueError(f"unknown how {how!r}")
+    data = doc.tobytes(garbage=3, deflate=True, no_new_id=True)
+    doc.close()
+    return data
+
+
+def fake_bold(pdf: bytes, offset: float = 0.35, per_char: bool = False, copies: int = 2) -> bytes:
+    """The PDF with all its text drawn twice, the second copy `offset` points to the right: bold
+    faked by overprinting, as WPS and some PDF printers do for a font without a bold face. Per line
+    (each line drawn again after it), or per character (each character twice in a row, so that an
+    extractor sees them interleaved). `copies=1` draws the text the same way, once: the reference."""
+    doc = pymupdf.open(stream=pdf, filetype="pdf")
+    for page in doc:
+        spans = [s for b in page.get_text("rawdict")["blocks"] for ln in b.get("lines", []) for s in ln["spans"]]
+        page.add_redact_annot(page.rect)
+        page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_NONE, graphics=pymupdf.PDF_REDACT_LINE_ART_NONE)
+        for s in spans:
+            if per_char:
+                for ch in s["chars"]:
+                    for dx in (0.0, offset)[:copies]:
+                        page.insert_text((ch["origin"][0] + dx, ch["origin"][1]), ch["c"], fontname=FONT,
+                                         fontsize=s["size"])
+            else:
+                text = "".join(ch["c"] for ch in s["chars"])
+                for dx in (0.0, offset)[:copies]:
+                    page.insert_text((s["origin"][0] + dx, s["origin"][1]), text, fontname=FONT, fontsize=s["size"])
+    out = doc.tobytes(garbage=3, deflate=True, no_new_id=True)
+    doc.close()
+    return out
