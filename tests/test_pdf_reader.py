@@ -166,7 +166,7 @@ def _stand_in_ocr(drawn: bytes, calls: list[int]):
                 if item[0] == "l":
                     seg = Segment(item[1].x, item[1].y, item[2].x, item[2].y)
                     (h if abs(seg.y0 - seg.y1) < 1 else v).append(seg)
-        return words, h, v, {"detect": 2.0, "recognize": 3.0}
+        return pdf.OcrReading(words, h, v, {"detect": 2.0, "recognize": 3.0})
 
     return fake_ocr
 

@@ -199,3 +199,19 @@ def test_a_pdf_whose_text_layer_cannot_be_read_is_read_by_ocr(damage):
     assert len(wrong) <= 0.01 * len(report.answer), wrong[:5]
     assert not [k for k, _, _ in wrong if output["fields"].get(k, {}).get("confidence", 0) >= 0.9]
     assert sum("it was read by OCR" in w for w in result.warnings) == output["source"]["pages"]
+
+
+def test_photographs_saved_as_a_pdf_are_cut_out_and_flattened():
+    """A phone's photos of the pages (the sheet on a darker desk, at an angle) saved as a PDF: each
+    page's sheet is found and flattened as in an image file, before it is read."""
+    from tests.synth.form import wrong_fields
+
+    report = build_report(synth_answers(403), seed=403)
+    style = style_for(403, photo=True, dpi=200)
+    result = extract(scan_pdf(scan_pages(render_pdf(report), 403, style), style.dpi), "photos.pdf")
+    output = json.loads(result.model_dump_json())
+    wrong = wrong_fields(report.answer, output)
+    assert len(wrong) <= 0.02 * len(report.answer), wrong[:5]
+    assert not [k for k, _, _ in wrong if output["fields"].get(k, {}).get("confidence", 0) >= 0.9]
+    flattened = [w for w in result.warnings if "photographed page" in w]
+    assert [w.split(":")[0] for w in flattened] == ["page 1", "page 2", "page 3"]

@@ -8,8 +8,7 @@ their rulings from how their words line up, and the remaining words become parag
 pages: the page furniture (headers/footers of an office suite or a browser) is dropped, and a
 table continued on the next page is joined to its first part.
 
-Pages without a text layer are handed to `ocr_page(page) -> (words, h_lines, v_lines, stage_ms)` when
-given; its stage times (render, detect, recognize...) are summed into the Document's as `ocr_<stage>`.
+Pages without a text layer are handed to `ocr_page(page) -> OcrReading` when given; its stage times (render, detect, recognize...) are summed into the Document's as `ocr_<stage>`.
 So is a scanner's "searchable" page (an image under another OCR's invisible text) when there is an
 OCR engine: that text's quality is unknown.
 """
@@ -32,8 +31,20 @@ from ..unruled import unruled_tables
 from .pdf_frame import Frame, reading_frame
 from .pdf_legibility import drawn_as_outlines, illegible, raw_spans
 
-# (page, clip rectangle or None for the whole page) -> words, rulings, OCR stage times
-OcrPage = Callable[..., tuple[list[Word], list[Segment], list[Segment], dict[str, float]]]
+
+@dataclass
+class OcrReading:
+    """What the OCR hook reads on a page (or a rectangle of it): words and rulings in page points,
+    its wall time per stage, and what it did to read it (turned, flattened a photograph)."""
+    words: list[Word]
+    h_lines: list[Segment]
+    v_lines: list[Segment]
+    stage_ms: dict[str, float]
+    notes: list[str] = field(default_factory=list)
+
+
+# (page, clip rectangle or None for the whole page) -> its reading
+OcrPage = Callable[..., OcrReading]
 
 # A drawn rectangle at most this thick is a ruling, not a box.
 _THIN = 3.0
@@ -61,6 +72,7 @@ class PageLayout:
     hidden_text: bool = False  # a scan whose invisible text layer was set aside for our OCR
     pictures: int = 0  # pictures on a page of text read by OCR
     illegible: str = ""  # "garbled" or "outlines": a page of text read by OCR, its text layer being unusable
+    notes: list[str] = field(default_factory=list)  # the OCR's, on how it read the page
 
 
 def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
@@ -97,6 +109,7 @@ def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
                             f"it was read with our OCR instead")
         if p.illegible:
             warnings.append(f"page {p.number} {_UNREAD[p.illegible]}; it was read by OCR")
+        warnings += [note if note.startswith("page ") else f"page {p.number}: {note}" for note in p.notes]
         if p.pictures:
             warnings.append(f"page {p.number}: {p.pictures} picture(s) on a page of text were read by OCR "
                             f"(a table pasted as an image)")
@@ -229,27 +242,29 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float
         images = not words and not unusable and _has_images(page)
     except (RuntimeError, ValueError) as exc:  # MuPDF raises these on broken page content
         raise CorruptInput(f"the PDF cannot be parsed: page {page.number + 1}: {exc}") from None
-    ocr, ocr_ms = False, {}
+    ocr, ocr_ms, notes = False, {}, []
     height = frame.height
     if not words:
         if not images and not unusable:
             return "blank"
         if ocr_page is None:
             return unusable or "image"
-        words, h, v, ocr_ms = ocr_page(page)
+        read = ocr_page(page)
+        words, h, v, ocr_ms, notes = read.words, read.h_lines, read.v_lines, read.stage_ms, read.notes
         ocr, height = True, page.rect.height
     pictures = _pictures_without_text(page, words) if ocr_page is not None and not ocr and frame.turn == 0 else []
     kept = 0
     for box in pictures:
-        more, more_h, more_v, ms = ocr_page(page, box)
-        for stage, t in ms.items():
+        more = ocr_page(page, box)
+        for stage, t in more.stage_ms.items():
             ocr_ms[stage] = ocr_ms.get(stage, 0.0) + t
-        if more_h or more_v or len(more) >= _PICTURE_MIN_WORDS:  # else a photo: a caption's worth
-            words, h, v = words + more, h + more_h, v + more_v
+        if more.h_lines or more.v_lines or len(more.words) >= _PICTURE_MIN_WORDS:  # else a photo: a caption's worth
+            words, h, v = words + more.words, h + more.h_lines, v + more.v_lines
             kept += 1
     n = page.number + 1
     return lay_out(PageLayout(number=n, height=height, ocr=ocr, ocr_ms=ocr_ms, turn=0 if ocr else frame.turn,
-                              hidden_text=hidden, pictures=kept, illegible=unusable), h, v, words, carried)
+                              hidden_text=hidden, pictures=kept, illegible=unusable, notes=notes),
+                  h, v, words, carried)
 
 
 def _pictures_without_text(page: pymupdf.Page, words: list[Word]) -> list[pymupdf.Rect]:

@@ -73,6 +73,9 @@ def resample(gray: np.ndarray, factor: float) -> np.ndarray:
     return cv2.resize(gray, None, fx=factor, fy=factor, interpolation=interp)
 
 
+_PHOTO_NOTE = "photographed page: the paper was cut out of its background and flattened"
+
+
 def image_source(gray: np.ndarray, dpi: float | None) -> PageSource:
     """A page from an image: a photographed sheet is first cut out of its background and
     flattened (its resolution is then unknown, and guessed from the A4 width)."""
@@ -83,7 +86,7 @@ def image_source(gray: np.ndarray, dpi: float | None) -> PageSource:
     if quad is not None:
         gray = unwarp_paper(gray, quad)
         dpi = None
-        notes.append("photographed page: the paper was cut out of its background and flattened")
+        notes.append(_PHOTO_NOTE)
     native = dpi or guess_dpi(gray)
     return PageSource(lambda d: resample(gray, d / native), native, notes)
 
@@ -114,7 +117,26 @@ def pdf_source(page, clip=None) -> PageSource:
         pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False, clip=area)
         return np.frombuffer(pix.samples_mv, dtype=np.uint8).reshape(pix.height, pix.width).copy()
 
+    notes: list[str] = []
+    photo: list = []  # once looked for: the flattened sheet's render, or None
+    maybe_photo = clip is None and best >= _PHOTO_PAGE_SHARE * abs(area)
+
+    def native_render() -> np.ndarray:
+        with lock:
+            if not kept:
+                kept.append(at(native_dpi))
+            return kept[0]
+
     def render(dpi: float) -> np.ndarray:
+        if maybe_photo:
+            with lock:
+                if not photo:
+                    kept.append(at(native_dpi))
+                    photo.append(_photographed(kept[0], area))
+                    if photo[0] is not None:
+                        notes.append(_PHOTO_NOTE)
+            if photo[0] is not None:
+                return photo[0](dpi)
         d = int(round(dpi))
         if native_dpi % d or d > native_dpi:
             return at(d)
@@ -122,17 +144,41 @@ def pdf_source(page, clip=None) -> PageSource:
         # cost twice a render at the scan's own resolution reduced by OpenCV's whole-pixel area
         # averaging (25 vs 14 + 1 ms), and that render is kept for the sharper second readings of
         # the same page, which rendered it again (14 ms). Other factors (200 -> 150) gain nothing.
-        with lock:
-            if not kept:
-                kept.append(at(native_dpi))
-            full = kept[0]
+        full = native_render()
         if d == native_dpi:
             return full.copy()
         size = (area * pymupdf.Matrix(d / 72.0, d / 72.0)).irect
         k = d / native_dpi
         return _fit(cv2.resize(full, None, fx=k, fy=k, interpolation=cv2.INTER_AREA), size.height, size.width)
 
-    return PageSource(render, native)
+    return PageSource(render, native, notes)
+
+
+# A picture covering this share of a PDF page may be a photograph of a sheet (a phone's photos
+# saved as a PDF): its paper is looked for in the page's first render, and flattened, as in an
+# image file.
+_PHOTO_PAGE_SHARE = 0.9
+
+
+def _photographed(full: np.ndarray, area) -> Callable[[float], np.ndarray] | None:
+    """For a PDF page whose picture is a photograph of a sheet on a darker background (`full`: the
+    page rendered at its native resolution): the sheet cut out and flattened, rendered fitted into
+    the page (scaled to fit, white around), so that the words stay in the page's points."""
+    import pymupdf
+
+    from .geometry import find_paper, unwarp_paper
+
+    quad = find_paper(full)
+    if quad is None:
+        return None
+    flat = unwarp_paper(full, quad)
+
+    def render(dpi: float) -> np.ndarray:
+        size = (area * pymupdf.Matrix(dpi / 72.0, dpi / 72.0)).irect
+        k = min(size.width / flat.shape[1], size.height / flat.shape[0])
+        return _fit(resample(flat, k), size.height, size.width)
+
+    return render
 
 
 def _fit(img: np.ndarray, h: int, w: int) -> np.ndarray:

@@ -25,6 +25,7 @@ from typing import Iterator
 import numpy as np
 
 from ..grid import Segment, Word, build_tables
+from ..readers.pdf import OcrReading
 from .cells import CellCrop, ink_box, reread_cells, signed_numbers
 from .geometry import estimate_skew, lines_run_vertically, rotate, turn
 from .images import PageSource, pdf_source, resample
@@ -312,19 +313,19 @@ def default_reader() -> PageReader:
     return _reader
 
 
-def ocr_page(page, clip=None) -> tuple[list[Word], list[Segment], list[Segment], dict[str, float]]:
+def ocr_page(page, clip=None) -> OcrReading:
     """For extraction.readers.pdf: an image-only PDF page's words and rulings (page points), and
     the wall time of each reading stage. `clip`: only that rectangle of the page (a picture on a
     page of text), its words and rulings still in page points."""
     scan = default_reader().read(pdf_source(page, clip), page.number + 1)
     if clip is None:
-        return scan.words, scan.h_lines, scan.v_lines, scan.timings_ms
+        return OcrReading(scan.words, scan.h_lines, scan.v_lines, scan.timings_ms, scan.notes)
     if scan.turns % 4:
-        return [], [], [], scan.timings_ms  # a picture set sideways: its points are not the page's
+        return OcrReading([], [], [], scan.timings_ms)  # a picture set sideways: its points are not the page's
     dx, dy = clip[0], clip[1]
     words = [replace(w, bbox=(w.bbox[0] + dx, w.bbox[1] + dy, w.bbox[2] + dx, w.bbox[3] + dy)) for w in scan.words]
     h, v = ([Segment(s.x0 + dx, s.y0 + dy, s.x1 + dx, s.y1 + dy) for s in lines] for lines in (scan.h_lines, scan.v_lines))
-    return words, h, v, scan.timings_ms
+    return OcrReading(words, h, v, scan.timings_ms)
 
 
 # Pages read while a `collecting_pages()` block is open (for --debug-dir pictures).
