@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 
+import cv2
 import numpy as np
 import pytest
 
@@ -99,6 +100,29 @@ def test_exif_orientation_and_tiff_frames_are_honoured():
     im.save(buf, format="TIFF", save_all=True, append_images=[im, im], dpi=(300, 300))
     frames = decode_images(buf.getvalue())
     assert len(frames) == 3 and all(d == 300 for _, d in frames)
+
+
+def test_a_fax_in_standard_mode_is_read_with_square_pixels(report):
+    """A fax (1-bit, Group 4) at 204 x 98 dpi: its pages are half as tall in pixels as they are
+    wide in print. They are stretched back to square pixels before they are read."""
+    from PIL import Image
+
+    from tests.synth.form import wrong_fields
+
+    frames = []
+    style = style_for(SEED, dpi=204, jpeg=95, noise=2.0)
+    for page in scan_pages(render_pdf(report, furniture="office"), SEED, style):
+        half = cv2.resize(page, (page.shape[1], page.shape[0] * 98 // 204), interpolation=cv2.INTER_AREA)
+        frames.append(Image.fromarray(((half > 150) * 255).astype(np.uint8)).convert("1"))
+    buf = io.BytesIO()
+    frames[0].save(buf, format="TIFF", compression="group4", save_all=True, append_images=frames[1:], dpi=(204, 98))
+    decoded = decode_images(buf.getvalue())
+    assert [g.shape[0] for g, _ in decoded] == [round(f.height * 204 / 98) for f in frames]
+    result = extract(buf.getvalue(), "fax.tif")
+    output = json.loads(result.model_dump_json())
+    wrong = wrong_fields(report.answer, output)
+    assert len(wrong) <= 0.02 * len(report.answer), wrong[:5]
+    assert not [k for k, _, _ in wrong if output["fields"].get(k, {}).get("confidence", 0) >= 0.9]
 
 
 def test_damaged_image_is_corrupt_not_a_crash():

@@ -44,12 +44,25 @@ def decode_images(data: bytes) -> list[tuple[np.ndarray, float | None]]:
         for i in range(n):
             im.seek(i)
             frame = ImageOps.exif_transpose(im)  # phone photos store rotation as an EXIF tag
-            dpi = _declared_dpi(frame.info.get("dpi") or im.info.get("dpi"))
-            frames.append((np.asarray(frame.convert("L")), dpi))
+            declared = frame.info.get("dpi") or im.info.get("dpi")
+            frames.append((_square_pixels(np.asarray(frame.convert("L")), declared), _declared_dpi(declared)))
     except (OSError, ValueError, EOFError) as exc:
         if not frames:
             raise CorruptInput(f"the image cannot be decoded: {exc}") from None
     return frames
+
+
+def _square_pixels(gray: np.ndarray, declared) -> np.ndarray:
+    """The image stretched to square pixels when its resolution differs across and down: a fax in
+    standard mode is 204 x 98 dpi, and read as it is, its text would be half as tall as wide."""
+    try:
+        x, y = float(declared[0]), float(declared[1])
+    except (TypeError, ValueError, IndexError):
+        return gray
+    if x <= 0 or y <= 0 or abs(x / y - 1.0) <= 0.05:
+        return gray
+    h, w = gray.shape[:2]
+    return cv2.resize(gray, (w, max(1, round(h * x / y))), interpolation=cv2.INTER_CUBIC if x > y else cv2.INTER_AREA)
 
 
 def _declared_dpi(value) -> float | None:
