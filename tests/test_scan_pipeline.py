@@ -239,3 +239,21 @@ def test_photographs_saved_as_a_pdf_are_cut_out_and_flattened():
     assert not [k for k, _, _ in wrong if output["fields"].get(k, {}).get("confidence", 0) >= 0.9]
     flattened = [w for w in result.warnings if "photographed page" in w]
     assert [w.split(":")[0] for w in flattened] == ["page 1", "page 2", "page 3"]
+
+
+def test_a_red_seal_over_the_date_is_taken_for_paper():
+    """Nearly every report is stamped with the agency's red seal over its name and the date. In a
+    colour scan the red ink is dropped before reading: the date under it is read."""
+    from extraction.scan.images import without_red_ink
+    from tests.synth.scan import sealed_colour_pages
+
+    black, seal, seal_over_black, paper = without_red_ink(np.uint8([[[0, 0, 0], [215, 35, 35], [60, 8, 8], [255, 255, 255]]]))[0]
+    assert (black, seal, paper) == (0, 255, 255) and seal_over_black < 40
+
+    answer = synth_answers(601)
+    report = build_report(answer, seed=601)
+    date = report.signature[-1]
+    pages = sealed_colour_pages(render_pdf(report, furniture="office"), 200, date)
+    result = extract(scan_pdf(pages, 200), "sealed.pdf")
+    assert result.fields["meta.published_date"].value == answer["meta.published_date"]
+    assert result.fields["meta.agency"].value == answer["meta.agency"]

@@ -45,11 +45,35 @@ def decode_images(data: bytes) -> list[tuple[np.ndarray, float | None]]:
             im.seek(i)
             frame = ImageOps.exif_transpose(im)  # phone photos store rotation as an EXIF tag
             declared = frame.info.get("dpi") or im.info.get("dpi")
-            frames.append((_square_pixels(np.asarray(frame.convert("L")), declared), _declared_dpi(declared)))
+            frames.append((_square_pixels(_gray(frame), declared), _declared_dpi(declared)))
     except (OSError, ValueError, EOFError) as exc:
         if not frames:
             raise CorruptInput(f"the image cannot be decoded: {exc}") from None
     return frames
+
+
+def _gray(frame) -> np.ndarray:
+    if frame.mode in ("1", "L", "I", "I;16", "F", "LA"):
+        return np.asarray(frame.convert("L"))
+    return without_red_ink(np.asarray(frame.convert("RGB")))
+
+
+# A pixel is red ink when its red exceeds both green and blue by this much (and is this bright).
+_RED_OVER, _RED_MIN = 60, 120
+
+
+def without_red_ink(rgb: np.ndarray) -> np.ndarray:
+    """A colour page in grayscale with its red ink taken for paper: the seal stamped over the
+    agency's name and the date (nearly every report carries one), a red letterhead and its rule.
+    In grayscale the red is as dark as the print under it, and the date's digits drown in the
+    seal; taken for paper, the seal is gone and black print over it stays black (red ink over
+    black toner is still dark, and not red)."""
+    r, g, b = cv2.split(rgb)
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    red = cv2.bitwise_and(cv2.compare(cv2.subtract(r, cv2.max(g, b)), _RED_OVER, cv2.CMP_GT),
+                          cv2.compare(r, _RED_MIN, cv2.CMP_GT))
+    gray[red > 0] = 255
+    return gray
 
 
 def _square_pixels(gray: np.ndarray, declared) -> np.ndarray:
@@ -125,8 +149,13 @@ def pdf_source(page, clip=None) -> PageSource:
     native_dpi = int(round(native))
     kept: list[np.ndarray] = []
     lock = threading.Lock()
+    colour = any(info.get("colorspace", 1) >= 3 and pymupdf.Rect(info["bbox"]).intersects(area)
+                 for info in page.get_image_info())
 
     def at(dpi: int) -> np.ndarray:
+        if colour:  # rendered in colour to take its red ink (a seal) for paper
+            pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csRGB, alpha=False, clip=area)
+            return without_red_ink(np.frombuffer(pix.samples_mv, dtype=np.uint8).reshape(pix.height, pix.width, 3))
         pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False, clip=area)
         return np.frombuffer(pix.samples_mv, dtype=np.uint8).reshape(pix.height, pix.width).copy()
 

@@ -9,6 +9,9 @@ darker background under a perspective (a phone held at an angle) with uneven lig
 Containers: `scan_pdf` (an image-only PDF, one JPEG per page, as a scanner's PDF), `searchable_pdf`
 (the same with another OCR's reading laid over each page as invisible text, as a scanner's
 "searchable PDF"), `scan_tiff` (one multi-page TIFF), `scan_jpegs` (one JPEG per page).
+
+`sealed_colour_pages` gives clean colour scans with a red seal stamped over a line of the last page
+(its ink multiplied with the print under it, as a stamp's is), for `scan_pdf`.
 """
 from __future__ import annotations
 
@@ -123,6 +126,32 @@ def _photo(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 # ------------------------------------------------------------------------------- containers
 
+def sealed_colour_pages(pdf: bytes, dpi: int, under: str, diameter_in: float = 1.5) -> list[np.ndarray]:
+    """The pages of `pdf` rendered in colour (BGR), a round red seal stamped over the last page's
+    last line reading `under` (the agency's name or the date above a signature)."""
+    from PIL import Image
+
+    from .docx_report import seal_png
+
+    doc = pymupdf.open(stream=pdf, filetype="pdf")
+    out = []
+    for page in doc:
+        pix = page.get_pixmap(dpi=dpi)
+        img = cv2.cvtColor(np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, pix.n)[:, :, :3],
+                           cv2.COLOR_RGB2BGR)
+        if page.number == len(doc) - 1:
+            box = page.search_for(under)[-1] * (dpi / 72.0)
+            size = int(diameter_in * dpi)
+            x0 = int((box.x0 + box.x1 - size) / 2)
+            y0 = max(0, int((box.y0 + box.y1 - size) / 2))
+            seal = np.asarray(Image.open(io.BytesIO(seal_png())).convert("RGB").resize((size, size)))
+            ink = cv2.cvtColor(seal, cv2.COLOR_RGB2BGR).astype(np.float32) / 255.0
+            region = img[y0:y0 + size, x0:x0 + size]
+            region[:] = (region.astype(np.float32) * ink[:region.shape[0], :region.shape[1]]).astype(np.uint8)
+        out.append(img)
+    return out
+
+
 def _jpeg(img: np.ndarray, quality: int) -> bytes:
     ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, quality])
     return buf.tobytes()
@@ -132,7 +161,7 @@ def scan_pdf(pages: list[np.ndarray], dpi: int) -> bytes:
     """An image-only PDF: each scan placed on a page of its physical size."""
     doc = pymupdf.open()
     for img in pages:
-        h, w = img.shape
+        h, w = img.shape[:2]
         page = doc.new_page(width=w * 72.0 / dpi, height=h * 72.0 / dpi)
         page.insert_image(page.rect, stream=_jpeg(img, 90))
     out = doc.tobytes(garbage=3, deflate=True, no_new_id=True)
