@@ -83,8 +83,8 @@ def _square_pixels(gray: np.ndarray, declared) -> np.ndarray:
         x, y = float(declared[0]), float(declared[1])
     except (TypeError, ValueError, IndexError):
         return gray
-    if x <= 0 or y <= 0 or abs(x / y - 1.0) <= 0.05:
-        return gray
+    if x <= 0 or y <= 0 or abs(x / y - 1.0) <= 0.05 or not 0.4 <= x / y <= 2.5:
+        return gray  # square, or a ratio no scanner or fax writes (fine: 1, standard: 2.08)
     h, w = gray.shape[:2]
     return cv2.resize(gray, (w, max(1, round(h * x / y))), interpolation=cv2.INTER_CUBIC if x > y else cv2.INTER_AREA)
 
