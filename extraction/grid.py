@@ -8,11 +8,16 @@ group with at least two rows and two columns is a table. Its row and column boun
 positions of its rulings, and a grid edge counts as ruled when rulings cover most of it. Where an
 interior edge is not ruled, the neighbouring grid positions belong to one merged cell.
 
-Words go to the cell holding their centre; a cell's text is its words in reading order.
+Words go to the cell holding their centre; a cell's text is its words in reading order. A merged
+cell holding one number per row it spans, the numbers stacked line over line, lost the rulings
+between them (a scan's faint line, a curled photo): it is cut back into its rows. No cell of the
+form spans rows with numbers in it; a cell still holding stacked numbers (no row boundary found
+between them at all) is read with a low score.
 Coordinates are page coordinates with y growing downwards (PyMuPDF's convention).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,6 +52,11 @@ class _Line:
 # An edge is ruled when this share of its length is covered: a broken line still counts, a short
 # tick or a stray underline does not.
 _EDGE_COVERAGE = 0.5
+# A line of a cell that is one number.
+_NUMBER_LINE = re.compile(r"[-−]?\d[\d,，.\s]*")
+# How sure a cell is whose numbers stand one over another with no boundary between them: it
+# holds rows the grid did not find, and goes to review.
+_STACKED_SCORE = 0.5
 
 
 def build_tables(h_lines: list[Segment], v_lines: list[Segment], words: list[Word], page: int,
@@ -210,6 +220,20 @@ class _Grid:
         return out
 
     def table(self, words: list[Word], page: int) -> Table:
+        cells, members = self._cells(words, page)
+        if self._rule_between_stacked_numbers(cells, members):
+            cells, members = self._cells(words, page)
+        for cell, ws in zip(cells, members):
+            cell.text = reading_order_text(ws)
+            if ws:
+                cell.score = min(w.score for w in ws)
+                if _stacked_numbers(text_lines(ws)):
+                    # numbers of rows whose boundary the grid never found (read as one number)
+                    cell.score = min(cell.score, _STACKED_SCORE)
+        return Table(cells=cells, n_rows=len(self.ys) - 1, n_cols=len(self.xs) - 1, page=page,
+                     origin="ruling")
+
+    def _cells(self, words: list[Word], page: int) -> tuple[list[Cell], list[list[Word]]]:
         cells = []
         boxes = []
         for r, c, rs, cs in self.spans():
@@ -219,12 +243,39 @@ class _Grid:
         members: list[list[Word]] = [[] for _ in cells]
         for w, best in zip(words, _nearest_boxes(boxes, [_centre(w.bbox) for w in words])):
             members[best].append(w)
+        return cells, members
+
+    def _rule_between_stacked_numbers(self, cells: list[Cell], members: list[list[Word]]) -> bool:
+        """Rule the row boundaries that pass between the stacked numbers of a merged cell (each
+        line a number, each in a row of its own); whether any was."""
+        ruled = False
         for cell, ws in zip(cells, members):
-            cell.text = reading_order_text(ws)
-            if ws:
-                cell.score = min(w.score for w in ws)
-        return Table(cells=cells, n_rows=len(self.ys) - 1, n_cols=len(self.xs) - 1, page=page,
-                     origin="ruling")
+            if cell.rowspan < 2:
+                continue
+            lines = text_lines(ws)
+            if not _stacked_numbers(lines):
+                continue
+            mids = [(min(w.bbox[1] for w in ln) + max(w.bbox[3] for w in ln)) / 2 for ln in lines]
+            rows = [self._row_at(y, cell) for y in mids]
+            if len(set(rows)) != len(rows):
+                continue  # two numbers in one row: not a lost ruling
+            for above, below in zip(mids, mids[1:]):
+                for i in range(cell.row + 1, cell.row + cell.rowspan):
+                    if above < self.ys[i] < below:
+                        for k in range(cell.col, cell.col + cell.colspan):
+                            self.h_ruled[i][k] = True
+                        ruled = True
+        return ruled
+
+    def _row_at(self, y: float, cell: Cell) -> int:
+        for i in range(cell.row, cell.row + cell.rowspan):
+            if y < self.ys[i + 1]:
+                return i
+        return cell.row + cell.rowspan - 1
+
+
+def _stacked_numbers(lines: list[list[Word]]) -> bool:
+    return len(lines) >= 2 and all(_NUMBER_LINE.fullmatch(line_text(ln)) for ln in lines)
 
 
 def _nearest_boxes(boxes: list[tuple[float, float, float, float]], points: list[tuple[float, float]]

@@ -32,6 +32,8 @@ _EDGE_PUNCT = " ,，.。、;；:：'\"“”‘’*`"
 _SEPARATORS = set(".,，。．")  # decimal points and thousands separators, as printed or misread
 _TRAILING_NUMBERS = re.compile(r"^(?P<label>.*?[^\d\s.,])\s+(?P<nums>(?:[-−]?[\dOol〇]+(?:\.\d+)?\s+)*[-−]?[\dOol〇]*\d[\dOol〇]*(?:\.\d+)?)$")
 _ENUMERATOR_ONLY = re.compile(r"^\d{1,2}\s*[.、．]$")
+_GLUED_VALUE = re.compile(r"^(?P<label>.*[\u4e00-\u9fff].*[\u4e00-\u9fff])\s*(?P<value>\d+)$")
+_GLUED_SCORE = 0.5
 _ONLY_NUMBERS = re.compile(r"^(?:[-−]?\d+(?:\.\d+)?\s+)+[-−]?\d+(?:\.\d+)?$")
 
 
@@ -176,4 +178,13 @@ def _add_cell(stream: _Stream, cell: Cell, exact: bool):
     text = cell.text.replace("\n", "" if not re.search(r"\d\s*\n\s*\d", cell.text) else " ")
     if exact and re.fullmatch(r"[\d\s,]*\d[\d\s,]*", text):
         text = re.sub(r"\s+", "", text)  # one cell holds one number: spaces are kerning
+    glued = _GLUED_VALUE.match(text) if exact else None
+    if glued:
+        # No label of the form ends in a digit: the ruling after the label was lost and the first
+        # value ran into its cell. The value is the row's first, read with a low score.
+        stream.add_text(glued.group("label"), exact=exact, blank_is_value=True, page=cell.page, bbox=cell.bbox,
+                        score=cell.score)
+        stream.add_text(glued.group("value"), exact=exact, blank_is_value=True, page=cell.page, bbox=cell.bbox,
+                        score=min(cell.score, _GLUED_SCORE))
+        return
     stream.add_text(text, exact=exact, blank_is_value=True, page=cell.page, bbox=cell.bbox, score=cell.score)

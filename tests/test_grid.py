@@ -162,3 +162,30 @@ def test_word_on_a_shared_border_goes_to_the_first_cell_in_reading_order():
     texts = {(c.row, c.col): c.text for c in tables[0].cells}
     assert texts == {(0, 0): "7", (0, 1): "", (1, 0): "8", (1, 1): "9"}
     assert free == []
+
+
+def test_numbers_stacked_in_a_merged_cell_are_cut_back_into_their_rows():
+    """The ruling between two rows is lost in the value column only (a faint line in a scan): the
+    label column still shows two rows, the value cell holds one number over the other. It is cut
+    at the row boundary, not read as one number (9 over 0 is not 90)."""
+    xs, ys = [50, 150, 250], [100, 120, 140, 160]
+    h, v = ruled(xs, ys, skip_h={(2, 1)})
+    words = [word("甲", 60, 105), word("5", 160, 105),
+             word("乙", 60, 125), word("9", 160, 124),
+             word("丙", 60, 145), word("0", 160, 146)]
+    t = build_tables(h, v, words, page=1)[0][0]
+    assert spans(t)[(1, 1)] == (1, 1) and spans(t)[(2, 1)] == (1, 1)
+    assert [c.text for c in t.cells if c.col == 1] == ["5", "9", "0"]
+
+
+def test_numbers_stacked_with_no_row_boundary_at_all_are_doubted():
+    """Two rows whose boundary the grid never found (lost in every column): the value cell holds
+    two numbers one over the other. It is read with a low score, so it goes to review."""
+    xs, ys = [50, 150, 250], [100, 120, 160]
+    h, v = ruled(xs, ys)
+    words = [word("甲", 60, 105), word("5", 160, 105),
+             word("乙丙", 60, 130), word("9", 160, 124), word("0", 160, 146)]
+    t = build_tables(h, v, words, page=1)[0][0]
+    cell = next(c for c in t.cells if (c.row, c.col) == (1, 1))
+    assert cell.score <= 0.5
+    assert next(c for c in t.cells if (c.row, c.col) == (0, 1)).score == 1.0

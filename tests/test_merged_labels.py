@@ -89,3 +89,14 @@ def test_known_labels_are_cut_only_into_one_reading_of_exactly_that_many():
     assert split_known_labels("规章行政规范性文件件", known, 2) is None  # an OCR slip: left whole
     ambiguous = frozenset(label_key(x) for x in ("甲乙", "丙", "甲", "乙丙"))
     assert split_known_labels("甲乙丙", ambiguous, 2) is None  # 甲乙|丙 or 甲|乙丙: left whole
+
+
+def test_a_value_run_into_its_label_cell_is_the_rows_first_value_and_doubted():
+    """The ruling after the label was lost in a scan: the row's first value ('0') ran into the
+    label's cell, the last column's cell is empty. The value goes back to the row, first, with a
+    low score; the row's other values keep their columns."""
+    cells = [Cell(0, 0, "1.本机关不掌握相关政府信息0")]
+    cells += [Cell(0, 1 + i, str(v)) for i, v in enumerate([0, 0, 0, 1, 2, 3])] + [Cell(0, 7, "")]
+    tokens = document_tokens(Document([Table(cells, 1, 8, page=3, origin="ruling")], kind="image", pages=1))
+    assert [t.text for t in tokens] == ["1.本机关不掌握相关政府信息", "0", "0", "0", "0", "1", "2", "3", ""]
+    assert tokens[1].score <= 0.5 and tokens[2].score == 1.0
