@@ -173,7 +173,8 @@ def pdf_source(page, clip=None) -> PageSource:
         if maybe_photo:
             with lock:
                 if not photo:
-                    kept.append(at(native_dpi))
+                    if not kept:
+                        kept.append(at(native_dpi))
                     photo.append(_photographed(kept[0], area))
                     if photo[0] is not None:
                         notes.append(_PHOTO_NOTE)
