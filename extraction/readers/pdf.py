@@ -8,8 +8,9 @@ their rulings from how their words line up, and the remaining words become parag
 pages: the page furniture (headers/footers of an office suite or a browser) is dropped, and a
 table continued on the next page is joined to its first part.
 
-Pages without a text layer are handed to `ocr_page(page) -> OcrReading` when given; its stage times (render, detect, recognize...) are summed into the Document's as `ocr_<stage>`.
-So is a scanner's "searchable" page (an image under another OCR's invisible text) when there is an
+Pages without a text layer are handed to `ocr_page(page) -> OcrReading` when given; its stage
+times (render, detect, recognize...) are summed into the Document's as `ocr_<stage>`. So are a
+page whose text layer cannot be read (`pdf_legibility`) and a scanner's "searchable" page (an image under another OCR's invisible text) when there is an
 OCR engine: that text's quality is unknown.
 """
 from __future__ import annotations
