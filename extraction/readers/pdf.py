@@ -10,8 +10,8 @@ table continued on the next page is joined to its first part.
 
 Pages without a text layer are handed to `ocr_page(page) -> OcrReading` when given; its stage
 times (render, detect, recognize...) are summed into the Document's as `ocr_<stage>`. So are a
-page whose text layer cannot be read (`pdf_legibility`) and a scanner's "searchable" page (an image under another OCR's invisible text) when there is an
-OCR engine: that text's quality is unknown.
+page whose text layer cannot be read (`pdf_legibility`) and, when there is an OCR engine, a
+scanner's "searchable" page (an image under another OCR's invisible text, of unknown quality).
 """
 from __future__ import annotations
 
