@@ -27,7 +27,9 @@ _LOOKALIKE_CHARS = set("0123456789.") | set(_LOOKALIKES)
 _STRONG_LOOKALIKES = set("OoDl〇○ISZB|丨")  # alone, these stand for digits; g, q, b... only beside real digits
 _NUMBER = re.compile(r"^[-−－]?\d+(\.\d+)?$")
 _UNIT = re.compile(r"^(?P<num>.*?\d)\s*(?P<unit>万元|元|件|条|个|项|次|人次|%)$")
-_DASHES = {"—", "-", "–", "－", "/", "／", "——", "--", "—-", "\\", "无", "/ ", "\\/"}
+# "一" alone is a dash as OCR reads it (no label of the form is one character): a dash, not a label
+# that would end its row's values.
+_DASHES = {"—", "-", "–", "－", "/", "／", "——", "--", "—-", "\\", "无", "/ ", "\\/", "一"}
 _EDGE_PUNCT = " ,，.。、;；:：'\"“”‘’*`"
 _SEPARATORS = set(".,，。．")  # decimal points and thousands separators, as printed or misread
 _TRAILING_NUMBERS = re.compile(r"^(?P<label>.*?[^\d\s.,])\s+(?P<nums>(?:[-−]?[\dOol〇]+(?:\.\d+)?\s+)*[-−]?[\dOol〇]*\d[\dOol〇]*(?:\.\d+)?)$")

@@ -100,3 +100,16 @@ def test_a_value_run_into_its_label_cell_is_the_rows_first_value_and_doubted():
     tokens = document_tokens(Document([Table(cells, 1, 8, page=3, origin="ruling")], kind="image", pages=1))
     assert [t.text for t in tokens] == ["1.本机关不掌握相关政府信息", "0", "0", "0", "0", "1", "2", "3", ""]
     assert tokens[1].score <= 0.5 and tokens[2].score == 1.0
+
+
+def test_a_dash_read_as_the_character_one_is_a_dash_not_a_label():
+    """OCR reads a dash in a value cell as 一. As a label it ended the row's values: the row's last
+    two values went to no row, and the rules put the missing 1 in another row at 0.93. As a dash it
+    is a value (a blank, under review) and the row keeps its columns."""
+    from extraction.tokens import parse_value
+
+    assert parse_value("一").dash and parse_value("一").number is None
+    assert parse_value("一、总体情况") is None
+    cells = [Cell(0, 0, "4. 保护第三方合法权益")] + [Cell(0, 1 + i, v) for i, v in enumerate("0000一01")]
+    tokens = document_tokens(Document([Table(cells, 1, 8, page=2, origin="ruling")], kind="image", pages=1))
+    assert [t.is_value for t in tokens] == [False] + [True] * 7
