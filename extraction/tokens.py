@@ -150,15 +150,26 @@ def document_tokens(doc: Document, row_labels: Iterable[str] = ()) -> list[Token
             later: dict[int, list[Cell]] = {}  # row -> labels of a merged label cell for that row
             for r in range(block.n_rows):
                 stream.new_row()
-                cells = [*later.pop(r, []), *block.row_cells(r)]
-                for cell in sorted(cells, key=lambda c: c.col):
+                cells = sorted([*later.pop(r, []), *block.row_cells(r)], key=lambda c: c.col)
+                for cell in cells:
                     parts = _merged_labels(cell, known)
                     if parts:
                         cell = replace(cell, text=parts[0], rowspan=1)
                         for i, part in enumerate(parts[1:], 1):
                             later.setdefault(r + i, []).append(replace(cell, row=r + i, text=part))
-                    _add_cell(stream, cell, exact)
+                    _add_cell(stream, cell, exact, _shifted_left([c for c in cells if c.col > cell.col], block.n_cols))
     return stream.tokens
+
+
+def _shifted_left(values: list[Cell], n_cols: int) -> bool:
+    """Whether the value cells after a label may stand one cell to the left: the last column (the
+    row's total) is empty, or held by a cell from a row above, while some other is printed. A row
+    of all blanks is not shifted: a digit after its label is rather a piece of a broken ruling
+    read as 1."""
+    texts = [c.text.strip() for c in values]
+    if values and max(c.col + c.colspan for c in values) < n_cols:
+        texts.append("")
+    return len(texts) >= 3 and not texts[-1] and any(texts[:-1])
 
 
 def _merged_labels(cell: Cell, known: frozenset[str] = frozenset()) -> list[str] | None:
@@ -175,15 +186,16 @@ def _merged_labels(cell: Cell, known: frozenset[str] = frozenset()) -> list[str]
     return split_known_labels(text, known, cell.rowspan)
 
 
-def _add_cell(stream: _Stream, cell: Cell, exact: bool):
+def _add_cell(stream: _Stream, cell: Cell, exact: bool, shifted: bool = False):
     # A cell's lines are one label: vertical text and wrapped labels join without spaces.
     text = cell.text.replace("\n", "" if not re.search(r"\d\s*\n\s*\d", cell.text) else " ")
     if exact and re.fullmatch(r"[\d\s,]*\d[\d\s,]*", text):
         text = re.sub(r"\s+", "", text)  # one cell holds one number: spaces are kerning
-    glued = _GLUED_VALUE.match(text) if exact else None
+    glued = _GLUED_VALUE.match(text) if exact and shifted else None
     if glued:
-        # No label of the form ends in a digit: the ruling after the label was lost and the first
-        # value ran into its cell. The value is the row's first, read with a low score.
+        # No label of the form ends in a digit, and the row's last cell is empty: the ruling after
+        # the label was lost and the first value ran into its cell. The value is the row's first,
+        # read with a low score.
         stream.add_text(glued.group("label"), exact=exact, blank_is_value=True, page=cell.page, bbox=cell.bbox,
                         score=cell.score)
         stream.add_text(glued.group("value"), exact=exact, blank_is_value=True, page=cell.page, bbox=cell.bbox,

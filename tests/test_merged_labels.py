@@ -102,6 +102,14 @@ def test_a_value_run_into_its_label_cell_is_the_rows_first_value_and_doubted():
     assert tokens[1].score <= 0.5 and tokens[2].score == 1.0
 
 
+def test_a_digit_after_the_label_of_a_row_of_blanks_stays_with_the_label():
+    """In a table that leaves its zeros blank, a digit after a label whose row prints nothing is a
+    piece of a broken ruling read as 1, not a value that ran in: no value is made of it."""
+    cells = [Cell(0, 0, "7.属于行政执法案卷1")] + [Cell(0, 1 + i, "") for i in range(7)]
+    tokens = document_tokens(Document([Table(cells, 1, 8, page=2, origin="ruling")], kind="image", pages=1))
+    assert [t.text for t in tokens] == ["7.属于行政执法案卷1"] + [""] * 7
+
+
 def test_a_dash_read_as_the_character_one_is_a_dash_not_a_label():
     """OCR reads a dash in a value cell as 一. As a label it ended the row's values: the row's last
     two values went to no row, and the rules put the missing 1 in another row at 0.93. As a dash it
