@@ -224,10 +224,11 @@ class _Grid:
         if self._rule_between_stacked_numbers(cells, members):
             cells, members = self._cells(words, page)
         for cell, ws in zip(cells, members):
-            cell.text = reading_order_text(ws)
+            lines = text_lines(ws)
+            cell.text = lines_text(lines)
             if ws:
                 cell.score = min(w.score for w in ws)
-                if _stacked_numbers(text_lines(ws)):
+                if _stacked_numbers(lines):
                     # numbers of rows whose boundary the grid never found (read as one number)
                     cell.score = min(cell.score, _STACKED_SCORE)
         return Table(cells=cells, n_rows=len(self.ys) - 1, n_cols=len(self.xs) - 1, page=page,
@@ -378,8 +379,12 @@ def line_text(line: list[Word]) -> str:
 def reading_order_text(words: list[Word]) -> str:
     """Lines top-down, words left-right. Chinese joins without spaces, so a label printed one
     character per line in a narrow cell (三、本年度办理结果) reads as one word."""
+    return lines_text(text_lines(words))
+
+
+def lines_text(lines: list[list[Word]]) -> str:
     out = ""
-    for ln in text_lines(words):
+    for ln in lines:
         t = line_text(ln)
         out += glue(out, t) + t
     return out

@@ -157,7 +157,7 @@ def document_tokens(doc: Document, row_labels: Iterable[str] = ()) -> list[Token
                         cell = replace(cell, text=parts[0], rowspan=1)
                         for i, part in enumerate(parts[1:], 1):
                             later.setdefault(r + i, []).append(replace(cell, row=r + i, text=part))
-                    _add_cell(stream, cell, exact, _shifted_left([c for c in cells if c.col > cell.col], block.n_cols))
+                    _add_cell(stream, cell, exact, cells, block.n_cols)
     return stream.tokens
 
 
@@ -186,13 +186,14 @@ def _merged_labels(cell: Cell, known: frozenset[str] = frozenset()) -> list[str]
     return split_known_labels(text, known, cell.rowspan)
 
 
-def _add_cell(stream: _Stream, cell: Cell, exact: bool, shifted: bool = False):
+def _add_cell(stream: _Stream, cell: Cell, exact: bool, row: list[Cell] = (), n_cols: int = 0):
+    """`row`: the cells of the cell's row, by column, and the table's `n_cols`."""
     # A cell's lines are one label: vertical text and wrapped labels join without spaces.
     text = cell.text.replace("\n", "" if not re.search(r"\d\s*\n\s*\d", cell.text) else " ")
     if exact and re.fullmatch(r"[\d\s,]*\d[\d\s,]*", text):
         text = re.sub(r"\s+", "", text)  # one cell holds one number: spaces are kerning
-    glued = _GLUED_VALUE.match(text) if exact and shifted else None
-    if glued:
+    glued = _GLUED_VALUE.match(text) if exact else None
+    if glued and _shifted_left([c for c in row if c.col > cell.col], n_cols):
         # No label of the form ends in a digit, and the row's last cell is empty: the ruling after
         # the label was lost and the first value ran into its cell. The value is the row's first,
         # read with a low score.

@@ -202,12 +202,12 @@ def _cut_short(doc: pymupdf.Document, xref: int, raw: bytes) -> bool:
 _REF = re.compile(r"\b(\d+) 0 R\b")
 
 
-def _hidden_text_over_image(page: pymupdf.Page) -> bool:
+def _hidden_text_over_image(page: pymupdf.Page, images: list[dict]) -> bool:
     """A scanner's searchable PDF: a page image with another OCR engine's reading laid over it as
     invisible text. That reading's quality is unknown (misread digits come with no score), so
-    such a page goes to our own OCR when there is one."""
+    such a page goes to our own OCR when there is one. `images`: the page's image info."""
     area = abs(page.rect)
-    if not any(abs(pymupdf.Rect(i["bbox"]) & page.rect) >= 0.5 * area for i in page.get_image_info()):
+    if not any(abs(pymupdf.Rect(i["bbox"]) & page.rect) >= 0.5 * area for i in images):
         return False
     spans = page.get_texttrace()
     n = sum(len(s["chars"]) for s in spans)
@@ -237,7 +237,9 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float
             unusable = "garbled"
         elif drawn_as_outlines(drawings, sum(len(w.text) for w in words)):
             unusable = "outlines"
-        hidden = bool(words) and not unusable and ocr_page is not None and _hidden_text_over_image(page)
+        # the pictures under a page of text, asked once: a scan's (hidden text) or a table's (OCR'd)
+        images_info = page.get_image_info() if words and not unusable and ocr_page is not None else []
+        hidden = bool(images_info) and _hidden_text_over_image(page, images_info)
         if hidden or unusable:
             words = []
         images = not words and not unusable and _has_images(page)
@@ -253,7 +255,7 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float
         read = ocr_page(page)
         words, h, v, ocr_ms, notes = read.words, read.h_lines, read.v_lines, read.stage_ms, read.notes
         ocr, height = True, page.rect.height
-    pictures = _pictures_without_text(page, words) if ocr_page is not None and not ocr and frame.turn == 0 else []
+    pictures = _pictures_without_text(page, words, images_info) if not ocr and frame.turn == 0 else []
     kept = 0
     for box in pictures:
         more = ocr_page(page, box)
@@ -268,12 +270,13 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float
                   h, v, words, carried)
 
 
-def _pictures_without_text(page: pymupdf.Page, words: list[Word]) -> list[pymupdf.Rect]:
+def _pictures_without_text(page: pymupdf.Page, words: list[Word], images: list[dict]) -> list[pymupdf.Rect]:
     """Pictures on a page of text that may hold a table: a table pasted into Word as a screenshot
     and exported with it. Large enough for one (a seal or a logo is not), and with no text of the
-    text layer over them (a background, or a scan whose text a scanner added)."""
+    text layer over them (a background, or a scan whose text a scanner added). `images`: the
+    page's image info."""
     found: list[pymupdf.Rect] = []
-    for info in page.get_image_info():
+    for info in images:
         box = pymupdf.Rect(info["bbox"]) & page.rect
         if box.is_empty or box.width < _PICTURE_MIN_W or box.height < _PICTURE_MIN_H:
             continue

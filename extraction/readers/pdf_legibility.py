@@ -114,5 +114,7 @@ def drawn_glyphs(drawings: list[dict]) -> int:
 
 
 def drawn_as_outlines(drawings: list[dict], text_chars: int) -> bool:
+    if len(drawings) < _DRAWN_MIN or len(drawings) <= text_chars:
+        return False  # not even every path a glyph would do: a page of text is not counted
     glyphs = drawn_glyphs(drawings)
     return glyphs >= _DRAWN_MIN and glyphs > text_chars

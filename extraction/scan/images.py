@@ -139,18 +139,18 @@ def pdf_source(page, clip=None) -> PageSource:
     area = pymupdf.Rect(clip) if clip is not None else page.rect
     native = 300.0
     best = 0.0
+    colour = False
     for info in page.get_image_info():
         box = pymupdf.Rect(info["bbox"])
         if clip is not None and not box.intersects(area):
             continue
+        colour = colour or (info.get("colorspace", 1) >= 3 and box.intersects(area))
         if box.width > 1 and box.width * box.height > best:
             best = box.width * box.height
             native = min(400.0, info["width"] / (box.width / 72.0))
     native_dpi = int(round(native))
     kept: list[np.ndarray] = []
     lock = threading.Lock()
-    colour = any(info.get("colorspace", 1) >= 3 and pymupdf.Rect(info["bbox"]).intersects(area)
-                 for info in page.get_image_info())
 
     def at(dpi: int) -> np.ndarray:
         if colour:  # rendered in colour to take its red ink (a seal) for paper
