@@ -32,10 +32,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.corpus import BenchDoc, build_corpus  # noqa: E402
 from bench.memory import peak_rss_mib  # noqa: E402
 from bench.scoring import score_rows  # noqa: E402
+from models.config import share_of_cores  # noqa: E402
+from models.ocr_server import server_stats  # noqa: E402
 
 
-def _worker(docs: list[BenchDoc], threads: int, ready, go, out_q, server=None) -> None:
+def _worker(docs: list[BenchDoc], threads: int, ready, go, out_q, server=None, native_threads: int = 0) -> None:
+    from models.config import limit_native_threads
+
+    if native_threads:
+        limit_native_threads(native_threads)
     from extraction.pipeline import extract, warm_up
+    from extraction.scan.page_reader import collecting_pages
     from models.ocr import ocr_engine
 
     warm_up()
@@ -52,27 +59,29 @@ def _worker(docs: list[BenchDoc], threads: int, ready, go, out_q, server=None) -
     def one(d: BenchDoc) -> dict:
         t0 = time.perf_counter()
         try:
-            res = extract(d.data, d.name)
+            with collecting_pages() as scanned:
+                res = extract(d.data, d.name)
             fields = {k: {"value": f.value, "confidence": f.confidence} for k, f in res.fields.items()}
+            stage_cpu: dict[str, float] = defaultdict(float)
+            for page in scanned:
+                for stage, ms in page.thread_cpu_ms.items():
+                    stage_cpu[stage] += ms
             return {"name": d.name, "kind": d.kind, "pages": d.pages, "seconds": time.perf_counter() - t0,
-                    "timings_ms": dict(res.timings_ms), "fields": fields, "error": None}
+                    "timings_ms": dict(res.timings_ms), "stage_cpu_ms": dict(stage_cpu), "fields": fields,
+                    "error": None}
         except Exception as exc:  # a failing document scores zero; the run goes on
             return {"name": d.name, "kind": d.kind, "pages": d.pages, "seconds": time.perf_counter() - t0,
-                    "timings_ms": {}, "fields": {}, "error": f"{type(exc).__name__}: {exc}"}
+                    "timings_ms": {}, "stage_cpu_ms": {}, "fields": {}, "error": f"{type(exc).__name__}: {exc}"}
 
     with ThreadPoolExecutor(threads) as pool:
         rows = list(pool.map(one, docs))
     done = time.perf_counter()
     cpu_s = _cpu_seconds() - cpu0
-    if server is not None:
-        # the server's figures are the whole run's: the last worker to finish reports them
-        stats, times = None, None
-        served = engine.server_stats()
-    else:
+    stats, times = None, None
+    if server is None:  # the OCR server's figures are asked for by the parent
         stats = getattr(engine, "stats", None)
         times = getattr(getattr(engine, "inner", engine), "times", None)
-        served = None
-    out_q.put({"rows": rows, "done": done, "served": served, "cpu_s": cpu_s,
+    out_q.put({"rows": rows, "done": done, "cpu_s": cpu_s,
                "pool": stats.__dict__ if stats is not None else None,
                "gpu_times_ms": times.as_ms() if times is not None else None,
                "peak_rss_mib": peak_rss_mib(),
@@ -98,33 +107,45 @@ def run_setting(docs: list[BenchDoc], processes: int, threads: int, ocr_server: 
     ready = ctx.Barrier(len(shards) + 1)
     go = ctx.Barrier(len(shards) + 1)
     out_q = ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(s, threads, ready, go, out_q, server)) for s in shards]
+    procs = [ctx.Process(target=_worker, args=(s, threads, ready, go, out_q, server, share_of_cores(len(shards))))
+             for s in shards]
     for p in procs:
         p.start()
     ready.wait(timeout=900)
+    # the server's figures over the timed run only: the workers' first documents are done by now
+    before = server_stats(server) if server is not None else None
     t0 = time.perf_counter()
     go.wait()
     parts = [out_q.get(timeout=1800) for _ in procs]
     wall = max(p["done"] for p in parts) - t0
+    served = _difference(server_stats(server), before) if server is not None else None
     for p in procs:
         p.join()
     if server is not None:
         server.stop()
     rows = [r for p in parts for r in p["rows"]]
-    pool = defaultdict(int)
+    pool: dict = defaultdict(int)
     gpu_times = [p["gpu_times_ms"] for p in parts if p["gpu_times_ms"]]
-    last = max(parts, key=lambda p: p["done"])
-    if last["served"]:
-        # the server's counters include the workers' untimed first documents
-        pool.update(last["served"]["pool"])
-        gpu_times = [last["served"]["gpu_times_ms"]]
+    if served is not None:
+        pool.update(served["pool"])
+        gpu_times = [served["gpu_times_ms"]] if served["gpu_times_ms"] else []
     for p in parts:
         for k, v in (p["pool"] or {}).items():
             pool[k] += v
     return {"processes": processes, "threads": threads, "ocr_server": ocr_server, "wall_s": round(wall, 3),
             "rows": rows, "pool": dict(pool), "gpu_times_ms": gpu_times,
+            "server_cpu_s": round(served["cpu_s"], 3) if served is not None else None,
             "worker_cpu_s": round(sum(p["cpu_s"] for p in parts), 3),
             "peak_rss_mib": round(sum(p["peak_rss_mib"] for p in parts)), "engine": parts[0]["engine"]}
+
+
+def _difference(after, before):
+    """after - before, for the numbers of nested dicts (figures that only grow)."""
+    if isinstance(after, dict):
+        return {k: _difference(v, (before or {}).get(k)) for k, v in after.items()}
+    if isinstance(after, (int, float)) and isinstance(before, (int, float)):
+        return after - before
+    return after
 
 
 def summarise(setting: dict, answers: dict, threshold: float) -> dict:
@@ -138,7 +159,12 @@ def summarise(setting: dict, answers: dict, threshold: float) -> dict:
     for r in rows:
         for k, v in r["timings_ms"].items():
             stages[k] += v / max(1, r["pages"]) / len(rows)
+    stage_cpu: dict[str, float] = defaultdict(float)
+    for r in rows:
+        for k, v in r.get("stage_cpu_ms", {}).items():
+            stage_cpu[k] += v / max(1, pages)
     pool = setting["pool"]
+    server_cpu = setting.get("server_cpu_s")
     # The workers' CPU time per page: with the OCR server it is everything but the models (render,
     # straightening, rulings, line crops, grid, mapping). It bounds what the machine's cores can
     # feed the GPU, whatever the GPU's speed: cores / (CPU seconds per page).
@@ -151,6 +177,13 @@ def summarise(setting: dict, answers: dict, threshold: float) -> dict:
             "stage_ms_per_page": {k: round(v, 1) for k, v in sorted(stages.items())},
             "worker_cpu_ms_per_page": round(cpu_ms, 1),
             "cpu_bound_pages_per_s": round((os.cpu_count() or 1) * 1000 / cpu_ms, 1) if cpu_ms else None,
+            # the page threads' own CPU per stage (the reading thread's time: what a page costs
+            # its worker, without other threads' work counted in)
+            "worker_stage_cpu_ms_per_page": {k: round(v, 1) for k, v in sorted(stage_cpu.items())},
+            "server_cpu_ms_per_page": round(1000 * server_cpu / max(1, pages), 1) if server_cpu is not None else None,
+            # share of the run the device thread spent running batches; near 1, it is the limit
+            "device_thread_busy": (round(pool["busy_s"] / setting["wall_s"], 3)
+                                   if pool and "busy_s" in pool and setting["wall_s"] else None),
             "pool": pool,
             "crops_per_recognition_call": (round(pool["recognized_crops"] / max(1, pool["device_calls"]), 1)
                                            if pool else None),
@@ -162,13 +195,23 @@ def markdown(report: dict) -> str:
     out = [f"Whole pipeline on scans ({report['machine']}; {report['documents']} documents, {report['pages']} pages, "
            f"{', '.join(report['kinds'])})", "",
            "| engine | processes × threads | pages/s | docs/s | accuracy | precision | coverage | silent | "
-           "peak RSS MiB | worker CPU ms/page | CPU-bound pages/s |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+           "peak RSS MiB | worker CPU ms/page | CPU-bound pages/s | server CPU ms/page | device thread busy |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in report["results"]:
         a = r["all"]
         out.append(f"| {r['engine']} | {r['processes']} × {r['threads']} | {r['pages_per_s']} | {r['docs_per_s']} | "
                    f"{a['accuracy']:.4f} | {a['precision']:.4f} | {a['coverage']:.4f} | {a['silent']} | "
-                   f"{r['peak_rss_mib']} | {r['worker_cpu_ms_per_page']} | {r['cpu_bound_pages_per_s']} |")
+                   f"{r['peak_rss_mib']} | {r['worker_cpu_ms_per_page']} | {r['cpu_bound_pages_per_s']} | "
+                   f"{_or_dash(r.get('server_cpu_ms_per_page'))} | {_or_dash(r.get('device_thread_busy'))} |")
+    out += ["", "Worker CPU ms a page by stage (the page threads' own time): "
+            + "; ".join(f"{r['processes']} × {r['threads']}: "
+                        + ", ".join(f"{k} {v}" for k, v in r.get("worker_stage_cpu_ms_per_page", {}).items())
+                        for r in report["results"])]
     return "\n".join(out) + "\n"
+
+
+def _or_dash(value) -> str:
+    return "–" if value is None else str(value)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -198,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps({k: row[k] for k in ("engine", "processes", "threads", "pages_per_s", "docs_per_s",
                                                   "all", "crops_per_recognition_call", "stage_ms_per_page",
                                                   "worker_cpu_ms_per_page", "cpu_bound_pages_per_s",
+                                                  "worker_stage_cpu_ms_per_page", "server_cpu_ms_per_page",
+                                                  "device_thread_busy",
                                                   "errors")}, ensure_ascii=False), flush=True)
     gpu = None
     try:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,3 +136,28 @@ def default_threads() -> int:
     except AttributeError:  # not on Linux
         n = os.cpu_count() or 1
     return max(1, min(4, n))
+
+
+# Native thread pools (OpenCV's, OpenBLAS's, OpenMP's) size themselves to every core of the machine.
+# Processes that share the machine between them, each doing so, put processes × cores threads on
+# the cores, and the pools' threads spin while they wait for work: 2 workers on 2 cores spent
+# 18% more CPU a page with OpenCV at 2 threads each than at 1 (bench/README.md).
+NATIVE_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OPENCV_FOR_THREADS_NUM")
+
+
+def share_of_cores(processes: int) -> int:
+    """Cores per process when `processes` share this machine (at least 1)."""
+    return max(1, (os.cpu_count() or 1) // max(1, processes))
+
+
+def limit_native_threads(n: int) -> int:
+    """Cap this process's native thread pools at n threads (an operator's own setting of the
+    variables wins); returns OpenCV's thread count. Call first thing in a worker process: BLAS and
+    OpenMP read the variables when they load; OpenCV's count is also set if it is loaded already."""
+    for name in NATIVE_THREAD_ENV:
+        os.environ.setdefault(name, str(max(1, n)))
+    threads = int(os.environ["OPENCV_FOR_THREADS_NUM"])
+    cv2 = sys.modules.get("cv2")
+    if cv2 is not None:
+        cv2.setNumThreads(threads)
+    return threads

@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing as mp
 import os
+import resource
 import secrets
 import tempfile
 import threading
@@ -132,8 +133,10 @@ def _serve_client(conn: Connection, pooled: PooledOcrEngine, listener: Listener,
             break
         if kind == "stats":
             times = getattr(pooled.inner, "times", None)
+            usage = resource.getrusage(resource.RUSAGE_SELF)
             _send(conn, send_lock, (rid, True, {"pool": dict(pooled.stats.__dict__),
-                                                "gpu_times_ms": times.as_ms() if times else None}))
+                                                "gpu_times_ms": times.as_ms() if times else None,
+                                                "cpu_s": usage.ru_utime + usage.ru_stime}))
             continue
         try:
             future = pooled.submit(kind, payload)
@@ -224,6 +227,17 @@ class RemoteOcrEngine(RequestingOcrEngine):
             waiting, self._waiting = self._waiting, {}
         for future in waiting.values():
             future.set_exception(RuntimeError(f"OCR server: {why}"))
+
+
+def server_stats(handle: ServerHandle) -> dict:
+    """The server's figures so far, asked over a connection of its own: "pool" (PoolStats),
+    "gpu_times_ms" (the engine's seconds per stage, where it keeps them) and "cpu_s" (the server
+    process's CPU time, all its threads)."""
+    remote = RemoteOcrEngine(handle)
+    try:
+        return remote.server_stats()
+    finally:
+        remote.close()
 
 
 def connect(handle: ServerHandle) -> RemoteOcrEngine:

@@ -50,6 +50,9 @@ class PoolStats:
     device_calls: int = 0  # detect_batch / recognize calls made on the inner engine
     detect_images: int = 0
     recognized_crops: int = 0
+    # seconds the device thread spent running batches (not waiting for requests): over a run's
+    # wall time, how near the device thread is to being the limit
+    busy_s: float = 0.0
 
 
 class RequestingOcrEngine:
@@ -158,9 +161,11 @@ class PooledOcrEngine(RequestingOcrEngine):
                     break
                 pending.append(req)
             self.stats.requests += len(pending)
+            t0 = time.perf_counter()
             self._run_detections([r for r in pending if r.kind == "detect"])
             self._run_recognitions([r for r in pending if r.kind == "recognize"])
             self._run_recognitions([r for r in pending if r.kind == "recognize_lines"])
+            self.stats.busy_s += time.perf_counter() - t0
             if stop:
                 return
 

@@ -16,6 +16,8 @@ from multiprocessing.connection import Connection, wait as wait_any
 from pathlib import Path
 from typing import Any, Optional
 
+from models.config import limit_native_threads, share_of_cores
+
 from .batch_extract import Outcome, expired_slots, extract_one, load_extractor, warm_up
 from .batch_inputs import Task
 
@@ -34,17 +36,11 @@ def _die_with_parent() -> None:
         pass
 
 
-# Native thread pools (BLAS, OpenMP) size themselves to every core of the machine: N workers
-# each doing so fight over the cores. Read when those libraries load, so set before any import.
-_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-
-
 def _worker_main(conn: Connection, extractor_ref: str, parent_pid: int, threads: int,
                  ocr_server=None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's to handle
     _die_with_parent()
-    for name in _THREAD_ENV:
-        os.environ.setdefault(name, str(threads))
+    limit_native_threads(threads)
     if os.getppid() != parent_pid:
         return
     try:
@@ -111,7 +107,7 @@ class LocalPool:
 
     def _spawn(self) -> _Worker:
         parent, child = self._ctx.Pipe()
-        threads = max(1, (os.cpu_count() or 1) // self.size)
+        threads = share_of_cores(self.size)
         p = self._ctx.Process(target=_worker_main, args=(child, self.extractor_ref, os.getpid(), threads,
                                                          self._server),
                               daemon=True, name="gia-batch-worker")

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any, Callable, Optional
 
+from models.config import limit_native_threads, share_of_cores
+
 from .limits import Limits, check_limits
 
 log = logging.getLogger("gia.workers")
@@ -80,7 +82,9 @@ def _timeout_outcome(limit: float) -> Outcome:
                    elapsed_ms=round(limit * 1000, 1))
 
 
-def _worker_main(conn: Connection, extractor_ref: str, limits: Limits, ocr_server=None) -> None:
+def _worker_main(conn: Connection, extractor_ref: str, limits: Limits, ocr_server=None, threads: int = 0) -> None:
+    if threads:
+        limit_native_threads(threads)
     try:
         if ocr_server is not None:  # before the extractor builds an engine of its own
             from models.ocr_server import connect
@@ -150,7 +154,8 @@ class ExtractorPool:
 
     def _spawn_async(self) -> _Worker:
         parent, child = self._ctx.Pipe()
-        p = self._ctx.Process(target=_worker_main, args=(child, self.extractor_ref, self.limits, self._server),
+        p = self._ctx.Process(target=_worker_main, args=(child, self.extractor_ref, self.limits, self._server,
+                                                         share_of_cores(self.size)),
                               daemon=True, name="gia-extract-worker")
         p.start()
         child.close()
@@ -172,13 +177,9 @@ class ExtractorPool:
         """The OCR server's pooling figures so far (requests, device calls, …); None without one."""
         if self._server is None:
             return None
-        from models.ocr_server import RemoteOcrEngine
+        from models.ocr_server import server_stats
 
-        remote = RemoteOcrEngine(self._server)
-        try:
-            return remote.server_stats()["pool"]
-        finally:
-            remote.close()
+        return server_stats(self._server)["pool"]
 
     def run(self, data: bytes, filename: str) -> Outcome:
         """Blocking and thread-safe: the outcome of one document within the time limit."""

@@ -148,3 +148,14 @@ def slow_extract(data: bytes, filename: str, options=None):
 
     time.sleep(0.25)
     return extract(data, filename, options)
+
+
+def thread_counting_extract(data: bytes, filename: str, options=None):
+    """The real pipeline, its result carrying the OpenCV thread count of the worker that read it."""
+    import cv2
+
+    from extraction.pipeline import extract
+
+    result = extract(data, filename, options)
+    result.warnings.append(f"opencv threads: {cv2.getNumThreads()}")
+    return result

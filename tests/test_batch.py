@@ -167,6 +167,22 @@ def test_a_hung_or_crashing_document_fails_alone_and_the_batch_goes_on(tmp_path)
     assert [t.path.name for t in plan.tasks] == ["a_hangs.txt", "b_crashes.txt"]
 
 
+def test_workers_share_the_cores_rather_than_each_taking_all(tmp_path):
+    # OpenCV sizes its thread pool to every core: N workers each doing so put N × cores threads
+    # on the cores. Each worker takes its share instead.
+    from models.config import share_of_cores
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for seed in sorted(SEEDS.glob("*.txt"))[:2]:
+        (folder / seed.name).write_bytes(seed.read_bytes())
+    outcome = run_batch(BatchConfig([str(folder)], tmp_path / "out", workers=2,
+                                    extractor="tests.batch_corpus:thread_counting_extract", progress="off"))
+    assert not outcome.any_failed
+    counts = {w for doc in results_in(tmp_path / "out").values() for w in doc["warnings"] if w.startswith("opencv")}
+    assert counts == {f"opencv threads: {share_of_cores(2)}"}
+
+
 def _start(corpus_root: Path, out: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     # Ctrl-C as a terminal gives it: a test suite run as a background job (`make test &`) inherits

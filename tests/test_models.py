@@ -2,6 +2,7 @@
 process; the OCR engine's small interface on real pixels."""
 from __future__ import annotations
 
+import os
 import site
 import socket
 import threading
@@ -12,7 +13,7 @@ import numpy as np
 import pymupdf
 import pytest
 
-from models.config import ModelConfig
+from models.config import NATIVE_THREAD_ENV, ModelConfig
 from models.ocr import RapidOcrEngine, crop_line, ocr_engine
 
 
@@ -87,6 +88,19 @@ def test_config_from_environment(monkeypatch):
     monkeypatch.setenv("GIA_OCR_DEVICE", "gpu-please")
     with pytest.raises(ValueError):
         ModelConfig.from_env()
+
+
+def test_native_thread_pools_take_their_share_and_an_operators_setting_wins():
+    import subprocess
+    import sys
+
+    probe = ("import cv2, os; from models.config import limit_native_threads; "
+             "print(limit_native_threads(1), cv2.getNumThreads(), os.environ['OPENBLAS_NUM_THREADS'])")
+    env = {k: v for k, v in os.environ.items() if k not in NATIVE_THREAD_ENV}
+    run = lambda extra: subprocess.run([sys.executable, "-c", probe], env={**env, **extra}, capture_output=True,
+                                       text=True, check=True, cwd=Path(__file__).resolve().parents[1]).stdout.split()
+    assert run({}) == ["1", "1", "1"]  # OpenCV was loaded before the call: its pool is resized
+    assert run({"OPENCV_FOR_THREADS_NUM": "2"}) == ["2", "2", "1"]
 
 
 def test_the_memory_arena_can_be_turned_off(monkeypatch):

@@ -52,21 +52,25 @@ class ScanPage:
     notes: list[str] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)  # wall time per stage
     cpu_ms: dict[str, float] = field(default_factory=dict)  # CPU time per stage, all threads
+    thread_cpu_ms: dict[str, float] = field(default_factory=dict)  # CPU time per stage, this thread
 
 
 class _Clock:
-    """Wall and CPU time per stage (CPU time counts every thread of the process: on a shared
-    machine it shows the work a stage does, which wall time hides behind the neighbours')."""
+    """Wall and CPU time per stage. CPU time of the process counts every thread (the OCR engine's
+    own, say): on a shared machine it shows the work a stage does, which wall time hides behind the
+    neighbours'. Where several pages are read at once on threads of one process it counts their
+    work too; the reading thread's own CPU time is kept beside it for that case."""
 
-    def __init__(self, wall: dict[str, float], cpu: dict[str, float]):
-        self.wall, self.cpu = wall, cpu
-        self.t, self.c = time.perf_counter(), time.process_time()
+    def __init__(self, wall: dict[str, float], cpu: dict[str, float], thread_cpu: dict[str, float]):
+        self.wall, self.cpu, self.thread_cpu = wall, cpu, thread_cpu
+        self.t, self.c, self.tc = time.perf_counter(), time.process_time(), time.thread_time()
 
     def lap(self, name: str) -> None:
-        now, cnow = time.perf_counter(), time.process_time()
+        now, cnow, tnow = time.perf_counter(), time.process_time(), time.thread_time()
         self.wall[name] = self.wall.get(name, 0.0) + (now - self.t) * 1000
         self.cpu[name] = self.cpu.get(name, 0.0) + (cnow - self.c) * 1000
-        self.t, self.c = now, cnow
+        self.thread_cpu[name] = self.thread_cpu.get(name, 0.0) + (tnow - self.tc) * 1000
+        self.t, self.c, self.tc = now, cnow, tnow
 
 
 class PageReader:
@@ -86,7 +90,8 @@ class PageReader:
 
         timings: dict[str, float] = {}
         cpu: dict[str, float] = {}
-        clock = _Clock(timings, cpu)
+        thread_cpu: dict[str, float] = {}
+        clock = _Clock(timings, cpu, thread_cpu)
         gray = source.render(READ_DPI)
         clock.lap("render")
         turns = 1 if lines_run_vertically(gray, READ_DPI) else 0
@@ -138,7 +143,7 @@ class PageReader:
         clock.lap("reread")
         hgt, wid = gray.shape
         page = ScanPage(number, wid * scale, hgt * scale, words, h_pts, v_pts, gray, turns, skew,
-                        list(source.notes), timings, cpu)
+                        list(source.notes), timings, cpu, thread_cpu)
         if turns % 4:
             page.notes.append(f"page {number} was turned {90 * (turns % 4)}° to read it")
         _collect(page)

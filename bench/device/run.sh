@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# On the GPU machine, in the repository root, with the kit of bench/device/kit.sh carried:
+#
+#   bench/device/run.sh NAME "GPU_PIPELINE_ARGS" [NAME "ARGS" ...]
+#   e.g. bench/device/run.sh p15t8 "--reports 4 --repeat 8 --processes 15 --threads 8 --ocr-server"
+#
+# Unpacks the kit, checks that everything imports, then runs `python3 -m bench.gpu_pipeline ARGS
+# --out $OUT/NAME` for each pair, GPU use logged each second by nvidia-smi dmon beside it
+# ($OUT/NAME.dmon.txt), the run's own output in $OUT/NAME.log. $OUT is the device tool's folder
+# that comes back (out/device when run elsewhere). GIA_OCR_ENGINE=torch unless set: set it to
+# rapidocr to run the same command on the CPU engine.
+set -uo pipefail
+KIT=${KIT:-.devcarry}
+SITE=${SITE:-/tmp/gia-site}
+OUT=${OUT:-out/device}
+PYTHON=${PYTHON:-python3}
+mkdir -p "$SITE" "$OUT"
+tar -xJf "$KIT/site.tar.xz" -C "$SITE" || { echo "cannot unpack $KIT/site.tar.xz: run bench/device/kit.sh first"; exit 2; }
+export PYTHONPATH="$SITE${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
+export GIA_OCR_ENGINE=${GIA_OCR_ENGINE:-torch} GIA_OCR_MODEL_DIR="$PWD/$KIT/models" GIA_SHARED_DIR="$PWD/$KIT/shared"
+"$PYTHON" - <<'PYEOF' || exit 3
+import os
+import bs4, docx, opencc, pydantic, pymupdf, rapidfuzz  # noqa: F401  the kit
+from tests.shared_data import load_scorer
+load_scorer()
+line = f"kit ok: pymupdf {pymupdf.__version__}, engine {os.environ['GIA_OCR_ENGINE']}"
+if os.environ["GIA_OCR_ENGINE"] == "torch":
+    import onnx2torch, torch  # noqa: F401
+    from models.gpu.model_files import ocr_model_files
+    ocr_model_files()
+    line += f", torch {torch.__version__}, " + (torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no CUDA")
+print(line, flush=True)
+PYEOF
+status=0
+while [ $# -ge 2 ]; do
+  name=$1 args=$2
+  shift 2
+  dmon=
+  if command -v nvidia-smi >/dev/null 2>&1; then
+    nvidia-smi dmon -s u -d 1 > "$OUT/$name.dmon.txt" 2>&1 &
+    dmon=$!
+  fi
+  # shellcheck disable=SC2086  # ARGS is a list of options
+  "$PYTHON" -m bench.gpu_pipeline $args --out "$OUT/$name" > "$OUT/$name.log" 2>&1 || status=$?
+  [ -n "$dmon" ] && kill "$dmon" 2>/dev/null
+  echo "== $name: $args (exit $status)"
+  grep -v "INFO" "$OUT/$name.log" | tail -n 25
+done
+exit $status
