@@ -34,8 +34,14 @@ _EDGE_PUNCT = " ,，.。、;；:：'\"“”‘’*`"
 _SEPARATORS = set(".,，。．")  # decimal points and thousands separators, as printed or misread
 _TRAILING_NUMBERS = re.compile(r"^(?P<label>.*?[^\d\s.,])\s+(?P<nums>(?:[-−]?[\dOol〇]+(?:\.\d+)?\s+)*[-−]?[\dOol〇]*\d[\dOol〇]*(?:\.\d+)?)$")
 _ENUMERATOR_ONLY = re.compile(r"^\d{1,2}\s*[.、．]$")
-_GLUED_VALUE = re.compile(r"^(?P<label>.*[\u4e00-\u9fff].*[\u4e00-\u9fff])\s*(?P<value>\d+)$")
+_GLUED_VALUE = re.compile(r"^(?P<label>.*[\u4e00-\u9fff].*[\u4e00-\u9fff])\s*(?P<value>\d+(?:\.\d+)?)$")
 _GLUED_SCORE = 0.5
+# Table 2's sections each open with the article they disclose under (第二十条第（五）项); a value cell
+# that the ruling under it lost runs into that heading ("885第二十条第（八）项").
+_VALUE_THEN_HEADING = re.compile(r"^(?P<value>\d+(?:\.\d+)?)\s*(?P<heading>第[一二三四五六七八九十]+条.*)$")
+# Printed headers of label columns, told apart from row labels in a cell a lost ruling merged
+# (table 2's 信息内容 over 行政许可, see _merged_labels).
+_HEADER_LABELS = ("信息内容",)
 _ONLY_NUMBERS = re.compile(r"^(?:[-−]?\d+(?:\.\d+)?\s+)+[-−]?\d+(?:\.\d+)?$")
 
 
@@ -138,7 +144,7 @@ class _Stream:
 def document_tokens(doc: Document, row_labels: Iterable[str] = ()) -> list[Token]:
     """row_labels: the form's printed row labels, for telling apart the labels of a cell that a
     lost ruling merged over several rows (see _merged_labels)."""
-    known = frozenset(label_key(label) for label in row_labels)
+    known = frozenset(label_key(label) for label in (*row_labels, *_HEADER_LABELS))
     stream = _Stream()
     for block in doc.blocks:
         if isinstance(block, Paragraph):
@@ -147,18 +153,45 @@ def document_tokens(doc: Document, row_labels: Iterable[str] = ()) -> list[Token
                 stream.add_text(line, exact=False, blank_is_value=False, page=block.page, bbox=block.bbox)
         elif isinstance(block, Table):
             exact = block.origin in EXACT_ORIGINS
+            lost = exact and _lost_label_ruling(block, known)
             later: dict[int, list[Cell]] = {}  # row -> labels of a merged label cell for that row
             for r in range(block.n_rows):
                 stream.new_row()
                 cells = sorted([*later.pop(r, []), *block.row_cells(r)], key=lambda c: c.col)
+                after_row: list[Cell] = []
                 for cell in cells:
+                    heading = _VALUE_THEN_HEADING.match(cell.text.strip()) if exact and cell.col > 0 else None
+                    if heading:
+                        # the value stays in its row; the heading opens the next section, after it
+                        after_row.append(replace(cell, text=heading.group("heading"), rowspan=1))
+                        cell = replace(cell, text=heading.group("value"), rowspan=1,
+                                       score=min(cell.score, _GLUED_SCORE))
                     parts = _merged_labels(cell, known)
                     if parts:
                         cell = replace(cell, text=parts[0], rowspan=1)
                         for i, part in enumerate(parts[1:], 1):
                             later.setdefault(r + i, []).append(replace(cell, row=r + i, text=part))
-                    _add_cell(stream, cell, exact, cells, block.n_cols)
+                    _add_cell(stream, cell, exact, cells, block.n_cols, known if lost else frozenset())
+                for cell in after_row:
+                    _add_cell(stream, cell, exact)
     return stream.tokens
+
+
+def _glued(text: str, known: frozenset[str]) -> re.Match | None:
+    """A form label (one of `known`, by label_key) with a value run into it."""
+    m = _GLUED_VALUE.match(text.replace("\n", ""))
+    return m if m and label_key(m.group("label")) in known else None
+
+
+def _lost_label_ruling(block: Table, known: frozenset[str]) -> bool:
+    """Whether the table lost the ruling after its labels on every row (faint in a photo or a poor
+    scan, so the grid has one column fewer): two or more of its cells are a form label with a value
+    run into it that no piece of ruling could be (a piece of ruling reads as a lone 1)."""
+    found = 0
+    for cell in block.cells:
+        m = _glued(cell.text, known)
+        found += bool(m and m.group("value") != "1")
+    return found >= 2
 
 
 def _shifted_left(values: list[Cell], n_cols: int) -> bool:
@@ -186,17 +219,19 @@ def _merged_labels(cell: Cell, known: frozenset[str] = frozenset()) -> list[str]
     return split_known_labels(text, known, cell.rowspan)
 
 
-def _add_cell(stream: _Stream, cell: Cell, exact: bool, row: list[Cell] = (), n_cols: int = 0):
-    """`row`: the cells of the cell's row, by column, and the table's `n_cols`."""
+def _add_cell(stream: _Stream, cell: Cell, exact: bool, row: list[Cell] = (), n_cols: int = 0,
+              lost_after: frozenset[str] = frozenset()):
+    """`row`: the cells of the cell's row, by column, and the table's `n_cols`. `lost_after`: the
+    form's label keys, where the table lost the ruling after its labels (_lost_label_ruling)."""
     # A cell's lines are one label: vertical text and wrapped labels join without spaces.
     text = cell.text.replace("\n", "" if not re.search(r"\d\s*\n\s*\d", cell.text) else " ")
     if exact and re.fullmatch(r"[\d\s,]*\d[\d\s,]*", text):
         text = re.sub(r"\s+", "", text)  # one cell holds one number: spaces are kerning
     glued = _GLUED_VALUE.match(text) if exact else None
-    if glued and _shifted_left([c for c in row if c.col > cell.col], n_cols):
-        # No label of the form ends in a digit, and the row's last cell is empty: the ruling after
-        # the label was lost and the first value ran into its cell. The value is the row's first,
-        # read with a low score.
+    if glued and (_shifted_left([c for c in row if c.col > cell.col], n_cols) or _glued(text, lost_after)):
+        # No label of the form ends in a digit, and the row's last cell is empty (or the table lost
+        # that ruling on every row): the ruling after the label was lost and the first value ran
+        # into its cell. The value is the row's first, read with a low score.
         stream.add_text(glued.group("label"), exact=exact, blank_is_value=True, page=cell.page, bbox=cell.bbox,
                         score=cell.score)
         stream.add_text(glued.group("value"), exact=exact, blank_is_value=True, page=cell.page, bbox=cell.bbox,

@@ -121,3 +121,56 @@ def test_a_dash_read_as_the_character_one_is_a_dash_not_a_label():
     cells = [Cell(0, 0, "4. 保护第三方合法权益")] + [Cell(0, 1 + i, v) for i, v in enumerate("0000一01")]
     tokens = document_tokens(Document([Table(cells, 1, 8, page=2, origin="ruling")], kind="image", pages=1))
     assert [t.is_value for t in tokens] == [False] + [True] * 7
+
+
+def _table2_lost_label_ruling(rows: list[list[str]]) -> Table:
+    cells = []
+    for r, texts in enumerate(rows):
+        span = 3 - len(texts) + 1  # a one-value row's cell spans the table, as the grid gives it
+        cells.append(Cell(r, 0, texts[0], colspan=span))
+        cells += [Cell(r, span + i, t) for i, t in enumerate(texts[1:])]
+    return Table(cells, len(rows), 3, page=1, origin="ruling")
+
+
+def test_a_table_that_lost_the_ruling_after_its_labels_gives_every_row_its_first_value_back():
+    """A photographed page at 150 dpi: the ruling after table 2's labels was lost on every row, so
+    the grid has one column fewer and each label cell ends in its row's first value. No row shows a
+    shift (each row fills the columns it has), but the table does: several labels end in a value no
+    piece of ruling could be (0, 2189, 178.78). Each value goes back to its row, doubted; 规章's
+    lone 1 too, in such a table."""
+    labels = load_schema().row_labels()
+    table = _table2_lost_label_ruling([["规章1", "0", "14"], ["行政规范性文件2", "0", "2"], ["行政许可0"],
+                                       ["行政强制2189"], ["行政事业性收费178.78"]])
+    tokens = document_tokens(Document([table], kind="image", pages=1), labels)
+    rows: dict[int, list] = {}
+    for t in tokens:
+        rows.setdefault(t.row, []).append(t)
+    assert [[t.text for t in row] for row in rows.values()] == [
+        ["规章", "1", "0", "14"], ["行政规范性文件", "2", "0", "2"], ["行政许可", "0"], ["行政强制", "2189"],
+        ["行政事业性收费", "178.78"]]
+    assert all(row[1].score <= 0.5 and all(t.score == 1.0 for t in row[2:]) for row in rows.values())
+    # one such label alone is no evidence about the table: left as it was
+    alone = _table2_lost_label_ruling([["规章", "1", "0"], ["行政许可0"]])
+    assert [t.text for t in document_tokens(Document([alone], kind="image", pages=1), labels)][-1] == "行政许可0"
+
+
+def test_a_value_run_into_the_next_sections_heading_stays_in_its_row():
+    """A fax lost the ruling under 行政强制's value: its cell reads '885第二十条第（八）项'. The value
+    stays in its row (doubted) and the heading opens the next section after the row."""
+    cells = [Cell(0, 0, "行政强制"), Cell(0, 1, "885第二十条第（八）项", colspan=3)]
+    rows = _rows(Table(cells, 1, 4, page=1, origin="ruling"), load_schema().row_labels())
+    assert rows == [["行政强制", "885", "第二十条第（八）项"]]
+    # in a row of several values the heading goes after the row's last value, not between them
+    cells = [Cell(0, 0, "行政规范性文件"), Cell(0, 1, "7第二十条第（五）项", rowspan=2), Cell(0, 2, "2"), Cell(0, 3, "16")]
+    rows = _rows(Table(cells, 2, 4, page=1, origin="ruling"), load_schema().row_labels())
+    assert rows[0] == ["行政规范性文件", "7", "2", "16", "第二十条第（五）项"]
+
+
+def test_table2s_label_header_merged_with_the_row_under_it_is_split():
+    """A fax lost the ruling under table 2's 信息内容 in the label column: one cell spanning two rows
+    reads '信息内容行政许可'. 信息内容 is the form's printed header, so the cell splits into the header's
+    row and 行政许可's, which keeps its value."""
+    cells = [Cell(0, 0, "信息内容行政许可", rowspan=2), Cell(0, 1, "本年处理决定数量", colspan=3),
+             Cell(1, 1, "773", colspan=3)]
+    rows = _rows(Table(cells, 2, 4, page=1, origin="ruling"), load_schema().row_labels())
+    assert rows == [["信息内容", "本年处理决定数量"], ["行政许可", "773"]]

@@ -9,14 +9,14 @@
 #   - ../shared/score.py (GIA_SHARED_DIR), which scores the run.
 # Versions are those installed in .venv, so both machines run the same code.
 #
-#   bench/device/kit.sh [PYTHON_VERSION]     # default 3.12 (the device's); writes .devcarry/
+#   bench/device/kit.sh [PYTHON_VERSION]     # default 3.12 (the device's); writes .devcarry/kit/
 #
-# Then `run` there with carry [".devcarry"] and `bench/device/run.sh` (see that file).
+# Then `run` there with carry [".devcarry/kit"] and `bench/device/run.sh` (see that file).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PYVER=${1:-3.12}
 PY=${PY:-.venv/bin/python}
-KIT=${KIT:-.devcarry}
+KIT=${KIT:-.devcarry/kit}
 ONNX2TORCH=${ONNX2TORCH:-onnx2torch==1.5.15}
 
 pinned() {  # NAME==VERSION of each, as installed here

@@ -10,7 +10,7 @@
 # that comes back (out/device when run elsewhere). GIA_OCR_ENGINE=torch unless set: set it to
 # rapidocr to run the same command on the CPU engine.
 set -uo pipefail
-KIT=${KIT:-.devcarry}
+KIT=${KIT:-.devcarry/kit}
 SITE=${SITE:-/tmp/gia-site}
 OUT=${OUT:-out/device}
 PYTHON=${PYTHON:-python3}
