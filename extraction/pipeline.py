@@ -111,7 +111,7 @@ def extract_document(doc: Document, filename: str, data: bytes) -> ExtractionRes
     timings: dict[str, float] = {}
     clock = _Clock(timings)
     doc = clock("normalize", normalize_document, doc)
-    tokens = clock("tokens", document_tokens, doc, schema.row_labels())
+    tokens = clock("tokens", document_tokens, doc, schema.row_labels(), schema.col_labels())
     try:
         fields, checks, sections, warnings = clock("map", _map, schema, tokens)
     except NotAReport as exc:

@@ -80,6 +80,10 @@ class Schema:
         """Every printed row label of the form's tables (both templates)."""
         return frozenset(f.row_label for f in self.specs if f.row_label)
 
+    def col_labels(self) -> frozenset[str]:
+        """Every printed column header of the form's tables (both templates)."""
+        return frozenset(f.col_label for f in self.specs if f.col_label)
+
     def t4_keys(self) -> list[str]:
         return [f"t4.{g}.{c}" for g in T4_GROUPS for c in T4_COLUMNS]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Iterable
 
 from .model import BBox, Cell, Document, Paragraph, Table
-from .labels import label_key, split_known_labels, split_labels, split_numbered_labels
+from .labels import label_key, match_label, split_known_labels, split_labels, split_numbered_labels
 from .normalize import strip_tags
 
 EXACT_ORIGINS = {"ruling", "html", "docx", "alignment"}
@@ -39,6 +39,7 @@ _GLUED_SCORE = 0.5
 # Table 2's sections each open with the article they disclose under (第二十条第（五）项); a value cell
 # that the ruling under it lost runs into that heading ("885第二十条第（八）项").
 _VALUE_THEN_HEADING = re.compile(r"^(?P<value>\d+(?:\.\d+)?)\s*(?P<heading>第[一二三四五六七八九十]+条.*)$")
+_HEADER_THEN_VALUE = re.compile(r"^(?P<header>.*[\u4e00-\u9fff）)])\s*(?P<value>\d+(?:\.\d+)?)$")
 # Printed headers of label columns, told apart from row labels in a cell a lost ruling merged
 # (table 2's 信息内容 over 行政许可, see _merged_labels).
 _HEADER_LABELS = ("信息内容",)
@@ -141,9 +142,11 @@ class _Stream:
         self.tokens.append(Token(text, self.row, None, exact, page, bbox, score))
 
 
-def document_tokens(doc: Document, row_labels: Iterable[str] = ()) -> list[Token]:
+def document_tokens(doc: Document, row_labels: Iterable[str] = (), col_labels: Iterable[str] = ()) -> list[Token]:
     """row_labels: the form's printed row labels, for telling apart the labels of a cell that a
-    lost ruling merged over several rows (see _merged_labels)."""
+    lost ruling merged over several rows (see _merged_labels); col_labels: its column headers (see
+    _header_over_value)."""
+    headers = tuple(col_labels)
     known = frozenset(label_key(label) for label in (*row_labels, *_HEADER_LABELS))
     stream = _Stream()
     for block in doc.blocks:
@@ -160,6 +163,11 @@ def document_tokens(doc: Document, row_labels: Iterable[str] = ()) -> list[Token
                 cells = sorted([*later.pop(r, []), *block.row_cells(r)], key=lambda c: c.col)
                 after_row: list[Cell] = []
                 for cell in cells:
+                    over = _header_over_value(cell, headers) if exact else None
+                    if over:
+                        cell = replace(cell, text=over[0], rowspan=1)
+                        later.setdefault(r + 1, []).append(
+                            replace(cell, row=r + 1, text=over[1], score=min(cell.score, _GLUED_SCORE)))
                     heading = _VALUE_THEN_HEADING.match(cell.text.strip()) if exact and cell.col > 0 else None
                     if heading:
                         # the value stays in its row; the heading opens the next section, after it
@@ -175,6 +183,18 @@ def document_tokens(doc: Document, row_labels: Iterable[str] = ()) -> list[Token
                 for cell in after_row:
                     _add_cell(stream, cell, exact)
     return stream.tokens
+
+
+def _header_over_value(cell: Cell, headers: tuple[str, ...]) -> tuple[str, str] | None:
+    """A column header and the value under it in one cell spanning their two rows (a fax lost the
+    ruling between them: '本年制发件数3'): the header and the value, or None. No header of the
+    form ends in a digit, so the number is the next row's."""
+    if cell.col == 0 or cell.rowspan != 2 or not headers:
+        return None
+    m = _HEADER_THEN_VALUE.match(cell.text.replace("\n", "").strip())
+    if not m or not any(match_label(m.group("header"), h) for h in headers):
+        return None
+    return m.group("header"), m.group("value")
 
 
 def _glued(text: str, known: frozenset[str]) -> re.Match | None:

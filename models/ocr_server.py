@@ -209,7 +209,8 @@ class RemoteOcrEngine(RequestingOcrEngine):
         while True:
             try:
                 rid, ok, value = self._conn.recv()
-            except (EOFError, OSError):
+            except (EOFError, OSError, TypeError, ValueError):
+                # TypeError / ValueError: closed on this side (close()) while waiting
                 self._fail_all("the connection to the server was lost")
                 return
             with self._lock:

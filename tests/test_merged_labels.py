@@ -174,3 +174,22 @@ def test_table2s_label_header_merged_with_the_row_under_it_is_split():
              Cell(1, 1, "773", colspan=3)]
     rows = _rows(Table(cells, 2, 4, page=1, origin="ruling"), load_schema().row_labels())
     assert rows == [["信息内容", "本年处理决定数量"], ["行政许可", "773"]]
+
+
+def test_a_column_header_over_its_value_in_one_cell_gives_the_value_to_the_row_below():
+    """A fax lost the ruling under table 2's header row in one column: '本年制发件数3' in a cell
+    spanning the header's row and 规章's. The header stays on its row; 3 is 规章's, doubted."""
+    cells = [Cell(0, 0, "信息内容"), Cell(0, 1, "本年制发件数3", rowspan=2), Cell(0, 2, "本年废止件数"),
+             Cell(0, 3, "现行有效件数"), Cell(1, 0, "规章"), Cell(1, 2, "2"), Cell(1, 3, "7")]
+    schema = load_schema()
+    table = Table(cells, 2, 4, page=1, origin="ruling")
+    tokens = document_tokens(Document([table], kind="image", pages=1), schema.row_labels(), schema.col_labels())
+    rows: dict[int, list] = {}
+    for t in tokens:
+        rows.setdefault(t.row, []).append(t)
+    assert [[t.text for t in row] for row in rows.values()] == [
+        ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"], ["规章", "3", "2", "7"]]
+    assert rows[max(rows)][1].score <= 0.5
+    # without the form's headers nothing tells a header from a label: left as it was
+    plain = document_tokens(Document([table], kind="image", pages=1), schema.row_labels())
+    assert "本年制发件数3" in [t.text for t in plain]

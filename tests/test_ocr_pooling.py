@@ -188,7 +188,8 @@ def test_ocr_server_serves_the_page_threads_of_a_worker(table_page, alone):
         remote.recognize([np.full((48, 120), 255, np.uint8)])
         second = server_stats(server)
         assert second["pool"]["requests"] == first["pool"]["requests"] + 1
-        assert second["pool"]["busy_s"] > first["pool"]["busy_s"] > 0
+        # a batch's time is added once its callers have their answers: it may not show yet
+        assert second["pool"]["busy_s"] >= first["pool"]["busy_s"] > 0
         assert second["cpu_s"] >= first["cpu_s"] > 0
     finally:
         use_ocr_engine(before)
