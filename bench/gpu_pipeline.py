@@ -36,11 +36,10 @@ from models.config import share_of_cores  # noqa: E402
 from models.ocr_server import server_stats  # noqa: E402
 
 
-def _worker(docs: list[BenchDoc], threads: int, ready, go, out_q, server=None, native_threads: int = 0) -> None:
+def _worker(docs: list[BenchDoc], threads: int, ready, go, out_q, server, native_threads: int) -> None:
     from models.config import limit_native_threads
 
-    if native_threads:
-        limit_native_threads(native_threads)
+    limit_native_threads(native_threads)
     from extraction.pipeline import extract, warm_up
     from extraction.scan.page_reader import collecting_pages
     from models.ocr import ocr_engine

@@ -248,7 +248,8 @@ def _add_cell(stream: _Stream, cell: Cell, exact: bool, row: list[Cell] = (), n_
     if exact and re.fullmatch(r"[\d\s,]*\d[\d\s,]*", text):
         text = re.sub(r"\s+", "", text)  # one cell holds one number: spaces are kerning
     glued = _GLUED_VALUE.match(text) if exact else None
-    if glued and (_shifted_left([c for c in row if c.col > cell.col], n_cols) or _glued(text, lost_after)):
+    if glued and (_shifted_left([c for c in row if c.col > cell.col], n_cols)
+                  or label_key(glued.group("label")) in lost_after):
         # No label of the form ends in a digit, and the row's last cell is empty (or the table lost
         # that ruling on every row): the ruling after the label was lost and the first value ran
         # into its cell. The value is the row's first, read with a low score.

@@ -82,9 +82,8 @@ def _timeout_outcome(limit: float) -> Outcome:
                    elapsed_ms=round(limit * 1000, 1))
 
 
-def _worker_main(conn: Connection, extractor_ref: str, limits: Limits, ocr_server=None, threads: int = 0) -> None:
-    if threads:
-        limit_native_threads(threads)
+def _worker_main(conn: Connection, extractor_ref: str, limits: Limits, ocr_server, threads: int) -> None:
+    limit_native_threads(threads)
     try:
         if ocr_server is not None:  # before the extractor builds an engine of its own
             from models.ocr_server import connect
