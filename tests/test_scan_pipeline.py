@@ -148,30 +148,121 @@ def test_a_minus_sign_the_detector_misses_is_read_from_the_pixels():
     assert s["silent"] == 0 and s["right"] >= 0.98 * s["fields"], s["wrong"]
 
 
-@pytest.mark.parametrize("dpi, renders", [(300, 1), (200, 2)])
-def test_a_scan_page_is_rendered_once_when_its_resolution_is_a_multiple_of_the_reading_one(dpi, renders):
-    """A 300-dpi scan: one render at 300 dpi serves the 150-dpi reading (area-averaged, the size
-    MuPDF gives) and the sharper second readings. A 200-dpi scan is rendered at each resolution."""
+def _scan_page(dpi: int, fmt: str = ".jpg", colour: bool = False):
+    """A one-page image-only PDF at `dpi`: a line of ink on white (and a red mark on a colour
+    page), its picture stored as `fmt` (JPEG: DCTDecode; PNG: Flate)."""
     import pymupdf
-
-    from extraction.scan.images import pdf_source
 
     rng = np.random.default_rng(dpi)
     img = np.full((int(11.69 * dpi), int(8.27 * dpi)), 255, np.uint8)
     img[dpi:dpi + 40, dpi:4 * dpi] = rng.integers(0, 120, (40, 3 * dpi))  # some ink
-    page = pymupdf.open(stream=scan_pdf([img], dpi), filetype="pdf")[0]
-    calls = []
+    if colour:
+        img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+        img[2 * dpi:3 * dpi, dpi:2 * dpi] = (40, 40, 220)  # a seal's red
+    doc = pymupdf.open()
+    page = doc.new_page(width=img.shape[1] * 72.0 / dpi, height=img.shape[0] * 72.0 / dpi)
+    page.insert_image(page.rect, stream=cv2.imencode(fmt, img)[1].tobytes())
+    return pymupdf.open(stream=doc.tobytes(), filetype="pdf"), img
+
+
+def _mupdf(page, dpi: int) -> np.ndarray:
+    import pymupdf
+
+    pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
+    return np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width)
+
+
+def _counting_renders(page) -> list[int]:
+    calls: list[int] = []
     real = page.get_pixmap
     page.get_pixmap = lambda **kw: calls.append(kw["dpi"]) or real(**kw)
+    return calls
+
+
+@pytest.mark.parametrize("fmt, dpi, renders", [(".png", 300, 1), (".png", 200, 2), (".jpg", 300, 0), (".jpg", 200, 0)])
+def test_a_scan_page_is_rendered_or_decoded_once_for_all_its_readings(fmt, dpi, renders):
+    """A 300-dpi scan: one render at 300 dpi serves the 150-dpi reading (area-averaged, the size
+    MuPDF gives) and the sharper second readings; a 200-dpi one is rendered at each resolution.
+    A scan stored as JPEG (most scanners' PDFs) is not rendered by MuPDF at all: its JPEG is
+    decoded once and resampled for each reading."""
+    from extraction.scan.images import pdf_source
+
+    doc, img = _scan_page(dpi, fmt)
+    page = doc[0]
+    reference = _mupdf(page, 150)
+    calls = _counting_renders(page)
     source = pdf_source(page)
     read = source.render(150)
     sharp = source.render(min(300, source.native_dpi))
     assert len(calls) == renders
-    expected = real(dpi=150, colorspace=pymupdf.csGRAY, alpha=False)
-    assert read.shape == (expected.height, expected.width)
+    assert read.shape == reference.shape
     assert sharp.shape == img.shape
-    reference = np.frombuffer(expected.samples, np.uint8).reshape(read.shape)
     assert np.abs(read.astype(int) - reference).mean() < 3  # the same page, resampled differently
+
+
+def test_a_jpeg_scan_decoded_directly_has_the_pixels_mupdf_renders():
+    from extraction.scan.images import pdf_source
+
+    doc, _ = _scan_page(150)
+    page = doc[0]
+    reference = _mupdf(page, 150)
+    calls = _counting_renders(page)
+    read = pdf_source(page).render(150)
+    assert not calls
+    assert read.shape == reference.shape
+    assert np.abs(read.astype(int) - reference).max() <= 2  # two JPEG decoders' rounding
+
+
+def test_a_jpeg_scan_with_anything_drawn_over_it_is_rendered_by_mupdf():
+    """Visible text, a line, an annotation, a turned page: the JPEG alone is not the page."""
+    import pymupdf
+
+    from extraction.scan.images import pdf_source
+
+    def text(p):
+        p.insert_text((300, 300), "2025", fontsize=30)
+
+    def line(p):
+        p.draw_line((50, 500), (500, 500), width=2)
+
+    def note(p):
+        p.add_freetext_annot(pymupdf.Rect(300, 600, 500, 650), "2025", fontsize=20)
+
+    def turned(p):
+        p.set_rotation(90)
+
+    for change in (text, line, note, turned):
+        doc, _ = _scan_page(150)
+        change(doc[0])
+        page = pymupdf.open(stream=doc.tobytes(), filetype="pdf")[0]
+        reference = _mupdf(page, 150)
+        calls = _counting_renders(page)
+        read = pdf_source(page).render(150)
+        assert calls, change.__name__
+        assert read.shape == reference.shape and np.array_equal(read, reference), change.__name__
+
+
+def test_a_searchable_scan_is_decoded_directly_and_a_colour_one_loses_its_red_ink():
+    """A scanner's searchable PDF (its OCR as invisible text over the JPEG) is still only the
+    JPEG to look at; a colour scan's red seal is taken for paper as when MuPDF renders it."""
+    import pymupdf
+
+    from extraction.scan.images import pdf_source
+
+    doc, _ = _scan_page(150)
+    doc[0].insert_text((300, 300), "2025", fontsize=30, render_mode=3)
+    page = pymupdf.open(stream=doc.tobytes(), filetype="pdf")[0]
+    reference = _mupdf(page, 150)
+    calls = _counting_renders(page)
+    assert np.array_equal(pdf_source(page).render(150), reference) and not calls
+
+    doc, _ = _scan_page(150, colour=True)
+    page = doc[0]
+    calls = _counting_renders(page)
+    read = pdf_source(page).render(150)
+    assert not calls
+    assert read[2 * 150 + 20:3 * 150 - 20, 150 + 20:2 * 150 - 20].min() == 255  # the red is paper
+    assert read[150 + 5:150 + 35, 200:500].mean() < 100  # the black ink stays
 
 
 def test_tables_pasted_as_pictures_on_pages_of_text_are_read_by_ocr():
