@@ -257,11 +257,11 @@ def _page_jpeg(page, infos: list[dict]) -> tuple[bytes, bool, tuple[int, int]] |
 def _decoded(data: bytes, colour: bool, shape: tuple[int, int]) -> np.ndarray | None:
     """A page's JPEG (`_page_jpeg`) as grayscale, red ink taken for paper on a colour page. A PDF
     draws a JPEG as stored, so an orientation tag in it is ignored, as MuPDF ignores it."""
-    flags = (cv2.IMREAD_COLOR_RGB if colour else cv2.IMREAD_GRAYSCALE) | cv2.IMREAD_IGNORE_ORIENTATION
+    flags = (cv2.IMREAD_COLOR if colour else cv2.IMREAD_GRAYSCALE) | cv2.IMREAD_IGNORE_ORIENTATION
     img = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), flags)
     if img is None or img.shape[:2] != shape:
         return None
-    return without_red_ink(img) if colour else img
+    return without_red_ink(cv2.cvtColor(img, cv2.COLOR_BGR2RGB)) if colour else img
 
 
 # A picture covering this share of a PDF page may be a photograph of a sheet (a phone's photos
