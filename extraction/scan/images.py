@@ -155,8 +155,6 @@ def pdf_source(page, clip=None) -> PageSource:
     jpeg = _page_jpeg(page, infos) if clip is None else None
 
     def at(dpi: int) -> np.ndarray:
-        if jpeg is not None:
-            return _scaled(native_render(), native_dpi, dpi, area)
         if colour:  # rendered in colour to take its red ink (a seal) for paper
             pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csRGB, alpha=False, clip=area)
             return without_red_ink(np.frombuffer(pix.samples_mv, dtype=np.uint8).reshape(pix.height, pix.width, 3))
@@ -191,12 +189,13 @@ def pdf_source(page, clip=None) -> PageSource:
             if photo[0] is not None:
                 return photo[0](dpi)
         d = int(round(dpi))
-        if jpeg is not None or native_dpi % d or d > native_dpi:
+        if jpeg is None and (native_dpi % d or d > native_dpi):
             return at(d)
-        # A whole fraction of the scan's resolution (300 -> 150 dpi): MuPDF's smooth downscaling
-        # cost twice a render at the scan's own resolution reduced by OpenCV's whole-pixel area
-        # averaging (25 vs 14 + 1 ms), and that render is kept for the sharper second readings of
-        # the same page, which rendered it again (14 ms). Other factors (200 -> 150) gain nothing.
+        # A decoded JPEG serves every resolution. So does a render at a whole multiple of the one
+        # asked for (300 -> 150 dpi): MuPDF's smooth downscaling cost twice a render at the scan's
+        # own resolution reduced by OpenCV's whole-pixel area averaging (25 vs 14 + 1 ms), and that
+        # render is kept for the sharper second readings of the same page, which rendered it again
+        # (14 ms). Other factors (200 -> 150) gain nothing there.
         return _scaled(native_render(), native_dpi, d, area)
 
     return PageSource(render, native, notes)
