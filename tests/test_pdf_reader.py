@@ -156,7 +156,7 @@ def _stand_in_ocr(drawn: bytes, calls: list[int]):
     """An OCR hook that returns the words and rulings of the page as `drawn`, with its own score."""
     src = pymupdf.open(stream=drawn, filetype="pdf")
 
-    def fake_ocr(page):
+    def fake_ocr(page, overlaid=None):
         calls.append(page.number)
         original = src[page.number]
         words = [Word(w[4], tuple(w[:4]), score=0.8) for w in original.get_text("words")]
@@ -305,3 +305,42 @@ def test_a_dated_line_inside_the_page_is_kept():
     page.insert_text((72, 300), "2023/2/1 10:20 发布", fontname="china-s", fontsize=11)
     # (a space between Latin and Chinese is not kept: words join without one next to Chinese)
     assert _texts(pdf.read(doc.tobytes())) == ["2023/2/1 10:20发布"]
+
+
+def test_the_reader_tells_the_ocr_whether_anything_but_the_scan_shows():
+    """A scanner's searchable page (its OCR as invisible text over the scan) goes to our OCR with
+    `overlaid=False`: the text was looked at once, here, and the scan is all there is to see (its
+    JPEG may be decoded on its own). A visible line over the scan, or a page of scan-only pixels
+    with a visible word on it, makes it True."""
+    import cv2
+    import numpy as np
+
+    def scanned(*extra):
+        img = np.full((1754, 1240), 255, np.uint8)
+        img[300:330, 200:900] = 0
+        doc = pymupdf.open()
+        page = doc.new_page(width=595, height=842)
+        page.insert_image(page.rect, stream=cv2.imencode(".jpg", img)[1].tobytes())
+        for n in range(40):
+            page.insert_text((60, 60 + 18 * n), "政府信息公开工作年度报告 2025", fontname="china-s", fontsize=12,
+                             render_mode=3)
+        for add in extra:
+            add(page)
+        return doc.tobytes()
+
+    def line(page):
+        page.draw_line((50, 800), (500, 800), width=1)
+
+    def word(page):
+        page.insert_text((60, 830), "第1页", fontname="china-s", fontsize=9)
+
+    for data, expected in ((scanned(), False), (scanned(line), True), (scanned(word), True)):
+        seen = []
+
+        def ocr(page, clip=None, overlaid=None):
+            seen.append(overlaid)
+            return pdf.OcrReading([Word("年度报告", (60.0, 50.0, 120.0, 62.0))], [], [], {})
+
+        doc = pdf.read(data, ocr_page=ocr)
+        assert seen == [expected]
+        assert _texts(doc) == ["年度报告"]

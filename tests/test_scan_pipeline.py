@@ -255,6 +255,10 @@ def test_a_searchable_scan_is_decoded_directly_and_a_colour_one_loses_its_red_in
     reference = _mupdf(page, 150)
     calls = _counting_renders(page)
     assert np.array_equal(pdf_source(page).render(150), reference) and not calls
+    # told by the PDF reader, which looked at the text already, it does not look again
+    page.get_texttrace = lambda: pytest.fail("the page's text was looked at again")
+    assert np.array_equal(pdf_source(page, overlaid=False).render(150), reference) and not calls
+    assert np.array_equal(pdf_source(page, overlaid=True).render(150), reference) and calls
 
     doc, _ = _scan_page(150, colour=True)
     page = doc[0]

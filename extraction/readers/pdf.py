@@ -8,7 +8,7 @@ their rulings from how their words line up, and the remaining words become parag
 pages: the page furniture (headers/footers of an office suite or a browser) is dropped, and a
 table continued on the next page is joined to its first part.
 
-Pages without a text layer are handed to `ocr_page(page) -> OcrReading` when given; its stage
+Pages without a text layer are handed to `ocr_page(page, overlaid=...) -> OcrReading` when given; its stage
 times (render, detect, recognize...) are summed into the Document's as `ocr_<stage>`. So are a
 page whose text layer cannot be read (`pdf_legibility`) and, when there is an OCR engine, a
 scanner's "searchable" page (an image under another OCR's invisible text, of unknown quality).
@@ -44,7 +44,8 @@ class OcrReading:
     notes: list[str] = field(default_factory=list)
 
 
-# (page, clip rectangle or None for the whole page) -> its reading
+# (page, clip rectangle or None for the whole page, overlaid=whether anything but pictures shows
+# on the page, when known) -> its reading
 OcrPage = Callable[..., OcrReading]
 
 # A drawn rectangle at most this thick is a ruling, not a box.
@@ -202,17 +203,19 @@ def _cut_short(doc: pymupdf.Document, xref: int, raw: bytes) -> bool:
 _REF = re.compile(r"\b(\d+) 0 R\b")
 
 
-def _hidden_text_over_image(page: pymupdf.Page, images: list[dict]) -> bool:
+def _hidden_text_over_image(page: pymupdf.Page, images: list[dict]) -> tuple[bool, int]:
     """A scanner's searchable PDF: a page image with another OCR engine's reading laid over it as
     invisible text. That reading's quality is unknown (misread digits come with no score), so
-    such a page goes to our own OCR when there is one. `images`: the page's image info."""
+    such a page goes to our own OCR when there is one. `images`: the page's image info. Also the
+    number of the page's characters that are drawn visibly (0 where no image covers half the page:
+    the text was not looked at)."""
     area = abs(page.rect)
     if not any(abs(pymupdf.Rect(i["bbox"]) & page.rect) >= 0.5 * area for i in images):
-        return False
+        return False, 0
     spans = page.get_texttrace()
     n = sum(len(s["chars"]) for s in spans)
     hidden = sum(len(s["chars"]) for s in spans if s["type"] == 3 or s.get("opacity", 1.0) == 0)
-    return n > 0 and hidden >= 0.9 * n
+    return n > 0 and hidden >= 0.9 * n, n - hidden
 
 
 def _has_images(page: pymupdf.Page) -> bool:
@@ -239,7 +242,10 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float
             unusable = "outlines"
         # the pictures under a page of text, asked once: a scan's (hidden text) or a table's (OCR'd)
         images_info = page.get_image_info() if words and not unusable and ocr_page is not None else []
-        hidden = bool(images_info) and _hidden_text_over_image(page, images_info)
+        hidden, visible = _hidden_text_over_image(page, images_info) if images_info else (False, 0)
+        # whether anything but pictures shows on the page (text not hidden, paths): the OCR need
+        # not look again whether a scan is all there is to see
+        overlaid = bool(drawings) or (bool(words) and (not hidden or visible > 0))
         if hidden or unusable:
             words = []
         images = not words and not unusable and _has_images(page)
@@ -252,7 +258,7 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float
             return "blank"
         if ocr_page is None:
             return unusable or "image"
-        read = ocr_page(page)
+        read = ocr_page(page, overlaid=overlaid)
         words, h, v, ocr_ms, notes = read.words, read.h_lines, read.v_lines, read.stage_ms, read.notes
         ocr, height = True, page.rect.height
     pictures = _pictures_without_text(page, words, images_info) if not ocr and frame.turn == 0 else []

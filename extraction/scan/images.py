@@ -128,10 +128,11 @@ def image_source(gray: np.ndarray, dpi: float | None) -> PageSource:
     return PageSource(lambda d: resample(gray, d / native), native, notes)
 
 
-def pdf_source(page, clip=None) -> PageSource:
+def pdf_source(page, clip=None, overlaid: bool | None = None) -> PageSource:
     """An image-only PDF page (or the `clip` rectangle of a page: a picture on it), rendered on
     demand. Its native resolution is that of the largest image it shows (a scan placed on the
-    page), capped at 400 dpi."""
+    page), capped at 400 dpi. `overlaid`: whether anything but pictures shows on the page (text
+    not hidden, paths), where the caller knows; None: looked at here."""
     import threading
 
     import pymupdf
@@ -152,7 +153,7 @@ def pdf_source(page, clip=None) -> PageSource:
     native_dpi = int(round(native))
     kept: list[np.ndarray] = []
     lock = threading.Lock()
-    jpeg = _page_jpeg(page, infos) if clip is None else None
+    jpeg = _page_jpeg(page, infos, overlaid) if clip is None else None
 
     def at(dpi: int) -> np.ndarray:
         if colour:  # rendered in colour to take its red ink (a seal) for paper
@@ -214,10 +215,10 @@ def _scaled(full: np.ndarray, native: int, dpi: int, area) -> np.ndarray:
     return _fit(cv2.resize(full, None, fx=k, fy=k, interpolation=interp), size.height, size.width)
 
 
-def _page_jpeg(page, infos: list[dict]) -> tuple[bytes, bool, tuple[int, int]] | None:
+def _page_jpeg(page, infos: list[dict], overlaid: bool | None) -> tuple[bytes, bool, tuple[int, int]] | None:
     """The JPEG a scanner's PDF page is made of (its bytes, whether in colour, its height and
     width), when the page shows nothing but that one picture, upright over the whole page
-    (`infos`: the page's image info):
+    (`infos`: the page's image info; `overlaid`: see pdf_source):
     then its pixels are the page at the scan's resolution. libjpeg-turbo (OpenCV's) decodes them
     in a third of the time MuPDF's rendering takes (a 300-dpi A4 page: 23 vs 76 ms), a
     scanned page's largest CPU cost after the models. Any other page (a picture drawn turned
@@ -245,10 +246,11 @@ def _page_jpeg(page, infos: list[dict]) -> tuple[bytes, bool, tuple[int, int]] |
         return None
     if any(doc.xref_get_key(xref, key)[0] != "null" for key in ("SMask", "Mask", "Decode", "ImageMask")):
         return None
-    if page.get_cdrawings():
-        return None
-    # a scanner's own OCR laid over the scan as invisible text is not drawn; visible text is
-    if any(s["type"] != 3 and s.get("opacity", 1.0) > 0 for s in page.get_texttrace()):
+    if overlaid is None:
+        # a scanner's own OCR laid over the scan as invisible text is not drawn; visible text is
+        overlaid = bool(page.get_cdrawings()) or any(
+            s["type"] != 3 and s.get("opacity", 1.0) > 0 for s in page.get_texttrace())
+    if overlaid:
         return None
     return doc.xref_stream_raw(xref), info["colorspace"] == 3, (info["height"], info["width"])
 

@@ -318,11 +318,11 @@ def default_reader() -> PageReader:
     return _reader
 
 
-def ocr_page(page, clip=None) -> OcrReading:
+def ocr_page(page, clip=None, overlaid: bool | None = None) -> OcrReading:
     """For extraction.readers.pdf: an image-only PDF page's words and rulings (page points), and
     the wall time of each reading stage. `clip`: only that rectangle of the page (a picture on a
-    page of text), its words and rulings still in page points."""
-    scan = default_reader().read(pdf_source(page, clip), page.number + 1)
+    page of text), its words and rulings still in page points. `overlaid`: see pdf_source."""
+    scan = default_reader().read(pdf_source(page, clip, overlaid), page.number + 1)
     if clip is None:
         return OcrReading(scan.words, scan.h_lines, scan.v_lines, scan.timings_ms, scan.notes)
     if scan.turns % 4:
