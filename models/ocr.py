@@ -11,7 +11,8 @@ Two choices differ from the library's defaults, both for speed on small CPUs:
   confirm it;
 - line crops are padded to the width of their batch, not to at least 320 px: a table page is
   hundreds of one- or two-digit cells, and padding each to a 320-px line made the recogniser
-  read mostly blank pixels. Crops are batched by aspect ratio so the padding stays small;
+  read mostly blank pixels. A batch holds only lines of like width (`width_groups`), so the
+  padding stays small;
 - long lines are narrowed to 70% of their width before recognition. The recogniser's cost
   follows the width of what it reads (about 0.25 ms of CPU per column at 48 px high), and
   prose lines are most of a page's columns. Chinese characters are square and the model emits
@@ -107,6 +108,10 @@ class RapidOcrEngine:
     # even for one character.
     MIN_RATIO = 2.0
     BATCH = 16
+    # A batch is padded to its widest line: lines go together only while the widest is at most
+    # SPREAD times the narrowest, and a batch's padded width stays under BATCH_RATIO heights.
+    SPREAD = 1.2
+    BATCH_RATIO = 200.0
     SQUEEZE = 0.7  # width factor for lines at least LONG times as wide as high
     LONG = 4.0
 
@@ -157,10 +162,14 @@ class RapidOcrEngine:
     def recognize(self, crops: Sequence[np.ndarray]) -> list[tuple[str, float]]:
         from rapidocr.ch_ppocr_rec import TextRecInput
 
-        if not crops:
-            return []
-        out = self._rec(TextRecInput(img=[self._narrowed(as_bgr(c)) for c in crops]))
-        return [(t, float(s)) for t, s in zip(out.txts, out.scores)]
+        lines = [self._narrowed(as_bgr(c)) for c in crops]
+        out: list[tuple[str, float]] = [("", 0.0)] * len(lines)
+        for group in width_groups([c.shape[1] / max(c.shape[0], 1) for c in lines], self.MIN_RATIO,
+                                  self.SPREAD, self.BATCH, self.BATCH_RATIO):
+            res = self._rec(TextRecInput(img=[lines[i] for i in group]))
+            for i, t, s in zip(group, res.txts, res.scores):
+                out[i] = (t, float(s))
+        return out
 
     def _narrowed(self, crop: np.ndarray) -> np.ndarray:
         h, w = crop.shape[:2]
@@ -170,6 +179,26 @@ class RapidOcrEngine:
 
     def read(self, img: np.ndarray) -> list[Word]:
         return read_with(self, img)
+
+
+def width_groups(ratios: Sequence[float], min_ratio: float, spread: float, most: int,
+                 budget: float) -> list[list[int]]:
+    """Indices of lines (width / height ratios) in recognition batches. The recogniser pads every
+    line of a batch to the batch's widest: fixed-size batches of lines sorted by width still
+    paired a 300-px line with a 1500-px one, and on our table pages 23% of the columns read were
+    padding (3% in these groups). Lines narrower than min_ratio count as min_ratio (they are padded to it)."""
+    need = [max(r, min_ratio) for r in ratios]
+    groups: list[list[int]] = []
+    group: list[int] = []
+    for i in sorted(range(len(need)), key=need.__getitem__):
+        if group and (need[i] > spread * need[group[0]] or len(group) >= most
+                      or (len(group) + 1) * need[i] > budget):
+            groups.append(group)
+            group = []
+        group.append(i)
+    if group:
+        groups.append(group)
+    return groups
 
 
 def read_with(engine: OcrEngine, img: np.ndarray, min_score: float = 0.3) -> list[Word]:

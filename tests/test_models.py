@@ -14,7 +14,7 @@ import pymupdf
 import pytest
 
 from models.config import NATIVE_THREAD_ENV, ModelConfig
-from models.ocr import RapidOcrEngine, crop_line, ocr_engine
+from models.ocr import RapidOcrEngine, crop_line, ocr_engine, width_groups
 
 
 def _render(text: str, size: float = 12.0, dpi: int = 150, width: float = 300, height: float = 40) -> np.ndarray:
@@ -57,6 +57,43 @@ def test_detect_then_recognize_single_digits():
     assert len(lines) == 1
     (text, score), = engine.recognize([crop_line(cv2.cvtColor(img, cv2.COLOR_GRAY2BGR), lines[0].quad)])
     assert text == "7" and score > 0.8
+
+
+def test_recognition_batches_hold_lines_of_like_width():
+    """The recogniser pads a batch to its widest line: a cell's digits and a prose line are never
+    read in one batch, every line is read once, and no batch overruns its width budget."""
+    ratios = [1.0, 30.0, 2.1, 2.2, 31.0, 80.0, 2.0, 1.5, 24.0, 2.3]
+    groups = width_groups(ratios, min_ratio=2.0, spread=1.2, most=3, budget=100.0)
+    assert sorted(i for g in groups for i in g) == list(range(len(ratios)))
+    for g in groups:
+        need = [max(ratios[i], 2.0) for i in g]
+        assert max(need) <= 1.2 * min(need) and len(g) <= 3
+        assert len(g) == 1 or len(g) * max(need) <= 100.0
+    assert [5] in groups and [1, 4] in groups  # 80 alone; 30 and 31 together, not with 24
+
+
+def test_recognise_reads_mixed_widths_in_order(monkeypatch):
+    engine = ocr_engine()
+    texts = ["7", "政府信息公开工作年度报告政府信息公开", "2618", "38", "依申请公开政府信息情况"]
+    crops = []
+    for t in texts:
+        img = _render(t, width=30 + 14 * len(t))
+        line = max(engine.detect(img), key=lambda ln: ln.bbox[2] - ln.bbox[0])
+        crops.append(crop_line(img, line.quad))
+    widths = []
+    real = engine._rec
+
+    def spy(inp):
+        widths.append([c.shape[1] / c.shape[0] for c in inp.img])
+        return real(inp)
+
+    monkeypatch.setattr(engine, "_rec", spy)
+    read = [t.replace(" ", "") for t, _ in engine.recognize(crops)]
+    assert read == texts
+    assert len(widths) >= 3  # digits, and each length of prose, apart
+    for call in widths:
+        need = [max(r, engine.MIN_RATIO) for r in call]
+        assert max(need) <= engine.SPREAD * min(need)
 
 
 def test_vertical_label_is_read_as_one_line():

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from extraction.grid import Word, build_tables
-from extraction.scan.cells import _choose, digits_of
+from extraction.model import Cell, Table
+from extraction.scan.cells import CellCrop, _choose, digits_of, ink_box, reread_cells
 from extraction.scan.geometry import estimate_skew, find_paper, lines_run_vertically, rotate, turn, unwarp_paper
 from extraction.scan.page_reader import GRID_TOL, _cut_at_rulings
 from extraction.scan.rulings import find_rulings
@@ -211,6 +212,56 @@ def test_digit_lookalikes_and_second_readings():
     assert text == "16" and score < 0.9
     # ink in a cell read as blank, unreadable again: a low-score marker, never a sure blank
     assert _choose("", 1.0, "", 0.0) == ("", 0.2)
+
+
+def _glyph_cell(text: str, width: int = 300, height: int = 43) -> np.ndarray:
+    """A wide cell at about 200 dpi holding one thin 8-pt glyph, as a fax prints it."""
+    img = np.full((height, width), 255, np.uint8)
+    cv2.putText(img, text, (width // 2 - 5, height // 2 + 8), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 0, 1)
+    return img
+
+
+def test_a_lone_thin_digit_in_a_wide_cell_is_ink_and_specks_are_not():
+    cell = _glyph_cell("0")
+    assert float(cell.mean()) > 250  # under 1% of the crop is ink
+    x0, y0, x1, y1 = ink_box(cell, min_height=8)
+    assert x0 >= 140 and x1 <= 165 and y1 - y0 >= 10
+    blank = np.full((43, 300), 255, np.uint8)
+    assert ink_box(blank, min_height=8) is None
+    specks = blank.copy()
+    specks[10, 40] = specks[30, 200:202] = 0  # dust: too small to be print
+    assert ink_box(specks, min_height=8) is None
+    faint = np.random.default_rng(0).integers(215, 256, (43, 300)).astype(np.uint8)  # paper grain
+    assert ink_box(faint, min_height=8) is None
+
+
+def _one_cell_table(text: str):
+    cell = Cell(row=0, col=0, text="", bbox=(100.0, 100.0, 200.0, 120.0))
+    return [Table(page=1, n_rows=1, n_cols=1, cells=[cell])], [Word(text, (140.0, 104.0, 146.0, 116.0), 0.99)]
+
+
+def test_a_stray_latin_letter_in_a_cell_is_read_again():
+    """The forms' cells print numbers or Chinese: a lone "a" is a smudged digit."""
+    asked = []
+
+    def read(images):
+        asked.extend(images)
+        return [("0", 0.98)] * len(images)
+
+    def crop(box):
+        return CellCrop(box, _glyph_cell("0"))
+
+    for text, reread in (("a", True), ("O", True), ("规章", False), ("0", False)):
+        tables, words = _one_cell_table(text)
+        asked.clear()
+        out = reread_cells(tables, words, crop, read)
+        assert bool(asked) == reread, text
+        if reread:
+            assert [w.text for w in out] == ["0"]
+    # a letter where a digit belongs is never right, however sure the first reading was; the
+    # second reading replaces it, but doubtfully
+    assert _choose("a", 0.99, "0", 0.98)[1] < 0.9
+    assert _choose("a", 0.99, "规", 0.98)[0] == "a"  # no number in the second reading either
 
 
 def test_ruling_pieces_are_the_long_thin_components_fitted_straight():

@@ -22,6 +22,9 @@ from ..model import BBox, Table
 LOOKALIKES = str.maketrans({"O": "0", "o": "0", "〇": "0", "○": "0", "Ｏ": "0", "D": "0",
                             "l": "1", "I": "1", "|": "1", "丨": "1", "!": "1"})
 _NUMERIC = re.compile(r"^[-−－]?[\d.,，]+$")
+# A lone Latin letter or two is never what a cell of these Chinese forms prints: a smudged digit
+# (a fax's 0 read as "a").
+_STRAY = re.compile(r"[A-Za-z]{1,2}")
 _DOUBTFUL = 0.95  # a full-page reading under this score is checked
 UNREADABLE = 0.2  # score of a cell with ink but no reading
 _SIGN_MISREADS = ".·,，'`。 "  # what a printed minus before digits has been read as
@@ -57,7 +60,7 @@ def reread_cells(tables: list[Table], words: list[Word], crop: Cropper, read: Re
                 numeric = digits_of(text)
                 doubtful = numeric is not None and (
                     min(w.score for w in inside) < _DOUBTFUL or numeric != re.sub(r"\s+", "", text))
-                if not doubtful:
+                if not doubtful and not _STRAY.fullmatch(text):
                     continue
             c = crop(cell.bbox)
             if c.ink_box is None:
@@ -90,7 +93,7 @@ def _choose(first: str, s1: float, second: str, s2: float) -> tuple[str, float] 
         # both say the same number: keep the one that spells it with digits
         best = second if second == d2 else first
         return best, max(s1, s2)
-    if d2 is not None and s2 >= s1:
+    if d2 is not None and (s2 >= s1 or _STRAY.fullmatch(first)):
         return second, min(s2, 0.5 * (s1 + s2)) if d1 is not None else s2 * 0.8
     return first, min(s1, 0.6)  # the readings disagree: keep the first, doubtfully
 
@@ -169,9 +172,11 @@ def ink_box(gray: np.ndarray, min_height: int) -> tuple[int, int, int, int] | No
     erased rulings ignored), or None when the crop is blank."""
     if gray.size == 0:
         return None
+    # Otsu on a near-uniform crop splits noise. The crop's mean brightness does not tell: a lone
+    # "0" in a wide cell is under 1% of its pixels (a fax's 0 was taken for a blank cell).
+    if int(np.max(gray)) - int(np.min(gray)) < 60:
+        return None
     _, bw = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    if float(np.mean(gray)) > 250 or int(np.max(gray)) - int(np.min(gray)) < 60:
-        return None  # Otsu on a near-uniform crop splits noise
     n, _, stats, _ = cv2.connectedComponentsWithStats(bw, connectivity=8)
     boxes = [stats[i] for i in range(1, n)
              if stats[i][cv2.CC_STAT_HEIGHT] >= min_height or stats[i][cv2.CC_STAT_AREA] >= min_height * 3]
