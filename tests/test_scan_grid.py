@@ -233,6 +233,11 @@ def test_a_lone_thin_digit_in_a_wide_cell_is_ink_and_specks_are_not():
     assert ink_box(specks, min_height=8) is None
     faint = np.random.default_rng(0).integers(215, 256, (43, 300)).astype(np.uint8)  # paper grain
     assert ink_box(faint, min_height=8) is None
+    streak = blank.copy()
+    streak[20, 60:90] = streak[25:27, 150:200] = 0  # pieces of a ruling or a fax's scan line
+    assert ink_box(streak, min_height=8) is None
+    streak[12:32, 150:161] = cell[12:32, 145:156]  # a digit beside them is still found
+    assert ink_box(streak, min_height=8) is not None
 
 
 def _one_cell_table(text: str):

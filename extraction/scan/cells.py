@@ -178,8 +178,12 @@ def ink_box(gray: np.ndarray, min_height: int) -> tuple[int, int, int, int] | No
         return None
     _, bw = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     n, _, stats, _ = cv2.connectedComponentsWithStats(bw, connectivity=8)
+    # A flat streak is a piece of a ruling (or a fax's scan line) left in the cell, not print:
+    # the digits these cells hold are far taller than a quarter of min_height.
+    flat = max(2, min_height // 4)
     boxes = [stats[i] for i in range(1, n)
-             if stats[i][cv2.CC_STAT_HEIGHT] >= min_height or stats[i][cv2.CC_STAT_AREA] >= min_height * 3]
+             if (stats[i][cv2.CC_STAT_HEIGHT] >= min_height or stats[i][cv2.CC_STAT_AREA] >= min_height * 3)
+             and stats[i][cv2.CC_STAT_HEIGHT] > flat]
     # a blob hugging the crop's edge is a ruling left over, not print
     h, w = gray.shape
     boxes = [b for b in boxes if not (b[cv2.CC_STAT_WIDTH] >= 0.9 * w or b[cv2.CC_STAT_HEIGHT] >= 0.9 * h)]

@@ -9,7 +9,8 @@ doubtful it is read again from sharper pixels (up to SHARP_DPI, never beyond wha
 
 Steps, each once per page: quarter turn (text-line shape test) → deskew (row-profile sharpness)
 → rulings (morphology) erased from the image → detect lines → upside-down test (a few lines read
-both ways round; the page and the boxes are turned, nothing is detected again) → lines cut where a
+the right way round, and upside down as well only when they read badly; a turned page and its
+boxes are turned back, nothing is detected again) → lines cut where a
 table's vertical ruling crosses them → recognise → grid → doubtful number cells re-read.
 """
 from __future__ import annotations
@@ -36,6 +37,10 @@ SHARP_DPI = 300.0
 GRID_TOL = 3.0  # points: rulings found in pixels are ±1 px (0.5 pt) plus residual skew
 _FLIP_SAMPLE = 4  # lines read both ways round to tell an upside-down page
 _FLIP_MARGIN = 0.15
+# Lines read this well the right way round are not read upside down as well. On the 252 OCR'd
+# pages of our unseen scan sets, upright pages' sample lines read at 0.87-1.0 on average, the 13
+# upside-down pages' at 0.52-0.62 (their readings upside down: 0.96-1.0).
+_UPRIGHT = 0.8
 
 
 @dataclass
@@ -150,8 +155,9 @@ class PageReader:
         return page
 
     def _upside_down(self, clean: np.ndarray, lines) -> tuple[dict[int, tuple[str, float]], bool]:
-        """Whether the page is upside down, from the longest lines read both ways round; and
-        the readings of those lines the right way round (they are not read again)."""
+        """Whether the page is upside down, from a few lines read the right way round (and
+        upside down too when they read badly); and the readings of those lines the right way
+        round (they are not read again)."""
         from models.ocr import crop_line
 
         # Short lines (a few words) tell as well as long ones and cost a fraction to read:
@@ -165,9 +171,11 @@ class PageReader:
         if not sample:
             return {}, False
         crops = [crop_line(clean, lines[i].quad) for i in sample]
-        res = self.engine.recognize(crops + [np.ascontiguousarray(np.rot90(c, 2)) for c in crops])
-        up, down = res[:len(sample)], res[len(sample):]
+        up = self.engine.recognize(crops)
         mean_up = sum(s for _, s in up) / len(up)
+        if mean_up >= _UPRIGHT:
+            return dict(zip(sample, up)), False
+        down = self.engine.recognize([np.ascontiguousarray(np.rot90(c, 2)) for c in crops])
         mean_down = sum(s for _, s in down) / len(down)
         flipped = mean_down > mean_up + _FLIP_MARGIN
         return dict(zip(sample, down if flipped else up)), flipped
