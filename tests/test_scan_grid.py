@@ -233,6 +233,12 @@ def test_a_lone_thin_digit_in_a_wide_cell_is_ink_and_specks_are_not():
     assert ink_box(specks, min_height=8) is None
     faint = np.random.default_rng(0).integers(215, 256, (43, 300)).astype(np.uint8)  # paper grain
     assert ink_box(faint, min_height=8) is None
+    grain = np.clip(np.random.default_rng(1).normal(222, 8, (43, 300)), 0, 255).astype(np.uint8)
+    assert int(grain.max()) - int(grain.min()) >= 60  # a photo's blank paper: wide, but no ink
+    assert ink_box(grain, min_height=8) is None
+    grain = np.where(cell < 128, 60, grain).astype(np.uint8)  # a digit printed on that paper
+    x0, _, x1, _ = ink_box(grain, min_height=8)
+    assert x0 >= 140 and x1 <= 165
     streak = blank.copy()
     streak[20, 60:90] = streak[25:27, 150:200] = 0  # pieces of a ruling or a fax's scan line
     assert ink_box(streak, min_height=8) is None

@@ -25,6 +25,7 @@ _NUMERIC = re.compile(r"^[-−－]?[\d.,，]+$")
 # A lone Latin letter or two is never what a cell of these Chinese forms prints: a smudged digit
 # (a fax's 0 read as "a").
 _STRAY = re.compile(r"[A-Za-z]{1,2}")
+_INK_CONTRAST = 60  # grey levels under the paper that print reaches
 _DOUBTFUL = 0.95  # a full-page reading under this score is checked
 UNREADABLE = 0.2  # score of a cell with ink but no reading
 _SIGN_MISREADS = ".·,，'`。 "  # what a printed minus before digits has been read as
@@ -172,11 +173,15 @@ def ink_box(gray: np.ndarray, min_height: int) -> tuple[int, int, int, int] | No
     erased rulings ignored), or None when the crop is blank."""
     if gray.size == 0:
         return None
-    # Otsu on a near-uniform crop splits noise. The crop's mean brightness does not tell: a lone
-    # "0" in a wide cell is under 1% of its pixels (a fax's 0 was taken for a blank cell).
-    if int(np.max(gray)) - int(np.min(gray)) < 60:
+    # Ink is what is much darker than the cell's paper (its median: print covers little of a
+    # cell), cut halfway between the two. Neither the crop's mean brightness nor its darkest
+    # against its brightest pixel tells: a lone "0" in a wide cell is under 1% of its pixels (a
+    # fax's 0 was taken for a blank cell), and a photo's grain spans 60 grey levels on blank
+    # paper (Otsu then split the grain into blobs, and blank cells read as unreadable).
+    paper, darkest = float(np.median(gray)), int(np.min(gray))
+    if darkest > paper - _INK_CONTRAST:
         return None
-    _, bw = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    bw = np.where(gray < (paper + darkest) / 2, 255, 0).astype(np.uint8)
     n, _, stats, _ = cv2.connectedComponentsWithStats(bw, connectivity=8)
     # A flat streak is a piece of a ruling (or a fax's scan line) left in the cell, not print:
     # the digits these cells hold are far taller than a quarter of min_height.
