@@ -131,3 +131,22 @@ def test_rapid_table_reads_a_scanned_table_into_a_grid_with_spans_and_boxes():
     xs = [label.bbox[0], *(c.bbox[0] for c in row)]
     assert xs == sorted(xs) and 0 < xs[0] and row[-1].bbox[2] < width_pt
     assert all(c.page == 1 and 0 < c.score <= 1 for c in t2.cells)
+
+
+def test_sweep_sets_are_written_with_their_answers_the_same_each_time(tmp_path):
+    import json
+
+    from PIL import Image
+
+    from bench.sweeps import build_set
+
+    paths = build_set("faxes", tmp_path / "a", range(961, 962))  # an odd seed: a Group 4 fax
+    assert [p.name for p in paths] == ["c961.tif"]
+    with Image.open(paths[0]) as fax:
+        assert fax.n_frames >= 2 and fax.mode == "1"
+        assert fax.info.get("compression") == "group4"
+        assert tuple(round(float(v)) for v in fax.info["dpi"]) == (204, 98)
+    answer = json.loads((tmp_path / "a" / "golden" / "c961.json").read_text())["fields"]
+    assert len(answer) > 150 and any(isinstance(v, int) and v > 0 for v in answer.values())
+    again = build_set("faxes", tmp_path / "b", range(961, 962))
+    assert again[0].read_bytes() == paths[0].read_bytes()
