@@ -186,7 +186,8 @@ def width_groups(ratios: Sequence[float], min_ratio: float, spread: float, most:
     """Indices of lines (width / height ratios) in recognition batches. The recogniser pads every
     line of a batch to the batch's widest: fixed-size batches of lines sorted by width still
     paired a 300-px line with a 1500-px one, and on our table pages 23% of the columns read were
-    padding (3% in these groups). Lines narrower than min_ratio count as min_ratio (they are padded to it)."""
+    padding (3% in these groups). Lines narrower than min_ratio count as min_ratio (they are
+    padded to it). A batch holds at most `most` lines and `budget` heights of padded width."""
     need = [max(r, min_ratio) for r in ratios]
     groups: list[list[int]] = []
     group: list[int] = []

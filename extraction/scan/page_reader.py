@@ -35,7 +35,7 @@ from .rulings import find_rulings
 READ_DPI = 150.0
 SHARP_DPI = 300.0
 GRID_TOL = 3.0  # points: rulings found in pixels are ±1 px (0.5 pt) plus residual skew
-_FLIP_SAMPLE = 4  # lines read both ways round to tell an upside-down page
+_FLIP_SAMPLE = 4  # lines read to tell an upside-down page
 _FLIP_MARGIN = 0.15
 # Lines read this well the right way round are not read upside down as well. On the 252 OCR'd
 # pages of our unseen scan sets, upright pages' sample lines read at 0.87-1.0 on average, the 13
