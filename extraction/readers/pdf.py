@@ -203,6 +203,12 @@ def _cut_short(doc: pymupdf.Document, xref: int, raw: bytes) -> bool:
 _REF = re.compile(r"\b(\d+) 0 R\b")
 
 
+def drawn_invisibly(span: dict) -> bool:
+    """Whether a text-trace span is not drawn: invisible rendering mode or fully transparent, as
+    a scanner's OCR lays its reading over the scan."""
+    return span["type"] == 3 or span.get("opacity", 1.0) == 0
+
+
 def _hidden_text_over_image(page: pymupdf.Page, images: list[dict]) -> tuple[bool, int]:
     """A scanner's searchable PDF: a page image with another OCR engine's reading laid over it as
     invisible text. That reading's quality is unknown (misread digits come with no score), so
@@ -214,7 +220,7 @@ def _hidden_text_over_image(page: pymupdf.Page, images: list[dict]) -> tuple[boo
         return False, 0
     spans = page.get_texttrace()
     n = sum(len(s["chars"]) for s in spans)
-    hidden = sum(len(s["chars"]) for s in spans if s["type"] == 3 or s.get("opacity", 1.0) == 0)
+    hidden = sum(len(s["chars"]) for s in spans if drawn_invisibly(s))
     return n > 0 and hidden >= 0.9 * n, n - hidden
 
 

@@ -248,8 +248,9 @@ def _page_jpeg(page, infos: list[dict], overlaid: bool | None) -> tuple[bytes, b
         return None
     if overlaid is None:
         # a scanner's own OCR laid over the scan as invisible text is not drawn; visible text is
-        overlaid = bool(page.get_cdrawings()) or any(
-            s["type"] != 3 and s.get("opacity", 1.0) > 0 for s in page.get_texttrace())
+        from ..readers.pdf import drawn_invisibly
+
+        overlaid = bool(page.get_cdrawings()) or not all(map(drawn_invisibly, page.get_texttrace()))
     if overlaid:
         return None
     return doc.xref_stream_raw(xref), info["colorspace"] == 3, (info["height"], info["width"])
