@@ -20,9 +20,15 @@ def read_table4(schema: Schema, tokens: Sequence[Token], span: tuple[int, int]) 
             started = started or tok.value.number is not None
         elif started:
             break  # a label after the data: a note, prose or the next table
+    keys = schema.t4_keys()
     values = [t for r, toks in rows.items() if any(t.value.number is not None for t in toks) for t in toks]
     table = TableRead()
-    keys = schema.t4_keys()
+    if not values:
+        # A body with no review and no lawsuit, printing its zeros blank: the form's one row of
+        # fifteen cells stands empty. Only a grid says so (its blank cells are printed blanks);
+        # loose text with no numbers has lost them.
+        values = next((toks for toks in rows.values()
+                       if len(toks) == len(keys) and all(t.exact and t.is_blank for t in toks)), [])
     if not values:
         table.warnings.append("table 4: no values found")
         return table

@@ -291,3 +291,23 @@ def test_ruling_pieces_are_the_long_thin_components_fitted_straight():
     assert abs(seg.y0 - (k * 20 + b)) < 1e-9 and abs(seg.y1 - (k * 380 + b)) < 1e-9
     assert (x, y) == (20, 50) and int(pix.sum()) == len(xs)
     assert not _segments(np.zeros((50, 50), np.uint8), horizontal=True, run=10, thick=3)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_rulings_on_grainy_paper(seed):
+    """A phone photo's paper is grainy: most of its pixels fall 8-9 grey levels under the local
+    paper brightness (the median on the photographed pages of our sweeps). The specks must not
+    crowd the rulings' sides so that every ruling is taken for strokes of text."""
+    img = _page()
+    _form_table(img)
+    rng = np.random.default_rng(seed)
+    grain = cv2.GaussianBlur(rng.normal(0, 16, img.shape), (0, 0), 0.7)
+    img = np.clip(cv2.GaussianBlur(img, (0, 0), 0.8) * 0.9 + grain, 0, 255).astype(np.uint8)
+    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 70])
+    img = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)
+    rul = find_rulings(img, DPI)
+    assert (len(rul.h), len(rul.v)) == (len(YS), len(XS))
+    clean = _page()
+    _form_table(clean)
+    tables, _ = _tables(img)
+    assert len(tables) == 1 and _spans(tables[0]) == _spans(_tables(clean)[0][0])

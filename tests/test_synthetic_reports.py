@@ -83,6 +83,20 @@ def test_zero_cells_printed_blank(kind):
 
 
 @pytest.mark.parametrize("kind", sorted(RENDERERS))
+def test_table4_with_every_cell_printed_blank(kind):
+    # No review and no lawsuit, zeros printed blank: the value row is fifteen empty cells, which
+    # a grid shows as printed blanks, not as numbers lost.
+    answer = synth_answers(3)
+    answer.update({k: 0 for k in answer if k.startswith("t4.")})
+    report = build_report(answer, seed=3, blank_zeros=True)
+    result, s = _score(report, RENDERERS[kind][0](report), f"report.{kind}")
+    t4 = [k for k in report.answer if k.startswith("t4.")]
+    assert len(t4) == 15
+    assert all(result.fields[k].status == "blank" and result.fields[k].confidence >= 0.9 for k in t4)
+    assert s["wrong"] == [] and s["silent"] == 0
+
+
+@pytest.mark.parametrize("kind", sorted(RENDERERS))
 def test_traditional_and_single_other_handling_row(kind):
     report = build_report(synth_answers(8, template="2021"), seed=8, traditional=True, other_handling_single_row=True)
     result, s = _score(report, RENDERERS[kind][0](report), f"report.{kind}")
