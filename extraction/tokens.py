@@ -39,6 +39,9 @@ _GLUED_SCORE = 0.5
 # Table 2's sections each open with the article they disclose under (第二十条第（五）项); a value cell
 # that the ruling under it lost runs into that heading ("885第二十条第（八）项").
 _VALUE_THEN_HEADING = re.compile(r"^(?P<value>\d+(?:\.\d+)?)\s*(?P<heading>第[一二三四五六七八九十]+条.*)$")
+# ...and where the ruling after the row's label was lost too, the label runs into both
+# ("行政强制0第二十条第（八）项").
+_LABEL_VALUE_HEADING = re.compile(r"^(?P<label>.*[\u4e00-\u9fff])\s*(?P<value>\d+(?:\.\d+)?)\s*(?P<heading>第[一二三四五六七八九十]+条.*)$")
 _HEADER_THEN_VALUE = re.compile(r"^(?P<header>.*[\u4e00-\u9fff）)])\s*(?P<value>\d+(?:\.\d+)?)$")
 # Printed headers of label columns, told apart from row labels in a cell a lost ruling merged
 # (table 2's 信息内容 over 行政许可, see _merged_labels).
@@ -168,6 +171,15 @@ def document_tokens(doc: Document, row_labels: Iterable[str] = (), col_labels: I
                         cell = replace(cell, text=over[0], rowspan=1)
                         later.setdefault(r + 1, []).append(
                             replace(cell, row=r + 1, text=over[1], score=min(cell.score, _GLUED_SCORE)))
+                    run_on = _label_value_heading(cell, cells, known) if exact else None
+                    if run_on:
+                        label, value, next_heading = run_on
+                        stream.add_text(label, exact=exact, blank_is_value=True, page=cell.page, bbox=cell.bbox,
+                                        score=cell.score)
+                        stream.add_text(value, exact=exact, blank_is_value=True, page=cell.page, bbox=cell.bbox,
+                                        score=min(cell.score, _GLUED_SCORE))
+                        after_row.append(replace(cell, text=next_heading, rowspan=1))
+                        continue
                     heading = _VALUE_THEN_HEADING.match(cell.text.strip()) if exact and cell.col > 0 else None
                     if heading:
                         # the value stays in its row; the heading opens the next section, after it
@@ -185,13 +197,27 @@ def document_tokens(doc: Document, row_labels: Iterable[str] = (), col_labels: I
     return stream.tokens
 
 
+def _label_value_heading(cell: Cell, row: list[Cell], known: frozenset[str]) -> tuple[str, str, str] | None:
+    """A row's label, its one value and the next section's heading in one cell (a fax lost the
+    ruling after the label and the one under the row): the three, or None. Only a form label at
+    the row's start with nothing else printed in the row: then the number can be no other cell's."""
+    if cell.col != 0 or any(c.text.strip() for c in row if c is not cell):
+        return None
+    m = _LABEL_VALUE_HEADING.match(cell.text.replace("\n", "").strip())
+    if not m or label_key(m.group("label")) not in known:
+        return None
+    return m.group("label"), m.group("value"), m.group("heading")
+
+
 def _header_over_value(cell: Cell, headers: tuple[str, ...]) -> tuple[str, str] | None:
     """A column header and the value under it in one cell spanning their two rows (a fax lost the
     ruling between them: '本年制发件数3'): the header and the value, or None. No header of the
     form ends in a digit, so the number is the next row's."""
     if cell.col == 0 or cell.rowspan != 2 or not headers:
         return None
-    m = _HEADER_THEN_VALUE.match(cell.text.replace("\n", "").strip())
+    # one number under the header: spaces between its digits are a fax's kerning ('…件数3 8')
+    text = re.sub(r"(?<=\d)\s+(?=\d)", "", cell.text.replace("\n", "").strip())
+    m = _HEADER_THEN_VALUE.match(text)
     if not m or not any(match_label(m.group("header"), h) for h in headers):
         return None
     return m.group("header"), m.group("value")

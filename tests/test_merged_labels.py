@@ -193,3 +193,26 @@ def test_a_column_header_over_its_value_in_one_cell_gives_the_value_to_the_row_b
     # without the form's headers nothing tells a header from a label: left as it was
     plain = document_tokens(Document([table], kind="image", pages=1), schema.row_labels())
     assert "本年制发件数3" in [t.text for t in plain]
+    # the last column's header over a two-digit value the fax printed spaced out
+    cells = [Cell(0, 0, "信息内容"), Cell(0, 1, "本年制发件数"), Cell(0, 2, "本年废止件数"),
+             Cell(0, 3, "现行有效件数3 8", rowspan=2), Cell(1, 0, "规章"), Cell(1, 1, "1"), Cell(1, 2, "0")]
+    tokens = document_tokens(Document([Table(cells, 2, 4, page=1, origin="ruling")], kind="image", pages=1),
+                             schema.row_labels(), schema.col_labels())
+    assert [t.text for t in tokens if t.row == max(t.row for t in tokens)] == ["规章", "1", "0", "38"]
+
+
+def test_a_label_value_and_next_heading_in_one_cell_are_parted():
+    """A fax lost the ruling after 行政强制 and the one under its row: the label cell reads
+    '行政强制0第二十条第（八）项' and the row's value cells are empty. The label keeps its value
+    (doubted) and the heading opens the next section after the row."""
+    cells = [Cell(0, 0, "行政强制0第二十条第（八）项"), Cell(0, 1, ""), Cell(0, 2, ""), Cell(0, 3, "")]
+    table = Table(cells, 1, 4, page=1, origin="ruling")
+    tokens = document_tokens(Document([table], kind="image", pages=1), load_schema().row_labels())
+    assert [t.text for t in tokens if t.text] == ["行政强制", "0", "第二十条第（八）项"]
+    value = next(t for t in tokens if t.text == "0")
+    assert value.value.number == 0 and value.score <= 0.5
+    # another cell of the row printed: the number may be no value of this label's, left alone
+    cells[1] = Cell(0, 1, "12")
+    tokens = document_tokens(Document([Table(cells, 1, 4, page=1, origin="ruling")], kind="image", pages=1),
+                             load_schema().row_labels())
+    assert tokens[0].text == "行政强制0第二十条第（八）项"
