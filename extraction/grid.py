@@ -221,7 +221,8 @@ class _Grid:
 
     def table(self, words: list[Word], page: int) -> Table:
         cells, members = self._cells(words, page)
-        if self._rule_between_stacked_numbers(cells, members):
+        if (self._rule_between_stacked_numbers(cells, members) | self._rule_after_text(cells, members)
+                | self._rule_under_text(cells, members)):
             cells, members = self._cells(words, page)
         for cell, ws in zip(cells, members):
             lines = text_lines(ws)
@@ -266,6 +267,51 @@ class _Grid:
                         for k in range(cell.col, cell.col + cell.colspan):
                             self.h_ruled[i][k] = True
                         ruled = True
+        return ruled
+
+    def _rule_after_text(self, cells: list[Cell], members: list[list[Word]]) -> bool:
+        """Rule the column boundary after a cell's text where the cell ran on over the next column
+        because its stretch of that ruling was lost (a fax's broken line: '行政处罚' and the blank
+        cell after it read as one cell, so the row's values moved a column left): the rows above
+        and below are ruled there, and the text lies wholly left of it. A cell the form merges
+        over columns centres its text across them, so it crosses that boundary or lies right of
+        it. Whether any was ruled."""
+        ruled = False
+        n_rows = len(self.ys) - 1
+        for cell, ws in zip(cells, members):
+            below = cell.row + cell.rowspan
+            if cell.colspan < 2 or not ws or cell.row == 0 or below >= n_rows:
+                continue
+            k = cell.col + 1
+            if not (self.v_ruled[cell.row - 1][k] and self.v_ruled[below][k]):
+                continue
+            if max(w.bbox[2] for w in ws) > self.xs[k]:
+                continue
+            for i in range(cell.row, below):
+                self.v_ruled[i][k] = True
+            ruled = True
+        return ruled
+
+    def _rule_under_text(self, cells: list[Cell], members: list[list[Word]]) -> bool:
+        """The same for a row boundary: a cell that ran on over the row below because its stretch
+        of that ruling was lost (a column header with the blank cell under it, so the row lost a
+        value cell and its values moved a column left). The columns left and right are ruled
+        there, and the text lies wholly above it; the form centres a header over the rows it
+        spans. Whether any was ruled."""
+        ruled = False
+        n_cols = len(self.xs) - 1
+        for cell, ws in zip(cells, members):
+            right = cell.col + cell.colspan
+            if cell.rowspan < 2 or not ws or cell.col == 0 or right >= n_cols:
+                continue
+            k = cell.row + 1
+            if not (self.h_ruled[k][cell.col - 1] and self.h_ruled[k][right]):
+                continue
+            if max(w.bbox[3] for w in ws) > self.ys[k]:
+                continue
+            for j in range(cell.col, right):
+                self.h_ruled[k][j] = True
+            ruled = True
         return ruled
 
     def _row_at(self, y: float, cell: Cell) -> int:

@@ -119,6 +119,10 @@ def match_label(token_text: str, canonical: str, *, min_ratio: float | None = No
         ratio = max(ratio, 0.9)
     if min_ratio is None:
         min_ratio = 0.95 if len(b) <= 3 else (0.8 if len(b) <= 6 else 0.7)
+        if len(b) > 3 and t_enum is not None and t_enum == c_enum:
+            # the form's own numbering agrees: one misread character of a four-character label
+            # (（一）予以公升, 2.重复申调 from a fax) still finds its row
+            min_ratio = min(min_ratio, 0.7)
     if ratio < min_ratio:
         return None
     score = ratio

@@ -180,7 +180,7 @@ def document_tokens(doc: Document, row_labels: Iterable[str] = (), col_labels: I
                                         score=min(cell.score, _GLUED_SCORE))
                         after_row.append(replace(cell, text=next_heading, rowspan=1))
                         continue
-                    heading = _VALUE_THEN_HEADING.match(cell.text.strip()) if exact and cell.col > 0 else None
+                    heading = _VALUE_THEN_HEADING.match(_unkerned(cell.text)) if exact and cell.col > 0 else None
                     if heading:
                         # the value stays in its row; the heading opens the next section, after it
                         after_row.append(replace(cell, text=heading.group("heading"), rowspan=1))
@@ -197,13 +197,19 @@ def document_tokens(doc: Document, row_labels: Iterable[str] = (), col_labels: I
     return stream.tokens
 
 
+def _unkerned(text: str) -> str:
+    """A cell's text on one line, without the spaces a fax's kerning put between digits ('1 2 3 4'):
+    for the patterns below, where a cell holds one number beside a label or heading."""
+    return re.sub(r"(?<=\d)\s+(?=\d)", "", text.replace("\n", "").strip())
+
+
 def _label_value_heading(cell: Cell, row: list[Cell], known: frozenset[str]) -> tuple[str, str, str] | None:
     """A row's label, its one value and the next section's heading in one cell (a fax lost the
     ruling after the label and the one under the row): the three, or None. Only a form label at
     the row's start with nothing else printed in the row: then the number can be no other cell's."""
     if cell.col != 0 or any(c.text.strip() for c in row if c is not cell):
         return None
-    m = _LABEL_VALUE_HEADING.match(cell.text.replace("\n", "").strip())
+    m = _LABEL_VALUE_HEADING.match(_unkerned(cell.text))
     if not m or label_key(m.group("label")) not in known:
         return None
     return m.group("label"), m.group("value"), m.group("heading")
@@ -215,9 +221,7 @@ def _header_over_value(cell: Cell, headers: tuple[str, ...]) -> tuple[str, str] 
     form ends in a digit, so the number is the next row's."""
     if cell.col == 0 or cell.rowspan != 2 or not headers:
         return None
-    # one number under the header: spaces between its digits are a fax's kerning ('…件数3 8')
-    text = re.sub(r"(?<=\d)\s+(?=\d)", "", cell.text.replace("\n", "").strip())
-    m = _HEADER_THEN_VALUE.match(text)
+    m = _HEADER_THEN_VALUE.match(_unkerned(cell.text))
     if not m or not any(match_label(m.group("header"), h) for h in headers):
         return None
     return m.group("header"), m.group("value")

@@ -160,6 +160,10 @@ def test_a_value_run_into_the_next_sections_heading_stays_in_its_row():
     cells = [Cell(0, 0, "行政强制"), Cell(0, 1, "885第二十条第（八）项", colspan=3)]
     rows = _rows(Table(cells, 1, 4, page=1, origin="ruling"), load_schema().row_labels())
     assert rows == [["行政强制", "885", "第二十条第（八）项"]]
+    # the fax kerned the number's digits apart
+    cells = [Cell(0, 0, "行政许可"), Cell(0, 1, "1 2 3 4第二十条第（六）项", colspan=3)]
+    rows = _rows(Table(cells, 1, 4, page=1, origin="ruling"), load_schema().row_labels())
+    assert rows == [["行政许可", "1234", "第二十条第（六）项"]]
     # in a row of several values the heading goes after the row's last value, not between them
     cells = [Cell(0, 0, "行政规范性文件"), Cell(0, 1, "7第二十条第（五）项", rowspan=2), Cell(0, 2, "2"), Cell(0, 3, "16")]
     rows = _rows(Table(cells, 2, 4, page=1, origin="ruling"), load_schema().row_labels())
@@ -216,3 +220,16 @@ def test_a_label_value_and_next_heading_in_one_cell_are_parted():
     tokens = document_tokens(Document([Table(cells, 1, 4, page=1, origin="ruling")], kind="image", pages=1),
                              load_schema().row_labels())
     assert tokens[0].text == "行政强制0第二十条第（八）项"
+
+
+def test_a_short_label_with_one_character_misread_is_matched_when_its_numbering_agrees():
+    """A fax read （一）予以公开 as （一）予以公升 and 2.重复申请 as 2.重复申调: one character of four.
+    The form's numbering agreeing, the row is found; without it, or with another number, one
+    misread character of four is too far."""
+    from extraction.labels import match_label
+
+    assert match_label("（一）予以公升", "（一）予以公开") is not None
+    assert match_label("2.重复申调", "2.重复申请") is not None
+    assert match_label("予以公升", "（一）予以公开") is None
+    assert match_label("3.重复申调", "2.重复申请") is None
+    assert match_label("重复申请", "2.重复申请") is not None  # an exact label needs no numbering

@@ -311,3 +311,50 @@ def test_rulings_on_grainy_paper(seed):
     _form_table(clean)
     tables, _ = _tables(img)
     assert len(tables) == 1 and _spans(tables[0]) == _spans(_tables(clean)[0][0])
+
+
+def test_a_label_cell_run_on_over_a_lost_stretch_of_ruling_is_cut_back():
+    """A fax broke the ruling after 行政处罚 in its row only: the label's cell would take in the blank
+    cell after it, and the row's values would move a column left. The rows above and below are
+    ruled there and the label lies left of it: the boundary is ruled. A section heading the form
+    centres over all the columns, between ruled rows, is left whole."""
+    from extraction.grid import Segment
+
+    xs, ys = [50.0, 200.0, 300.0, 400.0, 500.0], [100.0, 120.0, 140.0, 160.0, 180.0, 200.0]
+    h = [Segment(xs[0], y, xs[-1], y) for y in ys]
+    v = [Segment(x, ys[0], x, ys[-1]) for x in (xs[0], xs[4])]
+    v += [Segment(x, a, x, b) for x in xs[1:4] for a, b in ((ys[0], ys[1]), (ys[2], ys[-1]))]  # heading row
+    v = [s for s in v if not (s.x0 == xs[1] and s.y0 == ys[2])]
+    v += [Segment(xs[1], ys[2], xs[1], ys[3]), Segment(xs[1], ys[4], xs[1], ys[5])]  # lost in row 3
+    words = [Word("行政许可", (60, 104, 100, 116)), Word("5", (240, 104, 246, 116)),
+             Word("第二十条第（六）项", (230, 124, 330, 136)),
+             Word("信息内容", (60, 144, 100, 156)), Word("上一年项目数量", (210, 144, 290, 156)),
+             Word("行政处罚", (60, 164, 100, 176)), Word("-1", (340, 164, 350, 176)),
+             Word("行政强制", (60, 184, 100, 196)), Word("4", (240, 184, 246, 196))]
+    tables, _ = build_tables(h, v, words, page=1, tol=GRID_TOL)
+    table = tables[0]
+    assert table.grid_texts()[3] == ["行政处罚", "", "-1", ""]
+    assert table.at(3, 0).colspan == 1
+    assert table.at(1, 0).colspan == 4 and table.at(1, 0).text == "第二十条第（六）项"
+
+
+def test_a_header_cell_run_on_over_a_lost_stretch_of_ruling_is_cut_back():
+    """A fax broke the ruling under the header 上一年项目数量 in its column only: the header's cell
+    took in the blank cell under it, and 行政处罚's -1 would be read as its row's first value. The
+    columns left and right are ruled there and the header lies above it: the boundary is ruled.
+    A header the form centres over two rows (自然人 over 商业企业's row) is left whole."""
+    from extraction.grid import Segment
+
+    xs, ys = [50.0, 200.0, 300.0, 400.0, 500.0], [100.0, 120.0, 140.0, 160.0]
+    v = [Segment(x, ys[0], x, ys[-1]) for x in xs]
+    h = [Segment(xs[0], y, xs[-1], y) for y in (ys[0], ys[2], ys[3])]
+    h += [Segment(xs[0], ys[1], xs[1], ys[1]), Segment(xs[2], ys[1], xs[4], ys[1])]  # lost over column 1
+    words = [Word("信息内容", (60, 104, 100, 116)), Word("上一年项目数量", (210, 104, 290, 116)),
+             Word("本年增/减", (310, 104, 390, 116)), Word("处理决定数量", (410, 104, 490, 116)),
+             Word("行政处罚", (60, 124, 100, 136)), Word("-1", (340, 124, 350, 136)),
+             Word("行政强制", (60, 144, 100, 156)), Word("4", (240, 144, 246, 156))]
+    table = build_tables(h, v, words, page=1, tol=GRID_TOL)[0][0]
+    assert table.at(0, 1).rowspan == 1 and table.at(1, 1).row == 1 and table.at(1, 1).text == ""
+    centred = [*words[:1], Word("自然人", (230, 114, 270, 126)), *words[2:]]
+    table = build_tables(h, v, centred, page=1, tol=GRID_TOL)[0][0]
+    assert table.at(0, 1).rowspan == 2
