@@ -57,6 +57,8 @@ _NUMBER_LINE = re.compile(r"[-−]?\d[\d,，.\s]*")
 # How sure a cell is whose numbers stand one over another with no boundary between them: it
 # holds rows the grid did not find, and goes to review.
 _STACKED_SCORE = 0.5
+# A word's box may reach this far (points) past the ruling it sits against: OCR boxes are padded.
+_SIDE_TOL = 1.0
 
 
 def build_tables(h_lines: list[Segment], v_lines: list[Segment], words: list[Word], page: int,
@@ -222,7 +224,7 @@ class _Grid:
     def table(self, words: list[Word], page: int) -> Table:
         cells, members = self._cells(words, page)
         if (self._rule_between_stacked_numbers(cells, members) | self._rule_after_text(cells, members)
-                | self._rule_under_text(cells, members)):
+                | self._rule_across_text(cells, members)):
             cells, members = self._cells(words, page)
         for cell, ws in zip(cells, members):
             lines = text_lines(ws)
@@ -285,33 +287,35 @@ class _Grid:
             k = cell.col + 1
             if not (self.v_ruled[cell.row - 1][k] and self.v_ruled[below][k]):
                 continue
-            if max(w.bbox[2] for w in ws) > self.xs[k]:
+            if max(w.bbox[2] for w in ws) > self.xs[k] + _SIDE_TOL:
                 continue
             for i in range(cell.row, below):
                 self.v_ruled[i][k] = True
             ruled = True
         return ruled
 
-    def _rule_under_text(self, cells: list[Cell], members: list[list[Word]]) -> bool:
-        """The same for a row boundary: a cell that ran on over the row below because its stretch
-        of that ruling was lost (a column header with the blank cell under it, so the row lost a
-        value cell and its values moved a column left). The columns left and right are ruled
-        there, and the text lies wholly above it; the form centres a header over the rows it
-        spans. Whether any was ruled."""
+    def _rule_across_text(self, cells: list[Cell], members: list[list[Word]]) -> bool:
+        """The same for a row boundary: a cell that ran on over the row below or above because its
+        stretch of that ruling was lost. A column header took in the blank cell under it (that
+        row lost a value cell, its values moved a column left); a value took in the blank cell
+        above it (and was read as the upper row's, surely: seen in a fax, 22 given to the row above
+        its own). The columns left and right are ruled there, and the text lies wholly on one
+        side; the form centres a header over the rows it spans, and its group labels stand beside
+        a column of merged labels. Whether any was ruled."""
         ruled = False
         n_cols = len(self.xs) - 1
         for cell, ws in zip(cells, members):
             right = cell.col + cell.colspan
             if cell.rowspan < 2 or not ws or cell.col == 0 or right >= n_cols:
                 continue
-            k = cell.row + 1
-            if not (self.h_ruled[k][cell.col - 1] and self.h_ruled[k][right]):
-                continue
-            if max(w.bbox[3] for w in ws) > self.ys[k]:
-                continue
-            for j in range(cell.col, right):
-                self.h_ruled[k][j] = True
-            ruled = True
+            top, bottom = min(w.bbox[1] for w in ws), max(w.bbox[3] for w in ws)
+            for k in range(cell.row + 1, cell.row + cell.rowspan):
+                if not (self.h_ruled[k][cell.col - 1] and self.h_ruled[k][right]):
+                    continue
+                if bottom <= self.ys[k] + _SIDE_TOL or top >= self.ys[k] - _SIDE_TOL:
+                    for j in range(cell.col, right):
+                        self.h_ruled[k][j] = True
+                    ruled = True
         return ruled
 
     def _row_at(self, y: float, cell: Cell) -> int:

@@ -358,3 +358,23 @@ def test_a_header_cell_run_on_over_a_lost_stretch_of_ruling_is_cut_back():
     centred = [*words[:1], Word("自然人", (230, 114, 270, 126)), *words[2:]]
     table = build_tables(h, v, centred, page=1, tol=GRID_TOL)[0][0]
     assert table.at(0, 1).rowspan == 2
+
+
+def test_a_value_run_on_over_the_blank_cell_above_it_stays_in_its_own_row():
+    """A fax broke the ruling above 其他对外管理服务事项's 22 in its column only: one cell spanned
+    both rows and 行政许可 took the 22, surely. The columns left and right are ruled there and the
+    number lies below it: the boundary is ruled, and 22 stays in its row."""
+    from extraction.grid import Segment
+
+    xs, ys = [50.0, 200.0, 300.0, 400.0, 500.0], [100.0, 120.0, 140.0, 160.0]
+    v = [Segment(x, ys[0], x, ys[-1]) for x in xs]
+    h = [Segment(xs[0], y, xs[-1], y) for y in (ys[0], ys[1], ys[3])]
+    h += [Segment(xs[0], ys[2], xs[1], ys[2]), Segment(xs[2], ys[2], xs[4], ys[2])]  # lost over column 1
+    words = [Word("信息内容", (60, 104, 100, 116)), Word("上一年项目数量", (210, 104, 290, 116)),
+             Word("本年增/减", (310, 104, 390, 116)), Word("处理决定数量", (410, 104, 490, 116)),
+             Word("行政许可", (60, 124, 100, 136)), Word("1", (340, 124, 346, 136)),
+             Word("1793", (430, 124, 460, 136)),
+             Word("其他对外管理服务事项", (60, 144, 190, 156)), Word("22", (240, 143.5, 252, 156))]
+    table = build_tables(h, v, words, page=1, tol=GRID_TOL)[0][0]
+    assert table.grid_texts()[1] == ["行政许可", "", "1", "1793"]
+    assert table.grid_texts()[2] == ["其他对外管理服务事项", "22", "", ""]
