@@ -223,8 +223,7 @@ class _Grid:
 
     def table(self, words: list[Word], page: int) -> Table:
         cells, members = self._cells(words, page)
-        if (self._rule_between_stacked_numbers(cells, members) | self._rule_after_text(cells, members)
-                | self._rule_across_text(cells, members)):
+        if self._rule_between_stacked_numbers(cells, members) | self._rule_run_on_cells(cells, members):
             cells, members = self._cells(words, page)
         for cell, ws in zip(cells, members):
             lines = text_lines(ws)
@@ -271,48 +270,35 @@ class _Grid:
                         ruled = True
         return ruled
 
-    def _rule_after_text(self, cells: list[Cell], members: list[list[Word]]) -> bool:
-        """Rule the column boundary after a cell's text where the cell ran on over the next column
-        because its stretch of that ruling was lost (a fax's broken line: '行政处罚' and the blank
-        cell after it read as one cell, so the row's values moved a column left): the rows above
-        and below are ruled there, and the text lies wholly left of it. A cell the form merges
-        over columns centres its text across them, so it crosses that boundary or lies right of
-        it. Whether any was ruled."""
+    def _rule_run_on_cells(self, cells: list[Cell], members: list[list[Word]]) -> bool:
+        """Rule the boundaries a cell ran on over because its stretch of that ruling was lost (a
+        fax's broken line); whether any was ruled. Seen in faxes: a label took in the blank cell
+        after it, and a column header the blank cell under it, so the row lost a value cell and
+        its values moved a column left; a value took in the blank cell above it and was read,
+        surely, as the upper row's. Such a boundary is ruled where the cell's text lies wholly on
+        one side of it and the neighbours across are ruled there: the rows above and below, for a
+        column boundary (only the one after a label: headings are centred); the columns left and
+        right, for a row boundary. The cells the form itself merges centre their text across the
+        boundary, or stand beside a column of merged labels."""
         ruled = False
-        n_rows = len(self.ys) - 1
+        n_rows, n_cols = len(self.ys) - 1, len(self.xs) - 1
         for cell, ws in zip(cells, members):
-            below = cell.row + cell.rowspan
-            if cell.colspan < 2 or not ws or cell.row == 0 or below >= n_rows:
+            if not ws:
                 continue
+            below, right = cell.row + cell.rowspan, cell.col + cell.colspan
             k = cell.col + 1
-            if not (self.v_ruled[cell.row - 1][k] and self.v_ruled[below][k]):
-                continue
-            if max(w.bbox[2] for w in ws) > self.xs[k] + _SIDE_TOL:
-                continue
-            for i in range(cell.row, below):
-                self.v_ruled[i][k] = True
-            ruled = True
-        return ruled
-
-    def _rule_across_text(self, cells: list[Cell], members: list[list[Word]]) -> bool:
-        """The same for a row boundary: a cell that ran on over the row below or above because its
-        stretch of that ruling was lost. A column header took in the blank cell under it (that
-        row lost a value cell, its values moved a column left); a value took in the blank cell
-        above it (and was read as the upper row's, surely: seen in a fax, 22 given to the row above
-        its own). The columns left and right are ruled there, and the text lies wholly on one
-        side; the form centres a header over the rows it spans, and its group labels stand beside
-        a column of merged labels. Whether any was ruled."""
-        ruled = False
-        n_cols = len(self.xs) - 1
-        for cell, ws in zip(cells, members):
-            right = cell.col + cell.colspan
-            if cell.rowspan < 2 or not ws or cell.col == 0 or right >= n_cols:
+            if (cell.colspan >= 2 and 0 < cell.row and below < n_rows
+                    and self.v_ruled[cell.row - 1][k] and self.v_ruled[below][k]
+                    and max(w.bbox[2] for w in ws) <= self.xs[k] + _SIDE_TOL):
+                for i in range(cell.row, below):
+                    self.v_ruled[i][k] = True
+                ruled = True
+            if cell.rowspan < 2 or cell.col == 0 or right >= n_cols:
                 continue
             top, bottom = min(w.bbox[1] for w in ws), max(w.bbox[3] for w in ws)
-            for k in range(cell.row + 1, cell.row + cell.rowspan):
-                if not (self.h_ruled[k][cell.col - 1] and self.h_ruled[k][right]):
-                    continue
-                if bottom <= self.ys[k] + _SIDE_TOL or top >= self.ys[k] - _SIDE_TOL:
+            for k in range(cell.row + 1, below):
+                if (self.h_ruled[k][cell.col - 1] and self.h_ruled[k][right]
+                        and (bottom <= self.ys[k] + _SIDE_TOL or top >= self.ys[k] - _SIDE_TOL)):
                     for j in range(cell.col, right):
                         self.h_ruled[k][j] = True
                     ruled = True

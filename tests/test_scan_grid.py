@@ -338,43 +338,41 @@ def test_a_label_cell_run_on_over_a_lost_stretch_of_ruling_is_cut_back():
     assert table.at(1, 0).colspan == 4 and table.at(1, 0).text == "第二十条第（六）项"
 
 
+_HEADERS = [Word("信息内容", (60, 104, 100, 116)), Word("上一年项目数量", (210, 104, 290, 116)),
+            Word("本年增/减", (310, 104, 390, 116)), Word("处理决定数量", (410, 104, 490, 116))]
+
+
+def _table2_section(words: list[Word], lost: int):
+    """A header row and two value rows of table 2, ruled, but for row boundary `lost` over the
+    first value column; the table built from those rulings and `words`."""
+    from extraction.grid import Segment
+
+    xs, ys = [50.0, 200.0, 300.0, 400.0, 500.0], [100.0, 120.0, 140.0, 160.0]
+    v = [Segment(x, ys[0], x, ys[-1]) for x in xs]
+    h = [Segment(xs[0], y, xs[-1], y) for i, y in enumerate(ys) if i != lost]
+    h += [Segment(xs[0], ys[lost], xs[1], ys[lost]), Segment(xs[2], ys[lost], xs[4], ys[lost])]
+    return build_tables(h, v, words, page=1, tol=GRID_TOL)[0][0]
+
+
 def test_a_header_cell_run_on_over_a_lost_stretch_of_ruling_is_cut_back():
     """A fax broke the ruling under the header 上一年项目数量 in its column only: the header's cell
     took in the blank cell under it, and 行政处罚's -1 would be read as its row's first value. The
     columns left and right are ruled there and the header lies above it: the boundary is ruled.
     A header the form centres over two rows (自然人 over 商业企业's row) is left whole."""
-    from extraction.grid import Segment
-
-    xs, ys = [50.0, 200.0, 300.0, 400.0, 500.0], [100.0, 120.0, 140.0, 160.0]
-    v = [Segment(x, ys[0], x, ys[-1]) for x in xs]
-    h = [Segment(xs[0], y, xs[-1], y) for y in (ys[0], ys[2], ys[3])]
-    h += [Segment(xs[0], ys[1], xs[1], ys[1]), Segment(xs[2], ys[1], xs[4], ys[1])]  # lost over column 1
-    words = [Word("信息内容", (60, 104, 100, 116)), Word("上一年项目数量", (210, 104, 290, 116)),
-             Word("本年增/减", (310, 104, 390, 116)), Word("处理决定数量", (410, 104, 490, 116)),
-             Word("行政处罚", (60, 124, 100, 136)), Word("-1", (340, 124, 350, 136)),
-             Word("行政强制", (60, 144, 100, 156)), Word("4", (240, 144, 246, 156))]
-    table = build_tables(h, v, words, page=1, tol=GRID_TOL)[0][0]
+    rows = [Word("行政处罚", (60, 124, 100, 136)), Word("-1", (340, 124, 350, 136)),
+            Word("行政强制", (60, 144, 100, 156)), Word("4", (240, 144, 246, 156))]
+    table = _table2_section([*_HEADERS, *rows], lost=1)
     assert table.at(0, 1).rowspan == 1 and table.at(1, 1).row == 1 and table.at(1, 1).text == ""
-    centred = [*words[:1], Word("自然人", (230, 114, 270, 126)), *words[2:]]
-    table = build_tables(h, v, centred, page=1, tol=GRID_TOL)[0][0]
-    assert table.at(0, 1).rowspan == 2
+    centred = [_HEADERS[0], Word("自然人", (230, 114, 270, 126)), *_HEADERS[2:], *rows]
+    assert _table2_section(centred, lost=1).at(0, 1).rowspan == 2
 
 
 def test_a_value_run_on_over_the_blank_cell_above_it_stays_in_its_own_row():
     """A fax broke the ruling above 其他对外管理服务事项's 22 in its column only: one cell spanned
     both rows and 行政许可 took the 22, surely. The columns left and right are ruled there and the
     number lies below it: the boundary is ruled, and 22 stays in its row."""
-    from extraction.grid import Segment
-
-    xs, ys = [50.0, 200.0, 300.0, 400.0, 500.0], [100.0, 120.0, 140.0, 160.0]
-    v = [Segment(x, ys[0], x, ys[-1]) for x in xs]
-    h = [Segment(xs[0], y, xs[-1], y) for y in (ys[0], ys[1], ys[3])]
-    h += [Segment(xs[0], ys[2], xs[1], ys[2]), Segment(xs[2], ys[2], xs[4], ys[2])]  # lost over column 1
-    words = [Word("信息内容", (60, 104, 100, 116)), Word("上一年项目数量", (210, 104, 290, 116)),
-             Word("本年增/减", (310, 104, 390, 116)), Word("处理决定数量", (410, 104, 490, 116)),
-             Word("行政许可", (60, 124, 100, 136)), Word("1", (340, 124, 346, 136)),
-             Word("1793", (430, 124, 460, 136)),
-             Word("其他对外管理服务事项", (60, 144, 190, 156)), Word("22", (240, 143.5, 252, 156))]
-    table = build_tables(h, v, words, page=1, tol=GRID_TOL)[0][0]
+    rows = [Word("行政许可", (60, 124, 100, 136)), Word("1", (340, 124, 346, 136)), Word("1793", (430, 124, 460, 136)),
+            Word("其他对外管理服务事项", (60, 144, 190, 156)), Word("22", (240, 143.5, 252, 156))]
+    table = _table2_section([*_HEADERS, *rows], lost=2)
     assert table.grid_texts()[1] == ["行政许可", "", "1", "1793"]
     assert table.grid_texts()[2] == ["其他对外管理服务事项", "22", "", ""]
