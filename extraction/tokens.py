@@ -174,10 +174,7 @@ def document_tokens(doc: Document, row_labels: Iterable[str] = (), col_labels: I
                     run_on = _label_value_heading(cell, cells, known) if exact else None
                     if run_on:
                         label, value, next_heading = run_on
-                        stream.add_text(label, exact=exact, blank_is_value=True, page=cell.page, bbox=cell.bbox,
-                                        score=cell.score)
-                        stream.add_text(value, exact=exact, blank_is_value=True, page=cell.page, bbox=cell.bbox,
-                                        score=min(cell.score, _GLUED_SCORE))
+                        _add_label_and_value(stream, cell, exact, label, value)
                         after_row.append(replace(cell, text=next_heading, rowspan=1))
                         continue
                     heading = _VALUE_THEN_HEADING.match(_unkerned(cell.text)) if exact and cell.col > 0 else None
@@ -283,9 +280,14 @@ def _add_cell(stream: _Stream, cell: Cell, exact: bool, row: list[Cell] = (), n_
         # No label of the form ends in a digit, and the row's last cell is empty (or the table lost
         # that ruling on every row): the ruling after the label was lost and the first value ran
         # into its cell. The value is the row's first, read with a low score.
-        stream.add_text(glued.group("label"), exact=exact, blank_is_value=True, page=cell.page, bbox=cell.bbox,
-                        score=cell.score)
-        stream.add_text(glued.group("value"), exact=exact, blank_is_value=True, page=cell.page, bbox=cell.bbox,
-                        score=min(cell.score, _GLUED_SCORE))
+        _add_label_and_value(stream, cell, exact, glued.group("label"), glued.group("value"))
         return
     stream.add_text(text, exact=exact, blank_is_value=True, page=cell.page, bbox=cell.bbox, score=cell.score)
+
+
+def _add_label_and_value(stream: _Stream, cell: Cell, exact: bool, label: str, value: str) -> None:
+    """A label and the value a lost ruling ran into its cell: the value doubted, since the cell's
+    reading does not say where one ends and the other begins."""
+    stream.add_text(label, exact=exact, blank_is_value=True, page=cell.page, bbox=cell.bbox, score=cell.score)
+    stream.add_text(value, exact=exact, blank_is_value=True, page=cell.page, bbox=cell.bbox,
+                    score=min(cell.score, _GLUED_SCORE))
