@@ -28,7 +28,8 @@ def apply_rules(readings: dict[str, Reading], checks: list[Check], agreed: dict[
             c = max(c, 0.92) if agreed.get(key) and sat >= 1 and viol == 0 else min(c, 0.7)
         if viol:
             c = min(c, 0.5 if viol >= 2 or sat == 0 else 0.7)
-        elif sat and r.status in ("read", "corrected") and not (r.placed and not agreed.get(key)):
-            # rules that hold confirm a read value, but not the column a doubtful placement gave it
+        elif sat and (r.status in ("read", "corrected") or r.clean_blank) and not (r.placed and not agreed.get(key)):
+            # rules that hold confirm a read value, but not the column a doubtful placement gave it;
+            # nor a blank with ink in its cell, where a lost 0 would hold them as well
             c = 1.0 - (1.0 - c) * 0.3
         r.confidence = round(min(max(c, 0.0), 1.0), 4)

@@ -10,9 +10,9 @@ from itertools import combinations
 from math import comb
 from typing import Sequence
 
-from .labels import align
+from .labels import align, split_enumerator
 from .schema import Row
-from .tokens import Token
+from .tokens import Token, join_kerned
 
 # How sure a cleanly read cell is, by how the text reached us.
 READ_CONFIDENCE = 0.97
@@ -29,6 +29,9 @@ class Reading:
     bbox: tuple | None = None
     unit: str | None = None
     placed: bool = False  # its column was chosen among candidates, not printed unambiguously
+    # an empty cell of a grid whose blanks are printed blanks (rulings, HTML, DOCX), with no ink
+    # in it: a value as printed as a number, which the rules can confirm as they confirm a number
+    clean_blank: bool = False
 
 
 @dataclass
@@ -86,14 +89,47 @@ def align_rows(tokens: Sequence[Token], span: tuple[int, int], rows: Sequence[Ro
     has_values = [0.3 if v else -0.2 for v in values]
     labels = [r.label for r in rows]
     score, chosen = align(texts, labels, has_values)
+    placed = _rows_by_place(texts, values, labels, chosen)
     out = []
-    for r, pick in zip(rows, chosen):
+    for r, pick, by_place in zip(rows, placed, (c is None for c in chosen)):
         if pick is None:
             continue
         names = [r.label, *(aliases or {}).get(r.id, ())]
         ratio = max((m.ratio for m in (match_label(texts[pick], n) for n in names) if m), default=0.0)
+        if by_place and split_enumerator(texts[pick])[0] is not None:
+            ratio = max(ratio, PLACE_RATIO)  # its number agrees (see _rows_by_place)
         out.append((r, idx[pick], ratio, values[pick]))
     return score, out
+
+
+# A row found by its place and its number counts as a label matched at the loosest ratio accepted.
+PLACE_RATIO = 0.7
+
+
+def _rows_by_place(texts: Sequence[str], values: Sequence[list[Token]], labels: Sequence[str],
+                   chosen: Sequence[int | None]) -> list[int | None]:
+    """`chosen` with the rows no printed label matched taken by their place, where that is
+    unambiguous: a run of such rows between two rows found (or the table's start and a row found),
+    with exactly as many labels printing values between them, none claimed, each numbered as its
+    row (or neither numbered). A fax's OCR can garble a short label past matching (2.重复申请 read
+    as 2.像礼申诚) but keeps its number and its place among the others."""
+    out = list(chosen)
+    j = 0
+    while j < len(out):
+        if out[j] is not None:
+            j += 1
+            continue
+        k = j
+        while k < len(out) and out[k] is None:
+            k += 1
+        lo = out[j - 1] if j > 0 else -1
+        if k < len(out):
+            free = [i for i in range(lo + 1, out[k]) if values[i]]
+            if len(free) == k - j and all(split_enumerator(texts[i])[0] == split_enumerator(labels[r])[0]
+                                          for i, r in zip(free, range(j, k))):
+                out[j:k] = free
+        j = k
+    return out
 
 
 def reading_from_token(key: str, tok: Token, label_ratio: float, *, placed: bool = False) -> Reading:
@@ -111,7 +147,8 @@ def reading_from_token(key: str, tok: Token, label_ratio: float, *, placed: bool
         status = "read"
     if placed:
         conf *= 0.85
-    return Reading(key, v.number, status, round(conf, 4), v.raw, tok.page, tok.bbox, v.unit, placed)
+    clean_blank = status == "blank" and not v.dash and tok.exact and tok.score >= 1.0
+    return Reading(key, v.number, status, round(conf, 4), v.raw, tok.page, tok.bbox, v.unit, placed, clean_blank)
 
 
 def fit_values(values: list[Token], n: int, after_label: bool = True) -> tuple[list[Token] | None, list[list[Token | None]]]:
@@ -143,7 +180,11 @@ def fit_values(values: list[Token], n: int, after_label: bool = True) -> tuple[l
     if not printed and len(fields) >= n:
         return fields[-n:], []  # a row of empty fields: cells printed blank
     if len(printed) > n:
-        return None, [printed[-n:], printed[:n]]
+        # too many numbers: a number kerned apart in a table set out with spaces is likelier than
+        # a stray one, where joining its tight parts leaves exactly n
+        joined = join_kerned(printed)
+        kerned = [joined] if joined is not None and len(joined) == n else []
+        return None, [*kerned, printed[-n:], printed[:n]]
     return None, placements(printed, n) + blank_windows(fields, printed, n)
 
 
@@ -205,9 +246,13 @@ def is_blank_window(candidate: list[Token | None]) -> bool:
 
 
 def read_row(table: TableRead, keys: Sequence[str], values: list[Token], label_ratio: float,
-             after_label: bool = True, zeros_blank: bool = False) -> None:
+             after_label: bool = True, zeros_blank: bool = False, blanks_first: bool = False) -> None:
+    """blanks_first: where the rules cannot choose, the row's empty fields are likelier its blank
+    cells than separators left by lost values."""
     exact, candidates = fit_values(values, len(keys), after_label)
     windows = [c for c in candidates if is_blank_window(c)]
+    if blanks_first and windows:
+        candidates = windows + [c for c in candidates if not is_blank_window(c)]
     if zeros_blank and windows:
         # the table prints its zeros blank: a row's empty fields are its blank cells
         if len(windows) == 1:

@@ -7,6 +7,8 @@ from .readings import TableRead, prints_zeros_blank, read_row
 from .schema import Schema
 from .tokens import Token
 
+GROUP = 5  # 维持, 纠正, 其他, 尚未审结, 总计: the form's review group and its two lawsuit groups
+
 
 def read_table4(schema: Schema, tokens: Sequence[Token], span: tuple[int, int]) -> TableRead:
     """The values are the cells of the rows that print numbers, after the header rows; the header
@@ -32,5 +34,17 @@ def read_table4(schema: Schema, tokens: Sequence[Token], span: tuple[int, int]) 
     if not values:
         table.warnings.append("table 4: no values found")
         return table
-    read_row(table, keys, values, 1.0, after_label=False, zeros_blank=prints_zeros_blank(values))  # no label: leading blanks are cells
+    read_row(table, keys, values, 1.0, after_label=False, zeros_blank=prints_zeros_blank(values),  # no label: leading blanks are cells
+             blanks_first=_blank_groups(values, len(keys)))
     return table
+
+
+def _blank_groups(values: list[Token], n: int) -> bool:
+    """Whether the row prints exactly the form's fields and its empty ones are whole groups (a body
+    with no lawsuit after review leaves that group of five blank). Cells lost in conversion leave
+    their separators at random; not five in a row, on a group's edges."""
+    if len(values) != n or all(t.exact for t in values):
+        return False
+    blank = [t.is_blank for t in values]
+    groups = [blank[i:i + GROUP] for i in range(0, n, GROUP)]
+    return any(blank) and all(all(g) or not any(g) for g in groups)

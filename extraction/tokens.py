@@ -37,8 +37,8 @@ _ENUMERATOR_ONLY = re.compile(r"^\d{1,2}\s*[.、．]$")
 _GLUED_VALUE = re.compile(r"^(?P<label>.*[\u4e00-\u9fff].*[\u4e00-\u9fff])\s*(?P<value>\d+(?:\.\d+)?)$")
 _GLUED_SCORE = 0.5
 # Table 2's sections each open with the article they disclose under (第二十条第（五）项); a value cell
-# that the ruling under it lost runs into that heading ("885第二十条第（八）项").
-_VALUE_THEN_HEADING = re.compile(r"^(?P<value>\d+(?:\.\d+)?)\s*(?P<heading>第[一二三四五六七八九十]+条.*)$")
+# that the ruling under it lost runs into that heading ("885第二十条第（八）项"; a fax's 0 as O).
+_VALUE_THEN_HEADING = re.compile(r"^(?P<value>[\dOo〇○]+(?:\.\d+)?)\s*(?P<heading>第[一二三四五六七八九十]+条.*)$")
 # ...and where the ruling after the row's label was lost too, the label runs into both
 # ("行政强制0第二十条第（八）项").
 _LABEL_VALUE_HEADING = re.compile(r"^(?P<label>.*[\u4e00-\u9fff])\s*(?P<value>\d+(?:\.\d+)?)\s*(?P<heading>第[一二三四五六七八九十]+条.*)$")
@@ -67,6 +67,9 @@ class Token:
     page: int | None = None
     bbox: BBox | None = None
     score: float = 1.0
+    # In a line that sets its numbers apart with runs of spaces, this value stood one space after
+    # the previous one: perhaps the rest of the same number, kerned ("2 3" for 23; see join_kerned).
+    tight: bool = False
 
     @property
     def is_value(self) -> bool:
@@ -132,17 +135,45 @@ class _Stream:
             self.tokens.append(Token(text, self.row, value, exact, page, bbox, score))
             return
         plain = strip_tags(text).strip()
-        if _ONLY_NUMBERS.match(plain):
-            for part in plain.split():
-                self.tokens.append(Token(part, self.row, parse_value(part), exact, page, bbox, score))
-            return
-        m = _TRAILING_NUMBERS.match(plain)
-        if m:
-            self.tokens.append(Token(m.group("label"), self.row, None, exact, page, bbox, score))
-            for part in m.group("nums").split():
-                self.tokens.append(Token(part, self.row, parse_value(part), exact, page, bbox, score))
+        only = _ONLY_NUMBERS.match(plain)
+        m = None if only else _TRAILING_NUMBERS.match(plain)
+        if only or m:
+            if m:
+                self.tokens.append(Token(m.group("label"), self.row, None, exact, page, bbox, score))
+            for part, tight in _spaced_numbers(plain, m.start("nums") if m else 0):
+                self.tokens.append(Token(part, self.row, parse_value(part), exact, page, bbox, score, tight))
             return
         self.tokens.append(Token(text, self.row, None, exact, page, bbox, score))
+
+
+def _spaced_numbers(line: str, start: int) -> list[tuple[str, bool]]:
+    """The numbers of `line` from `start`, each with whether it stood a single space after the
+    previous number while the line's other gaps (the label's included) are wider: a table set out
+    in columns with spaces parts its cells by runs of spaces, so one space there is inside a cell."""
+    parts = list(re.finditer(r"\S+", line[start:]))
+    gaps = [parts[i].start() - parts[i - 1].end() for i in range(1, len(parts))]
+    label_gap = len(line[:start]) - len(line[:start].rstrip()) if start else 0
+    columns = max([label_gap, *gaps]) >= 2
+    return [(p.group(), columns and i > 0 and gaps[i - 1] == 1 and p.group()[:1].isdigit()
+             and parts[i - 1].group()[-1:].isdigit()) for i, p in enumerate(parts)]
+
+
+def join_kerned(values: list[Token]) -> list[Token] | None:
+    """The values with each tight one (see Token.tight) joined to the number before it, or None
+    where no two whole numbers are tight."""
+    out: list[Token] = []
+    joined = False
+    for tok in values:
+        prev = out[-1] if out else None
+        # digits only: a look-alike read as a digit, a sign or a decimal point is no kerning
+        if (tok.tight and prev is not None and prev.row == tok.row and prev.is_value and tok.is_value
+                and prev.text.isdigit() and tok.text.isdigit() and not prev.text.startswith("0")):
+            text = prev.text + tok.text
+            out[-1] = replace(prev, text=text, value=Value(int(text), f"{prev.value.raw} {tok.value.raw}", corrected=True))
+            joined = True
+        else:
+            out.append(tok)
+    return out if joined else None
 
 
 def document_tokens(doc: Document, row_labels: Iterable[str] = (), col_labels: Iterable[str] = ()) -> list[Token]:

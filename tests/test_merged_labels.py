@@ -168,6 +168,13 @@ def test_a_value_run_into_the_next_sections_heading_stays_in_its_row():
     cells = [Cell(0, 0, "行政规范性文件"), Cell(0, 1, "7第二十条第（五）项", rowspan=2), Cell(0, 2, "2"), Cell(0, 3, "16")]
     rows = _rows(Table(cells, 2, 4, page=1, origin="ruling"), load_schema().row_labels())
     assert rows[0] == ["行政规范性文件", "7", "2", "16", "第二十条第（五）项"]
+    # a fax's 0 read as O, and the heading's end gone to the next row
+    cells = [Cell(0, 0, "行政规范性文件"), Cell(0, 1, "O第二十条第"), Cell(0, 2, "1"), Cell(0, 3, "0")]
+    tokens = document_tokens(Document([Table(cells, 1, 4, page=1, origin="ruling")], kind="image", pages=1),
+                             load_schema().row_labels())
+    assert [(t.text, t.value.number if t.value else "label") for t in tokens] == [
+        ("行政规范性文件", "label"), ("O", 0), ("1", 1), ("0", 0), ("第二十条第", "label")]
+    assert tokens[1].score <= 0.5
 
 
 def test_table2s_label_header_merged_with_the_row_under_it_is_split():
@@ -233,3 +240,42 @@ def test_a_short_label_with_one_character_misread_is_matched_when_its_numbering_
     assert match_label("予以公升", "（一）予以公开") is None
     assert match_label("3.重复申调", "2.重复申请") is None
     assert match_label("重复申请", "2.重复申请") is not None  # an exact label needs no numbering
+
+
+def _found_rows(printed: dict[str, str], extra: tuple[str, str] | None = None) -> dict[str, tuple[float, list[str]]]:
+    """Table 3 with every row of the 2021 form under its own label, or under `printed`'s for the
+    rows it names, and `extra` = (row id, label): one more row printed after that row; row r
+    prints r..r+6. Returns the rows found."""
+    from extraction.readings import align_rows
+
+    schema = load_schema()
+    rows = schema.t3_rows(False)
+    labels = [printed.get(row.id, row.label) for row in rows]
+    if extra:
+        labels.insert(1 + [row.id for row in rows].index(extra[0]), extra[1])
+    cells = []
+    for r, label in enumerate(labels):
+        cells.append(Cell(r, 0, label))
+        cells += [Cell(r, 1 + c, str(r + c)) for c in range(7)]
+    table = Table(cells, len(labels), 8, page=2, origin="ruling")
+    tokens = document_tokens(Document([table], kind="image", pages=1), schema.row_labels())
+    _, found = align_rows(tokens, (0, len(tokens)), rows)
+    return {row.id: (ratio, [t.text for t in values]) for row, _i, ratio, values in found}
+
+
+def test_rows_whose_labels_are_garbled_past_matching_are_found_by_place_and_number():
+    """A fax read 1.信访举报投诉类申请 as 1.信访审报投诉频申议 and 2.重复申请 as 2.像礼申诚: no label
+    matches, but each keeps its number and its place between rows that were found."""
+    ids = [row.id for row in load_schema().t3_rows(False)]
+    petition, duplicate = ids.index("not_processed.petition"), ids.index("not_processed.duplicate")
+    found = _found_rows({"not_processed.petition": "1.信访审报投诉频申议", "not_processed.duplicate": "2.像礼申诚"})
+    assert found["not_processed.petition"] == (0.7, [str(petition + c) for c in range(7)])
+    assert found["not_processed.duplicate"] == (0.7, [str(duplicate + c) for c in range(7)])
+    assert len(found) == len(ids)
+    # a garbled label numbered as another row, or not numbered, is no row's
+    for garbled in ("3.像礼申诚", "像礼申诚"):
+        found = _found_rows({"not_processed.duplicate": garbled})
+        assert "not_processed.duplicate" not in found and len(found) == len(ids) - 1
+    # two garbled labels numbered alike where one row is missing: which is the row's is not known
+    found = _found_rows({"not_processed.duplicate": "2.像礼申诚"}, extra=("not_processed.duplicate", "2.象礼申城"))
+    assert "not_processed.duplicate" not in found

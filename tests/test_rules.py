@@ -134,3 +134,42 @@ def test_a_number_whose_separator_was_moved_to_its_edge_is_not_accepted():
     assert f.value == 40512 and f.status == "corrected" and f.confidence < 0.9
     printed = _run(_text(SEED_TSV).replace("行政事业性收费\t0\t\t", "行政事业性收费\t405.12\t\t")).fields["t2.fees.amount"]
     assert printed.value == 405.12 and printed.status == "read" and printed.confidence >= 0.9
+
+
+@pytest.mark.parametrize("seed", [1032, 1034])
+def test_printed_blanks_of_a_row_found_by_a_doubtful_label_are_confirmed_like_numbers(seed):
+    """An HTML table leaving its zeros blank, whose 2.重复申请 reads 2.重复申调: the row is found, its
+    label doubted. Its empty cells are printed blanks (a grid), so a column rule that holds over
+    them confirms them as it confirms numbers; where the column's rule breaks they stay in review."""
+    import re
+
+    from tests.synth import html_report
+    from tests.synth.form import build_report, synth_answers
+
+    answer = synth_answers(seed)
+    keys = [k for k in answer if k.startswith("t3.not_processed.duplicate.")]
+    for k in keys:
+        answer[k] = None
+    page = html_report.render(build_report(answer, seed=seed, blank_zeros=True)).decode("utf-8")
+    page, n = re.subn(r"2\.重(<br>\s*)?复申请", "2.重复申调", page)
+    assert n == 1
+    r = extract(page.encode("utf-8"), "report.html")
+    held = {k for c in r.checks if c.ok for k in c.fields}
+    broken = {k for c in r.checks if c.ok is False for k in c.fields}
+    confirmed = [k for k in keys if k in held and k not in broken]
+    assert confirmed and all(r.fields[k].value is None for k in keys)
+    assert all(r.fields[k].confidence >= 0.9 for k in confirmed)
+    assert all(r.fields[k].confidence < 0.9 for k in keys if k not in confirmed)
+
+
+def test_only_an_empty_cell_of_a_grid_counts_as_a_printed_blank():
+    """A cell with ink the reader could not read (its marker scores low), or an empty field of loose
+    text, may hide a 0: a rule that holds cannot tell, so it confirms only an empty grid cell."""
+    from extraction.readings import reading_from_token
+    from extraction.tokens import Token, Value
+
+    def blank(exact, score):
+        return reading_from_token("k", Token("", 1, Value(None, ""), exact=exact, score=score), 0.8)
+
+    assert blank(True, 1.0).clean_blank
+    assert not blank(True, 0.2).clean_blank and not blank(False, 1.0).clean_blank

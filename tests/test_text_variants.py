@@ -5,7 +5,9 @@ from dataclasses import replace
 
 import pytest
 
+from extraction.model import Document, Paragraph
 from extraction.pipeline import extract
+from extraction.tokens import document_tokens, join_kerned
 from tests.synth.form import build_report, synth_answers, wrong_fields
 from tests.synth.text_report import SHAPES, render_text, text_report
 
@@ -107,3 +109,42 @@ def test_prose_with_half_width_commas_stays_prose_beside_csv_tables():
     lines[at + 1:at + 1] = clauses
     result, wrong, silent = _run(replace(tr, text="\n".join(lines)))
     assert silent == [] and all(c in result.sections["overview"] for c in clauses)
+
+
+@pytest.mark.parametrize("shape", ["markdown", "csv"])
+def test_blank_group_of_table4_at_row_end_reads_blank(shape):
+    """The row prints all fifteen fields and its last group empty: when the rules cannot choose,
+    the five empty fields are that group's blank cells, not the row's values moved right."""
+    answer = synth_answers(1020)
+    for p in ("upheld", "corrected", "other", "pending", "total"):
+        answer[f"t4.litigation_after_review.{p}"] = None
+    tr = render_text(build_report(answer, seed=1020), shape, seed=3)
+    result, wrong, silent = _run(tr)
+    assert silent == []
+    t4 = [k for k in answer if k.startswith("t4.")]
+    assert [result.fields[k].value for k in t4] == [answer[k] for k in t4]
+
+
+def test_number_kerned_apart_in_space_aligned_table_is_one_number():
+    """A table set out in columns with runs of spaces: one space between digits ("6 1") lies inside
+    a cell, so the row's numbers are 7 7 61, not four numbers for three columns."""
+    answer = synth_answers(1021)
+    tr = render_text(build_report(answer, seed=1021), "aligned", seed=2)
+    line = next(ln for ln in tr.text.split("\n") if ln.startswith("规章"))
+    assert line.endswith(" 61")
+    tr = replace(tr, text=tr.text.replace(line, line[:-2] + "6 1"))
+    result, wrong, silent = _run(tr)
+    assert silent == []
+    for key in ("t2.rules.new_made", "t2.rules.new_published", "t2.rules.total_published"):
+        assert result.fields[key].value == answer[key], key
+
+
+def test_single_spaces_between_all_numbers_are_no_kerning():
+    """Where every number of a line stands one space from the next, a space is a column gap."""
+    doc = Document(blocks=[Paragraph("规章 7 7 6 1"), Paragraph("规章    7       7       6 1")], kind="text")
+    tokens = [t for t in document_tokens(doc) if t.is_value]
+    assert [(t.text, t.tight) for t in tokens] == [
+        ("7", False), ("7", False), ("6", False), ("1", False),
+        ("7", False), ("7", False), ("6", False), ("1", True)]
+    assert [t.value.number for t in join_kerned(tokens[4:])] == [7, 7, 61]
+    assert join_kerned(tokens[:4]) is None
