@@ -111,8 +111,11 @@ def _rows_by_place(texts: Sequence[str], values: Sequence[list[Token]], labels: 
     """`chosen` with the rows no printed label matched taken by their place, where that is
     unambiguous: a run of such rows between two rows found (or the table's start and a row found),
     with exactly as many labels printing values between them, none claimed, each numbered as its
-    row (or neither numbered). A fax's OCR can garble a short label past matching (2.重复申请 read
-    as 2.像礼申诚) but keeps its number and its place among the others."""
+    row (or neither numbered) and printing a number. A fax's OCR can garble a short label past
+    matching (2.重复申请 read as 2.像礼申诚) but keeps its number and its place among the others. A
+    row of empty cells is left to the rules: a table recovered badly leaves a row's cells empty
+    when its numbers went elsewhere (seen: img2table's borderless grid gave a scan's row blanks for
+    its printed zeros), and the rules infer a missing row's zeros as well as the row would give them."""
     out = list(chosen)
     j = 0
     while j < len(out):
@@ -125,8 +128,10 @@ def _rows_by_place(texts: Sequence[str], values: Sequence[list[Token]], labels: 
         lo = out[j - 1] if j > 0 else -1
         if k < len(out):
             free = [i for i in range(lo + 1, out[k]) if values[i]]
-            if len(free) == k - j and all(split_enumerator(texts[i])[0] == split_enumerator(labels[r])[0]
-                                          for i, r in zip(free, range(j, k))):
+            if (len(free) == k - j
+                    and all(split_enumerator(texts[i])[0] == split_enumerator(labels[r])[0]
+                            for i, r in zip(free, range(j, k)))
+                    and all(any(t.value.number is not None for t in values[i]) for i in free)):
                 out[j:k] = free
         j = k
     return out
