@@ -1,13 +1,12 @@
 """Table 4 (行政复议、行政诉讼): 15 numbers in the form's fixed column order."""
 from __future__ import annotations
 
+from itertools import groupby
 from typing import Sequence
 
 from .readings import TableRead, prints_zeros_blank, read_row
 from .schema import Schema
 from .tokens import Token
-
-GROUP = 5  # 维持, 纠正, 其他, 尚未审结, 总计: the form's review group and its two lawsuit groups
 
 
 def read_table4(schema: Schema, tokens: Sequence[Token], span: tuple[int, int]) -> TableRead:
@@ -35,16 +34,17 @@ def read_table4(schema: Schema, tokens: Sequence[Token], span: tuple[int, int]) 
         table.warnings.append("table 4: no values found")
         return table
     read_row(table, keys, values, 1.0, after_label=False, zeros_blank=prints_zeros_blank(values),  # no label: leading blanks are cells
-             blanks_first=_blank_groups(values, len(keys)))
+             blanks_first=_blank_groups(values, keys))
     return table
 
 
-def _blank_groups(values: list[Token], n: int) -> bool:
-    """Whether the row prints exactly the form's fields and its empty ones are whole groups (a body
-    with no lawsuit after review leaves that group of five blank). Cells lost in conversion leave
-    their separators at random; not five in a row, on a group's edges."""
-    if len(values) != n or all(t.exact for t in values):
+def _blank_groups(values: list[Token], keys: list[str]) -> bool:
+    """Whether the row prints exactly the form's fields and its empty ones are whole groups (the
+    keys' review / lawsuit groups: a body with no lawsuit after review leaves that group of five
+    blank). Cells lost in conversion leave their separators at random; not five in a row, on a
+    group's edges."""
+    if len(values) != len(keys) or all(t.exact for t in values):
         return False
     blank = [t.is_blank for t in values]
-    groups = [blank[i:i + GROUP] for i in range(0, n, GROUP)]
+    groups = [[b for b, _ in run] for _, run in groupby(zip(blank, keys), key=lambda bk: bk[1].rsplit(".", 1)[0])]
     return any(blank) and all(all(g) or not any(g) for g in groups)
