@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 from rapidfuzz import fuzz
@@ -108,9 +109,8 @@ class LabelMatch:
 
 def match_label(token_text: str, canonical: str, *, min_ratio: float | None = None) -> LabelMatch | None:
     """How well a printed label matches a form label, or None if it does not."""
-    t_enum, t_rest = split_enumerator(token_text)
-    c_enum, c_rest = split_enumerator(canonical)
-    a, b = label_key(t_rest), label_key(c_rest)
+    t_enum, a = _label_parts(token_text)
+    c_enum, b = _label_parts(canonical)
     if not a or not b:
         return None
     ratio = fuzz.ratio(a, b) / 100.0
@@ -129,6 +129,15 @@ def match_label(token_text: str, canonical: str, *, min_ratio: float | None = No
     if t_enum and c_enum:
         score += 0.15 if t_enum == c_enum else -0.25
     return LabelMatch(max(0.0, min(score, 1.15)), ratio)
+
+
+@lru_cache(maxsize=8192)
+def _label_parts(text: str) -> tuple[str | None, str]:
+    """A label's enumerator and key. Cached: a document's table is aligned against every row of
+    the form, and its labels against the form's again, so each text's parts are wanted many
+    times (a scanned report spent 12 ms a page on them)."""
+    enum, rest = split_enumerator(text)
+    return enum, label_key(rest)
 
 
 def align(tokens: Sequence[str], rows: Sequence[str], bonus: Sequence[float] | None = None) -> tuple[float, list[int | None]]:

@@ -12,7 +12,8 @@ import pytest
 from extraction.grid import Word, build_tables
 from extraction.model import Cell, Table
 from extraction.scan.cells import CellCrop, _choose, digits_of, ink_box, reread_cells
-from extraction.scan.geometry import estimate_skew, find_paper, lines_run_vertically, rotate, turn, unwarp_paper
+from extraction.scan.geometry import (estimate_skew, find_paper, lines_run_vertically, rotate, rotated_part, turn,
+                                      unwarp_paper)
 from extraction.scan.page_reader import GRID_TOL, _cut_at_rulings
 from extraction.scan.rulings import find_rulings
 from models.ocr import DetectedLine
@@ -170,6 +171,25 @@ def _text_page(seed: int = 7) -> np.ndarray:
     with pymupdf.open(stream=pdf, filetype="pdf") as doc:
         pix = doc[0].get_pixmap(dpi=int(DPI), colorspace=pymupdf.csGRAY)
         return np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width).copy()
+
+
+@pytest.mark.parametrize("angle", [1.6, -0.8, 0.02])
+def test_a_part_of_a_tilted_page_is_straightened_as_the_whole_page_would_be(angle):
+    img = _page()
+    _form_table(img)
+    img = _damage(img, seed=4, tilt=1.6)
+    whole = rotate(img, angle)
+    h, w = img.shape
+    # inside, across the edges, and wholly outside the page
+    for x0, y0, x1, y1 in [(120, 240, 400, 330), (-30, -10, 90, 60), (w - 50, h - 40, w + 20, h + 30),
+                           (w + 5, 10, w + 50, 40)]:
+        part = rotated_part(img, angle, x0, y0, x1, y1)
+        expect = whole[max(0, y0):max(0, y1), max(0, x0):max(0, x1)]
+        assert part.shape == expect.shape
+        if part.size:
+            # the same turn, its fixed-point rounding split differently between row and column
+            assert np.abs(part.astype(int) - expect).max() <= 2
+            assert np.mean(part != expect) < 0.01
 
 
 def test_page_on_its_side_is_recognised_and_turned():

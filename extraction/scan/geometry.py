@@ -10,6 +10,8 @@ from typing import Callable
 import cv2
 import numpy as np
 
+from .components import components
+
 MAX_SKEW = 5.0  # degrees either way; a page tilted more than this is a photo, see find_paper
 
 
@@ -91,8 +93,8 @@ def lines_run_vertically(gray: np.ndarray, dpi: float) -> bool:
 
 
 def _elongated(mask: np.ndarray, horizontal: bool) -> int:
-    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    w, h = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+    comps = components(mask)
+    w, h = comps.x_hi - comps.x_lo + 1, comps.y_hi - comps.y_lo + 1
     long, short = (w, h) if horizontal else (h, w)
     return int(np.sum((long >= 4 * short) & (long >= 12)))
 
@@ -150,5 +152,21 @@ def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
     if abs(angle) < 0.05:
         return gray
     h, w = gray.shape[:2]
-    m = cv2.getRotationMatrix2D((w / 2, h / 2), -angle, 1.0)
-    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+    return cv2.warpAffine(gray, _turning(w, h, angle), (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+def rotated_part(gray: np.ndarray, angle: float, x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
+    """rotate(gray, angle)[y0:y1, x0:x1] (the box clipped to the image), turning only the pixels
+    of that box: a few cells of a 300-dpi page cost a fraction of the whole page's turn (24 ms)."""
+    h, w = gray.shape[:2]
+    x0, y0 = min(max(0, x0), w), min(max(0, y0), h)
+    x1, y1 = min(max(x0, x1), w), min(max(y0, y1), h)
+    if abs(angle) < 0.05 or x1 == x0 or y1 == y0:
+        return gray[y0:y1, x0:x1]
+    m = _turning(w, h, angle)
+    m[:, 2] -= (x0, y0)
+    return cv2.warpAffine(gray, m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+def _turning(w: int, h: int, angle: float) -> np.ndarray:
+    return cv2.getRotationMatrix2D((w / 2, h / 2), -angle, 1.0)

@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from ..grid import Segment
+from .components import components
 
 # A ruling piece is at least this long (inches): longer than any character at body or table
 # sizes (a 10.5-pt character is 0.15 in), shorter than the narrowest cell of the form.
@@ -117,20 +118,11 @@ def _contrast(darker: np.ndarray) -> float:
 def _segments(mask: np.ndarray, horizontal: bool, run: int, thick: int
               ) -> list[tuple[Segment, tuple[int, int, np.ndarray]]]:
     """Thin long components of `mask`: each as a segment, with its pixels (x, y, boolean patch)."""
-    # Labels only, then each component's pixels by sorting the few lit pixels by label: OpenCV's
-    # per-component statistics scan the whole page again and cost six times the labelling.
-    n, labels = cv2.connectedComponents(mask, connectivity=8)
-    if n <= 1:
+    comps = components(mask)
+    if not len(comps):
         return []
-    pts = cv2.findNonZero(mask).reshape(-1, 2)  # row-major, as np.nonzero, at a fifth of its cost
-    xs, ys = pts[:, 0], pts[:, 1]
-    lab = labels[ys, xs]
-    order = np.argsort(lab, kind="stable")
-    ys, xs, lab = ys[order], xs[order], lab[order]
-    starts = np.searchsorted(lab, np.arange(1, n + 1))
-    first, count = starts[:-1], np.diff(starts)
-    x_lo, x_hi = np.minimum.reduceat(xs, first), np.maximum.reduceat(xs, first)
-    y_lo, y_hi = np.minimum.reduceat(ys, first), np.maximum.reduceat(ys, first)
+    xs, ys, first, count = comps.xs, comps.ys, comps.first, comps.count
+    x_lo, x_hi, y_lo, y_hi = comps.x_lo, comps.x_hi, comps.y_lo, comps.y_hi
     length = (x_hi - x_lo + 1) if horizontal else (y_hi - y_lo + 1)
     # long enough, and thin: ink per unit of length (the bounding box of a tilted line is taller)
     keep = np.nonzero((length >= run) & (count <= thick * length))[0]
