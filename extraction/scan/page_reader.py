@@ -306,8 +306,9 @@ class _CellCropper:
 
     def __init__(self, source: PageSource, clean: np.ndarray, turns: int, skew: float):
         self.source, self.clean, self.turns, self.skew = source, clean, turns, skew
-        self.sharper = min(SHARP_DPI, source.native_dpi) >= 1.2 * READ_DPI
-        self.dpi = min(SHARP_DPI, source.native_dpi) if self.sharper else READ_DPI
+        sharp_dpi = min(SHARP_DPI, source.native_dpi)
+        self.sharper = sharp_dpi >= 1.2 * READ_DPI
+        self.dpi = sharp_dpi if self.sharper else READ_DPI
         self._sharp: np.ndarray | None = None
         self._lock = threading.Lock()
 
@@ -326,7 +327,7 @@ class _CellCropper:
         return rotated_part(self._turned_sharp(), self.skew, x0, y0, x1, y1)
 
     def __call__(self, box: tuple[float, float, float, float]) -> CellCrop:
-        dpi = self.dpi
+        dpi = self.dpi  # of the pixels cropped: the sharper render's, or the page's as read
         k = dpi / 72.0
         inset = max(2, int(round(1.5 * k)))  # keep clear of the cell's rulings
         x0, y0 = int(box[0] * k) + inset, int(box[1] * k) + inset
