@@ -11,7 +11,14 @@ Sets, each deterministic by seed (default seed ranges in SETS):
   traditional characters or with a one-row "other handling" block;
 - photos: the same mix with two in five pages photographed and two in five turned;
 - faxes: odd seeds as 204 × 98 dpi Group 4 fax TIFFs, even seeds as colour scans with a red seal
-  over the signature, at 150, 200 or 300 dpi.
+  over the signature, at 150, 200 or 300 dpi;
+- digital: the born-digital kinds, no OCR: text-layer PDFs (browser or office furniture, tables
+  ruled, boxed, barred, with horizontal rules only or none, cells centred or set flush, split over
+  pages, embedded fonts, fake bold, fonts without a character map), HTML pages (encodings,
+  sloppy markup, broken headers, blank cells as &nbsp; or empty), Word files (framed, text
+  boxes, a seal) and converter text in every shape of tests/synth/text_report;
+- unruled, unruled-blank: text-layer PDFs whose tables lost their vertical rulings (none, or
+  horizontal rules only), cells centred or set flush; unruled-blank prints every zero blank.
 """
 from __future__ import annotations
 
@@ -21,7 +28,8 @@ import json
 import random
 from pathlib import Path
 
-SETS = {"mixed": range(900, 930), "photos": range(930, 960), "faxes": range(960, 984)}
+SETS = {"mixed": range(900, 930), "photos": range(930, 960), "faxes": range(960, 984),
+        "digital": range(5000, 5120), "unruled": range(6100, 6140), "unruled-blank": range(6000, 6040)}
 
 
 def _variant(rng: random.Random, traditional: float, single_row: float | None = None) -> dict:
@@ -94,11 +102,76 @@ def fax_document(seed: int) -> tuple[str, bytes, dict]:
     return f"c{seed}.pdf", scan.scan_pdf(pages, dpi), report.answer
 
 
+def digital_document(seed: int) -> tuple[str, bytes, dict]:
+    """One report of the digital set: (file name, bytes, right answer)."""
+    from tests.synth import docx_report, html_report
+    from tests.synth.text_report import text_report
+
+    rng = random.Random(seed * 13 + 5)
+    kind = rng.choice(["pdf", "pdf", "pdf", "html", "docx", "text"])
+    if kind == "text":
+        tr = text_report(seed)
+        return f"t{seed}.txt", tr.data, tr.answer
+    report = _digital_report(seed, rng, blank_zeros=None)
+    if kind == "html":
+        data = html_report.render(report, encoding=rng.choice(["utf-8", "gb18030", "gbk"]),
+                                  declare=rng.choice(["meta", "http-equiv", None]), sloppy=rng.random() < 0.5,
+                                  break_headers=rng.random() < 0.5, blank=rng.choice(["nbsp", "empty", "mixed"]),
+                                  seed=seed)
+        return f"h{seed}.html", data, report.answer
+    if kind == "docx":
+        data = docx_report.render(report, frame=rng.random() < 0.4, text_boxes=rng.random() < 0.4,
+                                  seal=rng.random() < 0.3)
+        return f"w{seed}.docx", data, report.answer
+    return f"p{seed}.pdf", _text_pdf(report, rng, ["lines", "lines", "none", "horizontal", "rects", "bars"]), report.answer
+
+
+def unruled_document(seed: int, blank_zeros: bool) -> tuple[str, bytes, dict]:
+    """One report of the unruled sets: (file name, bytes, right answer)."""
+    rng = random.Random(seed * 13 + 5)
+    report = _digital_report(seed, rng, blank_zeros=blank_zeros)
+    return f"p{seed}.pdf", _text_pdf(report, rng, ["none", "horizontal"]), report.answer
+
+
+def _digital_report(seed: int, rng: random.Random, blank_zeros: bool | None):
+    """The report of a born-digital document; blank_zeros None: drawn, as the other variants."""
+    from tests.synth.form import build_report, synth_answers
+
+    variant = _variant(rng, traditional=0.15, single_row=0.2)
+    if blank_zeros is not None:
+        variant.pop("blank_zeros", None)
+        if blank_zeros:
+            variant["blank_zeros"] = True
+    try:
+        return build_report(synth_answers(seed), seed=seed, **variant)
+    except Exception:  # a variant the seed's answers cannot take: the plain form
+        return build_report(synth_answers(seed), seed=seed)
+
+
+def _text_pdf(report, rng: random.Random, rulings: list[str]) -> bytes:
+    from tests.synth import pdf_report
+
+    opts = dict(furniture=rng.choice(["browser", "office", None]),
+                split_t3_before=rng.choice(["t3.unavailable.not_held", None]), repeat_header=rng.random() < 0.5,
+                rulings=rng.choice(rulings), cells=rng.choice(["centred", "centred", "top_left"]),
+                embed_font=rng.random() < 0.3)
+    post = rng.choice(["", "", "", "bold", "bold_char", "char_map"])
+    if post == "char_map":  # a font without its /ToUnicode map: the text layer is garbled, read by OCR
+        return pdf_report.without_char_map(pdf_report.render_pdf(report, **{**opts, "embed_font": True}))
+    pdf = pdf_report.render_pdf(report, **opts)
+    if post.startswith("bold"):
+        pdf = pdf_report.fake_bold(pdf, per_char=post == "bold_char")
+    return pdf
+
+
 def build_set(name: str, out: Path, seeds: range | None = None) -> list[Path]:
     """Write the set's documents to out/in and their answers to out/golden; the documents' paths."""
     make = {"mixed": scan_document,
             "photos": lambda seed: scan_document(seed, turned=0.4, photo=0.4),
-            "faxes": fax_document}[name]
+            "faxes": fax_document,
+            "digital": digital_document,
+            "unruled": lambda seed: unruled_document(seed, blank_zeros=False),
+            "unruled-blank": lambda seed: unruled_document(seed, blank_zeros=True)}[name]
     (out / "in").mkdir(parents=True, exist_ok=True)
     (out / "golden").mkdir(parents=True, exist_ok=True)
     written = []

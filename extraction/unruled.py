@@ -15,11 +15,16 @@ numbers. So, among the words outside the ruled tables:
    dash) and stands clear of the label on its left is a cell value.
 3. Lines of values that follow one another with nothing in between reaching into their columns
    make one table; its columns are the clusters of the values' centres (a column missing from a
-   run of evenly spaced ones is put back).
+   run of evenly spaced ones is put back from the header).
 4. The label pieces left of the columns join into label cells (wrapped lines; an enumerator such
    as （二） or 3. opens a new one). A label cell goes on the first line of values it stands beside;
-   a label beside no values is a row of its own whose cells are all blank. Blanks that come only
-   from the absence of words get a lower score: no ruling vouches for them.
+   a label beside no values is a row of its own whose cells are all blank. From OCR, such blanks
+   get a lower score: its numbers may have been lost, and no ruling vouches for them.
+
+A PDF's own text layer loses no word, and places header and number exactly, so there (the
+`text_layer` flag) a row beside no value is a printed blank; a row printing only one or two numbers
+(its zeros left blank) is a table of its own when each number stands under a cell of the header
+just above it; and numbers set flush left or right line up with their header by that edge.
 """
 from __future__ import annotations
 
@@ -35,7 +40,12 @@ from .tokens import parse_value
 ORIGIN = "alignment"
 
 # A cell is a blank of a row printed with no value at all: nothing but its label says it is a row.
+# From OCR that row may have lost its numbers; from a PDF's text layer nothing is lost, and the
+# label row standing in the table's columns is the form's row printed blank (zeros left empty).
 BLANK_ROW_SCORE = 0.8
+# A value lines up with a header word within this share of a line's height (a text layer places
+# both exactly; a flush cell's number beside a longer header word's edge stands a character off).
+_ALIGN = 0.25
 # an enumerator right after Chinese text: where a second label begins inside one OCR box
 _INNER_ENUMERATOR = re.compile(r"(?<=[\u4e00-\u9fff])(?=\d{1,2}\s*[.、．](?!\d)|[（(][一二三四五六七八九十]+[)）])")
 _ENUMERATOR = re.compile(r"^\s*([（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、.．]|\d{1,2}\s*[.、．](?!\d))")
@@ -76,9 +86,10 @@ class UnruledPage:
     columns: list[float]  # value-column centres of the page's last table, for its continuation
 
 
-def unruled_tables(words: list[Word], page: int, carried: list[float] = ()) -> UnruledPage:
+def unruled_tables(words: list[Word], page: int, carried: list[float] = (), *, text_layer: bool = False) -> UnruledPage:
     """The tables these words print without rulings. `carried`: the columns of the table that
-    ended the previous page; a table continued here without its header finds them there."""
+    ended the previous page; a table continued here without its header finds them there.
+    `text_layer`: the words are a PDF's own text (none can have been lost), not OCR's."""
     if len(words) < 4:
         return UnruledPage([], words, [])
     h = statistics.median(w.bbox[3] - w.bbox[1] for w in words) or 1.0
@@ -96,11 +107,15 @@ def unruled_tables(words: list[Word], page: int, carried: list[float] = ()) -> U
     tables: list[Table] = []
     used: set[int] = set()
     columns: list[float] = []
-    for i, value_lines in enumerate(_regions(lines, h)):
-        found = _table(value_lines, lines, h, page, list(carried) if i == 0 else [], used)
+    first = True  # the columns carried from the page before go to the first run of three values or more
+    for value_lines in _regions(lines, h):
+        big = sum(p.value for ln in value_lines for p in ln) >= 3
+        found = _table(value_lines, lines, h, page, list(carried) if first and big else [], used, text_layer)
+        first = first and not big
         if found is None:
             continue
-        grid, pieces, columns = found
+        grid, pieces, mine = found
+        columns = mine or columns  # a table of a few values carries none: its columns are its header's
         tables.append(grid)
         for w in (w for p in pieces for w in p.words):
             used |= {id(w), id(box_of.get(id(w), w))}
@@ -206,7 +221,7 @@ def _regions(lines: list[list[_Piece]], h: float) -> list[list[list[_Piece]]]:
         between = []
     if run:
         out.append(run)
-    return [r for r in out if sum(p.value for ln in r for p in ln) >= 3]
+    return out
 
 
 def _separated(run: list[list[_Piece]], ln: list[_Piece], between: list[_Piece], h: float) -> bool:
@@ -225,14 +240,20 @@ def _separated(run: list[list[_Piece]], ln: list[_Piece], between: list[_Piece],
 # -------------------------------------------------------------------------------------- table
 
 def _table(value_lines: list[list[_Piece]], lines: list[list[_Piece]], h: float, page: int,
-           carried: list[float], used: set[int]) -> tuple[Table, list[_Piece], list[float]] | None:
+           carried: list[float], used: set[int], text_layer: bool) -> tuple[Table, list[_Piece], list[float]] | None:
     """The grid of one run of value lines; None when its values do not stand in two columns or
-    more (a label and its one number is what prose reading gets right anyway)."""
+    more, three values at least (a label and its one number is what prose reading gets right),
+    unless the words are a text layer's and each value stands under a cell of a header row: a row
+    printing one of its columns, its zeros left blank, is a table row all the same."""
     _demote_stray(value_lines, _header_centres(lines, min(p.bbox[1] for ln in value_lines for p in ln),
                                                float("-inf"), h) + carried, h)
     value_lines = [ln for ln in value_lines if any(p.value for p in ln)]
     values = [p for ln in value_lines for p in ln if p.value]
-    if len(_clusters([p.cx for p in values], h)) < 2:
+    # a few values (a row printing one of its columns, its zeros left blank) make a table only in
+    # a text layer, on three lines at most under a header
+    band = _header_band(values, lines, h) if text_layer else []
+    few = len(values) < 3 or len(_clusters([p.cx for p in values], h)) < 2
+    if few and (not band or len(value_lines) > 3):
         return None
     zone_x0 = min(p.bbox[0] for p in values)
     top = min(p.bbox[1] for p in values)
@@ -244,8 +265,11 @@ def _table(value_lines: list[list[_Piece]], lines: list[list[_Piece]], h: float,
                     and not any(id(w) in used for w in p.words)]
     label_right = max((p.bbox[2] for p in label_pieces if p.bbox[1] < bottom and p.bbox[3] > top),
                       default=float("-inf"))  # no row labels: the columns start at the left
-    columns = _columns([p.cx for p in values], _header_centres(lines, top, label_right, h) + carried, h)
-    col_of = {id(p): min(range(len(columns)), key=lambda c: abs(columns[c] - p.cx)) for p in values}
+    found = _value_columns(values, _header_words(lines, top, label_right, h), band, label_right, carried, h,
+                           text_layer, few)
+    if found is None:
+        return None
+    columns, col_of, carry = found
     for ln in value_lines:
         cols = [col_of[id(p)] for p in ln if p.value]
         if len(set(cols)) != len(cols):
@@ -277,7 +301,34 @@ def _table(value_lines: list[list[_Piece]], lines: list[list[_Piece]], h: float,
         extra.append(_Row(cell.bbox[1], cell.bbox[3], labels=[cell]))
         start = cell.bbox[1]
     rows = sorted(rows + extra, key=lambda r: r.cy)
-    return _grid(rows, columns, col_of, page), [*values, *(c for r in rows for c in r.labels)], columns
+    blank_row_score = 1.0 if text_layer else BLANK_ROW_SCORE
+    return _grid(rows, columns, col_of, page, blank_row_score), [*values, *(c for r in rows for c in r.labels)], carry
+
+
+def _value_columns(values: list[_Piece], heads: list[Word], band: list[list[_Piece]], label_right: float,
+                   carried: list[float], h: float, text_layer: bool,
+                   few: bool) -> tuple[list[float], dict[int, int], list[float]] | None:
+    """The table's columns, the column of each value, and the columns a table continued on the
+    next page may take (none where they are not centres, or come from a header alone). `heads`: the
+    header words over the columns; `band`: the header lines just above the values (text layer only)."""
+    # by their cells' edges where the cells are set flush (the columns carried from the page before
+    # are centres: not used then)
+    at = _alignment(values, heads, h) if text_layer else _centre
+    # a text layer's header words stand exactly over their columns: clustered tightly, a group
+    # header over several columns (行政复议 over five) stays apart from the column headers beside it
+    columns = _columns([at(p.bbox) for p in values], [at(w.bbox) for w in heads] + (carried if at is _centre else []),
+                       h, 0.4 if text_layer else 1.2)
+    col_of = {id(p): min(range(len(columns)), key=lambda c: abs(columns[c] - at(p.bbox))) for p in values}
+    over = [ws for ws in ([w for p in ln for w in p.words if w.bbox[0] > label_right] for ln in band) if ws]
+    if len(over) == 1 and not _lined_up(values, over[0], h) and (few or len(columns) != len(over[0])):
+        # the values line up with no word of a one-line header (numbers set flush right under a
+        # header set flush left), and their own columns leave some out or disagree with it: each
+        # value takes the header cell it stands in
+        found = _cell_columns(values, over[0], h)
+        if found is None or len(found[0]) < 2:
+            return None
+        return *found, []
+    return columns, col_of, columns if at is _centre and not few else []
 
 
 def _demote_stray(value_lines: list[list[_Piece]], heads: list[float], h: float) -> None:
@@ -300,6 +351,47 @@ def _demote_stray(value_lines: list[list[_Piece]], heads: list[float], h: float)
         first[0].value = False
 
 
+def _header_band(values: list[_Piece], lines: list[list[_Piece]], h: float) -> list[list[_Piece]]:
+    """The header lines just above the values, nearest first: text alone (a row of values above is
+    the table before, no header), each of two cells or more apart as cells are (a title or a line
+    of prose is one piece). Labels alone left of the values between it and them are rows printed
+    blank. Empty when there is none."""
+    top = min(p.bbox[1] for p in values)
+    zone_x0 = min(p.bbox[0] for p in values)
+    band: list[list[_Piece]] = []
+    edge = top
+    for ln in sorted((ln for ln in lines if max(p.bbox[3] for p in ln) <= top + 0.2 * h),
+                     key=lambda ln: -max(p.bbox[3] for p in ln))[:8]:
+        if edge - max(p.bbox[3] for p in ln) > 2 * h or any(p.value for p in ln) or len(band) == 4:
+            break
+        edge = min(edge, min(p.bbox[1] for p in ln))
+        if not band and all(p.bbox[2] < zone_x0 - 0.2 * h for p in ln):
+            continue  # a row label with no value: a row printed blank
+        if len(ln) < 2:
+            break  # a line of one piece: a title or prose over the header
+        band.append(ln)
+    return band
+
+
+def _lined_up(values: list[_Piece], heads: list[Word], h: float) -> bool:
+    """Whether each value centres under a header word, or lines up with one on the same edge."""
+    return any(all(any(abs(at(w.bbox) - at(p.bbox)) <= _ALIGN * h for w in heads) for p in values)
+               for at in (_centre, _left, _right))
+
+
+def _cell_columns(values: list[_Piece], cells: list[Word], h: float) -> tuple[list[float], dict[int, int]] | None:
+    """Columns from a header line's cells: a value stands in the cell whose left edge is the last
+    at or before its centre. None when a value stands left of them all."""
+    cells = sorted(cells, key=lambda w: w.bbox[0])
+    col_of: dict[int, int] = {}
+    for p in values:
+        i = max((k for k, w in enumerate(cells) if w.bbox[0] - 0.3 * h <= p.cx), default=None)
+        if i is None:
+            return None
+        col_of[id(p)] = i
+    return [_centre(w.bbox) for w in cells], col_of
+
+
 def _lines_up(cell: _Piece, labels: list[_Piece], label_right: float, h: float) -> bool:
     """Whether a label is one more of these: in their type, between their left edge and the right
     edge of the labels."""
@@ -313,28 +405,56 @@ def _lines_up(cell: _Piece, labels: list[_Piece], label_right: float, h: float) 
     return left - h <= cell.bbox[0] and cell.bbox[2] <= label_right + h and abs(height(cell) - size) <= 0.1 * size
 
 
-def _header_centres(lines: list[list[_Piece]], top: float, label_right: float, h: float) -> list[float]:
-    """Centres of the header cells over the columns: the text of the lines just above the first
-    row of values, right of the row labels."""
-    out: list[float] = []
+def _header_words(lines: list[list[_Piece]], top: float, label_right: float, h: float) -> list[Word]:
+    """The header cells' words over the columns: the text of the lines just above the first row of
+    values, right of the row labels (words, not pieces: header cells of narrow columns stand closer
+    than a character apart)."""
+    out: list[Word] = []
     edge = top
     for ln in sorted((ln for ln in lines if max(p.bbox[3] for p in ln) <= top + 0.2 * h),
                      key=lambda ln: -max(p.bbox[3] for p in ln))[:10]:
         if edge - max(p.bbox[3] for p in ln) > 2 * h:
             break
-        # words, not pieces: header cells of narrow columns stand closer than a character apart
-        out += [(w.bbox[0] + w.bbox[2]) / 2 for p in ln for w in p.words if w.bbox[0] > label_right]
+        out += [w for p in ln for w in p.words if w.bbox[0] > label_right]
         edge = min(edge, min(p.bbox[1] for p in ln))
     return out
 
 
-def _columns(values: list[float], header: list[float], h: float) -> list[float]:
+def _header_centres(lines: list[list[_Piece]], top: float, label_right: float, h: float) -> list[float]:
+    return [_centre(w.bbox) for w in _header_words(lines, top, label_right, h)]
+
+
+def _centre(b: BBox) -> float:
+    return (b[0] + b[2]) / 2
+
+
+def _left(b: BBox) -> float:
+    return b[0]
+
+
+def _right(b: BBox) -> float:
+    return b[2]
+
+
+def _alignment(values: list[_Piece], heads: list[Word], h: float):
+    """Which edge of their cells the values line up on with the header cells': the centre, or the
+    left or right edge where the cells are set flush (a number set right under a wide header cell
+    stands nowhere near its centre). The centre unless an edge lines up more values, two at least."""
+    def under(at) -> int:
+        return sum(any(abs(at(w.bbox) - at(p.bbox)) <= _ALIGN * h for w in heads) for p in values)
+
+    best = max((_left, _right), key=under)
+    n = under(best)
+    return best if n >= 2 and n > under(_centre) else _centre
+
+
+def _columns(values: list[float], header: list[float], h: float, header_gap: float = 1.2) -> list[float]:
     """Column centres: clusters of the values' centres. Columns whose cells are all printed blank
     are put back from the header: the evenly spaced grid that holds every value column and the most
     header cells (a header over several columns may sit between two); failing that, from gaps
     that are whole multiples of the narrowest one."""
     cols = _clusters(values, h)
-    heads = _clusters(header, h)
+    heads = _clusters(header, h, header_gap)
     grid = _progression(cols, heads, h)
     if grid is not None:
         return grid
@@ -352,13 +472,14 @@ def _columns(values: list[float], header: list[float], h: float) -> list[float]:
     return out
 
 
-def _clusters(xs: list[float], h: float) -> list[float]:
+def _clusters(xs: list[float], h: float, gap: float = 1.2) -> list[float]:
+    """Centres of the runs of xs no more than gap × h apart."""
     if not xs:
         return []
     xs = sorted(xs)
     groups: list[list[float]] = [[xs[0]]]
     for x in xs[1:]:
-        if x - groups[-1][-1] > 1.2 * h:
+        if x - groups[-1][-1] > gap * h:
             groups.append([x])
         else:
             groups[-1].append(x)
@@ -435,14 +556,14 @@ def _full(last: BBox, cell: BBox, pieces: list[_Piece], beside: list[_Piece], h:
     return last[2] >= edge - 1.5 * h
 
 
-def _grid(rows: list[_Row], columns: list[float], col_of: dict[int, int], page: int) -> Table:
+def _grid(rows: list[_Row], columns: list[float], col_of: dict[int, int], page: int, blank_row_score: float) -> Table:
     n_labels = max((len(r.labels) for r in rows), default=0)
     cells: list[Cell] = []
     for i, r in enumerate(rows):
         for j, lab in enumerate(sorted(r.labels, key=lambda c: c.bbox[0])):
             cells.append(Cell(i, j, lab.text, page=page, bbox=lab.bbox))
         placed = {col_of[id(p)]: p for p in r.values}
-        blank_score = 1.0 if r.values else BLANK_ROW_SCORE
+        blank_score = 1.0 if r.values else blank_row_score
         for c in range(len(columns)):
             p = placed.get(c)
             if p is not None:

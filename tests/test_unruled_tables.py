@@ -59,6 +59,55 @@ def test_grid_from_words_wrapped_labels_vertical_label_and_a_blank_row():
     assert found.columns == pytest.approx([220, 260, 300], abs=1)
 
 
+def test_a_row_printed_blank_in_a_text_layer_is_a_sure_blank():
+    """A PDF's own text loses no number: the label row beside no value is the row printed blank."""
+    words = [_w("（一）予以公开", 80, 100), _w("5", 216, 100), _w("0", 256, 100), _w("5", 296, 100),
+             _w("（二）不予公开", 80, 116),
+             _w("（三）总计", 80, 132), _w("6", 216, 132), _w("2", 256, 132), _w("8", 296, 132)]
+    [t] = unruled_tables(words, page=1, text_layer=True).tables
+    assert t.grid_texts()[1] == ["（二）不予公开", "", "", ""]
+    assert {c.score for c in t.cells if c.row == 1 and c.col > 0} == {1.0}
+    [ocr] = unruled_tables(words, page=1).tables
+    assert {c.score for c in ocr.cells if c.row == 1 and c.col > 0} == {BLANK_ROW_SCORE}
+
+
+def _header(texts: list[str], lefts: list[float], y0: float, size: float = 8.0) -> list[Word]:
+    return [_w(t, x, y0, size) for t, x in zip(texts, lefts)]
+
+
+def test_a_row_of_one_number_under_a_header_is_a_table_row_in_a_text_layer():
+    """Zeros printed blank leave a row one number: under its header's cells (centred), it still
+    stands in its column; from OCR, or with no header over it, it is left to the prose reading."""
+    heads = _header(["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"], [70, 172, 260, 336], 80)
+    # header centres: 86, 200, 280, 360; the number stands under the first value column
+    words = heads + [_w("行政事业性收费", 60, 96), _w("12", 192, 96)]
+    [t] = unruled_tables(words, page=1, text_layer=True).tables
+    assert t.grid_texts() == [["行政事业性收费", "12", "", ""]]
+    assert unruled_tables(words, page=1).tables == []
+    assert unruled_tables(words[len(heads):], page=1, text_layer=True).tables == []  # no header over it
+
+
+def test_numbers_set_flush_right_under_headers_set_flush_left_take_the_cell_they_stand_in():
+    """Header cells 107 pt wide from x 200, their text flush left; the numbers flush right. Two of
+    three columns print numbers: each goes to the cell it stands in, not the nearest of the two."""
+    heads = _header(["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"], [75, 206, 313, 419], 80, 9)
+    words = heads + [_w("规章", 75, 98, 9), _w("53", 461, 98, 9),
+                     _w("行政规范性文件", 75, 116, 9), _w("4", 252, 116, 9), _w("79", 461, 116, 9)]
+    [t] = unruled_tables(words, page=1, text_layer=True).tables
+    assert t.grid_texts() == [["规章", "", "", "53"], ["行政规范性文件", "4", "", "79"]]
+
+
+def test_a_group_header_beside_its_columns_headers_does_not_move_the_columns():
+    """Six columns 30 pt apart (centres 160..310) under two group headers; the first group's header
+    centres 6 pt off a column's. Two numbers only: the columns still come from the six headers."""
+    leaves = [_w(t, x - 8, 90) for t, x in zip(["维持", "纠正", "其他", "维持", "纠正", "其他"],
+                                                 (160, 190, 220, 250, 280, 310))]
+    groups = [_w("行政复议甲", 176 - 20, 76), _w("行政诉讼", 280 - 16, 76)]
+    words = groups + leaves + [_w("2", 186, 106), _w("1", 276, 106)]
+    [t] = unruled_tables(words, page=1, text_layer=True).tables
+    assert t.grid_texts() == [["", "2", "", "", "1", ""]]
+
+
 def test_prose_with_numbers_is_no_table():
     words = [_w("全年共受理申请", 60, 100), _w("40", 120, 100), _w("件，办结", 140, 100),
              _w("2020", 60, 120), _w("年", 100, 120), _w("12", 112, 120), _w("月", 132, 120)]
@@ -107,6 +156,19 @@ def test_report_without_rulings_printing_zeros_blank_makes_no_silent_error(seed)
     output = _output(data)
     assert _silent(report, output) == []
     assert len(wrong_fields(report.answer, output)) <= 0.02 * len(report.answer)
+
+
+@pytest.mark.parametrize("seed,rulings,cells", [(6003, "horizontal", "centred"), (6013, "none", "top_left"),
+                                                (6024, "horizontal", "centred"), (6027, "none", "top_left")])
+def test_report_without_rulings_printing_zeros_blank_reads_its_sparse_rows(seed, rulings, cells):
+    """Zeros printed blank leave rows of one or two numbers, and rows of none: each number in its
+    column (under its header), each empty row a blank the form's rules confirm."""
+    report = build_report(synth_answers(seed), seed=seed, blank_zeros=True)
+    data = render_pdf(report, furniture="office", rulings=rulings, cells=cells)
+    output = _output(data)
+    assert wrong_fields(report.answer, output) == []
+    covered = sum(f["confidence"] >= 0.9 for f in output["fields"].values()) / len(output["fields"])
+    assert covered > 0.95
 
 
 def test_a_scanned_report_without_rulings_is_rebuilt_from_its_ocr_words():

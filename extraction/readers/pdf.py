@@ -307,7 +307,8 @@ def lay_out(page: PageLayout, h: list[Segment], v: list[Segment], words: list[Wo
     rulings among the words left (`carried`: the columns of such a table ending the page before),
     and the rest as lines of text."""
     tables, free = build_tables(h, v, words, page=page.number, tol=tol)
-    unruled = unruled_tables(free, page=page.number, carried=carried)
+    # the page's own text layer, with no OCR'd words among it (its pictures read none)
+    unruled = unruled_tables(free, page=page.number, carried=carried, text_layer=not page.ocr and not page.pictures)
     page.tables, page.columns = tables + unruled.tables, unruled.columns
     page.lines = page_lines(unruled.free)
     return page
