@@ -97,7 +97,19 @@ def test_numbers_set_flush_right_under_headers_set_flush_left_take_the_cell_they
     assert t.grid_texts() == [["规章", "", "", "53"], ["行政规范性文件", "4", "", "79"]]
 
 
-def test_a_group_header_beside_its_columns_headers_does_not_move_the_columns():
+def test_numbers_and_headers_set_flush_right_line_up_by_their_right_edges():
+    """Header words and numbers both flush right in cells 100 pt wide (right edges 300, 400, 500):
+    no number centres under its header word, and the middle column prints none."""
+    heads = [_w(t, right - 8 * len(t), 80) for t, right in zip(["本年制发件数", "本年废止件数", "现行有效件数"],
+                                                                (300, 400, 500))]
+    words = [_w("信息内容", 70, 80), *heads,
+             _w("规章", 70, 96), _w("2", 292, 96), _w("53", 484, 96),
+             _w("行政规范性文件", 70, 112), _w("4", 292, 112), _w("79", 484, 112)]
+    [t] = unruled_tables(words, page=1, text_layer=True).tables
+    assert t.grid_texts() == [["规章", "2", "", "53"], ["行政规范性文件", "4", "", "79"]]
+
+
+def test_two_numbers_under_a_two_level_header_take_their_own_columns():
     """Six columns 30 pt apart (centres 160..310) under two group headers; the first group's header
     centres 6 pt off a column's. Two numbers only: the columns still come from the six headers."""
     leaves = [_w(t, x - 8, 90) for t, x in zip(["维持", "纠正", "其他", "维持", "纠正", "其他"],
