@@ -119,6 +119,15 @@ def unruled_tables(words: list[Word], page: int, carried: list[float] = (), *, t
         tables.append(grid)
         for w in (w for p in pieces for w in p.words):
             used |= {id(w), id(box_of.get(id(w), w))}
+    if text_layer:
+        free = [ln for ln in lines if not any(id(w) in used for p in ln for w in p.words)]
+        # the columns of the page before only for lines above every table found here
+        top = min((c.bbox[1] for t in tables for c in t.cells if c.bbox), default=float("inf"))
+        above = bool(free) and max(p.bbox[3] for p in free[0]) < top
+        for grid, pieces, mine in _blank_tables(free, h, page, list(carried) if above else []):
+            tables.append(grid)
+            used |= {id(w) for p in pieces for w in p.words}
+            columns = mine
     return UnruledPage(tables, [w for w in words if id(w) not in used], columns)
 
 
@@ -329,6 +338,68 @@ def _value_columns(values: list[_Piece], heads: list[Word], band: list[list[_Pie
             return None
         return *found, []
     return columns, col_of, columns if at is _centre and not few else []
+
+
+def _blank_tables(lines: list[list[_Piece]], h: float, page: int,
+                  carried: list[float]) -> list[tuple[Table, list[_Piece], list[float]]]:
+    """Tables of a text layer that print no number at all (a year without an application, its zeros
+    left blank): a header of two lines or more, each of two cells or more, over a run of row
+    labels left of its columns, three of them at least opening with an enumerator (（一）, 1.,
+    一、), and no value among them; or, at the top of a page after such a table (`carried`: its
+    columns), such a run of labels alone. Each label cell is a row printed blank. With each table,
+    its label pieces and its columns."""
+    def gap(a: list[_Piece], b: list[_Piece]) -> float:
+        return min(p.bbox[1] for p in b) - max(p.bbox[3] for p in a)
+
+    def labels_from(j: int, zone_x0: float) -> int:
+        """The end of the run of label lines from line j, left of zone_x0."""
+        k = j
+        while (k < len(lines) and not any(p.value for p in lines[k]) and max(p.bbox[2] for p in lines[k]) < zone_x0
+               and (k == j or gap(lines[k - 1], lines[k]) <= 2.5 * h)):
+            k += 1
+        return k
+
+    def table(j: int, k: int, columns: list[float]) -> tuple[Table, list[_Piece], list[float]] | None:
+        rows = lines[j:k]
+        if sum(bool(_ENUMERATOR.match(ln[0].text)) for ln in rows) < 3 or len(columns) < 2:
+            return None
+        if k < len(lines) and any(p.value for p in lines[k]) and gap(lines[k - 1], lines[k]) <= 2.5 * h:
+            return None  # the labels run on into values: a table of numbers, read as one
+        pieces = [p for ln in rows for p in ln]
+        cells = _label_cells(pieces, [], h)
+        return _grid([_Row(c.bbox[1], c.bbox[3], labels=[c]) for c in cells], columns, {}, page, 1.0), pieces, columns
+
+    out: list[tuple[Table, list[_Piece], list[float]]] = []
+    i = 0
+    if carried:  # a table printed blank, continued from the page before without its header, under
+        # the page's running header (a line or two)
+        for j in range(min(3, len(lines))):
+            k = labels_from(j, min(carried) - h)
+            found = table(j, k, list(carried)) if k > j else None
+            if found is not None:
+                out.append(found)
+                i = k
+                break
+    while i < len(lines):
+        j = i
+        while (j < len(lines) and len(lines[j]) >= 2 and not any(p.value for p in lines[j])
+               and (j == i or gap(lines[j - 1], lines[j]) <= 2 * h)):
+            j += 1
+        if j - i < 2 or j == len(lines) or gap(lines[j - 1], lines[j]) > 2 * h:
+            i = max(j, i + 1)
+            continue
+        label_right = max(p.bbox[2] for p in lines[j])
+        heads = [w for ln in lines[i:j] for p in ln for w in p.words if w.bbox[0] > label_right + 0.5 * h]
+        found = None
+        if heads:
+            k = labels_from(j, min(w.bbox[0] for w in heads) - 0.2 * h)
+            found = table(j, k, _clusters([_centre(w.bbox) for w in heads], h, 0.4)) if k > j else None
+        if found is None:
+            i = j
+            continue
+        out.append(found)
+        i = k
+    return out
 
 
 def _demote_stray(value_lines: list[list[_Piece]], heads: list[float], h: float) -> None:

@@ -120,6 +120,37 @@ def test_two_numbers_under_a_two_level_header_take_their_own_columns():
     assert t.grid_texts() == [["", "2", "", "", "1", ""]]
 
 
+def _blank_table_words(label_x: float = 60) -> list[Word]:
+    """A table printing no number: a two-line header (the labels' header cell at the left, a group
+    header over two of the three columns, centres 220, 260, 300) and four enumerated row labels."""
+    return [_w("本列数据的", 60, 70), _w("法人或其他", 240, 70),
+            _w("勾稽关系", 60, 82), _w("自然人", 208, 82), _w("商业", 252, 82), _w("总计", 292, 82),
+            _w("一、本年新收", label_x, 98), _w("二、上年结转", label_x, 114),
+            _w("（一）予以公开", label_x, 130), _w("（二）部分公开", label_x, 146)]
+
+
+def test_a_table_printing_no_number_is_its_labels_in_rows_printed_blank_in_a_text_layer():
+    words = _blank_table_words()
+    found = unruled_tables(words, page=1, text_layer=True)
+    [t] = found.tables
+    assert t.grid_texts() == [[label, "", "", ""] for label in ("一、本年新收", "二、上年结转", "（一）予以公开", "（二）部分公开")]
+    assert {c.score for c in t.cells if c.col > 0} == {1.0}
+    assert found.columns == pytest.approx([220, 260, 300], abs=1)
+    assert unruled_tables(words, page=1).tables == []  # OCR may have lost the numbers
+    # lines running into the columns are prose under a header-like line, not row labels
+    prose = words[:6] + [_w("一、总体情况。本年度共收到政府信息公开申请四十件，均已按时办结", 60, 98 + 16 * i) for i in range(4)]
+    assert unruled_tables(prose, page=1, text_layer=True).tables == []
+
+
+def test_a_table_printing_no_number_goes_on_under_the_next_pages_running_header():
+    rows = [_w("1.本机关不掌握", 60, 90), _w("2.没有现成信息", 60, 106), _w("3.补正后仍不明确", 60, 122)]
+    words = [_w("某某市人民政府", 150, 50), *rows]
+    [t] = unruled_tables(words, page=2, carried=[220, 260, 300], text_layer=True).tables
+    assert [r[0] for r in t.grid_texts()] == ["1.本机关不掌握", "2.没有现成信息", "3.补正后仍不明确"]
+    assert t.n_cols == 4
+    assert unruled_tables(words, page=2, text_layer=True).tables == []  # no table on the page before
+
+
 def test_prose_with_numbers_is_no_table():
     words = [_w("全年共受理申请", 60, 100), _w("40", 120, 100), _w("件，办结", 140, 100),
              _w("2020", 60, 120), _w("年", 100, 120), _w("12", 112, 120), _w("月", 132, 120)]
@@ -181,6 +212,19 @@ def test_report_without_rulings_printing_zeros_blank_reads_its_sparse_rows(seed,
     assert wrong_fields(report.answer, output) == []
     covered = sum(f["confidence"] >= 0.9 for f in output["fields"].values()) / len(output["fields"])
     assert covered > 0.95
+
+
+@pytest.mark.parametrize("seed,rulings,split", [(6004, "none", "t3.unavailable.not_held"), (6008, "horizontal", None)])
+def test_report_without_rulings_whose_table_3_prints_no_number_reads_it_blank(seed, rulings, split):
+    """A year without an application, its zeros printed blank: table 3 is its row labels alone, over
+    two pages; every field of it is a blank, sure enough to accept."""
+    report = build_report(synth_answers(seed), seed=seed, blank_zeros=True)
+    assert all(v is None for k, v in report.answer.items() if k.startswith("t3."))
+    output = _output(render_pdf(report, furniture="office", rulings=rulings, split_t3_before=split,
+                                repeat_header=False))
+    assert wrong_fields(report.answer, output) == []
+    t3 = [f for k, f in output["fields"].items() if k.startswith("t3.")]
+    assert len(t3) > 150 and all(f["value"] is None and f["confidence"] >= 0.9 for f in t3)
 
 
 def test_a_scanned_report_without_rulings_is_rebuilt_from_its_ocr_words():
