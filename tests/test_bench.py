@@ -150,3 +150,30 @@ def test_sweep_sets_are_written_with_their_answers_the_same_each_time(tmp_path):
     assert len(answer) > 150 and any(isinstance(v, int) and v > 0 for v in answer.values())
     again = build_set("faxes", tmp_path / "b", range(961, 962))
     assert again[0].read_bytes() == paths[0].read_bytes()
+
+
+def test_born_digital_sweep_sets_cover_their_kinds_and_are_read_right(tmp_path):
+    """The digital set mixes PDFs, web pages, Word files and converter text; the unruled-blank set's
+    PDFs draw tables without vertical rulings and print their zeros blank."""
+    import json
+
+    import pymupdf
+
+    from bench.sweeps import build_set
+    from extraction.pipeline import extract
+    from tests.synth.form import wrong_fields
+
+    digital = build_set("digital", tmp_path / "d", range(5000, 5012))
+    assert {p.suffix for p in digital} == {".pdf", ".html", ".docx", ".txt"}
+    again = build_set("digital", tmp_path / "e", range(5000, 5003))  # (a Word file's zip carries its time)
+    assert [p.name for p in again] == [p.name for p in digital[:3]]
+    assert [(tmp_path / "e" / "golden" / f"{p.stem}.json").read_text() for p in again] == \
+        [(tmp_path / "d" / "golden" / f"{p.stem}.json").read_text() for p in digital[:3]]
+    [blank] = build_set("unruled-blank", tmp_path / "u", range(6003, 6004))
+    with pymupdf.open(blank) as doc:
+        assert not any(abs(item[1].x - item[2].x) < 0.1 for page in doc for path in page.get_drawings()
+                       for item in path["items"] if item[0] == "l")  # no vertical ruling drawn
+    answer = json.loads((tmp_path / "u" / "golden" / "p6003.json").read_text())["fields"]
+    assert any(v is None for k, v in answer.items() if k.startswith("t3."))  # zeros printed blank
+    output = json.loads(extract(blank.read_bytes(), blank.name).model_dump_json())
+    assert wrong_fields(answer, output) == []
