@@ -30,7 +30,9 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 from .grid import Word, glue, line_text, text_lines
 from .model import BBox, Cell, Table
@@ -427,15 +429,11 @@ def _header_band(values: list[_Piece], lines: list[list[_Piece]], h: float) -> l
     the table before, no header), each of two cells or more apart as cells are (a title or a line
     of prose is one piece). Labels alone left of the values between it and them are rows printed
     blank. Empty when there is none."""
-    top = min(p.bbox[1] for p in values)
     zone_x0 = min(p.bbox[0] for p in values)
     band: list[list[_Piece]] = []
-    edge = top
-    for ln in sorted((ln for ln in lines if max(p.bbox[3] for p in ln) <= top + 0.2 * h),
-                     key=lambda ln: -max(p.bbox[3] for p in ln))[:8]:
-        if edge - max(p.bbox[3] for p in ln) > 2 * h or any(p.value for p in ln) or len(band) == 4:
+    for ln in islice(_lines_above(lines, min(p.bbox[1] for p in values), h), 8):
+        if any(p.value for p in ln) or len(band) == 4:
             break
-        edge = min(edge, min(p.bbox[1] for p in ln))
         if not band and all(p.bbox[2] < zone_x0 - 0.2 * h for p in ln):
             continue  # a row label with no value: a row printed blank
         if len(ln) < 2:
@@ -480,15 +478,19 @@ def _header_words(lines: list[list[_Piece]], top: float, label_right: float, h: 
     """The header cells' words over the columns: the text of the lines just above the first row of
     values, right of the row labels (words, not pieces: header cells of narrow columns stand closer
     than a character apart)."""
-    out: list[Word] = []
+    return [w for ln in islice(_lines_above(lines, top, h), 10) for p in ln for w in p.words if w.bbox[0] > label_right]
+
+
+def _lines_above(lines: list[list[_Piece]], top: float, h: float) -> Iterator[list[_Piece]]:
+    """The lines above `top`, nearest first, while each is within two lines' height of the one
+    below it."""
     edge = top
     for ln in sorted((ln for ln in lines if max(p.bbox[3] for p in ln) <= top + 0.2 * h),
-                     key=lambda ln: -max(p.bbox[3] for p in ln))[:10]:
+                     key=lambda ln: -max(p.bbox[3] for p in ln)):
         if edge - max(p.bbox[3] for p in ln) > 2 * h:
-            break
-        out += [w for p in ln for w in p.words if w.bbox[0] > label_right]
+            return
+        yield ln
         edge = min(edge, min(p.bbox[1] for p in ln))
-    return out
 
 
 def _header_centres(lines: list[list[_Piece]], top: float, label_right: float, h: float) -> list[float]:
