@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.corpus import BenchDoc, build_corpus  # noqa: E402
 from bench.memory import peak_rss_mib  # noqa: E402
 from bench.scoring import score_rows  # noqa: E402
-from models.config import share_of_cores  # noqa: E402
+from models.config import ModelConfig, share_of_cores  # noqa: E402
 from models.ocr_server import server_stats  # noqa: E402
 
 
@@ -135,7 +135,8 @@ def run_setting(docs: list[BenchDoc], processes: int, threads: int, ocr_server: 
             "rows": rows, "pool": dict(pool), "gpu_times_ms": gpu_times,
             "server_cpu_s": round(served["cpu_s"], 3) if served is not None else None,
             "worker_cpu_s": round(sum(p["cpu_s"] for p in parts), 3),
-            "peak_rss_mib": round(sum(p["peak_rss_mib"] for p in parts)), "engine": parts[0]["engine"]}
+            "peak_rss_mib": round(sum(p["peak_rss_mib"] for p in parts)), "engine": parts[0]["engine"],
+            "rec_widths": ModelConfig.from_env().rec_widths}
 
 
 def _difference(after, before):

@@ -14,6 +14,8 @@ Environment:
   needed in a per-session arena; on a 3-page scan that held a process at 1666 MiB peak RSS, 923-953
   MiB with the arena off, and the time per document changed by -1% and +15% in two runs on 2
   shared cores. Off suits a service running several workers in little memory.
+- GIA_REC_WIDTHS: the torch engine's recogniser input widths: "default", "fine" or a list such as
+  "96,320,3200" (models.gpu.line_batches.width_buckets).
 - GIA_PADDLEOCR_DIR: a local PaddleOCR model directory (det/ and rec/ inside); when set and
   paddleocr is importable, the PaddleOCR engine may be chosen with GIA_OCR_ENGINE=paddle.
 """
@@ -62,6 +64,7 @@ class ModelConfig:
     paddle_dir: Path | None = None
     device_given: bool = False  # GIA_OCR_DEVICE was set (the torch engine defaults to CUDA)
     memory_arena: bool = True
+    rec_widths: str = "default"  # the torch engine's width buckets (GIA_REC_WIDTHS)
 
     ENGINES = ("rapidocr", "torch", "paddle")
 
@@ -78,10 +81,15 @@ class ModelConfig:
         arena = os.environ.get("GIA_OCR_MEMORY_ARENA", "on").strip().lower() or "on"
         if arena not in ("on", "off"):
             raise ValueError(f"GIA_OCR_MEMORY_ARENA must be on or off, not {arena!r}")
+        rec_widths = os.environ.get("GIA_REC_WIDTHS", "default").strip().lower() or "default"
+        if rec_widths != "default":
+            from models.gpu.line_batches import width_buckets
+
+            width_buckets(rec_widths)  # raises with the reason
         return cls(device=device, threads=threads, engine=engine,
                    paddle_dir=Path(paddle) if paddle else None,
                    device_given=bool(os.environ.get("GIA_OCR_DEVICE", "").strip()),
-                   memory_arena=arena == "on")
+                   memory_arena=arena == "on", rec_widths=rec_widths)
 
     # ------------------------------------------------------------------ weights in the wheels
     @property

@@ -270,13 +270,15 @@ def torch_engine(config: ModelConfig, pad_to: int = PAGE_STEP):
     plans are per thread) before this returns. pad_to: detection images' padding step (1 where the
     callers pad, as models.ocr_server's workers do)."""
     from models.gpu.engine import GpuOcrConfig, GpuOcrEngine
+    from models.gpu.line_batches import width_buckets
 
     from .pooled_ocr import PooledOcrEngine
 
     device = config.torch_device()
     # The page reader hands the detector pages already at the reading resolution: no rescaling
     # (as the CPU engine: limit "min" 32), so both engines see the same pixels.
-    inner = GpuOcrEngine(GpuOcrConfig(device=device, det_limit_side=32, det_limit_type="min"))
+    inner = GpuOcrEngine(GpuOcrConfig(device=device, det_limit_side=32, det_limit_type="min",
+                                      width_buckets=width_buckets(config.rec_widths)))
     if device != "cuda":  # a check of the GPU path: the same page handling, no shapes to plan
         return PooledOcrEngine(inner, pad_to=pad_to, whole_pages=True)
     pooled = PooledOcrEngine(inner, pad_to=pad_to, whole_pages=True,

@@ -15,8 +15,8 @@ from extraction.normalize import fold_width
 from extraction.scan.images import image_source
 from extraction.scan.page_reader import PageReader
 from models.config import ModelConfig
-from models.gpu.line_batches import (REC_HEIGHT, SMALL_BATCH, WIDTH_BUCKETS, LineInput, lines_per_batch,
-                                     plan_line_batches, row_levels, row_pieces)
+from models.gpu.line_batches import (FINE_WIDTH_BUCKETS, REC_HEIGHT, SMALL_BATCH, WIDTH_BUCKETS, LineInput,
+                                     lines_per_batch, plan_line_batches, row_levels, row_pieces, width_buckets)
 from models.ocr import ocr_engine, use_ocr_engine
 from models.pooled_ocr import PooledOcrEngine, padded_page
 from tests.synth.form import build_report, synth_answers
@@ -133,6 +133,36 @@ def test_recognition_batches_come_in_few_shapes():
         assert len(b.lines) <= b.rows and (b.used <= b.width).all()
     narrow = [b for b in batches if b.width == WIDTH_BUCKETS[0]]
     assert narrow and sum(len(b.lines) for b in narrow) > 1000  # digits are not padded to 320 px
+
+
+def test_fine_width_buckets_pad_number_cells_less():
+    rng = np.random.default_rng(1)
+    ratios = np.concatenate([rng.uniform(0.6, 1.4, 800), rng.uniform(2, 6, 300), rng.uniform(6, 30, 100)])
+    content = np.ceil(REC_HEIGHT * ratios).sum()
+    padded = {}
+    for buckets in (WIDTH_BUCKETS, FINE_WIDTH_BUCKETS):
+        batches = plan_line_batches(ratios, 1024, buckets)
+        assert sorted(np.concatenate([b.lines for b in batches]).tolist()) == list(range(len(ratios)))
+        assert {b.width for b in batches} <= set(buckets)
+        for b in batches:  # each line in the narrowest bucket that holds it
+            assert (b.used <= b.width).all()
+            below = [w for w in buckets if w < b.width]
+            assert not below or (b.used > below[-1]).all()
+        padded[buckets] = sum(b.width * len(b.lines) for b in batches) / content
+    assert padded[FINE_WIDTH_BUCKETS] < padded[WIDTH_BUCKETS] - 0.1
+
+
+def test_width_buckets_from_the_environment(monkeypatch):
+    assert width_buckets("default") == WIDTH_BUCKETS and width_buckets("FINE") == FINE_WIDTH_BUCKETS
+    assert width_buckets("64,320,3200") == (64, 320, 3200)
+    for bad in ("320,96,3200", "96,320", "wide", "8,3200"):
+        with pytest.raises(ValueError, match="GIA_REC_WIDTHS"):
+            width_buckets(bad)
+    monkeypatch.setenv("GIA_REC_WIDTHS", "96,320")
+    with pytest.raises(ValueError, match="GIA_REC_WIDTHS"):
+        ModelConfig.from_env()
+    monkeypatch.setenv("GIA_REC_WIDTHS", "fine")
+    assert ModelConfig.from_env().rec_widths == "fine"
 
 
 @pytest.mark.parametrize("n", [1, 9, 33, 40, 130, 200, 300, 600, 2048, 2049, 5000])

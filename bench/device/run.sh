@@ -4,6 +4,8 @@
 #   bench/device/run.sh NAME "GPU_PIPELINE_ARGS" [NAME "ARGS" ...]
 #   e.g. bench/device/run.sh p15t8 "--reports 4 --repeat 8 --processes 15 --threads 8 --ocr-server"
 #
+# ARGS may start with environment settings for that run only, e.g. "GIA_REC_WIDTHS=fine --reports 4".
+#
 # Unpacks the kit, checks that everything imports, then runs `python3 -m bench.gpu_pipeline ARGS
 # --out $OUT/NAME` for each pair, GPU use logged each second by nvidia-smi dmon beside it
 # ($OUT/NAME.dmon.txt), the run's own output in $OUT/NAME.log. $OUT is the device tool's folder
@@ -40,8 +42,11 @@ while [ $# -ge 2 ]; do
     nvidia-smi dmon -s u -d 1 > "$OUT/$name.dmon.txt" 2>&1 &
     dmon=$!
   fi
-  # shellcheck disable=SC2086  # ARGS is a list of options
-  "$PYTHON" -m bench.gpu_pipeline $args --out "$OUT/$name" > "$OUT/$name.log" 2>&1 || status=$?
+  envs=() opts=()
+  for tok in $args; do
+    if [ ${#opts[@]} -eq 0 ] && [[ $tok =~ ^[A-Z_][A-Z0-9_]*= ]]; then envs+=("$tok"); else opts+=("$tok"); fi
+  done
+  env "${envs[@]}" "$PYTHON" -m bench.gpu_pipeline "${opts[@]}" --out "$OUT/$name" > "$OUT/$name.log" 2>&1 || status=$?
   [ -n "$dmon" ] && kill "$dmon" 2>/dev/null
   echo "== $name: $args (exit $status)"
   grep -v "INFO" "$OUT/$name.log" | tail -n 25

@@ -59,6 +59,7 @@ class GpuOcrConfig:
     # device thread goes on with the next batch
     post_threads: int = 8
     line_input: LineInput = field(default_factory=LineInput)  # crop -> recogniser input
+    width_buckets: tuple[int, ...] = WIDTH_BUCKETS  # recogniser input widths (line_batches)
     min_score: float = 0.3  # read()/read_pages() drop lines the recogniser is less sure of
 
 
@@ -121,7 +122,7 @@ class GpuOcrEngine:
         every batch level, once: each new shape costs cuDNN ~1.4 s to plan, which must not land
         on the first documents. Returns the seconds spent."""
         t0 = time.perf_counter()
-        for width in WIDTH_BUCKETS:
+        for width in self.config.width_buckets:
             for rows in row_levels(lines_per_batch(width, self.config.rec_batch)):
                 self.rec(torch.zeros((rows, 3, REC_HEIGHT, width), dtype=self.dtype, device=self.device))
         for h, w in page_shapes:
@@ -149,7 +150,8 @@ class GpuOcrEngine:
         and the returned future holds one (text, score) per line."""
         t0 = time.perf_counter()
         parts = []
-        for batch in plan_width_batches(np.array([ln.shape[1] for ln in lines]), self.config.rec_batch):
+        for batch in plan_width_batches(np.array([ln.shape[1] for ln in lines]), self.config.rec_batch,
+                                        self.config.width_buckets):
             x = self._line_tensor([lines[i] for i in batch.lines], batch)
             parts.append((batch.lines, *self._rec_labels(x, batch.rows)))
         self._add_time("recognise", time.perf_counter() - t0)
@@ -279,9 +281,9 @@ class GpuOcrEngine:
         bh = all_boxes[:, 3] - all_boxes[:, 1]
         ratios = self.line_input.ratios(bw / np.maximum(bh, 1.0))
         results: list[tuple[str, float]] = [("", 0.0)] * len(all_boxes)
-        cols_all = torch.arange(WIDTH_BUCKETS[-1], device=self.device, dtype=torch.float32)
+        cols_all = torch.arange(self.config.width_buckets[-1], device=self.device, dtype=torch.float32)
         rows = torch.arange(REC_HEIGHT, device=self.device, dtype=torch.float32)
-        for batch in plan_line_batches(ratios, self.config.rec_batch):
+        for batch in plan_line_batches(ratios, self.config.rec_batch, self.config.width_buckets):
             idx, width, n = batch.lines, batch.width, len(batch.lines)
             cols = cols_all[:width]
             # Pixel-centre mapping, as cv2.resize: output column j samples x0 + (j + .5) * w / used - .5.
