@@ -278,8 +278,9 @@ class _Grid:
         surely, as the upper row's. Such a boundary is ruled where the cell's text lies wholly on
         one side of it and the neighbours across are ruled there: the rows above and below, for a
         column boundary (only the one after a label: headings are centred); the columns left and
-        right, for a row boundary. The cells the form itself merges centre their text across the
-        boundary, or stand beside a column of merged labels."""
+        right (left only, under a number at the table's right edge), for a row boundary. The
+        cells the form itself merges centre their text across the boundary, or stand beside a
+        column of merged labels."""
         ruled = False
         n_rows, n_cols = len(self.ys) - 1, len(self.xs) - 1
         for cell, ws in zip(cells, members):
@@ -293,11 +294,16 @@ class _Grid:
                 for i in range(cell.row, below):
                     self.v_ruled[i][k] = True
                 ruled = True
-            if cell.rowspan < 2 or cell.col == 0 or right >= n_cols:
+            if cell.rowspan < 2 or cell.col == 0:
+                continue
+            # A cell at the table's right edge has only its left neighbours (table 2's one value
+            # column of 行政处罚 and 行政强制 in the 2021 form): a number there, not a header the form
+            # merges over two rows and a browser sets at the top (table 3's 总计).
+            if right >= n_cols and not all(_NUMBER_LINE.fullmatch(line_text(ln)) for ln in text_lines(ws)):
                 continue
             top, bottom = min(w.bbox[1] for w in ws), max(w.bbox[3] for w in ws)
             for k in range(cell.row + 1, below):
-                if (self.h_ruled[k][cell.col - 1] and self.h_ruled[k][right]
+                if (self.h_ruled[k][cell.col - 1] and (right >= n_cols or self.h_ruled[k][right])
                         and (bottom <= self.ys[k] + _SIDE_TOL or top >= self.ys[k] - _SIDE_TOL)):
                     for j in range(cell.col, right):
                         self.h_ruled[k][j] = True

@@ -47,6 +47,13 @@ _HEADER_THEN_VALUE = re.compile(r"^(?P<header>.*[\u4e00-\u9fff）)])\s*(?P<value
 # (table 2's 信息内容 over 行政许可, see _merged_labels).
 _HEADER_LABELS = ("信息内容",)
 _ONLY_NUMBERS = re.compile(r"^(?:[-−]?\d+(?:\.\d+)?\s+)+[-−]?\d+(?:\.\d+)?$")
+# Table 3's group labels ((四)无法提供) stand in the first column, printed down it or wrapped over
+# their items' rows. Where no ruling parts the columns (an unruled table read by OCR), the line
+# detector joins the group's first characters to the item label on the same line ("（四）無法提2.沒有
+# 现成信息需要另行製作"), and the group's last character is left alone in the next column ("供").
+_GROUP_THEN_ITEM = re.compile(r"^(?P<group>[(（]\s*[一二三四五六七八九十]+\s*[)）][^\d]{1,8}?)"
+                              r"(?P<item>\d{1,2}\s*[.、．,，]\s*[^\d\s].*)$")
+_ONE_CHARACTER = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass
@@ -303,6 +310,14 @@ def _add_cell(stream: _Stream, cell: Cell, exact: bool, row: list[Cell] = (), n_
     form's label keys, where the table lost the ruling after its labels (_lost_label_ruling)."""
     # A cell's lines are one label: vertical text and wrapped labels join without spaces.
     text = cell.text.replace("\n", "" if not re.search(r"\d\s*\n\s*\d", cell.text) else " ")
+    if _ONE_CHARACTER.fullmatch(text.strip()) and parse_value(text) is None and any(
+            c.col < cell.col and c.text.strip() and parse_value(c.text.strip()) is None for c in row):
+        return  # a piece of a group label after the row's own label (no form label is one character)
+    group = _GROUP_THEN_ITEM.match(text.strip())
+    if group:
+        for part in (group.group("group"), group.group("item")):
+            stream.add_text(part, exact=exact, blank_is_value=True, page=cell.page, bbox=cell.bbox, score=cell.score)
+        return
     if exact and re.fullmatch(r"[\d\s,]*\d[\d\s,]*", text):
         text = re.sub(r"\s+", "", text)  # one cell holds one number: spaces are kerning
     glued = _GLUED_VALUE.match(text) if exact else None

@@ -336,9 +336,10 @@ def _value_columns(values: list[_Piece], heads: list[Word], band: list[list[_Pie
         # header set flush left), and their own columns leave some out or disagree with it: each
         # value takes the header cell it stands in
         found = _cell_columns(values, over[0], h)
-        if found is None or len(found[0]) < 2:
+        if found is not None and len(found[0]) >= 2:
+            return *found, []
+        if few:
             return None
-        return *found, []
     return columns, col_of, columns if at is _centre and not few else []
 
 
@@ -431,15 +432,24 @@ def _header_band(values: list[_Piece], lines: list[list[_Piece]], h: float) -> l
     blank. Empty when there is none."""
     zone_x0 = min(p.bbox[0] for p in values)
     band: list[list[_Piece]] = []
-    for ln in islice(_lines_above(lines, min(p.bbox[1] for p in values), h), 8):
+    # rows printed blank are not counted: a table continued under a page's running header may
+    # open with a dozen of them
+    for ln in _lines_above(lines, min(p.bbox[1] for p in values), h):
         if any(p.value for p in ln) or len(band) == 4:
             break
         if not band and all(p.bbox[2] < zone_x0 - 0.2 * h for p in ln):
             continue  # a row label with no value: a row printed blank
-        if len(ln) < 2:
+        if _cells_apart(ln, h) < 2:
             break  # a line of one piece: a title or prose over the header
         band.append(ln)
     return band
+
+
+def _cells_apart(line: list[_Piece], h: float) -> int:
+    """How many cells a line's pieces make: pieces that touch are one (a section heading cut before
+    its enumerator, 第二十条第 + （六）项, is one line of text, not two header cells)."""
+    xs = sorted((p.bbox[0], p.bbox[2]) for p in line)
+    return 1 + sum(b[0] - a[1] > 0.3 * h for a, b in zip(xs, xs[1:]))
 
 
 def _lined_up(values: list[_Piece], heads: list[Word], h: float) -> bool:

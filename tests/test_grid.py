@@ -189,3 +189,21 @@ def test_numbers_stacked_with_no_row_boundary_at_all_are_doubted():
     cell = next(c for c in t.cells if (c.row, c.col) == (1, 1))
     assert cell.score <= 0.5
     assert next(c for c in t.cells if (c.row, c.col) == (0, 1)).score == 1.0
+
+
+def test_a_value_at_the_right_edge_that_lost_the_ruling_above_it_stays_in_its_row():
+    """Table 2 of the 2021 form: one value column, at the table's right edge. A fax lost the ruling
+    between 行政处罚 and 行政强制 in that column only, and 行政强制's number, printed in the lower
+    half of the merged cell, was read as 行政处罚's at 0.957 (sweep fax 11205). The boundary is ruled
+    again where the labels beside it are ruled and the number lies wholly on one side."""
+    xs, ys = [50, 150, 350], [100, 120, 140, 160]
+    h, v = ruled(xs, ys, skip_h={(2, 1)})
+    words = [word("甲", 60, 105), word("5", 240, 105), word("乙", 60, 125), word("丙", 60, 145),
+             word("2433", 230, 145)]
+    t = build_tables(h, v, words, page=1)[0][0]
+    assert spans(t)[(1, 1)] == (1, 1) and spans(t)[(2, 1)] == (1, 1)
+    assert [c.text for c in sorted(t.cells, key=lambda c: c.row) if c.col == 1] == ["5", "", "2433"]
+    # a number centred across the boundary is the form's own merged cell: left as it is
+    words[-1] = word("2433", 230, 135)
+    t = build_tables(h, v, words, page=1)[0][0]
+    assert spans(t)[(1, 1)] == (2, 1)

@@ -285,3 +285,24 @@ def test_rows_whose_labels_are_garbled_past_matching_are_found_by_place_and_numb
     # whose numbers went elsewhere)
     found = _found_rows({"not_processed.duplicate": "2.像礼申诚"}, empty="not_processed.duplicate")
     assert "not_processed.duplicate" not in found and len(found) == len(ids) - 1
+
+
+def test_a_group_label_joined_to_its_first_item_by_ocr_is_cut_from_it():
+    # An unruled table 3 read by OCR (a PDF whose font maps to no characters, seed 11524): no ruling
+    # parts the group column from the items, so the line detector read "（四）无法提" with the item
+    # beside it, and left the group's last character alone in the next column. The item label
+    # then had no values after it, and both rows went missing.
+    cells = [Cell(0, 0, "（四）无法提2.没有现成信息需要另行制作"), Cell(0, 1, "供")]
+    cells += [Cell(0, 2 + i, str(v)) for i, v in enumerate([1, 0, 0, 0, 0, 0, 1])]
+    cells += [Cell(1, 0, "3.补正后申请内容仍不明确"), Cell(1, 1, "")]
+    cells += [Cell(1, 2 + i, str(v)) for i, v in enumerate([3, 0, 0, 0, 0, 0, 3])]
+    first, second = _rows(Table(cells, 2, 9, page=2, origin="alignment"))
+    assert first == ["（四）无法提", "2.没有现成信息需要另行制作", "1", "0", "0", "0", "0", "0", "1"]
+    assert second[0] == "3.补正后申请内容仍不明确" and second[-7:] == ["3", "0", "0", "0", "0", "0", "3"]
+
+
+def test_one_character_is_dropped_only_after_the_rows_own_label():
+    # a dash read as 一 is a value, and a character before any label is left for the mapping
+    cells = [Cell(0, 0, "规章"), Cell(0, 1, "一"), Cell(0, 2, "5"), Cell(1, 0, "供"), Cell(1, 1, "2")]
+    first, second = _rows(Table(cells, 2, 3, page=1, origin="alignment"))
+    assert first == ["规章", "一", "5"] and second == ["供", "2"]

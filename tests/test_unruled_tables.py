@@ -298,3 +298,23 @@ def test_page_set_sideways_is_turned_to_read_and_says_so(turned_report):
     assert any("turned 90°" in w for w in doc.warnings)
     output = _output(data)
     assert wrong_fields(turned_report.answer, output) == []
+
+
+@pytest.mark.parametrize("seed,blank_zeros", [
+    # table 2's sections each under the heading 第二十条第（六）项: cut before its enumerator, the
+    # heading looked like a header line of two cells, and a row of two numbers lost its header's
+    # cells (行政处罚's 17 went to 本年增/减, 0.97: two silent errors)
+    (11625, True),
+    # table 3 goes on under page 3's running header after nine rows printed blank: the header was
+    # looked for among the first eight lines above the values only, and the page's rows were lost
+    (11605, True),
+    # the same table 3 with its zeros printed, in a font without a character map (read by OCR):
+    # the group label 无法提供 joined to the item beside it (see test_merged_labels)
+    (11524, False),
+])
+def test_unruled_sweep_reports_that_went_wrong(seed, blank_zeros):
+    from bench.sweeps import unruled_document
+
+    _, data, answer = unruled_document(seed, blank_zeros=blank_zeros)
+    output = _output(data)
+    assert wrong_fields(answer, output) == []
