@@ -49,6 +49,7 @@ BLANK_ROW_SCORE = 0.8
 # both exactly; a flush cell's number beside a longer header word's edge stands a character off).
 _ALIGN = 0.25
 # an enumerator right after Chinese text: where a second label begins inside one OCR box
+_MAX_COLUMNS = 16  # value columns of the form's widest table (table 4: 15)
 _INNER_ENUMERATOR = re.compile(r"(?<=[\u4e00-\u9fff])(?=\d{1,2}\s*[.、．](?!\d)|[（(][一二三四五六七八九十]+[)）])")
 _ENUMERATOR = re.compile(r"^\s*([（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、.．]|\d{1,2}\s*[.、．](?!\d))")
 
@@ -298,22 +299,31 @@ def _table(value_lines: list[list[_Piece]], lines: list[list[_Piece]], h: float,
             extra.append(_Row(cell.bbox[1], cell.bbox[3], labels=[cell]))
     # rows printed blank before the first and after the last row of values: labels in the type and
     # the place of the labels beside values, following one another at the row pitch
+    # (not past a header line or a label with numbers beside it: there the next table begins)
     beside = [c for r in rows for c in r.labels]
+    others = [ln for ln in lines if any(p.value for p in ln) or any(p.bbox[0] >= zone_x0 - 0.2 * h for p in ln)]
     end = bottom
     for cell in sorted((c for c in cells if c.bbox[1] >= bottom), key=lambda c: c.bbox[1]):
-        if cell.bbox[1] - end > max(pitch, 2 * h) or not _lines_up(cell, beside, label_right, h):
+        if (cell.bbox[1] - end > max(pitch, 2 * h) or not _lines_up(cell, beside, label_right, h)
+                or _crossed(others, end, cell.bbox[3], h)):
             break
         extra.append(_Row(cell.bbox[1], cell.bbox[3], labels=[cell]))
         end = cell.bbox[3]
     start = top
     for cell in sorted((c for c in cells if c.bbox[3] <= top), key=lambda c: -c.bbox[3]):
-        if start - cell.bbox[3] > max(pitch, 2 * h) or not _lines_up(cell, beside, label_right, h):
+        if (start - cell.bbox[3] > max(pitch, 2 * h) or not _lines_up(cell, beside, label_right, h)
+                or _crossed(others, cell.bbox[1], start, h)):
             break
         extra.append(_Row(cell.bbox[1], cell.bbox[3], labels=[cell]))
         start = cell.bbox[1]
     rows = sorted(rows + extra, key=lambda r: r.cy)
     blank_row_score = 1.0 if text_layer else BLANK_ROW_SCORE
     return _grid(rows, columns, col_of, page, blank_row_score), [*values, *(c for r in rows for c in r.labels)], carry
+
+
+def _crossed(lines: list[list[_Piece]], y0: float, y1: float, h: float) -> bool:
+    """Whether any of these lines (numbers, or text over the columns) stands between y0 and y1."""
+    return any(y0 + 0.25 * h < statistics.fmean(p.cy for p in ln) < y1 - 0.25 * h for ln in lines)
 
 
 def _value_columns(values: list[_Piece], heads: list[Word], band: list[list[_Piece]], label_right: float,
@@ -439,17 +449,22 @@ def _header_band(values: list[_Piece], lines: list[list[_Piece]], h: float) -> l
             break
         if not band and all(p.bbox[2] < zone_x0 - 0.2 * h for p in ln):
             continue  # a row label with no value: a row printed blank
-        if _cells_apart(ln, h) < 2:
+        if len(_cells(ln, h)) < 2:
             break  # a line of one piece: a title or prose over the header
         band.append(ln)
     return band
 
 
-def _cells_apart(line: list[_Piece], h: float) -> int:
-    """How many cells a line's pieces make: pieces that touch are one (a section heading cut before
-    its enumerator, 第二十条第 + （六）项, is one line of text, not two header cells)."""
-    xs = sorted((p.bbox[0], p.bbox[2]) for p in line)
-    return 1 + sum(b[0] - a[1] > 0.3 * h for a, b in zip(xs, xs[1:]))
+def _cells(line: list[_Piece], h: float) -> list[list[_Piece]]:
+    """A line's pieces by cell, left to right: pieces that touch are one cell (a section heading cut
+    before its enumerator, 第二十条第 + （六）项, is one text, not two header cells)."""
+    out: list[list[_Piece]] = []
+    for p in sorted(line, key=lambda p: p.bbox[0]):
+        if out and p.bbox[0] - out[-1][-1].bbox[2] <= 0.3 * h:
+            out[-1].append(p)
+        else:
+            out.append([p])
+    return out
 
 
 def _lined_up(values: list[_Piece], heads: list[Word], h: float) -> bool:
@@ -487,8 +502,10 @@ def _lines_up(cell: _Piece, labels: list[_Piece], label_right: float, h: float) 
 def _header_words(lines: list[list[_Piece]], top: float, label_right: float, h: float) -> list[Word]:
     """The header cells' words over the columns: the text of the lines just above the first row of
     values, right of the row labels (words, not pieces: header cells of narrow columns stand closer
-    than a character apart)."""
-    return [w for ln in islice(_lines_above(lines, top, h), 10) for p in ln for w in p.words if w.bbox[0] > label_right]
+    than a character apart). Not the words of a text that starts among the row labels and runs on
+    into the columns (a section heading cut before its enumerator, 第二十条第 + （六）项)."""
+    return [w for ln in islice(_lines_above(lines, top, h), 10) for cell in _cells(ln, h)
+            if cell[0].bbox[0] > label_right for p in cell for w in p.words if w.bbox[0] > label_right]
 
 
 def _lines_above(lines: list[list[_Piece]], top: float, h: float) -> Iterator[list[_Piece]]:
@@ -570,10 +587,15 @@ def _clusters(xs: list[float], h: float, gap: float = 1.2) -> list[float]:
 
 
 def _progression(cols: list[float], heads: list[float], h: float) -> list[float] | None:
-    """The evenly spaced columns that hold every value column and the most header centres, each
-    grid point without any centre counting against; None when no header supports one."""
+    """The evenly spaced columns that hold every value column and the most columns under a header
+    centre, each grid point without any centre counting against; None when no header supports one."""
     centres = sorted(set(cols) | set(heads))
     pitches = {round(b - a, 1) for a, b in zip(centres, centres[1:]) if b - a >= 2 * h}
+    # and the spans between value columns split evenly: neighbouring centres alone may miss the
+    # pitch by more than the tolerance over a wide table (OCR joined header cells 商业企业科研机构
+    # and moved their centres; t3's value columns 38.96 pt apart were tried as 37.8 and failed)
+    pitches |= {round((b - a) / k, 2) for i, a in enumerate(cols) for b in cols[i + 1:]
+                for k in range(1, _MAX_COLUMNS) if (b - a) / k >= 2 * h}
     best: tuple[int, float, list[float]] | None = None
     for p in pitches:
         def k_of(x: float) -> int | None:
@@ -585,7 +607,9 @@ def _progression(cols: list[float], heads: list[float], h: float) -> list[float]
         on = {k_of(x): x for x in heads if k_of(x) is not None}
         on.update({k_of(x): x for x in cols})
         ks = range(min(on), max(on) + 1)
-        hits = sum(k_of(x) is not None for x in heads)
+        # columns a header centre stands over (two centres on one column count once: a wide pitch
+        # would otherwise gain from a stray centre inside its tolerance)
+        hits = len({k_of(x) for x in heads} - {None})
         score = hits - sum(k not in on for k in ks)
         if hits >= 2 and (best is None or (score, p) > (best[0], best[1])):
             best = (score, p, [on.get(k, cols[0] + k * p) for k in ks])

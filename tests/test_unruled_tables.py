@@ -10,7 +10,7 @@ import pytest
 from extraction.grid import Word
 from extraction.pipeline import extract
 from extraction.readers import pdf
-from extraction.unruled import BLANK_ROW_SCORE, ORIGIN, unruled_tables
+from extraction.unruled import BLANK_ROW_SCORE, ORIGIN, _progression, unruled_tables
 from tests.shared_data import GOLDEN, load_scorer
 from tests.synth.form import build_report, synth_answers, wrong_fields
 from tests.synth.pdf_report import render_pdf
@@ -300,21 +300,47 @@ def test_page_set_sideways_is_turned_to_read_and_says_so(turned_report):
     assert wrong_fields(turned_report.answer, output) == []
 
 
-@pytest.mark.parametrize("seed,blank_zeros", [
+@pytest.mark.parametrize("kind,seed,in_review", [
     # table 2's sections each under the heading 第二十条第（六）项: cut before its enumerator, the
     # heading looked like a header line of two cells, and a row of two numbers lost its header's
     # cells (行政处罚's 17 went to 本年增/减, 0.97: two silent errors)
-    (11625, True),
+    ("unruled-blank", 11625, 0),
     # table 3 goes on under page 3's running header after nine rows printed blank: the header was
     # looked for among the first eight lines above the values only, and the page's rows were lost
-    (11605, True),
+    ("unruled-blank", 11605, 0),
     # the same table 3 with its zeros printed, in a font without a character map (read by OCR):
     # the group label 无法提供 joined to the item beside it (see test_merged_labels)
-    (11524, False),
+    ("unruled", 11524, 0),
+    # read by OCR too: header cells joined (商业企业科研机构) put header centres between columns,
+    # and the columns came out at half their pitch, 13 for 7: 22 fields a column off, silently
+    ("unruled-blank", 12611, 0),
+    # the rows printed blank after 其他对外管理服务事项 -1 ran on past the next section's heading and
+    # header, and took 行政处罚 and 行政强制 from the numbers beside them (four silent blanks)
+    ("digital", 12338, 0),
+    ("unruled-blank", 12632, 0),
+    # read by OCR: the piece （六）项 of the heading 第二十条第（六）项 stands right of the row labels;
+    # taken for a header cell, it made a column in the labels' place with the pitch above (three
+    # silent errors while that change was tried; two other fields of it stay wrong, in review)
+    ("unruled-blank", 6038, 2),
 ])
-def test_unruled_sweep_reports_that_went_wrong(seed, blank_zeros):
-    from bench.sweeps import unruled_document
+def test_sweep_reports_that_went_wrong(kind, seed, in_review):
+    from bench.sweeps import digital_document, unruled_document
 
-    _, data, answer = unruled_document(seed, blank_zeros=blank_zeros)
+    make = {"unruled": lambda s: unruled_document(s, blank_zeros=False),
+            "unruled-blank": lambda s: unruled_document(s, blank_zeros=True), "digital": digital_document}[kind]
+    _, data, answer = make(seed)
     output = _output(data)
-    assert wrong_fields(answer, output) == []
+    wrong = wrong_fields(answer, output)
+    assert [k for k, _, _ in wrong if output["fields"].get(k, {}).get("confidence", 0) >= 0.9] == []
+    assert len(wrong) <= in_review
+
+
+def test_columns_evenly_spaced_are_found_at_their_own_pitch():
+    """Table 3 read by OCR (sweep 12611): the value columns 307, 384, 463 and 502 (38.96 apart, two
+    columns printed blank between the first two), header cells joined by OCR (商业企业科研机构, centre
+    328) and a column carried from table 2 (354). No two neighbouring centres are one pitch apart
+    within the tolerance, so the half pitch was taken: 13 columns for the form's 7."""
+    cols = [307.0, 384.29, 462.75, 501.8]
+    heads = [270.0, 328.0, 354.0, 386.33, 405.5, 425.0, 465.25, 503.5]
+    grid = _progression(cols, heads, 9.6)
+    assert [round(x) for x in grid] == [270, 307, 346, 384, 425, 463, 502]
