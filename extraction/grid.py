@@ -299,7 +299,7 @@ class _Grid:
             # A cell at the table's right edge has only its left neighbours (table 2's one value
             # column of 行政处罚 and 行政强制 in the 2021 form): a number there, not a header the form
             # merges over two rows and a browser sets at the top (table 3's 总计).
-            if right >= n_cols and not all(_NUMBER_LINE.fullmatch(line_text(ln)) for ln in text_lines(ws)):
+            if right >= n_cols and not _numbers_only(text_lines(ws)):
                 continue
             top, bottom = min(w.bbox[1] for w in ws), max(w.bbox[3] for w in ws)
             for k in range(cell.row + 1, below):
@@ -318,7 +318,11 @@ class _Grid:
 
 
 def _stacked_numbers(lines: list[list[Word]]) -> bool:
-    return len(lines) >= 2 and all(_NUMBER_LINE.fullmatch(line_text(ln)) for ln in lines)
+    return len(lines) >= 2 and _numbers_only(lines)
+
+
+def _numbers_only(lines: list[list[Word]]) -> bool:
+    return all(_NUMBER_LINE.fullmatch(line_text(ln)) for ln in lines)
 
 
 def _nearest_boxes(boxes: list[tuple[float, float, float, float]], points: list[tuple[float, float]]

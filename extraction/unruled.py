@@ -48,8 +48,8 @@ BLANK_ROW_SCORE = 0.8
 # A value lines up with a header word within this share of a line's height (a text layer places
 # both exactly; a flush cell's number beside a longer header word's edge stands a character off).
 _ALIGN = 0.25
-# an enumerator right after Chinese text: where a second label begins inside one OCR box
 _MAX_COLUMNS = 16  # value columns of the form's widest table (table 4: 15)
+# an enumerator right after Chinese text: where a second label begins inside one OCR box
 _INNER_ENUMERATOR = re.compile(r"(?<=[\u4e00-\u9fff])(?=\d{1,2}\s*[.、．](?!\d)|[（(][一二三四五六七八九十]+[)）])")
 _ENUMERATOR = re.compile(r"^\s*([（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、.．]|\d{1,2}\s*[.、．](?!\d))")
 
@@ -505,7 +505,7 @@ def _header_words(lines: list[list[_Piece]], top: float, label_right: float, h: 
     than a character apart). Not the words of a text that starts among the row labels and runs on
     into the columns (a section heading cut before its enumerator, 第二十条第 + （六）项)."""
     return [w for ln in islice(_lines_above(lines, top, h), 10) for cell in _cells(ln, h)
-            if cell[0].bbox[0] > label_right for p in cell for w in p.words if w.bbox[0] > label_right]
+            if cell[0].bbox[0] > label_right for p in cell for w in p.words]
 
 
 def _lines_above(lines: list[list[_Piece]], top: float, h: float) -> Iterator[list[_Piece]]:
