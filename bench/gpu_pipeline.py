@@ -117,7 +117,13 @@ def run_setting(docs: list[BenchDoc], processes: int, threads: int, ocr_server: 
     go.wait()
     parts = [out_q.get(timeout=1800) for _ in procs]
     wall = max(p["done"] for p in parts) - t0
-    served = _difference(server_stats(server), before) if server is not None else None
+    served = None
+    if server is not None:
+        after = server_stats(server)
+        served = _difference(after, before)
+        if (after.get("gpu_times_ms") or {}).get("graphs"):  # graphs recorded at warm-up count too
+            for name, graphs in served["gpu_times_ms"]["graphs"].items():
+                graphs["captured"] = after["gpu_times_ms"]["graphs"][name]["captured"]
     for p in procs:
         p.join()
     if server is not None:
@@ -136,7 +142,7 @@ def run_setting(docs: list[BenchDoc], processes: int, threads: int, ocr_server: 
             "server_cpu_s": round(served["cpu_s"], 3) if served is not None else None,
             "worker_cpu_s": round(sum(p["cpu_s"] for p in parts), 3),
             "peak_rss_mib": round(sum(p["peak_rss_mib"] for p in parts)), "engine": parts[0]["engine"],
-            "rec_widths": ModelConfig.from_env().rec_widths}
+            "rec_widths": ModelConfig.from_env().rec_widths, "cuda_graphs": ModelConfig.from_env().cuda_graphs}
 
 
 def _difference(after, before):
@@ -169,8 +175,10 @@ def summarise(setting: dict, answers: dict, threshold: float) -> dict:
     # straightening, rulings, line crops, grid, mapping). It bounds what the machine's cores can
     # feed the GPU, whatever the GPU's speed: cores / (CPU seconds per page).
     cpu_ms = 1000 * setting["worker_cpu_s"] / max(1, pages)
+    graphs = [t.get("graphs") for t in setting["gpu_times_ms"] if t.get("graphs")]
     return {"engine": setting["engine"], "processes": setting["processes"], "threads": setting["threads"],
-            "ocr_server": setting["ocr_server"],
+            "ocr_server": setting["ocr_server"], "rec_widths": setting["rec_widths"],
+            "cuda_graphs": setting["cuda_graphs"], "graphs": graphs[0] if len(graphs) == 1 else graphs,
             "documents": len(rows), "pages": pages, "wall_s": setting["wall_s"],
             "pages_per_s": round(pages / setting["wall_s"], 2), "docs_per_s": round(len(rows) / setting["wall_s"], 2),
             "all": score_rows(rows, answers, threshold), "by_kind": by_kind,
@@ -199,7 +207,8 @@ def markdown(report: dict) -> str:
            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in report["results"]:
         a = r["all"]
-        out.append(f"| {r['engine']} | {r['processes']} × {r['threads']} | {r['pages_per_s']} | {r['docs_per_s']} | "
+        engine = f"{r['engine']}, widths {r.get('rec_widths', 'default')}, graphs {_on(r.get('cuda_graphs'))}"
+        out.append(f"| {engine} | {r['processes']} × {r['threads']} | {r['pages_per_s']} | {r['docs_per_s']} | "
                    f"{a['accuracy']:.4f} | {a['precision']:.4f} | {a['coverage']:.4f} | {a['silent']} | "
                    f"{r['peak_rss_mib']} | {r['worker_cpu_ms_per_page']} | {r['cpu_bound_pages_per_s']} | "
                    f"{_or_dash(r.get('server_cpu_ms_per_page'))} | {_or_dash(r.get('device_thread_busy'))} |")
@@ -208,6 +217,27 @@ def markdown(report: dict) -> str:
                         + ", ".join(f"{k} {v}" for k, v in r.get("worker_stage_cpu_ms_per_page", {}).items())
                         for r in report["results"])]
     return "\n".join(out) + "\n"
+
+
+def plot_report(report: dict, path: Path) -> None:
+    """bench.run's plot (pages/s and accuracy per kind) with one bar per setting: a gpu_pipeline.json,
+    or a file of several runs ({"machine", "runs": [{"name", "result"}]}, bench/results)."""
+    from .run import plot
+
+    runs = report.get("runs") or [{"name": None, "result": r} for r in report["results"]]
+    rows = []
+    for run in runs:
+        r = run["result"]
+        label = (f"{run['name'] + ': ' if run['name'] else ''}{r['processes']}×{r['threads']}, "
+                 f"graphs {_on(r.get('cuda_graphs'))}, widths {r.get('rec_widths', 'default')}")
+        rows += [{"tool": label, "kind": kind, "pages_per_s": r["pages_per_s"], "accuracy": score["accuracy"]}
+                 for kind, score in r["by_kind"].items()]
+    plot({"machine": report["machine"], "results": rows}, path,
+         title=f"gia-extract on scans, OCR on the GPU ({report['machine']}); pages/s over all kinds together")
+
+
+def _on(flag) -> str:
+    return "–" if flag is None else ("on" if flag else "off")
 
 
 def _or_dash(value) -> str:
@@ -225,7 +255,12 @@ def main(argv: list[str] | None = None) -> int:
                     help="one process owns the GPU and serves every worker's OCR (models.ocr_server)")
     ap.add_argument("--threshold", type=float, default=0.9)
     ap.add_argument("--out", type=Path, default=Path("out/gpu_pipeline"))
+    ap.add_argument("--plot", type=Path, nargs=2, metavar=("RESULTS_JSON", "PNG"),
+                    help="draw the plot of an earlier run's results and exit")
     a = ap.parse_args(argv)
+    if a.plot:
+        plot_report(json.loads(a.plot[0].read_text(encoding="utf-8")), a.plot[1])
+        return 0
     kinds = tuple(k for k in a.kinds.split(",") if k)
     t0 = time.perf_counter()
     base = build_corpus(a.reports, kinds)
@@ -242,8 +277,8 @@ def main(argv: list[str] | None = None) -> int:
                                                   "all", "crops_per_recognition_call", "stage_ms_per_page",
                                                   "worker_cpu_ms_per_page", "cpu_bound_pages_per_s",
                                                   "worker_stage_cpu_ms_per_page", "server_cpu_ms_per_page",
-                                                  "device_thread_busy",
-                                                  "errors")}, ensure_ascii=False), flush=True)
+                                                  "device_thread_busy", "rec_widths", "cuda_graphs",
+                                                  "graphs", "errors")}, ensure_ascii=False), flush=True)
     gpu = None
     try:
         import torch
@@ -257,6 +292,10 @@ def main(argv: list[str] | None = None) -> int:
     a.out.mkdir(parents=True, exist_ok=True)
     (a.out / "gpu_pipeline.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     (a.out / "gpu_pipeline.md").write_text(markdown(report), encoding="utf-8")
+    try:
+        plot_report(report, a.out / "gpu_pipeline.png")
+    except ImportError as exc:  # matplotlib is the bench extra's; a GPU machine may lack it
+        print(f"no plot: {exc}")
     print(markdown(report))
     return 0
 

@@ -151,7 +151,8 @@ def markdown(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def plot(report: dict, path: Path) -> None:
+def plot(report: dict, path: Path, title: str | None = None) -> None:
+    """report["results"]: rows of tool, kind, pages_per_s and accuracy."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -159,8 +160,10 @@ def plot(report: dict, path: Path) -> None:
 
     results = report["results"]
     kinds = [k for k in KINDS if any(r["kind"] == k for r in results)]
-    tools = sorted({r["tool"] for r in results}, key=lambda t: (t != OURS, t))
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    tools = sorted(dict.fromkeys(r["tool"] for r in results), key=lambda t: t != OURS)  # ours, then as run
+    ncol = max(1, min(len(tools), 7, 140 // max(len(t) + 6 for t in tools)))
+    legend_rows = -(-len(tools) // ncol)
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.2 + 0.25 * legend_rows))
     width = 0.8 / max(1, len(tools))
     for i, tool in enumerate(tools):
         xs, speed, acc = [], [], []
@@ -172,16 +175,16 @@ def plot(report: dict, path: Path) -> None:
                 acc.append(r["accuracy"])
         axes[0].bar(xs, speed, width, label=tool)
         axes[1].bar(xs, acc, width, label=tool)
-    for ax, title in zip(axes, ("pages/s", "field accuracy")):
+    for ax, name in zip(axes, ("pages/s", "field accuracy")):
         ax.set_xticks([j + width * (len(tools) - 1) / 2 for j in range(len(kinds))], kinds)
-        ax.set_title(title)
+        ax.set_title(name)
     axes[0].set_yscale("log")
     axes[1].set_ylim(0, 1.02)
     # below the plots: inside either one it hides bars
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=min(len(tools), 7), fontsize=8)
-    fig.suptitle(f"gia-extract vs alternatives ({report['machine']})")
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    fig.legend(handles, labels, loc="lower center", ncol=ncol, fontsize=8)
+    fig.suptitle(title or f"gia-extract vs alternatives ({report['machine']})")
+    fig.tight_layout(rect=(0, (0.1 + 0.25 * legend_rows) / (4.2 + 0.25 * legend_rows), 1, 1))
     fig.savefig(path, dpi=110)
 
 

@@ -16,6 +16,8 @@ Environment:
   shared cores. Off suits a service running several workers in little memory.
 - GIA_REC_WIDTHS: the torch engine's recogniser input widths: "default", "fine" or a list such as
   "96,320,3200" (models.gpu.line_batches.width_buckets).
+- GIA_CUDA_GRAPHS: "on" (default) or "off": the torch engine on CUDA replays each model input shape
+  from a CUDA graph (models.gpu.graphs); off runs every forward pass eagerly.
 - GIA_PADDLEOCR_DIR: a local PaddleOCR model directory (det/ and rec/ inside); when set and
   paddleocr is importable, the PaddleOCR engine may be chosen with GIA_OCR_ENGINE=paddle.
 """
@@ -65,6 +67,7 @@ class ModelConfig:
     device_given: bool = False  # GIA_OCR_DEVICE was set (the torch engine defaults to CUDA)
     memory_arena: bool = True
     rec_widths: str = "default"  # the torch engine's width buckets (GIA_REC_WIDTHS)
+    cuda_graphs: bool = True  # the torch engine's forward passes replayed on CUDA (GIA_CUDA_GRAPHS)
 
     ENGINES = ("rapidocr", "torch", "paddle")
 
@@ -86,10 +89,13 @@ class ModelConfig:
             from models.gpu.line_batches import width_buckets
 
             width_buckets(rec_widths)  # raises with the reason
+        graphs = os.environ.get("GIA_CUDA_GRAPHS", "on").strip().lower() or "on"
+        if graphs not in ("on", "off"):
+            raise ValueError(f"GIA_CUDA_GRAPHS must be on or off, not {graphs!r}")
         return cls(device=device, threads=threads, engine=engine,
                    paddle_dir=Path(paddle) if paddle else None,
                    device_given=bool(os.environ.get("GIA_OCR_DEVICE", "").strip()),
-                   memory_arena=arena == "on", rec_widths=rec_widths)
+                   memory_arena=arena == "on", rec_widths=rec_widths, cuda_graphs=graphs == "on")
 
     # ------------------------------------------------------------------ weights in the wheels
     @property

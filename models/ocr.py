@@ -278,7 +278,8 @@ def torch_engine(config: ModelConfig, pad_to: int = PAGE_STEP):
     # The page reader hands the detector pages already at the reading resolution: no rescaling
     # (as the CPU engine: limit "min" 32), so both engines see the same pixels.
     inner = GpuOcrEngine(GpuOcrConfig(device=device, det_limit_side=32, det_limit_type="min",
-                                      width_buckets=width_buckets(config.rec_widths)))
+                                      width_buckets=width_buckets(config.rec_widths),
+                                      cuda_graphs=config.cuda_graphs))
     if device != "cuda":  # a check of the GPU path: the same page handling, no shapes to plan
         return PooledOcrEngine(inner, pad_to=pad_to, whole_pages=True)
     pooled = PooledOcrEngine(inner, pad_to=pad_to, whole_pages=True,

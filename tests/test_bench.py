@@ -2,6 +2,9 @@
 our tables page by page, and the report arithmetic (ratios, Markdown) is right."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from bench.alternatives import grid_table, with_tables
@@ -177,3 +180,20 @@ def test_born_digital_sweep_sets_cover_their_kinds_and_are_read_right(tmp_path):
     assert any(v is None for k, v in answer.items() if k.startswith("t3."))  # zeros printed blank
     output = json.loads(extract(blank.read_bytes(), blank.name).model_dump_json())
     assert wrong_fields(answer, output) == []
+
+
+def test_gpu_results_plot_and_table_name_each_setting(tmp_path):
+    """The committed H200 results redrawn as bench.gpu_pipeline draws its own: one bar per setting
+    in the plot, and each setting's graphs and widths in the table."""
+    pytest.importorskip("matplotlib")
+    from bench.gpu_pipeline import markdown, plot_report
+
+    results = Path(__file__).parents[1] / "bench" / "results" / "gpu_pipeline_h200.json"
+    report = json.loads(results.read_text(encoding="utf-8"))
+    png = tmp_path / "gpu.png"
+    plot_report(report, png)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+    table = markdown({"machine": report["machine"], "documents": 288, "pages": 864, "kinds": ["scan-150"],
+                      "results": [run["result"] for run in report["runs"]]})
+    assert table.count("graphs on") == 2 and table.count("graphs off") == 5
+    assert "widths fine, graphs on | 15 × 8 | 37.91" in table

@@ -122,3 +122,69 @@ def test_converted_models_read_a_rendered_line_on_cpu():
     # recognize() on a ready-cut crop agrees with the batched path.
     (crop_text, score), = engine.recognize([img[int(y0):int(y1), int(x0):int(x1)]])
     assert fold_width(crop_text).replace(" ", "") == text and score > 0.5
+
+
+def _converted_graphs():
+    pytest.importorskip("torch")
+    if importlib.util.find_spec("onnx2torch") is None:
+        pytest.skip("onnx2torch not installed")
+    from models.gpu.convert import load_onnx, to_torch
+    from models.gpu.model_files import ocr_model_files
+
+    try:
+        files = ocr_model_files()
+    except FileNotFoundError:
+        pytest.skip("rapidocr models not installed")
+    return {"det": (lambda: to_torch(load_onnx(files.det)), (4, 3, 256, 512)),
+            "rec": (lambda: to_torch(load_onnx(files.rec)), (8, 3, REC_HEIGHT, 320))}
+
+
+@pytest.mark.parametrize("name", ["det", "rec"])
+def test_placed_graphs_read_no_device_value_on_the_host(name):
+    """A CUDA graph cannot be captured around a host read of device memory. On the meta device
+    every such read fails, so a forward pass there proves there is none: to_device's placement
+    passes, onnx2torch's own (everything beside the weights) does not."""
+    convert, shape = _converted_graphs()[name]
+    import torch
+
+    from models.gpu.convert import to_device
+
+    x = torch.zeros(shape, device="meta", dtype=torch.float16)
+    with torch.inference_mode():
+        with pytest.raises(NotImplementedError, match="meta"):
+            convert().to("meta", torch.float16)(x)
+        out = to_device(convert(), "meta", torch.float16)(x)
+    assert out.device.type == "meta" and out.shape[0] == shape[0]
+
+
+def test_placed_graphs_compute_what_the_converted_ones_do():
+    graphs = _converted_graphs()
+    import torch
+
+    from models.gpu.convert import to_device
+
+    for convert, shape in graphs.values():
+        x = torch.rand(shape, generator=torch.Generator().manual_seed(0)) * 2 - 1
+        with torch.inference_mode():
+            assert torch.equal(convert()(x), to_device(convert(), "cpu", torch.float32)(x))
+
+
+def test_replayed_forward_runs_eagerly_off_cuda():
+    torch = pytest.importorskip("torch")
+    from models.gpu.graphs import ReplayedForward
+
+    forward = ReplayedForward(lambda x: (x * 2, x.sum(dim=1)), torch.device("cpu"))
+    doubled, sums = forward(torch.ones(3, 4))
+    assert torch.equal(doubled, torch.full((3, 4), 2.0)) and torch.equal(sums, torch.full((3,), 4.0))
+    assert forward.summary() == {"captured": 0, "replays": 0, "eager_calls": 1, "error": None}
+
+
+def test_cuda_graphs_setting_from_the_environment(monkeypatch):
+    from models.config import ModelConfig
+
+    assert ModelConfig.from_env().cuda_graphs is True
+    monkeypatch.setenv("GIA_CUDA_GRAPHS", "off")
+    assert ModelConfig.from_env().cuda_graphs is False
+    monkeypatch.setenv("GIA_CUDA_GRAPHS", "sometimes")
+    with pytest.raises(ValueError, match="GIA_CUDA_GRAPHS"):
+        ModelConfig.from_env()

@@ -4,7 +4,8 @@ The models are the rapidocr wheel's PP-OCRv6 det/rec ONNX graphs converted to Py
 `convert`), run in fp16 by default. Detection runs a batch of same-sized pages at once; boxes come
 from the probability maps on the CPU (`text_boxes`); recognition samples every line of every page in
 the batch straight from the page images already on the device (one `grid_sample` per width bucket),
-so no crop goes back and forth through host memory.
+so no crop goes back and forth through host memory. On CUDA both models' forward passes are
+replayed from CUDA graphs, one per input shape (`graphs`).
 
 Also usable on "cpu" (fp32), which is how the tests check it without a GPU.
 """
@@ -20,8 +21,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .convert import character_list, load_onnx, to_torch
+from .convert import character_list, load_onnx, to_device, to_torch
 from .ctc import alphabet, ctc_decode
+from .graphs import ReplayedForward
 from .model_files import OcrModelFiles, ocr_model_files
 from .line_batches import (REC_HEIGHT, WIDTH_BUCKETS, LineBatch, LineInput, lines_per_batch, plan_line_batches,
                            plan_width_batches, row_levels)
@@ -54,6 +56,7 @@ class GpuOcrConfig:
     # Autotune convolutions per input shape (batches are padded to a few shapes either way:
     # line_batches.ROW_LEVELS, DET_LEVELS).
     cudnn_benchmark: bool = False
+    cuda_graphs: bool = True  # replay each forward shape from a CUDA graph (only on CUDA)
     db: DbParams = field(default_factory=DbParams)
     # CPU threads turning probability maps into boxes and recogniser labels into text, while the
     # device thread goes on with the next batch
@@ -76,9 +79,13 @@ class StageTimes:
     decode: float = 0.0
     rec_lines: int = 0
     rec_padded_px: int = 0  # input width × lines summed over rec batches (the work the model does)
+    replayed: dict[str, ReplayedForward] = field(default_factory=dict, repr=False)
 
-    def as_ms(self) -> dict[str, float]:
-        return {k: (round(v * 1000.0, 1) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
+    def as_ms(self) -> dict:
+        out = {k: (round(v * 1000.0, 1) if isinstance(v, float) else v) for k, v in self.__dict__.items()
+               if k != "replayed"}
+        out["graphs"] = {name: r.summary() for name, r in self.replayed.items()}
+        return out
 
 
 def det_size(h: int, w: int, limit: int, limit_type: str, max_side: int = 2000) -> tuple[int, int]:
@@ -107,7 +114,11 @@ class GpuOcrEngine:
         self.dtype = torch.float16 if (self.config.half and self.device.type == "cuda") else torch.float32
         self.det, self.rec, self.labels = _converted(files, self.device, self.dtype)
         self.line_input = self.config.line_input
-        self.times = StageTimes()
+        graphs = self.config.cuda_graphs and self.device.type == "cuda"
+        pool = torch.cuda.graph_pool_handle() if graphs else None  # graphs replay one at a time
+        self._det_forward = ReplayedForward(lambda x: (self.det(x)[:, 0],), self.device, graphs, pool=pool)
+        self._rec_forward = ReplayedForward(lambda x: tuple(self.rec(x).max(dim=2)), self.device, graphs, pool=pool)
+        self.times = StageTimes(replayed={"det": self._det_forward, "rec": self._rec_forward})
         self._times_lock = threading.Lock()
         if self.device.type == "cuda" and self.config.cudnn_benchmark:
             torch.backends.cudnn.benchmark = True
@@ -119,16 +130,16 @@ class GpuOcrEngine:
     @torch.inference_mode()
     def warm_up(self, page_shapes: list[tuple[int, int]] = ()) -> float:
         """Run every recognition input shape, and detection of the given page shapes (h, w) at
-        every batch level, once: each new shape costs cuDNN ~1.4 s to plan, which must not land
-        on the first documents. Returns the seconds spent."""
+        every batch level, once: each new shape costs cuDNN ~1.4 s to plan, and its graph's
+        capture, which must not land on the first documents. Returns the seconds spent."""
         t0 = time.perf_counter()
         for width in self.config.width_buckets:
             for rows in row_levels(lines_per_batch(width, self.config.rec_batch)):
-                self.rec(torch.zeros((rows, 3, REC_HEIGHT, width), dtype=self.dtype, device=self.device))
+                self._rec_forward(torch.zeros((rows, 3, REC_HEIGHT, width), dtype=self.dtype, device=self.device))
         for h, w in page_shapes:
             rh, rw = det_size(h, w, self.config.det_limit_side, self.config.det_limit_type, self.config.max_side)
             for rows in (lv for lv in DET_LEVELS if lv <= self.config.det_batch):
-                self.det(torch.zeros((rows, 3, rh, rw), dtype=self.dtype, device=self.device))
+                self._det_forward(torch.zeros((rows, 3, rh, rw), dtype=self.dtype, device=self.device))
         self._sync()
         return time.perf_counter() - t0
 
@@ -243,7 +254,7 @@ class GpuOcrEngine:
         x = pages.to(self.dtype)
         x = F.interpolate(x, size=(rh, rw), mode="bilinear", align_corners=False)
         x = (x / 127.5 - 1.0).expand(b, 3, rh, rw)
-        prob = self.det(self._padded(x.contiguous(), self._det_rows(b)))[:b, 0]
+        prob = self._det_forward(self._padded(x.contiguous(), self._det_rows(b)))[0][:b]
         # cv2.dilate with a 2×2 kernel reaches one pixel up and left: pad there, then max-pool.
         binary = (prob > self.config.db.thresh).to(torch.uint8)
         mask = F.max_pool2d(F.pad(binary[:, None].float(), (1, 0, 1, 0)), 2, stride=1)[:, 0].to(torch.uint8)
@@ -329,8 +340,7 @@ class GpuOcrEngine:
         n = batch.shape[0]
         t0 = time.perf_counter()
         x = self._padded(batch.contiguous(), rows)
-        out = self.rec(x)[:n]
-        prob, best = out.max(dim=2)
+        prob, best = (t[:n] for t in self._rec_forward(x))
         best_h = best.to(torch.int32).cpu().numpy()
         prob_h = prob.float().cpu().numpy()
         with self._times_lock:
@@ -387,8 +397,8 @@ def _converted(files: OcrModelFiles, device: torch.device, dtype: torch.dtype):
     if key not in _CONVERTED:
         rec_graph = load_onnx(files.rec)
         labels = alphabet(character_list(rec_graph))
-        det = to_torch(load_onnx(files.det)).to(device, dtype)
-        rec = to_torch(rec_graph).to(device, dtype)
+        det = to_device(to_torch(load_onnx(files.det)), device, dtype)
+        rec = to_device(to_torch(rec_graph), device, dtype)
         _CONVERTED[key] = (det, rec, labels)
     return _CONVERTED[key]
 
