@@ -395,14 +395,15 @@ def _blank_tables(lines: list[list[_Piece]], h: float, page: int,
                 break
     while i < len(lines):
         j = i
-        while (j < len(lines) and len(lines[j]) >= 2 and not any(p.value for p in lines[j])
+        while (j < len(lines) and len(_cells(lines[j], h)) >= 2 and not any(p.value for p in lines[j])
                and (j == i or gap(lines[j - 1], lines[j]) <= 2 * h)):
             j += 1
         if j - i < 2 or j == len(lines) or gap(lines[j - 1], lines[j]) > 2 * h:
             i = max(j, i + 1)
             continue
         label_right = max(p.bbox[2] for p in lines[j])
-        heads = [w for ln in lines[i:j] for p in ln for w in p.words if w.bbox[0] > label_right + 0.5 * h]
+        heads = [w for ln in lines[i:j] for cell in _cells(ln, h) if cell[0].bbox[0] > label_right + 0.5 * h
+                 for p in cell for w in p.words]
         found = None
         if heads:
             k = labels_from(j, min(w.bbox[0] for w in heads) - 0.2 * h)

@@ -188,3 +188,24 @@ def test_cuda_graphs_setting_from_the_environment(monkeypatch):
     monkeypatch.setenv("GIA_CUDA_GRAPHS", "sometimes")
     with pytest.raises(ValueError, match="GIA_CUDA_GRAPHS"):
         ModelConfig.from_env()
+
+
+@pytest.mark.parametrize("mixed", [False, True])
+def test_lines_packed_on_the_device_as_a_padded_host_batch_would_be(mixed):
+    """packed_lines sends the lines side by side and cuts them apart on the device: each line must
+    come out from the left of its row, cut at the batch width, zeros after it, as a padded host
+    batch filled line by line holds them (gray lines broadcast to BGR where one line is colour)."""
+    torch = pytest.importorskip("torch")
+    from models.gpu.engine import packed_lines
+
+    rng = np.random.default_rng(7)
+    lines = [rng.integers(0, 256, (REC_HEIGHT, int(w)), dtype=np.uint8) for w in rng.integers(1, 400, 40)]
+    if mixed:
+        lines[3] = rng.integers(0, 256, (REC_HEIGHT, 77, 3), dtype=np.uint8)
+    for width in (96, 320, 640):
+        x = packed_lines(lines, width, torch.device("cpu")).numpy()
+        assert x.shape == (len(lines), 3 if mixed else 1, REC_HEIGHT, width)
+        for row, line in zip(x, lines):
+            w = min(line.shape[1], width)
+            want = line[:, :w].transpose(2, 0, 1) if line.ndim == 3 else np.broadcast_to(line[None, :, :w], (row.shape[0], REC_HEIGHT, w))
+            assert (row[:, :, :w] == want).all() and not row[:, :, w:].any()

@@ -142,6 +142,16 @@ def test_a_table_printing_no_number_is_its_labels_in_rows_printed_blank_in_a_tex
     assert unruled_tables(prose, page=1, text_layer=True).tables == []
 
 
+def test_a_heading_cut_before_its_enumerator_is_no_header_line_of_a_table_printing_no_number():
+    """The heading 第二十条第（六）项 over such a table, cut before its enumerator (a gap of just over
+    a quarter character), its second piece right of the row labels: one cell, not a header line of
+    two whose second piece makes a column in the labels' place (5 columns for 4)."""
+    heading = [_w("本机关第二十条第", 60, 56), _w("（六）项", 126.2, 56)]
+    found = unruled_tables(heading + _blank_table_words(), page=1, text_layer=True)
+    [t] = found.tables
+    assert t.n_cols == 4 and found.columns == pytest.approx([220, 260, 300], abs=1)
+
+
 def test_a_table_printing_no_number_goes_on_under_the_next_pages_running_header():
     rows = [_w("1.本机关不掌握", 60, 90), _w("2.没有现成信息", 60, 106), _w("3.补正后仍不明确", 60, 122)]
     words = [_w("某某市人民政府", 150, 50), *rows]
