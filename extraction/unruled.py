@@ -638,8 +638,13 @@ def _label_cells(pieces: list[_Piece], rows: list[_Row], h: float) -> list[_Piec
                 continue
             full = _full(c.words[-1].bbox, c.bbox, pieces, beside, h)
             # a label beside no values over one beside values: two rows (the first printed blank)
-            # unless the upper line is full, i.e. wrapped
-            if full or (gap <= 0.3 * h and not (mine is not None and not theirs)):
+            # unless the upper line is full, i.e. wrapped; not even then where the numbers stand
+            # level with the lower line, a row's gap below the upper one (a wrapped label's numbers
+            # stand level with its middle or its first line; short labels, a few to a table, all
+            # look full: 行政处罚 over 行政强制 2947)
+            blank_above = mine is not None and not theirs
+            level = blank_above and gap > 0.3 * h and abs(rows[mine].cy - p.cy) <= 0.25 * h
+            if (full and not level) or (gap <= 0.3 * h and not blank_above):
                 c.words = c.words + p.words
                 c.text = c.text + glue(c.text, p.text) + p.text
                 c.bbox = bounding_box([c.bbox, p.bbox])

@@ -59,6 +59,19 @@ def test_grid_from_words_wrapped_labels_vertical_label_and_a_blank_row():
     assert found.columns == pytest.approx([220, 260, 300], abs=1)
 
 
+def test_short_labels_a_row_apart_are_two_rows_where_the_number_stands_level_with_the_lower():
+    """Sweep 14604's table 2, section (六): two labels of four characters centred in their column,
+    18 pt apart (7 pt between them at 11 pt text), the number level with the lower one. Every
+    label of so small a table ends where the others end, so each looks full (wrapped), and the two
+    were read as one label, 行政处罚行政强制 2947; the number level with the lower line alone, not
+    between the lines, makes the upper one a row printed blank."""
+    words = [Word("信息内容", (119.5, 523.2, 155.5, 534)), Word("本年处理决定数量", (327, 523.2, 399, 534)),
+             Word("行政处罚", (119.5, 541.2, 155.5, 552)), Word("行政强制", (119.5, 559.2, 155.5, 570)),
+             Word("2947", (345, 559.2, 381, 570))]  # the sweep PDF's own boxes
+    [t] = unruled_tables(words, page=1, text_layer=True).tables
+    assert t.grid_texts() == [["行政处罚", ""], ["行政强制", "2947"]]
+
+
 def test_a_row_printed_blank_in_a_text_layer_is_a_sure_blank():
     """A PDF's own text loses no number: the label row beside no value is the row printed blank."""
     words = [_w("（一）予以公开", 80, 100), _w("5", 216, 100), _w("0", 256, 100), _w("5", 296, 100),

@@ -136,8 +136,8 @@ def to_device(module: torch.fx.GraphModule, device: torch.device | str, dtype: t
     for node in module.graph.nodes:
         if node.op == "get_attr" and all(_host_use(user, node, kinds, host_nodes) for user in node.users):
             host_values.add(node.target)
-    kept = {name: module.get_buffer(name) if name in dict(module.named_buffers()) else module.get_parameter(name)
-            for name in host_values}
+    tensors = {**dict(module.named_parameters()), **dict(module.named_buffers())}
+    kept = {name: tensors[name] for name in host_values}
     for node in module.graph.nodes:
         if kinds.get(node) == "OnnxShape":
             old = module.get_submodule(node.target)

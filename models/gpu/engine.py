@@ -116,7 +116,9 @@ class GpuOcrEngine:
         self.line_input = self.config.line_input
         graphs = self.config.cuda_graphs and self.device.type == "cuda"
         pool = torch.cuda.graph_pool_handle() if graphs else None  # graphs replay one at a time
-        self._det_forward = ReplayedForward(lambda x: (self.det(x)[:, 0],), self.device, graphs, pool=pool)
+        # a detection graph keeps its page batch (~300 MB at 16 A4 pages): pages of many odd
+        # sizes run eagerly past the first 24 shapes rather than fill a smaller card
+        self._det_forward = ReplayedForward(lambda x: (self.det(x)[:, 0],), self.device, graphs, limit=24, pool=pool)
         self._rec_forward = ReplayedForward(lambda x: tuple(self.rec(x).max(dim=2)), self.device, graphs, pool=pool)
         self.times = StageTimes(replayed={"det": self._det_forward, "rec": self._rec_forward})
         self._times_lock = threading.Lock()
