@@ -129,6 +129,7 @@ def run_setting(docs: list[BenchDoc], processes: int, threads: int, ocr_server: 
     if server is not None:
         server.stop()
     rows = [r for p in parts for r in p["rows"]]
+    config = ModelConfig.from_env()
     pool: dict = defaultdict(int)
     gpu_times = [p["gpu_times_ms"] for p in parts if p["gpu_times_ms"]]
     if served is not None:
@@ -142,7 +143,7 @@ def run_setting(docs: list[BenchDoc], processes: int, threads: int, ocr_server: 
             "server_cpu_s": round(served["cpu_s"], 3) if served is not None else None,
             "worker_cpu_s": round(sum(p["cpu_s"] for p in parts), 3),
             "peak_rss_mib": round(sum(p["peak_rss_mib"] for p in parts)), "engine": parts[0]["engine"],
-            "rec_widths": ModelConfig.from_env().rec_widths, "cuda_graphs": ModelConfig.from_env().cuda_graphs}
+            "rec_widths": config.rec_widths, "cuda_graphs": config.cuda_graphs}
 
 
 def _difference(after, before):

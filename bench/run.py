@@ -163,7 +163,8 @@ def plot(report: dict, path: Path, title: str | None = None) -> None:
     tools = sorted(dict.fromkeys(r["tool"] for r in results), key=lambda t: t != OURS)  # ours, then as run
     ncol = max(1, min(len(tools), 7, 140 // max(len(t) + 6 for t in tools)))
     legend_rows = -(-len(tools) // ncol)
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.2 + 0.25 * legend_rows))
+    height = 4.2 + 0.25 * legend_rows  # inches: the plots, then the legend's rows below them
+    fig, axes = plt.subplots(1, 2, figsize=(12, height))
     width = 0.8 / max(1, len(tools))
     for i, tool in enumerate(tools):
         xs, speed, acc = [], [], []
@@ -184,7 +185,7 @@ def plot(report: dict, path: Path, title: str | None = None) -> None:
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=ncol, fontsize=8)
     fig.suptitle(title or f"gia-extract vs alternatives ({report['machine']})")
-    fig.tight_layout(rect=(0, (0.1 + 0.25 * legend_rows) / (4.2 + 0.25 * legend_rows), 1, 1))
+    fig.tight_layout(rect=(0, (0.1 + 0.25 * legend_rows) / height, 1, 1))
     fig.savefig(path, dpi=110)
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -402,8 +402,7 @@ def _blank_tables(lines: list[list[_Piece]], h: float, page: int,
             i = max(j, i + 1)
             continue
         label_right = max(p.bbox[2] for p in lines[j])
-        heads = [w for ln in lines[i:j] for cell in _cells(ln, h) if cell[0].bbox[0] > label_right + 0.5 * h
-                 for p in cell for w in p.words]
+        heads = _cell_words(lines[i:j], label_right + 0.5 * h, h)
         found = None
         if heads:
             k = labels_from(j, min(w.bbox[0] for w in heads) - 0.2 * h)
@@ -505,8 +504,13 @@ def _header_words(lines: list[list[_Piece]], top: float, label_right: float, h: 
     values, right of the row labels (words, not pieces: header cells of narrow columns stand closer
     than a character apart). Not the words of a text that starts among the row labels and runs on
     into the columns (a section heading cut before its enumerator, 第二十条第 + （六）项)."""
-    return [w for ln in islice(_lines_above(lines, top, h), 10) for cell in _cells(ln, h)
-            if cell[0].bbox[0] > label_right for p in cell for w in p.words]
+    return _cell_words(islice(_lines_above(lines, top, h), 10), label_right, h)
+
+
+def _cell_words(lines: Iterable[list[_Piece]], left: float, h: float) -> list[Word]:
+    """The words of these lines' cells that start right of `left` (a cell starting left of it and
+    running on past it is not one of them)."""
+    return [w for ln in lines for cell in _cells(ln, h) if cell[0].bbox[0] > left for p in cell for w in p.words]
 
 
 def _lines_above(lines: list[list[_Piece]], top: float, h: float) -> Iterator[list[_Piece]]:

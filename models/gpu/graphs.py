@@ -32,7 +32,7 @@ class ReplayedForward:
         self.fn = fn
         self.enabled = enabled and device.type == "cuda"
         self.limit = limit
-        self.pool = pool if pool is not None or not self.enabled else torch.cuda.graph_pool_handle()
+        self.pool = pool  # torch.cuda.graph_pool_handle() shared with other replayers; None: a pool per graph
         self._graphs: dict[tuple, tuple[torch.cuda.CUDAGraph, torch.Tensor, Outputs]] = {}
         self._lock = threading.Lock()
         self.error: str | None = None
@@ -51,7 +51,7 @@ class ReplayedForward:
         with self._lock:
             entry = self._graphs.get(key)
             if entry is None and self.error is None and len(self._graphs) < self.limit:
-                entry = self._capture(x)
+                entry = self._capture(key, x)
             if entry is None:
                 self.eager_calls += 1
                 return self.fn(x)
@@ -61,7 +61,7 @@ class ReplayedForward:
             self.replays += 1
             return tuple(t.clone() for t in static_out)
 
-    def _capture(self, x: torch.Tensor):
+    def _capture(self, key: tuple, x: torch.Tensor):
         static_in = x.clone()
         try:
             side = torch.cuda.Stream(device=x.device)
@@ -80,7 +80,7 @@ class ReplayedForward:
             torch.cuda.synchronize(x.device)
             return None
         entry = (graph, static_in, static_out)
-        self._graphs[(tuple(x.shape), x.dtype)] = entry
+        self._graphs[key] = entry
         return entry
 
     def summary(self) -> dict:
