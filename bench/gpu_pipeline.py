@@ -81,7 +81,7 @@ def _worker(docs: list[BenchDoc], threads: int, ready, go, out_q, server, native
         stats = getattr(engine, "stats", None)
         times = getattr(getattr(engine, "inner", engine), "times", None)
     out_q.put({"rows": rows, "done": done, "cpu_s": cpu_s,
-               "pool": stats.__dict__ if stats is not None else None,
+               "pool": engine.stats_now() if stats is not None else None,
                "gpu_times_ms": times.as_ms() if times is not None else None,
                "peak_rss_mib": peak_rss_mib(),
                "engine": getattr(engine, "name", "?")})
@@ -137,13 +137,18 @@ def run_setting(docs: list[BenchDoc], processes: int, threads: int, ocr_server: 
         gpu_times = [served["gpu_times_ms"]] if served["gpu_times_ms"] else []
     for p in parts:
         for k, v in (p["pool"] or {}).items():
-            pool[k] += v
+            if isinstance(v, dict):  # thread_busy_s: per device thread
+                pool[k] = {name: pool.get(k, {}).get(name, 0.0) + s for name, s in v.items()}
+            else:
+                pool[k] += v
     return {"processes": processes, "threads": threads, "ocr_server": ocr_server, "wall_s": round(wall, 3),
             "rows": rows, "pool": dict(pool), "gpu_times_ms": gpu_times,
             "server_cpu_s": round(served["cpu_s"], 3) if served is not None else None,
             "worker_cpu_s": round(sum(p["cpu_s"] for p in parts), 3),
             "peak_rss_mib": round(sum(p["peak_rss_mib"] for p in parts)), "engine": parts[0]["engine"],
-            "rec_widths": config.rec_widths, "cuda_graphs": config.cuda_graphs}
+            "rec_widths": config.rec_widths, "cuda_graphs": config.cuda_graphs,
+            "device_threads": config.device_threads,
+            "server_processes": config.server_processes if ocr_server else None}
 
 
 def _difference(after, before):
@@ -179,6 +184,7 @@ def summarise(setting: dict, answers: dict, threshold: float) -> dict:
     graphs = [t.get("graphs") for t in setting["gpu_times_ms"] if t.get("graphs")]
     return {"engine": setting["engine"], "processes": setting["processes"], "threads": setting["threads"],
             "ocr_server": setting["ocr_server"], "rec_widths": setting["rec_widths"],
+            "device_threads": setting["device_threads"], "server_processes": setting["server_processes"],
             "cuda_graphs": setting["cuda_graphs"], "graphs": graphs[0] if len(graphs) == 1 else graphs,
             "documents": len(rows), "pages": pages, "wall_s": setting["wall_s"],
             "pages_per_s": round(pages / setting["wall_s"], 2), "docs_per_s": round(len(rows) / setting["wall_s"], 2),
@@ -190,14 +196,27 @@ def summarise(setting: dict, answers: dict, threshold: float) -> dict:
             # its worker, without other threads' work counted in)
             "worker_stage_cpu_ms_per_page": {k: round(v, 1) for k, v in sorted(stage_cpu.items())},
             "server_cpu_ms_per_page": round(1000 * server_cpu / max(1, pages), 1) if server_cpu is not None else None,
-            # share of the run the device thread spent running batches; near 1, it is the limit
-            "device_thread_busy": (round(pool["busy_s"] / setting["wall_s"], 3)
-                                   if pool and "busy_s" in pool and setting["wall_s"] else None),
+            # share of the run each device thread spent running batches; near 1, it is the limit
+            "device_thread_busy": _busy(pool, setting["wall_s"]),
             "pool": pool,
             "crops_per_recognition_call": (round(pool["recognized_crops"] / max(1, pool["device_calls"]), 1)
                                            if pool else None),
             "gpu_times_ms": setting["gpu_times_ms"], "peak_rss_mib": setting["peak_rss_mib"],
             "errors": [f"{r['name']}: {r['error']}" for r in rows if r["error"]]}
+
+
+def _busy(pool: dict, wall_s: float) -> dict[str, float] | None:
+    """Share of the run each device thread ("all", or "detect" and "recognize") was busy."""
+    per_thread = (pool or {}).get("thread_busy_s")
+    if not per_thread or not wall_s:
+        return None
+    return {name: round(s / wall_s, 3) for name, s in per_thread.items()}
+
+
+def _busy_text(busy) -> str:
+    if isinstance(busy, dict):  # a single "all" thread prints as a number, as runs before the split did
+        return str(busy["all"]) if set(busy) == {"all"} else ", ".join(f"{k} {v}" for k, v in busy.items())
+    return _or_dash(busy)
 
 
 def markdown(report: dict) -> str:
@@ -208,11 +227,12 @@ def markdown(report: dict) -> str:
            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in report["results"]:
         a = r["all"]
-        engine = f"{r['engine']}, widths {r.get('rec_widths', 'default')}, graphs {_on(r.get('cuda_graphs'))}"
+        engine = (f"{r['engine']}, widths {r.get('rec_widths', 'default')}, graphs {_on(r.get('cuda_graphs'))}, "
+                  f"{_threading(r)}")
         out.append(f"| {engine} | {r['processes']} × {r['threads']} | {r['pages_per_s']} | {r['docs_per_s']} | "
                    f"{a['accuracy']:.4f} | {a['precision']:.4f} | {a['coverage']:.4f} | {a['silent']} | "
                    f"{r['peak_rss_mib']} | {r['worker_cpu_ms_per_page']} | {r['cpu_bound_pages_per_s']} | "
-                   f"{_or_dash(r.get('server_cpu_ms_per_page'))} | {_or_dash(r.get('device_thread_busy'))} |")
+                   f"{_or_dash(r.get('server_cpu_ms_per_page'))} | {_busy_text(r.get('device_thread_busy'))} |")
     out += ["", "Worker CPU ms a page by stage (the page threads' own time): "
             + "; ".join(f"{r['processes']} × {r['threads']}: "
                         + ", ".join(f"{k} {v}" for k, v in r.get("worker_stage_cpu_ms_per_page", {}).items())
@@ -230,11 +250,19 @@ def plot_report(report: dict, path: Path) -> None:
     for run in runs:
         r = run["result"]
         label = (f"{run['name'] + ': ' if run['name'] else ''}{r['processes']}×{r['threads']}, "
-                 f"graphs {_on(r.get('cuda_graphs'))}, widths {r.get('rec_widths', 'default')}")
+                 f"graphs {_on(r.get('cuda_graphs'))}, widths {r.get('rec_widths', 'default')}, {_threading(r)}")
         rows += [{"tool": label, "kind": kind, "pages_per_s": r["pages_per_s"], "accuracy": score["accuracy"]}
                  for kind, score in r["by_kind"].items()]
     plot({"machine": report["machine"], "results": rows}, path,
          title=f"gia-extract on scans, OCR on the GPU ({report['machine']}); pages/s over all kinds together")
+
+
+def _threading(r: dict) -> str:
+    """How the OCR's device work was split: "device threads 1", "device threads 2", or "server
+    processes 2" (detection and recognition in a process each). Runs before the split: 1 thread."""
+    if (r.get("server_processes") or 1) > 1:
+        return f"server processes {r['server_processes']}"
+    return f"device threads {r.get('device_threads', 1)}"
 
 
 def _on(flag) -> str:
@@ -278,7 +306,8 @@ def main(argv: list[str] | None = None) -> int:
                                                   "all", "crops_per_recognition_call", "stage_ms_per_page",
                                                   "worker_cpu_ms_per_page", "cpu_bound_pages_per_s",
                                                   "worker_stage_cpu_ms_per_page", "server_cpu_ms_per_page",
-                                                  "device_thread_busy", "rec_widths", "cuda_graphs",
+                                                  "device_thread_busy", "rec_widths", "cuda_graphs", "device_threads",
+                                                  "server_processes",
                                                   "graphs", "errors")}, ensure_ascii=False), flush=True)
     gpu = None
     try:

@@ -264,15 +264,17 @@ PAGE_STEP = 256
 PLANNED_PAGES = [(1792, 1280)]
 
 
-def torch_engine(config: ModelConfig, pad_to: int = PAGE_STEP):
+def torch_engine(config: ModelConfig, pad_to: int = PAGE_STEP, serves: tuple[str, ...] | None = None):
     """The PP-OCR models on PyTorch (models.gpu) behind a request pool, so that concurrent pages
     share device batches. On CUDA the input shapes are planned on the pool's device thread (cuDNN's
     plans are per thread) before this returns. pad_to: detection images' padding step (1 where the
-    callers pad, as models.ocr_server's workers do)."""
+    callers pad, as models.ocr_server's workers do). serves: the request kinds this engine will be
+    asked for (an OCR server process that only detects, or only recognises, plans only those
+    shapes); all by default."""
     from models.gpu.engine import GpuOcrConfig, GpuOcrEngine
     from models.gpu.line_batches import width_buckets
 
-    from .pooled_ocr import PooledOcrEngine
+    from .pooled_ocr import KINDS, PooledOcrEngine
 
     device = config.torch_device()
     # The page reader hands the detector pages already at the reading resolution: no rescaling
@@ -280,12 +282,27 @@ def torch_engine(config: ModelConfig, pad_to: int = PAGE_STEP):
     inner = GpuOcrEngine(GpuOcrConfig(device=device, det_limit_side=32, det_limit_type="min",
                                       width_buckets=width_buckets(config.rec_widths),
                                       cuda_graphs=config.cuda_graphs))
+    serves = set(serves or KINDS)
+    # a server process serving one kind has no second kind to overlap with
+    device_threads = config.device_threads if serves == set(KINDS) else 1
     if device != "cuda":  # a check of the GPU path: the same page handling, no shapes to plan
-        return PooledOcrEngine(inner, pad_to=pad_to, whole_pages=True)
-    pooled = PooledOcrEngine(inner, pad_to=pad_to, whole_pages=True,
-                             prepare=lambda: inner.warm_up(PLANNED_PAGES))
+        return PooledOcrEngine(inner, pad_to=pad_to, whole_pages=True, device_threads=device_threads)
+    one_at_a_time = threading.Lock()
+
+    def prepare(kinds: tuple[str, ...]) -> float:
+        inner.use_own_stream()
+        kinds = serves.intersection(kinds)
+        # the device threads plan and capture one after the other: a capture is never beside
+        # another thread's capture
+        with one_at_a_time:
+            return inner.warm_up(PLANNED_PAGES if "detect" in kinds else (),
+                                 recognition=bool(kinds & {"recognize", "recognize_lines"}))
+
+    pooled = PooledOcrEngine(inner, pad_to=pad_to, whole_pages=True, prepare=prepare,
+                             device_threads=device_threads)
     seconds = pooled.ready.result()
-    log.info("torch OCR engine on %s ready; input shapes planned in %.1f s", device, seconds)
+    log.info("torch OCR engine on %s ready (%s; %d device threads); input shapes planned in %s s", device,
+             ", ".join(sorted(serves)), device_threads, " + ".join(f"{s:.1f}" for s in seconds))
     return pooled
 
 

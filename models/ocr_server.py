@@ -9,6 +9,12 @@ before it says ready), each worker process calls `connect(handle)` and from then
 use the server through the ordinary OcrEngine interface. Inside the server, requests from all
 workers are pooled into device batches (models.pooled_ocr).
 
+The server may be two processes (GIA_OCR_SERVER_PROCESSES=2): one detects, one recognises, each
+with its own interpreter lock, both on the same device; a worker connects to both and sends each
+request to the process serving its kind. In one process, the device threads, the threads that turn
+probability maps into boxes and labels into text, and the threads that take and answer the workers'
+requests all take turns at one lock.
+
 Each worker has its own socket connection (a Unix socket, with a random key): a worker killed in
 the middle of a request (the batch's per-document timeout) takes only its own connection down, and
 its replacement connects afresh. A shared multiprocessing queue would stay locked by the dead
@@ -24,83 +30,108 @@ import secrets
 import tempfile
 import threading
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from multiprocessing.connection import Client, Connection, Listener
 from typing import Any
 
-from .pooled_ocr import PooledOcrEngine, RequestingOcrEngine
+from .pooled_ocr import KINDS, PooledOcrEngine, RequestingOcrEngine
+
+
+# the request kinds each server process serves, by number of server processes
+SERVER_KINDS = {1: (KINDS,), 2: (("detect",), ("recognize", "recognize_lines"))}
 
 
 @dataclass
 class ServerHandle:
-    """What a worker process needs to reach the server (picklable into spawned processes)."""
-    address: str  # the server's Unix socket
+    """What a worker process needs to reach the servers (picklable into spawned processes)."""
+    routes: dict[str, str]  # request kind -> the Unix socket of the server process serving it
     authkey: bytes
     pad_to: int
     whole_pages: bool
     # how workers turn crops into recogniser input, as the server's engine would (None: the
     # server takes raw crops); told by the server once its engine is built
     line_input: Any = None
-    process: Any = None  # the server's mp.Process, in the parent only
+    processes: list = field(default_factory=list)  # the servers' mp.Process objects, in the parent only
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        state["process"] = None
+        state["processes"] = []
         return state
 
+    @property
+    def addresses(self) -> list[str]:
+        """One socket per server process, in start order."""
+        return list(dict.fromkeys(self.routes.values()))
+
     def stop(self) -> None:
-        try:
-            with Client(self.address, authkey=self.authkey) as conn:
-                conn.send((0, "stop", None))
-        except OSError:
-            pass  # already gone
-        if self.process is not None:
-            self.process.join(timeout=30)
-            if self.process.is_alive():
-                self.process.kill()
-                self.process.join(timeout=5)
-        try:
-            os.unlink(self.address)
-            os.rmdir(os.path.dirname(self.address))
-        except OSError:
-            pass
+        for address in self.addresses:
+            try:
+                with Client(address, authkey=self.authkey) as conn:
+                    conn.send((0, "stop", None))
+            except OSError:
+                pass  # already gone
+        for process in self.processes:
+            process.join(timeout=30)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=5)
+        for address in self.addresses:
+            try:
+                os.unlink(address)
+                os.rmdir(os.path.dirname(address))
+            except OSError:
+                pass
 
 
-def start_server(ctx=None, timeout: float = 600.0) -> ServerHandle:
+def start_server(ctx=None, timeout: float = 600.0, processes: int | None = None) -> ServerHandle:
     """Spawn the OCR server; returns once its models are ready. The engine is GIA_OCR_ENGINE's:
     "torch" is what the server is for; the CPU engine serves too (the tests run the plumbing with
-    it), its pages detected band by band as in-process."""
+    it), its pages detected band by band as in-process. processes (default GIA_OCR_SERVER_PROCESSES):
+    1, or 2 (detection in one process, recognition in the other: each with its own interpreter
+    lock, both on the same device)."""
     from .config import ModelConfig
     from .ocr import PAGE_STEP
 
-    gpu = ModelConfig.from_env().engine == "torch"
+    config = ModelConfig.from_env()
+    processes = config.server_processes if processes is None else processes
+    if processes not in SERVER_KINDS:
+        raise ValueError(f"OCR server processes: one of {sorted(SERVER_KINDS)}, not {processes!r}")
+    gpu = config.engine == "torch"
     ctx = ctx or mp.get_context("spawn")
-    address = os.path.join(tempfile.mkdtemp(prefix="gia-ocr-"), "ocr.sock")
     authkey = secrets.token_bytes(16)
-    ready = ctx.Queue()
-    proc = ctx.Process(target=_serve, args=(address, authkey, ready), name="gia-ocr-server", daemon=True)
-    proc.start()
-    handle = ServerHandle(address, authkey, PAGE_STEP if gpu else 1, gpu, process=proc)
-    try:
-        status = ready.get(timeout=timeout)
-    except Exception:
-        status = "no answer"
-    if not isinstance(status, dict):
-        handle.stop()
-        raise RuntimeError(f"OCR server did not start: {status}")
-    handle.line_input = status["line_input"]
+    handle = ServerHandle({}, authkey, PAGE_STEP if gpu else 1, gpu)
+    waiting = []
+    for kinds in SERVER_KINDS[processes]:
+        address = os.path.join(tempfile.mkdtemp(prefix="gia-ocr-"), "ocr.sock")
+        ready = ctx.Queue()
+        name = "gia-ocr-server" if processes == 1 else f"gia-ocr-server-{kinds[0]}"
+        proc = ctx.Process(target=_serve, args=(address, authkey, ready, kinds), name=name, daemon=True)
+        proc.start()
+        handle.processes.append(proc)
+        handle.routes.update({kind: address for kind in kinds})
+        waiting.append(ready)
+    for ready in waiting:  # the servers load their models side by side
+        try:
+            status = ready.get(timeout=timeout)
+        except Exception:
+            status = "no answer"
+        if not isinstance(status, dict):
+            handle.stop()
+            raise RuntimeError(f"OCR server did not start: {status}")
+        if status["line_input"] is not None:
+            handle.line_input = status["line_input"]
     return handle
 
 
-def _serve(address: str, authkey: bytes, ready) -> None:
+def _serve(address: str, authkey: bytes, ready, kinds: tuple[str, ...] = KINDS) -> None:
     try:
         from .config import ModelConfig
         from .ocr import RapidOcrEngine, torch_engine
 
         config = ModelConfig.from_env()
         # pages come padded from the workers (ServerHandle.pad_to)
-        pooled = (torch_engine(config, pad_to=1) if config.engine == "torch"
+        pooled = (torch_engine(config, pad_to=1, serves=kinds) if config.engine == "torch"
                   else PooledOcrEngine(RapidOcrEngine(config), pad_to=1))
         listener = Listener(address, family="AF_UNIX", authkey=authkey)
     except BaseException as exc:  # the parent is told why, not left waiting
@@ -116,11 +147,12 @@ def _serve(address: str, authkey: bytes, ready) -> None:
             if stopping.is_set():
                 break
             continue
-        threading.Thread(target=_serve_client, args=(conn, pooled, listener, stopping), daemon=True).start()
+        threading.Thread(target=_serve_client, args=(conn, pooled, listener, stopping, kinds), daemon=True).start()
     pooled.close()
 
 
-def _serve_client(conn: Connection, pooled: PooledOcrEngine, listener: Listener, stopping: threading.Event) -> None:
+def _serve_client(conn: Connection, pooled: PooledOcrEngine, listener: Listener, stopping: threading.Event,
+                  kinds: tuple[str, ...] = KINDS) -> None:
     send_lock = threading.Lock()
     while True:
         try:
@@ -134,11 +166,13 @@ def _serve_client(conn: Connection, pooled: PooledOcrEngine, listener: Listener,
         if kind == "stats":
             times = getattr(pooled.inner, "times", None)
             usage = resource.getrusage(resource.RUSAGE_SELF)
-            _send(conn, send_lock, (rid, True, {"pool": dict(pooled.stats.__dict__),
+            _send(conn, send_lock, (rid, True, {"kinds": kinds, "pool": pooled.stats_now(),
                                                 "gpu_times_ms": times.as_ms() if times else None,
                                                 "cpu_s": usage.ru_utime + usage.ru_stime}))
             continue
         try:
+            if kind not in kinds:
+                raise ValueError(f"this OCR server serves {', '.join(kinds)}, not {kind!r}")
             future = pooled.submit(kind, payload)
         except Exception as exc:
             _send(conn, send_lock, (rid, False, f"{type(exc).__name__}: {exc}"))
@@ -164,24 +198,36 @@ def _send(conn: Connection, lock: threading.Lock, msg) -> None:
 
 
 class RemoteOcrEngine(RequestingOcrEngine):
-    """A worker process's side: requests go to the server over this worker's connection, replies
-    come back on it and are handed to the waiting thread."""
+    """A worker process's side: each request goes to the server of its kind over this worker's
+    connection to it, replies come back on it and are handed to the waiting thread."""
 
     def __init__(self, handle: ServerHandle):
         self.name = "ocr-server(pp-ocr-torch)" if handle.whole_pages else "ocr-server(rapidocr)"
         self.pad_to = handle.pad_to
         self.whole_pages = handle.whole_pages
         self.line_input = handle.line_input
-        self._conn = Client(handle.address, authkey=handle.authkey)
         self._ids = itertools.count(1)
         self._waiting: dict[int, Future] = {}
         self._lock = threading.Lock()
-        self._send_lock = threading.Lock()
         self._lost: str | None = None
-        self._listener = threading.Thread(target=self._listen, name="ocr-replies", daemon=True)
-        self._listener.start()
+        self._links = {address: _Link(Client(address, authkey=handle.authkey)) for address in handle.addresses}
+        self._routes = {kind: self._links[address] for kind, address in handle.routes.items()}
+        for link in self._links.values():
+            threading.Thread(target=self._listen, args=(link.conn,), name="ocr-replies", daemon=True).start()
 
     def submit(self, kind: str, payload: Any) -> Future:
+        return self._submit_to(self._routes.get(kind) or next(iter(self._links.values())), kind, payload)
+
+    def server_stats(self) -> dict:
+        """The servers' pooling figures and their engines' time per stage, so far, summed over the
+        server processes (see server_stats)."""
+        return _merged_stats([self._submit_to(link, "stats", None).result() for link in self._links.values()])
+
+    def close(self) -> None:
+        for link in self._links.values():
+            link.conn.close()
+
+    def _submit_to(self, link: "_Link", kind: str, payload: Any) -> Future:
         future: Future = Future()
         with self._lock:
             if self._lost:
@@ -190,25 +236,18 @@ class RemoteOcrEngine(RequestingOcrEngine):
             rid = next(self._ids)
             self._waiting[rid] = future
         try:
-            with self._send_lock:
-                self._conn.send((rid, kind, payload))
+            with link.send_lock:
+                link.conn.send((rid, kind, payload))
         except Exception as exc:  # unpicklable payload, or the server is gone
             with self._lock:
                 self._waiting.pop(rid, None)
             future.set_exception(RuntimeError(f"OCR server: cannot send the request: {exc}"))
         return future
 
-    def server_stats(self) -> dict:
-        """The server's pooling figures and its engine's time per stage, so far."""
-        return self.submit("stats", None).result()
-
-    def close(self) -> None:
-        self._conn.close()
-
-    def _listen(self) -> None:
+    def _listen(self, conn: Connection) -> None:
         while True:
             try:
-                rid, ok, value = self._conn.recv()
+                rid, ok, value = conn.recv()
             except (EOFError, OSError, TypeError, ValueError):
                 # TypeError / ValueError: closed on this side (close()) while waiting
                 self._fail_all("the connection to the server was lost")
@@ -230,10 +269,42 @@ class RemoteOcrEngine(RequestingOcrEngine):
             future.set_exception(RuntimeError(f"OCR server: {why}"))
 
 
+@dataclass
+class _Link:
+    """One worker's connection to one server process."""
+    conn: Connection
+    send_lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _merged_stats(per_server: list[dict]) -> dict:
+    """The figures of several server processes as one: numbers summed, and each process's device
+    threads named by what it serves ("all" in the detection-only process is "detect")."""
+    out: dict = {}
+    for stats in per_server:
+        stats = dict(stats)
+        kinds = tuple(stats.pop("kinds", KINDS))
+        pool = dict(stats.get("pool") or {})
+        if set(kinds) != set(KINDS):
+            pool["thread_busy_s"] = {(kinds[0] if name == "all" else name): s
+                                     for name, s in (pool.get("thread_busy_s") or {}).items()}
+        stats["pool"] = pool
+        out = _summed(out, stats)
+    return out
+
+
+def _summed(a, b):
+    """a + b for the numbers of nested dicts; elsewhere the first that is set."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return {k: _summed(a.get(k), b.get(k)) for k in dict.fromkeys([*a, *b])}
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return a + b
+    return a if a is not None else b
+
+
 def server_stats(handle: ServerHandle) -> dict:
-    """The server's figures so far, asked over a connection of its own: "pool" (PoolStats),
+    """The servers' figures so far, asked over connections of their own: "pool" (PoolStats),
     "gpu_times_ms" (the engine's seconds per stage, where it keeps them) and "cpu_s" (the server
-    process's CPU time, all its threads)."""
+    processes' CPU time, all their threads), each summed over the server processes."""
     remote = RemoteOcrEngine(handle)
     try:
         return remote.server_stats()

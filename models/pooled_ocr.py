@@ -19,6 +19,11 @@ thread and returns futures that its own CPU threads settle (boxes from the detec
 decoding), so the device thread goes straight on to the next batch. Its `line_input` says how a
 crop becomes recogniser input; callers then resize their crops themselves (request kind
 "recognize_lines"), on their own threads or processes, not on the device thread.
+
+With `device_threads=2`, detections and recognitions are served by a device thread each. One
+thread spends its time on host work (stacking pages, packing lines, waiting for downloads) while the
+device idles; two let one thread's host work overlap the other's device work (the GPU engine gives
+each thread a stream of its own).
 """
 from __future__ import annotations
 
@@ -35,6 +40,8 @@ from extraction.grid import Word
 
 
 KINDS = ("detect", "recognize", "recognize_lines")
+# the request kinds each device thread serves, by number of device threads
+THREAD_KINDS = {1: (KINDS,), 2: (("detect",), ("recognize", "recognize_lines"))}
 
 
 @dataclass
@@ -45,14 +52,29 @@ class _Request:
 
 
 @dataclass
+class _Lane:
+    """One device thread and the queue of the request kinds it serves."""
+    kinds: tuple[str, ...]
+    queue: "queue.Queue[_Request | None]" = field(default_factory=queue.Queue)
+    name: str = field(init=False)  # "all" (the only device thread), or the first kind it serves
+    ready: Future = field(default_factory=Future)
+    thread: threading.Thread | None = None
+
+    def __post_init__(self) -> None:
+        self.name = "all" if set(self.kinds) == set(KINDS) else self.kinds[0]
+
+
+@dataclass
 class PoolStats:
     requests: int = 0
     device_calls: int = 0  # detect_batch / recognize calls made on the inner engine
     detect_images: int = 0
     recognized_crops: int = 0
-    # seconds the device thread spent running batches (not waiting for requests): over a run's
-    # wall time, how near the device thread is to being the limit
+    # seconds the device threads spent running batches (not waiting for requests), summed; per
+    # thread in thread_busy_s ("all" for the only one, else "detect" and "recognize"). Over a run's wall time, how near
+    # a device thread is to being the limit.
     busy_s: float = 0.0
+    thread_busy_s: dict[str, float] = field(default_factory=dict)
 
 
 class RequestingOcrEngine:
@@ -105,9 +127,14 @@ class PooledOcrEngine(RequestingOcrEngine):
     """models.ocr.OcrEngine, safe to call from any number of threads."""
 
     def __init__(self, inner, pad_to: int = 256, max_wait_s: float = 0.004, det_batch: int = 16,
-                 rec_crops: int = 4096, whole_pages: bool = False, prepare: Callable[[], Any] | None = None):
-        """prepare: run first on the device thread (`ready` holds its result). cuDNN keeps its
-        execution plans per thread, so shapes planned on any other thread are planned again."""
+                 rec_crops: int = 4096, whole_pages: bool = False,
+                 prepare: Callable[[tuple[str, ...]], Any] | None = None, device_threads: int = 1):
+        """prepare(kinds): run first on each device thread, with the request kinds that thread
+        serves (`ready` holds their results, one per thread). cuDNN keeps its execution plans per
+        thread, so shapes planned on any other thread are planned again. device_threads: 1, or 2
+        (detections on one, recognitions on the other; see the module's docstring)."""
+        if device_threads not in THREAD_KINDS:
+            raise ValueError(f"device_threads must be one of {sorted(THREAD_KINDS)}, not {device_threads!r}")
         self.inner = inner
         self.whole_pages = whole_pages
         self.line_input = getattr(inner, "line_input", None)
@@ -117,34 +144,59 @@ class PooledOcrEngine(RequestingOcrEngine):
         self.det_batch = det_batch
         self.rec_crops = rec_crops
         self.stats = PoolStats()
-        self._queue: queue.Queue[_Request | None] = queue.Queue()
+        self._stats_lock = threading.Lock()
         self._prepare = prepare
+        self._lanes = [_Lane(kinds) for kinds in THREAD_KINDS[device_threads]]
+        self._lane_of = {kind: lane for lane in self._lanes for kind in lane.kinds}
         self.ready: Future = Future()
-        self._thread = threading.Thread(target=self._serve, name="ocr-pool", daemon=True)
-        self._thread.start()
+        for lane in self._lanes:
+            thread_name = "ocr-pool" if lane.name == "all" else f"ocr-pool-{lane.name}"
+            lane.thread = threading.Thread(target=self._serve, args=(lane,), name=thread_name, daemon=True)
+            lane.thread.start()
+        threading.Thread(target=self._gather_ready, name="ocr-pool-ready", daemon=True).start()
 
     def submit(self, kind: str, payload: Any) -> Future:
         """Queue one request as it stands (a detection image is not padded here)."""
         if kind not in KINDS or (kind == "recognize_lines" and self.line_input is None):
             raise ValueError(f"no such OCR request: {kind!r}")
-        if not self._thread.is_alive():
+        lane = self._lane_of[kind]
+        if not lane.thread.is_alive():
             raise RuntimeError("the OCR pool has stopped")
         req = _Request(kind, payload)
-        self._queue.put(req)
+        lane.queue.put(req)
         return req.future
 
-    def close(self) -> None:
-        self._queue.put(None)
-        self._thread.join(timeout=5)
+    def stats_now(self) -> dict:
+        """PoolStats' figures as they stand, as a plain dict (safe while the device threads run)."""
+        with self._stats_lock:
+            out = dict(self.stats.__dict__)
+            out["thread_busy_s"] = dict(self.stats.thread_busy_s)
+        return out
 
-    # ------------------------------------------------------------------ the device thread
-    def _serve(self) -> None:
+    def close(self) -> None:
+        for lane in self._lanes:
+            lane.queue.put(None)
+        for lane in self._lanes:
+            lane.thread.join(timeout=5)
+
+    # ------------------------------------------------------------------ the device threads
+    def _gather_ready(self) -> None:
+        results = []
+        for lane in self._lanes:
+            exc = lane.ready.exception()
+            if exc is not None:
+                self.ready.set_exception(exc)
+                return
+            results.append(lane.ready.result())
+        self.ready.set_result(results)
+
+    def _serve(self, lane: "_Lane") -> None:
         try:
-            self.ready.set_result(self._prepare() if self._prepare is not None else None)
+            lane.ready.set_result(self._prepare(lane.kinds) if self._prepare is not None else None)
         except BaseException as exc:  # the owner sees it on `ready`; requests still get served
-            self.ready.set_exception(exc)
+            lane.ready.set_exception(exc)
         while True:
-            first = self._queue.get()
+            first = lane.queue.get()
             if first is None:
                 return
             pending = [first]
@@ -153,19 +205,22 @@ class PooledOcrEngine(RequestingOcrEngine):
             while not self._full(pending):
                 left = deadline - time.perf_counter()
                 try:
-                    req = self._queue.get(timeout=left) if left > 0 else self._queue.get_nowait()
+                    req = lane.queue.get(timeout=left) if left > 0 else lane.queue.get_nowait()
                 except queue.Empty:
                     break
                 if req is None:
                     stop = True
                     break
                 pending.append(req)
-            self.stats.requests += len(pending)
             t0 = time.perf_counter()
             self._run_detections([r for r in pending if r.kind == "detect"])
             self._run_recognitions([r for r in pending if r.kind == "recognize"])
             self._run_recognitions([r for r in pending if r.kind == "recognize_lines"])
-            self.stats.busy_s += time.perf_counter() - t0
+            busy = time.perf_counter() - t0
+            with self._stats_lock:
+                self.stats.requests += len(pending)
+                self.stats.busy_s += busy
+                self.stats.thread_busy_s[lane.name] = self.stats.thread_busy_s.get(lane.name, 0.0) + busy
             if stop:
                 return
 
@@ -190,8 +245,9 @@ class PooledOcrEngine(RequestingOcrEngine):
                     else:
                         chunk[0].future.set_exception(exc)
                     continue
-                self.stats.device_calls += 1
-                self.stats.detect_images += len(chunk)
+                with self._stats_lock:
+                    self.stats.device_calls += 1
+                    self.stats.detect_images += len(chunk)
                 for r, lines in zip(chunk, found):
                     _settle(r.future, lines)
 
@@ -218,8 +274,9 @@ class PooledOcrEngine(RequestingOcrEngine):
                 return
             reqs[0].future.set_exception(exc)
             return
-        self.stats.device_calls += 1
-        self.stats.recognized_crops += len(crops)
+        with self._stats_lock:
+            self.stats.device_calls += 1
+            self.stats.recognized_crops += len(crops)
         if isinstance(texts, Future):
             texts.add_done_callback(lambda done: _share(reqs, done))
         else:

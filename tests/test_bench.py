@@ -184,7 +184,7 @@ def test_born_digital_sweep_sets_cover_their_kinds_and_are_read_right(tmp_path):
 
 def test_gpu_results_plot_and_table_name_each_setting(tmp_path):
     """The committed H200 results redrawn as bench.gpu_pipeline draws its own: one bar per setting
-    in the plot, and each setting's graphs and widths in the table."""
+    in the plot, and each setting's graphs, widths and OCR split in the table."""
     pytest.importorskip("matplotlib")
     from bench.gpu_pipeline import markdown, plot_report
 
@@ -195,5 +195,7 @@ def test_gpu_results_plot_and_table_name_each_setting(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
     table = markdown({"machine": report["machine"], "documents": 288, "pages": 864, "kinds": ["scan-150"],
                       "results": [run["result"] for run in report["runs"]]})
-    assert table.count("graphs on") == 2 and table.count("graphs off") == 5
-    assert "widths fine, graphs on | 15 × 8 | 37.91" in table
+    assert table.count("graphs on") == 7 and table.count("graphs off") == 5
+    assert "widths fine, graphs on, device threads 1 | 15 × 8 | 37.91" in table
+    assert "widths default, graphs on, server processes 2 | 15 × 8 | 50.12" in table
+    assert "| detect 0.786, recognize 0.871 |" in table  # each device thread's share of the run

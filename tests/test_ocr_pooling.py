@@ -206,7 +206,7 @@ def test_ocr_server_serves_the_page_threads_of_a_worker(table_page, alone):
         from multiprocessing.connection import Client
 
         with pytest.raises(AuthenticationError):
-            Client(server.address, authkey=b"not the key")
+            Client(server.addresses[0], authkey=b"not the key")
         assert len(remote.recognize([np.full((48, 120), 255, np.uint8)])) == 1
         assert len(connect(server).recognize([np.full((48, 120), 255, np.uint8)])) == 1
         served = remote.server_stats()["pool"]
@@ -224,7 +224,36 @@ def test_ocr_server_serves_the_page_threads_of_a_worker(table_page, alone):
     finally:
         use_ocr_engine(before)
         server.stop()
-    assert not server.process.is_alive()
+    assert len(server.processes) == 1 and not server.processes[0].is_alive()
+
+
+def test_detection_and_recognition_served_by_a_process_each(table_page, alone):
+    from models.ocr_server import RemoteOcrEngine, server_stats, start_server
+
+    server = start_server(processes=2)
+    try:
+        assert len(set(server.routes.values())) == 2
+        assert server.routes["recognize"] == server.routes["recognize_lines"] != server.routes["detect"]
+        remote = RemoteOcrEngine(server)
+        reader = PageReader(remote)
+        with ThreadPoolExecutor(2) as pool:
+            results = list(pool.map(lambda _: _words(reader, table_page), range(2)))
+        for words in results:
+            assert _agree(words, alone) >= _PAGE_AGREES
+        # a request sent to the process that does not serve its kind is refused, not misread
+        link = remote._routes["detect"]
+        with pytest.raises(RuntimeError, match="serves detect, not 'recognize'"):
+            remote._submit_to(link, "recognize", [np.full((48, 120), 255, np.uint8)]).result()
+        stats = server_stats(server)
+        assert set(stats["pool"]["thread_busy_s"]) == {"detect", "recognize"}
+        assert stats["pool"]["detect_images"] > 0 and stats["pool"]["recognized_crops"] > 0
+        # both processes' figures summed (whether two pages' requests shared a batch is timing)
+        assert stats["pool"]["requests"] >= stats["pool"]["device_calls"] >= 2
+        assert stats["cpu_s"] > 0
+        remote.close()
+    finally:
+        server.stop()
+    assert len(server.processes) == 2 and not any(p.is_alive() for p in server.processes)
 
 
 class HandingOff:
@@ -238,16 +267,16 @@ class HandingOff:
     def __init__(self, inner, fail_recognition: bool = False):
         self.inner = inner
         self.fail_recognition = fail_recognition
-        self.started_on: set[str] = set()
+        self.started_on: set[tuple[str, str]] = set()  # (request kind, device thread's name)
         self.line_heights: set[int] = set()
         self._finisher = ThreadPoolExecutor(1, thread_name_prefix="finisher")
 
     def detect_batch_async(self, images):
-        self.started_on.add(threading.current_thread().name)
+        self.started_on.add(("detect", threading.current_thread().name))
         return [self._finisher.submit(self.inner.detect, img) for img in images]
 
     def recognize_lines_async(self, lines):
-        self.started_on.add(threading.current_thread().name)
+        self.started_on.add(("recognize", threading.current_thread().name))
         self.line_heights.update(ln.shape[0] for ln in lines)
         if self.fail_recognition:
             return self._finisher.submit(_raise, RuntimeError("decoding failed"))
@@ -261,11 +290,18 @@ def _raise(exc: BaseException):
     raise exc
 
 
-def test_batches_finished_off_the_device_thread_read_the_same_digits(table_page, alone):
+@pytest.mark.parametrize("device_threads, started_on", [
+    (1, {("detect", "ocr-pool"), ("recognize", "ocr-pool")}),
+    (2, {("detect", "ocr-pool-detect"), ("recognize", "ocr-pool-recognize")}),
+])
+def test_batches_finished_off_the_device_thread_read_the_same_digits(table_page, alone, device_threads, started_on):
     numbers = _table_numbers(PageReader(ocr_engine()), table_page)
     engine = HandingOff(ocr_engine())
-    pooled = PooledOcrEngine(engine, pad_to=1, max_wait_s=0.05)
+    prepared = []
+    pooled = PooledOcrEngine(engine, pad_to=1, max_wait_s=0.05, device_threads=device_threads,
+                             prepare=lambda kinds: prepared.append((kinds, threading.current_thread().name)) or kinds)
     try:
+        assert sorted(pooled.ready.result(timeout=10)) == sorted(kinds for kinds, _ in prepared)
         reader = PageReader(pooled)
         with ThreadPoolExecutor(2) as pool:
             got = list(pool.map(lambda _: _table_numbers(reader, table_page), range(2)))
@@ -274,9 +310,36 @@ def test_batches_finished_off_the_device_thread_read_the_same_digits(table_page,
         pooled.close()
     assert got == [numbers] * 2
     assert _agree(words, alone) >= 0.95
-    assert engine.started_on == {"ocr-pool"}  # only the device thread starts batches
+    # only the device threads start batches, each its own kinds, prepared on that thread first
+    assert engine.started_on == started_on
+    assert {name for _, name in prepared} == {name for _, name in started_on}
+    assert sorted(k for kinds, _ in prepared for k in kinds) == ["detect", "recognize", "recognize_lines"]
     assert engine.line_heights == {REC_HEIGHT}  # callers resized their crops themselves
     assert pooled.stats.recognized_crops > 0 and pooled.stats.detect_images > 0
+    busy = pooled.stats_now()["thread_busy_s"]
+    assert set(busy) == ({"all"} if device_threads == 1 else {"detect", "recognize"})
+    assert all(s > 0 for s in busy.values()) and sum(busy.values()) == pytest.approx(pooled.stats.busy_s)
+
+
+def test_a_pool_has_one_or_two_device_threads(monkeypatch):
+    with pytest.raises(ValueError, match="device_threads"):
+        PooledOcrEngine(HandingOff(None), device_threads=3)
+    monkeypatch.setenv("GIA_OCR_DEVICE_THREADS", "4")
+    with pytest.raises(ValueError, match="GIA_OCR_DEVICE_THREADS must be 1 or 2"):
+        ModelConfig.from_env()
+    monkeypatch.setenv("GIA_OCR_DEVICE_THREADS", "1")
+    assert ModelConfig.from_env().device_threads == 1
+    monkeypatch.delenv("GIA_OCR_DEVICE_THREADS")
+    assert ModelConfig.from_env().device_threads == 2
+    monkeypatch.delenv("GIA_OCR_ENGINE", raising=False)
+    assert ModelConfig.from_env().server_processes == 1  # the CPU engine's server: one process
+    monkeypatch.setenv("GIA_OCR_ENGINE", "torch")
+    assert ModelConfig.from_env().server_processes == 2  # detection and recognition apart
+    monkeypatch.setenv("GIA_OCR_SERVER_PROCESSES", "1")
+    assert ModelConfig.from_env().server_processes == 1
+    monkeypatch.setenv("GIA_OCR_SERVER_PROCESSES", "3")
+    with pytest.raises(ValueError, match="GIA_OCR_SERVER_PROCESSES must be 1 or 2"):
+        ModelConfig.from_env()
 
 
 def test_a_batch_that_fails_off_the_device_thread_fails_its_callers_and_the_pool_goes_on():

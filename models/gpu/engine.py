@@ -31,7 +31,9 @@ from .text_boxes import DbParams, boxes_from_map
 
 
 
-DET_LEVELS = (1, 4, 16, 64)  # detection batches are padded to these page counts (see _padded)
+# Detection batches are padded to these page counts (see _padded). The OCR server's batches held
+# 11 pages on average (H200, 864 pages): padded to 16, a third of the detector's work was blank.
+DET_LEVELS = (1, 4, 8, 12, 16, 64)
 
 
 @dataclass
@@ -115,11 +117,16 @@ class GpuOcrEngine:
         self.det, self.rec, self.labels = _converted(files, self.device, self.dtype)
         self.line_input = self.config.line_input
         graphs = self.config.cuda_graphs and self.device.type == "cuda"
-        pool = torch.cuda.graph_pool_handle() if graphs else None  # graphs replay one at a time
+        # A model's graphs replay one at a time (ReplayedForward's lock, one stream) and share a
+        # memory pool; detection and recognition may run at once, from two threads, so each
+        # model has its own pool.
+        det_pool, rec_pool = (torch.cuda.graph_pool_handle(), torch.cuda.graph_pool_handle()) if graphs else (None, None)
         # a detection graph keeps its page batch (~300 MB at 16 A4 pages): pages of many odd
-        # sizes run eagerly past the first 24 shapes rather than fill a smaller card
-        self._det_forward = ReplayedForward(lambda x: (self.det(x)[:, 0],), self.device, graphs, limit=24, pool=pool)
-        self._rec_forward = ReplayedForward(lambda x: tuple(self.rec(x).max(dim=2)), self.device, graphs, pool=pool)
+        # sizes run eagerly past the first 30 shapes rather than fill a smaller card
+        self._det_forward = ReplayedForward(lambda x: (self.det(x)[:, 0],), self.device, graphs, limit=30,
+                                            pool=det_pool)
+        self._rec_forward = ReplayedForward(lambda x: tuple(self.rec(x).max(dim=2)), self.device, graphs,
+                                            pool=rec_pool)
         self.times = StageTimes(replayed={"det": self._det_forward, "rec": self._rec_forward})
         self._times_lock = threading.Lock()
         if self.device.type == "cuda" and self.config.cudnn_benchmark:
@@ -129,13 +136,22 @@ class GpuOcrEngine:
         # fight the page threads (OpenCV, NumPy) for the cores.
         torch.set_num_threads(min(2, torch.get_num_threads()))
 
+    def use_own_stream(self) -> None:
+        """Give the calling thread a CUDA stream of its own (a no-op elsewhere), so that two
+        threads' device work can overlap. A thread's work stays on its stream: each batch's tensors
+        are made, used and read back there, and _sync waits for that stream only."""
+        if self.device.type == "cuda":
+            torch.cuda.set_stream(torch.cuda.Stream(self.device))
+
     @torch.inference_mode()
-    def warm_up(self, page_shapes: list[tuple[int, int]] = ()) -> float:
-        """Run every recognition input shape, and detection of the given page shapes (h, w) at
-        every batch level, once: each new shape costs cuDNN ~1.4 s to plan, and its graph's
-        capture, which must not land on the first documents. Returns the seconds spent."""
+    def warm_up(self, page_shapes: list[tuple[int, int]] = (), recognition: bool = True) -> float:
+        """Run every recognition input shape (unless recognition is False), and detection of the
+        given page shapes (h, w) at every batch level, once: each new shape costs cuDNN ~1.4 s to
+        plan, and its graph's capture, which must not land on the first documents. Plans are the
+        calling thread's: run it on the thread that will run those shapes. Returns the seconds
+        spent."""
         t0 = time.perf_counter()
-        for width in self.config.width_buckets:
+        for width in self.config.width_buckets if recognition else ():
             for rows in row_levels(lines_per_batch(width, self.config.rec_batch)):
                 self._rec_forward(torch.zeros((rows, 3, REC_HEIGHT, width), dtype=self.dtype, device=self.device))
         for h, w in page_shapes:
@@ -225,8 +241,9 @@ class GpuOcrEngine:
         return [idx[s:s + bs] for idx in by_size.values() for s in range(0, len(idx), bs)]
 
     def _sync(self) -> None:
+        """Wait for the calling thread's stream (not the other device thread's)."""
         if self.device.type == "cuda":
-            torch.cuda.synchronize(self.device)
+            torch.cuda.current_stream(self.device).synchronize()
 
     def _upload(self, pages: list[np.ndarray]) -> torch.Tensor:
         """Same-sized pages as one (B, C, H, W) uint8 tensor on the device (C = 1 for gray)."""
