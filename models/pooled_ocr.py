@@ -23,7 +23,8 @@ crop becomes recogniser input; callers then resize their crops themselves (reque
 With `device_threads=2`, detections and recognitions are served by a device thread each. One
 thread spends its time on host work (stacking pages, packing lines, waiting for downloads) while the
 device idles; two let one thread's host work overlap the other's device work (the GPU engine gives
-each thread a stream of its own).
+each thread a stream of its own). Both threads still share the process's interpreter lock: on the
+H200 machine this gained 2-3%, where a process each (models.ocr_server) gained 40%.
 """
 from __future__ import annotations
 
@@ -71,8 +72,8 @@ class PoolStats:
     detect_images: int = 0
     recognized_crops: int = 0
     # seconds the device threads spent running batches (not waiting for requests), summed; per
-    # thread in thread_busy_s ("all" for the only one, else "detect" and "recognize"). Over a run's wall time, how near
-    # a device thread is to being the limit.
+    # thread in thread_busy_s ("all" for the only one, else "detect" and "recognize"). Over a
+    # run's wall time, how near a device thread is to being the limit.
     busy_s: float = 0.0
     thread_busy_s: dict[str, float] = field(default_factory=dict)
 
