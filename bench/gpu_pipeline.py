@@ -121,9 +121,6 @@ def run_setting(docs: list[BenchDoc], processes: int, threads: int, ocr_server: 
     if server is not None:
         after = server_stats(server)
         served = _difference(after, before)
-        if (after.get("gpu_times_ms") or {}).get("graphs"):  # graphs recorded at warm-up count too
-            for name, graphs in served["gpu_times_ms"]["graphs"].items():
-                graphs["captured"] = after["gpu_times_ms"]["graphs"][name]["captured"]
     for p in procs:
         p.join()
     if server is not None:
@@ -151,10 +148,15 @@ def run_setting(docs: list[BenchDoc], processes: int, threads: int, ocr_server: 
             "server_processes": config.server_processes if ocr_server else None}
 
 
+# figures that are levels, not counters: taken as they stand at the end (the graphs captured at
+# warm-up count too)
+LEVELS = frozenset({"captured"})
+
+
 def _difference(after, before):
-    """after - before, for the numbers of nested dicts (figures that only grow)."""
+    """after - before, for the numbers of nested dicts (figures that only grow), but LEVELS."""
     if isinstance(after, dict):
-        return {k: _difference(v, (before or {}).get(k)) for k, v in after.items()}
+        return {k: v if k in LEVELS else _difference(v, (before or {}).get(k)) for k, v in after.items()}
     if isinstance(after, (int, float)) and isinstance(before, (int, float)):
         return after - before
     return after

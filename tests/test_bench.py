@@ -199,3 +199,17 @@ def test_gpu_results_plot_and_table_name_each_setting(tmp_path):
     assert "widths fine, graphs on, device threads 1 | 15 × 8 | 37.91" in table
     assert "widths default, graphs on, server processes 2 | 15 × 8 | 50.12" in table
     assert "| detect 0.786, recognize 0.871 |" in table  # each device thread's share of the run
+
+
+def test_gpu_run_figures_count_the_timed_run_and_keep_levels():
+    """The OCR server's figures over the timed run: counters are differenced between its start and
+    end, the graphs captured at warm-up (a level) are kept as they stand."""
+    from bench.gpu_pipeline import _difference
+
+    before = {"pool": {"requests": 4, "thread_busy_s": {"detect": 1.0}}, "cpu_s": 1.0,
+              "gpu_times_ms": {"detect": 2.0, "graphs": {"det": {"captured": 5, "replays": 2, "error": None}}}}
+    after = {"pool": {"requests": 10, "thread_busy_s": {"detect": 3.5}}, "cpu_s": 4.0,
+             "gpu_times_ms": {"detect": 5.0, "graphs": {"det": {"captured": 5, "replays": 20, "error": None}}}}
+    assert _difference(after, before) == {
+        "pool": {"requests": 6, "thread_busy_s": {"detect": 2.5}}, "cpu_s": 3.0,
+        "gpu_times_ms": {"detect": 3.0, "graphs": {"det": {"captured": 5, "replays": 18, "error": None}}}}
