@@ -33,7 +33,7 @@ from bench.corpus import BenchDoc, build_corpus  # noqa: E402
 from bench.memory import peak_rss_mib  # noqa: E402
 from bench.scoring import score_rows  # noqa: E402
 from models.config import ModelConfig, share_of_cores  # noqa: E402
-from models.ocr_server import server_stats  # noqa: E402
+from models.ocr_server import server_stats, summed  # noqa: E402
 
 
 def _worker(docs: list[BenchDoc], threads: int, ready, go, out_q, server, native_threads: int) -> None:
@@ -76,12 +76,12 @@ def _worker(docs: list[BenchDoc], threads: int, ready, go, out_q, server, native
         rows = list(pool.map(one, docs))
     done = time.perf_counter()
     cpu_s = _cpu_seconds() - cpu0
-    stats, times = None, None
+    stats_now, times = None, None
     if server is None:  # the OCR server's figures are asked for by the parent
-        stats = getattr(engine, "stats", None)
+        stats_now = getattr(engine, "stats_now", None)
         times = getattr(getattr(engine, "inner", engine), "times", None)
     out_q.put({"rows": rows, "done": done, "cpu_s": cpu_s,
-               "pool": engine.stats_now() if stats is not None else None,
+               "pool": stats_now() if stats_now is not None else None,
                "gpu_times_ms": times.as_ms() if times is not None else None,
                "peak_rss_mib": peak_rss_mib(),
                "engine": getattr(engine, "name", "?")})
@@ -117,27 +117,20 @@ def run_setting(docs: list[BenchDoc], processes: int, threads: int, ocr_server: 
     go.wait()
     parts = [out_q.get(timeout=1800) for _ in procs]
     wall = max(p["done"] for p in parts) - t0
-    served = None
-    if server is not None:
-        after = server_stats(server)
-        served = _difference(after, before)
+    served = _difference(server_stats(server), before) if server is not None else None
     for p in procs:
         p.join()
     if server is not None:
         server.stop()
     rows = [r for p in parts for r in p["rows"]]
     config = ModelConfig.from_env()
-    pool: dict = defaultdict(int)
+    pool: dict = {}
     gpu_times = [p["gpu_times_ms"] for p in parts if p["gpu_times_ms"]]
     if served is not None:
-        pool.update(served["pool"])
+        pool = served["pool"]
         gpu_times = [served["gpu_times_ms"]] if served["gpu_times_ms"] else []
     for p in parts:
-        for k, v in (p["pool"] or {}).items():
-            if isinstance(v, dict):  # thread_busy_s: per device thread
-                pool[k] = {name: pool.get(k, {}).get(name, 0.0) + s for name, s in v.items()}
-            else:
-                pool[k] += v
+        pool = summed(pool, p["pool"] or {})
     return {"processes": processes, "threads": threads, "ocr_server": ocr_server, "wall_s": round(wall, 3),
             "rows": rows, "pool": dict(pool), "gpu_times_ms": gpu_times,
             "server_cpu_s": round(served["cpu_s"], 3) if served is not None else None,

@@ -35,11 +35,7 @@ from functools import partial
 from multiprocessing.connection import Client, Connection, Listener
 from typing import Any
 
-from .pooled_ocr import KINDS, PooledOcrEngine, RequestingOcrEngine
-
-
-# the request kinds each server process serves, by number of server processes
-SERVER_KINDS = {1: (KINDS,), 2: (("detect",), ("recognize", "recognize_lines"))}
+from .pooled_ocr import KIND_SPLITS, KINDS, PooledOcrEngine, RequestingOcrEngine, split_name
 
 
 @dataclass
@@ -95,17 +91,17 @@ def start_server(ctx=None, timeout: float = 600.0, processes: int | None = None)
 
     config = ModelConfig.from_env()
     processes = config.server_processes if processes is None else processes
-    if processes not in SERVER_KINDS:
-        raise ValueError(f"OCR server processes: one of {sorted(SERVER_KINDS)}, not {processes!r}")
+    if processes not in KIND_SPLITS:
+        raise ValueError(f"OCR server processes: one of {sorted(KIND_SPLITS)}, not {processes!r}")
     gpu = config.engine == "torch"
     ctx = ctx or mp.get_context("spawn")
     authkey = secrets.token_bytes(16)
     handle = ServerHandle({}, authkey, PAGE_STEP if gpu else 1, gpu)
     waiting = []
-    for kinds in SERVER_KINDS[processes]:
+    for kinds in KIND_SPLITS[processes]:
         address = os.path.join(tempfile.mkdtemp(prefix="gia-ocr-"), "ocr.sock")
         ready = ctx.Queue()
-        name = "gia-ocr-server" if processes == 1 else f"gia-ocr-server-{kinds[0]}"
+        name = "gia-ocr-server" if processes == 1 else f"gia-ocr-server-{split_name(kinds)}"
         proc = ctx.Process(target=_serve, args=(address, authkey, ready, kinds), name=name, daemon=True)
         proc.start()
         handle.processes.append(proc)
@@ -282,20 +278,20 @@ def _merged_stats(per_server: list[dict]) -> dict:
     out: dict = {}
     for stats in per_server:
         stats = dict(stats)
-        kinds = tuple(stats.pop("kinds", KINDS))
+        served = split_name(tuple(stats.pop("kinds", KINDS)))
         pool = dict(stats.get("pool") or {})
-        if set(kinds) != set(KINDS):
-            pool["thread_busy_s"] = {(kinds[0] if name == "all" else name): s
-                                     for name, s in (pool.get("thread_busy_s") or {}).items()}
+        pool["thread_busy_s"] = {(served if name == "all" else name): s
+                                 for name, s in (pool.get("thread_busy_s") or {}).items()}
         stats["pool"] = pool
-        out = _summed(out, stats)
+        out = summed(out, stats)
     return out
 
 
-def _summed(a, b):
-    """a + b for the numbers of nested dicts; elsewhere the first that is set."""
+def summed(a, b):
+    """a + b for the numbers of nested dicts (figures of several processes); elsewhere the first
+    that is set."""
     if isinstance(a, dict) and isinstance(b, dict):
-        return {k: _summed(a.get(k), b.get(k)) for k in dict.fromkeys([*a, *b])}
+        return {k: summed(a.get(k), b.get(k)) for k in dict.fromkeys([*a, *b])}
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
         return a + b
     return a if a is not None else b

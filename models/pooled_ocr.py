@@ -41,8 +41,14 @@ from extraction.grid import Word
 
 
 KINDS = ("detect", "recognize", "recognize_lines")
-# the request kinds each device thread serves, by number of device threads
-THREAD_KINDS = {1: (KINDS,), 2: (("detect",), ("recognize", "recognize_lines"))}
+# the request kinds each device thread (or OCR server process) serves, by how many there are
+KIND_SPLITS = {1: (KINDS,), 2: (("detect",), ("recognize", "recognize_lines"))}
+
+
+def split_name(kinds: tuple[str, ...]) -> str:
+    """What a device thread or server process serving these kinds is called in figures and names:
+    "all" where it serves every kind, else the first it serves ("detect", "recognize")."""
+    return "all" if set(kinds) == set(KINDS) else kinds[0]
 
 
 @dataclass
@@ -62,7 +68,7 @@ class _Lane:
     thread: threading.Thread | None = None
 
     def __post_init__(self) -> None:
-        self.name = "all" if set(self.kinds) == set(KINDS) else self.kinds[0]
+        self.name = split_name(self.kinds)
 
 
 @dataclass
@@ -134,8 +140,8 @@ class PooledOcrEngine(RequestingOcrEngine):
         serves (`ready` holds their results, one per thread). cuDNN keeps its execution plans per
         thread, so shapes planned on any other thread are planned again. device_threads: 1, or 2
         (detections on one, recognitions on the other; see the module's docstring)."""
-        if device_threads not in THREAD_KINDS:
-            raise ValueError(f"device_threads must be one of {sorted(THREAD_KINDS)}, not {device_threads!r}")
+        if device_threads not in KIND_SPLITS:
+            raise ValueError(f"device_threads must be one of {sorted(KIND_SPLITS)}, not {device_threads!r}")
         self.inner = inner
         self.whole_pages = whole_pages
         self.line_input = getattr(inner, "line_input", None)
@@ -147,7 +153,7 @@ class PooledOcrEngine(RequestingOcrEngine):
         self.stats = PoolStats()
         self._stats_lock = threading.Lock()
         self._prepare = prepare
-        self._lanes = [_Lane(kinds) for kinds in THREAD_KINDS[device_threads]]
+        self._lanes = [_Lane(kinds) for kinds in KIND_SPLITS[device_threads]]
         self._lane_of = {kind: lane for lane in self._lanes for kind in lane.kinds}
         self.ready: Future = Future()
         for lane in self._lanes:
