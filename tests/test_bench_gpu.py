@@ -11,7 +11,7 @@ import pytest
 from extraction.normalize import fold_width
 from models.gpu.ctc import alphabet, ctc_decode
 from models.gpu.line_batches import REC_HEIGHT, WIDTH_BUCKETS, plan_line_batches
-from models.gpu.text_boxes import DbParams, boxes_from_map, reading_order
+from models.gpu.text_boxes import DbParams, boxes_from_map, reading_order, rect_means
 
 
 def _map_with(rects, shape=(200, 400), value=0.9):
@@ -36,6 +36,22 @@ def test_weak_and_tiny_components_are_dropped():
     assert len(boxes_from_map(prob, mask, (1, 1), (400, 200))[0]) == 0
     prob, mask = _map_with([(20, 10, 22, 12)])  # 2 × 2: noise
     assert len(boxes_from_map(prob, mask, (1, 1), (400, 200))[0]) == 0
+
+
+def test_a_box_scores_the_mean_over_its_whole_rectangle():
+    # an L-shaped component: its rectangle holds paper too, which DB's fast score counts
+    prob = np.zeros((60, 80), np.float16)
+    prob[10:14, 10:50] = 0.9
+    prob[10:30, 10:14] = 0.9
+    boxes, scores = boxes_from_map(prob, (prob > 0.3).astype(np.uint8), (1, 1), (80, 60), DbParams(box_thresh=0.1))
+    assert len(boxes) == 1
+    assert scores[0] == pytest.approx(float(prob[10:30, 10:50].astype(np.float64).mean()), abs=1e-6)
+    rng = np.random.default_rng(1)
+    prob = rng.random((300, 200)).astype(np.float16)
+    x0, y0 = rng.integers(0, 150, 50), rng.integers(0, 250, 50)
+    x1, y1 = x0 + rng.integers(1, 50, 50), y0 + rng.integers(1, 50, 50)
+    want = [prob[b:d, a:c].astype(np.float64).mean() for a, b, c, d in zip(x0, y0, x1, y1)]
+    assert np.allclose(rect_means(prob, x0, y0, x1, y1), want, atol=1e-6)
 
 
 def test_boxes_come_in_reading_order():

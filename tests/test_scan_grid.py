@@ -304,12 +304,15 @@ def test_ruling_pieces_are_the_long_thin_components_fitted_straight():
     cv2.line(mask, (20, 150), (40, 150), 255, 1)  # shorter than a run
     pieces = _segments(mask, horizontal=True, run=50, thick=3)
     assert len(pieces) == 1
-    seg, (x, y, pix) = pieces[0]
+    seg, piece = pieces[0]
     ys, xs = np.nonzero(mask[:80])
     k, b = np.polyfit(xs, ys, 1)
     assert (seg.x0, seg.x1) == (20.0, 380.0)
     assert abs(seg.y0 - (k * 20 + b)) < 1e-9 and abs(seg.y1 - (k * 380 + b)) < 1e-9
-    assert (x, y) == (20, 50) and int(pix.sum()) == len(xs)
+    assert (piece.x, piece.y) == (20, 50) and (piece.w, piece.h) == (361, 7)
+    assert sorted(zip(piece.ys.tolist(), piece.xs.tolist())) == sorted(zip(ys.tolist(), xs.tolist()))
+    vertical = _segments(np.ascontiguousarray(mask.T), horizontal=False, run=50, thick=3)
+    assert len(vertical) == 1 and abs(vertical[0][0].x0 - seg.y0) < 1e-9 and vertical[0][0].y1 == 380.0
     assert not _segments(np.zeros((50, 50), np.uint8), horizontal=True, run=10, thick=3)
 
 

@@ -3,10 +3,10 @@
 rapidocr walks every contour in Python (minAreaRect, a polygon mask per box, pyclipper to grow it),
 which costs ~10 ms a page and would cap a GPU path far below 100 pages/s. Scans of these reports are
 upright (deskewing, when needed, happens before OCR), so boxes here are axis-aligned: connected
-components of the binary map give their rectangles in one OpenCV call, an integral image gives each
-box's mean probability (DB's "fast" score) without a mask, and the DB unclip (grow by
+components of the binary map give their rectangles in one OpenCV call, each box's mean probability
+(DB's "fast" score) is the mean over its rectangle, without a mask, and the DB unclip (grow by
 area × ratio / perimeter) is closed-form for a rectangle. Everything after the component labelling
-is NumPy over all boxes at once.
+but the means (a slice each) is NumPy over all boxes at once.
 """
 from __future__ import annotations
 
@@ -44,10 +44,7 @@ def boxes_from_map(prob: np.ndarray, mask: np.ndarray, scale_xy: tuple[float, fl
         order = np.argsort(-(w * h), kind="stable")[: params.max_candidates]
         x0, y0, w, h = x0[order], y0[order], w[order], h[order]
 
-    integral = cv2.integral(prob.astype(np.float32), sdepth=cv2.CV_64F)
-    x1, y1 = x0 + w, y0 + h
-    sums = integral[y1, x1] - integral[y0, x1] - integral[y1, x0] + integral[y0, x0]
-    score = (sums / (w * h)).astype(np.float32)
+    score = rect_means(prob, x0, y0, x0 + w, y0 + h)
     good = score >= params.box_thresh
     x0, y0, w, h, score = x0[good], y0[good], w[good], h[good], score[good]
 
@@ -67,6 +64,17 @@ def boxes_from_map(prob: np.ndarray, mask: np.ndarray, scale_xy: tuple[float, fl
     sizeable = ((boxes[:, 2] - boxes[:, 0]) > 3) & ((boxes[:, 3] - boxes[:, 1]) > 3)
     boxes, score = boxes[sizeable].astype(np.float32), score[sizeable]
     return reading_order(boxes, score)
+
+
+def rect_means(prob: np.ndarray, x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray) -> np.ndarray:
+    """The map's mean over each rectangle [y0:y1, x0:x1] (DB's "fast" box score), as float32.
+    One slice per box: a page holds tens to hundreds of boxes covering a fraction of its map, where
+    an integral image of the whole map (in float64, as the sums need) cost two thirds of a page's
+    box finding (10 of 15 ms at 150 dpi)."""
+    out = np.empty(len(x0), dtype=np.float64)
+    for i, (a, b, c, d) in enumerate(zip(x0.tolist(), y0.tolist(), x1.tolist(), y1.tolist())):
+        out[i] = prob[b:d, a:c].sum(dtype=np.float64) / ((c - a) * (d - b))
+    return out.astype(np.float32)
 
 
 def reading_order(boxes: np.ndarray, scores: np.ndarray, line_tol: float = 10.0) -> tuple[np.ndarray, np.ndarray]:
