@@ -213,3 +213,42 @@ def test_gpu_run_figures_count_the_timed_run_and_keep_levels():
     assert _difference(after, before) == {
         "pool": {"requests": 6, "thread_busy_s": {"detect": 2.5}}, "cpu_s": 3.0,
         "gpu_times_ms": {"detect": 3.0, "graphs": {"det": {"captured": 5, "replays": 18, "error": None}}}}
+
+
+def test_worker_cpu_replays_every_recorded_request_and_reads_the_same_fields(tmp_path):
+    """bench.worker_cpu on one 150-dpi scan with the CPU engine: every request the page reader
+    makes is answered from the recording, the same fields come out (measure checks both), and the
+    figures are written and add up."""
+    from bench.worker_cpu import main
+
+    assert main(["--reports", "1", "--repeat", "2", "--kinds", "scan-150", "--out", str(tmp_path)]) == 0
+    res = json.loads((tmp_path / "worker_cpu.json").read_text())
+    assert res["documents"] == 1 and res["pages"] == 3 and res["requests_per_pass"] >= 6
+    stages = res["stage_cpu_ms_per_page"]
+    assert {"render", "straighten", "rulings", "detect", "recognize", "grid"} <= set(stages)
+    assert all(v >= 0 for v in stages.values()) and stages["render"] > 0
+    assert res["cpu_ms_per_page"] == pytest.approx(sum(stages.values()) + res["outside_stages_ms_per_page"], abs=0.5)
+
+
+def test_a_replayed_request_that_differs_from_the_recording_is_refused():
+    import numpy as np
+
+    from bench.worker_cpu import Recording, Replay
+    from models.pooled_ocr import RequestingOcrEngine
+
+    class Answers(RequestingOcrEngine):
+        def submit(self, kind, payload):
+            from concurrent.futures import Future
+
+            f = Future()
+            f.set_result([("1", 0.9)] * len(payload))
+            return f
+
+    recording = Recording(Answers())
+    lines = [np.zeros((48, 60), np.uint8), np.zeros((48, 90), np.uint8)]
+    assert recording.submit("recognize", lines).result() == [("1", 0.9)] * 2
+    replay = Replay(recording)
+    assert replay.submit("recognize", [ln.copy() for ln in lines]).result() == [("1", 0.9)] * 2
+    replay = Replay(recording)
+    with pytest.raises(RuntimeError, match="differs from the recording"):
+        replay.submit("recognize", lines[:1])

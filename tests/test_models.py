@@ -191,3 +191,29 @@ def test_layout_finds_the_table_and_debug_pictures_show_it(tmp_path):
     x0, y0 = int(100 * 100 / 72), int(100 * 100 / 72)
     b, g, r = img[y0, x0 + 10]
     assert r > 150 and b < 100  # the field's red box is drawn over the cell's box
+
+
+def test_an_upright_whole_pixel_box_is_cut_as_the_warp_would_cut_it():
+    """crop_line cuts such a box with a slice: the pixels are those the perspective warp gives
+    (a translation by whole pixels), at the page's edge too; other quads still go the warp's way."""
+    img = _render("政府信息公开 2025 年度 123", width=400, height=60)
+    rng = np.random.default_rng(3)
+    h, w = img.shape
+
+    def warped(q: np.ndarray) -> np.ndarray:
+        bw, bh = int(q[1, 0] - q[0, 0]), int(q[3, 1] - q[0, 1])
+        m = cv2.getPerspectiveTransform(q, np.float32([[0, 0], [bw, 0], [bw, bh], [0, bh]]))
+        out = cv2.warpPerspective(img, m, (bw, bh), borderMode=cv2.BORDER_REPLICATE, flags=cv2.INTER_CUBIC)
+        return np.rot90(out) if bh >= 1.5 * bw else out
+
+    for _ in range(200):
+        x0, y0 = int(rng.integers(0, w - 1)), int(rng.integers(0, h - 1))
+        x1 = w if rng.random() < 0.3 else int(rng.integers(x0 + 1, w + 1))
+        y1 = h if rng.random() < 0.3 else int(rng.integers(y0 + 1, h + 1))
+        q = np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+        assert np.array_equal(crop_line(img, q), warped(q))
+    cut = crop_line(img, np.float32([[10, 5], [60, 5], [60, 30], [10, 30]]))
+    cut[:] = 0
+    assert img[5:30, 10:60].any()  # a copy, not a view of the page
+    half = np.float32([[10.5, 5], [60, 5], [60, 30], [10.5, 30]])  # off the pixel grid: warped
+    assert crop_line(img, half).shape == (25, 49)

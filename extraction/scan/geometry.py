@@ -124,12 +124,21 @@ def estimate_skew(gray: np.ndarray, dpi: float) -> float:
 
     def sharpness_of(p: np.ndarray) -> Callable[[float], float]:
         x, y = p[:, 0] - w / 2, p[:, 1] - h / 2
+        corners = np.array([[x.min(), y.min()], [x.min(), y.max()], [x.max(), y.min()], [x.max(), y.max()]],
+                           dtype=np.float64)
 
         def sharpness(angle: float) -> float:
             a = np.deg2rad(angle)
             c, s = np.float32(np.cos(a)), np.float32(np.sin(a))
-            col = c * x - s * y + w / 2
             row = np.floor(s * x + c * y + h / 2 + 0.5).astype(np.int32)
+            # The ink's box turned: where it stays a pixel clear of the page's edges (the margins
+            # usually keep it so), no point can leave the page, and the test of every point is
+            # skipped (a third of the skew's cost).
+            cols = float(c) * corners[:, 0] - float(s) * corners[:, 1] + w / 2
+            rows = float(s) * corners[:, 0] + float(c) * corners[:, 1] + h / 2 + 0.5
+            if cols.min() >= 0.5 and cols.max() < w - 1.5 and rows.min() >= 1 and rows.max() < h - 1:
+                return float(np.var(np.bincount(row, minlength=h)))
+            col = c * x - s * y + w / 2
             on = (row >= 0) & (row < h) & (col >= -0.5) & (col < w - 0.5)
             return float(np.var(np.bincount(row[on], minlength=h)))
 

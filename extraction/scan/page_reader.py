@@ -84,11 +84,13 @@ class PageReader:
 
     @property
     def engine(self):
-        if self._engine is None:
-            from models.ocr import ocr_engine
+        """The engine given, else the process-wide one as it is now (models.ocr.use_ocr_engine may
+        change it: an OCR server's worker, a benchmark replaying recorded answers)."""
+        if self._engine is not None:
+            return self._engine
+        from models.ocr import ocr_engine
 
-            self._engine = ocr_engine()
-        return self._engine
+        return ocr_engine()
 
     def read(self, source: PageSource, number: int) -> ScanPage:
         from models.ocr import crop_line

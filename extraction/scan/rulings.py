@@ -13,6 +13,7 @@ erased from the page before it is read.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -110,8 +111,10 @@ def _line_ink(gray: np.ndarray, dpi: float) -> np.ndarray:
     k = max(5, int(round(0.06 * dpi)) | 1)
     gray = cv2.GaussianBlur(gray, (3, 3), 0)  # sensor noise would break a faint line's runs
     paper = cv2.dilate(gray, np.ones((k, k), np.uint8))
-    darker = paper.astype(np.int16) - gray
-    return (darker > _contrast(darker)).astype(np.uint8) * 255
+    darker = cv2.subtract(paper, gray)  # never below 0: the paper is the neighbourhood's maximum
+    # darker > t for whole grey levels is darker > floor(t): OpenCV's threshold, not NumPy's passes
+    _, ink = cv2.threshold(darker, math.floor(_contrast(darker)), 255, cv2.THRESH_BINARY)
+    return ink
 
 
 def _contrast(darker: np.ndarray) -> float:
@@ -120,8 +123,17 @@ def _contrast(darker: np.ndarray) -> float:
     a fixed threshold lights a quarter of the page, the specks crowd every ruling's sides and the
     rulings are refused as strokes of text. The page's typical shortfall (its median: most of a
     page is paper) measures the grain; ink must stand clear of it."""
-    grain = float(np.median(darker[::3, ::3]))
+    grain = _median_level(darker[::3, ::3])
     return max(_CONTRAST, 2.0 * grain + 4.0)
+
+
+def _median_level(levels: np.ndarray) -> float:
+    """np.median of uint8 grey levels, from their histogram (a fifth of the sort's cost)."""
+    counts = np.cumsum(np.bincount(levels.ravel(), minlength=256))
+    n = int(counts[-1])
+    lo = int(np.searchsorted(counts, (n - 1) // 2, side="right"))
+    hi = int(np.searchsorted(counts, n // 2, side="right"))
+    return (lo + hi) / 2.0
 
 
 def _segments(mask: np.ndarray, horizontal: bool, run: int, thick: int) -> list[tuple[Segment, _Piece]]:
