@@ -74,6 +74,8 @@ class Replay(_Requests):
         self.next = 0
 
     def submit(self, kind: str, payload: Any) -> Future:
+        if self.next >= len(self.log):
+            raise RuntimeError(f"request {self.next} was not recorded: only {len(self.log)} were made")
         want_kind, want_sizes, answer = self.log[self.next]
         if (kind, _sizes(payload)) != (want_kind, want_sizes):
             raise RuntimeError(f"request {self.next} differs from the recording: {kind} "
@@ -88,14 +90,15 @@ def _done(value: Any) -> Future:
     return f
 
 
-def _requesting(engine) -> RequestingOcrEngine:
-    """The configured engine as a request pool: the torch engine is one; the CPU engine is put
-    behind one, as the OCR server does."""
+def _requesting(engine) -> tuple[RequestingOcrEngine, bool]:
+    """The configured engine as a request pool, and whether it was made here (to be closed): the
+    torch engine is one; the CPU engine is put behind one as the OCR server does (its pages not
+    padded: ServerHandle.pad_to)."""
     if isinstance(engine, RequestingOcrEngine):
-        return engine
+        return engine, False
     from models.pooled_ocr import PooledOcrEngine
 
-    return PooledOcrEngine(engine)
+    return PooledOcrEngine(engine, pad_to=1), True
 
 
 def measure(reports: int, repeat: int, kinds: tuple[str, ...]) -> dict:
@@ -104,40 +107,48 @@ def measure(reports: int, repeat: int, kinds: tuple[str, ...]) -> dict:
     from models.config import limit_native_threads
     from models.ocr import ocr_engine, use_ocr_engine
 
+    import cv2
+
     # OpenCV's and NumPy's own threads would do part of the work off the timed thread; on the GPU
     # machine each of the fifteen workers has about one core anyway
+    cv2_threads = cv2.getNumThreads()
     limit_native_threads(1)
     warm_up()
     docs = build_corpus(reports, kinds)
-    recording = Recording(_requesting(ocr_engine()))
-    use_ocr_engine(recording)
-    answers = [extract(d.data, d.name) for d in docs]
-    log = list(recording.log)
-
+    engine = ocr_engine()
+    pool, made_here = _requesting(engine)
+    recording = Recording(pool)
     stage_ms: dict[str, float] = defaultdict(float)
     by_kind: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
     pages = 0
     total_ms = 0.0
-    for _ in range(repeat):
-        replay = Replay(recording)
-        use_ocr_engine(replay)
-        for d, first in zip(docs, answers):
-            t0 = time.thread_time()
-            with collecting_pages() as scanned:
-                result = extract(d.data, d.name)
-            ms = (time.thread_time() - t0) * 1000
-            if {k: f.value for k, f in result.fields.items()} != {k: f.value for k, f in first.fields.items()}:
-                raise RuntimeError(f"{d.name}: the replayed reading differs from the recorded one")
-            total_ms += ms
-            by_kind[d.kind][0] += ms
-            by_kind[d.kind][1] += d.pages
-            pages += d.pages
-            for page in scanned:
-                for stage, v in page.thread_cpu_ms.items():
-                    stage_ms[stage] += v
-        if replay.next != len(log):
-            raise RuntimeError(f"{len(log) - replay.next} recorded requests were not made again")
-    use_ocr_engine(None)
+    try:
+        use_ocr_engine(recording)
+        answers = [extract(d.data, d.name) for d in docs]
+        for _ in range(repeat):
+            replay = Replay(recording)
+            use_ocr_engine(replay)
+            for d, first in zip(docs, answers):
+                t0 = time.thread_time()
+                with collecting_pages() as scanned:
+                    result = extract(d.data, d.name)
+                ms = (time.thread_time() - t0) * 1000
+                if {k: f.value for k, f in result.fields.items()} != {k: f.value for k, f in first.fields.items()}:
+                    raise RuntimeError(f"{d.name}: the replayed reading differs from the recorded one")
+                total_ms += ms
+                by_kind[d.kind][0] += ms
+                by_kind[d.kind][1] += d.pages
+                pages += d.pages
+                for page in scanned:
+                    for stage, v in page.thread_cpu_ms.items():
+                        stage_ms[stage] += v
+            if replay.next != len(recording.log):
+                raise RuntimeError(f"{len(recording.log) - replay.next} recorded requests were not made again")
+    finally:  # the process's engine and OpenCV's threads as they were (a caller's, or a test's)
+        use_ocr_engine(engine)
+        cv2.setNumThreads(cv2_threads)
+        if made_here:
+            pool.close()
     stages = {k: round(v / pages, 1) for k, v in sorted(stage_ms.items())}
     return {
         "engine": recording.name,
@@ -146,7 +157,7 @@ def measure(reports: int, repeat: int, kinds: tuple[str, ...]) -> dict:
         "stage_cpu_ms_per_page": stages,
         "outside_stages_ms_per_page": round(total_ms / pages - sum(stages.values()), 1),
         "by_kind_ms_per_page": {k: round(ms / n, 1) for k, (ms, n) in sorted(by_kind.items())},
-        "requests_per_pass": len(log),
+        "requests_per_pass": len(recording.log),
     }
 
 
