@@ -8,10 +8,12 @@ recovery alone.
 """
 from __future__ import annotations
 
+import time
 from typing import Callable
 
 from bench.camelot_alt import camelot_tables  # camelot's grid says merges by its rulings, not None runs
 from bench.rapid_table_alt import rapid_table_tables
+from extraction.contract import ExtractionResult
 from extraction.model import Cell, Document, Paragraph, Table
 
 Grid = list[list[str | None]]  # rows of cell texts; None where a merged cell continues
@@ -112,6 +114,31 @@ def recoverer(tool: str, kind: str) -> Callable[[bytes], list[Table]]:
     from functools import partial
 
     return partial(TABLE_RECOVERERS[tool], **(WITHOUT_RULINGS[tool] if kind == "pdf-unruled" else {}))
+
+
+def extract_as(tool: str, data: bytes, name: str, kind: str) -> ExtractionResult:
+    """A bench document read by `tool`: our pipeline ("gia-extract"), or an alternative's tables in
+    it (one this interpreter can import: not img2table, which has its own venv)."""
+    from bench.run import OURS
+    from extraction.pipeline import extract
+
+    if tool == OURS:
+        return extract(data, name)
+    return extract_with_tables(recoverer(tool, kind), data, name)
+
+
+def extract_with_tables(recover: Callable[[bytes], list[Table]], data: bytes, name: str) -> ExtractionResult:
+    """One document through our pipeline with `recover`'s tables in place of our reader's: our
+    reader's stages' timings, then the alternative's as "recover_tables", then the mapping's."""
+    from extraction.pipeline import ExtractOptions, extract_document, read_document
+
+    doc = read_document(data, ExtractOptions())
+    t0 = time.perf_counter()
+    tables = recover(data)
+    recover_ms = (time.perf_counter() - t0) * 1000
+    result = extract_document(with_tables(doc, tables), name, data)
+    result.timings_ms = {**doc.timings_ms, "recover_tables": round(recover_ms, 1), **result.timings_ms}
+    return result
 
 
 def with_tables(doc: Document, tables: list[Table]) -> Document:

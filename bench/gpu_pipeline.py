@@ -11,7 +11,9 @@ untimed document to the last result. Prints and writes (gpu_pipeline.json / .md)
 /s, score.py accuracy, precision, coverage and silent errors per scan resolution, and the OCR pool's
 batching figures.
 
-The same command runs on the CPU engine (GIA_OCR_ENGINE unset) for comparison.
+The same command runs on the CPU engine (GIA_OCR_ENGINE unset) for comparison. `--tool rapid_table`
+runs the alternative instead (bench.rapid_table_alt: our reader's prose, RapidTable's tables, our
+mapping, as bench.run compares them), its OCR lines from the same engine and server.
 """
 from __future__ import annotations
 
@@ -31,16 +33,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.corpus import BenchDoc, build_corpus  # noqa: E402
 from bench.memory import peak_rss_mib  # noqa: E402
+from bench.run import OURS, RAPID_TABLE  # noqa: E402
 from bench.scoring import score_rows  # noqa: E402
 from models.config import ModelConfig, share_of_cores  # noqa: E402
 from models.ocr_server import server_stats, summed  # noqa: E402
 
+# RapidTable's models (layout, SLANet-plus) run on onnxruntime, which a GPU machine without
+# onnxruntime-gpu runs on its CPU cores; the OCR it matches to their cells is the same engine as
+# ours. img2table needs its own venv (bench.run) and polars, which the device kit cannot carry.
+GPU_TOOLS = (OURS, RAPID_TABLE)
 
-def _worker(docs: list[BenchDoc], threads: int, ready, go, out_q, server, native_threads: int) -> None:
+
+def _worker(docs: list[BenchDoc], threads: int, ready, go, out_q, server, native_threads: int,
+            tool: str = OURS) -> None:
     from models.config import limit_native_threads
 
     limit_native_threads(native_threads)
-    from extraction.pipeline import extract, warm_up
+    from bench.alternatives import extract_as
+    from extraction.pipeline import warm_up
     from extraction.scan.page_reader import collecting_pages
     from models.ocr import ocr_engine
 
@@ -50,7 +60,11 @@ def _worker(docs: list[BenchDoc], threads: int, ready, go, out_q, server, native
 
         connect(server)
     engine = ocr_engine()
-    extract(docs[0].data, docs[0].name)  # untimed: kernels chosen, caches filled
+
+    def read(d: BenchDoc):
+        return extract_as(tool, d.data, d.name, d.kind)
+
+    read(docs[0])  # untimed: kernels chosen, caches filled, the alternative's models loaded
     ready.wait()
     go.wait()
     cpu0 = _cpu_seconds()
@@ -59,7 +73,7 @@ def _worker(docs: list[BenchDoc], threads: int, ready, go, out_q, server, native
         t0 = time.perf_counter()
         try:
             with collecting_pages() as scanned:
-                res = extract(d.data, d.name)
+                res = read(d)
             fields = {k: {"value": f.value, "confidence": f.confidence} for k, f in res.fields.items()}
             stage_cpu: dict[str, float] = defaultdict(float)
             for page in scanned:
@@ -93,7 +107,7 @@ def _cpu_seconds() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def run_setting(docs: list[BenchDoc], processes: int, threads: int, ocr_server: bool) -> dict:
+def run_setting(docs: list[BenchDoc], processes: int, threads: int, ocr_server: bool, tool: str = OURS) -> dict:
     ctx = mp.get_context("spawn")
     shards = [s for s in (docs[i::processes] for i in range(processes)) if s]
     server = None
@@ -106,7 +120,7 @@ def run_setting(docs: list[BenchDoc], processes: int, threads: int, ocr_server: 
     ready = ctx.Barrier(len(shards) + 1)
     go = ctx.Barrier(len(shards) + 1)
     out_q = ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(s, threads, ready, go, out_q, server, share_of_cores(len(shards))))
+    procs = [ctx.Process(target=_worker, args=(s, threads, ready, go, out_q, server, share_of_cores(len(shards)), tool))
              for s in shards]
     for p in procs:
         p.start()
@@ -131,7 +145,8 @@ def run_setting(docs: list[BenchDoc], processes: int, threads: int, ocr_server: 
         gpu_times = [served["gpu_times_ms"]] if served["gpu_times_ms"] else []
     for p in parts:
         pool = summed(pool, p["pool"] or {})
-    return {"processes": processes, "threads": threads, "ocr_server": ocr_server, "wall_s": round(wall, 3),
+    return {"tool": tool, "processes": processes, "threads": threads, "ocr_server": ocr_server,
+            "wall_s": round(wall, 3),
             "rows": rows, "pool": dict(pool), "gpu_times_ms": gpu_times,
             "server_cpu_s": round(served["cpu_s"], 3) if served is not None else None,
             "worker_cpu_s": round(sum(p["cpu_s"] for p in parts), 3),
@@ -177,7 +192,8 @@ def summarise(setting: dict, answers: dict, threshold: float) -> dict:
     # feed the GPU, whatever the GPU's speed: cores / (CPU seconds per page).
     cpu_ms = 1000 * setting["worker_cpu_s"] / max(1, pages)
     graphs = [t.get("graphs") for t in setting["gpu_times_ms"] if t.get("graphs")]
-    return {"engine": setting["engine"], "processes": setting["processes"], "threads": setting["threads"],
+    return {"tool": setting["tool"], "engine": setting["engine"], "processes": setting["processes"],
+            "threads": setting["threads"],
             "ocr_server": setting["ocr_server"], "rec_widths": setting["rec_widths"],
             "device_threads": setting["device_threads"], "server_processes": setting["server_processes"],
             "cuda_graphs": setting["cuda_graphs"], "graphs": graphs[0] if len(graphs) == 1 else graphs,
@@ -217,14 +233,14 @@ def _busy_text(busy) -> str:
 def markdown(report: dict) -> str:
     out = [f"Whole pipeline on scans ({report['machine']}; {report['documents']} documents, {report['pages']} pages, "
            f"{', '.join(report['kinds'])})", "",
-           "| engine | processes × threads | pages/s | docs/s | accuracy | precision | coverage | silent | "
+           "| tool | engine | processes × threads | pages/s | docs/s | accuracy | precision | coverage | silent | "
            "peak RSS MiB | worker CPU ms/page | CPU-bound pages/s | server CPU ms/page | device thread busy |",
-           "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in report["results"]:
         a = r["all"]
         engine = (f"{r['engine']}, widths {r.get('rec_widths', 'default')}, graphs {_on(r.get('cuda_graphs'))}, "
                   f"{_threading(r)}")
-        out.append(f"| {engine} | {r['processes']} × {r['threads']} | {r['pages_per_s']} | {r['docs_per_s']} | "
+        out.append(f"| {r.get('tool', OURS)} | {engine} | {r['processes']} × {r['threads']} | {r['pages_per_s']} | {r['docs_per_s']} | "
                    f"{a['accuracy']:.4f} | {a['precision']:.4f} | {a['coverage']:.4f} | {a['silent']} | "
                    f"{r['peak_rss_mib']} | {r['worker_cpu_ms_per_page']} | {r['cpu_bound_pages_per_s']} | "
                    f"{_or_dash(r.get('server_cpu_ms_per_page'))} | {_busy_text(r.get('device_thread_busy'))} |")
@@ -244,12 +260,18 @@ def plot_report(report: dict, path: Path) -> None:
     rows = []
     for run in runs:
         r = run["result"]
-        label = (f"{run['name'] + ': ' if run['name'] else ''}{r['processes']}×{r['threads']}, "
+        label = (f"{run['name'] + ': ' if run['name'] else ''}{_tool_prefix(r)}{r['processes']}×{r['threads']}, "
                  f"graphs {_on(r.get('cuda_graphs'))}, widths {r.get('rec_widths', 'default')}, {_threading(r)}")
         rows += [{"tool": label, "kind": kind, "pages_per_s": r["pages_per_s"], "accuracy": score["accuracy"]}
                  for kind, score in r["by_kind"].items()]
     plot({"machine": report["machine"], "results": rows}, path,
          title=f"gia-extract on scans, OCR on the GPU ({report['machine']}); pages/s over all kinds together")
+
+
+def _tool_prefix(r: dict) -> str:
+    """"rapid_table, " for an alternative's run; nothing for ours (runs before --tool were ours)."""
+    tool = r.get("tool", OURS)
+    return "" if tool == OURS else f"{tool}, "
 
 
 def _threading(r: dict) -> str:
@@ -277,6 +299,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--processes", default="1")
     ap.add_argument("--ocr-server", action="store_true",
                     help="one process owns the GPU and serves every worker's OCR (models.ocr_server)")
+    ap.add_argument("--tool", choices=GPU_TOOLS, default=OURS,
+                    help="whose tables: ours, or an alternative's (our reader's prose, their tables, our "
+                         "mapping, as bench.run does) with the same OCR engine")
     ap.add_argument("--threshold", type=float, default=0.9)
     ap.add_argument("--out", type=Path, default=Path("out/gpu_pipeline"))
     ap.add_argument("--plot", type=Path, nargs=2, metavar=("RESULTS_JSON", "PNG"),
@@ -295,9 +320,9 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for procs in (int(x) for x in a.processes.split(",")):
         for threads in (int(x) for x in a.threads.split(",")):
-            row = summarise(run_setting(docs, procs, threads, a.ocr_server), answers, a.threshold)
+            row = summarise(run_setting(docs, procs, threads, a.ocr_server, a.tool), answers, a.threshold)
             results.append(row)
-            print(json.dumps({k: row[k] for k in ("engine", "processes", "threads", "pages_per_s", "docs_per_s",
+            print(json.dumps({k: row[k] for k in ("tool", "engine", "processes", "threads", "pages_per_s", "docs_per_s",
                                                   "all", "crops_per_recognition_call", "stage_ms_per_page",
                                                   "worker_cpu_ms_per_page", "cpu_bound_pages_per_s",
                                                   "worker_stage_cpu_ms_per_page", "server_cpu_ms_per_page",

