@@ -13,7 +13,8 @@ batching figures.
 
 The same command runs on the CPU engine (GIA_OCR_ENGINE unset) for comparison. `--tool rapid_table`
 runs the alternative instead (bench.rapid_table_alt: our reader's prose, RapidTable's tables, our
-mapping, as bench.run compares them), its OCR lines from the same engine and server.
+mapping, as bench.run compares them), its OCR lines from the same engine and server. `--compare
+A.json B.json ...` prints ours against each alternative from such runs' results.
 """
 from __future__ import annotations
 
@@ -251,6 +252,41 @@ def markdown(report: dict) -> str:
     return "\n".join(out) + "\n"
 
 
+def comparison(reports: list[dict]) -> str:
+    """Ours against each alternative, from gpu_pipeline.json files of runs on one machine over the
+    same kinds: a row per tool and kind, with the ratios bench.run gives on the CPU (our time /
+    theirs: their pages/s over ours; our accuracy / theirs). A run times all its kinds together, so
+    pages/s is the run's, on each of its rows. Where ours ran in several settings, the fastest is
+    the one compared."""
+    # a gpu_pipeline.json, or a file of several runs ({"machine", "runs": [{"name", "result"}]})
+    rows = [res for r in reports for res in (r["results"] if "results" in r else [run["result"] for run in r["runs"]])]
+    machines = {r["machine"] for r in reports}
+    kinds = {tuple(sorted(res["by_kind"])) for res in rows}
+    if len(machines) != 1 or len(kinds) != 1:
+        raise ValueError(f"runs of different machines or kinds cannot be compared: {sorted(machines)}, {sorted(kinds)}")
+    ours = [res for res in rows if res.get("tool", OURS) == OURS]
+    if not ours:
+        raise ValueError("no run of ours among them")
+    best = max(ours, key=lambda res: res["pages_per_s"])
+    out = [f"Ours against each alternative on {machines.pop()} (time ratio < 1: we are faster; accuracy ratio "
+           "> 1: we are more accurate)", "",
+           "| tool | processes × threads | pages/s | our time / theirs | kind | accuracy | precision | coverage | "
+           "silent | our accuracy / theirs |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for res in [best] + [res for res in rows if res.get("tool", OURS) != OURS]:
+        mine = res is best
+        for kind, score in res["by_kind"].items():
+            time_ratio = "" if mine else _ratio(res["pages_per_s"], best["pages_per_s"])
+            acc_ratio = "" if mine else _ratio(best["by_kind"][kind]["accuracy"], score["accuracy"])
+            out.append(f"| {res.get('tool', OURS)} | {res['processes']} × {res['threads']} | {res['pages_per_s']} | "
+                       f"{time_ratio} | {kind} | {score['accuracy']:.4f} | {score['precision']:.4f} | "
+                       f"{score['coverage']:.4f} | {score['silent']} | {acc_ratio} |")
+    return "\n".join(out) + "\n"
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.3f}" if b else "–"
+
+
 def plot_report(report: dict, path: Path) -> None:
     """bench.run's plot (pages/s and accuracy per kind) with one bar per setting: a gpu_pipeline.json,
     or a file of several runs ({"machine", "runs": [{"name", "result"}]}, bench/results)."""
@@ -304,9 +340,17 @@ def main(argv: list[str] | None = None) -> int:
                          "mapping, as bench.run does) with the same OCR engine")
     ap.add_argument("--threshold", type=float, default=0.9)
     ap.add_argument("--out", type=Path, default=Path("out/gpu_pipeline"))
+    ap.add_argument("--compare", type=Path, nargs="+", metavar="RESULTS_JSON",
+                    help="print ours against each alternative from earlier runs' gpu_pipeline.json and exit")
     ap.add_argument("--plot", type=Path, nargs=2, metavar=("RESULTS_JSON", "PNG"),
                     help="draw the plot of an earlier run's results and exit")
     a = ap.parse_args(argv)
+    if a.compare:
+        try:
+            print(comparison([json.loads(f.read_text(encoding="utf-8")) for f in a.compare]), end="")
+        except (OSError, ValueError, KeyError) as exc:
+            ap.error(f"--compare: {exc}")
+        return 0
     if a.plot:
         plot_report(json.loads(a.plot[0].read_text(encoding="utf-8")), a.plot[1])
         return 0

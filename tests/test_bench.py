@@ -289,3 +289,29 @@ def test_worker_cpu_measures_an_alternatives_worker_on_one_thread(tmp_path, monk
     assert res["tool"] == RAPID_TABLE and res["pages"] == 3
     # RapidTable's layout and SLANet-plus run outside our page reader's stages, on the timed thread
     assert res["outside_stages_ms_per_page"] > 100
+
+
+def test_gpu_runs_of_ours_and_an_alternative_compare_with_bench_runs_ratios():
+    """bench.gpu_pipeline --compare: the committed H200 runs (ours, several settings) and an
+    alternative's run made from the fastest of them with half its pages/s and a lower accuracy at
+    150 dpi give the ratios against the fastest of ours; runs of another machine are refused."""
+    import copy
+
+    from bench.gpu_pipeline import comparison
+
+    ours = json.loads((Path(__file__).parents[1] / "bench" / "results" / "gpu_pipeline_h200.json").read_text())
+    fastest = max((run["result"] for run in ours["runs"]), key=lambda r: r["pages_per_s"])
+    theirs = copy.deepcopy(fastest)
+    theirs.update(tool="rapid_table", pages_per_s=fastest["pages_per_s"] / 2)
+    theirs["by_kind"]["scan-150"]["accuracy"] = 0.8
+    alt = {"machine": ours["machine"], "kinds": ["scan-150", "scan-200", "scan-300"], "results": [theirs]}
+    table = comparison([ours, alt])
+    rows = [ln.split(" | ") for ln in table.splitlines() if ln.startswith("| gia-extract") or ln.startswith("| rapid_table")]
+    assert len(rows) == 6  # the fastest of ours and the alternative, three kinds each
+    assert [r[2] for r in rows[:3]] == [str(fastest["pages_per_s"])] * 3
+    alt_150 = next(r for r in rows if r[0] == "| rapid_table" and r[4] == "scan-150")
+    assert alt_150[3] == "0.500"  # our time / theirs: half, as they took twice as long
+    assert alt_150[-1].rstrip(" |") == f"{1.0 / 0.8:.3f}"
+    other = dict(alt, machine="no GPU, 2 CPU x86_64")
+    with pytest.raises(ValueError, match="different machines"):
+        comparison([ours, other])
