@@ -62,21 +62,17 @@ def _run_group(tool: str, docs: list[BenchDoc]) -> dict:
 
 
 def _run_one(tool: str, d: BenchDoc) -> dict:
-    from extraction.pipeline import extract
+    from bench.alternatives import extract_as, extract_with_tables
 
     t0 = time.perf_counter()
     error = None
     try:
-        if tool == OURS:
-            result = extract(d.data, d.name)
-        else:
-            from bench.alternatives import extract_with_tables
+        if tool in IMG2TABLE_TOOLS:  # its recoverer is importable only in .venv-img2table
+            from bench.img2table_alt import recoverer
 
-            if tool in IMG2TABLE_TOOLS:  # importable only in .venv-img2table
-                from bench.img2table_alt import recoverer
-            else:
-                from bench.alternatives import recoverer
             result = extract_with_tables(recoverer(tool, d.kind), d.data, d.name)
+        else:
+            result = extract_as(tool, d.data, d.name, d.kind)
         fields = {k: {"value": f.value, "confidence": f.confidence} for k, f in result.fields.items()}
         timings = dict(result.timings_ms)
     except Exception as exc:  # a failing document scores zero; the run goes on

@@ -36,7 +36,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.corpus import SCAN_DPIS, build_corpus  # noqa: E402
-from bench.run import OURS, RAPID_TABLE  # noqa: E402
+from bench.gpu_pipeline import GPU_TOOLS  # noqa: E402
+from bench.run import OURS  # noqa: E402
 from models.pooled_ocr import RequestingOcrEngine  # noqa: E402
 
 
@@ -178,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reports", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=3, help="replayed passes over the corpus")
     ap.add_argument("--kinds", default=",".join(f"scan-{d}" for d in SCAN_DPIS))
-    ap.add_argument("--tool", choices=(OURS, RAPID_TABLE), default=OURS)
+    ap.add_argument("--tool", choices=GPU_TOOLS, default=OURS)
     ap.add_argument("--out", type=Path, default=None, help="write worker_cpu.json there")
     args = ap.parse_args(argv)
     if args.reports < 1 or args.repeat < 1:
