@@ -53,7 +53,7 @@ class _Line:
 # tick or a stray underline does not.
 _EDGE_COVERAGE = 0.5
 # A line of a cell that is one number.
-_NUMBER_LINE = re.compile(r"[-−]?\d[\d,，.\s]*")
+_NUMBER_LINE = re.compile(r"[-−+]?\d[\d,，.\s]*")
 # How sure a cell is whose numbers stand one over another with no boundary between them: it
 # holds rows the grid did not find, and goes to review.
 _STACKED_SCORE = 0.5

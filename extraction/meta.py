@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from .sections import is_boilerplate
 from .tokens import Token
 
-_TITLE = re.compile(r"(?P<before>.*?)(?P<year>(?:19|20)\d{2})年度?(?P<between>.*?)(?:政府)?信息公开(?:工作)?(?:年度)?(?:报告|年报)")
+_TITLE = re.compile(r"(?P<before>.*?)(?P<year>(?:19|20)\d{2}|二[〇○零O][〇○零O一二三四五六七八九]{2})年度?(?P<between>.*?)(?:政府)?信息公开(?:工作)?(?:年度)?(?:报告|年报)")
 _FIELD_LABEL = re.compile(r"^(?:标题|题目|名称|文件名称|主题)[:：]")
+# A web page's information block names the publishing body on a line of its own: 发布机构：某某局.
+_INFO_LABEL = re.compile(r"^(?:发布机构|发文机关|发文单位|发布单位|公开主体|信息来源|来源)[:：]")
 _AGENCY_TAIL = re.compile(r"(局|委员会|委|办公室|办|院|政府|厅|部|署|所|处|站|队|馆|中心|室|社|行|司|会|街道办事处|街道|镇|乡|集团|公司|总局|管委会|管理委员会)$")
 _DATE_LABEL = re.compile(r"(?:发布日期|发布时间|成文日期|印发日期|发文日期|日期)[:：]?\s*")
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -66,18 +68,21 @@ def find_title(tokens: list[Token], limit: int) -> Title | None:
     for idx, tok in enumerate(labels):
         text = _FIELD_LABEL.sub("", re.sub(r"\s+", "", tok.text))
         m = _TITLE.search(text)
-        if not m and idx + 1 < len(labels) and re.search(r"(?:19|20)\d{2}年", text) and len(text) <= 40:
+        if (not m and idx + 1 < len(labels) and re.search(r"(?:(?:19|20)\d{2}|二[〇○零O].{2})年", text) and len(text) <= 40
+                and not parse_dates(text)):
             # a title broken across lines: 某某局2022年 / 政府信息公开工作年度报告, or …政府信息 / 公开工作年度报告
+            # (a date line of a web page's information block, 发布日期：2020年2月5日, is no part of it)
             text += re.sub(r"\s+", "", labels[idx + 1].text)
             m = _TITLE.search(text)
         if not m:
             continue
         agency = _clean_agency(m.group("before")) or _clean_agency(m.group("between"))
         if not agency and idx > 0:
-            prev = re.sub(r"\s+", "", labels[idx - 1].text)
+            prev = _INFO_LABEL.sub("", re.sub(r"\s+", "", labels[idx - 1].text))
             if len(prev) <= 40 and _AGENCY_TAIL.search(prev) and not re.search(r"\d", prev):
                 agency = prev
-        return Title(agency or None, int(m.group("year")), tok)
+        year = m.group("year")
+        return Title(agency or None, int(year) if year.isdigit() else _cn_number(year), tok)
     return None
 
 
@@ -96,14 +101,23 @@ def find_published_date(tokens: list[Token], body_end_start: int, year: int | No
     def plausible(d: dt.date) -> bool:
         return year is None or year <= d.year <= year + 2
 
-    for tok in tokens:
+    for i, tok in enumerate(tokens):
         if tok.is_value:
             continue
         lab = _DATE_LABEL.search(tok.text)
         if lab and re.match(r"(?:发布|成文|印发|发文)", tok.text[lab.start():]) or (lab and tok.text.strip().startswith("日期")):
-            dates = parse_dates(tok.text[lab.end():lab.end() + 20])
+            dated = tok
+            if not tok.text[lab.end():].strip():
+                # a web page's information table: the label in one cell, the date in the next (or on
+                # the next line, where a one-row table is read as layout or a converter wrote one cell
+                # per line)
+                dated = next((t for t in tokens[i + 1:i + 3] if t.text.strip()), None)
+                if dated is None or dated.is_value:
+                    continue
+                lab = re.match(r"\s*", dated.text)
+            dates = parse_dates(dated.text[lab.end():lab.end() + 20])
             if dates and plausible(dates[0][0]) and dates[0][1].start() <= 2:
-                return MetaRead(dates[0][0].isoformat(), 0.95, tok.text.strip(), tok.page, tok.bbox)
+                return MetaRead(dates[0][0].isoformat(), 0.95, dated.text.strip(), dated.page, dated.bbox)
     for tok in tokens[body_end_start:]:
         if tok.is_value:
             continue

@@ -48,6 +48,16 @@ def fold_width(text: str) -> str:
     return "".join(out)
 
 
+# Word in full-width mode types a number's point and sign full-width too ("０．３６", "＋２"); the
+# folded digits then need them as ASCII to read as one number.
+_WIDE_POINT = re.compile(r"(?<=\d)．(?=\d)")
+_WIDE_PLUS = re.compile(r"＋(?=\d)")
+
+
+def fold_number_signs(text: str) -> str:
+    return _WIDE_PLUS.sub("+", _WIDE_POINT.sub(".", text))
+
+
 def strip_pinyin(text: str) -> str:
     return _PINYIN.sub("", text)
 
@@ -59,7 +69,7 @@ def strip_tags(text: str) -> str:
 def normalize_text(text: str) -> str:
     text = _INVISIBLE.sub("", text)
     text = strip_pinyin(text)
-    return fold_width(to_simplified(text))
+    return fold_number_signs(fold_width(to_simplified(text)))
 
 
 def normalize_document(doc: Document) -> Document:

@@ -19,21 +19,30 @@ from .normalize import strip_tags
 
 EXACT_ORIGINS = {"ruling", "html", "docx", "alignment"}
 
-_LOOKALIKES = {"O": "0", "o": "0", "〇": "0", "○": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "丨": "1",
+# 口 is how OCR reads a 0 of a CJK font (its box-like glyph); no cell of the form prints it alone.
+_LOOKALIKES = {"O": "0", "o": "0", "〇": "0", "○": "0", "口": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "丨": "1",
                "i": "1", "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "g": "9", "q": "9", "G": "6", "b": "6"}
 _LOOKALIKE = str.maketrans(_LOOKALIKES)
 # A cell made only of digits and look-alikes (at most six characters) is a misread number.
 _LOOKALIKE_CHARS = set("0123456789.") | set(_LOOKALIKES)
-_STRONG_LOOKALIKES = set("OoDl〇○ISZB|丨")  # alone, these stand for digits; g, q, b... only beside real digits
-_NUMBER = re.compile(r"^[-−－]?\d+(\.\d+)?$")
-_UNIT = re.compile(r"^(?P<num>.*?\d)\s*(?P<unit>万元|元|件|条|个|项|次|人次|%)$")
+_STRONG_LOOKALIKES = set("OoDl〇○口ISZB|丨")  # alone, these stand for digits; g, q, b... only beside real digits
+_NUMBER = re.compile(r"^[-−－+]?\d+(\.\d+)?$")  # 2019 form's 本年增/减 prints "+2"
+_UNIT = re.compile(r"^(?P<num>.*?[\dOolI〇口])\s*(?P<unit>万元|元|件|条|个|项|次|人次|%)$")
 # "一" alone is a dash as OCR reads it (no label of the form is one character): a dash, not a label
 # that would end its row's values.
 _DASHES = {"—", "-", "–", "－", "/", "／", "——", "--", "—-", "\\", "无", "/ ", "\\/", "一"}
 _EDGE_PUNCT = " ,，.。、;；:：'\"“”‘’*`"
 _SEPARATORS = set(".,，。．")  # decimal points and thousands separators, as printed or misread
-_TRAILING_NUMBERS = re.compile(r"^(?P<label>.*?[^\d\s.,])\s+(?P<nums>(?:[-−]?[\dOol〇]+(?:\.\d+)?\s+)*[-−]?[\dOol〇]*\d[\dOol〇]*(?:\.\d+)?)$")
+# A number as a line of text sets it out in a row of cells: a sign, thousands separators, a unit.
+# OCR's misreads of digits may stand in it ("334l", "2535.l", "O" for 0); the last of a line holds a
+# real digit or is one or two of the look-alikes that stand for digits alone.
+_LOOK = "[\\dOoDlI|〇○口]"
+_SPACED = (rf"[-−+]?(?:\d{{1,3}}(?:,\d{{3}})+|{_LOOK}*\d{_LOOK}*|[OoDlI|〇○口]{{1,2}})"
+           rf"(?:\.{_LOOK}+)?(?:万元|元)?")
+_SPACED_LOOKALIKE = rf"[-−+]?(?:\d{{1,3}}(?:,\d{{3}})+|{_LOOK}+)(?:\.{_LOOK}+)?(?:万元|元)?"
+_TRAILING_NUMBERS = re.compile(rf"^(?P<label>.*?[^\d\s.,+])\s+(?P<nums>(?:{_SPACED_LOOKALIKE}\s+)*{_SPACED})$")
 _ENUMERATOR_ONLY = re.compile(r"^\d{1,2}\s*[.、．]$")
+_STRAY_AFTER_NUMBERS = re.compile(r"^(?P<line>.*\d)\s{2,}(?P<stray>[\u4e00-\u9fff]{1,3})$")
 _GLUED_VALUE = re.compile(r"^(?P<label>.*[\u4e00-\u9fff].*[\u4e00-\u9fff])\s*(?P<value>\d+(?:\.\d+)?)$")
 _GLUED_SCORE = 0.5
 # Table 2's sections each open with the article they disclose under (第二十条第（五）项); a value cell
@@ -46,7 +55,15 @@ _HEADER_THEN_VALUE = re.compile(r"^(?P<header>.*[\u4e00-\u9fff）)])\s*(?P<value
 # Printed headers of label columns, told apart from row labels in a cell a lost ruling merged
 # (table 2's 信息内容 over 行政许可, see _merged_labels).
 _HEADER_LABELS = ("信息内容",)
-_ONLY_NUMBERS = re.compile(r"^(?:[-−]?\d+(?:\.\d+)?\s+)+[-−]?\d+(?:\.\d+)?$")
+_NUMBERS_LINE = re.compile(rf"^(?:{_SPACED_LOOKALIKE}\s+)+{_SPACED_LOOKALIKE}$")
+
+
+def _only_numbers(line: str) -> bool:
+    """A line of numbers only (table 4's fifteen), OCR's look-alikes among them: most of them digits."""
+    if not _NUMBERS_LINE.match(line):
+        return False
+    parts = line.split()
+    return 2 * sum(any(ch.isdigit() for ch in p) for p in parts) > len(parts)
 # Table 3's group labels ((四)无法提供) stand in the first column, printed down it or wrapped over
 # their items' rows. Where no ruling parts the columns (an unruled table read by OCR), the line
 # detector joins the group's first characters to the item label on the same line ("（四）無法提2.沒有
@@ -108,8 +125,11 @@ def parse_value(text: str) -> Value | None:
         # from a tool that put the lower-sitting "." on a line of its own): not the number as printed
         edges = bare[:len(bare) - len(bare.lstrip(_EDGE_PUNCT))] + bare[len(bare.rstrip(_EDGE_PUNCT)):]
         return Value(_to_number(t), raw.strip(), corrected=bool(set(edges) & _SEPARATORS), unit=unit)
-    if len(t) <= 6 and set(t) <= _LOOKALIKE_CHARS and (any(ch.isdigit() for ch in t) or len(t) <= 2 and set(t) <= _STRONG_LOOKALIKES):
-        fixed = t.translate(_LOOKALIKE)
+    sign, body = (t[0], t[1:]) if t[:1] in "-−－+" else ("", t)
+    # at most six characters, or one look-alike among the digits of a longer number ("25.569l")
+    if ((len(body) <= 6 or sum(not ch.isdigit() for ch in body) <= 1 + ("." in body)) and set(body) <= _LOOKALIKE_CHARS
+            and (any(ch.isdigit() for ch in body) or len(body) <= 2 and set(body) <= _STRONG_LOOKALIKES)):
+        fixed = sign + body.translate(_LOOKALIKE)
         if _NUMBER.match(fixed):
             return Value(_to_number(fixed), raw.strip(), corrected=True, unit=unit)
     return None
@@ -136,13 +156,19 @@ class _Stream:
             return
         # A line of text printing only numbers is a row of values (table 4's fifteen), split below;
         # spaces inside one number are kerning only within a table's cell (Chinese prints no 1 234).
-        row_of_numbers = not blank_is_value and _ONLY_NUMBERS.match(text)
+        row_of_numbers = not blank_is_value and _only_numbers(text)
         value = None if row_of_numbers else parse_value(text)
         if value is not None:
             self.tokens.append(Token(text, self.row, value, exact, page, bbox, score))
             return
         plain = strip_tags(text).strip()
-        only = _ONLY_NUMBERS.match(plain)
+        stray = _STRAY_AFTER_NUMBERS.match(plain)
+        if stray and (_only_numbers(stray.group("line")) or _TRAILING_NUMBERS.match(stray.group("line"))):
+            # a vertical group label's characters that a layout-keeping converter set after the row
+            self.add_text(stray.group("line"), exact=exact, blank_is_value=blank_is_value, page=page, bbox=bbox, score=score)
+            self.tokens.append(Token(stray.group("stray"), self.row, None, exact, page, bbox, score))
+            return
+        only = _only_numbers(plain)
         m = None if only else _TRAILING_NUMBERS.match(plain)
         if only or m:
             if m:
@@ -229,7 +255,68 @@ def document_tokens(doc: Document, row_labels: Iterable[str] = (), col_labels: I
                     _add_cell(stream, cell, exact, cells, block.n_cols, known if lost else frozenset())
                 for cell in after_row:
                     _add_cell(stream, cell, exact)
-    return stream.tokens
+    return _join_wrapped_labels(stream.tokens, known)
+
+
+def _join_wrapped_labels(tokens: list[Token], known: frozenset[str]) -> list[Token]:
+    """A text line's row label wrapped onto the next line, joined again where only the two together
+    are a row label of the form: "5．要求行政机关确认或重新" over "出具已获取信息  1 0 0 0 0 0 1", or over
+    "出具已获取信息" and the numbers one to a line, or with the numbers on the head's line."""
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if (nxt is not None and not tok.exact and not nxt.exact and not tok.is_value and not nxt.is_value
+                and nxt.row == tok.row + 1 and _wrapped(tok, nxt, tokens, i, known)):
+            out.append(replace(tok, text=tok.text + nxt.text))
+            i += 2
+            continue
+        head = _head_before_values(out, tok, nxt)
+        if head is not None and _is_tail(out[head].text, tok.text, known):
+            # the numbers stayed on the head's line; the tail is alone on the next
+            out[head] = replace(out[head], text=out[head].text + tok.text)
+            i += 1
+            continue
+        out.append(tok)
+        i += 1
+    return out
+
+
+def _wrapped(head: Token, tail: Token, tokens: list[Token], i: int, known: frozenset[str]) -> bool:
+    """Whether `tail` (the next line's label, the row's values right after it) continues `head`, a
+    label alone on its line."""
+    alone = i == 0 or tokens[i - 1].row != head.row
+    # the row's values on the tail's line, or (one cell per line) on the lines after it
+    values_after = i + 2 < len(tokens) and tokens[i + 2].is_value
+    return alone and values_after and _is_tail(head.text, tail.text, known)
+
+
+def _head_before_values(out: list[Token], tail: Token, after: Token | None) -> int | None:
+    """Where `tail` is a label alone on its line right after a line of a label and its values: the
+    index in `out` of that label."""
+    if (tail.is_value or tail.exact or not out or not out[-1].is_value or out[-1].row != tail.row - 1
+            or (after is not None and after.row == tail.row)):
+        return None
+    j = len(out) - 1
+    while j >= 0 and out[j].is_value and out[j].row == tail.row - 1:
+        j -= 1
+    if j < 0 or out[j].is_value or out[j].exact or out[j].row != tail.row - 1:
+        return None
+    return j
+
+
+def _is_tail(head: str, tail: str, known: frozenset[str]) -> bool:
+    """Whether the two texts together end with a row label of the form (or all of it but its last
+    few characters) that starts in `head`, and neither is one by itself (a group label such as
+    （六）其他处理 may stand before it)."""
+    h, t = label_key(head), label_key(tail)
+    if not h or not t or h in known or t in known:
+        return False
+    joined = h + t
+    # the label's last characters may wrap onto a third line ("…政府信息公开" / "申请")
+    return any(joined.endswith(k[:len(k) - cut]) and len(k) - cut > len(t)
+               for k in known for cut in range(min(4, len(k) // 4) + 1))
 
 
 def _unkerned(text: str) -> str:

@@ -29,7 +29,7 @@ _BOLD = re.compile(r"\*\*|__")
 # its commas full-width; a half-width comma in a run of such lines is a spreadsheet's export.
 _SENTENCE_END = re.compile(r"[。！？；]")
 MIN_CSV_ROWS = 2
-_NUMBER_OR_EMPTY = re.compile(r"^\s*[-−]?[\d,.]*\s*$")
+_NUMBER_OR_EMPTY = re.compile(r"^\s*[-−+]?[\d,.]*\s*$")
 
 
 def _table(rows: list[list[str]], origin: str) -> Table:

@@ -21,7 +21,7 @@ from ..model import BBox, Table
 
 LOOKALIKES = str.maketrans({"O": "0", "o": "0", "〇": "0", "○": "0", "Ｏ": "0", "D": "0",
                             "l": "1", "I": "1", "|": "1", "丨": "1", "!": "1"})
-_NUMERIC = re.compile(r"^[-−－]?[\d.,，]+$")
+_NUMERIC = re.compile(r"^[-−－+]?[\d.,，]+$")
 # A lone Latin letter or two is never what a cell of these Chinese forms prints: a smudged digit
 # (a fax's 0 read as "a").
 _STRAY = re.compile(r"[A-Za-z]{1,2}")
@@ -90,7 +90,7 @@ def _choose(first: str, s1: float, second: str, s2: float) -> tuple[str, float] 
     if not first:
         # read blank on the page, ink in the cell: the second reading, or an unreadable marker
         return (second, min(s2, 0.9)) if second and s2 >= 0.5 else ("", UNREADABLE)
-    if d1 is not None and d1 == d2:
+    if d1 is not None and d2 is not None and d1.lstrip("+") == d2.lstrip("+"):
         # both say the same number: keep the one that spells it with digits
         best = second if second == d2 else first
         return best, max(s1, s2)
@@ -118,7 +118,7 @@ def signed_numbers(tables: list[Table], words: list[Word], page: np.ndarray, px_
                 continue
             w = out[inside[0]]
             number = digits_of(w.text)
-            if number is None or number.startswith(("-", "−", "－")):
+            if number is None or number.startswith(("-", "−", "－", "+")):
                 continue
             if _minus_before(page, w.bbox, cell.bbox, px_per_pt):
                 # read from a sharper crop, the sign itself may come out as a point (".2")
