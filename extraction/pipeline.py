@@ -115,7 +115,7 @@ def extract_document(doc: Document, filename: str, data: bytes) -> ExtractionRes
     try:
         fields, checks, sections, warnings = clock("map", _map, schema, tokens)
     except NotAReport as exc:
-        unread = [w for w in doc.warnings if "were not read" in w]  # tables pasted as pictures
+        unread = [w for w in doc.warnings if "were not read" in w or "were not fetched" in w]  # tables as pictures
         if not unread:
             raise
         raise NotAReport(f"{exc}; {unread[0]}") from None

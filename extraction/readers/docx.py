@@ -39,7 +39,11 @@ _EMU_PER_INCH = 914400
 # A data cell holds a label or a number; a cell with this much text is a frame around prose.
 _LAYOUT_CELL_CHARS = 200
 # Compiled with our own prefixes: python-docx's elements override .xpath() with theirs.
-_RUNS = XPath(".//w:r[count(ancestor::w:txbxContent) = $boxes]", namespaces=_NS)
+# Not printed: hidden text (w:vanish: an old value an author hid instead of deleting), and the
+# prompt a content control shows while nothing was entered in it ("单击或点击此处输入文字。").
+_RUNS = XPath(".//w:r[count(ancestor::w:txbxContent) = $boxes]"
+              "[not(w:rPr/w:vanish[not(@w:val='0' or @w:val='false' or @w:val='off')])]"
+              "[not(ancestor::w:sdt[w:sdtPr/w:showingPlcHdr])]", namespaces=_NS)
 _BOXES_AROUND = XPath("count(ancestor::w:txbxContent)", namespaces=_NS)
 _ROWS = XPath("./w:tr | ./w:sdt/w:sdtContent/w:tr | ./w:customXml/w:tr", namespaces=_NS)
 _CELLS = XPath("./w:tc | ./w:sdt/w:sdtContent/w:tc | ./w:customXml/w:tc", namespaces=_NS)

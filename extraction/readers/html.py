@@ -15,6 +15,7 @@ import binascii
 import codecs
 import re
 import time
+from typing import Any, Callable
 
 import lxml.etree
 import lxml.html
@@ -23,8 +24,9 @@ from ..errors import CorruptInput
 from ..model import Block, Cell, Document, Paragraph, Table
 from .pictures import PictureReader, Pictures
 
-# Elements whose content is never report text.
-_DROP_TAGS = {"script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
+# Elements whose content is never report text. (<noscript> is kept: it holds what the page shows
+# without its scripts, such as a static copy of a table a script draws.)
+_DROP_TAGS = {"script", "style", "template", "iframe", "object", "embed", "svg", "canvas",
               "select", "button", "input", "textarea", "map", "head"}
 # Page furniture: dropped unless it sits inside the article itself (<article><header><h1>...).
 _FURNITURE_TAGS = {"nav", "header", "footer", "aside"}
@@ -53,6 +55,13 @@ _SPACES = re.compile(r"[\s\u00a0]+")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([-\w.:]+)""", re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_CSS_MEDIA = re.compile(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", re.I)
+_CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_SIMPLE_SELECTOR = re.compile(r"^[a-zA-Z0-9]*(?P<kind>[.#])(?P<name>[\w-]+)$")
+_LINK_LIST_TAGS = {"ul", "ol", "dl", "div"}
+_WORDS = re.compile(r"[\u4e00-\u9fffA-Za-z]")  # characters of words, not of dates or numbers
+_LINK_SHARE = 0.85
 _WESTERN_DEFAULTS = {"iso8859-1", "cp1252", "ascii"}
 _DATA_URI = re.compile(r"^\s*data:image/[\w.+-]+;base64,", re.I)
 _CSS_PX_PER_INCH = 96
@@ -157,12 +166,15 @@ def clean_inline(text: str) -> str:
 
 
 def _strip_boilerplate(root) -> None:
+    hidden_by_css = _css_hidden(root)
     doomed = []
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
         tag = el.tag.lower()
-        if tag in _DROP_TAGS or _hidden(el):
+        if tag in _DROP_TAGS or _hidden(el) or hidden_by_css(el):
+            doomed.append(el)
+        elif tag in _LINK_LIST_TAGS and _link_list(el):
             doomed.append(el)
         elif tag in _FURNITURE_TAGS and not _inside_article(el) and not _holds_title(el):
             doomed.append(el)
@@ -183,6 +195,41 @@ def _attached(el, root) -> bool:
 
 def _hidden(el) -> bool:
     return "hidden" in el.attrib or bool(_HIDDEN_STYLE.search(el.get("style", "")))
+
+
+def _css_hidden(root) -> Callable[[Any], bool]:
+    """Whether the page's own style sheets hide an element: rules of one simple selector (.hide,
+    tr.old, #stale) that set display:none or visibility:hidden. A stale row kept under such a class
+    is not printed. Rules for print only (@media print) are left out: the screen shows those."""
+    classes: set[str] = set()
+    ids: set[str] = set()
+    for style in root.iter("style"):
+        css = _CSS_MEDIA.sub("", _CSS_COMMENT.sub("", style.text or ""))
+        for selectors, body in _CSS_RULE.findall(css):
+            if not _HIDDEN_STYLE.search(body):
+                continue
+            for sel in selectors.split(","):
+                m = _SIMPLE_SELECTOR.match(sel.strip())
+                if m:
+                    (ids if m.group("kind") == "#" else classes).add(m.group("name").lower())
+    if not classes and not ids:
+        return lambda el: False
+
+    def hidden(el) -> bool:
+        names = set(el.get("class", "").lower().split())
+        return bool(names & classes) or el.get("id", "").lower() in ids
+    return hidden
+
+
+def _link_list(el) -> bool:
+    """A list of links (other years' reports, related articles): navigation, whatever its box is
+    named. Its words are nearly all link text; a date beside each link has no words."""
+    links = el.findall(".//a")
+    if len(links) < 2 or el.find(".//table") is not None:
+        return False
+    words = len(_WORDS.findall(el.text_content()))
+    linked = sum(len(_WORDS.findall(a.text_content())) for a in links)
+    return words > 0 and linked >= _LINK_SHARE * words
 
 
 def _inside_article(el) -> bool:
