@@ -1,6 +1,7 @@
 """What a Word file or a web page holds but does not show is not read as the report: hidden text
 and empty content controls in Word; rows a page's style sheet hides, and lists of links to other
 years' reports around the article. And what a page shows without its scripts (<noscript>) is."""
+import copy
 import io
 import json
 import re
@@ -132,3 +133,27 @@ def test_a_tables_static_copy_in_noscript_is_read():
     page = page[:t3.start()] + drawn + "<noscript>" + t3.group(0) + "</noscript>" + page[t3.end():]
     got = _fields(page.encode(), "report.html")
     assert wrong_fields(report.answer, {"fields": got}) == []
+
+
+def test_table4_values_in_a_table_of_their_own_keep_their_blank_cells():
+    """Table 4's header in one Word table, its row of fifteen values in the next, zeros blank."""
+    fields = synth_answers(66, template="2021")
+    fields.update({"t4.review.upheld": 0, "t4.review.corrected": 2, "t4.review.other": 0,
+                   "t4.review.pending": 1, "t4.review.total": 3})
+    report = build_report(fields, seed=66, blank_zeros=True)
+
+    def split_table4(document):
+        table = next(t for t in document.tables if "复议" in t.cell(0, 0).text)
+        tbl = table._tbl
+        values = copy.deepcopy(tbl)
+        for tr in values.tr_lst[:-1]:
+            values.remove(tr)
+        tbl.remove(tbl.tr_lst[-1])
+        gap = OxmlElement("w:p")
+        tbl.addnext(gap)
+        gap.addnext(values)
+
+    data = _edit_docx(report, split_table4)
+    got = _fields(data, "report.docx")
+    assert wrong_fields(report.answer, {"fields": got}) == []
+    assert got["t4.review.upheld"]["value"] is None and got["t4.review.corrected"]["value"] == 2

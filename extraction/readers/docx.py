@@ -19,7 +19,7 @@ from lxml.etree import XPath
 
 from ..errors import CorruptInput, EmptyInput
 from ..model import Block, Cell, Document, Paragraph, Table
-from .html import join_lines
+from .html import join_lines, row_of_figures
 from .pictures import PictureReader, Pictures
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -202,7 +202,7 @@ def _int(value: str | None, default: int) -> int:
 
 def _table(tbl) -> Table | None:
     """The grid of a data table; None for a layout frame (one holding tables, one row or column, or
-    cells of prose)."""
+    cells of prose), unless its one row is a row of figures."""
     if tbl.find(f".//{_q('tbl')}") is not None:
         return None
     rows = _ROWS(tbl)
@@ -242,7 +242,7 @@ def _table(tbl) -> Table | None:
         open_above = now_open
     n_rows = len(rows)
     n_cols = max((cell.col + cell.colspan for cell in cells), default=0)
-    if n_rows < 2 or n_cols < 2 or all(cell.blank for cell in cells):
+    if n_cols < 2 or all(cell.blank for cell in cells) or (n_rows < 2 and not row_of_figures(cells)):
         return None
     if any(len(cell.text) > _LAYOUT_CELL_CHARS for cell in cells):
         return None  # a frame around prose, not a table of figures

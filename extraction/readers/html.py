@@ -324,12 +324,13 @@ class _Walker:
 
 def table_grid(el) -> Table | None:
     """The grid of a data table, or None for a layout table (one holding other tables, one too
-    small to be a table of figures - a single row or column - or one whose cells hold prose)."""
+    small to be a table of figures - a single row or column, but for a row of figures - or one whose
+    cells hold prose)."""
     if el.find(".//table") is not None:
         return None
     rows = el.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
     n_rows = len(rows)
-    if n_rows < 2:
+    if n_rows < 1:
         return None
     taken: set[tuple[int, int]] = set()
     cells: list[Cell] = []
@@ -352,9 +353,22 @@ def table_grid(el) -> Table | None:
     n_cols = max((c for _, c in taken), default=-1) + 1
     if n_cols < 2 or not any(not cell.blank for cell in cells):
         return None
+    if n_rows < 2 and not row_of_figures(cells):
+        return None
     if any(len(cell.text) > _LAYOUT_CELL_CHARS for cell in cells):
         return None
     return Table(cells=cells, n_rows=n_rows, n_cols=n_cols, origin="html")
+
+
+_FIGURE = re.compile(r"^[-−+]?\d[\d,.]*$")
+
+
+def row_of_figures(cells: list[Cell]) -> bool:
+    """Whether a one-row table is a row of a table's figures, not layout: three cells or more, each
+    a number or blank (table 4's fifteen values, set in a table of their own under the header's,
+    whose blank cells are printed blanks)."""
+    return (len(cells) >= 3 and all(c.blank or _FIGURE.match(c.text.strip()) for c in cells)
+            and any(not c.blank for c in cells))
 
 
 def _span(value: str | None, limit: int) -> int:
