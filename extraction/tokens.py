@@ -56,14 +56,6 @@ _HEADER_THEN_VALUE = re.compile(r"^(?P<header>.*[\u4e00-\u9fff）)])\s*(?P<value
 # (table 2's 信息内容 over 行政许可, see _merged_labels).
 _HEADER_LABELS = ("信息内容",)
 _NUMBERS_LINE = re.compile(rf"^(?:{_SPACED_LOOKALIKE}\s+)+{_SPACED_LOOKALIKE}$")
-
-
-def _only_numbers(line: str) -> bool:
-    """A line of numbers only (table 4's fifteen), OCR's look-alikes among them: most of them digits."""
-    if not _NUMBERS_LINE.match(line):
-        return False
-    parts = line.split()
-    return 2 * sum(any(ch.isdigit() for ch in p) for p in parts) > len(parts)
 # Table 3's group labels ((四)无法提供) stand in the first column, printed down it or wrapped over
 # their items' rows. Where no ruling parts the columns (an unruled table read by OCR), the line
 # detector joins the group's first characters to the item label on the same line ("（四）無法提2.沒有
@@ -138,6 +130,14 @@ def parse_value(text: str) -> Value | None:
 def _to_number(t: str) -> int | float:
     t = t.replace("−", "-").replace("－", "-")
     return float(t) if "." in t else int(t)
+
+
+def _only_numbers(line: str) -> bool:
+    """A line of numbers only (table 4's fifteen), OCR's look-alikes among them: most of them digits."""
+    if not _NUMBERS_LINE.match(line):
+        return False
+    parts = line.split()
+    return 2 * sum(any(ch.isdigit() for ch in p) for p in parts) > len(parts)
 
 
 class _Stream:
