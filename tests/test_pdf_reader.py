@@ -192,6 +192,8 @@ def embedded_pdf(report):
 @pytest.mark.parametrize("damage, why", [
     (lambda b: without_char_map(b, "none"), "garbled"),
     (lambda b: without_char_map(b, "identity"), "garbled"),
+    # a map that leaves out the digits alone: the labels read, every number of the tables lost
+    (lambda b: without_char_map(b, "digits"), "garbled"),
     (text_as_outlines, "outlines"),
 ])
 def test_pages_whose_text_layer_cannot_be_read_need_ocr(embedded_pdf, damage, why):
@@ -219,6 +221,52 @@ def test_only_the_pages_that_cannot_be_read_go_to_ocr(report, embedded_pdf, dama
     assert doc.warnings == [f"page 2 {warning}"]
     assert [(t.n_rows, t.n_cols) for t in _tables(doc)] == [(14, 4), (28, 10), (4, 15)]
     assert _spans(_tables(doc)[2]) == _spans(report.tables["t4"])
+
+
+def _numbers(page: pymupdf.Page) -> list[tuple]:
+    return [w for w in page.get_text("words") if w[4].isdigit()]
+
+
+def _with_unseen_copies(data: bytes, how: str) -> bytes:
+    """Each number of the PDF with a stale figure beside or under it that a viewer does not show:
+    white on the white page, or in the invisible rendering mode."""
+    doc = pymupdf.open(stream=data, filetype="pdf")
+    for page in doc:
+        for x0, y0, x1, y1, _, *_ in _numbers(page):
+            at = (x1 + 0.5, y1 - 2) if how == "white after" else (x0, y1 - 2)
+            if how == "invisible under":
+                page.insert_text(at, "7", fontsize=8, render_mode=3)
+            else:
+                page.insert_text(at, "7", fontsize=8, color=(1, 1, 1))
+    return doc.tobytes()
+
+
+@pytest.mark.parametrize("how", ["white after", "white under", "invisible under"])
+def test_text_a_viewer_does_not_show_is_not_read(report, browser_pdf, browser_doc, how):
+    """Last year's figures left in white, or drawn invisibly, beside this year's: not read into them."""
+    doc = pdf.read(_with_unseen_copies(browser_pdf, how))
+    assert [_spans(t) for t in _tables(doc)] == [_spans(t) for t in _tables(browser_doc)]
+
+
+def test_white_text_on_a_dark_cell_is_read(browser_pdf):
+    doc = pymupdf.open(stream=browser_pdf, filetype="pdf")
+    page = doc[0]
+    box = pymupdf.Rect(60, page.rect.height - 140, 200, page.rect.height - 110)
+    page.draw_rect(box, color=None, fill=(0.1, 0.2, 0.5))
+    page.insert_text((box.x0 + 5, box.y1 - 8), "附注说明", fontname="china-s", fontsize=10, color=(1, 1, 1))
+    assert any("附注说明" in t for t in _texts(pdf.read(doc.tobytes())))
+
+
+def test_a_watermark_across_the_tables_is_not_read(browser_pdf, browser_doc):
+    """A slanted watermark with a date over every page: its digits do not land in the cells."""
+    doc = pymupdf.open(stream=browser_pdf, filetype="pdf")
+    for page in doc:
+        for y in (0.3, 0.6, 0.85):
+            at = pymupdf.Point(page.rect.width * 0.15, page.rect.height * y)
+            page.insert_text(at, "内部资料 2024-03-08 13:05", fontname="china-s", fontsize=28,
+                             color=(0.8, 0.8, 0.8), morph=(at, pymupdf.Matrix(-35)))
+    read = pdf.read(doc.tobytes())
+    assert [_spans(t) for t in _tables(read)] == [_spans(t) for t in _tables(browser_doc)]
 
 
 @pytest.mark.parametrize("offset, per_char", [(0.35, False), (0.8, False), (0.35, True)])

@@ -5,7 +5,7 @@ Two kinds of page look like text to the eye and not to a text extractor:
 - **Fonts without a usable character map.** A CJK font embedded as glyph numbers (Identity-H)
   with no, or a broken, /ToUnicode table: MuPDF then hands back U+FFFD for each character, or
   (asked for glyph numbers, or given a wrong table) control characters, Malayalam, Syriac and
-  rare ideographs. Such a font is known by what it yields: text of a Chinese report is ASCII and
+  rare ideographs. A table that maps all but some glyphs (the digits) gives those alone so. Such a font is known by what it yields: text of a Chinese report is ASCII and
   the characters of GB2312 (its symbols and its 6,763 hanzi, traditional characters folded to
   simplified first); garbled text is mostly U+FFFD or anything else, of many kinds (one bullet
   of a symbol font repeated is not garbled text).
@@ -23,8 +23,10 @@ from typing import Iterable
 _GARBLED_SHARE = 0.5
 _GARBLED_KINDS = 6
 _UNKNOWN = "\ufffd"
-# A page is illegible when its garbled fonts carry this share of its characters.
+# A page is illegible when its garbled fonts carry this share of its characters, or when its text
+# holds this many characters a font did not map (control characters of a few kinds at least).
 _ILLEGIBLE_SHARE = 0.05
+_UNMAPPED_MIN, _CONTROL_KINDS = 10, 3
 # A glyph drawn as a path: filled, no larger than this (points) either way, larger than a ruling's
 # thickness both ways, and more than one rectangle (cell shading is one).
 _GLYPH_MAX, _GLYPH_MIN = 40.0, 1.5
@@ -86,8 +88,19 @@ def garbled_share(spans: Iterable[tuple[str, str]]) -> float:
     return garbled / total
 
 
+def partly_unmapped(spans: Iterable[tuple[str, str]]) -> bool:
+    """Whether a font's map leaves out some of its glyphs that the page prints many times (only
+    the digits, say): MuPDF gives U+FFFD or control characters for those, which no report prints.
+    Too few in a font to make it garbled, they are still every number of a table."""
+    text = "".join(t for _, t in spans)
+    controls = [c for c in text if c < " " and c not in "\t\n\r"]
+    return (text.count(_UNKNOWN) >= _UNMAPPED_MIN
+            or (len(controls) >= _UNMAPPED_MIN and len(set(controls)) >= _CONTROL_KINDS))
+
+
 def illegible(spans: Iterable[tuple[str, str]]) -> bool:
-    return garbled_share(spans) >= _ILLEGIBLE_SHARE
+    spans = list(spans)
+    return garbled_share(spans) >= _ILLEGIBLE_SHARE or partly_unmapped(spans)
 
 
 def raw_spans(raw: dict) -> list[tuple[str, str]]:

@@ -26,6 +26,7 @@ Options:
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pymupdf
@@ -378,7 +379,8 @@ endcmap CMapName currentdict /CMap defineresource pop end end"""
 def without_char_map(pdf: bytes, how: str = "none") -> bytes:
     """The PDF (drawn with `embed_font=True`) with its fonts' /ToUnicode maps broken: "none" removes
     them (the glyph numbers of an Identity-H font map to no character), "identity" replaces them by
-    a map from each glyph number to the same code point, as some producers write."""
+    a map from each glyph number to the same code point, as some producers write, and "digits"
+    leaves out the digits' entries alone."""
     doc = pymupdf.open(stream=pdf, filetype="pdf")
     fonts = [x for x in range(1, doc.xref_length()) if doc.xref_get_key(x, "ToUnicode")[0] == "xref"]
     if not fonts:
@@ -388,11 +390,32 @@ def without_char_map(pdf: bytes, how: str = "none") -> bytes:
             doc.xref_set_key(x, "ToUnicode", "null")
         elif how == "identity":
             doc.update_stream(int(doc.xref_get_key(x, "ToUnicode")[1].split()[0]), _IDENTITY_CMAP)
+        elif how == "digits":
+            stream = int(doc.xref_get_key(x, "ToUnicode")[1].split()[0])
+            doc.update_stream(stream, _without_digits(doc.xref_stream(stream).decode("latin-1")))
         else:
             raise ValueError(f"unknown how {how!r}")
     data = doc.tobytes(garbage=3, deflate=True, no_new_id=True)
     doc.close()
     return data
+
+
+def _without_digits(cmap: str) -> bytes:
+    """A /ToUnicode CMap with every glyph that maps to a digit left out (written as single entries)."""
+    glyphs: dict[int, int] = {}
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", cmap, re.S):
+        for lo, hi, code in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block):
+            for g in range(int(lo, 16), int(hi, 16) + 1):
+                glyphs[g] = int(code, 16) + g - int(lo, 16)
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
+        for g, code in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block):
+            glyphs[int(g, 16)] = int(code, 16)
+    kept = [(g, u) for g, u in sorted(glyphs.items()) if not 0x30 <= u <= 0x39]
+    body = "".join(f"{len(kept[i:i + 100])} beginbfchar\n"
+                   + "".join(f"<{g:04x}> <{u:04x}>\n" for g, u in kept[i:i + 100]) + "endbfchar\n"
+                   for i in range(0, len(kept), 100))
+    head = cmap[:cmap.index("endcodespacerange") + len("endcodespacerange")]
+    return (head + "\n" + body + "endcmap CMapName currentdict /CMap defineresource pop end end").encode("latin-1")
 
 
 def fake_bold(pdf: bytes, offset: float = 0.35, per_char: bool = False, copies: int = 2) -> bytes:
