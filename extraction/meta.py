@@ -8,11 +8,19 @@ from dataclasses import dataclass
 from .sections import is_boilerplate
 from .tokens import Token
 
-_TITLE = re.compile(r"(?P<before>.*?)(?P<year>(?:19|20)\d{2}|二[〇○零O][〇○零O一二三四五六七八九]{2})年度?(?P<between>.*?)(?:政府)?信息公开(?:工作)?(?:年度)?(?:报告|年报)")
+_TITLE = re.compile(r"(?P<before>.*?)(?P<year>(?:19|20)\d{2}|二[〇○零O][〇○零O一二三四五六七八九]{2})年度?(?P<between>.*?)(?:政府)?信息公开(?:工作)?(?:情况)?的?(?:年度)?(?:报告|年报)")
+# ...or with the year after the title's words: 某某人民政府政府信息公开工作2020年度报告
+_TITLE_YEAR_LAST = re.compile(r"(?P<before>.*?)(?:政府)?信息公开(?:工作)?(?P<between>)(?P<year>(?:19|20)\d{2})年度?(?:报告|年报)")
 _FIELD_LABEL = re.compile(r"^(?:标题|题目|名称|文件名称|主题)[:：]")
 # A web page's information block names the publishing body on a line of its own: 发布机构：某某局.
 _INFO_LABEL = re.compile(r"^(?:发布机构|发文机关|发文单位|发布单位|公开主体|信息来源|来源)[:：]")
-_AGENCY_TAIL = re.compile(r"(局|委员会|委|办公室|办|院|政府|厅|部|署|所|处|站|队|馆|中心|室|社|行|司|会|街道办事处|街道|镇|乡|集团|公司|总局|管委会|管理委员会)$")
+_AGENCY_TAIL = re.compile(r"(局|委员会|委|办公室|办|院|政府|厅|部|署|所|处|站|队|馆|中心|室|社|行|司|会|街道办事处|街道|镇|乡|集团|公司|总局|管委会|管理委员会|大学|学校|中学|小学|幼儿园)"
+                          # a body's second name in brackets after its first: 外事办公室（港澳事务办公室）
+                          r"(?:[（(][^（）()]{2,30}[)）])?$")
+# What a date line may carry besides the date: its weekday.
+_WEEKDAY = re.compile(r"[（(]?(?:星期|周|礼拜)[一二三四五六日天][)）]?")
+# A browser's print of the page's address and page count, under the signature.
+_PRINTED_URL = re.compile(r"^\s*(?:(?:https?://|www\.)\S+)?\s*(?:\d+\s*/\s*\d+)?\s*$")
 _DATE_LABEL = re.compile(r"(?:发布日期|发布时间|成文日期|印发日期|发文日期|日期)[:：]?\s*")
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _DATE_PATTERNS = (
@@ -67,13 +75,13 @@ def find_title(tokens: list[Token], limit: int) -> Title | None:
     labels = [t for t in tokens[:limit] if not t.is_value and t.text]
     for idx, tok in enumerate(labels):
         text = _FIELD_LABEL.sub("", re.sub(r"\s+", "", tok.text))
-        m = _TITLE.search(text)
+        m = _TITLE.search(text) or _TITLE_YEAR_LAST.search(text)
         if (not m and idx + 1 < len(labels) and re.search(r"(?:(?:19|20)\d{2}|二[〇○零O].{2})年", text) and len(text) <= 40
                 and not parse_dates(text)):
             # a title broken across lines: 某某局2022年 / 政府信息公开工作年度报告, or …政府信息 / 公开工作年度报告
             # (a date line of a web page's information block, 发布日期：2020年2月5日, is no part of it)
             text += re.sub(r"\s+", "", labels[idx + 1].text)
-            m = _TITLE.search(text)
+            m = _TITLE.search(text) or _TITLE_YEAR_LAST.search(text)
         if not m:
             continue
         agency = _clean_agency(m.group("before")) or _clean_agency(m.group("between"))
@@ -91,6 +99,8 @@ def _clean_agency(s: str) -> str:
     run = re.search(r"[\u4e00-\u9fff（）()]+$", s.strip(" 《》“”\"'：:，,。"))
     s = run.group(0) if run else ""
     s = re.sub(r"(关于|的)$", "", s)
+    # 某某人民政府政府信息公开工作2020年度报告: the year after the title's words
+    s = re.sub(r"(?<=.)(?:政府)?信息公开(?:工作)?$", "", s)
     s = re.sub(r"^关于", "", s)
     return s if _AGENCY_TAIL.search(s) else ""
 
@@ -122,7 +132,7 @@ def find_published_date(tokens: list[Token], body_end_start: int, year: int | No
         if tok.is_value:
             continue
         for d, m in parse_dates(tok.text):
-            rest = (tok.text[:m.start()] + tok.text[m.end():]).strip()
+            rest = _WEEKDAY.sub("", tok.text[:m.start()] + tok.text[m.end():]).strip()
             if plausible(d) and (len(rest) <= 2 or _AGENCY_TAIL.search(rest.replace(" ", ""))) and "至" not in tok.text:
                 return MetaRead(d.isoformat(), 0.92, tok.text.strip(), tok.page, tok.bbox)
     return None
@@ -137,7 +147,8 @@ def find_signature_agency(tokens: list[Token], tail_start: int) -> Token | None:
         if 4 <= len(text) <= 30 and _AGENCY_TAIL.search(text) and not re.search(r"\d|[，。；：,;:]", text):
             following = labels[i + 1].text if i + 1 < len(labels) else ""
             # under it: the date, the end of the text, or a web page's boilerplate after the report
-            if parse_dates(following) or i + 1 == len(labels) or is_boilerplate(following):
+            if (parse_dates(following) or i + 1 == len(labels) or is_boilerplate(following)
+                    or _PRINTED_URL.match(following)):
                 return tok
     return None
 

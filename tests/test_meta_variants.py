@@ -1,0 +1,73 @@
+"""The report's meta fields as real reports print them: agencies of every kind, titles in other
+word orders, a weekday after the signature's date, a browser's address line under a seal-only
+signature. Through the real pipeline, from converter text."""
+import json
+
+import pytest
+
+from extraction.pipeline import extract
+from tests.synth.form import build_report, synth_answers
+from tests.synth.text_report import render_text
+
+
+def _meta(text: str) -> dict:
+    fields = json.loads(extract(text.encode(), "report.txt").model_dump_json())["fields"]
+    return {k[5:]: (fields[k]["value"], fields[k]["confidence"]) for k in fields if k.startswith("meta.")}
+
+
+def _report(seed: int, **meta):
+    fields = synth_answers(seed, template="2021")
+    fields.update({f"meta.{k}": v for k, v in meta.items()})
+    return build_report(fields, seed=seed)
+
+
+def _text(report, head: str, tail: str) -> str:
+    """The report as tab-separated converter text, with `head` for everything before section 一
+    (the title) and `tail` for everything after section 六's paragraph (the signature)."""
+    text = render_text(report, "tsv", seed=3).text
+    body = text[text.index("一、总体情况"):]
+    six = body.index("六、其他需要报告的事项")
+    end = body.index("\n\n", body.index("\n\n", six) + 2)
+    return f"{head}\n\n{body[:end]}\n\n{tail}\n"
+
+
+@pytest.mark.parametrize("agency", ["浙江工业大学", "保定市第一中学", "广东省人民政府外事办公室（广东省人民政府港澳事务办公室）",
+                                    "珠海市外事局(港澳事务局)"])
+def test_agencies_of_other_kinds(agency):
+    report = _report(71, agency=agency)
+    year = report.answer["meta.year"]
+    meta = _meta(_text(report, f"{agency}{year}年政府信息公开工作年度报告", f"{agency}\n{year + 1}年1月20日"))
+    assert meta["agency"][0] == agency and meta["agency"][1] >= 0.9
+
+
+def test_agency_named_only_by_its_signature():
+    report = _report(75, agency="保定市第一中学")
+    year = report.answer["meta.year"]
+    meta = _meta(_text(report, f"{year}年政府信息公开工作年度报告", f"保定市第一中学\n{year + 1}年1月20日"))
+    assert meta["agency"][0] == "保定市第一中学" and meta["agency"][1] >= 0.9
+
+
+@pytest.mark.parametrize("weekday", [" 星期四", "（星期四）", "  周四"])
+def test_weekday_after_the_signature_date(weekday):
+    report = _report(72)
+    agency, year = report.answer["meta.agency"], report.answer["meta.year"]
+    meta = _meta(_text(report, f"{agency}{year}年政府信息公开工作年度报告", f"{agency}\n{year + 1}年1月5日{weekday}"))
+    assert meta["published_date"][0] == f"{year + 1}-01-05" and meta["published_date"][1] >= 0.9
+
+
+@pytest.mark.parametrize("title", ["{agency}关于{year}年度政府信息公开工作情况的报告",
+                                   "{agency}政府信息公开工作{year}年度报告"])
+def test_titles_in_other_word_orders(title):
+    report = _report(73)
+    agency, year = report.answer["meta.agency"], report.answer["meta.year"]
+    meta = _meta(_text(report, title.format(agency=agency, year=year), agency))
+    assert meta["year"] == (year, 0.97)
+    assert meta["agency"][0] == agency and meta["agency"][1] >= 0.9
+
+
+def test_seal_only_signature_above_a_printed_address_line():
+    report = _report(74)
+    agency, year = report.answer["meta.agency"], report.answer["meta.year"]
+    tail = f"{agency}\n\nhttps://www.example.gov.cn/art/col240/art_9976.html    5/5"
+    meta = _meta(_text(report, f"{year}年政府信息公开工作年度报告", tail))
+    assert meta["agency"][0] == agency
