@@ -27,14 +27,24 @@ _SEEN_SHARE = 0.5
 def without_unseen_text(raw: dict, drawings: list[dict]) -> dict:
     """`raw` (a page's "rawdict") without the spans a viewer does not show and the lines of a
     watermark, where most of the page's text is left; else `raw` itself."""
-    fills = _dark_fills(drawings)
-    lines = [ln for b in raw.get("blocks", []) for ln in b.get("lines", [])]
-    spans = [s for ln in lines for s in ln.get("spans", [])]
-    unseen = {id(s) for ln in lines for s in ln.get("spans", []) if _diagonal(ln) or _unseen(s, fills)}
+    fills: list | None = None  # the dark fills, found only once a white span asks for them
+    unseen: set[int] = set()
+    total = 0
+    for block in raw.get("blocks", []):
+        for line in block.get("lines", []):
+            slanted = _diagonal(line)
+            for span in line.get("spans", []):
+                total += len(span.get("chars", ()))
+                if slanted or _not_drawn(span):
+                    unseen.add(id(span))
+                elif _white(span):
+                    fills = _dark_fills(drawings) if fills is None else fills
+                    if not _on_dark(span, fills):
+                        unseen.add(id(span))
     if not unseen:
         return raw
-    total = sum(len(s.get("chars", ())) for s in spans)
-    hidden = sum(len(s.get("chars", ())) for s in spans if id(s) in unseen)
+    hidden = sum(len(s.get("chars", ())) for b in raw.get("blocks", []) for ln in b.get("lines", [])
+                 for s in ln.get("spans", []) if id(s) in unseen)
     if total - hidden < _SEEN_SHARE * total:
         return raw
     blocks = []
@@ -51,22 +61,29 @@ def _diagonal(line: dict) -> bool:
     """A line set at a slant (a watermark across the page: 内部资料, the agency's name and a date),
     not along or across the page as its text and tables run."""
     cos, sin = line.get("dir", (1.0, 0.0))
+    if cos == 0 or sin == 0:
+        return False
     slant = abs(math.degrees(math.atan2(sin, cos))) % 90
     return _SLANT_MIN < slant < 90 - _SLANT_MIN
 
 
-def _unseen(span: dict, dark_fills: list[tuple[float, float, float, float]]) -> bool:
+def _not_drawn(span: dict) -> bool:
+    """Fully transparent, or neither filled nor stroked (rendering mode 3 or 7)."""
     if span.get("alpha", 255) == 0:
         return True
     flags = span.get("char_flags")
-    if flags is not None and not flags & (_FILLED | _STROKED):
-        return True
+    return flags is not None and not flags & (_FILLED | _STROKED)
+
+
+def _white(span: dict) -> bool:
     color = span.get("color", 0)
-    if all(((color >> shift) & 0xFF) >= _WHITE_MIN for shift in (16, 8, 0)):
-        x0, y0, x1, y1 = span["bbox"]
-        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        return not any(a <= cx <= c and b <= cy <= d for a, b, c, d in dark_fills)
-    return False
+    return all(((color >> shift) & 0xFF) >= _WHITE_MIN for shift in (16, 8, 0))
+
+
+def _on_dark(span: dict, dark_fills: list[tuple[float, float, float, float]]) -> bool:
+    x0, y0, x1, y1 = span["bbox"]
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return any(a <= cx <= c and b <= cy <= d for a, b, c, d in dark_fills)
 
 
 def _dark_fills(drawings: list[dict]) -> list[tuple[float, float, float, float]]:
