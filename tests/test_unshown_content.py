@@ -157,3 +157,14 @@ def test_table4_values_in_a_table_of_their_own_keep_their_blank_cells():
     got = _fields(data, "report.docx")
     assert wrong_fields(report.answer, {"fields": got}) == []
     assert got["t4.review.upheld"]["value"] is None and got["t4.review.corrected"]["value"] == 2
+
+
+def test_a_report_in_the_open_tab_of_a_tabbed_page_is_read():
+    """A style sheet hides every tab pane and shows the active one: the report in it is read."""
+    report, page = _page(67)
+    assert '<div class="TRS_Editor">' in page
+    page = page.replace('<div class="TRS_Editor">', '<div class="tab-pane active"><div class="TRS_Editor">', 1)
+    page = page.replace('<p style="display: none">', '</div><div class="tab-pane"><p>另一个栏目的内容</p></div><p style="display: none">', 1)
+    page = page.replace("</head>", "<style>.tab-pane{display:none}.tab-pane.active{display:block}</style></head>")
+    got = _fields(page.encode(), "report.html")
+    assert wrong_fields(report.answer, {"fields": got}) == []

@@ -58,6 +58,8 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _CSS_MEDIA = re.compile(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", re.I)
 _CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_SHOWN_STYLE = re.compile(r"display\s*:\s*(?!none)[a-z]|visibility\s*:\s*visible", re.I)
+_CSS_NAMES = re.compile(r"[.#]([\w-]+)")
 _SIMPLE_SELECTOR = re.compile(r"^[a-zA-Z0-9]*(?P<kind>[.#])(?P<name>[\w-]+)$")
 _LINK_LIST_TAGS = {"ul", "ol", "dl", "div"}
 _WORDS = re.compile(r"[\u4e00-\u9fffA-Za-z]")  # characters of words, not of dates or numbers
@@ -199,19 +201,26 @@ def _hidden(el) -> bool:
 
 def _css_hidden(root) -> Callable[[Any], bool]:
     """Whether the page's own style sheets hide an element: rules of one simple selector (.hide,
-    tr.old, #stale) that set display:none or visibility:hidden. A stale row kept under such a class
-    is not printed. Rules for print only (@media print) are left out: the screen shows those."""
+    tr.old, #stale) that set display:none or visibility:hidden, unless another rule shows the name
+    again (a tab's .tab-pane{display:none} and .tab-pane.active{display:block}). A stale row kept
+    under such a class is not printed. Rules for print only (@media print) are left out: the screen
+    shows those."""
     classes: set[str] = set()
     ids: set[str] = set()
+    shown: set[str] = set()  # names some rule shows again (.tab-pane.active{display:block})
     for style in root.iter("style"):
         css = _CSS_MEDIA.sub("", _CSS_COMMENT.sub("", style.text or ""))
         for selectors, body in _CSS_RULE.findall(css):
+            if _SHOWN_STYLE.search(body):
+                shown.update(n.lower() for n in _CSS_NAMES.findall(selectors))
             if not _HIDDEN_STYLE.search(body):
                 continue
             for sel in selectors.split(","):
                 m = _SIMPLE_SELECTOR.match(sel.strip())
                 if m:
                     (ids if m.group("kind") == "#" else classes).add(m.group("name").lower())
+    classes -= shown
+    ids -= shown
     if not classes and not ids:
         return lambda el: False
 
