@@ -71,17 +71,21 @@ class Title:
     token: Token
 
 
+def _title_in(text: str) -> re.Match | None:
+    return _TITLE.search(text) or _TITLE_YEAR_LAST.search(text)
+
+
 def find_title(tokens: list[Token], limit: int) -> Title | None:
     labels = [t for t in tokens[:limit] if not t.is_value and t.text]
     for idx, tok in enumerate(labels):
         text = _FIELD_LABEL.sub("", re.sub(r"\s+", "", tok.text))
-        m = _TITLE.search(text) or _TITLE_YEAR_LAST.search(text)
+        m = _title_in(text)
         if (not m and idx + 1 < len(labels) and re.search(r"(?:(?:19|20)\d{2}|二[〇○零O].{2})年", text) and len(text) <= 40
                 and not parse_dates(text)):
             # a title broken across lines: 某某局2022年 / 政府信息公开工作年度报告, or …政府信息 / 公开工作年度报告
             # (a date line of a web page's information block, 发布日期：2020年2月5日, is no part of it)
             text += re.sub(r"\s+", "", labels[idx + 1].text)
-            m = _TITLE.search(text) or _TITLE_YEAR_LAST.search(text)
+            m = _title_in(text)
         if not m:
             continue
         agency = _clean_agency(m.group("before")) or _clean_agency(m.group("between"))

@@ -36,8 +36,9 @@ _SEPARATORS = set(".,，。．")  # decimal points and thousands separators, as 
 # A number as a line of text sets it out in a row of cells: a sign, thousands separators, a unit.
 # OCR's misreads of digits may stand in it ("334l", "2535.l", "O" for 0); the last of a line holds a
 # real digit or is one or two of the look-alikes that stand for digits alone.
-_LOOK = "[\\dOoDlI|〇○口]"
-_SPACED = (rf"[-−+]?(?:\d{{1,3}}(?:,\d{{3}})+|{_LOOK}*\d{_LOOK}*|[OoDlI|〇○口]{{1,2}})"
+_ALONE = "[OoDlI|〇○口]"  # look-alikes that stand for a digit alone in such a row
+_LOOK = _ALONE.replace("[", "[\\d")
+_SPACED = (rf"[-−+]?(?:\d{{1,3}}(?:,\d{{3}})+|{_LOOK}*\d{_LOOK}*|{_ALONE}{{1,2}})"
            rf"(?:\.{_LOOK}+)?(?:万元|元)?")
 _SPACED_LOOKALIKE = rf"[-−+]?(?:\d{{1,3}}(?:,\d{{3}})+|{_LOOK}+)(?:\.{_LOOK}+)?(?:万元|元)?"
 _TRAILING_NUMBERS = re.compile(rf"^(?P<label>.*?[^\d\s.,+])\s+(?P<nums>(?:{_SPACED_LOOKALIKE}\s+)*{_SPACED})$")

@@ -5,10 +5,11 @@ Two kinds of page look like text to the eye and not to a text extractor:
 - **Fonts without a usable character map.** A CJK font embedded as glyph numbers (Identity-H)
   with no, or a broken, /ToUnicode table: MuPDF then hands back U+FFFD for each character, or
   (asked for glyph numbers, or given a wrong table) control characters, Malayalam, Syriac and
-  rare ideographs. A table that maps all but some glyphs (the digits) gives those alone so. Such a font is known by what it yields: text of a Chinese report is ASCII and
-  the characters of GB2312 (its symbols and its 6,763 hanzi, traditional characters folded to
-  simplified first); garbled text is mostly U+FFFD or anything else, of many kinds (one bullet
-  of a symbol font repeated is not garbled text).
+  rare ideographs. A table that maps all but some glyphs (the digits) gives those alone so. Such
+  a font is known by what it yields: text of a Chinese report is ASCII and the characters of
+  GB2312 (its symbols and its 6,763 hanzi, traditional characters folded to simplified first);
+  garbled text is mostly U+FFFD or anything else, of many kinds (one bullet of a symbol font
+  repeated is not garbled text).
 - **Text drawn as outlines.** Some exporters (printing to PDF with "text as curves", design tools)
   draw each glyph as a filled path: the page has no text at all, only hundreds of small shapes.
 

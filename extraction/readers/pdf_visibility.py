@@ -29,22 +29,23 @@ def without_unseen_text(raw: dict, drawings: list[dict]) -> dict:
     watermark, where most of the page's text is left; else `raw` itself."""
     fills: list | None = None  # the dark fills, found only once a white span asks for them
     unseen: set[int] = set()
-    total = 0
+    total = hidden = 0
     for block in raw.get("blocks", []):
         for line in block.get("lines", []):
             slanted = _diagonal(line)
             for span in line.get("spans", []):
-                total += len(span.get("chars", ()))
-                if slanted or _not_drawn(span):
-                    unseen.add(id(span))
-                elif _white(span):
+                n = len(span.get("chars", ()))
+                total += n
+                if not (slanted or _not_drawn(span)):
+                    if not _white(span):
+                        continue
                     fills = _dark_fills(drawings) if fills is None else fills
-                    if not _on_dark(span, fills):
-                        unseen.add(id(span))
+                    if _on_dark(span, fills):
+                        continue
+                unseen.add(id(span))
+                hidden += n
     if not unseen:
         return raw
-    hidden = sum(len(s.get("chars", ())) for b in raw.get("blocks", []) for ln in b.get("lines", [])
-                 for s in ln.get("spans", []) if id(s) in unseen)
     if total - hidden < _SEEN_SHARE * total:
         return raw
     blocks = []
