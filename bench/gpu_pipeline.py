@@ -153,7 +153,7 @@ def run_setting(docs: list[BenchDoc], processes: int, threads: int, ocr_server: 
             "worker_cpu_s": round(sum(p["cpu_s"] for p in parts), 3),
             "peak_rss_mib": round(sum(p["peak_rss_mib"] for p in parts)), "engine": parts[0]["engine"],
             "rec_widths": config.rec_widths, "cuda_graphs": config.cuda_graphs,
-            "device_threads": config.device_threads,
+            "detect_scale": config.detect_scale, "device_threads": config.device_threads,
             "server_processes": config.server_processes if ocr_server else None}
 
 
@@ -196,7 +196,7 @@ def summarise(setting: dict, answers: dict, threshold: float) -> dict:
     return {"tool": setting["tool"], "engine": setting["engine"], "processes": setting["processes"],
             "threads": setting["threads"],
             "ocr_server": setting["ocr_server"], "rec_widths": setting["rec_widths"],
-            "device_threads": setting["device_threads"], "server_processes": setting["server_processes"],
+            "detect_scale": setting["detect_scale"], "device_threads": setting["device_threads"], "server_processes": setting["server_processes"],
             "cuda_graphs": setting["cuda_graphs"], "graphs": graphs[0] if len(graphs) == 1 else graphs,
             "documents": len(rows), "pages": pages, "wall_s": setting["wall_s"],
             "pages_per_s": round(pages / setting["wall_s"], 2), "docs_per_s": round(len(rows) / setting["wall_s"], 2),
@@ -240,7 +240,7 @@ def markdown(report: dict) -> str:
     for r in report["results"]:
         a = r["all"]
         engine = (f"{r['engine']}, widths {r.get('rec_widths', 'default')}, graphs {_on(r.get('cuda_graphs'))}, "
-                  f"{_threading(r)}")
+                  f"{_detection(r)}, {_threading(r)}")
         out.append(f"| {r.get('tool', OURS)} | {engine} | {r['processes']} × {r['threads']} | {r['pages_per_s']} | {r['docs_per_s']} | "
                    f"{a['accuracy']:.4f} | {a['precision']:.4f} | {a['coverage']:.4f} | {a['silent']} | "
                    f"{r['peak_rss_mib']} | {r['worker_cpu_ms_per_page']} | {r['cpu_bound_pages_per_s']} | "
@@ -297,7 +297,8 @@ def plot_report(report: dict, path: Path) -> None:
     for run in runs:
         r = run["result"]
         label = (f"{run['name'] + ': ' if run['name'] else ''}{_tool_prefix(r)}{r['processes']}×{r['threads']}, "
-                 f"graphs {_on(r.get('cuda_graphs'))}, widths {r.get('rec_widths', 'default')}, {_threading(r)}")
+                 f"graphs {_on(r.get('cuda_graphs'))}, widths {r.get('rec_widths', 'default')}, {_detection(r)}, "
+                 f"{_threading(r)}")
         rows += [{"tool": label, "kind": kind, "pages_per_s": r["pages_per_s"], "accuracy": score["accuracy"]}
                  for kind, score in r["by_kind"].items()]
     plot({"machine": report["machine"], "results": rows}, path,
@@ -316,6 +317,11 @@ def _threading(r: dict) -> str:
     if (r.get("server_processes") or 1) > 1:
         return f"server processes {r['server_processes']}"
     return f"device threads {r.get('device_threads', 1)}"
+
+
+def _detection(r: dict) -> str:
+    """The detector's resolution: runs before the detect scale read pages at the full 150 dpi."""
+    return f"detect ×{r.get('detect_scale', 1.0):g}"
 
 
 def _on(flag) -> str:
@@ -370,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
                                                   "all", "crops_per_recognition_call", "stage_ms_per_page",
                                                   "worker_cpu_ms_per_page", "cpu_bound_pages_per_s",
                                                   "worker_stage_cpu_ms_per_page", "server_cpu_ms_per_page",
-                                                  "device_thread_busy", "rec_widths", "cuda_graphs", "device_threads",
+                                                  "device_thread_busy", "rec_widths", "cuda_graphs", "detect_scale", "device_threads",
                                                   "server_processes",
                                                   "graphs", "errors")}, ensure_ascii=False), flush=True)
     gpu = None

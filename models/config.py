@@ -18,6 +18,8 @@ Environment:
   "96,320,3200" (models.gpu.line_batches.width_buckets).
 - GIA_CUDA_GRAPHS: "on" (default) or "off": the torch engine on CUDA replays each model input shape
   from a CUDA graph (models.gpu.graphs); off runs every forward pass eagerly.
+- GIA_DETECT_SCALE: the text detector's share of the page reader's resolution (150 dpi), from
+  0.4 to 1 (default DETECT_SCALE, below; 1 detects at the full 150 dpi).
 - GIA_PADDLEOCR_DIR: a local PaddleOCR model directory (det/ and rec/ inside); when set and
   paddleocr is importable, the PaddleOCR engine may be chosen with GIA_OCR_ENGINE=paddle.
 """
@@ -33,6 +35,16 @@ from pathlib import Path
 # The PP-OCR files the rapidocr wheel ships (also read by models.gpu, converted to PyTorch).
 DET_FILE = "PP-OCRv6_det_small.onnx"
 REC_FILE = "PP-OCRv6_rec_small.onnx"
+
+
+# The text detector reads a page at 0.7 of the page reader's 150 dpi (105 dpi): its cost follows
+# the pixels. On eight scan sweeps (124 documents: scans, photos, faxes; bench/README.md, "The
+# detector at 105 dpi") every field kept its value at 0.7 and at 0.6 while the detector's time fell
+# by half and by 60%; at 0.6 a photographed page lost a digit (sent to review), and at 0.5 a fax's
+# rows ran together and six numbers went to the row above, accepted. The recogniser still reads
+# each line from the 150-dpi page.
+DETECT_SCALE = 0.7
+DETECT_SCALES = (0.4, 1.0)
 
 
 class ModelMissing(RuntimeError):
@@ -75,6 +87,7 @@ class ModelConfig:
     # process, 1 both in one (GIA_OCR_SERVER_PROCESSES; unset: 2 for the torch engine, whose
     # server measured 50 pages/s that way against 36 in one process on the H200 machine, else 1)
     server_processes: int = 1
+    detect_scale: float = DETECT_SCALE  # GIA_DETECT_SCALE
 
     ENGINES = ("rapidocr", "torch", "paddle")
 
@@ -106,11 +119,20 @@ class ModelConfig:
                             or ("2" if engine == "torch" else "1"))
         if server_processes not in ("1", "2"):
             raise ValueError(f"GIA_OCR_SERVER_PROCESSES must be 1 or 2, not {server_processes!r}")
+        scale_text = os.environ.get("GIA_DETECT_SCALE", "").strip() or str(DETECT_SCALE)
+        try:
+            detect_scale = float(scale_text)
+        except ValueError:
+            detect_scale = -1.0
+        if not DETECT_SCALES[0] <= detect_scale <= DETECT_SCALES[1]:
+            raise ValueError(f"GIA_DETECT_SCALE must be a number from {DETECT_SCALES[0]} to {DETECT_SCALES[1]}, "
+                             f"not {scale_text!r}")
         return cls(device=device, threads=threads, engine=engine,
                    paddle_dir=Path(paddle) if paddle else None,
                    device_given=bool(os.environ.get("GIA_OCR_DEVICE", "").strip()),
                    memory_arena=arena == "on", rec_widths=rec_widths, cuda_graphs=graphs == "on",
-                   device_threads=int(device_threads), server_processes=int(server_processes))
+                   device_threads=int(device_threads), server_processes=int(server_processes),
+                   detect_scale=detect_scale)
 
     # ------------------------------------------------------------------ weights in the wheels
     @property

@@ -280,10 +280,26 @@ class PaddleOcrEngine:
                 for p, t, s in zip(res["rec_polys"], res["rec_texts"], res["rec_scores"]) if t.strip()]
 
 
-# GPU detection input: pages padded to 256-px steps. An A4 or Letter page at the reading resolution
-# (150 dpi) is then 1280 × 1792, the shape planned at start.
+# GPU detection input: pages padded to 256-px steps. A4 and Letter pages at the detector's
+# resolutions (150 dpi × the detect scale, and 150 dpi) are the shapes planned at start: 1280 × 1024
+# and 1792 × 1280 at 0.7.
 PAGE_STEP = 256
-PLANNED_PAGES = [(1792, 1280)]
+PAGE_INCHES = ((8.27, 11.69), (8.5, 11.0))  # A4, Letter
+
+
+def planned_pages(scale: float, step: int = PAGE_STEP) -> list[tuple[int, int]]:
+    """(height, width) of the padded detection input of an upright A4 and Letter page, shrunk by
+    `scale` (pages with ruled tables) and whole (pages without: extraction.scan.page_reader)."""
+    from extraction.scan.page_reader import READ_DPI
+
+    shapes = []
+    for k in (scale, 1.0):
+        for w_in, h_in in PAGE_INCHES:
+            h, w = (round(round(x * READ_DPI) * k) for x in (h_in, w_in))
+            shape = (h + -h % step, w + -w % step)
+            if shape not in shapes:
+                shapes.append(shape)
+    return shapes
 
 
 def torch_engine(config: ModelConfig, pad_to: int = PAGE_STEP, serves: tuple[str, ...] | None = None):
@@ -317,7 +333,7 @@ def torch_engine(config: ModelConfig, pad_to: int = PAGE_STEP, serves: tuple[str
         # the device threads plan and capture one after the other: a capture is never beside
         # another thread's capture
         with one_at_a_time:
-            return inner.warm_up(PLANNED_PAGES if "detect" in kinds else (),
+            return inner.warm_up(planned_pages(config.detect_scale) if "detect" in kinds else (),
                                  recognition=bool(kinds & {"recognize", "recognize_lines"}))
 
     pooled = PooledOcrEngine(inner, pad_to=pad_to, whole_pages=True, prepare=prepare,

@@ -196,8 +196,12 @@ def test_gpu_results_plot_and_table_name_each_setting(tmp_path):
     table = markdown({"machine": report["machine"], "documents": 288, "pages": 864, "kinds": ["scan-150"],
                       "results": [run["result"] for run in report["runs"]]})
     assert table.count("graphs on") == 7 and table.count("graphs off") == 5
-    assert "widths fine, graphs on, device threads 1 | 15 × 8 | 37.91" in table
-    assert "widths default, graphs on, server processes 2 | 15 × 8 | 50.12" in table
+    # runs before the detect scale read whole pages at 150 dpi
+    assert "widths fine, graphs on, detect ×1, device threads 1 | 15 × 8 | 37.91" in table
+    assert "widths default, graphs on, detect ×1, server processes 2 | 15 × 8 | 50.12" in table
+    run = dict(report["runs"][-1]["result"], detect_scale=0.7)
+    assert "detect ×0.7, server processes 2" in markdown({"machine": report["machine"], "documents": 288, "pages": 864,
+                                                          "kinds": ["scan-150"], "results": [run]})
     assert "| detect 0.786, recognize 0.871 |" in table  # each device thread's share of the run
 
 

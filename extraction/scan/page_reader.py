@@ -1,11 +1,13 @@
 """One page image to words and rulings in page coordinates.
 
-Resolution. The page is read at READ_DPI = 150. The text detector (PP-OCR's DB net) finds lines
-reliably once characters are about 15 px tall; the smallest print of these reports is the 7.5-8 pt
-text of the wide tables (tables 3 and 4), which is 15.6-16.7 px at 150 dpi, and body text (10.5 pt)
-is 22 px. The detector's cost grows with the pixel count, so 200 dpi would cost 1.8x for no line
-found, and 300 dpi 4x. The recogniser scales every line to 48 px high anyway. Where a number is
-doubtful it is read again from sharper pixels (up to SHARP_DPI, never beyond what the scan holds).
+Resolution. The page is read at READ_DPI = 150: the smallest print of these reports, the 7.5-8 pt
+text of the wide tables (tables 3 and 4), is 15.6-16.7 px high there, and body text (10.5 pt) 22 px.
+The recogniser reads every line from these pixels (it scales each to 48 px high anyway). The text
+detector (PP-OCR's DB net) only has to find where lines are, and its cost follows the pixels it is
+given, so on a page whose tables are ruled it reads the page shrunk to models.config.DETECT_SCALE
+(0.7: the tables' print is 11-12 px high there); its boxes are brought back to the 150-dpi page.
+A page without vertical rulings is detected at 150 dpi (`_ruled`). Where a number is doubtful it is
+read again from sharper pixels (up to SHARP_DPI, never beyond what the scan holds).
 
 Steps, each once per page: quarter turn (text-line shape test) → deskew (row-profile sharpness)
 → rulings (morphology) erased from the image → detect lines → upside-down test (a few lines read
@@ -23,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Iterator
 
+import cv2
 import numpy as np
 
 from ..grid import Segment, Word, build_tables
@@ -79,8 +82,19 @@ class _Clock:
 
 
 class PageReader:
-    def __init__(self, engine=None):
+    def __init__(self, engine=None, detect_scale: float | None = None):
         self._engine = engine
+        self._detect_scale = detect_scale
+
+    @property
+    def detect_scale(self) -> float:
+        """The detector's share of the reading resolution: the one given, else the configured one
+        (models.config: GIA_DETECT_SCALE)."""
+        if self._detect_scale is None:
+            from models.config import ModelConfig
+
+            self._detect_scale = ModelConfig.from_env().detect_scale
+        return self._detect_scale
 
     @property
     def engine(self):
@@ -162,7 +176,7 @@ class PageReader:
         clean = gray.copy()
         clean[rul.mask > 0] = 255
         clock.lap("rulings")
-        lines = detect_lines(self.engine, clean)
+        lines = detect_lines(self.engine, clean, self.detect_scale if _ruled(rul.v) else 1.0)
         clock.lap("detect")
         return gray, skew, rul, clean, lines
 
@@ -191,6 +205,16 @@ class PageReader:
         mean_down = sum(s for _, s in down) / len(down)
         flipped = mean_down > mean_up + _FLIP_MARGIN
         return dict(zip(sample, down if flipped else up)), flipped
+
+
+def _ruled(v_lines: list[Segment]) -> bool:
+    """Whether the page has a table drawn with vertical rulings (two of half an inch or more: its
+    sides at least). Only such a page is detected shrunk: its cells come from the rulings, and a
+    word needs only to land in its cell. A table without them is rebuilt from where its words stand
+    (extraction.unruled), and the shrunk page's boxes, a point or so taller, were enough to join
+    two rows' labels into one (unruled-blank sweep documents 6038 and 12611, read by OCR: four
+    numbers in the wrong row, accepted)."""
+    return sum(abs(s.y1 - s.y0) >= 0.5 * READ_DPI for s in v_lines) >= 2
 
 
 def _on_their_side(lines) -> bool:
@@ -226,16 +250,17 @@ def tidy_spacing(text: str) -> str:
     return _GAP_RE.sub("", text) if _CJK_RE.search(text) else text
 
 
-def detect_lines(engine, clean: np.ndarray) -> list:
-    """Text lines of the page. An engine that says `whole_pages` (the GPU engine) is given the
-    page in one piece: it plans its work per input shape, and pages come in few sizes where bands
-    come in many; the rest are given the printed bands only."""
+def detect_lines(engine, clean: np.ndarray, scale: float = 1.0) -> list:
+    """Text lines of the page, found on the page shrunk by `scale` (boxes in the page's own
+    pixels). An engine that says `whole_pages` (the GPU engine) is given the page in one piece: it
+    plans its work per input shape, and pages come in few sizes where bands come in many; the rest
+    are given the printed bands only."""
     if getattr(engine, "whole_pages", False):
-        return engine.detect(clean)
-    return detect_in_bands(engine, clean)
+        return detect_scaled(engine, clean, scale)
+    return detect_in_bands(engine, clean, scale)
 
 
-def detect_in_bands(engine, clean: np.ndarray) -> list:
+def detect_in_bands(engine, clean: np.ndarray, scale: float = 1.0) -> list:
     """Text lines of the page, detected band by band: the detector's cost follows the pixels it
     is given, and a page's margins and the blank space under a short last section hold no text.
     The bands are the page's printed stretches (split at blank gaps of at least half an inch),
@@ -264,9 +289,36 @@ def detect_in_bands(engine, clean: np.ndarray) -> list:
         x0, x1 = max(0, int(cols[0]) - pad), min(w, int(cols[-1]) + pad + 1)
         if y1 - y0 < 8 or x1 - x0 < 8:
             continue
-        for ln in engine.detect(clean[y0:y1, x0:x1]):
+        for ln in detect_scaled(engine, clean[y0:y1, x0:x1], scale):
             out.append(DetectedLine(ln.quad + np.float32([x0, y0]), ln.score))
     return out
+
+
+def detect_scaled(engine, img: np.ndarray, scale: float) -> list:
+    """The engine's lines on `img` shrunk by `scale` (area averaging), their boxes brought back to
+    img's pixels. An upright box on whole pixels (the GPU engine's) stays one, grown outward to
+    the next whole pixel, so that its crop is still a slice (models.ocr.crop_line)."""
+    from models.ocr import DetectedLine
+
+    if scale >= 1.0:
+        return engine.detect(img)
+    h, w = img.shape[:2]
+    small = cv2.resize(img, (max(8, round(w * scale)), max(8, round(h * scale))), interpolation=cv2.INTER_AREA)
+    k = np.float32([w / small.shape[1], h / small.shape[0]])
+    out = []
+    for ln in engine.detect(small):
+        q = ln.quad * k
+        if _whole_pixel_box(ln.quad):
+            x0, y0 = np.floor(q[0]).astype(np.float32)
+            x1, y1 = np.minimum(np.ceil(q[2]), (w, h)).astype(np.float32)
+            q = np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+        out.append(DetectedLine(q, ln.score))
+    return out
+
+
+def _whole_pixel_box(q: np.ndarray) -> bool:
+    return bool(q[1, 0] == q[2, 0] and q[0, 0] == q[3, 0] and q[0, 1] == q[1, 1] and q[2, 1] == q[3, 1]
+                and np.all(q == np.round(q)))
 
 
 def _flip_segment(s: Segment, w: int, h: int) -> Segment:
