@@ -37,12 +37,13 @@ DET_FILE = "PP-OCRv6_det_small.onnx"
 REC_FILE = "PP-OCRv6_rec_small.onnx"
 
 
-# The text detector reads a page at 0.7 of the page reader's 150 dpi (105 dpi): its cost follows
-# the pixels. On eight scan sweeps (124 documents: scans, photos, faxes; bench/README.md, "The
-# detector at 105 dpi") every field kept its value at 0.7 and at 0.6 while the detector's time fell
-# by half and by 60%; at 0.6 a photographed page lost a digit (sent to review), and at 0.5 a fax's
-# rows ran together and six numbers went to the row above, accepted. The recogniser still reads
-# each line from the 150-dpi page.
+# The text detector reads a page with ruled tables at 0.7 of the page reader's 150 dpi (105 dpi):
+# its cost follows the pixels. On eight scan sweeps (124 documents: scans, photos, faxes;
+# bench/README.md, "The detector at 105 dpi") no field right at 150 dpi was wrong at 0.7 (one
+# wrong there was right) while the detector's time fell by half; at 0.6 two photographed pages
+# each lost a cell's digit (sent to review), and at 0.5 a fax's rows ran together and six numbers
+# went to the wrong row, accepted. The recogniser still reads each line from the 150-dpi page, and
+# a page without vertical rulings is detected whole (extraction.scan.page_reader._ruled).
 DETECT_SCALE = 0.7
 DETECT_SCALES = (0.4, 1.0)
 
