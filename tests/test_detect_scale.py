@@ -98,17 +98,22 @@ def test_the_gpu_engine_plans_the_shapes_the_page_reader_gives_it(table_page):
     assert shapes <= set(planned_pages(reader.detect_scale))
 
 
-def test_a_page_whose_tables_have_no_vertical_rulings_is_detected_whole():
-    """A table without rulings is rebuilt from where its words stand, and the shrunk page's boxes
-    (a point or so taller) joined two rows' labels in sweep documents read by OCR; such a page is
-    detected at the full 150 dpi, and a ruled one shrunk."""
+@pytest.mark.parametrize("frame", [False, True])
+def test_a_page_whose_tables_have_no_column_rulings_is_detected_whole(frame):
+    """A table without column rulings is rebuilt from where its words stand, and the shrunk page's
+    boxes (a point or so taller) joined two rows' labels in sweep documents read by OCR; such a
+    page is detected at the full 150 dpi, with or without a frame of two verticals round it."""
+    import cv2
     import pymupdf
 
     from bench.sweeps import unruled_document
 
     _, data, _ = unruled_document(12611, blank_zeros=True)
     pix = pymupdf.open(stream=data, filetype="pdf")[0].get_pixmap(dpi=int(READ_DPI), colorspace=pymupdf.csGRAY)
-    unruled_page = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width)
+    unruled_page = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width).copy()
+    if frame:
+        for x in (60, unruled_page.shape[1] - 60):
+            cv2.line(unruled_page, (x, 150), (x, unruled_page.shape[0] - 150), 0, 2)
     seeing = Seeing(ocr_engine(), whole_pages=True)
     PageReader(seeing, detect_scale=0.7).read(image_source(unruled_page, int(READ_DPI)), 1)
     assert seeing.sizes == [unruled_page.shape]

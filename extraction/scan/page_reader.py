@@ -208,13 +208,15 @@ class PageReader:
 
 
 def _ruled(v_lines: list[Segment]) -> bool:
-    """Whether the page has a table drawn with vertical rulings (two of half an inch or more: its
-    sides at least). Only such a page is detected shrunk: its cells come from the rulings, and a
-    word needs only to land in its cell. A table without them is rebuilt from where its words stand
-    (extraction.unruled), and the shrunk page's boxes, a point or so taller, were enough to join
-    two rows' labels into one (unruled-blank sweep documents 6038 and 12611, read by OCR: four
-    numbers in the wrong row, accepted)."""
-    return sum(abs(s.y1 - s.y0) >= 0.5 * READ_DPI for s in v_lines) >= 2
+    """Whether the page has a table whose columns are drawn: three vertical rulings of half an inch
+    or more (its two sides and a column's edge at least). Only such a page is detected shrunk: its
+    cells come from the rulings, and a word needs only to land in its cell. Where the columns are
+    not drawn, they are found from where the words stand (extraction.unruled, or lines within a
+    cell), and the shrunk page's boxes, a point or two taller and wider, were enough to join two
+    rows' labels into one: unruled-blank sweep documents 6038 and 12611, read by OCR, four numbers
+    wrong and accepted; and a table ruled between rows only, inside a frame of two verticals (the
+    independent generator's s_f08), lost its 规章 row."""
+    return sum(abs(s.y1 - s.y0) >= 0.5 * READ_DPI for s in v_lines) >= 3
 
 
 def _on_their_side(lines) -> bool:
