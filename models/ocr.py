@@ -80,7 +80,7 @@ def crop_line(img: np.ndarray, quad: Quad) -> np.ndarray:
     """The line under `quad`, straightened; a line much taller than wide (vertical text in a
     narrow cell) is turned to read left to right."""
     q = quad.astype(np.float32)
-    box = _pixel_box(q, img.shape[1], img.shape[0])
+    box = pixel_box(q, img.shape[1], img.shape[0])
     if box is not None:
         # An upright box on whole pixels (the GPU engine's boxes all are) is a translation by
         # whole pixels: the warp below would copy its pixels exactly, at ~150 times a slice's cost
@@ -100,7 +100,7 @@ def crop_line(img: np.ndarray, quad: Quad) -> np.ndarray:
     return np.ascontiguousarray(out)
 
 
-def _pixel_box(q: np.ndarray, width: int, height: int) -> tuple[int, int, int, int] | None:
+def pixel_box(q: np.ndarray, width: int, height: int) -> tuple[int, int, int, int] | None:
     """x0, y0, x1, y1 when the quad (clockwise from top-left) is an upright rectangle with corners
     on whole pixels, at least a pixel each way, inside a width x height image; else None."""
     x0, y0, x1, y1 = float(q[0, 0]), float(q[0, 1]), float(q[2, 0]), float(q[2, 1])

@@ -300,7 +300,7 @@ def detect_scaled(engine, img: np.ndarray, scale: float) -> list:
     """The engine's lines on `img` shrunk by `scale` (area averaging), their boxes brought back to
     img's pixels. An upright box on whole pixels (the GPU engine's) stays one, grown outward to
     the next whole pixel, so that its crop is still a slice (models.ocr.crop_line)."""
-    from models.ocr import DetectedLine
+    from models.ocr import DetectedLine, pixel_box
 
     if scale >= 1.0:
         return engine.detect(img)
@@ -310,17 +310,11 @@ def detect_scaled(engine, img: np.ndarray, scale: float) -> list:
     out = []
     for ln in engine.detect(small):
         q = ln.quad * k
-        if _whole_pixel_box(ln.quad):
-            x0, y0 = np.floor(q[0]).astype(np.float32)
-            x1, y1 = np.minimum(np.ceil(q[2]), (w, h)).astype(np.float32)
+        if pixel_box(ln.quad, small.shape[1], small.shape[0]) is not None:
+            (x0, y0), (x1, y1) = np.floor(q[0]), np.minimum(np.ceil(q[2]), (w, h))
             q = np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
         out.append(DetectedLine(q, ln.score))
     return out
-
-
-def _whole_pixel_box(q: np.ndarray) -> bool:
-    return bool(q[1, 0] == q[2, 0] and q[0, 0] == q[3, 0] and q[0, 1] == q[1, 1] and q[2, 1] == q[3, 1]
-                and np.all(q == np.round(q)))
 
 
 def _flip_segment(s: Segment, w: int, h: int) -> Segment:
