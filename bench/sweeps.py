@@ -18,7 +18,10 @@ Sets, each deterministic by seed (default seed ranges in SETS):
   sloppy markup, broken headers, blank cells as &nbsp; or empty), Word files (framed, text
   boxes, a seal) and converter text in every shape of tests/synth/text_report;
 - unruled, unruled-blank: text-layer PDFs whose tables lost their vertical rulings (none, or
-  horizontal rules only), cells centred or set flush; unruled-blank prints every zero blank.
+  horizontal rules only), cells centred or set flush; unruled-blank prints every zero blank;
+- stacked: a report posted as one tall PNG or JPEG of its pages, one under another: scanned one
+  by one, each tilted its own way, and stacked as whole sheets or cut to their print; or a long
+  screenshot of the pages on a screen (no tilt, cut to their print).
 """
 from __future__ import annotations
 
@@ -29,7 +32,8 @@ import random
 from pathlib import Path
 
 SETS = {"mixed": range(900, 930), "photos": range(930, 960), "faxes": range(960, 984),
-        "digital": range(5000, 5120), "unruled": range(6100, 6140), "unruled-blank": range(6000, 6040)}
+        "digital": range(5000, 5120), "unruled": range(6100, 6140), "unruled-blank": range(6000, 6040),
+        "stacked": range(7000, 7024)}
 
 
 def _variant(rng: random.Random, traditional: float, single_row: float | None = None) -> dict:
@@ -70,6 +74,34 @@ def scan_document(seed: int, turned: float = 0.2, photo: float = 0.15) -> tuple[
     if r < 0.8:
         return f"s{seed}.tif", scan.scan_tiff(pages, style.dpi), report.answer
     return f"s{seed}.pdf", scan.searchable_pdf(pages, style.dpi, pdf, misread="0O1l"), report.answer
+
+
+def stacked_document(seed: int) -> tuple[str, bytes, dict]:
+    """One report of the stacked set: (file name, bytes, right answer)."""
+    import cv2
+
+    from tests.synth import pdf_report, scan
+    from tests.synth.form import build_report, synth_answers
+
+    rng = random.Random(seed * 17 + 7)
+    variant = _variant(rng, traditional=0.15, single_row=0.2)
+    try:
+        report = build_report(synth_answers(seed), seed=seed, **variant)
+    except Exception:  # a variant the seed's answers cannot take: the plain form
+        report = build_report(synth_answers(seed), seed=seed)
+    pdf = pdf_report.render_pdf(report, furniture=rng.choice(["office", "browser", None]))
+    shape = rng.choice(["sheets", "trimmed", "screenshot"])
+    dpi = rng.choice([150, 200])
+    if shape == "screenshot":
+        image = scan.stacked(scan.screen_pages(pdf, dpi), dpi, trim_in=rng.uniform(0.05, 0.2))
+    else:
+        n = len(scan.screen_pages(pdf, 20))
+        tilts = [rng.choice([-1, 1]) * rng.uniform(0.4, 2.0) for _ in range(n)]
+        pages = [scan.scan_pages(pdf, seed + i, scan.style_for(seed, dpi=dpi, tilt=t))[i] for i, t in enumerate(tilts)]
+        image = scan.stacked(pages, dpi, trim_in=rng.uniform(0.25, 0.6) if shape == "trimmed" else None)
+    ext = rng.choice(["png", "jpg"])
+    ok, buf = cv2.imencode(f".{ext}", image, [cv2.IMWRITE_JPEG_QUALITY, 85] if ext == "jpg" else [])
+    return f"k{seed}_{shape}.{ext}", buf.tobytes(), report.answer
 
 
 def fax_document(seed: int) -> tuple[str, bytes, dict]:
@@ -171,7 +203,8 @@ def build_set(name: str, out: Path, seeds: range | None = None) -> list[Path]:
             "faxes": fax_document,
             "digital": digital_document,
             "unruled": lambda seed: unruled_document(seed, blank_zeros=False),
-            "unruled-blank": lambda seed: unruled_document(seed, blank_zeros=True)}[name]
+            "unruled-blank": lambda seed: unruled_document(seed, blank_zeros=True),
+            "stacked": stacked_document}[name]
     (out / "in").mkdir(parents=True, exist_ok=True)
     (out / "golden").mkdir(parents=True, exist_ok=True)
     written = []

@@ -1,7 +1,9 @@
 """Image files (PNG, JPEG, TIFF with one or many pages, BMP, WebP) to a raw Document by OCR.
 
 Each frame is one page, upright per its EXIF orientation, read by the scan page reader (the same
-one image-only PDF pages go through), then laid out exactly as a text-layer PDF page is
+one image-only PDF pages go through); a frame holding pages stacked one under another (a merged
+scan, a long screenshot) is cut between them first (scan.stacked), and each part is a page. The
+pages are then laid out exactly as a text-layer PDF page is
 (`readers.pdf.lay_out`): the rulings and words become tables, tables that lost their rulings are
 rebuilt from how their words line up, the other words become paragraphs, running headers and
 footers are dropped, and a table continued on the next page is joined to its first part.
@@ -14,8 +16,9 @@ import numpy as np
 
 from ..errors import EmptyInput, NeedsOCR
 from ..model import Document, Table
-from ..scan.images import decode_images, image_source
+from ..scan.images import decode_images, guess_dpi, image_source
 from ..scan.page_reader import GRID_TOL, PageReader, ScanPage, default_reader
+from ..scan.stacked import stacked_parts
 from . import pdf as pdf_layout
 
 # Scanned pages of one table are rarely placed identically by the scanner: the columns of a
@@ -41,9 +44,16 @@ def read_frames(frames: list[tuple[np.ndarray, float | None]], reader: PageReade
     scans: list[ScanPage] = []
     warnings: list[str] = []
     for i, (gray, dpi) in enumerate(frames):
-        scan = reader.read(image_source(gray, dpi), i + 1)
-        scans.append(scan)
-        warnings.extend(scan.notes)
+        parts = stacked_parts(gray, dpi or guess_dpi(gray))
+        if len(parts) > 1:
+            dpi = dpi or guess_dpi(gray)  # a part's own shape does not tell: it may be wider than tall
+            where = f"image frame {i + 1}" if len(frames) > 1 else "the image"
+            warnings.append(f"{where} holds {len(parts)} pages one under another; each is read as a page "
+                            f"(pages {len(scans) + 1}-{len(scans) + len(parts)})")
+        for top, bottom in parts:
+            scan = reader.read(image_source(gray[top:bottom], dpi), len(scans) + 1)
+            scans.append(scan)
+            warnings.extend(scan.notes)
     t1 = time.perf_counter()
     pages: list[pdf_layout.PageLayout] = []
     for scan in scans:
@@ -55,7 +65,7 @@ def read_frames(frames: list[tuple[np.ndarray, float | None]], reader: PageReade
     t2 = time.perf_counter()
     timings = {"image_ocr": (t1 - t0) * 1000, "image_layout": (t2 - t1) * 1000}
     pdf_layout.add_ocr_stages(timings, (scan.timings_ms for scan in scans))
-    return Document(blocks=blocks, kind="image", pages=len(frames), warnings=warnings,
+    return Document(blocks=blocks, kind="image", pages=len(scans), warnings=warnings,
                     timings_ms=timings)
 
 

@@ -210,3 +210,35 @@ def scan_jpegs(pages: list[np.ndarray], dpi: int, quality: int = 85) -> list[byt
         Image.fromarray(p).save(buf, format="JPEG", quality=quality, dpi=(dpi, dpi))
         out.append(buf.getvalue())
     return out
+
+
+def screen_pages(pdf: bytes, dpi: int) -> list[np.ndarray]:
+    """Each page of `pdf` as a screen shows it: grayscale pixels, no tilt, no noise."""
+    doc = pymupdf.open(stream=pdf, filetype="pdf")
+    out = []
+    for page in doc:
+        pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
+        out.append(np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width).copy())
+    doc.close()
+    return out
+
+
+def stacked(pages: list[np.ndarray], dpi: int, trim_in: float | None = None) -> np.ndarray:
+    """`pages` one under another in one tall image, as a report is posted as one picture: whole
+    sheets (trim_in None), or each cut to its print with trim_in inches of its paper kept round it,
+    the narrower ones widened with their paper."""
+    if trim_in is not None:
+        keep = int(trim_in * dpi)
+        cut = []
+        for p in pages:
+            rows = np.flatnonzero((p < 128).sum(axis=1) >= 3)
+            cols = np.flatnonzero((p < 128).sum(axis=0) >= 3)
+            if rows.size == 0:
+                continue
+            y0, y1 = max(0, rows[0] - keep), min(p.shape[0], rows[-1] + keep + 1)
+            x0, x1 = max(0, cols[0] - keep), min(p.shape[1], cols[-1] + keep + 1)
+            cut.append(p[y0:y1, x0:x1])
+        pages = cut
+    width = max(p.shape[1] for p in pages)
+    return np.vstack([np.pad(p, ((0, 0), (0, width - p.shape[1])), constant_values=int(np.median(p[:, -5:])))
+                      for p in pages])
