@@ -113,12 +113,13 @@ def test_merged_cells_and_vertical_label_survive_scan_damage(damage):
     assert all(c.page == 1 and c.bbox for c in t.cells)
 
 
-def test_tilted_page_is_straightened_before_the_grid():
+@pytest.mark.parametrize("tilt", [1.6, 9.0, -12.5])  # a scanner's feed; a phone held over the page
+def test_tilted_page_is_straightened_before_the_grid(tilt):
     img = _page()
     _form_table(img)
-    img = _damage(img, seed=4, tilt=1.6)
+    img = _damage(img, seed=4, tilt=tilt)
     angle = estimate_skew(img, DPI)
-    assert abs(angle - 1.6) < 0.25 or abs(angle + 1.6) < 0.25
+    assert abs(angle - tilt) < 0.25 or abs(angle + tilt) < 0.25
     straight = rotate(img, angle)
     tables, _ = _tables(straight)
     assert len(tables) == 1 and (tables[0].n_rows, tables[0].n_cols) == (4, 4)

@@ -83,6 +83,16 @@ def test_a_searchable_scan_is_read_with_our_ocr_not_its_hidden_text(report, scan
     assert s["silent"] == 0, s["wrong"]
 
 
+def test_a_page_photographed_well_askew_is_straightened(report):
+    """A phone held over pages that fill the picture (no background to find the sheet by) turns
+    them by ten degrees or more; the page is straightened all the way, not by 5° of it."""
+    style = style_for(SEED, dpi=200, tilt=-10.5)
+    pages = scan_pages(render_pdf(report, furniture="office"), SEED, style)
+    result, s = _score(report, scan_pdf(pages, style.dpi), "report.pdf")
+    assert s["right"] >= 0.98 * s["fields"], s["wrong"]
+    assert s["silent"] == 0, s["wrong"]
+
+
 def test_exif_orientation_and_tiff_frames_are_honoured():
     from PIL import Image
 
