@@ -19,6 +19,8 @@ Sets, each deterministic by seed (default seed ranges in SETS):
   boxes, a seal) and converter text in every shape of tests/synth/text_report;
 - unruled, unruled-blank: text-layer PDFs whose tables lost their vertical rulings (none, or
   horizontal rules only), cells centred or set flush; unruled-blank prints every zero blank;
+- closeups: phone photos of each page held close, the sheet filling the picture (no desk to find
+  it by), in perspective, turned up to 12°, lit unevenly; as a PDF of the photos or a TIFF;
 - stacked: a report posted as one tall PNG or JPEG of its pages, one under another: scanned one
   by one, each tilted its own way, and stacked as whole sheets or cut to their print; or a long
   screenshot of the pages on a screen (no tilt, cut to their print).
@@ -33,7 +35,7 @@ from pathlib import Path
 
 SETS = {"mixed": range(900, 930), "photos": range(930, 960), "faxes": range(960, 984),
         "digital": range(5000, 5120), "unruled": range(6100, 6140), "unruled-blank": range(6000, 6040),
-        "stacked": range(7000, 7024)}
+        "stacked": range(7000, 7024), "closeups": range(7100, 7124)}
 
 
 def _variant(rng: random.Random, traditional: float, single_row: float | None = None) -> dict:
@@ -74,6 +76,25 @@ def scan_document(seed: int, turned: float = 0.2, photo: float = 0.15) -> tuple[
     if r < 0.8:
         return f"s{seed}.tif", scan.scan_tiff(pages, style.dpi), report.answer
     return f"s{seed}.pdf", scan.searchable_pdf(pages, style.dpi, pdf, misread="0O1l"), report.answer
+
+
+def closeup_document(seed: int) -> tuple[str, bytes, dict]:
+    """One report of the closeups set: (file name, bytes, right answer)."""
+    from tests.synth import pdf_report, scan
+    from tests.synth.form import build_report, synth_answers
+
+    rng = random.Random(seed * 19 + 11)
+    variant = _variant(rng, traditional=0.15, single_row=0.2)
+    try:
+        report = build_report(synth_answers(seed), seed=seed, **variant)
+    except Exception:  # a variant the seed's answers cannot take: the plain form
+        report = build_report(synth_answers(seed), seed=seed)
+    pdf = pdf_report.render_pdf(report, furniture=rng.choice(["office", "browser", None]))
+    dpi = rng.choice([150, 200, 300])
+    pages = scan.closeup_pages(pdf, seed, dpi=dpi, keystone=rng.uniform(0.01, 0.04), turn=rng.uniform(2.0, 12.0))
+    if rng.random() < 0.6:
+        return f"q{seed}.pdf", scan.scan_pdf(pages, dpi), report.answer
+    return f"q{seed}.tif", scan.scan_tiff(pages, dpi), report.answer
 
 
 def stacked_document(seed: int) -> tuple[str, bytes, dict]:
@@ -204,7 +225,7 @@ def build_set(name: str, out: Path, seeds: range | None = None) -> list[Path]:
             "digital": digital_document,
             "unruled": lambda seed: unruled_document(seed, blank_zeros=False),
             "unruled-blank": lambda seed: unruled_document(seed, blank_zeros=True),
-            "stacked": stacked_document}[name]
+            "stacked": stacked_document, "closeups": closeup_document}[name]
     (out / "in").mkdir(parents=True, exist_ok=True)
     (out / "golden").mkdir(parents=True, exist_ok=True)
     written = []

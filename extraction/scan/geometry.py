@@ -57,8 +57,39 @@ def find_paper(gray: np.ndarray) -> np.ndarray | None:
     quad = cv2.approxPolyDP(c, 0.02 * cv2.arcLength(c, True), True)
     if len(quad) != 4 or not cv2.isContourConvex(quad):
         return None
+    if not _sheet_edge(small, quad.reshape(4, 2)):
+        return None
     pts = quad.reshape(4, 2).astype(np.float32) / f
     return _clockwise(pts)
+
+
+# What tells a sheet's outline from a line across the page. A page that fills the picture, lit
+# unevenly, splits into a bright part and a dim part; the bright part's outline once cut a table
+# off. The sheet's edge is a step from paper to desk (about 156 grey levels on the photographed
+# pages of our sweeps); a dim part falls off gently (2-4 levels across the same bands); and no
+# print lies outside the sheet (a share of the print inside).
+_EDGE_STEP = 20
+_OUTSIDE_PRINT = 0.05
+
+
+def _sheet_edge(small: np.ndarray, quad: np.ndarray) -> bool:
+    """Whether `quad` (pixels of `small`) is the outline of the sheet against the desk: brighter
+    just inside than just outside, and no print outside it."""
+    inside = np.zeros(small.shape, np.uint8)
+    cv2.fillConvexPoly(inside, quad.astype(np.int32), 1)
+    band = max(3, min(small.shape) // 60)
+    kernel = np.ones((2 * band + 1, 2 * band + 1), np.uint8)
+    grown, shrunk = cv2.dilate(inside, kernel), cv2.erode(inside, kernel)
+    ring_in, ring_out = (inside > 0) & (shrunk == 0), (grown > 0) & (inside == 0)
+    if not ring_in.any() or not ring_out.any():
+        return False
+    if float(np.median(small[ring_in])) - float(np.median(small[ring_out])) < _EDGE_STEP:
+        return False
+    # the rings belong to neither side: the sheet's edge itself shows as ink
+    marks = ink(small) > 0
+    within = int(np.count_nonzero(marks & (shrunk > 0)))
+    outside = int(np.count_nonzero(marks & (grown == 0)))
+    return outside <= _OUTSIDE_PRINT * max(within, 1)
 
 
 def _clockwise(pts: np.ndarray) -> np.ndarray:
@@ -179,6 +210,31 @@ def rotated_part(gray: np.ndarray, angle: float, x0: int, y0: int, x1: int, y1: 
     m = _turning(w, h, angle)
     m[:, 2] -= (x0, y0)
     return cv2.warpAffine(gray, m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+def warped_part(gray: np.ndarray, m: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
+    """cv2.warpPerspective(gray, m)[y0:y1, x0:x1], the box clipped to the image, warping only the
+    pixels of that box."""
+    h, w = gray.shape[:2]
+    x0, y0 = min(max(0, x0), w), min(max(0, y0), h)
+    x1, y1 = min(max(x0, x1), w), min(max(y0, y1), h)
+    if x1 == x0 or y1 == y0:
+        return gray[y0:y1, x0:x1]
+    shift = np.array([[1.0, 0, -x0], [0, 1.0, -y0], [0, 0, 1]])
+    return cv2.warpPerspective(gray, shift @ m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+def filled_in(shape: tuple[int, int], m: np.ndarray) -> np.ndarray:
+    """True where warping a picture of `shape` by the 3x3 matrix `m` (into the same shape) leaves
+    pixels no source pixel reaches: the fill outside the picture."""
+    h, w = shape
+    reached = cv2.warpPerspective(np.full((h, w), 255, np.uint8), m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
+    return reached == 0
+
+
+def turning(w: int, h: int, angle: float) -> np.ndarray:
+    """rotate's turn of a w x h page as a 3x3 matrix."""
+    return np.vstack([_turning(w, h, angle), [0.0, 0.0, 1.0]])
 
 
 def _turning(w: int, h: int, angle: float) -> np.ndarray:

@@ -31,9 +31,10 @@ import numpy as np
 from ..grid import Segment, Word, build_tables
 from ..readers.pdf import OcrReading
 from .cells import CellCrop, ink_box, reread_cells, signed_numbers
-from .geometry import estimate_skew, lines_run_vertically, rotate, rotated_part, turn
+from .geometry import filled_in, estimate_skew, lines_run_vertically, rotate, rotated_part, turn, turning, warped_part
 from .images import PageSource, pdf_source, resample
-from .rulings import find_rulings
+from .perspective import keystone
+from .rulings import find_rulings, off_the_frame, without_sheet_edges
 
 READ_DPI = 150.0
 SHARP_DPI = 300.0
@@ -116,12 +117,12 @@ class PageReader:
         rendered = source.render(READ_DPI)
         clock.lap("render")
         turns = 1 if lines_run_vertically(rendered, READ_DPI) else 0
-        gray, skew, rul, clean, lines = self._laid_out(rendered, turns, clock)
+        gray, skew, square, rul, clean, lines = self._laid_out(rendered, turns, clock)
         if _on_their_side(lines):
             # The ink's shapes misjudged the page's side (faint print, a photo's blur); the text
             # lines found say otherwise. Read it the other way (upside down is told below).
             turns = 1 - turns
-            gray, skew, rul, clean, lines = self._laid_out(rendered, turns, clock)
+            gray, skew, square, rul, clean, lines = self._laid_out(rendered, turns, clock)
 
         known, flipped = self._upside_down(clean, lines)
         h_px, v_px = rul.h, rul.v
@@ -154,7 +155,7 @@ class PageReader:
         tables, _ = build_tables(h_pts, v_pts, words, number, tol=GRID_TOL)
         clock.lap("grid")
         if tables:
-            cropper = _CellCropper(source, clean, turns, skew)
+            cropper = _CellCropper(source, clean, turns, skew, _straightening(gray.shape, skew, square, flipped))
             words = reread_cells(tables, words, cropper, self.engine.recognize)
             words = signed_numbers(tables, words, clean, READ_DPI / 72.0)
         clock.lap("reread")
@@ -167,18 +168,34 @@ class PageReader:
         return page
 
     def _laid_out(self, page: np.ndarray, turns: int, clock: _Clock):
-        """The page turned, straightened, its rulings found and erased, and its text lines."""
-        gray = turn(page, turns)
-        skew = estimate_skew(gray, READ_DPI)
-        gray = rotate(gray, skew)
+        """The page turned, straightened (and its rulings squared where it was photographed at an
+        angle: perspective.keystone, a 3x3 matrix or None), its rulings found and erased, and its
+        text lines."""
+        turned_page = turn(page, turns)
+        skew = estimate_skew(turned_page, READ_DPI)
+        gray = rotate(turned_page, skew)
         clock.lap("straighten")
-        rul = find_rulings(gray, READ_DPI)
+        h, w = gray.shape
+        turned = turning(w, h, skew)
+        rul = self._rulings(gray, filled_in((h, w), turned) if abs(skew) >= 0.05 else None)
+        square = keystone(rul.h, rul.v, w, h, READ_DPI)
+        if square is not None:
+            # turned and squared in one resampling of the page, not two
+            gray = cv2.warpPerspective(turned_page, square @ turned, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+            rul = self._rulings(gray, filled_in((h, w), square @ turned))
         clean = gray.copy()
         clean[rul.mask > 0] = 255
         clock.lap("rulings")
         lines = detect_lines(self.engine, clean, self.detect_scale if _ruled(rul.v) else 1.0)
         clock.lap("detect")
-        return gray, skew, rul, clean, lines
+        return gray, skew, square, rul, clean, lines
+
+    @staticmethod
+    def _rulings(gray: np.ndarray, filled: np.ndarray | None):
+        """The page's table rulings: neither the edges of what straightening filled in nor the
+        sheet's own edges."""
+        rul = off_the_frame(find_rulings(gray, READ_DPI), filled, READ_DPI)
+        return without_sheet_edges(rul, gray.shape[1], gray.shape[0], READ_DPI)
 
     def _upside_down(self, clean: np.ndarray, lines) -> tuple[dict[int, tuple[str, float]], bool]:
         """Whether the page is upside down, from a few lines read the right way round (and
@@ -350,12 +367,28 @@ def _cut_at_rulings(lines, v_lines: list[Segment]) -> list[tuple[int, np.ndarray
     return out
 
 
+def _straightening(shape: tuple[int, int], skew: float, square: np.ndarray | None, flipped: bool) -> np.ndarray | None:
+    """Where a page was squared (perspective.keystone): the 3x3 matrix from the source turned by
+    all its quarter turns to the page as read, in READ_DPI pixels; None where the page was only
+    turned and rotated (rotated_part replays that)."""
+    if square is None:
+        return None
+    h, w = shape
+    m = square @ turning(w, h, skew)
+    if flipped:  # the page was turned upside down after it was squared
+        half = np.array([[-1.0, 0, w - 1], [0, -1.0, h - 1], [0, 0, 1]])
+        m = half @ m @ half
+    return m
+
+
 class _CellCropper:
     """Crops of a cell's inside for the second reading: from a sharper render of the page when
     the source has more detail than READ_DPI, else from the page as read, enlarged."""
 
-    def __init__(self, source: PageSource, clean: np.ndarray, turns: int, skew: float):
+    def __init__(self, source: PageSource, clean: np.ndarray, turns: int, skew: float,
+                 straightening: np.ndarray | None = None):
         self.source, self.clean, self.turns, self.skew = source, clean, turns, skew
+        self.straightening = straightening
         sharp_dpi = min(SHARP_DPI, source.native_dpi)
         self.sharper = sharp_dpi >= 1.2 * READ_DPI
         self.dpi = sharp_dpi if self.sharper else READ_DPI
@@ -374,6 +407,10 @@ class _CellCropper:
         # the same straightening, replayed at the sharper resolution on the cell's pixels only
         # (turns by 180° and rotation about the centre commute, so the order of the flip does not
         # matter)
+        if self.straightening is not None:
+            k = self.dpi / READ_DPI
+            scale = np.diag([k, k, 1.0])
+            return warped_part(self._turned_sharp(), scale @ self.straightening @ np.linalg.inv(scale), x0, y0, x1, y1)
         return rotated_part(self._turned_sharp(), self.skew, x0, y0, x1, y1)
 
     def __call__(self, box: tuple[float, float, float, float]) -> CellCrop:

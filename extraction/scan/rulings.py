@@ -71,6 +71,64 @@ def find_rulings(gray: np.ndarray, dpi: float) -> Rulings:
     return Rulings(h, v, cv2.dilate(mask, np.ones((3, 3), np.uint8)))
 
 
+def off_the_frame(rulings: Rulings, filled: np.ndarray | None, dpi: float) -> Rulings:
+    """`rulings` without those running along the edge of what the straightening filled in
+    (`filled`: True outside the picture). Turned or squared, a photographed page's dim paper meets
+    the white fill in a straight step the ruling search takes for a line; round the table, such
+    lines made one frame of the whole page, and the table's rows were not found in it."""
+    if filled is None or not filled.any():
+        return rulings
+    near = max(3, int(round(0.03 * dpi)))
+    edge = cv2.dilate(filled.astype(np.uint8), np.ones((2 * near + 1, 2 * near + 1), np.uint8)) > 0
+    h, w = edge.shape
+
+    def along_edge(s: Segment) -> bool:
+        t = np.linspace(0.0, 1.0, 21)
+        xs = np.clip(np.round(s.x0 + t * (s.x1 - s.x0)).astype(int), 0, w - 1)
+        ys = np.clip(np.round(s.y0 + t * (s.y1 - s.y0)).astype(int), 0, h - 1)
+        return float(np.mean(edge[ys, xs])) >= 0.7
+
+    return Rulings([s for s in rulings.h if not along_edge(s)], [s for s in rulings.v if not along_edge(s)],
+                   rulings.mask)
+
+
+# A line this close to the picture's border (inches), along it, may be the sheet's edge; only a
+# picture at least this large (inches, both ways) shows a whole sheet.
+_EDGE_BAND_IN = 0.75
+_SHEET_MIN_IN = 4.0
+
+
+def without_sheet_edges(rulings: Rulings, width: int, height: int, dpi: float) -> Rulings:
+    """`rulings` without the sheet's own edges: a photographed sheet on a desk little darker than
+    its paper (or a scanner lid's shadow) leaves long straight steps along the picture's border,
+    which the ruling search takes for lines. Round the page they made one frame, a table holding
+    the whole page, and its real tables came out empty. A table's border is met along its length
+    by its rows or columns; a sheet's edge by nothing, or only at its ends (the other edges, at
+    the corners). A picture smaller than a sheet (a table pasted as a picture: every line of it
+    near its border, the short ones met only at their ends) is left as it is."""
+    if min(width, height) < _SHEET_MIN_IN * dpi:
+        return rulings
+    band, near, inner = _EDGE_BAND_IN * dpi, max(3.0, 0.02 * dpi), 0.25 * dpi
+
+    def bare(s: Segment, across: list[Segment], horizontal: bool) -> bool:
+        a0, a1 = sorted((s.x0, s.x1) if horizontal else (s.y0, s.y1))
+        at = (s.y0 + s.y1) / 2 if horizontal else (s.x0 + s.x1) / 2
+        extent, span = (width, height) if horizontal else (height, width)
+        if a1 - a0 < 0.5 * extent or band <= at <= span - band:
+            return False
+        for t in across:
+            pos = (t.x0 + t.x1) / 2 if horizontal else (t.y0 + t.y1) / 2
+            if a0 + inner <= pos <= a1 - inner and (_meets(s, t, near) if horizontal else _meets(t, s, near)):
+                return False
+        return True
+
+    h = [s for s in rulings.h if not bare(s, rulings.v, True)]
+    v = [s for s in rulings.v if not bare(s, rulings.h, False)]
+    if len(h) == len(rulings.h) and len(v) == len(rulings.v):
+        return rulings
+    return Rulings(h, v, rulings.mask)
+
+
 @dataclass
 class _Piece:
     """A ruling piece's pixels and their bounding box (x, y: top-left; w, h: size)."""

@@ -242,3 +242,24 @@ def stacked(pages: list[np.ndarray], dpi: int, trim_in: float | None = None) -> 
     width = max(p.shape[1] for p in pages)
     return np.vstack([np.pad(p, ((0, 0), (0, width - p.shape[1])), constant_values=int(np.median(p[:, -5:])))
                       for p in pages])
+
+
+def closeup_pages(pdf: bytes, seed: int, dpi: int = 200, keystone: float = 0.025, turn: float = 6.0) -> list[np.ndarray]:
+    """Each page of `pdf` photographed close up, as a phone held over it: the sheet fills the
+    picture (no desk to find it by), seen in perspective (each corner moved up to `keystone` of the
+    page), turned up to `turn` degrees, lit unevenly, blurred, grainy and JPEG-compressed."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for img in screen_pages(pdf, dpi):
+        h, w = img.shape
+        src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+        centre = np.float32([w / 2, h / 2])
+        corners = centre + 0.92 * (src - centre) + rng.uniform(-keystone, keystone, (4, 2)) * np.float32([w, h])
+        warp = cv2.getPerspectiveTransform(src, corners.astype(np.float32))
+        spin = np.vstack([cv2.getRotationMatrix2D((w / 2, h / 2), float(rng.uniform(-turn, turn)), 1.0), [0, 0, 1]])
+        photo = cv2.warpPerspective(img, spin @ warp, (w, h), flags=cv2.INTER_LINEAR, borderValue=235)
+        light = np.linspace(1.0, 0.8, w, dtype=np.float32)[None, :] * np.linspace(0.95, 1.0, h, dtype=np.float32)[:, None]
+        photo = np.clip(photo.astype(np.float32) * light + rng.normal(0, 5, photo.shape), 0, 255).astype(np.uint8)
+        photo = cv2.GaussianBlur(photo, (0, 0), 0.7)
+        out.append(cv2.imdecode(cv2.imencode(".jpg", photo, [cv2.IMWRITE_JPEG_QUALITY, 80])[1], cv2.IMREAD_GRAYSCALE))
+    return out
