@@ -224,12 +224,13 @@ def warped_part(gray: np.ndarray, m: np.ndarray, x0: int, y0: int, x1: int, y1: 
     return cv2.warpPerspective(gray, shift @ m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR, borderValue=255)
 
 
-def filled_in(shape: tuple[int, int], m: np.ndarray) -> np.ndarray:
-    """True where warping a picture of `shape` by the 3x3 matrix `m` (into the same shape) leaves
-    pixels no source pixel reaches: the fill outside the picture."""
+def picture_outline(shape: tuple[int, int], m: np.ndarray) -> np.ndarray:
+    """Where the border of a picture of `shape` lands when it is warped by the 3x3 matrix `m`
+    (into the same shape): its four corners, clockwise from the top left (what lies outside them
+    is fill)."""
     h, w = shape
-    reached = cv2.warpPerspective(np.full((h, w), 255, np.uint8), m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
-    return reached == 0
+    corners = np.array([[0, 0, 1], [w, 0, 1], [w, h, 1], [0, h, 1]], dtype=np.float64) @ m.T
+    return corners[:, :2] / corners[:, 2:3]
 
 
 def turning(w: int, h: int, angle: float) -> np.ndarray:

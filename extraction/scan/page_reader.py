@@ -31,7 +31,8 @@ import numpy as np
 from ..grid import Segment, Word, build_tables
 from ..readers.pdf import OcrReading
 from .cells import CellCrop, ink_box, reread_cells, signed_numbers
-from .geometry import filled_in, estimate_skew, lines_run_vertically, rotate, rotated_part, turn, turning, warped_part
+from .geometry import (estimate_skew, lines_run_vertically, picture_outline, rotate, rotated_part, turn, turning,
+                       warped_part)
 from .images import PageSource, pdf_source, resample
 from .perspective import keystone
 from .rulings import find_rulings, off_the_frame, without_sheet_edges
@@ -177,12 +178,12 @@ class PageReader:
         clock.lap("straighten")
         h, w = gray.shape
         turned = turning(w, h, skew)
-        rul = self._rulings(gray, filled_in((h, w), turned) if abs(skew) >= 0.05 else None)
+        rul = self._rulings(gray, picture_outline((h, w), turned) if abs(skew) >= 0.05 else None)
         square = keystone(rul.h, rul.v, w, h, READ_DPI)
         if square is not None:
             # turned and squared in one resampling of the page, not two
             gray = cv2.warpPerspective(turned_page, square @ turned, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
-            rul = self._rulings(gray, filled_in((h, w), square @ turned))
+            rul = self._rulings(gray, picture_outline((h, w), square @ turned))
         clean = gray.copy()
         clean[rul.mask > 0] = 255
         clock.lap("rulings")
@@ -191,10 +192,10 @@ class PageReader:
         return gray, skew, square, rul, clean, lines
 
     @staticmethod
-    def _rulings(gray: np.ndarray, filled: np.ndarray | None):
+    def _rulings(gray: np.ndarray, outline: np.ndarray | None):
         """The page's table rulings: neither the edges of what straightening filled in nor the
         sheet's own edges."""
-        rul = off_the_frame(find_rulings(gray, READ_DPI), filled, READ_DPI)
+        rul = off_the_frame(find_rulings(gray, READ_DPI), outline, READ_DPI)
         return without_sheet_edges(rul, gray.shape[1], gray.shape[0], READ_DPI)
 
     def _upside_down(self, clean: np.ndarray, lines) -> tuple[dict[int, tuple[str, float]], bool]:

@@ -71,25 +71,30 @@ def find_rulings(gray: np.ndarray, dpi: float) -> Rulings:
     return Rulings(h, v, cv2.dilate(mask, np.ones((3, 3), np.uint8)))
 
 
-def off_the_frame(rulings: Rulings, filled: np.ndarray | None, dpi: float) -> Rulings:
-    """`rulings` without those running along the edge of what the straightening filled in
-    (`filled`: True outside the picture). Turned or squared, a photographed page's dim paper meets
-    the white fill in a straight step the ruling search takes for a line; round the table, such
-    lines made one frame of the whole page, and the table's rows were not found in it."""
-    if filled is None or not filled.any():
+def off_the_frame(rulings: Rulings, outline: np.ndarray | None, dpi: float) -> Rulings:
+    """`rulings` without those running along the edge of the picture turned or squared into the
+    page (`outline`: its four corners, geometry.picture_outline; outside it the page is filled
+    white). There a photographed page's dim paper meets the fill in a straight step the ruling
+    search takes for a line; round the table, such lines made one frame of the whole page, and
+    the table's rows were not found in it."""
+    if outline is None:
         return rulings
-    near = max(3, int(round(0.03 * dpi)))
-    edge = cv2.dilate(filled.astype(np.uint8), np.ones((2 * near + 1, 2 * near + 1), np.uint8)) > 0
-    h, w = edge.shape
+    near = max(3.0, 0.03 * dpi)
+    starts, ends = outline, np.roll(outline, -1, axis=0)
+    t = np.linspace(0.0, 1.0, 21)[:, None]
 
     def along_edge(s: Segment) -> bool:
-        t = np.linspace(0.0, 1.0, 21)
-        xs = np.clip(np.round(s.x0 + t * (s.x1 - s.x0)).astype(int), 0, w - 1)
-        ys = np.clip(np.round(s.y0 + t * (s.y1 - s.y0)).astype(int), 0, h - 1)
-        return float(np.mean(edge[ys, xs])) >= 0.7
+        points = np.array([s.x0, s.y0]) + t * np.array([s.x1 - s.x0, s.y1 - s.y0])  # (21, 2)
+        d = ends - starts  # (4, 2)
+        k = np.clip(((points[:, None, :] - starts[None]) * d[None]).sum(-1) / np.maximum((d * d).sum(-1), 1e-9), 0, 1)
+        gap = np.hypot(*(points[:, None, :] - (starts[None] + k[..., None] * d[None])).transpose(2, 0, 1)).min(axis=1)
+        return float(np.mean(gap <= near)) >= 0.7
 
-    return Rulings([s for s in rulings.h if not along_edge(s)], [s for s in rulings.v if not along_edge(s)],
-                   rulings.mask)
+    h = [s for s in rulings.h if not along_edge(s)]
+    v = [s for s in rulings.v if not along_edge(s)]
+    if len(h) == len(rulings.h) and len(v) == len(rulings.v):
+        return rulings
+    return Rulings(h, v, rulings.mask)
 
 
 # A line this close to the picture's border (inches), along it, may be the sheet's edge; only a
