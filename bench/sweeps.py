@@ -51,17 +51,24 @@ def _variant(rng: random.Random, traditional: float, single_row: float | None = 
     return variant
 
 
+def _scanned_report(seed: int, rng: random.Random):
+    """The report a scanned set prints: its variants drawn from `rng` (_variant), or the plain form
+    where the seed's answers cannot take them."""
+    from tests.synth.form import build_report, synth_answers
+
+    variant = _variant(rng, traditional=0.15, single_row=0.2)
+    try:
+        return build_report(synth_answers(seed), seed=seed, **variant)
+    except Exception:  # a variant the seed's answers cannot take: the plain form
+        return build_report(synth_answers(seed), seed=seed)
+
+
 def scan_document(seed: int, turned: float = 0.2, photo: float = 0.15) -> tuple[str, bytes, dict]:
     """One report of the mixed and photos sets: (file name, bytes, right answer)."""
     from tests.synth import pdf_report, scan
-    from tests.synth.form import build_report, synth_answers
 
     rng = random.Random(seed * 7 + 1)
-    variant = _variant(rng, traditional=0.15, single_row=0.2)
-    try:
-        report = build_report(synth_answers(seed), seed=seed, **variant)
-    except Exception:  # a variant the seed's answers cannot take: the plain form
-        report = build_report(synth_answers(seed), seed=seed)
+    report = _scanned_report(seed, rng)
     pdf = pdf_report.render_pdf(report)
     over = {}
     if rng.random() < turned:
@@ -81,14 +88,9 @@ def scan_document(seed: int, turned: float = 0.2, photo: float = 0.15) -> tuple[
 def closeup_document(seed: int) -> tuple[str, bytes, dict]:
     """One report of the closeups set: (file name, bytes, right answer)."""
     from tests.synth import pdf_report, scan
-    from tests.synth.form import build_report, synth_answers
 
     rng = random.Random(seed * 19 + 11)
-    variant = _variant(rng, traditional=0.15, single_row=0.2)
-    try:
-        report = build_report(synth_answers(seed), seed=seed, **variant)
-    except Exception:  # a variant the seed's answers cannot take: the plain form
-        report = build_report(synth_answers(seed), seed=seed)
+    report = _scanned_report(seed, rng)
     pdf = pdf_report.render_pdf(report, furniture=rng.choice(["office", "browser", None]))
     dpi = rng.choice([150, 200, 300])
     pages = scan.closeup_pages(pdf, seed, dpi=dpi, keystone=rng.uniform(0.01, 0.04), turn=rng.uniform(2.0, 12.0))
@@ -102,14 +104,9 @@ def stacked_document(seed: int) -> tuple[str, bytes, dict]:
     import cv2
 
     from tests.synth import pdf_report, scan
-    from tests.synth.form import build_report, synth_answers
 
     rng = random.Random(seed * 17 + 7)
-    variant = _variant(rng, traditional=0.15, single_row=0.2)
-    try:
-        report = build_report(synth_answers(seed), seed=seed, **variant)
-    except Exception:  # a variant the seed's answers cannot take: the plain form
-        report = build_report(synth_answers(seed), seed=seed)
+    report = _scanned_report(seed, rng)
     pdf = pdf_report.render_pdf(report, furniture=rng.choice(["office", "browser", None]))
     shape = rng.choice(["sheets", "trimmed", "screenshot"])
     dpi = rng.choice([150, 200])
