@@ -102,6 +102,7 @@ def closeup_document(seed: int) -> tuple[str, bytes, dict]:
 def stacked_document(seed: int) -> tuple[str, bytes, dict]:
     """One report of the stacked set: (file name, bytes, right answer)."""
     import cv2
+    import pymupdf
 
     from tests.synth import pdf_report, scan
 
@@ -113,7 +114,7 @@ def stacked_document(seed: int) -> tuple[str, bytes, dict]:
     if shape == "screenshot":
         image = scan.stacked(scan.screen_pages(pdf, dpi), dpi, trim_in=rng.uniform(0.05, 0.2))
     else:
-        n = len(scan.screen_pages(pdf, 20))
+        n = pymupdf.open(stream=pdf, filetype="pdf").page_count
         tilts = [rng.choice([-1, 1]) * rng.uniform(0.4, 2.0) for _ in range(n)]
         pages = [scan.scan_pages(pdf, seed + i, scan.style_for(seed, dpi=dpi, tilt=t))[i] for i, t in enumerate(tilts)]
         image = scan.stacked(pages, dpi, trim_in=rng.uniform(0.25, 0.6) if shape == "trimmed" else None)

@@ -44,9 +44,10 @@ def read_frames(frames: list[tuple[np.ndarray, float | None]], reader: PageReade
     scans: list[ScanPage] = []
     warnings: list[str] = []
     for i, (gray, dpi) in enumerate(frames):
-        parts = stacked_parts(gray, dpi or guess_dpi(gray))
+        frame_dpi = dpi or guess_dpi(gray)
+        parts = stacked_parts(gray, frame_dpi)
         if len(parts) > 1:
-            dpi = dpi or guess_dpi(gray)  # a part's own shape does not tell: it may be wider than tall
+            dpi = frame_dpi  # a part's own shape does not tell: it may be wider than tall
             where = f"image frame {i + 1}" if len(frames) > 1 else "the image"
             warnings.append(f"{where} holds {len(parts)} pages one under another; each is read as a page "
                             f"(pages {len(scans) + 1}-{len(scans) + len(parts)})")

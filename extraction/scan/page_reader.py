@@ -118,12 +118,12 @@ class PageReader:
         rendered = source.render(READ_DPI)
         clock.lap("render")
         turns = 1 if lines_run_vertically(rendered, READ_DPI) else 0
-        gray, skew, square, rul, clean, lines = self._laid_out(rendered, turns, clock)
+        gray, skew, squared, rul, clean, lines = self._laid_out(rendered, turns, clock)
         if _on_their_side(lines):
             # The ink's shapes misjudged the page's side (faint print, a photo's blur); the text
             # lines found say otherwise. Read it the other way (upside down is told below).
             turns = 1 - turns
-            gray, skew, square, rul, clean, lines = self._laid_out(rendered, turns, clock)
+            gray, skew, squared, rul, clean, lines = self._laid_out(rendered, turns, clock)
 
         known, flipped = self._upside_down(clean, lines)
         h_px, v_px = rul.h, rul.v
@@ -156,7 +156,7 @@ class PageReader:
         tables, _ = build_tables(h_pts, v_pts, words, number, tol=GRID_TOL)
         clock.lap("grid")
         if tables:
-            cropper = _CellCropper(source, clean, turns, skew, _straightening(gray.shape, skew, square, flipped))
+            cropper = _CellCropper(source, clean, turns, skew, _flipped_too(squared, gray.shape) if flipped else squared)
             words = reread_cells(tables, words, cropper, self.engine.recognize)
             words = signed_numbers(tables, words, clean, READ_DPI / 72.0)
         clock.lap("reread")
@@ -170,8 +170,8 @@ class PageReader:
 
     def _laid_out(self, page: np.ndarray, turns: int, clock: _Clock):
         """The page turned, straightened (and its rulings squared where it was photographed at an
-        angle: perspective.keystone, a 3x3 matrix or None), its rulings found and erased, and its
-        text lines."""
+        angle: perspective.keystone; then the 3x3 matrix from the turned page to the page as read,
+        else None), its rulings found and erased, and its text lines."""
         turned_page = turn(page, turns)
         skew = estimate_skew(turned_page, READ_DPI)
         gray = rotate(turned_page, skew)
@@ -180,16 +180,17 @@ class PageReader:
         turned = turning(w, h, skew)
         rul = self._rulings(gray, picture_outline((h, w), turned) if abs(skew) >= 0.05 else None)
         square = keystone(rul.h, rul.v, w, h, READ_DPI)
-        if square is not None:
+        squared = None if square is None else square @ turned
+        if squared is not None:
             # turned and squared in one resampling of the page, not two
-            gray = cv2.warpPerspective(turned_page, square @ turned, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
-            rul = self._rulings(gray, picture_outline((h, w), square @ turned))
+            gray = cv2.warpPerspective(turned_page, squared, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+            rul = self._rulings(gray, picture_outline((h, w), squared))
         clean = gray.copy()
         clean[rul.mask > 0] = 255
         clock.lap("rulings")
         lines = detect_lines(self.engine, clean, self.detect_scale if _ruled(rul.v) else 1.0)
         clock.lap("detect")
-        return gray, skew, square, rul, clean, lines
+        return gray, skew, squared, rul, clean, lines
 
     @staticmethod
     def _rulings(gray: np.ndarray, outline: np.ndarray | None):
@@ -368,18 +369,14 @@ def _cut_at_rulings(lines, v_lines: list[Segment]) -> list[tuple[int, np.ndarray
     return out
 
 
-def _straightening(shape: tuple[int, int], skew: float, square: np.ndarray | None, flipped: bool) -> np.ndarray | None:
-    """Where a page was squared (perspective.keystone): the 3x3 matrix from the source turned by
-    all its quarter turns to the page as read, in READ_DPI pixels; None where the page was only
-    turned and rotated (rotated_part replays that)."""
-    if square is None:
+def _flipped_too(squared: np.ndarray | None, shape: tuple[int, int]) -> np.ndarray | None:
+    """A squared page's matrix (_laid_out) for the page turned upside down after it was squared:
+    from the source turned by all its quarter turns to the page as read, in READ_DPI pixels."""
+    if squared is None:
         return None
     h, w = shape
-    m = square @ turning(w, h, skew)
-    if flipped:  # the page was turned upside down after it was squared
-        half = np.array([[-1.0, 0, w - 1], [0, -1.0, h - 1], [0, 0, 1]])
-        m = half @ m @ half
-    return m
+    half = np.array([[-1.0, 0, w - 1], [0, -1.0, h - 1], [0, 0, 1]])
+    return half @ squared @ half
 
 
 class _CellCropper:
@@ -388,6 +385,9 @@ class _CellCropper:
 
     def __init__(self, source: PageSource, clean: np.ndarray, turns: int, skew: float,
                  straightening: np.ndarray | None = None):
+        # straightening: where the page was squared, the 3x3 matrix from the source turned by all
+        # its quarter turns to the page as read (READ_DPI pixels); None where it was only rotated
+        # (rotated_part replays that)
         self.source, self.clean, self.turns, self.skew = source, clean, turns, skew
         self.straightening = straightening
         sharp_dpi = min(SHARP_DPI, source.native_dpi)
