@@ -2,8 +2,9 @@
 
 Each frame is one page, upright per its EXIF orientation, read by the scan page reader (the same
 one image-only PDF pages go through); a frame holding pages stacked one under another (a merged
-scan, a long screenshot) is cut between them first (scan.stacked), and each part is a page. The
-pages are then laid out exactly as a text-layer PDF page is
+scan, a long screenshot) is cut between them first (scan.stacked), and each part is a page; a page
+holding two side by side (a bound report opened on the glass) is cut down the middle once read
+(readers.sheet). The pages are then laid out exactly as a text-layer PDF page is
 (`readers.pdf.lay_out`): the rulings and words become tables, tables that lost their rulings are
 rebuilt from how their words line up, the other words become paragraphs, running headers and
 footers are dropped, and a table continued on the next page is joined to its first part.
@@ -20,6 +21,7 @@ from ..scan.images import decode_images, guess_dpi, image_source
 from ..scan.page_reader import GRID_TOL, PageReader, ScanPage, default_reader
 from ..scan.stacked import stacked_parts
 from . import pdf as pdf_layout
+from .sheet import pages_on_sheet
 
 # Scanned pages of one table are rarely placed identically by the scanner: the columns of a
 # continued table are compared by their widths, with this tolerance (points).
@@ -58,9 +60,14 @@ def read_frames(frames: list[tuple[np.ndarray, float | None]], reader: PageReade
     t1 = time.perf_counter()
     pages: list[pdf_layout.PageLayout] = []
     for scan in scans:
-        carried = pages[-1].columns if pages else []
-        pages.append(pdf_layout.lay_out(pdf_layout.PageLayout(number=scan.number, height=scan.height, ocr=True),
-                                        scan.h_lines, scan.v_lines, scan.words, carried, tol=GRID_TOL))
+        parts = pages_on_sheet(scan.width, scan.height, scan.words, scan.h_lines, scan.v_lines)
+        if len(parts) > 1:
+            warnings.append(f"page {scan.number}: {pdf_layout.SIDE_BY_SIDE}")
+        for part in parts:
+            carried = pages[-1].columns if pages else []
+            pages.append(pdf_layout.lay_out(
+                pdf_layout.PageLayout(number=scan.number, height=scan.height, ocr=True, left=part.left),
+                part.h_lines, part.v_lines, part.words, carried, tol=GRID_TOL))
     pdf_layout.drop_page_furniture(pages)
     blocks = pdf_layout.join_continued_tables([pdf_layout.page_blocks(p) for p in pages], continues)
     t2 = time.perf_counter()
@@ -70,14 +77,6 @@ def read_frames(frames: list[tuple[np.ndarray, float | None]], reader: PageReade
                     timings_ms=timings)
 
 
-def _widths(t: Table) -> list[float] | None:
-    edges = pdf_layout.column_edges(t)
-    return None if edges is None else [b - a for a, b in zip(edges, edges[1:])]
-
-
 def continues(first: Table, nxt: Table) -> bool:
     """Same number of columns of the same widths: the scanner may have shifted the page."""
-    if first.n_cols != nxt.n_cols:
-        return False
-    a, b = _widths(first), _widths(nxt)
-    return a is not None and b is not None and all(abs(x - y) <= _JOIN_TOL for x, y in zip(a, b))
+    return pdf_layout.same_widths(first, nxt, _JOIN_TOL)

@@ -32,6 +32,7 @@ from ..unruled import unruled_tables
 from .pdf_frame import Frame, reading_frame
 from .pdf_legibility import drawn_as_outlines, illegible, raw_spans
 from .pdf_visibility import without_unseen_text
+from .sheet import pages_on_sheet
 
 
 @dataclass
@@ -43,6 +44,7 @@ class OcrReading:
     v_lines: list[Segment]
     stage_ms: dict[str, float]
     notes: list[str] = field(default_factory=list)
+    size: tuple[float, float] | None = None  # (width, height) of the page as read, points
 
 
 # (page, clip rectangle or None for the whole page, overlaid=whether anything but pictures shows
@@ -58,6 +60,7 @@ _PICTURE_MIN_SHARE = 0.03
 _PICTURE_MAX_WORDS = 2
 # What a picture read must give to be kept: rulings, or this many words (a table without rulings).
 _PICTURE_MIN_WORDS = 12
+SIDE_BY_SIDE = "it holds two pages side by side; each was read as a page of its own"
 # Column boundaries of a table's two parts on consecutive pages agree within this.
 _JOIN_TOL = 3.0
 
@@ -76,6 +79,7 @@ class PageLayout:
     pictures: int = 0  # pictures on a page of text read by OCR
     illegible: str = ""  # "garbled" or "outlines": a page of text read by OCR, its text layer being unusable
     notes: list[str] = field(default_factory=list)  # the OCR's, on how it read the page
+    left: float = 0.0  # where the page is one of two side by side on a sheet: its left edge's x there
 
 
 def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
@@ -90,8 +94,8 @@ def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
         except (RuntimeError, ValueError) as exc:
             raise CorruptInput(f"the PDF cannot be parsed: page {i + 1}: {exc}") from None
         found = _read_page(page, ocr_page, pages[-1].columns if pages and pages[-1].number == i else [])
-        if isinstance(found, PageLayout):
-            pages.append(found)
+        if isinstance(found, list):
+            pages.extend(found)
         elif found != "blank":
             unread[i + 1] = found
     n_pages = doc.page_count
@@ -121,8 +125,10 @@ def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
                             f"its boxes are in the turned page")
     t1 = time.perf_counter()
 
+    warnings = list(dict.fromkeys(warnings))  # the two pages of a sheet share its notes
     drop_page_furniture(pages)
-    blocks = join_continued_tables([page_blocks(p) for p in pages])
+    blocks = join_continued_tables([page_blocks(p) for p in pages],
+                                   same_widths if any(p.left for p in pages) else None)
     kind = "pdf-scan" if pages and all(p.ocr for p in pages) else "pdf-text"
     t2 = time.perf_counter()
     timings = {"pdf_pages": (t1 - t0) * 1000, "pdf_layout": (t2 - t1) * 1000}
@@ -231,8 +237,9 @@ def _has_images(page: pymupdf.Page) -> bool:
         b.get("type") == 1 for b in page.get_text("dict").get("blocks", []))
 
 
-def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float]) -> PageLayout | str:
-    """The page's tables and text lines, or why it was not read: "image" (an image-only page),
+def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float]) -> list[PageLayout] | str:
+    """The page's tables and text lines (two pages' where the page holds two side by side:
+    readers.sheet), or why it was not read: "image" (an image-only page),
     "garbled" or "outlines" (a page of text without a usable text layer, `pdf_legibility`) when
     there is no OCR, "blank" for a page with nothing on it. `carried`: the columns of the previous
     page's last table without rulings, which may go on here."""
@@ -279,9 +286,20 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float
             words, h, v = words + more.words, h + more.h_lines, v + more.v_lines
             kept += 1
     n = page.number + 1
-    return lay_out(PageLayout(number=n, height=height, ocr=ocr, ocr_ms=ocr_ms, turn=0 if ocr else frame.turn,
-                              hidden_text=hidden, pictures=kept, illegible=unusable, notes=notes),
-                  h, v, words, carried)
+    width = frame.width
+    if ocr:
+        width = page.rect.width
+        if read.size and (read.size[0] > read.size[1]) != (width > height):
+            width, height = read.size  # read turned a quarter: its words stand in the turned page
+    laid = []
+    for part in pages_on_sheet(width, height, words, h, v):
+        laid.append(lay_out(PageLayout(number=n, height=height, ocr=ocr, ocr_ms=ocr_ms if not laid else {},
+                                       turn=0 if ocr else frame.turn, hidden_text=hidden, pictures=kept,
+                                       illegible=unusable, notes=notes if not laid else [], left=part.left),
+                            part.h_lines, part.v_lines, part.words, laid[-1].columns if laid else carried))
+    if len(laid) > 1:
+        laid[0].notes = laid[0].notes + [SIDE_BY_SIDE]
+    return laid
 
 
 def _pictures_without_text(page: pymupdf.Page, words: list[Word], images: list[dict]) -> list[pymupdf.Rect]:
@@ -514,7 +532,7 @@ def _same_place(pages: list[PageLayout], band: str, ln: TextLine) -> set[int]:
     """Pages with a line of the same text (digits aside) at about the same height."""
     key = _digits_free(ln.text)
     tol = max(ln.height, 4.0)
-    return {p.number for p in pages for other in p.lines
+    return {i for i, p in enumerate(pages) for other in p.lines
             if _band(other, p.height, _BAND) == band and _digits_free(other.text) == key
             and abs(other.bbox[1] - ln.bbox[1]) <= tol}
 
@@ -547,7 +565,23 @@ def page_blocks(p: PageLayout) -> list[Paragraph | Table]:
         while tables and _table_box(tables[0])[1] < para.bbox[1]:
             blocks.append(tables.pop(0))
         blocks.append(para)
-    return blocks + tables
+    blocks += tables
+    if p.left:
+        _onto_sheet(blocks, p.left)
+    return blocks
+
+
+def _onto_sheet(blocks: list[Paragraph | Table], left: float) -> None:
+    """Boxes of a page laid out in its own coordinates put back where it stands on its sheet."""
+    def moved(box: BBox | None) -> BBox | None:
+        return None if box is None else (box[0] + left, box[1], box[2] + left, box[3])
+
+    for b in blocks:
+        if isinstance(b, Table):
+            for c in b.cells:
+                c.bbox = moved(c.bbox)
+        else:
+            b.bbox = moved(b.bbox)
 
 
 def column_edges(t: Table) -> list[float] | None:
@@ -565,6 +599,16 @@ def _continues(first: Table, nxt: Table) -> bool:
         return False
     a, b = column_edges(first), column_edges(nxt)
     return a is not None and b is not None and all(abs(x - y) <= _JOIN_TOL for x, y in zip(a, b))
+
+
+def same_widths(first: Table, nxt: Table, tol: float = _JOIN_TOL) -> bool:
+    """Same number of columns of the same widths, wherever they stand: a scanner may shift a page,
+    and a sheet of two pages holds the same table's parts at two places."""
+    if first.n_cols != nxt.n_cols:
+        return False
+    a, b = column_edges(first), column_edges(nxt)
+    return (a is not None and b is not None
+            and all(abs((x1 - x0) - (y1 - y0)) <= tol for x0, x1, y0, y1 in zip(a, a[1:], b, b[1:])))
 
 
 def _repeated_header_rows(first: Table, nxt: Table) -> int:

@@ -455,7 +455,7 @@ def ocr_page(page, clip=None, overlaid: bool | None = None) -> OcrReading:
     page of text), its words and rulings still in page points. `overlaid`: see pdf_source."""
     scan = default_reader().read(pdf_source(page, clip, overlaid), page.number + 1)
     if clip is None:
-        return OcrReading(scan.words, scan.h_lines, scan.v_lines, scan.timings_ms, scan.notes)
+        return OcrReading(scan.words, scan.h_lines, scan.v_lines, scan.timings_ms, scan.notes, (scan.width, scan.height))
     if scan.turns % 4:
         return OcrReading([], [], [], scan.timings_ms)  # a picture set sideways: its points are not the page's
     dx, dy = clip[0], clip[1]

@@ -441,3 +441,22 @@ def fake_bold(pdf: bytes, offset: float = 0.35, per_char: bool = False, copies: 
     out = doc.tobytes(garbage=3, deflate=True, no_new_id=True)
     doc.close()
     return out
+
+
+def two_up(pdf: bytes, sheet: str = "a4") -> bytes:
+    """`pdf`'s pages two to a landscape sheet, as a print dialog's "2 pages per sheet" saves them:
+    "a4" shrinks each page into half an A4 sheet (with a 12 pt margin), "a3" places each whole on
+    half an A3 sheet, as a bound report opened on an A3 scanner lies."""
+    src = pymupdf.open(stream=pdf, filetype="pdf")
+    dst = pymupdf.open()
+    w, h, margin = (1190.55, 841.89, 0.0) if sheet == "a3" else (841.89, 595.28, 12.0)
+    for k in range(0, src.page_count, 2):
+        page = dst.new_page(width=w, height=h)
+        for j in (0, 1):
+            if k + j < src.page_count:
+                page.show_pdf_page(pymupdf.Rect(j * w / 2 + margin, margin, (j + 1) * w / 2 - margin, h - margin),
+                                   src, k + j)
+    out = dst.tobytes(garbage=3, deflate=True, no_new_id=True)
+    src.close()
+    dst.close()
+    return out
