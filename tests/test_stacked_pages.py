@@ -8,6 +8,7 @@ import json
 
 import cv2
 import numpy as np
+import pymupdf
 import pytest
 
 from extraction.pipeline import extract
@@ -105,3 +106,23 @@ def test_a_merged_scan_reads_like_its_pages(merged_scan):
     for table in ("t2.", "t3.", "t4."):
         keys = [k for k in report.answer if k.startswith(table)]
         assert sum(output["fields"][k]["status"] in ("read", "blank", "corrected") for k in keys) >= 0.95 * len(keys)
+
+
+def test_a_merged_scan_made_into_one_pdf_page_reads_like_its_pages(merged_scan):
+    # an image-to-PDF converter gives the tall picture a page its own size: the page's picture is
+    # cut as an image file is, and each part's boxes are put back where it stands on the page
+    report, png = merged_scan
+    doc = pymupdf.open()
+    h, w = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE).shape
+    page = doc.new_page(width=w * 72 / DPI, height=h * 72 / DPI)
+    page.insert_image(page.rect, stream=png)
+    result = extract(doc.tobytes(), "report.pdf")
+    output = json.loads(result.model_dump_json())
+    s = load_scorer().score_doc({"fields": report.answer}, output, 0.9)
+    assert result.source.kind == "pdf-scan" and result.source.pages == 1
+    assert any("a picture of 3 pages one under another" in w for w in result.warnings)
+    assert s["silent"] == 0, s["wrong"]
+    assert s["right"] >= 0.98 * s["fields"], s["wrong"]
+    # table 4 is on the third page of the picture
+    tops = [output["fields"][k]["bbox"][1] for k in report.answer if k.startswith("t4.") and output["fields"][k]["bbox"]]
+    assert tops and min(tops) > 2 * page.rect.height / len(TILTS)

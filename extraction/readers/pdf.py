@@ -45,6 +45,10 @@ class OcrReading:
     stage_ms: dict[str, float]
     notes: list[str] = field(default_factory=list)
     size: tuple[float, float] | None = None  # (width, height) of the page as read, points
+    # A page whose picture holds pages one under another (a merged scan): each read on its own, its
+    # words measured from its own top, which stands `top` points down the page.
+    parts: list[OcrReading] | None = None
+    top: float = 0.0
 
 
 # (page, clip rectangle or None for the whole page, overlaid=whether anything but pictures shows
@@ -79,7 +83,10 @@ class PageLayout:
     pictures: int = 0  # pictures on a page of text read by OCR
     illegible: str = ""  # "garbled" or "outlines": a page of text read by OCR, its text layer being unusable
     notes: list[str] = field(default_factory=list)  # the OCR's, on how it read the page
-    left: float = 0.0  # where the page is one of two side by side on a sheet: its left edge's x there
+    # where it is one of several pages on one page of the file (two side by side, or stacked in
+    # one picture): the x and y of its top left corner there
+    left: float = 0.0
+    top: float = 0.0
 
 
 def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
@@ -267,15 +274,18 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float
     except (RuntimeError, ValueError) as exc:  # MuPDF raises these on broken page content
         raise CorruptInput(f"the PDF cannot be parsed: page {page.number + 1}: {exc}") from None
     ocr, ocr_ms, notes = False, {}, []
-    height = frame.height
+    # what is laid out: (top on the page, width, height, words, rulings) of each picture of a page
+    # on it (several where it holds pages one under another), else the page's own
+    stack: list[tuple[float, float, float, list[Word], list[Segment], list[Segment]]] = []
     if not words:
         if not images and not unusable:
             return "blank"
         if ocr_page is None:
             return unusable or "image"
         read = ocr_page(page, overlaid=overlaid)
-        words, h, v, ocr_ms, notes = read.words, read.h_lines, read.v_lines, read.stage_ms, read.notes
-        ocr, height = True, page.rect.height
+        ocr, ocr_ms, notes = True, read.stage_ms, read.notes
+        stack = [(r.top, *_read_size(r, page.rect, bool(read.parts)), r.words, r.h_lines, r.v_lines)
+                 for r in (read.parts or [read])]
     pictures = _pictures_without_text(page, words, images_info) if not ocr and frame.turn == 0 else []
     kept = 0
     for box in pictures:
@@ -286,20 +296,26 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float
             words, h, v = words + more.words, h + more.h_lines, v + more.v_lines
             kept += 1
     n = page.number + 1
-    width = frame.width
-    if ocr:
-        width = page.rect.width
-        if read.size and (read.size[0] > read.size[1]) != (width > height):
-            width, height = read.size  # read turned a quarter: its words stand in the turned page
-    laid = []
-    for part in pages_on_sheet(width, height, words, h, v):
-        laid.append(lay_out(PageLayout(number=n, height=height, ocr=ocr, ocr_ms=ocr_ms if not laid else {},
-                                       turn=0 if ocr else frame.turn, hidden_text=hidden, pictures=kept,
-                                       illegible=unusable, notes=notes if not laid else [], left=part.left),
-                            part.h_lines, part.v_lines, part.words, laid[-1].columns if laid else carried))
-    if len(laid) > 1:
-        laid[0].notes = laid[0].notes + [SIDE_BY_SIDE]
+    laid: list[PageLayout] = []
+    for top, width, height, words, h, v in stack or [(0.0, frame.width, frame.height, words, h, v)]:
+        parts = pages_on_sheet(width, height, words, h, v)
+        for part in parts:
+            laid.append(lay_out(PageLayout(number=n, height=height, ocr=ocr, ocr_ms=ocr_ms if not laid else {},
+                                           turn=0 if ocr else frame.turn, hidden_text=hidden, pictures=kept,
+                                           illegible=unusable, notes=notes if not laid else [],
+                                           left=part.left, top=top),
+                                part.h_lines, part.v_lines, part.words, laid[-1].columns if laid else carried))
+        if len(parts) > 1:
+            laid[0].notes = laid[0].notes + [SIDE_BY_SIDE]
     return laid
+
+
+def _read_size(read: OcrReading, rect: pymupdf.Rect, stacked: bool) -> tuple[float, float]:
+    """The width and height of what an OCR reading measured its words in: the page's, unless it
+    was read turned a quarter, or is one of pages stacked in its picture."""
+    if read.size and (stacked or (read.size[0] > read.size[1]) != (rect.width > rect.height)):
+        return read.size
+    return rect.width, rect.height
 
 
 def _pictures_without_text(page: pymupdf.Page, words: list[Word], images: list[dict]) -> list[pymupdf.Rect]:
@@ -566,15 +582,15 @@ def page_blocks(p: PageLayout) -> list[Paragraph | Table]:
             blocks.append(tables.pop(0))
         blocks.append(para)
     blocks += tables
-    if p.left:
-        _onto_sheet(blocks, p.left)
+    if p.left or p.top:
+        _onto_sheet(blocks, p.left, p.top)
     return blocks
 
 
-def _onto_sheet(blocks: list[Paragraph | Table], left: float) -> None:
+def _onto_sheet(blocks: list[Paragraph | Table], left: float, top: float) -> None:
     """Boxes of a page laid out in its own coordinates put back where it stands on its sheet."""
     def moved(box: BBox | None) -> BBox | None:
-        return None if box is None else (box[0] + left, box[1], box[2] + left, box[3])
+        return None if box is None else (box[0] + left, box[1] + top, box[2] + left, box[3] + top)
 
     for b in blocks:
         if isinstance(b, Table):

@@ -128,6 +128,15 @@ def image_source(gray: np.ndarray, dpi: float | None) -> PageSource:
     return PageSource(lambda d: resample(gray, d / native), native, notes)
 
 
+def rows_of(source: PageSource, top_in: float, bottom_in: float) -> PageSource:
+    """The band of `source` from `top_in` to `bottom_in` inches down it, as a page of its own."""
+    def render(dpi: float) -> np.ndarray:
+        full = source.render(dpi)
+        return full[round(top_in * dpi):round(bottom_in * dpi)]
+
+    return PageSource(render, source.native_dpi, source.notes)
+
+
 def pdf_source(page, clip=None, overlaid: bool | None = None) -> PageSource:
     """An image-only PDF page (or the `clip` rectangle of a page: a picture on it), rendered on
     demand. Its native resolution is that of the largest image it shows (a scan placed on the

@@ -33,9 +33,10 @@ from ..readers.pdf import OcrReading
 from .cells import CellCrop, ink_box, reread_cells, signed_numbers
 from .geometry import (estimate_skew, lines_run_vertically, picture_outline, rotate, rotated_part, turn, turning,
                        warped_part)
-from .images import PageSource, pdf_source, resample
+from .images import PageSource, pdf_source, resample, rows_of
 from .perspective import keystone
 from .rulings import find_rulings, off_the_frame, without_sheet_edges
+from .stacked import TALL, stacked_parts
 
 READ_DPI = 150.0
 SHARP_DPI = 300.0
@@ -453,15 +454,41 @@ def ocr_page(page, clip=None, overlaid: bool | None = None) -> OcrReading:
     """For extraction.readers.pdf: an image-only PDF page's words and rulings (page points), and
     the wall time of each reading stage. `clip`: only that rectangle of the page (a picture on a
     page of text), its words and rulings still in page points. `overlaid`: see pdf_source."""
-    scan = default_reader().read(pdf_source(page, clip, overlaid), page.number + 1)
+    source = pdf_source(page, clip, overlaid)
     if clip is None:
-        return OcrReading(scan.words, scan.h_lines, scan.v_lines, scan.timings_ms, scan.notes, (scan.width, scan.height))
+        parts = _stacked_in(source, page.rect.width, page.rect.height)
+        readings = [_whole(default_reader().read(part, page.number + 1), top) for top, part in parts]
+        if len(readings) == 1:
+            return readings[0]
+        stage_ms: dict[str, float] = {}
+        for r in readings:
+            for stage, t in r.stage_ms.items():
+                stage_ms[stage] = stage_ms.get(stage, 0.0) + t
+        notes = [f"it is a picture of {len(readings)} pages one under another; each was read as a page of its own"]
+        notes += list(dict.fromkeys(n for r in readings for n in r.notes))
+        return OcrReading([], [], [], stage_ms, notes, parts=readings)
+    scan = default_reader().read(source, page.number + 1)
     if scan.turns % 4:
         return OcrReading([], [], [], scan.timings_ms)  # a picture set sideways: its points are not the page's
     dx, dy = clip[0], clip[1]
     words = [replace(w, bbox=(w.bbox[0] + dx, w.bbox[1] + dy, w.bbox[2] + dx, w.bbox[3] + dy)) for w in scan.words]
     h, v = ([Segment(s.x0 + dx, s.y0 + dy, s.x1 + dx, s.y1 + dy) for s in lines] for lines in (scan.h_lines, scan.v_lines))
     return OcrReading(words, h, v, scan.timings_ms)
+
+
+def _whole(scan: ScanPage, top: float) -> OcrReading:
+    return OcrReading(scan.words, scan.h_lines, scan.v_lines, scan.timings_ms, scan.notes, (scan.width, scan.height),
+                      top=top)
+
+
+def _stacked_in(source: PageSource, width: float, height: float) -> list[tuple[float, PageSource]]:
+    """(top, in points, and source) of each page stacked in a page's picture (scan.stacked): a
+    merged scan or a long screenshot made into a PDF page its own size. A page of ordinary shape is
+    not rendered to tell."""
+    if height < TALL * width:
+        return [(0.0, source)]
+    rows = stacked_parts(source.render(READ_DPI), READ_DPI)
+    return [(top * 72.0 / READ_DPI, rows_of(source, top / READ_DPI, bottom / READ_DPI)) for top, bottom in rows]
 
 
 # Pages read while a `collecting_pages()` block is open (for --debug-dir pictures).
