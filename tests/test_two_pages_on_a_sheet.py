@@ -17,7 +17,7 @@ from extraction.readers.sheet import pages_on_sheet
 from tests.shared_data import load_scorer
 from tests.synth.form import build_report, synth_answers
 from tests.synth.pdf_report import render_pdf, two_up
-from tests.synth.scan import scan_pages, scan_tiff, style_for
+from tests.synth.scan import scan_pages, scan_pdf, scan_tiff, style_for
 
 SEED = 24001
 
@@ -63,6 +63,20 @@ def test_a_scanned_spread_turned_on_its_side_reads_as_its_pages():
     full_sheets = len(pymupdf.open(stream=pdf, filetype="pdf")) // 2
     assert sum("two pages side by side" in w for w in result.warnings) == full_sheets
     assert any(w.startswith("page 1 was turned") for w in result.warnings)
+
+
+def test_a_photographed_two_up_sheet_in_a_pdf_reads_as_its_pages():
+    # a phone's scanning app: the sheet cut out of its photo is fitted into the photo's page, and
+    # the band around it, once white, drew the sheet's edge across both pages as a ruling
+    report = _report(24403)
+    style = style_for(24403, dpi=200, photo=True)
+    sheets = scan_pages(two_up(render_pdf(report), "a4"), 24403, style)
+    result = extract(scan_pdf(sheets, style.dpi), "photos.pdf")
+    s = _scored(result, report.answer)
+    assert any("photographed page" in w for w in result.warnings)
+    assert any(w.startswith("page 1: it holds two pages side by side") for w in result.warnings)
+    assert s["silent"] == 0, s["wrong"]
+    assert s["right"] >= 0.97 * s["fields"], s["wrong"]
 
 
 def _words_in_rows(xs_texts: list[tuple[float, str]], rows: int, width: float = 10.0) -> list[Word]:

@@ -293,18 +293,23 @@ def _photographed(full: np.ndarray, area) -> Callable[[float], np.ndarray] | Non
     if quad is None:
         return None
     flat = unwarp_paper(full, quad)
+    # Around the sheet, its own shade, not white: the edge between a photographed sheet's grey
+    # and white was a ruling across the page (a booklet's spread, fitted into its photo's page,
+    # left a band of white under it an inch high; its edge joined the two pages' halves).
+    rim = np.concatenate([flat[-3:].ravel(), flat[:, -3:].ravel()])
+    paper = int(np.median(rim))
 
     def render(dpi: float) -> np.ndarray:
         size = (area * pymupdf.Matrix(dpi / 72.0, dpi / 72.0)).irect
         k = min(size.width / flat.shape[1], size.height / flat.shape[0])
-        return _fit(resample(flat, k), size.height, size.width)
+        return _fit(resample(flat, k), size.height, size.width, paper)
 
     return render
 
 
-def _fit(img: np.ndarray, h: int, w: int) -> np.ndarray:
-    """img cut or padded with white at its bottom and right to h x w (a pixel's rounding apart)."""
+def _fit(img: np.ndarray, h: int, w: int, fill: int = 255) -> np.ndarray:
+    """img cut or padded with `fill` at its bottom and right to h x w."""
     img = img[:h, :w]
     if img.shape != (h, w):
-        img = cv2.copyMakeBorder(img, 0, h - img.shape[0], 0, w - img.shape[1], cv2.BORDER_CONSTANT, value=255)
+        img = cv2.copyMakeBorder(img, 0, h - img.shape[0], 0, w - img.shape[1], cv2.BORDER_CONSTANT, value=fill)
     return img
