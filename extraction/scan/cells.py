@@ -28,6 +28,8 @@ _STRAY = re.compile(r"[A-Za-z]{1,2}")
 _INK_CONTRAST = 60  # grey levels under the paper that print reaches
 _DOUBTFUL = 0.95  # a full-page reading under this score is checked
 UNREADABLE = 0.2  # score of a cell with ink but no reading
+SIGN_IN_DOUBT = 0.8  # score of a number with a speck where its minus would stand: not accepted on its own
+_SPECK_AREA = 4  # pixels: less is the paper's grain
 _SIGN_MISREADS = ".·,，'`。 "  # what a printed minus before digits has been read as
 
 
@@ -120,40 +122,52 @@ def signed_numbers(tables: list[Table], words: list[Word], page: np.ndarray, px_
             number = digits_of(w.text)
             if number is None or number.startswith(("-", "−", "－", "+")):
                 continue
-            if _minus_before(page, w.bbox, cell.bbox, px_per_pt):
+            mark = _mark_before(page, w.bbox, cell.bbox, px_per_pt)
+            if mark == "minus":
                 # read from a sharper crop, the sign itself may come out as a point (".2")
                 out[inside[0]] = Word("-" + w.text.lstrip(_SIGN_MISREADS), w.bbox, w.score)
+            elif mark == "speck":
+                out[inside[0]] = Word(w.text, w.bbox, min(w.score, SIGN_IN_DOUBT))
     return out
 
 
-def _minus_before(page: np.ndarray, word: BBox, cell: BBox, k: float) -> bool:
-    """Whether a minus is printed before the number `word` (page points) in `cell`: found from the
-    pixels alone, since the word's box may or may not take the sign in (a second reading's box is
-    the cell's ink, the first reading's box the digits only)."""
+def _mark_before(page: np.ndarray, word: BBox, cell: BBox, k: float) -> str | None:
+    """What is printed before the number `word` (page points) in `cell`: "minus", a "speck" where
+    a minus would stand but too narrow to be one, or None. Found from the pixels alone, since the
+    word's box may or may not take the sign in (a second reading's box is the cell's ink, the first
+    reading's box the digits only).
+
+    A fax's 98 lines an inch leave a thin minus a dot, as tall as it is wide or taller (a "-1" of
+    the faxes sweep, 3 x 4 px at the reading resolution, read as 1 and accepted). A speck of dirt
+    may stand there as well, so a speck does not make a number negative: it makes it doubtful."""
     x0 = max(0, int(round(cell[0] * k)) + 2)  # clear of the cell's rulings
     x1 = int(round(cell[2] * k)) - 2
     y0 = max(0, int(round(word[1] * k)) - 2)
     y1 = int(round(word[3] * k)) + 3
     region = page[y0:y1, x0:x1]
     if region.size == 0:
-        return False
+        return None
     marks = (region < 190).astype(np.uint8)  # a 1-px stroke blurs to a light grey blob
     n, _, stats, _ = cv2.connectedComponentsWithStats(marks, connectivity=8)
-    comps = [tuple(int(v) for v in stats[i][:4]) for i in range(1, n)]
+    comps = [tuple(int(v) for v in stats[i][:5]) for i in range(1, n)]
     tallest = max((c[3] for c in comps), default=0)
     digits = [c for c in comps if c[3] >= max(5, 0.6 * tallest)]
     if not digits:
-        return False
+        return None
     h = max(c[3] for c in digits)
     left = min(c[0] for c in digits)
     top = min(c[1] for c in digits)
-    for bx, by, bw, bh in comps:
+    found = None
+    for bx, by, bw, bh, area in comps:
         mid = by + bh / 2 - top
-        if (bh <= max(3, 0.35 * h) and max(bh, 0.15 * h) <= bw <= 1.2 * h
-                and bx + bw <= left + 1 and bx + bw >= left - 1.5 * h
+        if not (bh <= max(3, 0.35 * h) and bx + bw <= left + 1 and bx + bw >= left - 1.5 * h
                 and 0.3 * h <= mid <= 0.75 * h):
-            return True
-    return False
+            continue
+        if max(bh, 0.15 * h) <= bw <= 1.2 * h:
+            return "minus"
+        if area >= _SPECK_AREA:
+            found = "speck"
+    return found
 
 
 def _held(table: Table, words: list[Word]) -> list[list[int]]:
