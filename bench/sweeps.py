@@ -23,7 +23,11 @@ Sets, each deterministic by seed (default seed ranges in SETS):
   it by), in perspective, turned up to 12°, lit unevenly; as a PDF of the photos or a TIFF;
 - stacked: a report posted as one tall PNG or JPEG of its pages, one under another: scanned one
   by one, each tilted its own way, and stacked as whole sheets or cut to their print; or a long
-  screenshot of the pages on a screen (no tilt, cut to their print).
+  screenshot of the pages on a screen (no tilt, cut to their print);
+- sheets: several pages on one page of the file: printed two to a sheet (a text-layer PDF, A4
+  pages shrunk onto A4 landscape or whole on A3), such sheets scanned (an image-only PDF or a
+  TIFF, one sheet in three fed sideways) or photographed into a PDF, or a tall picture of the
+  pages, scanned one by one and stacked, made into one PDF page its own size.
 """
 from __future__ import annotations
 
@@ -35,7 +39,7 @@ from pathlib import Path
 
 SETS = {"mixed": range(900, 930), "photos": range(930, 960), "faxes": range(960, 984),
         "digital": range(5000, 5120), "unruled": range(6100, 6140), "unruled-blank": range(6000, 6040),
-        "stacked": range(7000, 7024), "closeups": range(7100, 7124)}
+        "stacked": range(7000, 7024), "closeups": range(7100, 7124), "sheets": range(7200, 7224)}
 
 
 def _variant(rng: random.Random, traditional: float, single_row: float | None = None) -> dict:
@@ -121,6 +125,40 @@ def stacked_document(seed: int) -> tuple[str, bytes, dict]:
     ext = rng.choice(["png", "jpg"])
     ok, buf = cv2.imencode(f".{ext}", image, [cv2.IMWRITE_JPEG_QUALITY, 85] if ext == "jpg" else [])
     return f"k{seed}_{shape}.{ext}", buf.tobytes(), report.answer
+
+
+def sheets_document(seed: int) -> tuple[str, bytes, dict]:
+    """One report of the sheets set: (file name, bytes, right answer)."""
+    import cv2
+    import pymupdf
+
+    from tests.synth import pdf_report, scan
+
+    rng = random.Random(seed * 23 + 5)
+    report = _scanned_report(seed, rng)
+    pdf = pdf_report.render_pdf(report, furniture=rng.choice(["office", "browser", None]))
+    shape = rng.choice(["text", "scan", "photo", "tall"])
+    if shape == "tall":
+        dpi = rng.choice([150, 200])
+        n = pymupdf.open(stream=pdf, filetype="pdf").page_count
+        pages = [scan.scan_pages(pdf, seed + i, scan.style_for(seed, dpi=dpi, tilt=rng.uniform(-2.0, 2.0)))[i]
+                 for i in range(n)]
+        image = scan.stacked(pages, dpi, trim_in=rng.choice([None, rng.uniform(0.25, 0.6)]))
+        doc = pymupdf.open()
+        page = doc.new_page(width=image.shape[1] * 72 / dpi, height=image.shape[0] * 72 / dpi)
+        page.insert_image(page.rect, stream=cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 85])[1].tobytes())
+        return f"h{seed}_tall.pdf", doc.tobytes(), report.answer
+    sheet = rng.choice(["a4", "a3"])
+    two_up = pdf_report.two_up(pdf, sheet)
+    if shape == "text":
+        return f"h{seed}_text_{sheet}.pdf", two_up, report.answer
+    dpi = rng.choice([200, 300]) if sheet == "a4" else rng.choice([150, 200])
+    style = scan.style_for(seed, dpi=dpi, photo=shape == "photo",
+                           turned=(1,) if shape == "scan" and rng.random() < 0.33 else ())
+    sheets = scan.scan_pages(two_up, seed, style)
+    if shape == "scan" and rng.random() < 0.5:
+        return f"h{seed}_scan_{sheet}.tif", scan.scan_tiff(sheets, dpi), report.answer
+    return f"h{seed}_{shape}_{sheet}.pdf", scan.scan_pdf(sheets, dpi), report.answer
 
 
 def fax_document(seed: int) -> tuple[str, bytes, dict]:
@@ -223,7 +261,7 @@ def build_set(name: str, out: Path, seeds: range | None = None) -> list[Path]:
             "digital": digital_document,
             "unruled": lambda seed: unruled_document(seed, blank_zeros=False),
             "unruled-blank": lambda seed: unruled_document(seed, blank_zeros=True),
-            "stacked": stacked_document, "closeups": closeup_document}[name]
+            "stacked": stacked_document, "closeups": closeup_document, "sheets": sheets_document}[name]
     (out / "in").mkdir(parents=True, exist_ok=True)
     (out / "golden").mkdir(parents=True, exist_ok=True)
     written = []

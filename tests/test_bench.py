@@ -155,6 +155,21 @@ def test_sweep_sets_are_written_with_their_answers_the_same_each_time(tmp_path):
     assert again[0].read_bytes() == paths[0].read_bytes()
 
 
+def test_the_sheets_sweep_set_puts_several_pages_on_one_page_of_the_file(tmp_path):
+    import pymupdf
+
+    from bench.sweeps import build_set
+
+    paths = build_set("sheets", tmp_path / "a", range(7200, 7202))
+    assert [p.name for p in paths] == ["h7200_text_a4.pdf", "h7201_tall.pdf"]
+    with pymupdf.open(paths[0]) as two_up, pymupdf.open(paths[1]) as tall:
+        assert all(p.rect.width > 1.4 * p.rect.height for p in two_up) and two_up[0].get_text().strip()
+        assert tall.page_count == 1 and tall[0].rect.height > 2.5 * tall[0].rect.width
+        assert not tall[0].get_text().strip() and tall[0].get_images()
+    again = build_set("sheets", tmp_path / "b", range(7200, 7201))
+    assert again[0].read_bytes() == paths[0].read_bytes()
+
+
 def test_born_digital_sweep_sets_cover_their_kinds_and_are_read_right(tmp_path):
     """The digital set mixes PDFs, web pages, Word files and converter text; the unruled-blank set's
     PDFs draw tables without vertical rulings and print their zeros blank."""
