@@ -33,12 +33,19 @@ class Segment:
     x1: float
     y1: float
 
+    def moved(self, dx: float, dy: float = 0.0) -> Segment:
+        return Segment(self.x0 + dx, self.y0 + dy, self.x1 + dx, self.y1 + dy)
+
 
 @dataclass
 class Word:
     text: str
     bbox: tuple[float, float, float, float]
     score: float = 1.0
+
+    def moved(self, dx: float, dy: float = 0.0) -> Word:
+        x0, y0, x1, y1 = self.bbox
+        return Word(self.text, (x0 + dx, y0 + dy, x1 + dx, y1 + dy), self.score)
 
 
 @dataclass

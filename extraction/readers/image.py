@@ -21,7 +21,7 @@ from ..scan.images import decode_images, guess_dpi, image_source
 from ..scan.page_reader import GRID_TOL, PageReader, ScanPage, default_reader
 from ..scan.stacked import stacked_parts
 from . import pdf as pdf_layout
-from .sheet import pages_on_sheet
+from . import sheet
 
 # Scanned pages of one table are rarely placed identically by the scanner: the columns of a
 # continued table are compared by their widths, with this tolerance (points).
@@ -60,9 +60,9 @@ def read_frames(frames: list[tuple[np.ndarray, float | None]], reader: PageReade
     t1 = time.perf_counter()
     pages: list[pdf_layout.PageLayout] = []
     for scan in scans:
-        parts = pages_on_sheet(scan.width, scan.height, scan.words, scan.h_lines, scan.v_lines)
+        parts = sheet.pages_on_sheet(scan.width, scan.height, scan.words, scan.h_lines, scan.v_lines)
         if len(parts) > 1:
-            warnings.append(f"page {scan.number}: {pdf_layout.SIDE_BY_SIDE}")
+            warnings.append(f"page {scan.number}: {sheet.NOTE}")
         for part in parts:
             carried = pages[-1].columns if pages else []
             pages.append(pdf_layout.lay_out(

@@ -32,7 +32,7 @@ from ..unruled import unruled_tables
 from .pdf_frame import Frame, reading_frame
 from .pdf_legibility import drawn_as_outlines, illegible, raw_spans
 from .pdf_visibility import without_unseen_text
-from .sheet import pages_on_sheet
+from . import sheet
 
 
 @dataclass
@@ -64,7 +64,6 @@ _PICTURE_MIN_SHARE = 0.03
 _PICTURE_MAX_WORDS = 2
 # What a picture read must give to be kept: rulings, or this many words (a table without rulings).
 _PICTURE_MIN_WORDS = 12
-SIDE_BY_SIDE = "it holds two pages side by side; each was read as a page of its own"
 # Column boundaries of a table's two parts on consecutive pages agree within this.
 _JOIN_TOL = 3.0
 
@@ -298,7 +297,7 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float
     n = page.number + 1
     laid: list[PageLayout] = []
     for top, width, height, words, h, v in stack or [(0.0, frame.width, frame.height, words, h, v)]:
-        parts = pages_on_sheet(width, height, words, h, v)
+        parts = sheet.pages_on_sheet(width, height, words, h, v)
         for part in parts:
             laid.append(lay_out(PageLayout(number=n, height=height, ocr=ocr, ocr_ms=ocr_ms if not laid else {},
                                            turn=0 if ocr else frame.turn, hidden_text=hidden, pictures=kept,
@@ -306,7 +305,7 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float
                                            left=part.left, top=top),
                                 part.h_lines, part.v_lines, part.words, laid[-1].columns if laid else carried))
         if len(parts) > 1:
-            laid[0].notes = laid[0].notes + [SIDE_BY_SIDE]
+            laid[0].notes = laid[0].notes + [sheet.NOTE]
     return laid
 
 

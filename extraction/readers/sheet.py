@@ -11,9 +11,10 @@ a page stand.
 A sheet is taken for two pages when all of these hold; a single landscape page (a wide table 3)
 fails at least one:
 - it is landscape: two portrait pages side by side are (A4 on A4 or A3 landscape: 1.41 wide);
-- a band at least 4% of its width (an inch on A3, half an inch on A4) runs down its middle with no
+- a band at least 2.5% of its width (0.4 in on A3, 0.3 in on A4) runs down its middle with no
   word and no horizontal ruling across it, top to bottom: the two pages' margins. A page's
-  paragraphs and a table's rulings cross the middle of a landscape page;
+  paragraphs and a table's rulings cross the middle of a landscape page. (A browser's header and
+  footer, printed in its narrow margins, leave 44 pt between two whole A4 pages on A3.);
 - each side holds a text line or a ruling at least 40% as long as its half is wide, as a page's
   paragraphs and tables are. A table that lost its rulings may leave a band free between two
   columns of numbers, but its right side then holds only short cells.
@@ -32,6 +33,7 @@ CENTRE = 0.1  # the band's middle lies within this share of the width from the s
 LONG = 0.4  # each side shows a line or ruling this share of its half's width long
 MIN_WORDS = 3  # each side shows at least this many words
 _EDGE = 3.0  # points: a ruling this near the gutter's edge belongs to the page beside it
+NOTE = "it holds two pages side by side; each was read as a page of its own"
 
 
 @dataclass
@@ -61,9 +63,9 @@ def pages_on_sheet(width: float, height: float, words: list[Word], h_lines: list
 
         parts.append(SheetPart(
             lo, hi - lo,
-            [Word(w.text, _moved(w.bbox, -lo), w.score) for w in words if inside(w.bbox[0], w.bbox[2])],
-            [_moved_segment(s, -lo) for s in h_lines if inside(s.x0, s.x1)],
-            [_moved_segment(s, -lo) for s in v_lines if inside(s.x0, s.x1) and s not in gutter_v]))
+            [w.moved(-lo) for w in words if inside(w.bbox[0], w.bbox[2])],
+            [s.moved(-lo) for s in h_lines if inside(s.x0, s.x1)],
+            [s.moved(-lo) for s in v_lines if inside(s.x0, s.x1) and s not in gutter_v]))
     if any(len(p.words) < MIN_WORDS or not _has_long_line(p) for p in parts):
         return [SheetPart(0.0, width, words, h_lines, v_lines)]
     return parts
@@ -99,10 +101,3 @@ def _has_long_line(part: SheetPart) -> bool:
     return (any(w.bbox[2] - w.bbox[0] >= need for w in part.words)
             or any(abs(s.x1 - s.x0) >= need for s in part.h_lines))
 
-
-def _moved(box: tuple[float, float, float, float], dx: float) -> tuple[float, float, float, float]:
-    return (box[0] + dx, box[1], box[2] + dx, box[3])
-
-
-def _moved_segment(s: Segment, dx: float) -> Segment:
-    return Segment(s.x0 + dx, s.y0, s.x1 + dx, s.y1)

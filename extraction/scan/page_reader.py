@@ -22,7 +22,7 @@ import re
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Iterator
 
 import cv2
@@ -471,9 +471,8 @@ def ocr_page(page, clip=None, overlaid: bool | None = None) -> OcrReading:
     if scan.turns % 4:
         return OcrReading([], [], [], scan.timings_ms)  # a picture set sideways: its points are not the page's
     dx, dy = clip[0], clip[1]
-    words = [replace(w, bbox=(w.bbox[0] + dx, w.bbox[1] + dy, w.bbox[2] + dx, w.bbox[3] + dy)) for w in scan.words]
-    h, v = ([Segment(s.x0 + dx, s.y0 + dy, s.x1 + dx, s.y1 + dy) for s in lines] for lines in (scan.h_lines, scan.v_lines))
-    return OcrReading(words, h, v, scan.timings_ms)
+    return OcrReading([w.moved(dx, dy) for w in scan.words], [s.moved(dx, dy) for s in scan.h_lines],
+                      [s.moved(dx, dy) for s in scan.v_lines], scan.timings_ms)
 
 
 def _whole(scan: ScanPage, top: float) -> OcrReading:
