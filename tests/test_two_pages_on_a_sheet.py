@@ -87,8 +87,8 @@ def _words_in_rows(xs_texts: list[tuple[float, str]], rows: int, width: float = 
 def test_a_landscape_table_with_a_free_band_between_its_columns_is_one_page():
     # a wide table that lost its rulings: labels on the left, short numbers right of a wide gap
     # down the middle; the right side has no page's long lines, so the sheet is not cut
-    words = _words_in_rows([(40, "一、本年新收政府信息公开申请数量"), (460, "12"), (560, "3"), (660, "0"),
-                            (760, "15")], rows=20)
+    words = _words_in_rows([(40, "（二）部分公开（区分处理的，只计这一情形）"), (300, "31"), (520, "12"), (620, "3"),
+                            (720, "15")], rows=20)
     parts = pages_on_sheet(842, 595, words, [], [])
     assert len(parts) == 1 and parts[0].left == 0
 
