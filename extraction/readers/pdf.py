@@ -151,9 +151,17 @@ _UNREAD = {
 
 def add_ocr_stages(timings: dict[str, float], pages_ms: Iterable[dict[str, float]]) -> None:
     """The OCR's per-page stage times summed into a document's timings, as ocr_<stage>."""
-    for stage_ms in pages_ms:
-        for k, v in stage_ms.items():
-            timings[f"ocr_{k}"] = timings.get(f"ocr_{k}", 0.0) + v
+    for k, v in summed_stages(pages_ms).items():
+        timings[f"ocr_{k}"] = timings.get(f"ocr_{k}", 0.0) + v
+
+
+def summed_stages(stage_ms: Iterable[dict[str, float]]) -> dict[str, float]:
+    """Times per stage (ms), summed over several readings."""
+    total: dict[str, float] = {}
+    for one in stage_ms:
+        for k, v in one.items():
+            total[k] = total.get(k, 0.0) + v
+    return total
 
 
 def _open(data: bytes) -> pymupdf.Document:
@@ -289,8 +297,7 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float
     kept = 0
     for box in pictures:
         more = ocr_page(page, box)
-        for stage, t in more.stage_ms.items():
-            ocr_ms[stage] = ocr_ms.get(stage, 0.0) + t
+        ocr_ms = summed_stages([ocr_ms, more.stage_ms])
         if more.h_lines or more.v_lines or len(more.words) >= _PICTURE_MIN_WORDS:  # else a photo: a caption's worth
             words, h, v = words + more.words, h + more.h_lines, v + more.v_lines
             kept += 1

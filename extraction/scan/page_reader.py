@@ -29,7 +29,7 @@ import cv2
 import numpy as np
 
 from ..grid import Segment, Word, build_tables
-from ..readers.pdf import OcrReading
+from ..readers.pdf import OcrReading, summed_stages
 from .cells import CellCrop, ink_box, reread_cells, signed_numbers
 from .geometry import (estimate_skew, lines_run_vertically, picture_outline, rotate, rotated_part, turn, turning,
                        warped_part)
@@ -456,17 +456,18 @@ def ocr_page(page, clip=None, overlaid: bool | None = None) -> OcrReading:
     page of text), its words and rulings still in page points. `overlaid`: see pdf_source."""
     source = pdf_source(page, clip, overlaid)
     if clip is None:
+        t0 = time.perf_counter()
         parts = _stacked_in(source, page.rect.width, page.rect.height)
+        # a tall page is rendered and cut before its parts are read (their renders are then cut
+        # from that one): its own stage
+        cut = {"stacked": (time.perf_counter() - t0) * 1000} if parts[0][1] is not source else {}
         readings = [_whole(default_reader().read(part, page.number + 1), top) for top, part in parts]
         if len(readings) == 1:
+            readings[0].stage_ms = summed_stages([cut, readings[0].stage_ms])
             return readings[0]
-        stage_ms: dict[str, float] = {}
-        for r in readings:
-            for stage, t in r.stage_ms.items():
-                stage_ms[stage] = stage_ms.get(stage, 0.0) + t
         notes = [f"it is a picture of {len(readings)} pages one under another; each was read as a page of its own"]
         notes += list(dict.fromkeys(n for r in readings for n in r.notes))
-        return OcrReading([], [], [], stage_ms, notes, parts=readings)
+        return OcrReading([], [], [], summed_stages([cut, *(r.stage_ms for r in readings)]), notes, parts=readings)
     scan = default_reader().read(source, page.number + 1)
     if scan.turns % 4:
         return OcrReading([], [], [], scan.timings_ms)  # a picture set sideways: its points are not the page's
@@ -486,8 +487,18 @@ def _stacked_in(source: PageSource, width: float, height: float) -> list[tuple[f
     not rendered to tell."""
     if height < TALL * width:
         return [(0.0, source)]
-    rows = stacked_parts(source.render(READ_DPI), READ_DPI)
-    return [(top * 72.0 / READ_DPI, rows_of(source, top / READ_DPI, bottom / READ_DPI)) for top, bottom in rows]
+    # each part is cut from the whole page's render at the resolution it asks for: rendered once
+    # for all the parts, not once a part
+    renders: dict[float, np.ndarray] = {}
+
+    def render(dpi: float) -> np.ndarray:
+        if dpi not in renders:
+            renders[dpi] = source.render(dpi)
+        return renders[dpi]
+
+    whole = PageSource(render, source.native_dpi, source.notes)
+    rows = stacked_parts(whole.render(READ_DPI), READ_DPI)
+    return [(top * 72.0 / READ_DPI, rows_of(whole, top / READ_DPI, bottom / READ_DPI)) for top, bottom in rows]
 
 
 # Pages read while a `collecting_pages()` block is open (for --debug-dir pictures).
