@@ -120,7 +120,7 @@ def stacked_document(seed: int) -> tuple[str, bytes, dict]:
     else:
         n = pymupdf.open(stream=pdf, filetype="pdf").page_count
         tilts = [rng.choice([-1, 1]) * rng.uniform(0.4, 2.0) for _ in range(n)]
-        pages = [scan.scan_pages(pdf, seed + i, scan.style_for(seed, dpi=dpi, tilt=t))[i] for i, t in enumerate(tilts)]
+        pages = scan.leaning_apart(pdf, seed, tilts, dpi=dpi)
         image = scan.stacked(pages, dpi, trim_in=rng.uniform(0.25, 0.6) if shape == "trimmed" else None)
     ext = rng.choice(["png", "jpg"])
     ok, buf = cv2.imencode(f".{ext}", image, [cv2.IMWRITE_JPEG_QUALITY, 85] if ext == "jpg" else [])
@@ -141,8 +141,7 @@ def sheets_document(seed: int) -> tuple[str, bytes, dict]:
     if shape == "tall":
         dpi = rng.choice([150, 200])
         n = pymupdf.open(stream=pdf, filetype="pdf").page_count
-        pages = [scan.scan_pages(pdf, seed + i, scan.style_for(seed, dpi=dpi, tilt=rng.uniform(-2.0, 2.0)))[i]
-                 for i in range(n)]
+        pages = scan.leaning_apart(pdf, seed, [rng.uniform(-2.0, 2.0) for _ in range(n)], dpi=dpi)
         image = scan.stacked(pages, dpi, trim_in=rng.choice([None, rng.uniform(0.25, 0.6)]))
         doc = pymupdf.open()
         page = doc.new_page(width=image.shape[1] * 72 / dpi, height=image.shape[0] * 72 / dpi)

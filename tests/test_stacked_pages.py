@@ -16,7 +16,7 @@ from extraction.scan.stacked import stacked_parts
 from tests.shared_data import load_scorer
 from tests.synth.form import build_report, synth_answers
 from tests.synth.pdf_report import render_pdf
-from tests.synth.scan import scan_pages, style_for
+from tests.synth.scan import leaning_apart
 
 SEED = 23
 DPI = 150
@@ -86,9 +86,8 @@ def merged_scan():
     answer = synth_answers(SEED, template="2021")
     report = build_report(answer, seed=SEED)
     pdf = render_pdf(report)
-    scans = [scan_pages(pdf, SEED + i, style_for(SEED, dpi=DPI, tilt=t, noise=4.0, blur=0.5)) for i, t in enumerate(TILTS)]
-    assert len(scans[0]) == len(TILTS)
-    pages = [scan[i] for i, scan in enumerate(scans)]
+    assert pymupdf.open(stream=pdf, filetype="pdf").page_count == len(TILTS)
+    pages = leaning_apart(pdf, SEED, list(TILTS), dpi=DPI, noise=4.0, blur=0.5)
     ok, png = cv2.imencode(".png", np.vstack(pages))  # no resolution tag, as a phone saves it
     return report, png.tobytes()
 

@@ -223,6 +223,12 @@ def screen_pages(pdf: bytes, dpi: int) -> list[np.ndarray]:
     return out
 
 
+def leaning_apart(pdf: bytes, seed: int, tilts: list[float], **style) -> list[np.ndarray]:
+    """Page i of `pdf` scanned on its own, tilted tilts[i] degrees (the rest of the scanner:
+    style_for(seed, **style)), as pages fed one by one lean each their own way."""
+    return [scan_pages(pdf, seed + i, style_for(seed, tilt=t, **style))[i] for i, t in enumerate(tilts)]
+
+
 def stacked(pages: list[np.ndarray], dpi: int, trim_in: float | None = None) -> np.ndarray:
     """`pages` one under another in one tall image, as a report is posted as one picture: whole
     sheets (trim_in None), or each cut to its print with trim_in inches of its paper kept round it,
