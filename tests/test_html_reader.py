@@ -229,3 +229,60 @@ def test_a_large_linked_picture_is_warned_about_not_fetched():
     doc = html.read(page.encode("utf-8"))
     assert any(w.startswith("1 picture(s) the page links to were not fetched") for w in doc.warnings)
     assert [b.text for b in doc.blocks] == ["2023年政府信息公开工作年度报告"]
+
+
+@pytest.mark.parametrize("boxes", ["grid", "grid-auto", "flex"])
+def test_a_table_drawn_with_css_boxes_keeps_its_blank_cells(boxes):
+    """A table drawn as <div>s: read as text, an empty box prints nothing and the next figure
+    slides into its column. Read as boxes, each keeps its place, so zeros printed blank stay blank."""
+    from extraction.pipeline import extract
+
+    report = build_report(synth_answers(6, template="2019"), blank_zeros=True, seed=6)
+    page = html_report.render(report, boxes=boxes, seed=6)
+    tables = _tables(html.read(page))
+    assert [(t.n_rows, t.n_cols) for t in tables] == [
+        (report.tables[n].n_rows, report.tables[n].n_cols) for n in ("t2", "t3", "t4")]
+    if boxes != "flex":  # a flex row has no row spans: a merged cell's lower rows are empty boxes
+        assert [_spans(t) for t in tables] == [_spans(report.tables[n]) for n in ("t2", "t3", "t4")]
+    assert sum(v is None for v in report.answer.values()) >= 20  # blank cells to keep in place
+    output = extract(page, "report.html").model_dump(mode="json")
+    assert wrong_fields(report.answer, output) == []
+
+
+def test_css_grid_placement_by_lines_spans_and_auto_flow():
+    page = """<body><div style="display:grid;grid-template-columns:[a] 8em repeat(2, minmax(0,1fr)) 1fr">
+    <div style="grid-row:1 / span 2">项目</div><div style="grid-column:2 / 5">数量</div>
+    <div>新收</div><div style="grid-column-start:3">办结</div><div>总计</div>
+    <div>申请</div><div>3</div><div></div><div>3</div></div></body>"""
+    table = _tables(html.read(page.encode("utf-8")))[0]
+    assert (table.n_rows, table.n_cols) == (3, 4)
+    assert table.at(1, 0).text == "项目" and table.at(0, 3).text == "数量"
+    assert [c.text for c in table.row_cells(1)] == ["新收", "办结", "总计"]
+    assert [c.text for c in table.row_cells(2)] == ["申请", "3", "", "3"]
+
+
+def test_a_page_layout_grid_is_not_a_table():
+    prose = "本机关认真贯彻落实《条例》，全年主动公开政府信息。"
+    page = f"""<body><div style="display:grid;grid-template-columns:240px 1fr">
+    <div class="menu-box">年度报告</div><div><p>{prose}</p></div>
+    <div>联系我们</div><div><p>{prose}</p></div></div></body>"""
+    doc = html.read(page.encode("utf-8"))
+    assert _tables(doc) == []
+    assert prose in _texts(doc)
+
+
+def test_a_table_in_an_iframe_srcdoc_is_read_and_a_linked_frame_is_warned_about():
+    from extraction.pipeline import extract
+
+    report = build_report(synth_answers(5, template="2021"), blank_zeros=True, seed=5)
+    page = html_report.render(report, boxes="frame", seed=5)
+    assert b"<iframe" in page and b"&lt;table" in page
+    result = extract(page, "report.html")
+    assert wrong_fields(report.answer, result.model_dump(mode="json")) == []
+    assert not any("framed page" in w for w in result.warnings)
+
+    linked = ("<body><p>2023年政府信息公开工作年度报告</p><iframe src='/t3.html' width='100%'></iframe>"
+              "<iframe src='https://count.example.cn/x' width='0' height='0'></iframe></body>")
+    doc = html.read(linked.encode("utf-8"))
+    assert [w for w in doc.warnings if "framed page" in w] == [
+        "1 framed page(s) the page links to were not fetched: a table shown in a frame there is not read"]

@@ -22,11 +22,12 @@ import lxml.html
 
 from ..errors import CorruptInput
 from ..model import Block, Cell, Document, Paragraph, Table
+from .css_tables import SIMPLE_SELECTOR, Styles, boxes_of, style_rules
 from .pictures import PictureReader, Pictures
 
 # Elements whose content is never report text. (<noscript> is kept: it holds what the page shows
 # without its scripts, such as a static copy of a table a script draws.)
-_DROP_TAGS = {"script", "style", "template", "iframe", "object", "embed", "svg", "canvas",
+_DROP_TAGS = {"script", "style", "template", "object", "embed", "svg", "canvas",
               "select", "button", "input", "textarea", "map", "head"}
 # Page furniture: dropped unless it sits inside the article itself (<article><header><h1>...).
 _FURNITURE_TAGS = {"nav", "header", "footer", "aside"}
@@ -55,12 +56,8 @@ _SPACES = re.compile(r"[\s\u00a0]+")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([-\w.:]+)""", re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
-_CSS_MEDIA = re.compile(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", re.I)
-_CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _SHOWN_STYLE = re.compile(r"display\s*:\s*(?!none)[a-z]|visibility\s*:\s*visible", re.I)
 _CSS_NAMES = re.compile(r"[.#]([\w-]+)")
-_SIMPLE_SELECTOR = re.compile(r"^[a-zA-Z0-9]*(?P<kind>[.#])(?P<name>[\w-]+)$")
 _LINK_LIST_TAGS = {"ul", "ol", "dl", "div"}
 _WORDS = re.compile(r"[\u4e00-\u9fffA-Za-z]")  # characters of words, not of dates or numbers
 _LINK_SHARE = 0.85
@@ -82,8 +79,10 @@ def read(data: bytes, read_picture: PictureReader | None = None) -> Document:
             text.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8", remove_comments=True))
     except (lxml.etree.ParserError, ValueError) as exc:
         raise CorruptInput(f"the HTML page cannot be parsed: {exc}") from exc
+    _inline_frames(root)
+    styles = Styles(root)  # before the <head> and its style sheets are dropped
     _strip_boilerplate(root)
-    walker = _Walker(Pictures(read_picture))
+    walker = _Walker(Pictures(read_picture), styles)
     body = root.find("body")
     walker.walk(body if body is not None else root)
     walker.flush()
@@ -92,6 +91,9 @@ def read(data: bytes, read_picture: PictureReader | None = None) -> Document:
     if walker.linked:
         warnings.append(f"{walker.linked} picture(s) the page links to were not fetched: "
                         f"a table shown as an image there is not read")
+    if walker.framed:
+        warnings.append(f"{walker.framed} framed page(s) the page links to were not fetched: "
+                        f"a table shown in a frame there is not read")
     return Document(blocks=walker.blocks, kind="html", pages=1, warnings=warnings,
                     timings_ms={"read_html": (time.perf_counter() - start) * 1000 - pictures.ms,
                                 **pictures.timings})
@@ -187,6 +189,31 @@ def _strip_boilerplate(root) -> None:
             el.drop_tree()  # keeps the tail text, which belongs to the parent
 
 
+def _inline_frames(root) -> None:
+    """Puts each <iframe srcdoc> (a page a CMS embeds whole, as some embed a report's tables) in
+    place as the body of the page it holds, with that page's style sheets; frames within it too,
+    three deep. A frame that only links to its page (src) is left: that page is not fetched."""
+    for _ in range(3):
+        frames = [f for f in root.iter("iframe") if f.get("srcdoc", "").strip()]
+        if not frames:
+            break
+        for frame in frames:
+            box = lxml.html.Element("div", {k: v for k, v in frame.attrib.items()
+                                            if k in ("style", "class", "id", "hidden")})
+            try:
+                inner = lxml.html.document_fromstring(frame.get("srcdoc"))
+            except (lxml.etree.ParserError, ValueError):
+                inner = None
+            if inner is not None:
+                box.extend(inner.iter("style"))
+                body = inner.find("body")
+                if body is not None:
+                    box.text = body.text
+                    box.extend(list(body))
+            box.tail = frame.tail
+            frame.getparent().replace(frame, box)
+
+
 def _attached(el, root) -> bool:
     while el is not None:
         if el is root:
@@ -208,17 +235,15 @@ def _css_hidden(root) -> Callable[[Any], bool]:
     classes: set[str] = set()
     ids: set[str] = set()
     shown: set[str] = set()  # names some rule shows again (.tab-pane.active{display:block})
-    for style in root.iter("style"):
-        css = _CSS_MEDIA.sub("", _CSS_COMMENT.sub("", style.text or ""))
-        for selectors, body in _CSS_RULE.findall(css):
-            if _SHOWN_STYLE.search(body):
-                shown.update(n.lower() for n in _CSS_NAMES.findall(selectors))
-            if not _HIDDEN_STYLE.search(body):
-                continue
-            for sel in selectors.split(","):
-                m = _SIMPLE_SELECTOR.match(sel.strip())
-                if m:
-                    (ids if m.group("kind") == "#" else classes).add(m.group("name").lower())
+    for selectors, body in style_rules(root):
+        if _SHOWN_STYLE.search(body):
+            shown.update(n.lower() for n in _CSS_NAMES.findall(selectors))
+        if not _HIDDEN_STYLE.search(body):
+            continue
+        for sel in selectors.split(","):
+            m = SIMPLE_SELECTOR.match(sel.strip())
+            if m:
+                (ids if m.group("kind") == "#" else classes).add(m.group("name").lower())
     classes -= shown
     ids -= shown
     if not classes and not ids:
@@ -272,11 +297,13 @@ def _has_data_table(el) -> bool:
 class _Walker:
     """Reading order: text runs into the current paragraph until a block element closes it."""
 
-    def __init__(self, pictures: Pictures) -> None:
+    def __init__(self, pictures: Pictures, styles: Styles) -> None:
         self.blocks: list[Block] = []
         self.buf: list[str] = []
         self.pictures = pictures
+        self.styles = styles
         self.linked = 0  # pictures large enough to hold a table that the page only links to
+        self.framed = 0  # frames whose page is only linked to (src)
 
     def flush(self) -> None:
         text = clean_inline("".join(self.buf))
@@ -294,6 +321,11 @@ class _Walker:
         if tag == "img":
             self._picture(el)
             return
+        if tag == "iframe":  # its own content is only what browsers without frames show
+            src = el.get("src", "").strip().lower()
+            tiny = any(el.get(a, "").strip() in ("0", "1", "0px", "1px") for a in ("width", "height"))
+            self.framed += bool(src) and not tiny and not src.startswith(("about:", "javascript:"))
+            return
         if tag == "table":
             table = table_grid(el)
             if table is not None:
@@ -301,6 +333,12 @@ class _Walker:
                 self.blocks.append(table)
                 return
         block = tag in _BLOCK_TAGS
+        if block and tag != "table":
+            table = boxed_table(el, self.styles)
+            if table is not None:
+                self.flush()
+                self.blocks.append(table)
+                return
         if block:
             self.flush()
         if el.text:
@@ -360,6 +398,18 @@ def table_grid(el) -> Table | None:
             cells.append(Cell(r, c, _cell_text(td), rowspan=rowspan, colspan=colspan))
             c += colspan
     n_cols = max((c for _, c in taken), default=-1) + 1
+    return _table_of_figures(cells, n_rows, n_cols)
+
+
+def boxed_table(el, styles: Styles) -> Table | None:
+    """The grid of a table the page draws with CSS boxes (css_tables), or None."""
+    if el.find(".//table") is not None:
+        return None
+    boxes = boxes_of(el, styles, _cell_text)
+    return _table_of_figures(boxes.cells, boxes.n_rows, boxes.n_cols) if boxes else None
+
+
+def _table_of_figures(cells: list[Cell], n_rows: int, n_cols: int) -> Table | None:
     if n_cols < 2 or not any(not cell.blank for cell in cells):
         return None
     if n_rows < 2 and not row_of_figures(cells):

@@ -5,6 +5,9 @@ Knobs for the shapes we meet: the page's encoding and whether it declares it, sl
 (unclosed cells and paragraphs, upper-case tags, unquoted attributes), header cells broken with
 <br>, blank cells written as &nbsp; or nothing. `pictures=True` shows each table as a picture the
 page carries (a data: URI, as a page saved whole embeds it) with a linked site logo beside.
+`boxes` draws the tables without <table>: "grid" (CSS grid, each cell placed by grid-area),
+"grid-auto" (spans only, CSS auto-placement), "flex" (rows of flex boxes, widths in percent), or
+keeps <table> but puts table 3 inside an <iframe srcdoc> ("frame").
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ _PICTURE_WIDTH_PX = 640  # CSS px: the article column
 
 def render(report: Report, *, encoding: str = "utf-8", declare: str | None = "meta",
            layout: bool = True, sloppy: bool = False, break_headers: bool = True,
-           blank: str = "mixed", seed: int = 0, pictures: bool = False) -> bytes:
+           blank: str = "mixed", seed: int = 0, pictures: bool = False, boxes: str | None = None) -> bytes:
     """declare: "meta" (<meta charset>), "http-equiv" (<meta http-equiv=Content-Type>) or None.
     blank: "nbsp", "empty" or "mixed" for cells printed blank."""
     rng = random.Random(seed)
@@ -54,6 +57,13 @@ def render(report: Report, *, encoding: str = "utf-8", declare: str | None = "me
             for png in shots[table_after[i]]:
                 article.append(f'<p><img src="data:image/png;base64,{base64.b64encode(png).decode()}" '
                                f'width="{_PICTURE_WIDTH_PX}"></p>')
+        elif i in table_after and boxes in ("grid", "grid-auto", "flex"):
+            article.append(_boxes(report.tables[table_after[i]], boxes))
+        elif i in table_after and boxes == "frame" and table_after[i] == "t3":
+            inner = _table(report.tables["t3"], sloppy, break_headers, blank, rng)
+            framed = f"<!DOCTYPE html><html><head><style>td{{border:1px solid #000}}</style></head><body>{inner}</body></html>"
+            article.append(f'<iframe class="tbl" style="width:100%;height:1200px;border:0" srcdoc="{html.escape(framed)}">'
+                           "</iframe>")
         elif i in table_after:
             article.append(_table(report.tables[table_after[i]], sloppy, break_headers, blank, rng))
     article += [f'<p style="text-align:right">{_e(line)}</p>' for line in report.signature]
@@ -122,3 +132,30 @@ def _table(table: Table, sloppy: bool, break_headers: bool, blank: str, rng: ran
             out.append("</tr>")
     out.append("</tbody></table>" if not sloppy else "</TABLE>")
     return "\n".join(out)
+
+
+def _boxes(table: Table, how: str) -> str:
+    cell_style = "border-right:1px solid #333;border-bottom:1px solid #333;padding:4px;text-align:center"
+    if how == "flex":
+        rows = []
+        for r in range(table.n_rows):
+            # A flex row has a box for every column it covers: a merged cell's lower rows are
+            # empty boxes, as such pages draw them (with no bottom border above).
+            boxes, c = [], 0
+            while c < table.n_cols:
+                cell = table.at(r, c)
+                width = 100.0 * cell.colspan / table.n_cols
+                text = _e(cell.text) if cell.row == r else ""
+                boxes.append(f'<div style="flex:0 0 {width:.3f}%;box-sizing:border-box;{cell_style}">{text}</div>')
+                c = cell.col + cell.colspan
+            rows.append('<div class="row" style="display:flex">' + "".join(boxes) + "</div>")
+        return '<div class="flex-table">' + "\n".join(rows) + "</div>"
+    items = []
+    for cell in sorted(table.cells, key=lambda c: (c.row, c.col)):
+        if how == "grid":
+            place = f"grid-area:{cell.row + 1} / {cell.col + 1} / span {cell.rowspan} / span {cell.colspan}"
+        else:
+            place = f"grid-column:span {cell.colspan};grid-row:span {cell.rowspan}"
+        items.append(f'<div class="c" style="{place}">{_e(cell.text)}</div>')
+    return (f"<style>.g{table.n_cols}{{display:grid;grid-template-columns:repeat({table.n_cols}, minmax(0, 1fr))}}"
+            f" .c{{{cell_style}}}</style>\n<div class=\"g{table.n_cols}\">" + "\n".join(items) + "</div>")
