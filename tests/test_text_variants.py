@@ -1,6 +1,7 @@
 """Damaged converter text in the shapes of the seeds (tests/synth/text_report.py) through the real
 pipeline: per shape, accuracy and no silent error (a wrong field returned with confidence ≥ 0.9)."""
 import json
+import re
 from dataclasses import replace
 
 import pytest
@@ -148,3 +149,18 @@ def test_single_spaces_between_all_numbers_are_no_kerning():
         ("7", False), ("7", False), ("6", False), ("1", True)]
     assert [t.value.number for t in join_kerned(tokens[4:])] == [7, 7, 61]
     assert join_kerned(tokens[:4]) is None
+
+
+def test_space_aligned_rows_with_thousands_commas_are_no_comma_separated_table():
+    """Columns set out with spaces, four-digit figures written 30,459: two such lines in a row once
+    made a two-column comma-separated table (行政许可 346 -8 30 | 459), shifting the row's figures."""
+    answer = synth_answers(8011, template="2021")
+    answer.update({"t2.rules.in_force": 30459, "t2.normative_docs.in_force": 5387})
+    tr = render_text(build_report(answer, seed=8011), "aligned", seed=8011)
+    text = re.sub(r"(?<![\d,.])(\d{1,3})(\d{3})(?![\d.])", r"\1,\2", tr.text)
+    assert "30,459" in text and "5,387" in text
+    result, wrong, silent = _run(replace(tr, text=text))
+    assert silent == []
+    assert result.fields["t2.rules.in_force"].value == 30459
+    assert result.fields["t2.normative_docs.in_force"].value == 5387
+    assert [k for k, _, _ in wrong if k.startswith("t2.")] == []

@@ -29,6 +29,9 @@ _BOLD = re.compile(r"\*\*|__")
 # its commas full-width; a half-width comma in a run of such lines is a spreadsheet's export.
 _SENTENCE_END = re.compile(r"[。！？；]")
 MIN_CSV_ROWS = 2
+# A spreadsheet's field holds one value. Two figures in one field, or a gap of spaces inside it, is
+# a line of columns set out with spaces whose thousands are written with commas (30,459).
+_SPACED_FIGURES = re.compile(r"\S {2,}\S|\d\s+[-−+]?\d")
 _NUMBER_OR_EMPTY = re.compile(r"^\s*[-−+]?[\d,.]*\s*$")
 
 
@@ -56,7 +59,7 @@ def _csv_cells(line: str) -> list[str] | None:
         fields = next(csv.reader([line]))
     except (csv.Error, StopIteration):
         return None
-    if len(fields) < 2 or any(_SENTENCE_END.search(f) for f in fields):
+    if len(fields) < 2 or any(_SENTENCE_END.search(f) or _SPACED_FIGURES.search(f.strip()) for f in fields):
         return None
     return fields
 
