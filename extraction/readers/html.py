@@ -403,10 +403,10 @@ def table_grid(el) -> Table | None:
 
 def boxed_table(el, styles: Styles) -> Table | None:
     """The grid of a table the page draws with CSS boxes (css_tables), or None."""
-    if el.find(".//table") is not None:
-        return None
     boxes = boxes_of(el, styles, _cell_text)
-    return _table_of_figures(boxes.cells, boxes.n_rows, boxes.n_cols) if boxes else None
+    if boxes is None or el.find(".//table") is not None:
+        return None
+    return _table_of_figures(boxes.cells, boxes.n_rows, boxes.n_cols)
 
 
 def _table_of_figures(cells: list[Cell], n_rows: int, n_cols: int) -> Table | None:
