@@ -45,6 +45,9 @@ def read_document(data: bytes, options: ExtractOptions) -> Document:
     if kind == "html":
         from .readers.html import read
         return read(data, _picture_reader(options))
+    if kind == "mhtml":
+        from .readers.mhtml import read
+        return read(data, _picture_reader(options))
     if kind == "docx":
         from .readers.docx import read
         return read(data, _picture_reader(options))

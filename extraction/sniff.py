@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from .errors import EmptyInput, UnsupportedInput
@@ -26,6 +27,16 @@ _REFUSED_MAGIC = (
 )
 
 
+def is_web_archive(head: bytes) -> bool:
+    """Whether the file's first bytes are a MIME message of related parts: a web page saved as one
+    file (.mht, .mhtml)."""
+    top = head[:4096].lower()
+    header_end = re.search(rb"\r?\n\r?\n", top)
+    headers = top[:header_end.start()] if header_end else top
+    return (b"mime-version:" in headers and b"multipart/related" in headers
+            and re.match(rb"\s*[\w-]+:", top) is not None)
+
+
 def image_format(data: bytes) -> str | None:
     for magic, name in _IMAGE_MAGIC:
         if data.startswith(magic):
@@ -36,7 +47,8 @@ def image_format(data: bytes) -> str | None:
 
 
 def detect_kind(data: bytes) -> str:
-    """One of: pdf, html, docx, text, image. Raises UnsupportedInput / EmptyInput."""
+    """One of: pdf, html, mhtml (a web page saved with its pictures as one file), docx, text, image.
+    Raises UnsupportedInput / EmptyInput."""
     if not data or not data.strip():
         raise EmptyInput("the file is empty")
     head = data[:2048]
@@ -57,6 +69,8 @@ def detect_kind(data: bytes) -> str:
         if data.startswith(magic):
             raise UnsupportedInput(f"the file is {what}, not a report")
     text = _as_text(head)
+    if text is not None and is_web_archive(head):
+        return "mhtml"
     if text is None:
         raise UnsupportedInput("binary data of an unknown kind (not PDF, image, HTML, DOCX or text)")
     low = text.lower().lstrip("\ufeff \r\n\t")

@@ -15,7 +15,7 @@ import binascii
 import codecs
 import re
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import lxml.etree
 import lxml.html
@@ -66,11 +66,17 @@ _DATA_URI = re.compile(r"^\s*data:image/[\w.+-]+;base64,", re.I)
 _CSS_PX_PER_INCH = 96
 # A linked picture narrower than this (CSS px) is an icon or a logo, not worth a warning.
 _LINKED_PICTURE_MIN_WIDTH = 200
-_GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "gb_2312-80", "euc-cn", "cp936", "hz-gb-2312", "csgb2312"}
+GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "gb_2312-80", "euc-cn", "cp936", "hz-gb-2312", "csgb2312"}
 
 
-def read(data: bytes, read_picture: PictureReader | None = None) -> Document:
-    """`read_picture`: OCR for the pictures the page carries; without it they are counted."""
+# What a web archive holds at an address the page names: (content type, bytes), or None.
+Resolver = Callable[[str], Optional[tuple[str, bytes]]]
+
+
+def read(data: bytes, read_picture: PictureReader | None = None, resolve: Resolver | None = None,
+         kind: str = "html") -> Document:
+    """`read_picture`: OCR for the pictures the page carries; without it they are counted.
+    `resolve`: the pictures and framed pages a web archive saved with the page (readers/mhtml.py)."""
     start = time.perf_counter()
     warnings: list[str] = []
     text = decode(data, warnings)
@@ -79,10 +85,10 @@ def read(data: bytes, read_picture: PictureReader | None = None) -> Document:
             text.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8", remove_comments=True))
     except (lxml.etree.ParserError, ValueError) as exc:
         raise CorruptInput(f"the HTML page cannot be parsed: {exc}") from exc
-    _inline_frames(root)
+    _inline_frames(root, resolve)
     styles = Styles(root)  # before the <head> and its style sheets are dropped
     _strip_boilerplate(root)
-    walker = _Walker(Pictures(read_picture), styles)
+    walker = _Walker(Pictures(read_picture), styles, resolve)
     body = root.find("body")
     walker.walk(body if body is not None else root)
     walker.flush()
@@ -94,7 +100,7 @@ def read(data: bytes, read_picture: PictureReader | None = None) -> Document:
     if walker.framed:
         warnings.append(f"{walker.framed} framed page(s) the page links to were not fetched: "
                         f"a table shown in a frame there is not read")
-    return Document(blocks=walker.blocks, kind="html", pages=1, warnings=warnings,
+    return Document(blocks=walker.blocks, kind=kind, pages=1, warnings=warnings,
                     timings_ms={"read_html": (time.perf_counter() - start) * 1000 - pictures.ms,
                                 **pictures.timings})
 
@@ -138,7 +144,7 @@ def _declared_charset(head: bytes) -> str | None:
     if not m:
         return None
     label = m.group(1).decode("ascii", "ignore").lower()
-    if label in _GB_FAMILY:
+    if label in GB_FAMILY:
         return "gb18030"  # a superset: pages declaring GB2312 use GBK characters all the time
     try:
         name = codecs.lookup(label).name
@@ -189,19 +195,20 @@ def _strip_boilerplate(root) -> None:
             el.drop_tree()  # keeps the tail text, which belongs to the parent
 
 
-def _inline_frames(root) -> None:
-    """Puts each <iframe srcdoc> (a page a CMS embeds whole, as some embed a report's tables) in
-    place as the body of the page it holds, with that page's style sheets; frames within it too,
-    three deep. A frame that only links to its page (src) is left: that page is not fetched."""
+def _inline_frames(root, resolve: Resolver | None) -> None:
+    """Puts each <iframe srcdoc> (a page a CMS embeds whole, as some embed a report's tables), and
+    each framed page a web archive saved, in place as the body of that page, with its style sheets;
+    frames within it too, three deep. A frame that only links to its page is left: that page is not
+    fetched."""
     for _ in range(3):
-        frames = [f for f in root.iter("iframe") if f.get("srcdoc", "").strip()]
+        frames = [(f, page) for f in root.iter("iframe") if (page := _framed_page(f, resolve))]
         if not frames:
             break
-        for frame in frames:
+        for frame, page in frames:
             box = lxml.html.Element("div", {k: v for k, v in frame.attrib.items()
                                             if k in ("style", "class", "id", "hidden")})
             try:
-                inner = lxml.html.document_fromstring(frame.get("srcdoc"))
+                inner = lxml.html.document_fromstring(page)
             except (lxml.etree.ParserError, ValueError):
                 inner = None
             if inner is not None:
@@ -212,6 +219,15 @@ def _inline_frames(root) -> None:
                     box.extend(list(body))
             box.tail = frame.tail
             frame.getparent().replace(frame, box)
+
+
+def _framed_page(frame, resolve: Resolver | None) -> str | None:
+    if frame.get("srcdoc", "").strip():
+        return frame.get("srcdoc")
+    found = resolve(frame.get("src", "").strip()) if resolve and frame.get("src") else None
+    if found is None or "html" not in found[0]:
+        return None
+    return decode(found[1])
 
 
 def _attached(el, root) -> bool:
@@ -297,11 +313,12 @@ def _has_data_table(el) -> bool:
 class _Walker:
     """Reading order: text runs into the current paragraph until a block element closes it."""
 
-    def __init__(self, pictures: Pictures, styles: Styles) -> None:
+    def __init__(self, pictures: Pictures, styles: Styles, resolve: Resolver | None = None) -> None:
         self.blocks: list[Block] = []
         self.buf: list[str] = []
         self.pictures = pictures
         self.styles = styles
+        self.resolve = resolve
         self.linked = 0  # pictures large enough to hold a table that the page only links to
         self.framed = 0  # frames whose page is only linked to (src)
 
@@ -355,14 +372,18 @@ class _Walker:
         src = el.get("src", "")
         width = _span(el.get("width"), 100000) if el.get("width") else None
         m = _DATA_URI.match(src)
-        if m is None:
+        saved = self.resolve(src.strip()) if self.resolve and m is None and src.strip() else None
+        if saved is not None and saved[0].startswith("image/"):
+            blob = saved[1]
+        elif m is None:
             if src and (width is None or width >= _LINKED_PICTURE_MIN_WIDTH):
                 self.linked += 1
             return
-        try:
-            blob = base64.b64decode(src[m.end():], validate=False)
-        except (binascii.Error, ValueError):
-            return
+        else:
+            try:
+                blob = base64.b64decode(src[m.end():], validate=False)
+            except (binascii.Error, ValueError):
+                return
         found = self.pictures.blocks(blob, width / _CSS_PX_PER_INCH if width else None)
         if found:
             self.flush()
