@@ -189,7 +189,18 @@ def fit_values(values: list[Token], n: int, after_label: bool = True) -> tuple[l
         # a stray one, where joining its tight parts leaves exactly n
         joined = join_kerned(printed)
         kerned = [joined] if joined is not None and len(joined) == n else []
-        return None, [*kerned, printed[-n:], printed[:n]]
+        # a converter that writes a merged cell's text into each column it spans (docling's
+        # Markdown: 本年增/减 over two columns, its figure twice) prints the same figure side by side
+        # (and OCR reads a figure twice): one of two equal neighbours dropped leaves exactly n
+        repeated = []
+        if len(printed) == n + 1:
+            seen = set()
+            for i in range(1, len(printed)):
+                once = printed[:i] + printed[i + 1:]
+                if printed[i].text == printed[i - 1].text and tuple(t.text for t in once) not in seen:
+                    seen.add(tuple(t.text for t in once))
+                    repeated.append(once)
+        return None, [*kerned, *repeated, printed[-n:], printed[:n]]
     return None, placements(printed, n) + blank_windows(fields, printed, n)
 
 

@@ -164,3 +164,59 @@ def test_space_aligned_rows_with_thousands_commas_are_no_comma_separated_table()
     assert result.fields["t2.rules.in_force"].value == 30459
     assert result.fields["t2.normative_docs.in_force"].value == 5387
     assert [k for k, _, _ in wrong if k.startswith("t2.")] == []
+
+
+def _markdown_repeating_spans(report) -> str:
+    """The report as docling writes Markdown: a merged cell's text in every column and row it spans."""
+    out = [f"# {report.title}", "", *report.preamble]
+    after = {1: "t2", 2: "t3", 3: "t4"}
+    for i, (heading, paragraphs) in enumerate(report.sections):
+        out += ["", f"## {heading}", "", *paragraphs]
+        if i in after:
+            table = report.tables[after[i]]
+            grid = [[""] * table.n_cols for _ in range(table.n_rows)]
+            for cell in table.cells:
+                for r in range(cell.row, cell.row + cell.rowspan):
+                    for c in range(cell.col, cell.col + cell.colspan):
+                        grid[r][c] = cell.text.replace("\n", "")
+            out.append("")
+            for k, row in enumerate(grid):
+                out.append("| " + " | ".join(row) + " |")
+                if k == 0:
+                    out.append("|" + "---|" * table.n_cols)
+            out.append("")
+    return "\n".join([*out, "", *report.signature])
+
+
+def test_markdown_repeating_a_merged_figure_reads_it_once():
+    """2019 form, table 2: 本年增/减 and 采购总金额 span two columns; docling's Markdown prints the
+    figure twice (13 | 509.42 | 509.42), and the row's first field once took the repeat."""
+    answer = synth_answers(85, template="2019")
+    answer["t2.procurement.items"], answer["t2.procurement.amount"] = 13, 509.42
+    report = build_report(answer, seed=85)
+    text = _markdown_repeating_spans(report)
+    assert "| 13 | 509.42 | 509.42 |" in text
+    result = extract(text.encode("utf-8"), "report.md")
+    assert result.fields["t2.procurement.items"].value == 13
+    assert result.fields["t2.procurement.amount"].value == 509.42
+    wrong = wrong_fields(answer, json.loads(result.model_dump_json()))
+    assert wrong == []
+
+
+def test_a_figure_read_twice_by_ocr_is_settled_by_the_rules():
+    """OCR text: one figure of a table-3 row read twice (0 6 5 5 0 0 0 11 for seven columns). Read
+    once, the row adds up and its column rules hold, so the row is read as printed."""
+    answer = synth_answers(8021, template="2021")
+    tr = render_text(build_report(answer, seed=8021), "tsv", seed=8021)
+    lines = tr.text.split("\n")
+    at = next(i for i, ln in enumerate(lines) if "新收政府信息公开申请数量" in ln)
+    cells = lines[at].split("\t")
+    keys = [k for k in answer if k.startswith("t3.received_new.")]
+    assert len([c for c in cells if c.strip().isdigit()]) == len(keys)  # the row prints every figure
+    # the figure doubled in the middle of the row: the first or last seven of eight are both wrong
+    middle = [i for i, c in enumerate(cells) if c.strip().isdigit()][3]
+    cells.insert(middle, cells[middle])
+    lines[at] = "\t".join(cells)
+    result, wrong, silent = _run(replace(tr, text="\n".join(lines)))
+    assert silent == []
+    assert [result.fields[k].value for k in keys] == [answer[k] for k in keys]
