@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .sections import is_boilerplate
 from .tokens import Token
@@ -17,6 +17,7 @@ _INFO_LABEL = re.compile(r"^(?:发布机构|发文机关|发文单位|发布单�
 _AGENCY_TAIL = re.compile(r"(局|委员会|委|办公室|办|院|政府|厅|部|署|所|处|站|队|馆|中心|室|社|行|司|会|街道办事处|街道|镇|乡|集团|公司|总局|管委会|管理委员会|大学|学校|中学|小学|幼儿园)"
                           # a body's second name in brackets after its first: 外事办公室（港澳事务办公室）
                           r"(?:[（(][^（）()]{2,30}[)）])?$")
+_SECOND_NAME = re.compile(r"^[（(][^（）()]{2,30}(局|委员会|委|办公室|办|院|厅|部|署|所|处|站|队|馆|中心|室)[)）]$")
 # What a date line may carry besides the date: its weekday.
 _WEEKDAY = re.compile(r"[（(]?(?:星期|周|礼拜)[一二三四五六日天][)）]?")
 # A browser's print of the page's address and page count, under the signature.
@@ -150,6 +151,11 @@ def find_signature_agency(tokens: list[Token], tail_start: int) -> Token | None:
         text = re.sub(r"\s+", "", tok.text)
         if 4 <= len(text) <= 30 and _AGENCY_TAIL.search(text) and not re.search(r"\d|[，。；：,;:]", text):
             following = labels[i + 1].text if i + 1 < len(labels) else ""
+            if _SECOND_NAME.match(following.strip()):
+                # the body's second name on a line of its own under the first: 外事局 / （港澳事务局）
+                tok = replace(tok, text=text + following.strip())
+                i += 1
+                following = labels[i + 1].text if i + 1 < len(labels) else ""
             # under it: the date, the end of the text, or a web page's boilerplate after the report
             if (parse_dates(following) or i + 1 == len(labels) or is_boilerplate(following)
                     or _PRINTED_URL.match(following)):

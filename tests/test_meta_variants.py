@@ -47,6 +47,18 @@ def test_agency_named_only_by_its_signature():
     assert meta["agency"][0] == "保定市第一中学" and meta["agency"][1] >= 0.9
 
 
+@pytest.mark.parametrize("date", ["", "{year}年1月20日"])
+def test_a_second_name_on_its_own_line_under_the_signature(date):
+    """Title without the agency; the signature names the body, then its second name in brackets on
+    the next line (a page's right-aligned paragraphs), with or without the date under them."""
+    agency = "珠海市人民政府外事局（珠海市人民政府港澳事务局）"
+    report = _report(76, agency=agency)
+    year = report.answer["meta.year"]
+    tail = "珠海市人民政府外事局\n（珠海市人民政府港澳事务局）" + ("\n" + date.format(year=year + 1) if date else "")
+    meta = _meta(_text(report, f"关于{year}年度政府信息公开工作的报告", tail))
+    assert meta["agency"][0] == agency and meta["agency"][1] >= 0.9
+
+
 @pytest.mark.parametrize("weekday", [" 星期四", "（星期四）", "  周四"])
 def test_weekday_after_the_signature_date(weekday):
     report = _report(72)
