@@ -192,7 +192,7 @@ def create_app(settings: Optional[Settings] = None, *, configure_logs: bool = Fa
 
     @app.post("/v1/extract", response_model=ExtractionResult, responses=ERRORS, tags=["extract"],
               summary="Extract one report, answered when done")
-    async def extract(file: UploadFile = File(..., description="the report: PDF, image, HTML, DOCX or text"),
+    async def extract(file: UploadFile = File(..., description="the report: PDF, image, HTML (a web page, or one saved as .mht/.mhtml), DOCX or text"),
                       who: str = Depends(caller)) -> Any:
         serving()
         filename, data = await _read_upload(file, settings)
