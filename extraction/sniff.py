@@ -21,9 +21,18 @@ _REFUSED_MAGIC = (
     (b"\x1f\x8b", "a gzip archive"),
     (b"BZh", "a bzip2 archive"),
     (b"\xfd7zXZ\x00", "an xz archive"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a legacy Office (OLE2 .doc/.xls) file; save it as .docx or PDF"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a legacy Office or WPS (OLE2 .doc/.xls/.wps) file; save it as .docx or PDF"),
     (b"\x7fELF", "an executable"),
     (b"MZ", "an executable"),
+)
+
+
+# ZIP containers of other document formats, told by the part each must hold.
+_ZIP_FORMATS = (
+    ("OFD.xml", "an OFD document (GB/T 33190); send it as PDF, which any OFD reader prints to"),
+    ("xl/workbook.xml", "an Excel workbook (.xlsx); send the report itself as PDF, DOCX or a web page"),
+    ("ppt/presentation.xml", "a PowerPoint presentation (.pptx); send the report as PDF or DOCX"),
+    ("content.xml", "an OpenDocument file (.odt/.ods); save it as .docx or PDF"),
 )
 
 
@@ -64,6 +73,9 @@ def detect_kind(data: bytes) -> str:
             raise UnsupportedInput("a damaged ZIP container: not a readable .docx") from None
         if "word/document.xml" in names:
             return "docx"
+        for marker, what in _ZIP_FORMATS:
+            if marker in names:
+                raise UnsupportedInput(f"the file is {what}, which is not read")
         raise UnsupportedInput("a ZIP archive, not a report: send the documents one by one")
     for magic, what in _REFUSED_MAGIC:
         if data.startswith(magic):

@@ -39,10 +39,11 @@ def encrypted_pdf() -> bytes:
     return doc.tobytes(encryption=pymupdf.PDF_ENCRYPT_AES_256, owner_pw="owner", user_pw="user")
 
 
-def zip_archive() -> bytes:
+def zip_archive(parts: tuple[str, ...] = ("report.txt",)) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("report.txt", "二、主动公开政府信息情况")
+        for name in parts:
+            z.writestr(name, "二、主动公开政府信息情况")
     return buf.getvalue()
 
 

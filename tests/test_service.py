@@ -67,6 +67,8 @@ BAD_INPUTS = [
     ("fake.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, 422, "corrupt"),
     ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, 415, "unsupported_type"),
     ("program.exe", b"MZ" + b"\x90" * 300, 415, "unsupported_type"),
+    ("report.ofd", zip_archive(("OFD.xml", "Doc_0/Document.xml")), 415, "unsupported_type"),
+    ("tables.xlsx", zip_archive(("[Content_Types].xml", "xl/workbook.xml")), 415, "unsupported_type"),
 ]
 
 
@@ -77,6 +79,8 @@ def test_bad_input_answers_its_status_and_service_stays_up(client, name, data, s
     body = r.json()
     assert body["error"] == code and body["reason"] and body["request_id"] == r.headers["x-request-id"]
     assert client.get("/healthz").status_code == 200
+    if name.endswith((".ofd", ".xlsx")):  # the reason names the format, not "a ZIP archive"
+        assert ("OFD" if name.endswith(".ofd") else "Excel") in body["reason"], body["reason"]
 
 
 def test_oversize_declared_length_refused_before_reading(client):
