@@ -230,6 +230,9 @@ def document_tokens(doc: Document, row_labels: Iterable[str] = (), col_labels: I
                 stream.new_row()
                 cells = sorted([*later.pop(r, []), *block.row_cells(r)], key=lambda c: c.col)
                 after_row: list[Cell] = []
+                stacked = _header_then_label(cells[0], known) if exact and cells else None
+                if stacked:
+                    cells = _first_row_under_header(stream, cells, stacked)
                 for cell in cells:
                     over = _header_over_value(cell, headers) if exact else None
                     if over:
@@ -390,6 +393,33 @@ def _merged_labels(cell: Cell, known: frozenset[str] = frozenset()) -> list[str]
         if len(parts) == cell.rowspan:
             return parts
     return split_known_labels(text, known, cell.rowspan)
+
+
+def _header_then_label(cell: Cell, known: frozenset[str]) -> list[str] | None:
+    """A first-column cell holding the header's label and the first row's (信息内容 / 规章: the
+    rulings under the header were lost, so the header rows and the first row are one grid row)."""
+    if cell.col != 0 or cell.rowspan != 1 or parse_value(cell.text.strip()) is not None:
+        return None
+    parts = split_known_labels(cell.text.replace("\n", ""), known, 2)
+    headers = {label_key(h) for h in _HEADER_LABELS}
+    return parts if parts and parts[0] in headers and parts[1] not in headers else None
+
+
+def _first_row_under_header(stream: _Stream, cells: list[Cell], labels: list[str]) -> list[Cell]:
+    """A row holding the header's row and the first row (_header_then_label): the header's labels go
+    to the stream first, as a header row of their own; the cells keep the first row's parts (its
+    label, and the value under each column header: 本年新制作数量0 -> 0)."""
+    heads, rest = [labels[0]], [replace(cells[0], text=labels[1])]
+    for cell in cells[1:]:
+        m = _HEADER_THEN_VALUE.match(_unkerned(cell.text))
+        if m:
+            heads.append(m.group("header"))
+            cell = replace(cell, text=m.group("value"), score=min(cell.score, _GLUED_SCORE))
+        rest.append(cell)
+    for head in heads:
+        stream.add_text(head, exact=True, blank_is_value=True, page=cells[0].page, bbox=cells[0].bbox)
+    stream.new_row()
+    return rest
 
 
 def _add_cell(stream: _Stream, cell: Cell, exact: bool, row: list[Cell] = (), n_cols: int = 0,

@@ -1,6 +1,8 @@
 """The HTML reader on rendered CMS pages and on hand-written broken markup."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from extraction.model import Table
@@ -286,3 +288,29 @@ def test_a_table_in_an_iframe_srcdoc_is_read_and_a_linked_frame_is_warned_about(
     doc = html.read(linked.encode("utf-8"))
     assert [w for w in doc.warnings if "framed page" in w] == [
         "1 framed page(s) the page links to were not fetched: a table shown in a frame there is not read"]
+
+
+def test_a_header_row_run_into_the_first_row_gives_both_their_labels():
+    """Table 2's header row and its first row in one row of cells (信息内容<br>规章 | 本年制发件数<br>3):
+    the first row's label and its values are told apart from the header's."""
+    from extraction.pipeline import extract
+
+    report = build_report(synth_answers(7, template="2021"), seed=7)
+    t2 = report.tables["t2"]
+    head = next(r for r in range(t2.n_rows) if t2.at(r, 0).text == "信息内容")
+    merged = []
+    for cell in t2.cells:
+        if cell.row == head + 1:
+            continue
+        if cell.row == head:
+            below = t2.at(head + 1, cell.col)
+            cell = replace(cell, text=f"{cell.text}\n{below.text}")
+        elif cell.row > head:
+            cell = replace(cell, row=cell.row - 1)
+        merged.append(cell)
+    report.tables["t2"] = replace(t2, cells=merged, n_rows=t2.n_rows - 1)
+    page = html_report.render(report, seed=7, break_headers=False)
+    assert "信息内容\n规章" in page.decode("utf-8")
+    result = extract(page, "report.html")
+    keys = [k for k in report.answer if k.startswith("t2.")]
+    assert [result.fields[k].value for k in keys] == [report.answer[k] for k in keys]
