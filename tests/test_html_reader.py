@@ -314,3 +314,13 @@ def test_a_header_row_run_into_the_first_row_gives_both_their_labels():
     result = extract(page, "report.html")
     keys = [k for k in report.answer if k.startswith("t2.")]
     assert [result.fields[k].value for k in keys] == [report.answer[k] for k in keys]
+
+
+def test_divs_styled_as_table_rows_and_cells_are_a_table():
+    page = """<head><style>.t{display:table}.r{display:table-row}.c{display:table-cell;border:1px solid}</style></head>
+    <body><div class="t"><div class="r"><div class="c">信息内容</div><div class="c">本年制发件数</div>
+    <div class="c">本年废止件数</div></div>
+    <div class="r"><div class="c">规章</div><div class="c"></div><div class="c">2</div></div></div></body>"""
+    table = _tables(html.read(page.encode("utf-8")))[0]
+    assert (table.n_rows, table.n_cols) == (2, 3)
+    assert [c.text for c in table.row_cells(1)] == ["规章", "", "2"]

@@ -1,5 +1,5 @@
-"""Tables a web page draws with CSS boxes instead of <table>: a CSS grid of <div> cells, or a stack
-of flex rows of <div> cells.
+"""Tables a web page draws with CSS boxes instead of <table>: a CSS grid of <div> cells, a stack
+of flex rows of <div> cells, or <div>s styled as a table's rows and cells (display:table-row).
 
 Read as text, such a table loses its blank cells (an empty <div> prints nothing), and the figures
 after a blank slide into its column. Read as boxes, every cell keeps its place: a grid item's
@@ -83,6 +83,8 @@ def boxes_of(el, styles: Styles, cell_text: CellText) -> Boxes | None:
     display = styles.of(el).get("display", "")
     if display in ("grid", "inline-grid"):
         found = _grid(el, styles, cell_text)
+    elif display in ("table", "inline-table"):
+        found = _table_rows(el, styles, cell_text)
     else:
         found = _flex_rows(el, styles, cell_text)
     if found is None or not (_holds_figures(found) or _holds_blanks(found)):
@@ -220,6 +222,24 @@ def _grid(el, styles: Styles, cell_text: CellText) -> Boxes | None:
         cursor = (r, c + cols)
     n_rows = max(cell.row + cell.rowspan for cell in cells)
     return Boxes(cells, n_rows, n_cols)
+
+
+# ---------------------------------------------------------------- CSS table boxes
+
+def _table_rows(el, styles: Styles, cell_text: CellText) -> Boxes | None:
+    """display:table / table-row / table-cell boxes: a row's cells side by side, one column each
+    (CSS tables have no spans)."""
+    rows = []
+    for child in _items(el):
+        display = styles.of(child).get("display", "")
+        if display == "table-row":
+            rows.append(child)
+        elif display in ("table-row-group", "table-header-group", "table-footer-group"):
+            rows += [r for r in _items(child) if styles.of(r).get("display") == "table-row"]
+    cells = [Cell(r, c, cell_text(box)) for r, row in enumerate(rows)
+             for c, box in enumerate(b for b in _items(row) if styles.of(b).get("display") == "table-cell")]
+    n_cols = max((cell.col + 1 for cell in cells), default=0)
+    return Boxes(cells, len(rows), n_cols) if len(rows) >= 2 and n_cols >= 2 else None
 
 
 # ---------------------------------------------------------------- flex rows
