@@ -20,6 +20,7 @@ from .errors import NotAReport
 from .meta import find_published_date, find_signature_agency, find_title, parse_dates, plausible_agency
 from .model import Document
 from .normalize import normalize_document
+from .overview import stated_applications, table3_reads_empty
 from .readings import Reading
 from .schema import Schema, load_schema
 from .sections import find_sections, is_boilerplate, prose
@@ -28,6 +29,10 @@ from .table2 import form_evidence, read_table2
 from .table3 import read_table3
 from .table4 import read_table4
 from .tokens import document_tokens
+
+
+# The confidence table 3's figures keep when the overview contradicts an empty table: under review.
+OVERVIEW_DISAGREES = 0.6
 
 
 @dataclass
@@ -195,6 +200,7 @@ def _map(schema: Schema, tokens):
     apply_rules(readings, checks, agreed)
     for key in unsure_zeros:
         readings[key].confidence = min(readings[key].confidence, 0.75)
+    warnings += _held_by_overview(readings, tokens, sections)
     for c in checks:
         if c.ok is False:
             warnings.append(f"rule {c.rule} broken: {c.lhs} != {c.rhs}")
@@ -206,6 +212,19 @@ def _map(schema: Schema, tokens):
         fields[key] = FieldValue(value=_typed(schema, key, r.value), confidence=r.confidence, raw=r.raw, page=r.page,
                                  bbox=list(r.bbox) if r.bbox else None, status=r.status, unit=r.unit)
     return fields, checks, _sections(tokens, sections, title), warnings
+
+
+def _held_by_overview(readings: dict[str, Reading], tokens, sections) -> list[str]:
+    """Table 3 read all blank or 0 while the text before table 2 states applications received
+    (overview.py): its figures are held for review."""
+    stated = stated_applications(prose(tokens, (0, sections.starts.get(2, sections.starts.get(3, 0)))))
+    keys = [k for k in readings if k.startswith("t3.")]
+    if not stated or not table3_reads_empty({k: readings[k].value for k in keys}, keys):
+        return []
+    for key in keys:
+        readings[key].confidence = min(readings[key].confidence, OVERVIEW_DISAGREES)
+    return [f"table 3 reads blank or 0 throughout, but the overview states {stated} applications received: "
+            f"its figures are held for review"]
 
 
 def _typed(schema: Schema, key: str, value):
