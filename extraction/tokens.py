@@ -398,11 +398,17 @@ def _merged_labels(cell: Cell, known: frozenset[str] = frozenset()) -> list[str]
 def _header_then_label(cell: Cell, known: frozenset[str]) -> list[str] | None:
     """A first-column cell holding the header's label and the first row's (信息内容 / 规章: the
     rulings under the header were lost, so the header rows and the first row are one grid row)."""
-    if cell.col != 0 or cell.rowspan != 1 or parse_value(cell.text.strip()) is not None:
+    if cell.col != 0 or parse_value(cell.text.strip()) is not None:
         return None
-    parts = split_known_labels(cell.text.replace("\n", ""), known, 2)
     headers = {label_key(h) for h in _HEADER_LABELS}
-    return parts if parts and parts[0] in headers and parts[1] not in headers else None
+    parts = split_known_labels(cell.text.replace("\n", ""), known, 2)
+    if parts:
+        return parts if parts[0] in headers and parts[1] not in headers else None
+    # the row's label misread (行政事党性收费 from a fax): the header exactly, then a form label
+    key = label_key(cell.text)
+    head = next((h for h in headers if key.startswith(h) and len(key) - len(h) >= 2), None)
+    rest = key[len(head):] if head else ""
+    return [head, rest] if head and any(match_label(rest, k) for k in known - headers) else None
 
 
 def _first_row_under_header(stream: _Stream, cells: list[Cell], labels: list[str]) -> list[Cell]:
@@ -415,6 +421,9 @@ def _first_row_under_header(stream: _Stream, cells: list[Cell], labels: list[str
         if m:
             heads.append(m.group("header"))
             cell = replace(cell, text=m.group("value"), score=min(cell.score, _GLUED_SCORE))
+        elif not cell.blank and parse_value(cell.text.strip()) is None:
+            heads.append(cell.text)  # a header with the first row's cell under it printed blank
+            cell = replace(cell, text="", score=min(cell.score, _GLUED_SCORE))
         rest.append(cell)
     for head in heads:
         stream.add_text(head, exact=True, blank_is_value=True, page=cells[0].page, bbox=cells[0].bbox)

@@ -184,6 +184,18 @@ def test_the_header_run_into_the_first_row_keeps_that_rows_label():
     assert not any("rows not found" in w for w in result.warnings)
 
 
+def test_a_header_run_into_a_misread_first_row_still_finds_that_row():
+    # the faxes sweep's report 28205: table 2's last header and its row are one grid row, and the
+    # fax misread the row's label (信息內容行政事黨性收費: 業 read 黨); its one cell is printed blank
+    from bench.sweeps import fax_document
+
+    name, data, answer = fax_document(28205)
+    assert answer["t2.fees.amount"] is None
+    result = extract(data, name)
+    assert "t2.fees.amount" in result.fields and result.fields["t2.fees.amount"].status == "blank"
+    assert not any("rows not found" in w and "fees" in w for w in result.warnings)
+
+
 def _number_with(mark: tuple[int, int] | None, at: int = 20) -> np.ndarray:
     """A cell's pixels at the reading resolution: a 14-px digit stroke, and before it a mark
     (width, height) level with its middle, `at` px left of its left edge."""
