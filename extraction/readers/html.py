@@ -73,8 +73,7 @@ GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "gb_2312-80", "euc-cn", "cp936
 Resolver = Callable[[str], Optional[tuple[str, bytes]]]
 
 
-def read(data: bytes, read_picture: PictureReader | None = None, resolve: Resolver | None = None,
-         kind: str = "html") -> Document:
+def read(data: bytes, read_picture: PictureReader | None = None, resolve: Resolver | None = None) -> Document:
     """`read_picture`: OCR for the pictures the page carries; without it they are counted.
     `resolve`: the pictures and framed pages a web archive saved with the page (readers/mhtml.py)."""
     start = time.perf_counter()
@@ -100,7 +99,7 @@ def read(data: bytes, read_picture: PictureReader | None = None, resolve: Resolv
     if walker.framed:
         warnings.append(f"{walker.framed} framed page(s) the page links to were not fetched: "
                         f"a table shown in a frame there is not read")
-    return Document(blocks=walker.blocks, kind=kind, pages=1, warnings=warnings,
+    return Document(blocks=walker.blocks, kind="html", pages=1, warnings=warnings,
                     timings_ms={"read_html": (time.perf_counter() - start) * 1000 - pictures.ms,
                                 **pictures.timings})
 
@@ -212,7 +211,7 @@ def _inline_frames(root, resolve: Resolver | None) -> None:
             except (lxml.etree.ParserError, ValueError):
                 inner = None
             if inner is not None:
-                box.extend(inner.iter("style"))
+                box.extend(list(inner.iter("style")))
                 body = inner.find("body")
                 if body is not None:
                     box.text = body.text
