@@ -38,7 +38,7 @@ def read(data: bytes, read_picture: PictureReader | None = None) -> Document:
             continue
         body = part.get_payload(decode=True) or b""
         for name in _names(part, base):
-            saved.setdefault(name, (part.get_content_type(), _as_html_bytes(part, body)))
+            saved.setdefault(name, (part.get_content_type(), _text_in_utf8(part, body)))
 
     def resolve(src: str) -> tuple[str, bytes] | None:
         for name in _candidates(src, base):
@@ -46,7 +46,7 @@ def read(data: bytes, read_picture: PictureReader | None = None) -> Document:
                 return saved[name]
         return None
 
-    return html.read(_as_html_bytes(page, page.get_payload(decode=True) or b""), read_picture, resolve)
+    return html.read(_text_in_utf8(page, page.get_payload(decode=True) or b""), read_picture, resolve)
 
 
 def _names(part: Message, base: str) -> list[str]:
@@ -71,9 +71,9 @@ def _candidates(src: str, base: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _as_html_bytes(part: Message, body: bytes) -> bytes:
-    """A text part as UTF-8 with a BOM where its MIME header names its charset: the header is the
-    archive's word on the encoding, which the page itself may not repeat."""
+def _text_in_utf8(part: Message, body: bytes) -> bytes:
+    """A text part as UTF-8 with a BOM where its MIME header names its charset (other parts as they
+    are): the header is the archive's word on the encoding, which the page itself may not repeat."""
     charset = part.get_content_charset()
     if part.get_content_maintype() != "text" or not charset:
         return body
