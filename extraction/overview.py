@@ -19,7 +19,14 @@ _RECEIVED = re.compile(r"(?:收到|受理|新收|接收|接到)[^。；，,：:�
 def stated_applications(text: str) -> int | None:
     """The number of applications the text says came in; None where it states none, or states
     different numbers (received, and received in total with last year's)."""
-    found = {int(m.group("n")) for m in _RECEIVED.finditer(re.sub(r"\s+", "", text))}
+    found = set()
+    sentences = re.split(r"[。；;\n]", re.sub(r"[ \t\u3000]+", "", text))
+    for i, sentence in enumerate(sentences):
+        # the sentence is about disclosure, or follows a short heading that is (（二）依申请公开。);
+        # not 收到群众来信来访申请12件
+        heading = sentences[i - 1] if i and len(sentences[i - 1]) <= 12 else ""
+        if "公开" in sentence or "公开" in heading:
+            found |= {int(m.group("n")) for m in _RECEIVED.finditer(sentence)}
     return found.pop() if len(found) == 1 else None
 
 

@@ -20,6 +20,8 @@ from tests.synth.form import build_report, synth_answers
     ("2022年我局未收到政府信息公开申请。", None),
     ("截至12月31日,我局没有收到有关政府信息公开的申请", None),
     ("收到政府信息公开申请5件（其中自然人3件），共收到申请8件", None),  # two counts: no word on it
+    ("（二）依申请公开。全年共收到申请 9 件，均按时答复", 9),
+    ("全年共收到群众来信来访申请12件，均已办结", None),  # not about disclosure
 ])
 def test_the_count_the_overview_states(text, count):
     assert stated_applications(text) == count
