@@ -230,7 +230,8 @@ def document_tokens(doc: Document, row_labels: Iterable[str] = (), col_labels: I
                 stream.new_row()
                 cells = sorted([*later.pop(r, []), *block.row_cells(r)], key=lambda c: c.col)
                 after_row: list[Cell] = []
-                stacked = _header_then_label(cells[0], known) if exact and cells else None
+                stacked = (_header_then_label(cells[0], known)
+                           if exact and cells and _over_blank_rows(block, cells[0]) else None)
                 if stacked:
                     cells = _first_row_under_header(stream, cells, stacked)
                 for cell in cells:
@@ -409,6 +410,12 @@ def _header_then_label(cell: Cell, known: frozenset[str]) -> list[str] | None:
     head = next((h for h in headers if key.startswith(h) and len(key) - len(h) >= 2), None)
     rest = key[len(head):] if head else ""
     return [head, rest] if head and any(match_label(rest, k) for k in known - headers) else None
+
+
+def _over_blank_rows(block: Table, cell: Cell) -> bool:
+    """Whether the rows a cell spans below its own hold nothing (a fax's merged cell over an empty
+    row). Where they hold values, the cell's labels are one per row (_merged_labels)."""
+    return all(c.blank for r in range(cell.row + 1, cell.row + cell.rowspan) for c in block.row_cells(r))
 
 
 def _first_row_under_header(stream: _Stream, cells: list[Cell], labels: list[str]) -> list[Cell]:

@@ -319,3 +319,25 @@ def test_divs_styled_as_table_rows_and_cells_are_a_table():
     table = _tables(html.read(page.encode("utf-8")))[0]
     assert (table.n_rows, table.n_cols) == (2, 3)
     assert [c.text for c in table.row_cells(1)] == ["规章", "", "2"]
+
+
+def test_a_label_cell_over_the_header_row_and_the_first_row_gives_each_its_label():
+    """信息内容规章 in one cell spanning the header's row and the first row, whose values stand in
+    their own row: the first row keeps its values (the header-run-into-first-row reading, which
+    takes header cells as holding the first row's cells, must not apply)."""
+    from extraction.pipeline import extract
+
+    report = build_report(synth_answers(7, template="2021"), seed=7)
+    t2 = report.tables["t2"]
+    head = next(r for r in range(t2.n_rows) if t2.at(r, 0).text == "信息内容")
+    cells = []
+    for cell in t2.cells:
+        if cell.row == head + 1 and cell.col == 0:
+            continue
+        if cell.row == head and cell.col == 0:
+            cell = replace(cell, text="信息内容\n规章", rowspan=2)
+        cells.append(cell)
+    report.tables["t2"] = replace(t2, cells=cells)
+    result = extract(html_report.render(report, seed=7, break_headers=False), "report.html")
+    keys = [k for k in report.answer if k.startswith("t2.rules.")]
+    assert [result.fields[k].value for k in keys] == [report.answer[k] for k in keys]
