@@ -56,6 +56,7 @@ _HEADER_THEN_VALUE = re.compile(r"^(?P<header>.*[\u4e00-\u9fff）)])\s*(?P<value
 # Printed headers of label columns, told apart from row labels in a cell a lost ruling merged
 # (table 2's 信息内容 over 行政许可, see _merged_labels).
 _HEADER_LABELS = ("信息内容",)
+_HEADER_KEYS = frozenset(label_key(h) for h in _HEADER_LABELS)
 _NUMBERS_LINE = re.compile(rf"^(?:{_SPACED_LOOKALIKE}\s+)+{_SPACED_LOOKALIKE}$")
 # Table 3's group labels ((四)无法提供) stand in the first column, printed down it or wrapped over
 # their items' rows. Where no ruling parts the columns (an unruled table read by OCR), the line
@@ -401,15 +402,14 @@ def _header_then_label(cell: Cell, known: frozenset[str]) -> list[str] | None:
     rulings under the header were lost, so the header rows and the first row are one grid row)."""
     if cell.col != 0 or parse_value(cell.text.strip()) is not None:
         return None
-    headers = {label_key(h) for h in _HEADER_LABELS}
     parts = split_known_labels(cell.text.replace("\n", ""), known, 2)
     if parts:
-        return parts if parts[0] in headers and parts[1] not in headers else None
+        return parts if parts[0] in _HEADER_KEYS and parts[1] not in _HEADER_KEYS else None
     # the row's label misread (行政事党性收费 from a fax): the header exactly, then a form label
     key = label_key(cell.text)
-    head = next((h for h in headers if key.startswith(h) and len(key) - len(h) >= 2), None)
+    head = next((h for h in _HEADER_KEYS if key.startswith(h) and len(key) - len(h) >= 2), None)
     rest = key[len(head):] if head else ""
-    return [head, rest] if head and any(match_label(rest, k) for k in known - headers) else None
+    return [head, rest] if head and any(match_label(rest, k) for k in known - _HEADER_KEYS) else None
 
 
 def _over_blank_rows(block: Table, cell: Cell) -> bool:

@@ -22,7 +22,6 @@ _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _CSS_MEDIA = re.compile(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", re.I)
 _CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 SIMPLE_SELECTOR = re.compile(r"^[a-zA-Z0-9]*(?P<kind>[.#])(?P<name>[\w-]+)$")
-_FIGURE = re.compile(r"^[-−+]?\d[\d,.]*$")
 # Edges of flex cells closer than this (percent of the row) are one column edge: widths written
 # as 14.29% and rounding in the page's own arithmetic.
 _EDGE_TOLERANCE = 0.6
@@ -79,7 +78,8 @@ class Boxes:
 
 
 def boxes_of(el, styles: Styles, cell_text: CellText) -> Boxes | None:
-    """The cells of a table drawn with CSS boxes at `el`, or None where el is no such table."""
+    """The cells of boxes at `el` drawn as a table's (grid, CSS table or flex rows), or None. Whether
+    they hold a table of figures, and not a page's layout, is the reader's to judge."""
     display = styles.of(el).get("display", "")
     if display in ("grid", "inline-grid"):
         found = _grid(el, styles, cell_text)
@@ -87,16 +87,10 @@ def boxes_of(el, styles: Styles, cell_text: CellText) -> Boxes | None:
         found = _table_rows(el, styles, cell_text)
     else:
         found = _flex_rows(el, styles, cell_text)
-    if found is None or not (_holds_figures(found) or _holds_blanks(found)):
-        return None  # a page's layout grid, or rows of cards
     return found
 
 
-def _holds_figures(boxes: Boxes) -> bool:
-    return any(_FIGURE.match(c.text.strip()) for c in boxes.cells)
-
-
-def _holds_blanks(boxes: Boxes) -> bool:
+def holds_blanks(boxes: Boxes) -> bool:
     """A table of figures printed all blank (table 4 of a year without a case): blank boxes among
     short labels, three columns or more."""
     return (boxes.n_cols >= 3 and boxes.n_rows >= 2 and any(c.blank for c in boxes.cells)

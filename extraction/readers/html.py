@@ -22,7 +22,7 @@ import lxml.html
 
 from ..errors import CorruptInput
 from ..model import Block, Cell, Document, Paragraph, Table
-from .css_tables import SIMPLE_SELECTOR, Styles, boxes_of, style_rules
+from .css_tables import SIMPLE_SELECTOR, Styles, boxes_of, holds_blanks, style_rules
 from .pictures import PictureReader, Pictures
 
 # Elements whose content is never report text. (<noscript> is kept: it holds what the page shows
@@ -426,6 +426,8 @@ def boxed_table(el, styles: Styles) -> Table | None:
     boxes = boxes_of(el, styles, _cell_text)
     if boxes is None or el.find(".//table") is not None:
         return None
+    if not (any(_FIGURE.match(c.text.strip()) for c in boxes.cells) or holds_blanks(boxes)):
+        return None  # a page's layout grid, or rows of cards
     return _table_of_figures(boxes.cells, boxes.n_rows, boxes.n_cols)
 
 
