@@ -23,9 +23,12 @@ def apply_rules(readings: dict[str, Reading], checks: list[Check], agreed: dict[
         elif r.status == "inferred":
             # one rule gives the value; another independent rule holding with it cross-checks it
             # (in a short row, only where every placement the rules allow gives the same value)
-            c = 0.93 if sat >= 2 and viol == 0 and agreed.get(key, True) else 0.75
+            # (a cell a joint placement left empty: every rule checked, those over blanks included)
+            c = 0.93 if (sat >= 2 or r.joint) and viol == 0 and agreed.get(key, True) else 0.75
         elif r.placed:
-            c = max(c, 0.92) if agreed.get(key) and sat >= 1 and viol == 0 else min(c, 0.7)
+            # a joint placement has checked it against every rule, those over blanks only included
+            checked = sat >= 1 or r.joint
+            c = max(c, 0.92) if agreed.get(key) and checked and viol == 0 else min(c, 0.7)
         if viol:
             c = min(c, 0.5 if viol >= 2 or sat == 0 else 0.7)
         elif sat and (r.status in ("read", "corrected") or r.clean_blank) and not (r.placed and not agreed.get(key)):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .contract import Check
+from .joint_placement import components, place_jointly
 from .readings import Reading, ShortRow, apply_candidate, is_blank_window
 from .schema import Schema
 
@@ -96,6 +97,9 @@ def zero_style(readings: dict[str, Reading], table: str) -> str:
     mine = [r for k, r in readings.items() if k.startswith(table + ".")]
     blanks = any(r.status == "blank" for r in mine)
     zeros = any(r.status in ("read", "corrected") and r.value == 0 for r in mine)
+    # the cells a joint placement of short rows left empty: blank cells the text dropped, where
+    # no 0 is printed anywhere in the table (where one is, they may be zeros OCR lost)
+    blanks = blanks or (not zeros and any(r.status == "inferred" and r.joint for r in mine))
     return {(True, False): "blank", (False, True): "zero", (True, True): "mixed"}.get((blanks, zeros), "unknown")
 
 
@@ -130,7 +134,7 @@ def _consistency_score(readings: dict[str, Reading], rules: list[BoundRule]) -> 
     return score, values
 
 
-def _key_of(value) -> str:
+def value_key(value) -> str:
     """A value as compared between placements: 28 and 28.0 (a sum) are the same number."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -142,6 +146,23 @@ def _slot_value(tok):
 
 
 def choose_placements(readings: dict[str, Reading], short_rows: list[ShortRow], rules: list[BoundRule]) -> dict[str, bool]:
+    """For each short row, a placement the rules allow: the rows that share rules are placed
+    together where some combination of their placements satisfies every rule (joint_placement.py),
+    else one row at a time. Returns, per key of a short row (and of a cell the rules infer from a
+    joint placement), whether its value is settled: every placement the rules allow gives it."""
+    agreed: dict[str, bool] = {}
+    apart: list[ShortRow] = []
+    for rows in components(short_rows, rules):
+        joint = place_jointly(readings, rows, rules)
+        if joint is None:
+            apart += rows
+        else:
+            agreed.update(joint.settled)
+    agreed.update(_one_row_at_a_time(readings, apart, rules))
+    return agreed
+
+
+def _one_row_at_a_time(readings: dict[str, Reading], short_rows: list[ShortRow], rules: list[BoundRule]) -> dict[str, bool]:
     """For each short row, the placement that breaks fewest rules (ties: the likelier placement).
     Returns, per key of a short row, whether every best placement agrees on its value."""
     agreed: dict[str, bool] = {}
@@ -160,7 +181,7 @@ def choose_placements(readings: dict[str, Reading], short_rows: list[ShortRow], 
             apply_candidate(readings, row, cand)
             scored.append(_consistency_score(readings, local))
         top = max(sc for sc, _ in scored)
-        local_values[n] = {k: {_key_of(v.get(k)) for sc, v in scored if sc == top} for k in row.keys}
+        local_values[n] = {k: {value_key(v.get(k)) for sc, v in scored if sc == top} for k in row.keys}
         apply_candidate(readings, row, row.candidates[0])
     for _ in range(2):  # a second pass lets each row see the others' choices
         for n, row in enumerate(short_rows):
@@ -181,7 +202,7 @@ def choose_placements(readings: dict[str, Reading], short_rows: list[ShortRow], 
                 # the row's own rules must settle the same value the joint choice gives (seen: the
                 # row's own rule put 28 in 总计, a joint shift with another short row inferred 64)
                 local = local_values.get(n, {}).get(key)
-                agreed[key] = (row.complete and len({_key_of(w[2].get(key)) for w in winners}) == 1
+                agreed[key] = (row.complete and len({value_key(w[2].get(key)) for w in winners}) == 1
                                and all(_slot_value(w[i]) == chosen for w in windows)
-                               and (local is None or local == {_key_of(chosen)}))
+                               and (local is None or local == {value_key(chosen)}))
     return agreed

@@ -182,7 +182,14 @@ def _map(schema: Schema, tokens):
     agreed = choose_placements(readings, t3.short_rows + t2.short_rows + t4.short_rows, rules)
     styles = {t: zero_style(readings, t) for t in ("t2", "t3", "t4")}
     unsure_zeros = []
-    for key, (value, rule_id) in infer_missing(readings, rules).items():
+    # the cells a joint placement of short rows leaves empty (joint_placement.py) are zeros as
+    # the rules count them, printed as this table prints its zeros, like the zeros the rules infer
+    emptied = {k: (0, "") for k, r in readings.items() if r.status == "inferred" and r.joint}
+    for table in sorted({k.split(".")[0] for k in emptied}):
+        n = sum(k.startswith(table + ".") for k in emptied)
+        warnings.append(f"{table}: {n} cells its short rows leave empty read as zeros, by the placement of "
+                        f"the rows that satisfies every rule")
+    for key, (value, rule_id) in [*emptied.items(), *infer_missing(readings, rules).items()]:
         old = readings[key]
         style = styles[key.split(".")[0]]
         if value == 0 and style in ("blank", "unknown"):
@@ -194,8 +201,9 @@ def _map(schema: Schema, tokens):
                 unsure_zeros.append(key)
         elif value == 0 and style == "mixed":
             unsure_zeros.append(key)  # printed blank or 0: the rule cannot tell which
-        readings[key] = Reading(key, value, "inferred", 0.0, old.raw, old.page, old.bbox)
-        warnings.append(f"{key} inferred as {'blank' if value is None else value} from rule {rule_id}")
+        readings[key] = Reading(key, value, "inferred", 0.0, old.raw, old.page, old.bbox, placed=old.placed, joint=old.joint)
+        if rule_id:
+            warnings.append(f"{key} inferred as {'blank' if value is None else value} from rule {rule_id}")
     checks = evaluate(readings, rules)
     apply_rules(readings, checks, agreed)
     for key in unsure_zeros:

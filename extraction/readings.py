@@ -32,6 +32,12 @@ class Reading:
     # an empty cell of a grid whose blanks are printed blanks (rulings, HTML, DOCX), with no ink
     # in it: a value as printed as a number, which the rules can confirm as they confirm a number
     clean_blank: bool = False
+    # its row's label was found and printed no value at all: in text that drops blank cells (one
+    # cell to a line), a row of blanks
+    unprinted: bool = False
+    # placed by the search over the combinations of its table's short rows (joint_placement.py),
+    # which checked it against every rule, those over blank cells only included
+    joint: bool = False
 
 
 @dataclass
@@ -281,8 +287,9 @@ def read_row(table: TableRead, keys: Sequence[str], values: list[Token], label_r
             table.readings[key] = reading_from_token(key, tok, label_ratio)
         return
     if not candidates or not any(t is not None for t in candidates[0]):
+        unprinted = not any(t.is_value and t.value.number is not None for t in values)
         for key in keys:
-            table.readings[key] = Reading(key, None, "missing", 0.0)
+            table.readings[key] = Reading(key, None, "missing", 0.0, unprinted=unprinted)
         return
     printed = sum(t is not None and not t.is_blank for t in candidates[0])
     complete = tries_every_placement(len(keys), printed)

@@ -16,6 +16,7 @@ from typing import Iterable
 from .model import BBox, Cell, Document, Paragraph, Table
 from .labels import label_key, match_label, split_known_labels, split_labels, split_numbered_labels
 from .normalize import strip_tags
+from .wrapped_labels import join_wrapped_labels
 
 EXACT_ORIGINS = {"ruling", "html", "docx", "alignment"}
 
@@ -261,68 +262,7 @@ def document_tokens(doc: Document, row_labels: Iterable[str] = (), col_labels: I
                     _add_cell(stream, cell, exact, cells, block.n_cols, known if lost else frozenset())
                 for cell in after_row:
                     _add_cell(stream, cell, exact)
-    return _join_wrapped_labels(stream.tokens, known)
-
-
-def _join_wrapped_labels(tokens: list[Token], known: frozenset[str]) -> list[Token]:
-    """A text line's row label wrapped onto the next line, joined again where only the two together
-    are a row label of the form: "5．要求行政机关确认或重新" over "出具已获取信息  1 0 0 0 0 0 1", or over
-    "出具已获取信息" and the numbers one to a line, or with the numbers on the head's line."""
-    out: list[Token] = []
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-        if (nxt is not None and not tok.exact and not nxt.exact and not tok.is_value and not nxt.is_value
-                and nxt.row == tok.row + 1 and _wrapped(tok, nxt, tokens, i, known)):
-            out.append(replace(tok, text=tok.text + nxt.text))
-            i += 2
-            continue
-        head = _head_before_values(out, tok, nxt)
-        if head is not None and _is_tail(out[head].text, tok.text, known):
-            # the numbers stayed on the head's line; the tail is alone on the next
-            out[head] = replace(out[head], text=out[head].text + tok.text)
-            i += 1
-            continue
-        out.append(tok)
-        i += 1
-    return out
-
-
-def _wrapped(head: Token, tail: Token, tokens: list[Token], i: int, known: frozenset[str]) -> bool:
-    """Whether `tail` (the next line's label, the row's values right after it) continues `head`, a
-    label alone on its line."""
-    alone = i == 0 or tokens[i - 1].row != head.row
-    # the row's values on the tail's line, or (one cell per line) on the lines after it
-    values_after = i + 2 < len(tokens) and tokens[i + 2].is_value
-    return alone and values_after and _is_tail(head.text, tail.text, known)
-
-
-def _head_before_values(out: list[Token], tail: Token, after: Token | None) -> int | None:
-    """Where `tail` is a label alone on its line right after a line of a label and its values: the
-    index in `out` of that label."""
-    if (tail.is_value or tail.exact or not out or not out[-1].is_value or out[-1].row != tail.row - 1
-            or (after is not None and after.row == tail.row)):
-        return None
-    j = len(out) - 1
-    while j >= 0 and out[j].is_value and out[j].row == tail.row - 1:
-        j -= 1
-    if j < 0 or out[j].is_value or out[j].exact or out[j].row != tail.row - 1:
-        return None
-    return j
-
-
-def _is_tail(head: str, tail: str, known: frozenset[str]) -> bool:
-    """Whether the two texts together end with a row label of the form (or all of it but its last
-    few characters) that starts in `head`, and neither is one by itself (a group label such as
-    （六）其他处理 may stand before it)."""
-    h, t = label_key(head), label_key(tail)
-    if not h or not t or h in known or t in known:
-        return False
-    joined = h + t
-    # the label's last characters may wrap onto a third line ("…政府信息公开" / "申请")
-    return any(joined.endswith(k[:len(k) - cut]) and len(k) - cut > len(t)
-               for k in known for cut in range(min(4, len(k) // 4) + 1))
+    return join_wrapped_labels(stream.tokens, known)
 
 
 def _unkerned(text: str) -> str:
