@@ -23,6 +23,9 @@ def read_table4(schema: Schema, tokens: Sequence[Token], span: tuple[int, int]) 
             break  # a label after the data: a note, prose or the next table
     keys = schema.t4_keys()
     values = [t for r, toks in rows.items() if any(t.value.number is not None for t in toks) for t in toks]
+    cells = [t for toks in rows.values() for t in toks]
+    if len(cells) == len(keys) and all(len(toks) == 1 for toks in rows.values()):
+        values = cells  # one cell to a line, its empty cells kept as cells (a web page's &nbsp;)
     table = TableRead()
     if not values:
         # A body with no review and no lawsuit, printing its zeros blank: the form's one row of

@@ -44,7 +44,14 @@ _SPACED = (rf"[-−+]?(?:\d{{1,3}}(?:,\d{{3}})+|{_LOOK}*\d{_LOOK}*|{_ALONE}{{1,2
 _SPACED_LOOKALIKE = rf"[-−+]?(?:\d{{1,3}}(?:,\d{{3}})+|{_LOOK}+)(?:\.{_LOOK}+)?(?:万元|元)?"
 _TRAILING_NUMBERS = re.compile(rf"^(?P<label>.*?[^\d\s.,+])\s+(?P<nums>(?:{_SPACED_LOOKALIKE}\s+)*{_SPACED})$")
 _ENUMERATOR_ONLY = re.compile(r"^\d{1,2}\s*[.、．]$")
-_STRAY_AFTER_NUMBERS = re.compile(r"^(?P<line>.*\d)\s{2,}(?P<stray>[\u4e00-\u9fff]{1,3})$")
+# a group label's few characters (理结, 三、, （四）, or its bracket cut: （五), or two or three such
+# pieces apart ("理结 （四）")
+_STRAY_PIECE = r"(?:[\u4e00-\u9fff]{1,3}、?|[(（][一二三四五六七八九十]{1,2}[)）]?)"
+_STRAY = rf"(?P<stray>{_STRAY_PIECE}(?:\s+{_STRAY_PIECE}){{0,2}})"
+_STRAY_AFTER_NUMBERS = re.compile(rf"^(?P<line>.*\d)\s{{2,}}{_STRAY}$")
+# after a row of many numbers set out with spaces, the pieces may stand closer ("… 10本年 法提")
+_STRAY_CLOSE = re.compile(rf"^(?P<line>.*\d)\s?{_STRAY}$")
+_MANY_NUMBERS = 4
 _GLUED_VALUE = re.compile(r"^(?P<label>.*[\u4e00-\u9fff].*[\u4e00-\u9fff])\s*(?P<value>\d+(?:\.\d+)?)$")
 _GLUED_SCORE = 0.5
 # Table 2's sections each open with the article they disclose under (第二十条第（五）项); a value cell
@@ -165,7 +172,9 @@ class _Stream:
             self.tokens.append(Token(text, self.row, value, exact, page, bbox, score))
             return
         plain = strip_tags(text).strip()
-        stray = _STRAY_AFTER_NUMBERS.match(plain)
+        stray = _STRAY_AFTER_NUMBERS.match(plain) or _stray_close(plain)
+        if stray and set(stray.group("stray")) <= _LOOKALIKE_CHARS | {" "}:
+            stray = None  # OCR's look-alike of a digit (7口 for 70), not a label's character
         if stray and (_only_numbers(stray.group("line")) or _TRAILING_NUMBERS.match(stray.group("line"))):
             # a vertical group label's characters that a layout-keeping converter set after the row
             self.add_text(stray.group("line"), exact=exact, blank_is_value=blank_is_value, page=page, bbox=bbox, score=score)
@@ -180,6 +189,14 @@ class _Stream:
                 self.tokens.append(Token(part, self.row, parse_value(part), exact, page, bbox, score, tight))
             return
         self.tokens.append(Token(text, self.row, None, exact, page, bbox, score))
+
+
+def _stray_close(line: str) -> re.Match | None:
+    m = _STRAY_CLOSE.match(line)
+    if m is None:
+        return None
+    numbers = _TRAILING_NUMBERS.match(m.group("line"))
+    return m if numbers and len(numbers.group("nums").split()) >= _MANY_NUMBERS else None
 
 
 def _spaced_numbers(line: str, start: int) -> list[tuple[str, bool]]:

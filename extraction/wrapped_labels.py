@@ -18,8 +18,9 @@ from .labels import label_key, split_enumerator
 if TYPE_CHECKING:
     from .tokens import Token
 
-# a group label's characters before a row label on the same line, set apart by spaces
-_GROUP_BEFORE = re.compile(r"^(?P<group>[\u4e00-\u9fff（）()]{1,4})\s+(?P<rest>\S.*)$")
+# a group label's characters before a row label on the same line, set apart by spaces (one to
+# three pieces: "度办  供  3.补正后…", the pieces of two group labels side by side)
+_GROUP_BEFORE = re.compile(r"^(?P<group>[\u4e00-\u9fff（）()]{1,4}(?:\s+[\u4e00-\u9fff（）()]{1,4}){0,2})\s+(?P<rest>\S.*)$")
 
 
 @dataclass(frozen=True)

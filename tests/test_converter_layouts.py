@@ -94,3 +94,40 @@ def test_rows_one_cell_to_a_line_without_their_blank_cells_are_placed_by_the_rul
         assert any("short rows leave empty" in w for w in got["warnings"]), seed
     # one row at a time, about 1 cell in 20 of these tables was settled; together, most are
     assert accepted / total >= 0.5, accepted / total
+
+
+def test_group_label_pieces_before_and_after_a_rows_numbers():
+    """A layout-keeping converter sets the pieces of the group labels printed down the first
+    columns (三、本年度办理结果, （四）无法提供) beside the rows: after the numbers, one or several
+    apart (（四） 三、), closer after a long row of numbers ("… 0本年 法提"), or before the row's
+    label, two apart ("度办  供  3.补正后…")."""
+    report = build_report(synth_answers(54, template="2021"), seed=54)
+    lines = render_text(report, "aligned", seed=3).text.split("\n")
+    rows = {"1.本机关不掌握相关政府信息": "{label}{numbers}    （四） 三、",
+            "2.没有现成信息需要另行制作": "无法提 {label}{numbers}本年 法提",
+            "3.补正后申请内容仍不明确": "度办  供  {label}{numbers}"}
+    for label, shape in rows.items():
+        n = next(n for n, ln in enumerate(lines) if label in ln)
+        lines[n] = shape.format(label=label, numbers=_numbers(lines[n]).rstrip())
+    got = _read("\n".join(lines))
+    assert wrong_fields(report.answer, got) == []
+    for row in ("t3.unavailable.not_held", "t3.unavailable.needs_creation", "t3.unavailable.unclear"):
+        assert {got["fields"][f"{row}.{c}"]["status"] for c in COLUMNS} == {"read"}, row
+
+
+def test_table4_one_cell_to_a_line_keeps_empty_cells_copied_as_no_break_spaces():
+    """A web page's table copied one cell to a line: an empty cell (&nbsp;) comes out as a line
+    holding a no-break space. Next to the numbers such lines are cells, so table 4's blank group of
+    five stands where it was printed (dropped as empty lines, the rules could not place it)."""
+    answer = synth_answers(55, template="2021")
+    for p in ("upheld", "corrected", "other", "pending", "total"):
+        answer[f"t4.review.{p}"] = None
+    report = build_report(answer, seed=55)
+    text = render_text(report, "per_line", seed=3).text
+    head, tail = text.rsplit("总\n\n计\n\n", 1)
+    text = head + "总\n\n计\n\n" + "\u00a0\n\n" * 5 + tail
+    got = _read(text)
+    assert wrong_fields(report.answer, got) == []
+    for p in ("upheld", "corrected", "other", "pending", "total"):
+        assert got["fields"][f"t4.review.{p}"]["value"] is None
+        assert got["fields"][f"t4.review.{p}"]["confidence"] >= 0.9

@@ -40,6 +40,31 @@ def _table(rows: list[list[str]], origin: str) -> Table:
     return Table(cells, len(rows), max(len(r) for r in rows), origin=origin, positional=False)
 
 
+_NO_BREAK_ONLY = re.compile(r"^[ \t]*\u00a0[\u00a0 \t]*$")
+_BARE_NUMBER = re.compile(r"^\s*[-−+]?\d[\d,.]*\s*$")
+
+
+def _blank_cell_lines(lines: list[str]) -> set[int]:
+    """Lines holding only a no-break space where a web page copied one cell to a line printed an
+    empty cell (&nbsp;): in a run of such lines next to a line of a bare number (empty lines
+    between them aside). Elsewhere a no-break space is layout, not a cell."""
+    filled = [i for i, line in enumerate(lines) if line.strip() or _NO_BREAK_ONLY.match(line)]
+    out: set[int] = set()
+    n = 0
+    while n < len(filled):
+        if not _NO_BREAK_ONLY.match(lines[filled[n]]):
+            n += 1
+            continue
+        end = n
+        while end < len(filled) and _NO_BREAK_ONLY.match(lines[filled[end]]):
+            end += 1
+        beside = [filled[k] for k in (n - 1, end) if 0 <= k < len(filled)]
+        if any(_BARE_NUMBER.match(lines[k]) for k in beside):
+            out.update(filled[n:end])
+        n = end
+    return out
+
+
 def _clean_line(line: str) -> str:
     line = _MD_DECOR.sub("", line)
     return _BOLD.sub("", line).strip()
@@ -101,8 +126,13 @@ def read(data: bytes) -> Document:
         origin = kind
         rows.append(cells)
 
+    blank_cells = _blank_cell_lines(lines)
     for i, line in enumerate(lines):
         stripped = line.strip()
+        if i in blank_cells:
+            flush()
+            blocks.append(_table([[""]], "cell"))  # an empty cell, kept in its place among the values
+            continue
         if stripped[:1] in _TABLE_EDGE and _RULE_ROW.match(stripped):
             continue  # a rule between rows
         pipes = _pipe_cells(stripped) if stripped else None
