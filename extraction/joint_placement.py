@@ -1,14 +1,16 @@
-"""Short rows placed together: every combination of their candidate placements that the form's
+"""Short rows placed together: the combinations of their candidate placements that the form's
 rules allow, found by a search that drops a partial combination as soon as a rule cannot hold.
 
 Text that drops blank cells (one cell to a line, some converters, OCR) leaves rows with fewer
 values than columns. Weighed one row at a time (consistency.choose_placements), a row's own rule
 (总计 = the six columns) rarely tells which columns its values stand in; the column rules (一 + 二 =
 三(七) + 四, (七) = (一)…(六)) tie the rows together, and only all the rows at once pin the columns
-down, where anything does. A value is settled only where every combination the rules allow gives
-it. Here a column a row does not print is a blank cell (0 in the rules), and so is every cell of a
-row found with no value at all: where that does not hold (a value lost, not a blank), no
-combination satisfies the rules, and the placement is left to the one-row-at-a-time choice."""
+down, where anything does. A row's value is settled only where every combination the rules allow
+gives it. Here a column a row does not print is a blank cell (0 in the rules), and so is every cell
+of a row found with no value at all: where that does not hold (a value lost, not a blank), no
+combination satisfies the rules, and the placement is left to the one-row-at-a-time choice. A cell
+not read at all (its row's label not found) is never settled by a joint placement: the rules may
+give it a value, but only a sample of the allowed combinations is listed (below)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -27,8 +29,8 @@ _EPS = 1e-6
 @dataclass
 class JointPlacement:
     chosen: list[int]  # per short row, the index of the candidate applied
-    settled: dict[str, bool]  # per key of the rows and of the cells inferred: whether every combination gives its value
-    combinations: int
+    settled: dict[str, bool]  # per key of the rows and of the cells inferred: whether its value is settled
+    found: int  # the combinations listed: at least one for each placement some allowed combination uses
 
 
 class _OutOfBudget(Exception):
@@ -95,6 +97,9 @@ def place_jointly(readings: dict[str, Reading], rows: list[ShortRow], rules: lis
     for n, row in enumerate(rows):
         for i, key in enumerate(row.keys):
             settled[key] = len({search.values[n][c][i] for c in search.supported[n]}) == 1
+    for key, value in fixed.items():
+        if value is None:
+            settled[key] = False  # not read: what the rules infer for it varies beyond the sample
     _apply(readings, rows, found[best], set(fixed))
     for key in fixed:
         if readings[key].joint:
@@ -266,9 +271,9 @@ def _search_order(rows: list[ShortRow], allowed: list[list[int]], rules: list[Bo
 def _settled(readings: dict[str, Reading], rows: list[ShortRow], found: list[list[int]], rules: list[BoundRule],
              fixed: set[str]) -> tuple[dict[str, bool], int]:
     """Per key of the rows, and of each cell the rules then infer: whether every combination found
-    gives it the same value. And the combination to apply: the one that agrees with the others on
-    most values (where the rules leave a value open, the value most combinations give)."""
-    from .consistency import infer_missing, value_key
+    gives it the same value. And the combination to apply: the one that agrees with the others
+    found on most values (where the rules leave a value open, the value most of them give)."""
+    from .consistency import infer_missing, value_key  # consistency imports this module
 
     outcomes: list[dict[str, str]] = []
     for combination in found:

@@ -4,8 +4,8 @@ A converter breaks a long label cell where the cell broke it: "5．要求行政�
 "出具已获取信息", or the 2021 form's （六） sub-rows over three lines. The row's numbers stay on any
 of those lines, or follow one to a line. A layout-keeping converter also sets the characters of a
 group label printed down the first column ("其他处" / "理") at the start of the lines they stand
-beside. Lines are joined only where the joined text is a row label of the form and no part of it
-is one by itself."""
+beside, or on lines of their own between the label's lines. Lines are joined only where the joined
+text is a row label of the form and no part of it is one by itself."""
 from __future__ import annotations
 
 import re
