@@ -268,9 +268,12 @@ def is_blank_window(candidate: list[Token | None]) -> bool:
 
 
 def read_row(table: TableRead, keys: Sequence[str], values: list[Token], label_ratio: float,
-             after_label: bool = True, zeros_blank: bool = False, blanks_first: bool = False) -> None:
+             after_label: bool = True, zeros_blank: bool = False, blanks_first: bool = False,
+             label_in_table: bool = False) -> None:
     """blanks_first: where the rules cannot choose, the row's empty fields are likelier its blank
-    cells than separators left by lost values."""
+    cells than separators left by lost values. label_in_table: the row's label is a table's cell
+    (a table row with nothing after its label lost its cells; a line of text with nothing after it
+    is a row of blanks in text that drops blank cells)."""
     exact, candidates = fit_values(values, len(keys), after_label)
     windows = [c for c in candidates if is_blank_window(c)]
     if blanks_first and windows:
@@ -287,7 +290,7 @@ def read_row(table: TableRead, keys: Sequence[str], values: list[Token], label_r
             table.readings[key] = reading_from_token(key, tok, label_ratio)
         return
     if not candidates or not any(t is not None for t in candidates[0]):
-        unprinted = not any(t.is_value and t.value.number is not None for t in values)
+        unprinted = not values and not label_in_table
         for key in keys:
             table.readings[key] = Reading(key, None, "missing", 0.0, unprinted=unprinted)
         return

@@ -21,7 +21,7 @@ def read_table3(schema: Schema, tokens: Sequence[Token], span: tuple[int, int], 
     table = TableRead()
     zeros_blank = prints_zeros_blank(tokens[span[0]:span[1]])
     for row, i, ratio, values in found:
-        read_row(table, row.keys, values, ratio, zeros_blank=zeros_blank)
+        read_row(table, row.keys, values, ratio, zeros_blank=zeros_blank, label_in_table=tokens[i].in_table)
         table.end = max(table.end, i + 1 + len(values))
     missing = [r.id for r in rows if r.id not in {f[0].id for f in found}]
     if missing:

@@ -96,6 +96,8 @@ class Token:
     # In a line that sets its numbers apart with runs of spaces, this value stood one space after
     # the previous one: perhaps the rest of the same number, kerned ("2 3" for 23; see join_kerned).
     tight: bool = False
+    # from a table's cell, not a line of text: a table row with no cell after its label lost them
+    in_table: bool = False
 
     @property
     def is_value(self) -> bool:
@@ -159,6 +161,13 @@ class _Stream:
         self.row += 1
 
     def add_text(self, text: str, *, exact: bool, blank_is_value: bool, page=None, bbox=None, score=1.0):
+        """blank_is_value: the text is a table's cell (an empty one is a value), not a line."""
+        start = len(self.tokens)
+        self._add_text(text, exact=exact, blank_is_value=blank_is_value, page=page, bbox=bbox, score=score)
+        for tok in self.tokens[start:]:
+            tok.in_table = blank_is_value
+
+    def _add_text(self, text: str, *, exact: bool, blank_is_value: bool, page=None, bbox=None, score=1.0):
         text = text.strip()
         if not text:
             if blank_is_value:

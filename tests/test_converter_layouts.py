@@ -131,3 +131,17 @@ def test_table4_one_cell_to_a_line_keeps_empty_cells_copied_as_no_break_spaces()
     for p in ("upheld", "corrected", "other", "pending", "total"):
         assert got["fields"][f"t4.review.{p}"]["value"] is None
         assert got["fields"][f"t4.review.{p}"]["confidence"] >= 0.9
+
+
+def test_a_table_row_without_cells_after_its_label_is_not_taken_for_a_row_of_blanks():
+    """Only a line of text with nothing after its label is a row of blanks (text that drops blank
+    cells). A table row whose cells are missing after its label lost them (seen: a recoverer's grid
+    that moved a row's cells away); the joint placement must not settle it as blank."""
+    report = build_report(synth_answers(71, template="2021"), seed=71, blank_zeros=True)
+    text = render_text(report, "per_line", seed=3).text
+    label = "1.属于国家秘密"
+    assert f"\n{label}\n\n2." in text  # a row printing nothing, one cell to a line
+    plain = _read(text)["fields"]
+    assert {plain[f"t3.denied.state_secret.{c}"]["confidence"] >= 0.9 for c in COLUMNS} == {True}
+    got = _read(text.replace(f"\n{label}\n", f"\n| {label} |\n", 1))["fields"]
+    assert {got[f"t3.denied.state_secret.{c}"]["confidence"] < 0.9 for c in COLUMNS} == {True}
