@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .contract import Check
-from .joint_placement import components, place_jointly
 from .readings import Reading, ShortRow, apply_candidate, is_blank_window
 from .schema import Schema
 
@@ -50,7 +49,7 @@ def bind_rules(schema: Schema, present: set[str]) -> list[BoundRule]:
     return out
 
 
-def _number(r: Reading | None):
+def rule_value(r: Reading | None):
     """A reading's value in a rule: printed blanks count as 0; missing is unknown (None)."""
     if r is None or r.status == "missing":
         return None
@@ -62,7 +61,7 @@ def _number(r: Reading | None):
 def infer_missing(readings: dict[str, Reading], rules: list[BoundRule]) -> dict[str, tuple[float, str]]:
     """Values the rules determine for missing cells: a rule with one unknown gives it; unknowns
     that must sum to 0 are all 0 (counts are never negative). Returns key → (value, rule id)."""
-    known = {k: _number(r) for k, r in readings.items()}
+    known = {k: rule_value(r) for k, r in readings.items()}
     inferred: dict[str, tuple[float, str]] = {}
     changed = True
     while changed:
@@ -106,12 +105,12 @@ def zero_style(readings: dict[str, Reading], table: str) -> str:
 def evaluate(readings: dict[str, Reading], rules: list[BoundRule]) -> list[Check]:
     checks = []
     for rule in rules:
-        vals = [_number(readings.get(k)) for k in rule.keys]
+        vals = [rule_value(readings.get(k)) for k in rule.keys]
         if any(v is None for v in vals) or all(readings[k].value is None for k in rule.keys):
             checks.append(Check(rule=rule.id, ok=None, fields=list(rule.keys), says=rule.says))
             continue
-        lhs = sum(_number(readings[k]) for k in rule.lhs)
-        rhs = sum(_number(readings[k]) for k in rule.rhs)
+        lhs = sum(rule_value(readings[k]) for k in rule.lhs)
+        rhs = sum(rule_value(readings[k]) for k in rule.rhs)
         checks.append(Check(rule=rule.id, ok=abs(lhs - rhs) < 1e-6, lhs=lhs, rhs=rhs, fields=list(rule.keys), says=rule.says))
     return checks
 
@@ -125,8 +124,8 @@ def _consistency_score(readings: dict[str, Reading], rules: list[BoundRule]) -> 
     for rule in rules:
         # a rule over cells all printed blank holds (0 = 0): a placement reading blanks as blanks
         # must score as well as one that fills the same cells with inferred zeros
-        lhs = [_number(trial.get(k)) for k in rule.lhs]
-        rhs = [_number(trial.get(k)) for k in rule.rhs]
+        lhs = [rule_value(trial.get(k)) for k in rule.lhs]
+        rhs = [rule_value(trial.get(k)) for k in rule.rhs]
         if any(v is None for v in lhs + rhs):
             continue
         score += 1 if abs(sum(lhs) - sum(rhs)) < 1e-6 else -3
@@ -141,7 +140,7 @@ def value_key(value) -> str:
     return repr(value)
 
 
-def _slot_value(tok):
+def slot_value(tok):
     return None if tok is None or tok.value.number is None else tok.value.number
 
 
@@ -150,14 +149,16 @@ def choose_placements(readings: dict[str, Reading], short_rows: list[ShortRow], 
     together where some combination of their placements satisfies every rule (joint_placement.py),
     else one row at a time. Returns, per key of a short row (and of a cell the rules infer from a
     joint placement), whether its value is settled: every placement the rules allow gives it."""
+    from .joint_placement import components, place_jointly  # it reads values as the rules here do
+
     agreed: dict[str, bool] = {}
     apart: list[ShortRow] = []
     for rows in components(short_rows, rules):
-        joint = place_jointly(readings, rows, rules)
-        if joint is None:
+        settled = place_jointly(readings, rows, rules)
+        if settled is None:
             apart += rows
         else:
-            agreed.update(joint.settled)
+            agreed.update(settled)
     agreed.update(_one_row_at_a_time(readings, apart, rules))
     return agreed
 
@@ -203,6 +204,6 @@ def _one_row_at_a_time(readings: dict[str, Reading], short_rows: list[ShortRow],
                 # row's own rule put 28 in 总计, a joint shift with another short row inferred 64)
                 local = local_values.get(n, {}).get(key)
                 agreed[key] = (row.complete and len({value_key(w[2].get(key)) for w in winners}) == 1
-                               and all(_slot_value(w[i]) == chosen for w in windows)
+                               and all(slot_value(w[i]) == chosen for w in windows)
                                and (local is None or local == {value_key(chosen)}))
     return agreed

@@ -13,24 +13,14 @@ not read at all (its row's label not found) is never settled by a joint placemen
 give it a value, but only a sample of the allowed combinations is listed (below)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import replace
 
+from .consistency import BoundRule, infer_missing, rule_value, slot_value, value_key
 from .readings import Reading, ShortRow, apply_candidate
-
-if TYPE_CHECKING:
-    from .consistency import BoundRule
 
 # The search gives up (and the rows are chosen one at a time) past this many placements tried.
 MAX_STEPS = 60_000
 _EPS = 1e-6
-
-
-@dataclass
-class JointPlacement:
-    chosen: list[int]  # per short row, the index of the candidate applied
-    settled: dict[str, bool]  # per key of the rows and of the cells inferred: whether its value is settled
-    found: int  # the combinations listed: at least one for each placement some allowed combination uses
 
 
 class _OutOfBudget(Exception):
@@ -60,24 +50,22 @@ def components(short_rows: list[ShortRow], rules: list[BoundRule]) -> list[list[
 
 
 def _number(reading: Reading | None) -> float | None:
-    """A fixed cell's value in the rules: printed blanks and rows printed with no value are 0; a
-    cell not read is unknown (None)."""
-    if reading is None:
-        return None
-    if reading.status == "missing":
-        return 0.0 if reading.unprinted else None
-    if reading.value is None:
+    """A fixed cell's value in the search: as in the rules, and 0 for a row printed with no value."""
+    if reading is not None and reading.status == "missing" and reading.unprinted:
         return 0.0
-    return float(reading.value) if isinstance(reading.value, (int, float)) else None
+    value = rule_value(reading)
+    return None if value is None else float(value)
 
 
 def _slot(tok) -> float:
-    return 0.0 if tok is None or tok.value.number is None else float(tok.value.number)
+    """A placed cell's value in the search: a column the row does not print is a blank."""
+    return float(slot_value(tok) or 0)
 
 
-def place_jointly(readings: dict[str, Reading], rows: list[ShortRow], rules: list[BoundRule]) -> JointPlacement | None:
-    """The placements of the rows that some combination the rules allow uses; None where no
-    combination is allowed, or the search runs out of steps. The rules often allow many
+def place_jointly(readings: dict[str, Reading], rows: list[ShortRow], rules: list[BoundRule]) -> dict[str, bool] | None:
+    """A combination of the rows' placements that the rules allow, applied to `readings`; returns
+    per key of the rows (and of the cells the rules then infer) whether its value is settled. None
+    where no combination is allowed, or the search runs out of steps. The rules often allow many
     combinations (two organisation columns with the same figures trade places), so they are not
     all listed: a row's placement is supported once some allowed combination uses it, and a value
     is settled where every supported placement of its row gives it."""
@@ -93,7 +81,7 @@ def place_jointly(readings: dict[str, Reading], rows: list[ShortRow], rules: lis
         return None
     if not found:
         return None
-    settled, best = _settled(readings, rows, found, rules, set(fixed))
+    settled, best = _inferred(readings, rows, found, rules, set(fixed))
     for n, row in enumerate(rows):
         for i, key in enumerate(row.keys):
             settled[key] = len({search.values[n][c][i] for c in search.supported[n]}) == 1
@@ -104,7 +92,7 @@ def place_jointly(readings: dict[str, Reading], rows: list[ShortRow], rules: lis
     for key in fixed:
         if readings[key].joint:
             settled[key] = True  # blank in every combination: its row printed nothing
-    return JointPlacement(found[best], settled, len(found))
+    return settled
 
 
 class _Search:
@@ -114,7 +102,7 @@ class _Search:
     interval kept in two lists, for speed: a search checks rules some 10⁵ times."""
 
     def __init__(self, rows: list[ShortRow], rules: list[BoundRule], fixed: dict[str, float | None]):
-        self.rows, self.rules, self.fixed = rows, rules, fixed
+        self.rows, self.fixed = rows, fixed
         self.values = [[[_slot(t) for t in cand] for cand in row.candidates] for row in rows]
         self.allowed = [list(range(len(row.candidates))) for row in rows]
         self.supported: list[set[int]] = [set() for _ in rows]
@@ -123,6 +111,7 @@ class _Search:
         self.ids = [[number[k] for k in row.keys] for row in rows]
         self.sides = [([number[k] for k in r.lhs], [number[k] for k in r.rhs]) for r in rules]
         self.rules_of = [[i for i, r in enumerate(rules) if set(row.keys) & set(r.keys)] for row in rows]
+        self.order_sides = [frozenset(side) for r in rules for side in (r.lhs, r.rhs)]
         self.lo = [0.0] * len(cells)
         self.hi = [0.0] * len(cells)
         for k, i in number.items():
@@ -185,7 +174,7 @@ class _Search:
 
     def first(self) -> list[int] | None:
         """One combination the rules allow, from the placements left."""
-        order = _search_order(self.rows, self.allowed, self.rules, self.fixed)
+        order = _search_order(self.rows, self.allowed, self.order_sides, self.fixed)
         choice = [0] * len(self.rows)
 
         def search(depth: int) -> bool:
@@ -247,7 +236,7 @@ def _empty(key: str, reading: Reading) -> Reading:
     return Reading(key, 0, "inferred", 0.0, reading.raw, reading.page, reading.bbox, placed=True, joint=True)
 
 
-def _search_order(rows: list[ShortRow], allowed: list[list[int]], rules: list[BoundRule],
+def _search_order(rows: list[ShortRow], allowed: list[list[int]], sides: list[frozenset[str]],
                   fixed: dict[str, float | None]) -> list[int]:
     """The rows in the order to try them: at each step the row that gives the most rules a side
     wholly known (a rule with one side known bounds the other, counts being never negative; with
@@ -259,8 +248,7 @@ def _search_order(rows: list[ShortRow], allowed: list[list[int]], rules: list[Bo
     while left:
         def gain(n: int) -> tuple[int, int]:
             now = known | set(rows[n].keys)
-            sides = sum(set(side) <= now for r in rules for side in (r.lhs, r.rhs))
-            return -sides, len(allowed[n])
+            return -sum(side <= now for side in sides), len(allowed[n])
         best = min(sorted(left), key=gain)
         order.append(best)
         left.remove(best)
@@ -268,12 +256,11 @@ def _search_order(rows: list[ShortRow], allowed: list[list[int]], rules: list[Bo
     return order
 
 
-def _settled(readings: dict[str, Reading], rows: list[ShortRow], found: list[list[int]], rules: list[BoundRule],
-             fixed: set[str]) -> tuple[dict[str, bool], int]:
-    """Per key of the rows, and of each cell the rules then infer: whether every combination found
-    gives it the same value. And the combination to apply: the one that agrees with the others
-    found on most values (where the rules leave a value open, the value most of them give)."""
-    from .consistency import infer_missing, value_key  # consistency imports this module
+def _inferred(readings: dict[str, Reading], rows: list[ShortRow], found: list[list[int]], rules: list[BoundRule],
+              fixed: set[str]) -> tuple[dict[str, bool], int]:
+    """Per cell the rules infer after a combination: whether every combination found gives it the
+    same value. And the combination to apply: the one that agrees with the others found on most
+    values, the rows' included (where the rules leave a value open, the value most of them give)."""
 
     outcomes: list[dict[str, str]] = []
     for combination in found:
@@ -287,6 +274,6 @@ def _settled(readings: dict[str, Reading], rows: list[ShortRow], found: list[lis
         for item in outcome.items():
             counts[item] = counts.get(item, 0) + 1
     best = max(range(len(found)), key=lambda n: (sum(counts[item] for item in outcomes[n].items()), -n))
-    keys = {k for outcome in outcomes for k in outcome}
-    settled = {k: all(o.get(k) == outcomes[0].get(k) for o in outcomes) for k in keys}
-    return settled, best
+    own = {k for row in rows for k in row.keys}
+    keys = {k for outcome in outcomes for k in outcome} - own
+    return {k: all(o.get(k) == outcomes[0].get(k) for o in outcomes) for k in keys}, best

@@ -186,7 +186,7 @@ class _Stream:
             stray = None  # OCR's look-alike of a digit (7口 for 70), not a label's character
         if stray and (_only_numbers(stray.group("line")) or _TRAILING_NUMBERS.match(stray.group("line"))):
             # a vertical group label's characters that a layout-keeping converter set after the row
-            self.add_text(stray.group("line"), exact=exact, blank_is_value=blank_is_value, page=page, bbox=bbox, score=score)
+            self._add_text(stray.group("line"), exact=exact, blank_is_value=blank_is_value, page=page, bbox=bbox, score=score)
             self.tokens.append(Token(stray.group("stray"), self.row, None, exact, page, bbox, score))
             return
         only = _only_numbers(plain)

@@ -87,19 +87,17 @@ def _wrapped(tokens: Sequence[Token], i: int, known: frozenset[str]) -> tuple[li
         return None
     seconds = list(_next_lines(tokens, i + 1, tok.row + 1, known))
     for second in seconds:
-        end2 = _values_end(tokens, second.at)
+        end2 = _values_end(tokens, second.at + 1, tokens[second.at].row)
         for third in _next_lines(tokens, end2, tokens[end2 - 1].row + 1, known):
-            end3 = _values_end(tokens, third.at)
-            after = tokens[end3] if end3 < len(tokens) else None
+            end3 = _values_end(tokens, third.at + 1, tokens[third.at].row)
             lines = [second.values_before, tokens[second.at + 1:end2], third.values_before, tokens[third.at + 1:end3]]
-            if after is not None and after.is_value:
-                lines.append([after])
-            if sum(bool(line) for line in lines) > 1:
+            values_after = end3 < len(tokens) and tokens[end3].is_value
+            if sum(bool(line) for line in lines) + values_after > 1:
                 continue  # values on two lines: the third line is a row of its own
             joined = _joined(tok, [tok.text, tokens[second.at].text, tokens[third.at].text],
                              [[], second.groups, third.groups], known, _is_whole_label)
             if joined is not None:
-                return [*joined, *(t for line in lines[:4] for t in line)], end3
+                return [*joined, *(t for line in lines for t in line)], end3
     for second in seconds:
         values_after = second.at + 1 < len(tokens) and tokens[second.at + 1].is_value
         if values_after and second.values_before:
@@ -112,12 +110,11 @@ def _wrapped(tokens: Sequence[Token], i: int, known: frozenset[str]) -> tuple[li
     return None
 
 
-def _values_end(tokens: Sequence[Token], at: int) -> int:
-    """The index after the values on the line of the label at `at`."""
-    k = at + 1
-    while k < len(tokens) and tokens[k].is_value and tokens[k].row == tokens[at].row:
-        k += 1
-    return k
+def _values_end(tokens: Sequence[Token], j: int, row: int) -> int:
+    """The index after the values from tokens[j] on line `row`."""
+    while j < len(tokens) and tokens[j].is_value and tokens[j].row == row:
+        j += 1
+    return j
 
 
 @dataclass(frozen=True)
@@ -132,9 +129,7 @@ def _next_lines(tokens: Sequence[Token], j: int, row: int, known: frozenset[str]
     directly, past a line of values only, or past lines that hold only a few characters of a
     group label printed down the first column (（ / 六 / ）, 他处理)."""
     values: list[Token] = []
-    k = j
-    while k < len(tokens) and tokens[k].is_value and tokens[k].row == row:
-        k += 1
+    k = _values_end(tokens, j, row)
     if k - j >= 2 and k < len(tokens) and tokens[k].row == row + 1:
         values, j, row = list(tokens[j:k]), k, row + 1
     passed: list[str] = []
