@@ -6,7 +6,10 @@ from .contract import Check
 from .readings import Reading
 
 
-def apply_rules(readings: dict[str, Reading], checks: list[Check], agreed: dict[str, bool]) -> None:
+def apply_rules(readings: dict[str, Reading], checks: list[Check], agreed: dict[str, bool],
+                blank_zeros: frozenset[str] = frozenset(), totals: dict[str, list[str]] | None = None) -> None:
+    """`blank_zeros`: the tables ("t3") that print their zeros blank, as their rows with values show;
+    `totals`: the cells of sums read all blank, with their totals (consistency.blank_totals)."""
     satisfied: dict[str, int] = {}
     violated: dict[str, int] = {}
     for check in checks:
@@ -15,8 +18,16 @@ def apply_rules(readings: dict[str, Reading], checks: list[Check], agreed: dict[
         counter = satisfied if check.ok else violated
         for k in check.fields:
             counter[k] = counter.get(k, 0) + 1
+    totals = totals or {}
+
+    def sure_blank(key: str) -> bool:
+        r = readings[key]
+        return r.clean_blank and satisfied.get(key, 0) > 0 and not violated.get(key, 0)
+
     for key, r in readings.items():
         sat, viol = satisfied.get(key, 0), violated.get(key, 0)
+        if r.quiet_row and not sat and any(sure_blank(t) for t in totals.get(key, ())):
+            sat = 1  # a sum it is in is a sure 0
         c = r.confidence
         if r.status == "missing":
             c = 0.0
@@ -31,8 +42,10 @@ def apply_rules(readings: dict[str, Reading], checks: list[Check], agreed: dict[
             c = max(c, 0.92) if agreed.get(key) and checked and viol == 0 else min(c, 0.7)
         if viol:
             c = min(c, 0.5 if viol >= 2 or sat == 0 else 0.7)
-        elif sat and (r.status in ("read", "corrected") or r.clean_blank) and not (r.placed and not agreed.get(key)):
+        elif sat and (r.status in ("read", "corrected") or r.clean_blank
+                      or r.quiet_row and key.split(".")[0] in blank_zeros) and not (r.placed and not agreed.get(key)):
             # rules that hold confirm a read value, but not the column a doubtful placement gave it;
-            # nor a blank with ink in its cell, where a lost 0 would hold them as well
+            # nor a blank with ink in its cell, where a lost 0 would hold them as well; a row OCR read
+            # nothing in may have lost 0s as well, unless its table prints no 0
             c = 1.0 - (1.0 - c) * 0.3
         r.confidence = round(min(max(c, 0.0), 1.0), 4)

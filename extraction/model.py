@@ -23,6 +23,8 @@ class Cell:
     page: int | None = None  # 1-based
     bbox: BBox | None = None  # page coordinates (PDF points; for images, points at 72 dpi)
     score: float = 1.0  # how sure the reader is of `text`: 1.0 for a text layer, the OCR score otherwise
+    # an empty cell of a row that OCR read no value in at all (unruled.py): blank, or its numbers lost
+    quiet_row: bool = False
 
     @property
     def blank(self) -> bool:

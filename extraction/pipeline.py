@@ -14,7 +14,7 @@ from typing import Callable
 
 from . import __version__
 from .confidence import apply_rules
-from .consistency import bind_rules, choose_placements, evaluate, infer_missing, zero_style
+from .consistency import blank_totals, bind_rules, choose_placements, evaluate, infer_missing, zero_style
 from .contract import ACCEPT_THRESHOLD, ExtractionResult, FieldValue, Source
 from .errors import NotAReport
 from .meta import find_published_date, find_signature_agency, find_title, parse_dates, plausible_agency
@@ -181,6 +181,9 @@ def _map(schema: Schema, tokens):
     rules = bind_rules(schema, set(readings))
     agreed = choose_placements(readings, t3.short_rows + t2.short_rows + t4.short_rows, rules)
     styles = {t: zero_style(readings, t) for t in ("t2", "t3", "t4")}
+    # where a row OCR read nothing in is the only blank, it does not show how the table prints 0
+    shown = {k: r for k, r in readings.items() if not r.quiet_row}
+    blank_zeros = frozenset(t for t in styles if zero_style(shown, t) == "blank")
     unsure_zeros = []
     # the cells a joint placement of short rows leaves empty (joint_placement.py) are zeros as
     # the rules count them, printed as this table prints its zeros, like the zeros the rules infer
@@ -205,7 +208,7 @@ def _map(schema: Schema, tokens):
         if rule_id:
             warnings.append(f"{key} inferred as {'blank' if value is None else value} from rule {rule_id}")
     checks = evaluate(readings, rules)
-    apply_rules(readings, checks, agreed)
+    apply_rules(readings, checks, agreed, blank_zeros, blank_totals(readings, rules))
     for key in unsure_zeros:
         readings[key].confidence = min(readings[key].confidence, 0.75)
     warnings += _held_by_overview(readings, tokens, sections)

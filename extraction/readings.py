@@ -38,6 +38,10 @@ class Reading:
     # placed by the search over the combinations of its table's short rows (joint_placement.py),
     # which checked it against every rule, those over blank cells only included
     joint: bool = False
+    # an empty cell of a row OCR read no value in (Cell.quiet_row): printed blank, or its numbers
+    # lost. The rules tell a lost number (the sums break) but not a lost 0: they confirm it only
+    # in a table that prints its zeros blank
+    quiet_row: bool = False
 
 
 @dataclass
@@ -159,7 +163,9 @@ def reading_from_token(key: str, tok: Token, label_ratio: float, *, placed: bool
     if placed:
         conf *= 0.85
     clean_blank = status == "blank" and not v.dash and tok.exact and tok.score >= 1.0
-    return Reading(key, v.number, status, round(conf, 4), v.raw, tok.page, tok.bbox, v.unit, placed, clean_blank)
+    quiet_row = status == "blank" and not v.dash and tok.exact and tok.quiet_row
+    return Reading(key, v.number, status, round(conf, 4), v.raw, tok.page, tok.bbox, v.unit, placed, clean_blank,
+                   quiet_row=quiet_row)
 
 
 def fit_values(values: list[Token], n: int, after_label: bool = True) -> tuple[list[Token] | None, list[list[Token | None]]]:

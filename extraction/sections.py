@@ -46,6 +46,11 @@ class Sections:
         return (max(before) + 1 if before else 0), (min(after) if after else self.n_tokens)
 
 
+def is_heading(text: str) -> bool:
+    """Whether a line is one of the six sections' headings (四、政府信息公开行政复议、行政诉讼情况)."""
+    return _heading_number(text) is not None
+
+
 def _heading_number(text: str) -> tuple[int, float] | None:
     enum, rest = split_enumerator(text)
     key = label_key(rest)

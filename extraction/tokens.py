@@ -98,6 +98,8 @@ class Token:
     tight: bool = False
     # from a table's cell, not a line of text: a table row with no cell after its label lost them
     in_table: bool = False
+    # an empty cell of a row OCR read no value in (Cell.quiet_row)
+    quiet_row: bool = False
 
     @property
     def is_value(self) -> bool:
@@ -160,12 +162,14 @@ class _Stream:
     def new_row(self):
         self.row += 1
 
-    def add_text(self, text: str, *, exact: bool, blank_is_value: bool, page=None, bbox=None, score=1.0):
+    def add_text(self, text: str, *, exact: bool, blank_is_value: bool, page=None, bbox=None, score=1.0,
+                 quiet_row=False):
         """blank_is_value: the text is a table's cell (an empty one is a value), not a line."""
         start = len(self.tokens)
         self._add_text(text, exact=exact, blank_is_value=blank_is_value, page=page, bbox=bbox, score=score)
         for tok in self.tokens[start:]:
             tok.in_table = blank_is_value
+            tok.quiet_row = quiet_row
 
     def _add_text(self, text: str, *, exact: bool, blank_is_value: bool, page=None, bbox=None, score=1.0):
         text = text.strip()
@@ -428,7 +432,8 @@ def _add_cell(stream: _Stream, cell: Cell, exact: bool, row: list[Cell] = (), n_
         # into its cell. The value is the row's first, read with a low score.
         _add_label_and_value(stream, cell, exact, glued.group("label"), glued.group("value"))
         return
-    stream.add_text(text, exact=exact, blank_is_value=True, page=cell.page, bbox=cell.bbox, score=cell.score)
+    stream.add_text(text, exact=exact, blank_is_value=True, page=cell.page, bbox=cell.bbox, score=cell.score,
+                    quiet_row=cell.quiet_row)
 
 
 def _add_label_and_value(stream: _Stream, cell: Cell, exact: bool, label: str, value: str) -> None:

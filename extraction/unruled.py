@@ -20,11 +20,12 @@ numbers. So, among the words outside the ruled tables:
    as （二） or 3. opens a new one). A label cell goes on the first line of values it stands beside;
    a label beside no values is a row of its own whose cells are all blank. From OCR, such blanks
    get a lower score: its numbers may have been lost, and no ruling vouches for them.
+5. A row printing only one or two numbers (its zeros left blank) is a table of its own when each
+   number stands under a cell of the header just above it.
 
 A PDF's own text layer loses no word, and places header and number exactly, so there (the
-`text_layer` flag) a row beside no value is a printed blank; a row printing only one or two numbers
-(its zeros left blank) is a table of its own when each number stands under a cell of the header
-just above it; and numbers set flush left or right line up with their header by that edge.
+`text_layer` flag) a row beside no value is a printed blank, and numbers set flush left or right
+line up with their header by that edge.
 """
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ from itertools import islice
 from .grid import Word, glue, line_text, text_lines
 from .model import BBox, Cell, Table
 from .page_text import bounding_box
+from .sections import is_heading
 from .tokens import parse_value
 
 ORIGIN = "alignment"
@@ -50,7 +52,10 @@ BLANK_ROW_SCORE = 0.8
 _ALIGN = 0.25
 _MAX_COLUMNS = 16  # value columns of the form's widest table (table 4: 15)
 # an enumerator right after Chinese text: where a second label begins inside one OCR box
-_INNER_ENUMERATOR = re.compile(r"(?<=[\u4e00-\u9fff])(?=\d{1,2}\s*[.、．](?!\d)|[（(][一二三四五六七八九十]+[)）])")
+_INNER_ENUMERATOR = re.compile(r"(?<=[\u4e00-\u9fff])(?<!第)(?=\d{1,2}\s*[.、．](?!\d)|[（(][一二三四五六七八九十]+[)）])")
+# table 2's section headings (第二十条第（五）项) stand where row labels stand, between its sections
+_ARTICLE = re.compile(r"^\s*第[一二三四五六七八九十百\d]+条")
+_TOP_LEVEL = re.compile(r"^\s*[一二三四五六七八九十]+[、.．]")  # a row of the form's first level: 四、
 _ENUMERATOR = re.compile(r"^\s*([（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、.．]|\d{1,2}\s*[.、．](?!\d))")
 
 
@@ -255,30 +260,38 @@ def _table(value_lines: list[list[_Piece]], lines: list[list[_Piece]], h: float,
            carried: list[float], used: set[int], text_layer: bool) -> tuple[Table, list[_Piece], list[float]] | None:
     """The grid of one run of value lines; None when its values do not stand in two columns or
     more, three values at least (a label and its one number is what prose reading gets right),
-    unless the words are a text layer's and each value stands under a cell of a header row: a row
-    printing one of its columns, its zeros left blank, is a table row all the same."""
+    unless each value stands under a cell of a header row: a row printing one of its columns, its
+    zeros left blank, is a table row all the same (prose reading would put its number in the
+    row's last column)."""
     _demote_stray(value_lines, _header_centres(lines, min(p.bbox[1] for ln in value_lines for p in ln),
                                                float("-inf"), h) + carried, h)
     value_lines = [ln for ln in value_lines if any(p.value for p in ln)]
     values = [p for ln in value_lines for p in ln if p.value]
-    # a few values (a row printing one of its columns, its zeros left blank) make a table only in
-    # a text layer, on three lines at most under a header
-    band = _header_band(values, lines, h) if text_layer else []
+    # a few values (a row printing one of its columns, its zeros left blank) make a table only on
+    # three lines at most under a header
+    band = _header_band(values, lines, h)
     few = len(values) < 3 or len(_clusters([p.cx for p in values], h)) < 2
     if few and (not band or len(value_lines) > 3):
         return None
     zone_x0 = min(p.bbox[0] for p in values)
     top = min(p.bbox[1] for p in values)
     bottom = max(p.bbox[3] for p in values)
-    # label pieces: left of the columns, on lines that print no other text in the columns (a header)
+    # label pieces: left of the columns, on lines that print no other text in the columns (a header),
+    # a few lines around the values, or as far as rows printed blank follow one another from them
+    # (a page can end on ten of them)
+    reach_up, reach_down = _label_reach(lines, zone_x0, top, bottom, h)
     label_pieces = [p for ln in lines
                     if not any(not q.value and q.bbox[2] > zone_x0 - 0.2 * h for q in ln)
-                    for p in ln if not p.value and p.bbox[3] > top - 6 * h and p.bbox[1] < bottom + 6 * h
+                    for p in ln if not p.value and p.bbox[3] > min(top - 6 * h, reach_up)
+                    and p.bbox[1] < max(bottom + 6 * h, reach_down)
                     and not any(id(w) in used for w in p.words)]
     label_right = max((p.bbox[2] for p in label_pieces if p.bbox[1] < bottom and p.bbox[3] > top),
                       default=float("-inf"))  # no row labels: the columns start at the left
-    found = _value_columns(values, _header_words(lines, top, label_right, h), band, label_right, carried, h,
-                           text_layer, few)
+    # a row of a few values stands under the header just above it, not under the columns of a
+    # table before it (table 2's sections each print their own header, of one to three columns)
+    heads = ([w for ln in band for p in ln for w in p.words if w.bbox[0] > label_right] if few
+             else _header_words(lines, top, label_right, h))
+    found = _value_columns(values, heads, band, label_right, carried, h, text_layer, few)
     if found is None:
         return None
     columns, col_of, carry = found
@@ -298,27 +311,68 @@ def _table(value_lines: list[list[_Piece]], lines: list[list[_Piece]], h: float,
         elif top < cell.cy < bottom:
             extra.append(_Row(cell.bbox[1], cell.bbox[3], labels=[cell]))
     # rows printed blank before the first and after the last row of values: labels in the type and
-    # the place of the labels beside values, following one another at the row pitch
-    # (not past a header line or a label with numbers beside it: there the next table begins)
-    beside = [c for r in rows for c in r.labels]
-    others = [ln for ln in lines if any(p.value for p in ln) or any(p.bbox[0] >= zone_x0 - 0.2 * h for p in ln)]
-    end = bottom
-    for cell in sorted((c for c in cells if c.bbox[1] >= bottom), key=lambda c: c.bbox[1]):
-        if (cell.bbox[1] - end > max(pitch, 2 * h) or not _lines_up(cell, beside, label_right, h)
-                or _crossed(others, end, cell.bbox[3], h)):
-            break
-        extra.append(_Row(cell.bbox[1], cell.bbox[3], labels=[cell]))
-        end = cell.bbox[3]
-    start = top
-    for cell in sorted((c for c in cells if c.bbox[3] <= top), key=lambda c: -c.bbox[3]):
-        if (start - cell.bbox[3] > max(pitch, 2 * h) or not _lines_up(cell, beside, label_right, h)
-                or _crossed(others, cell.bbox[1], start, h)):
-            break
-        extra.append(_Row(cell.bbox[1], cell.bbox[3], labels=[cell]))
-        start = cell.bbox[1]
+    # the place of the labels beside values (or of the group labels between them: 四、结转下年度继续办理
+    # spans both label columns, left of the item labels), following one another at the row pitch
+    # (not past a header line or a label with numbers beside it: there the next table begins); a
+    # group label spanning rows (三、本年度办理结果 set one character per line) is passed over
+    beside = [c for r in rows + extra for c in r.labels]
+    # (a header line reaches into the columns, though its first word may start left of them)
+    others = [ln for ln in lines if any(p.value or p.bbox[2] > zone_x0 - 0.2 * h for p in ln)]
+    # (a wrapped label's first line runs to its cell's edge, past the labels beside values)
+    right = max(label_right, zone_x0 - 1.2 * h)
+    for edge, down in ((bottom, True), (top, False)):
+        extra += _rows_printed_blank(cells, edge, down, beside, others, pitch, right, h)
     rows = sorted(rows + extra, key=lambda r: r.cy)
     blank_row_score = 1.0 if text_layer else BLANK_ROW_SCORE
     return _grid(rows, columns, col_of, page, blank_row_score), [*values, *(c for r in rows for c in r.labels)], carry
+
+
+def _rows_printed_blank(cells: list[_Piece], edge: float, down: bool, beside: list[_Piece],
+                        others: list[list[_Piece]], pitch: float, right: float, h: float) -> list[_Row]:
+    """The label cells from `edge` on (down the page, or up it) that are rows printed blank: in the
+    type of the labels `beside` values, between their left edge and `right`."""
+    out: list[_Row] = []
+    ahead = [c for c in cells if (c.bbox[1] >= edge if down else c.bbox[3] <= edge)]
+    for cell in sorted(ahead, key=lambda c: c.bbox[1] if down else -c.bbox[3]):
+        if (cell.bbox[1] - edge if down else edge - cell.bbox[3]) > max(pitch, 2 * h):
+            break
+        if _ARTICLE.match(cell.text) or is_heading(cell.text):
+            break  # the next section of table 2, or of the report
+        lined_up = _lines_up(cell, beside, right, h)
+        if not lined_up and _spans_rows(cell, h):
+            continue
+        if not lined_up or _crossed(others, *((edge, cell.bbox[3]) if down else (cell.bbox[1], edge)), h):
+            break
+        out.append(_Row(cell.bbox[1], cell.bbox[3], labels=[cell]))
+        edge = cell.bbox[3] if down else cell.bbox[1]
+    return out
+
+
+def _spans_rows(cell: _Piece, h: float) -> bool:
+    """A label taller than three lines: a group label beside the rows of its group."""
+    return cell.bbox[3] - cell.bbox[1] > 3 * h
+
+
+def _label_reach(lines: list[list[_Piece]], zone_x0: float, top: float, bottom: float,
+                 h: float) -> tuple[float, float]:
+    """How far above `top` and below `bottom` lines of labels alone (no value, nothing reaching into
+    the columns) follow one another, less than three lines apart."""
+    def label_only(ln: list[_Piece]) -> bool:
+        return not any(p.value or p.bbox[2] > zone_x0 - 0.2 * h for p in ln)
+
+    def reach(ordered: list[list[_Piece]], edge: float, sign: int) -> float:
+        for ln in ordered:
+            near = min(p.bbox[1] for p in ln) if sign > 0 else max(p.bbox[3] for p in ln)
+            if sign * (near - edge) < -0.25 * h:
+                continue  # level with the values, or the other side of them
+            if not label_only(ln) or sign * (near - edge) > 3 * h:
+                break
+            edge = max(p.bbox[3] for p in ln) if sign > 0 else min(p.bbox[1] for p in ln)
+        return edge
+
+    down = sorted(lines, key=lambda ln: min(p.bbox[1] for p in ln))
+    up = sorted(lines, key=lambda ln: -max(p.bbox[3] for p in ln))
+    return reach(up, top, -1), reach(down, bottom, 1)
 
 
 def _crossed(lines: list[list[_Piece]], y0: float, y1: float, h: float) -> bool:
@@ -331,7 +385,7 @@ def _value_columns(values: list[_Piece], heads: list[Word], band: list[list[_Pie
                    few: bool) -> tuple[list[float], dict[int, int], list[float]] | None:
     """The table's columns, the column of each value, and the columns a table continued on the
     next page may take (none where they are not centres, or come from a header alone). `heads`: the
-    header words over the columns; `band`: the header lines just above the values (text layer only)."""
+    header words over the columns; `band`: the header lines just above the values."""
     # by their cells' edges where the cells are set flush (the columns carried from the page before
     # are centres: not used then)
     at = _alignment(values, heads, h) if text_layer else _centre
@@ -486,17 +540,18 @@ def _cell_columns(values: list[_Piece], cells: list[Word], h: float) -> tuple[li
     return [_centre(w.bbox) for w in cells], col_of
 
 
-def _lines_up(cell: _Piece, labels: list[_Piece], label_right: float, h: float) -> bool:
-    """Whether a label is one more of these: in their type, between their left edge and the right
-    edge of the labels."""
+def _lines_up(cell: _Piece, labels: list[_Piece], right: float, h: float) -> bool:
+    """Whether a label is one more of these: in their type, between their left edge and `right`."""
     def height(p: _Piece) -> float:
         return statistics.median(w.bbox[3] - w.bbox[1] for w in p.words)
 
     if not labels:
         return False
-    left = min(lab.bbox[0] for lab in labels)
+    # a top-level row (四、结转下年度继续办理) spans the group and item label columns: it starts as
+    # far left as the table's label area, which no label beside values may show on this page
+    left = float("-inf") if _TOP_LEVEL.match(cell.text) else min(lab.bbox[0] for lab in labels) - h
     size = statistics.median(height(lab) for lab in labels)
-    return left - h <= cell.bbox[0] and cell.bbox[2] <= label_right + h and abs(height(cell) - size) <= 0.1 * size
+    return left <= cell.bbox[0] and cell.bbox[2] <= right + h and abs(height(cell) - size) <= 0.1 * size
 
 
 def _header_words(lines: list[list[_Piece]], top: float, label_right: float, h: float) -> list[Word]:
@@ -687,5 +742,6 @@ def _grid(rows: list[_Row], columns: list[float], col_of: dict[int, int], page: 
                 cells.append(Cell(i, n_labels + c, p.text, page=page, bbox=p.bbox))
             else:
                 cells.append(Cell(i, n_labels + c, "", page=page, score=blank_score,
-                                  bbox=(columns[c] - 1, r.y0, columns[c] + 1, r.y1)))
+                                  bbox=(columns[c] - 1, r.y0, columns[c] + 1, r.y1),
+                                  quiet_row=blank_score < 1.0))
     return Table(cells, len(rows), n_labels + len(columns), page=page, origin=ORIGIN)

@@ -220,3 +220,20 @@ def test_a_figure_read_twice_by_ocr_is_settled_by_the_rules():
     result, wrong, silent = _run(replace(tr, text="\n".join(lines)))
     assert silent == []
     assert [result.fields[k].value for k in keys] == [answer[k] for k in keys]
+
+
+def test_a_table_2_row_whose_label_is_not_found_is_missing_not_left_out():
+    """The form prints every row of its table 2: a row whose label cannot be matched (here replaced
+    by words of no row) is returned with its fields missing, for review, as tables 3 and 4 return
+    theirs; leaving its keys out made the output drop fields of the form."""
+    report = build_report(synth_answers(20), seed=20)
+    tr = render_text(report, "tsv")
+    text = tr.data.decode("utf-8")
+    label = "行政强制"
+    assert text.count(label) == 1
+    result = extract(text.replace(label, "某某事项").encode("utf-8"), "report.txt")
+    fields = json.loads(result.model_dump_json())["fields"]
+    keys = [k for k in report.answer if k.startswith("t2.coercion.")]
+    assert keys
+    assert all(fields[k]["status"] == "missing" and fields[k]["confidence"] < 0.9 for k in keys)
+    assert any("rows not found: coercion" in w for w in result.warnings)

@@ -84,20 +84,62 @@ def test_a_row_printed_blank_in_a_text_layer_is_a_sure_blank():
     assert {c.score for c in ocr.cells if c.row == 1 and c.col > 0} == {BLANK_ROW_SCORE}
 
 
+def test_a_page_ending_on_many_rows_printed_blank_keeps_them_all():
+    """A table 3 whose zeros are printed blank can end a page on ten rows of labels alone after its
+    last row of numbers; they were looked for within six lines of the numbers only, and the rest
+    were lost. A group label among them (left of the item labels, as the groups between rows of
+    numbers) is a row; one beside them, set one character per line, is no row and ends nothing;
+    a wrapped label whose first line runs past the labels beside values is a row; a top-level row
+    spanning both label columns (四、结转下年度继续办理) starts left of the item labels and is a row
+    too; the next section's heading right below it, in the same type, and prose are not."""
+    items = [f"{i}.事项第{i}行" for i in range(1, 5)] + ["（四）无法"] + [f"{i}.事项第{i}行" for i in range(5, 9)]
+    words = [_w("（一）予以公开", 100, 68), _w("5", 236, 68), _w("0", 276, 68), _w("5", 316, 68),
+             _w("（二）其他", 80, 84),  # a group label, printed blank: left of the item labels
+             _w("（三）总计", 100, 100), _w("5", 236, 100), _w("0", 276, 100), _w("5", 316, 100)]
+    words += [_w(label, 80 if label.startswith("（") else 100, 116 + 16 * i) for i, label in enumerate(items)]
+    words += [_w(ch, 60, 116 + 10 * i) for i, ch in enumerate("三本年度办理结果")]
+    last = 116 + 16 * len(items)
+    words += [_w("10.其他事项甲乙丙丁戊己", 100, last), _w("庚辛", 100, last + 10)]  # to x 196, wrapped
+    last += 26
+    words += [_w("四、结转下年度办理", 66, last),  # set flush left in the label area
+              _w("四、政府信息公开行政复议、行政诉讼情况", 66, last + 16),  # the next section
+              _w("本机关将继续做好政府信息公开工作，确保数据准确。", 60, last + 32)]
+    for text_layer in (True, False):
+        [t] = unruled_tables(words, page=1, text_layer=text_layer).tables
+        assert [row[0] for row in t.grid_texts()] == ["（一）予以公开", "（二）其他", "（三）总计", *items,
+                                                      "10.其他事项甲乙丙丁戊己庚辛", "四、结转下年度办理"]
+        assert all(row[1:] == ["", "", ""] for row in t.grid_texts()[3:])
+
+
 def _header(texts: list[str], lefts: list[float], y0: float, size: float = 8.0) -> list[Word]:
     return [_w(t, x, y0, size) for t, x in zip(texts, lefts)]
 
 
-def test_a_row_of_one_number_under_a_header_is_a_table_row_in_a_text_layer():
+def test_a_row_of_one_number_under_a_header_is_a_table_row():
     """Zeros printed blank leave a row one number: under its header's cells (centred), it still
-    stands in its column; from OCR, or with no header over it, it is left to the prose reading."""
+    stands in its column, in a text layer as from OCR (prose reading put it in the row's last
+    column); with no header over it, it is left to the prose reading."""
     heads = _header(["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"], [70, 172, 260, 336], 80)
     # header centres: 86, 200, 280, 360; the number stands under the first value column
     words = heads + [_w("行政事业性收费", 60, 96), _w("12", 192, 96)]
-    [t] = unruled_tables(words, page=1, text_layer=True).tables
-    assert t.grid_texts() == [["行政事业性收费", "12", "", ""]]
-    assert unruled_tables(words, page=1).tables == []
-    assert unruled_tables(words[len(heads):], page=1, text_layer=True).tables == []  # no header over it
+    for text_layer in (True, False):
+        [t] = unruled_tables(words, page=1, text_layer=text_layer).tables
+        assert t.grid_texts() == [["行政事业性收费", "12", "", ""]]
+        assert unruled_tables(words[len(heads):], page=1, text_layer=text_layer).tables == []  # no header over it
+
+
+def test_a_row_of_one_number_takes_its_own_sections_header_not_the_columns_of_the_section_above():
+    """Table 2's sections each print their own header: three columns over 行政规范性文件, one over
+    行政许可 a few lines below. The one number stands in the one column of the header just above
+    it; the three columns above were taken for its own (行政许可 | | 30 |)."""
+    words = (_header(["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"], [70, 172, 260, 336], 80)
+             + [_w("行政规范性文件", 60, 96), _w("9", 196, 96), _w("5", 284, 96), _w("90", 356, 96)]
+             + [_w("第二十条第（五）项", 60, 116)]
+             + _header(["信息内容", "本年处理决定数量"], [70, 236], 132)
+             + [_w("行政许可", 60, 148), _w("30", 260, 148)])
+    for text_layer in (True, False):
+        tables = unruled_tables(words, page=1, text_layer=text_layer).tables
+        assert [t.grid_texts() for t in tables] == [[["行政规范性文件", "9", "5", "90"]], [["行政许可", "30"]]]
 
 
 def test_numbers_set_flush_right_under_headers_set_flush_left_take_the_cell_they_stand_in():
@@ -262,6 +304,25 @@ def test_a_scanned_report_without_rulings_is_rebuilt_from_its_ocr_words():
     assert result.source.kind == "pdf-scan"
     assert _silent(report, output) == []
     assert len(wrong_fields(report.answer, output)) <= 0.03 * len(report.answer)
+
+
+def test_rows_ocr_reads_no_number_in_are_sure_blanks_where_the_table_prints_its_zeros_blank():
+    """A report of the unruled sets whose text layer maps to no characters, read by OCR, its zeros
+    printed blank. A row OCR read no number in may have lost them. Where the column's total is
+    printed, a lost number breaks the column's sum; where the total is a sure blank, the column's
+    counts are all 0; and a lost 0 is what the rest of the table never prints. So the rules confirm
+    the row's blanks."""
+    from bench.sweeps import unruled_document
+
+    _, data, answer = unruled_document(20601, blank_zeros=True)
+    output = _output(data)
+    assert any("read by OCR" in w for w in output["warnings"])
+    assert [k for k, _, _ in wrong_fields(answer, output) if output["fields"][k]["confidence"] >= 0.9] == []
+    t3 = {k: v for k, v in answer.items() if k.startswith("t3.")}
+    blank_rows = {k.rsplit(".", 1)[0] for k in t3} - {k.rsplit(".", 1)[0] for k, v in t3.items() if v is not None}
+    cells = [k for k in t3 if k.rsplit(".", 1)[0] in blank_rows]
+    assert len(cells) > 50
+    assert [k for k in cells if output["fields"][k]["confidence"] < 0.9] == []
 
 
 @pytest.mark.skipif(not GOLDEN.exists(), reason=f"shared golden answers not found at {GOLDEN}")
