@@ -55,6 +55,7 @@ _MAX_COLUMNS = 16  # value columns of the form's widest table (table 4: 15)
 _INNER_ENUMERATOR = re.compile(r"(?<=[\u4e00-\u9fff])(?<!第)(?=\d{1,2}\s*[.、．](?!\d)|[（(][一二三四五六七八九十]+[)）])")
 # table 2's section headings (第二十条第（五）项) stand where row labels stand, between its sections
 _ARTICLE = re.compile(r"^\s*第[一二三四五六七八九十百\d]+条")
+_SECTION_HEADER = ("信息内容", "信息內容")  # the first cell of table 2's section headers (traditional too)
 _TOP_LEVEL = re.compile(r"^\s*[一二三四五六七八九十]+[、.．]")  # a row of the form's first level: 四、
 _ENUMERATOR = re.compile(r"^\s*([（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、.．]|\d{1,2}\s*[.、．](?!\d))")
 
@@ -336,8 +337,8 @@ def _rows_printed_blank(cells: list[_Piece], edge: float, down: bool, beside: li
     for cell in sorted(ahead, key=lambda c: c.bbox[1] if down else -c.bbox[3]):
         if (cell.bbox[1] - edge if down else edge - cell.bbox[3]) > max(pitch, 2 * h):
             break
-        if _ARTICLE.match(cell.text) or is_heading(cell.text):
-            break  # the next section of table 2, or of the report
+        if _next_section([cell]):
+            break
         lined_up = _lines_up(cell, beside, right, h)
         if not lined_up and _spans_rows(cell, h):
             continue
@@ -346,6 +347,12 @@ def _rows_printed_blank(cells: list[_Piece], edge: float, down: bool, beside: li
         out.append(_Row(cell.bbox[1], cell.bbox[3], labels=[cell]))
         edge = cell.bbox[3] if down else cell.bbox[1]
     return out
+
+
+def _next_section(line: list[_Piece]) -> bool:
+    """A heading: of table 2's next section (第二十条第（八）项), or of the report's."""
+    text = line_text([w for p in line for w in p.words])
+    return bool(_ARTICLE.match(text)) or is_heading(text)
 
 
 def _spans_rows(cell: _Piece, h: float) -> bool:
@@ -413,7 +420,9 @@ def _blank_tables(lines: list[list[_Piece]], h: float, page: int,
     left blank): a header of two lines or more, each of two cells or more, over a run of row
     labels left of its columns, three of them at least opening with an enumerator (（一）, 1.,
     一、), and no value among them; or, at the top of a page after such a table (`carried`: its
-    columns), such a run of labels alone. Each label cell is a row printed blank. With each table,
+    columns), such a run of labels alone; or a section of table 2 printing no number (行政处罚 and
+    行政强制 under 信息内容 | 本年处理决定数量): its one header line, which opens with the form's
+    信息内容, over one to three labels. Each label cell is a row printed blank. With each table,
     its label pieces and its columns."""
     def gap(a: list[_Piece], b: list[_Piece]) -> float:
         return min(p.bbox[1] for p in b) - max(p.bbox[3] for p in a)
@@ -422,13 +431,16 @@ def _blank_tables(lines: list[list[_Piece]], h: float, page: int,
         """The end of the run of label lines from line j, left of zone_x0."""
         k = j
         while (k < len(lines) and not any(p.value for p in lines[k]) and max(p.bbox[2] for p in lines[k]) < zone_x0
-               and (k == j or gap(lines[k - 1], lines[k]) <= 2.5 * h)):
+               and (k == j or gap(lines[k - 1], lines[k]) <= 2.5 * h) and not _next_section(lines[k])):
             k += 1
         return k
 
-    def table(j: int, k: int, columns: list[float]) -> tuple[Table, list[_Piece], list[float]] | None:
+    def table(j: int, k: int, columns: list[float], section: bool) -> tuple[Table, list[_Piece], list[float]] | None:
         rows = lines[j:k]
-        if sum(bool(_ENUMERATOR.match(ln[0].text)) for ln in rows) < 3 or len(columns) < 2:
+        if section:
+            if not 1 <= len(rows) <= 3:
+                return None
+        elif sum(bool(_ENUMERATOR.match(ln[0].text)) for ln in rows) < 3 or len(columns) < 2:
             return None
         if k < len(lines) and any(p.value for p in lines[k]) and gap(lines[k - 1], lines[k]) <= 2.5 * h:
             return None  # the labels run on into values: a table of numbers, read as one
@@ -442,7 +454,7 @@ def _blank_tables(lines: list[list[_Piece]], h: float, page: int,
         # the page's running header (a line or two)
         for j in range(min(3, len(lines))):
             k = labels_from(j, min(carried) - h)
-            found = table(j, k, list(carried)) if k > j else None
+            found = table(j, k, list(carried), False) if k > j else None
             if found is not None:
                 out.append(found)
                 i = k
@@ -452,7 +464,8 @@ def _blank_tables(lines: list[list[_Piece]], h: float, page: int,
         while (j < len(lines) and len(_cells(lines[j], h)) >= 2 and not any(p.value for p in lines[j])
                and (j == i or gap(lines[j - 1], lines[j]) <= 2 * h)):
             j += 1
-        if j - i < 2 or j == len(lines) or gap(lines[j - 1], lines[j]) > 2 * h:
+        section = j - i == 1 and _cells(lines[i], h)[0][0].text.startswith(_SECTION_HEADER)
+        if (j - i < 2 and not section) or j == len(lines) or gap(lines[j - 1], lines[j]) > 2 * h:
             i = max(j, i + 1)
             continue
         label_right = max(p.bbox[2] for p in lines[j])
@@ -460,7 +473,7 @@ def _blank_tables(lines: list[list[_Piece]], h: float, page: int,
         found = None
         if heads:
             k = labels_from(j, min(w.bbox[0] for w in heads) - 0.2 * h)
-            found = table(j, k, _clusters([_centre(w.bbox) for w in heads], h, 0.4)) if k > j else None
+            found = table(j, k, _clusters([_centre(w.bbox) for w in heads], h, 0.4), section) if k > j else None
         if found is None:
             i = j
             continue

@@ -197,6 +197,20 @@ def test_a_table_printing_no_number_is_its_labels_in_rows_printed_blank_in_a_tex
     assert unruled_tables(prose, page=1, text_layer=True).tables == []
 
 
+def test_a_section_of_table_2_printing_no_number_is_its_rows_printed_blank_in_a_text_layer():
+    """行政处罚 and 行政强制 under 信息内容 | 本年处理决定数量, both printed blank: a table of two blank
+    rows, ending at the next section's heading (the table below it took them as its own rows
+    while header lines starting left of its column did not stop it); from OCR, left to prose."""
+    words = ([_w("第二十条第（六）项", 60, 64)] + _header(["信息内容", "本年处理决定数量"], [60, 236], 80)
+             + [_w("行政处罚", 60, 96), _w("行政强制", 60, 112), _w("第二十条第（八）项", 60, 128)]
+             + _header(["信息内容", "本年收费金额（单位：万元）"], [60, 200], 144)
+             + [_w("行政事业性收费", 60, 160), _w("1624.49", 224, 160)])  # centred under its header
+    tables = unruled_tables(words, page=1, text_layer=True).tables
+    assert sorted(t.grid_texts() for t in tables) == [[["行政事业性收费", "1624.49"]],
+                                                      [["行政处罚", ""], ["行政强制", ""]]]
+    assert [t.grid_texts() for t in unruled_tables(words, page=1).tables] == [[["行政事业性收费", "1624.49"]]]
+
+
 def test_a_heading_cut_before_its_enumerator_is_no_header_line_of_a_table_printing_no_number():
     """The heading 第二十条第（六）项 over such a table, cut before its enumerator (a gap of just over
     a quarter character), its second piece right of the row labels: one cell, not a header line of
