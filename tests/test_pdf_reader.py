@@ -81,6 +81,20 @@ def test_split_table_without_repeated_header_joins_too(report):
     assert _spans(tables[1]) == _spans(report.tables["t3"])
 
 
+def test_a_joined_table_keeps_what_each_cell_says_of_itself():
+    """Joining a table to its continuation copies its cells; a copy kept only some of their fields,
+    and a blank of a row OCR read nothing in (unruled.py) lost that mark on the joined table."""
+    from extraction.model import Cell
+
+    first = Table([Cell(0, 0, "（一）予以公开"), Cell(0, 1, "5"), Cell(1, 0, "（二）部分公开"),
+                   Cell(1, 1, "", score=0.8, quiet_row=True)], 2, 2, page=1, origin="alignment")
+    nxt = Table([Cell(0, 0, "1.属于国家秘密"), Cell(0, 1, "", score=0.8, quiet_row=True)], 1, 2, page=2,
+                origin="alignment")
+    joined = pdf.join_tables(first, nxt)
+    assert joined.n_rows == 3
+    assert [(c.row, c.score) for c in joined.cells if c.quiet_row] == [(1, 0.8), (2, 0.8)]
+
+
 @pytest.mark.parametrize("rulings", ["rects", "bars"])
 def test_rectangles_and_filled_bars_are_rulings_too(report, rulings):
     doc = pdf.read(render_pdf(report, rulings=rulings))

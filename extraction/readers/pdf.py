@@ -19,14 +19,14 @@ import re
 import time
 import zlib
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
 import pymupdf
 
 from ..errors import CorruptInput, EmptyInput, EncryptedInput, NeedsOCR
 from ..grid import Segment, Word, build_tables
-from ..model import BBox, Cell, Document, Paragraph, Table
+from ..model import BBox, Document, Paragraph, Table
 from ..page_text import TextLine, bounding_box, page_lines, paragraphs
 from ..unruled import unruled_tables
 from .pdf_frame import Frame, reading_frame
@@ -652,7 +652,7 @@ def _repeated_header_rows(first: Table, nxt: Table) -> int:
 def join_tables(first: Table, nxt: Table) -> Table:
     k = _repeated_header_rows(first, nxt)
     shift = first.n_rows - k
-    cells = [_copy(c) for c in first.cells]
+    cells = [replace(c) for c in first.cells]  # copies: a cell cut by the page break grows below
     # A merged cell the page break cut in two (a row label spanning rows on both pages): its part
     # at the bottom of the first page spans rows, and the part opening the next page sits in the
     # same columns and is blank (the label's text printed in its first part). A non-blank part is
@@ -666,15 +666,9 @@ def join_tables(first: Table, nxt: Table) -> Table:
         if top is not None and c.blank:
             top.rowspan += c.rowspan
             continue
-        cells.append(Cell(row=c.row + shift, col=c.col, text=c.text, rowspan=c.rowspan,
-                          colspan=c.colspan, page=c.page, bbox=c.bbox, score=c.score))
+        cells.append(replace(c, row=c.row + shift))
     return Table(cells=cells, n_rows=first.n_rows + nxt.n_rows - k, n_cols=first.n_cols,
                  page=first.page, origin=first.origin, positional=first.positional and nxt.positional)
-
-
-def _copy(c: Cell) -> Cell:
-    return Cell(row=c.row, col=c.col, text=c.text, rowspan=c.rowspan, colspan=c.colspan,
-                page=c.page, bbox=c.bbox, score=c.score)
 
 
 def join_continued_tables(pages: list[list[Paragraph | Table]],
