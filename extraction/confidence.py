@@ -7,9 +7,9 @@ from .readings import Reading
 
 
 def apply_rules(readings: dict[str, Reading], checks: list[Check], agreed: dict[str, bool],
-                blank_zeros: frozenset[str] = frozenset(), totals: dict[str, list[str]] | None = None) -> None:
+                blank_zeros: frozenset[str] = frozenset(), totals: dict[str, list[tuple[str, ...]]] | None = None) -> None:
     """`blank_zeros`: the tables ("t3") that print their zeros blank, as their rows with values show;
-    `totals`: the cells of sums read all blank, with their totals (consistency.blank_totals)."""
+    `totals`: the cells of rules read all blank, with the other sides (consistency.blank_totals)."""
     satisfied: dict[str, int] = {}
     violated: dict[str, int] = {}
     for check in checks:
@@ -26,8 +26,8 @@ def apply_rules(readings: dict[str, Reading], checks: list[Check], agreed: dict[
 
     for key, r in readings.items():
         sat, viol = satisfied.get(key, 0), violated.get(key, 0)
-        if r.quiet_row and not sat and any(sure_blank(t) for t in totals.get(key, ())):
-            sat = 1  # a sum it is in is a sure 0
+        if r.quiet_row and not sat and any(all(map(sure_blank, other)) for other in totals.get(key, ())):
+            sat = 1  # a rule it is in makes it 0
         c = r.confidence
         if r.status == "missing":
             c = 0.0

@@ -102,18 +102,19 @@ def zero_style(readings: dict[str, Reading], table: str) -> str:
     return {(True, False): "blank", (False, True): "zero", (True, True): "mixed"}.get((blanks, zeros), "unknown")
 
 
-def blank_totals(readings: dict[str, Reading], rules: list[BoundRule]) -> dict[str, list[str]]:
-    """Each cell of a sum whose every cell and total read blank, with the keys of such totals. Such
-    a rule goes unchecked (0 = 0 says nothing), but where the total is a sure blank, the sum of
-    counts none of which is negative is 0, and so is each of its cells."""
-    out: dict[str, list[str]] = {}
+def blank_totals(readings: dict[str, Reading], rules: list[BoundRule]) -> dict[str, list[tuple[str, ...]]]:
+    """Each cell of a rule whose every cell reads blank, with the other side of the rule. Such a
+    rule goes unchecked (0 = 0 says nothing), but where every cell of one side is a sure blank,
+    the other side's counts, none of them negative, sum to 0, and so each of them is 0 (the total
+    of a column blank throughout; 一 + 二 blank, so (七) and 四 are too)."""
+    out: dict[str, list[tuple[str, ...]]] = {}
     for rule in rules:
         cells = [readings.get(k) for k in rule.keys]
         # (a cell the rules inferred blank, its row's label not found, is 0 by this very sum)
-        if len(rule.lhs) == 1 and all(r is not None and r.value is None and r.status in ("blank", "inferred")
-                                      for r in cells):
-            for k in rule.rhs:
-                out.setdefault(k, []).append(rule.lhs[0])
+        if all(r is not None and r.value is None and r.status in ("blank", "inferred") for r in cells):
+            for side, other in ((rule.lhs, rule.rhs), (rule.rhs, rule.lhs)):
+                for k in side:
+                    out.setdefault(k, []).append(other)
     return out
 
 

@@ -320,15 +320,17 @@ def test_a_scanned_report_without_rulings_is_rebuilt_from_its_ocr_words():
     assert len(wrong_fields(report.answer, output)) <= 0.03 * len(report.answer)
 
 
-def test_rows_ocr_reads_no_number_in_are_sure_blanks_where_the_table_prints_its_zeros_blank():
-    """A report of the unruled sets whose text layer maps to no characters, read by OCR, its zeros
+@pytest.mark.parametrize("seed", [20601, 20606])
+def test_rows_ocr_reads_no_number_in_are_sure_blanks_where_the_table_prints_its_zeros_blank(seed):
+    """Reports of the unruled sets whose text layer maps to no characters, read by OCR, their zeros
     printed blank. A row OCR read no number in may have lost them. Where the column's total is
     printed, a lost number breaks the column's sum; where the total is a sure blank, the column's
-    counts are all 0; and a lost 0 is what the rest of the table never prints. So the rules confirm
-    the row's blanks."""
+    counts are all 0 (and where 一 and 二 are sure blanks, so are (七) and 四: 20606's
+    四、结转下年度继续办理); and a lost 0 is what the rest of the table never prints. So the rules
+    confirm the row's blanks."""
     from bench.sweeps import unruled_document
 
-    _, data, answer = unruled_document(20601, blank_zeros=True)
+    _, data, answer = unruled_document(seed, blank_zeros=True)
     output = _output(data)
     assert any("read by OCR" in w for w in output["warnings"])
     assert [k for k, _, _ in wrong_fields(answer, output) if output["fields"][k]["confidence"] >= 0.9] == []
