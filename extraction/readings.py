@@ -64,6 +64,17 @@ class TableRead:
     found_rows: int = 0
     end: int = 0  # token index after the last value read
 
+    def rows_not_found(self, table: str, rows: Sequence[Row], found: Sequence[tuple]) -> None:
+        """The form prints every row of its tables: a row whose label was not found is returned
+        with its fields missing, not left out, and named in a warning. `found`: align_rows's rows."""
+        seen = {f[0].id for f in found}
+        missing = [r for r in rows if r.id not in seen]
+        if missing:
+            self.warnings.append(f"{table}: rows not found: {', '.join(r.id for r in missing)}")
+        for r in missing:
+            for key in r.keys:
+                self.readings[key] = Reading(key, None, "missing", 0.0)
+
 
 def row_values(tokens: Sequence[Token], i: int, end: int) -> list[Token]:
     """The values of the label at i: the value tokens that follow it in its own row; when the label
@@ -162,10 +173,9 @@ def reading_from_token(key: str, tok: Token, label_ratio: float, *, placed: bool
         status = "read"
     if placed:
         conf *= 0.85
-    clean_blank = status == "blank" and not v.dash and tok.exact and tok.score >= 1.0
-    quiet_row = status == "blank" and not v.dash and tok.exact and tok.quiet_row
-    return Reading(key, v.number, status, round(conf, 4), v.raw, tok.page, tok.bbox, v.unit, placed, clean_blank,
-                   quiet_row=quiet_row)
+    blank_cell = status == "blank" and not v.dash and tok.exact
+    return Reading(key, v.number, status, round(conf, 4), v.raw, tok.page, tok.bbox, v.unit, placed,
+                   clean_blank=blank_cell and tok.score >= 1.0, quiet_row=blank_cell and tok.quiet_row)
 
 
 def fit_values(values: list[Token], n: int, after_label: bool = True) -> tuple[list[Token] | None, list[list[Token | None]]]:

@@ -6,7 +6,7 @@ from typing import Sequence
 from rapidfuzz import fuzz
 
 from .labels import label_key
-from .readings import Reading, TableRead, align_rows, prints_zeros_blank, read_row
+from .readings import TableRead, align_rows, prints_zeros_blank, read_row
 from .schema import Schema
 from .tokens import Token
 
@@ -41,12 +41,5 @@ def read_table2(schema: Schema, tokens: Sequence[Token], span: tuple[int, int], 
     _, found = align_rows(tokens, span, rows, ALIASES)
     for row, _i, ratio, values in found:
         read_row(table, row.keys, values, ratio, zeros_blank=zeros_blank)
-    missing = [r.id for r in rows if r.id not in {f[0].id for f in found}]
-    if missing:
-        table.warnings.append(f"table 2: rows not found: {', '.join(missing)}")
-        # the form prints every row of its table 2: a row not found is missing, not absent
-        for r in rows:
-            if r.id in missing:
-                for key in r.keys:
-                    table.readings[key] = Reading(key, None, "missing", 0.0)
+    table.rows_not_found("table 2", rows, found)
     return table

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .readings import Reading, TableRead, align_rows, prints_zeros_blank, read_row
+from .readings import TableRead, align_rows, prints_zeros_blank, read_row
 from .schema import Schema
 from .tokens import Token
 
@@ -23,11 +23,5 @@ def read_table3(schema: Schema, tokens: Sequence[Token], span: tuple[int, int], 
     for row, i, ratio, values in found:
         read_row(table, row.keys, values, ratio, zeros_blank=zeros_blank, label_in_table=tokens[i].in_table)
         table.end = max(table.end, i + 1 + len(values))
-    missing = [r.id for r in rows if r.id not in {f[0].id for f in found}]
-    if missing:
-        table.warnings.append(f"table 3: rows not found: {', '.join(missing)}")
-        for r in rows:
-            if r.id in missing:
-                for key in r.keys:
-                    table.readings[key] = Reading(key, None, "missing", 0.0)
+    table.rows_not_found("table 3", rows, found)
     return table, single

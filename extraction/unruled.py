@@ -318,7 +318,7 @@ def _table(value_lines: list[list[_Piece]], lines: list[list[_Piece]], h: float,
     # group label spanning rows (三、本年度办理结果 set one character per line) is passed over
     beside = [c for r in rows + extra for c in r.labels]
     # (a header line reaches into the columns, though its first word may start left of them)
-    others = [ln for ln in lines if any(p.value or p.bbox[2] > zone_x0 - 0.2 * h for p in ln)]
+    others = [ln for ln in lines if _in_columns(ln, zone_x0, h)]
     # (a wrapped label's first line runs to its cell's edge, past the labels beside values)
     right = max(label_right, zone_x0 - 1.2 * h)
     for edge, down in ((bottom, True), (top, False)):
@@ -364,15 +364,12 @@ def _label_reach(lines: list[list[_Piece]], zone_x0: float, top: float, bottom: 
                  h: float) -> tuple[float, float]:
     """How far above `top` and below `bottom` lines of labels alone (no value, nothing reaching into
     the columns) follow one another, less than three lines apart."""
-    def label_only(ln: list[_Piece]) -> bool:
-        return not any(p.value or p.bbox[2] > zone_x0 - 0.2 * h for p in ln)
-
     def reach(ordered: list[list[_Piece]], edge: float, sign: int) -> float:
         for ln in ordered:
             near = min(p.bbox[1] for p in ln) if sign > 0 else max(p.bbox[3] for p in ln)
             if sign * (near - edge) < -0.25 * h:
                 continue  # level with the values, or the other side of them
-            if not label_only(ln) or sign * (near - edge) > 3 * h:
+            if _in_columns(ln, zone_x0, h) or sign * (near - edge) > 3 * h:
                 break
             edge = max(p.bbox[3] for p in ln) if sign > 0 else min(p.bbox[1] for p in ln)
         return edge
@@ -380,6 +377,12 @@ def _label_reach(lines: list[list[_Piece]], zone_x0: float, top: float, bottom: 
     down = sorted(lines, key=lambda ln: min(p.bbox[1] for p in ln))
     up = sorted(lines, key=lambda ln: -max(p.bbox[3] for p in ln))
     return reach(up, top, -1), reach(down, bottom, 1)
+
+
+def _in_columns(line: list[_Piece], zone_x0: float, h: float) -> bool:
+    """Whether a line prints a value or text reaching into the columns starting at zone_x0 (a row
+    of numbers, a header, prose), not labels alone."""
+    return any(p.value or p.bbox[2] > zone_x0 - 0.2 * h for p in line)
 
 
 def _crossed(lines: list[list[_Piece]], y0: float, y1: float, h: float) -> bool:
