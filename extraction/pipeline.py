@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -20,7 +20,7 @@ from .errors import NotAReport
 from .meta import find_published_date, find_signature_agency, find_title, parse_dates, plausible_agency
 from .model import Document
 from .normalize import normalize_document
-from .overview import stated_applications, table3_reads_empty
+from .overview import rows_stated_none, stated_applications, table3_reads_empty
 from .readings import Reading
 from .schema import Schema, load_schema
 from .sections import find_sections, is_boilerplate, prose
@@ -33,6 +33,10 @@ from .tokens import document_tokens
 
 # The confidence table 3's figures keep when the overview contradicts an empty table: under review.
 OVERVIEW_DISAGREES = 0.6
+# The confidence of table 3's cells that read nothing, where the overview states their rows as none.
+STATED_NONE = 0.93
+_STATED = {"received_new": "no application received", "carried_over": "none carried over",
+           "carried_forward": "none carried forward"}
 
 
 @dataclass
@@ -211,7 +215,7 @@ def _map(schema: Schema, tokens):
     apply_rules(readings, checks, agreed, blank_zeros, blank_totals(readings, rules))
     for key in unsure_zeros:
         readings[key].confidence = min(readings[key].confidence, 0.75)
-    warnings += _held_by_overview(readings, tokens, sections)
+    warnings += _held_against_overview(readings, tokens, sections, styles)
     for c in checks:
         if c.ok is False:
             warnings.append(f"rule {c.rule} broken: {c.lhs} != {c.rhs}")
@@ -225,10 +229,17 @@ def _map(schema: Schema, tokens):
     return fields, checks, _sections(tokens, sections, title), warnings
 
 
-def _held_by_overview(readings: dict[str, Reading], tokens, sections) -> list[str]:
-    """Table 3 read all blank or 0 while the text before table 2 states applications received
-    (overview.py): its figures are held for review."""
-    stated = stated_applications(prose(tokens, (0, sections.starts.get(2, sections.starts.get(3, 0)))))
+def _held_against_overview(readings: dict[str, Reading], tokens, sections, styles: dict[str, str]) -> list[str]:
+    """Table 3 held against what the text before table 2 says of applications (overview.py)."""
+    text = prose(tokens, (0, sections.starts.get(2, sections.starts.get(3, 0))))
+    # held last: an empty table beside a stated count lost its figures, those stated none included
+    return [*_stated_none(readings, text, styles), *_held_by_overview(readings, text)]
+
+
+def _held_by_overview(readings: dict[str, Reading], text: str) -> list[str]:
+    """Table 3 read all blank or 0 while the overview states applications received: its figures
+    are held for review."""
+    stated = stated_applications(text)
     keys = [k for k in readings if k.startswith("t3.")]
     if not stated or not table3_reads_empty({k: readings[k].value for k in keys}, keys):
         return []
@@ -236,6 +247,43 @@ def _held_by_overview(readings: dict[str, Reading], tokens, sections) -> list[st
         readings[key].confidence = min(readings[key].confidence, OVERVIEW_DISAGREES)
     return [f"table 3 reads blank or 0 throughout, but the overview states {stated} applications received: "
             f"its figures are held for review"]
+
+
+def _stated_none(readings: dict[str, Reading], text: str, styles: dict[str, str]) -> list[str]:
+    """The rows of table 3 the overview states as none are 0 throughout: their cells read blank or
+    0, or not found at all (a table of labels alone that OCR did not rebuild), are accepted as such;
+    a number in them is held for review."""
+    stated = rows_stated_none(text)
+    said = ", ".join(words for row, words in _STATED.items() if row in stated)
+    rows = set(stated)
+    if {"received_new", "carried_over"} <= stated:
+        rows = {k.split(".")[1] for k in readings if k.startswith("t3.")}
+    keys = [k for k in readings if k.startswith("t3.") and k.split(".")[1] in rows]
+    counted = [k for k in keys if readings[k].value not in (None, 0)]
+    if counted:
+        for key in keys:
+            readings[key].confidence = min(readings[key].confidence, OVERVIEW_DISAGREES)
+        return [f"the overview states {said}, but {counted[0]} reads {readings[counted[0]].value}: "
+                f"those rows are held for review"]
+    # a cell not found is printed as the table prints its zeros; where table 3 shows neither, a
+    # table that printed 0s would have shown some, unless the report prints none anywhere
+    printed = 0 if styles["t3"] == "zero" else None
+    sure = styles["t3"] in ("blank", "zero") or (
+        styles["t3"] == "unknown" and not any(v in ("zero", "mixed") for v in styles.values()))
+    found = 0
+    for key in keys:
+        r = readings[key]
+        if r.confidence >= STATED_NONE:
+            continue
+        if r.status in ("read", "corrected", "blank"):  # a 0 or a blank the cell itself printed
+            readings[key] = replace(r, confidence=STATED_NONE)
+        else:
+            readings[key] = replace(r, value=printed, status="inferred", confidence=STATED_NONE if sure else 0.75)
+            found += 1
+    if not found:
+        return []
+    return [f"table 3: {found} cells not found are {'blank' if printed is None else 0}, as the overview "
+            f"states {said}"]
 
 
 def _typed(schema: Schema, key: str, value):

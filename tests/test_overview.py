@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from extraction.overview import stated_applications
+from extraction.overview import rows_stated_none, stated_applications
 from extraction.pipeline import extract
 from tests.synth import html_report
 from tests.synth.form import build_report, synth_answers
@@ -54,3 +54,51 @@ def test_a_quiet_year_keeps_its_empty_table_3():
     fields = _t3_fields(result)
     assert sum(f.confidence >= 0.9 for f in fields.values()) >= 0.95 * len(fields)
     assert not any("overview" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("text, rows", [
+    ("（二）依申请公开。全年新收政府信息公开申请0件，上年结转0件，结转下年度继续办理0件，均在法定期限内答复。",
+     {"received_new", "carried_over", "carried_forward"}),
+    ("（二）依申请公开。2022 年我局未收到政府信\n息公开申请。", {"received_new"}),  # wrapped where the line ended
+    ("全年新收政府信息公开申请7件，上年结转2件，结转下年度继续办理0件", {"carried_forward"}),
+    ("依申请公开方面，本年度没有收到政府信息公开申请，无上年结转申请", {"received_new", "carried_over"}),
+    ("全年新收政府信息公开申请0\n件，上年度结转政府信息公开申请 3 件", {"received_new"}),
+    ("（二）依申请公开。全年新收政府信息公开申请0件，上年结转0件；全年共收到政府信息公开申请2件", {"carried_over"}),
+    ("全年共收到群众来信来访申请0件", set()),  # not about disclosure
+])
+def test_the_rows_of_table_3_the_overview_states_as_none(text, rows):
+    assert rows_stated_none(text) == rows
+
+
+def test_a_table_3_ocr_did_not_rebuild_is_blank_where_the_overview_states_none_received_or_carried_over():
+    """A report without rulings whose zeros are printed blank, its text layer unreadable, read by
+    OCR, in a year without applications: table 3 is its labels alone, and OCR gives no row of it.
+    The overview says 新收…申请0件，上年结转0件, so every figure of table 3 is 0, printed blank as
+    the report's other tables print their zeros."""
+    from bench.sweeps import unruled_document
+
+    _, data, answer = unruled_document(33600, blank_zeros=True)
+    assert all(v is None for k, v in answer.items() if k.startswith("t3."))
+    result = extract(data, "report.pdf")
+    assert any("read by OCR" in w for w in result.warnings)
+    assert any("cells not found are blank, as the overview states no application received, none carried over"
+               in w for w in result.warnings)
+    fields = _t3_fields(result)
+    assert len(fields) > 150 and all(f.value is None and f.confidence >= 0.9 for f in fields.values())
+    assert [k for k, f in result.fields.items() if f.confidence >= 0.9 and f.value != answer[k]] == []
+
+
+def test_numbers_in_table_3_where_the_overview_states_none_are_held_for_review():
+    """The overview says none came in and none was carried over, table 3 prints applications: one of
+    the two is wrong, and its figures go to review."""
+    answer = synth_answers(42, template="2021")
+    report = build_report(answer, seed=42)
+    heading, paragraphs = report.sections[0]
+    paragraphs = [re.sub(r"新收政府信息公开申请\d+件，上年结转\d+件", "新收政府信息公开申请0件，上年结转0件", p)
+                  for p in paragraphs]
+    assert any("上年结转0件" in p for p in paragraphs)
+    report.sections[0] = (heading, paragraphs)
+    result = extract(html_report.render(report, seed=42), "report.html")
+    fields = _t3_fields(result)
+    assert not [k for k, f in fields.items() if f.confidence >= 0.9]
+    assert any("the overview states no application received, none carried over" in w for w in result.warnings)
