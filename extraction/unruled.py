@@ -68,6 +68,11 @@ class _Piece:
     value: bool = False
 
     @property
+    def score(self) -> float:
+        """How sure the reading of its words is: the least sure of them (1.0 for a text layer)."""
+        return min((w.score for w in self.words), default=1.0)
+
+    @property
     def cx(self) -> float:
         return (self.bbox[0] + self.bbox[2]) / 2
 
@@ -755,7 +760,7 @@ def _grid(rows: list[_Row], columns: list[float], col_of: dict[int, int], page: 
         for c in range(len(columns)):
             p = placed.get(c)
             if p is not None:
-                cells.append(Cell(i, n_labels + c, p.text, page=page, bbox=p.bbox))
+                cells.append(Cell(i, n_labels + c, p.text, page=page, bbox=p.bbox, score=p.score))
             else:
                 cells.append(Cell(i, n_labels + c, "", page=page, score=blank_score,
                                   bbox=(columns[c] - 1, r.y0, columns[c] + 1, r.y1),

@@ -341,6 +341,24 @@ def test_rows_ocr_reads_no_number_in_are_sure_blanks_where_the_table_prints_its_
     assert [k for k in cells if output["fields"][k]["confidence"] < 0.9] == []
 
 
+def test_a_lone_1_the_text_detector_passes_over_is_read():
+    """A report of the unruled set read by OCR: table 4's row has a lone 1 under 未经复议直接起诉 /
+    尚未审结 that the detector scores under its threshold (its neighbours are found). It is read on
+    its own (scan/missed_numbers.py), and the group's rule, 总计 1 = 1, confirms it."""
+    from bench.sweeps import unruled_document
+
+    _, data, answer = unruled_document(11604, blank_zeros=True)
+    output = _output(data)
+    assert any("read by OCR" in w for w in output["warnings"])
+    group = {k: v for k, v in answer.items() if k.startswith("t4.litigation_direct.")}
+    assert group["t4.litigation_direct.pending"] == 1
+    assert {k: output["fields"][k]["value"] for k in group} == group
+    assert all(output["fields"][k]["confidence"] >= 0.9 for k in group)
+    # on the page of its row, a page number like any other
+    assert output["fields"]["t4.litigation_direct.pending"]["page"] == output["fields"]["t4.review.upheld"]["page"] == 3
+    assert [k for k, _, _ in wrong_fields(answer, output) if output["fields"][k]["confidence"] >= 0.9] == []
+
+
 @pytest.mark.skipif(not GOLDEN.exists(), reason=f"shared golden answers not found at {GOLDEN}")
 def test_golden_answers_drawn_without_rulings():
     scorer = load_scorer()

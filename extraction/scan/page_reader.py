@@ -10,7 +10,8 @@ A page without vertical rulings is detected at 150 dpi (`_ruled`). Where a numbe
 read again from sharper pixels (up to SHARP_DPI, never beyond what the scan holds).
 
 Steps, each once per page: quarter turn (text-line shape test) → deskew (row-profile sharpness)
-→ rulings (morphology) erased from the image → detect lines → upside-down test (a few lines read
+→ rulings (morphology) erased from the image → detect lines (and the numbers it passed over:
+missed_numbers) → upside-down test (a few lines read
 the right way round, and upside down as well only when they read badly; a turned page and its
 boxes are turned back, nothing is detected again) → lines cut where a
 table's vertical ruling crosses them → recognise → grid → doubtful number cells re-read.
@@ -34,6 +35,7 @@ from .cells import CellCrop, ink_box, reread_cells, signed_numbers
 from .geometry import (estimate_skew, lines_run_vertically, picture_outline, rotate, rotated_part, turn, turning,
                        warped_part)
 from .images import PageSource, pdf_source, resample, rows_of
+from .missed_numbers import kept, missed_numbers
 from .perspective import keystone
 from .rulings import find_rulings, off_the_frame, without_sheet_edges
 from .stacked import TALL, stacked_parts
@@ -138,19 +140,29 @@ class PageReader:
             v_px = [_flip_segment(s, wid, hgt) for s in v_px]
         clock.lap("orientation")
 
+        missed = missed_numbers(clean, [ln.bbox for ln in lines])
+        clock.lap("detect")
         pieces = _cut_at_rulings(lines, v_px)
         todo = [i for i, (src, _) in enumerate(pieces) if src not in known]
-        texts = dict(zip(todo, self.engine.recognize([crop_line(clean, pieces[i][1]) for i in todo])))
+        read = self.engine.recognize([crop_line(clean, pieces[i][1]) for i in todo]
+                                     + [crop_line(clean, q) for q in missed])
+        texts = dict(zip(todo, read))
         clock.lap("recognize")
         scale = 72.0 / READ_DPI
+
+        def word(text: str, quad: np.ndarray, score: float) -> Word:
+            xs, ys = quad[:, 0], quad[:, 1]
+            return Word(text, (float(xs.min()) * scale, float(ys.min()) * scale,
+                               float(xs.max()) * scale, float(ys.max()) * scale), score)
+
         words: list[Word] = []
         for i, (src, quad) in enumerate(pieces):
             text, score = known[src] if src in known else texts[i]
             text = tidy_spacing(text)
             if text:
-                xs, ys = quad[:, 0], quad[:, 1]
-                words.append(Word(text, (float(xs.min()) * scale, float(ys.min()) * scale,
-                                         float(xs.max()) * scale, float(ys.max()) * scale), score))
+                words.append(word(text, quad, score))
+        found = [word(digits[0], quad, digits[1]) for quad, (text, score) in zip(missed, read[len(todo):])
+                 if (digits := kept(text, score)) is not None]
         h_pts = [_scaled(s, scale) for s in h_px]
         v_pts = [_scaled(s, scale) for s in v_px]
 
@@ -160,6 +172,9 @@ class PageReader:
             cropper = _CellCropper(source, clean, turns, skew, _flipped_too(squared, gray.shape) if flipped else squared)
             words = reread_cells(tables, words, cropper, self.engine.recognize)
             words = signed_numbers(tables, words, clean, READ_DPI / 72.0)
+        # a ruled table's cell that read blank with ink in it is read again above, as the cell it
+        # is (and so kept under what a rule must confirm); the numbers found are for the rest
+        words += [w for w in found if not any(_holds(t, w) for t in tables)]
         clock.lap("reread")
         hgt, wid = gray.shape
         page = ScanPage(number, wid * scale, hgt * scale, words, h_pts, v_pts, gray, turns, skew,
@@ -225,6 +240,12 @@ class PageReader:
         mean_down = sum(s for _, s in down) / len(down)
         flipped = mean_down > mean_up + _FLIP_MARGIN
         return dict(zip(sample, down if flipped else up)), flipped
+
+
+def _holds(table, w: Word) -> bool:
+    """Whether the middle of `w` lies inside the table's outline."""
+    x, y = (w.bbox[0] + w.bbox[2]) / 2, (w.bbox[1] + w.bbox[3]) / 2
+    return any(c.bbox and c.bbox[0] <= x <= c.bbox[2] and c.bbox[1] <= y <= c.bbox[3] for c in table.cells)
 
 
 def _ruled(v_lines: list[Segment]) -> bool:
