@@ -21,7 +21,7 @@ from .meta import find_published_date, find_signature_agency, find_title, parse_
 from .model import Document
 from .normalize import normalize_document
 from .overview import rows_stated_none, stated_applications, table3_reads_empty
-from .readings import Reading
+from .readings import CORRECTED, Reading
 from .schema import Schema, load_schema
 from .sections import find_sections, is_boilerplate, prose
 from .sniff import detect_kind
@@ -181,6 +181,7 @@ def _map(schema: Schema, tokens):
         warnings += t.warnings
     for key in schema.t4_keys():
         readings.setdefault(key, Reading(key, None, "missing", 0.0))
+    warnings += _whole_counts(schema, readings)
 
     rules = bind_rules(schema, set(readings))
     agreed = choose_placements(readings, t3.short_rows + t2.short_rows + t4.short_rows, rules)
@@ -227,6 +228,21 @@ def _map(schema: Schema, tokens):
         fields[key] = FieldValue(value=_typed(schema, key, r.value), confidence=r.confidence, raw=r.raw, page=r.page,
                                  bbox=list(r.bbox) if r.bbox else None, status=r.status, unit=r.unit)
     return fields, checks, _sections(tokens, sections, title), warnings
+
+
+def _whole_counts(schema: Schema, readings: dict[str, Reading]) -> list[str]:
+    """A count read with a point between its digits (1.1): a count has no fraction, and OCR reads a
+    speck between two digits as a point, so the digits are the number (11), a correction the rules
+    then confirm or break like any other."""
+    out = []
+    for key, r in readings.items():
+        raw = (r.raw or "").strip()
+        if (schema.fields[key].type == "int" and r.status in ("read", "corrected") and isinstance(r.value, float)
+                and not r.value.is_integer() and re.fullmatch(r"\d+\.\d+", raw)):
+            number = int(raw.replace(".", ""))
+            readings[key] = replace(r, value=number, status="corrected", confidence=round(r.confidence * CORRECTED, 4))
+            out.append(f"{key}: {raw} read as {number} (a count has no fraction)")
+    return out
 
 
 def _held_against_overview(readings: dict[str, Reading], tokens, sections, styles: dict[str, str]) -> list[str]:

@@ -16,6 +16,7 @@ from .tokens import Token, join_kerned
 
 # How sure a cleanly read cell is, by how the text reached us.
 READ_CONFIDENCE = 0.97
+CORRECTED = 0.88  # a value read through a correction (a look-alike, a stray point) keeps this share
 
 
 @dataclass
@@ -168,7 +169,7 @@ def reading_from_token(key: str, tok: Token, label_ratio: float, *, placed: bool
         conf *= 0.85 if v.dash else (1.0 if tok.exact else 0.97)
     elif v.corrected:
         status = "corrected"
-        conf *= 0.88
+        conf *= CORRECTED
     else:
         status = "read"
     if placed:

@@ -203,3 +203,34 @@ def test_characters_of_a_vertical_label_after_a_rows_numbers():
     got = _assert_read(report, "\n".join(lines))
     for row in ("t3.denied.internal_affairs", "t3.unavailable.needs_creation"):
         assert {got[f"{row}.{c}"]["status"] for c in COLUMNS} == {"read"}
+
+
+def _two_digit_count(fields: dict) -> str:
+    return next(k for k, v in fields.items() if k.startswith("t3.") and k.endswith(".natural_person")
+                and isinstance(v, int) and 10 <= v <= 99 and v % 10)
+
+
+@pytest.mark.parametrize("renderer", ["html", "markdown"])
+def test_a_count_read_with_a_point_between_its_digits_is_its_digits(renderer):
+    """OCR reads a speck between two digits as a point (11 as "1.1", seen in a stacked scan). A
+    count has no fraction: its digits are the number, and the rules that hold then accept it."""
+    fields = synth_answers(42, template="2021")
+    key = _two_digit_count(fields)
+    printed = f"{fields[key] // 10}.{fields[key] % 10}"
+    report = build_report(fields, seed=42, misprint={key: printed})
+    data, name = RENDERERS[renderer](report)
+    result = extract(data, name)
+    got = result.fields[key]
+    assert (got.value, got.status, got.raw) == (fields[key], "corrected", printed)
+    assert got.confidence >= 0.9
+    assert any(w.startswith(f"{key}: {printed} read as {fields[key]}") for w in result.warnings)
+    assert wrong_fields(report.answer, json.loads(result.model_dump_json())) == []
+
+
+def test_a_count_whose_digits_break_the_rules_stays_in_review_and_an_amount_keeps_its_point():
+    fields = synth_answers(42, template="2021")
+    key = _two_digit_count(fields)
+    report = build_report(fields, seed=42, misprint={key: f"{fields[key]}.5", "t2.fees.amount": "1.5"})
+    result = extract(*RENDERERS["html"](report))
+    assert result.fields[key].value == fields[key] * 10 + 5 and result.fields[key].confidence < 0.9
+    assert result.fields["t2.fees.amount"].value == 1.5
