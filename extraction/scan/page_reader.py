@@ -10,11 +10,11 @@ A page without vertical rulings is detected at 150 dpi (`_ruled`). Where a numbe
 read again from sharper pixels (up to SHARP_DPI, never beyond what the scan holds).
 
 Steps, each once per page: quarter turn (text-line shape test) → deskew (row-profile sharpness)
-→ rulings (morphology) erased from the image → detect lines (and the numbers it passed over:
-missed_numbers) → upside-down test (a few lines read
+→ rulings (morphology) erased from the image → detect lines → upside-down test (a few lines read
 the right way round, and upside down as well only when they read badly; a turned page and its
-boxes are turned back, nothing is detected again) → lines cut where a
-table's vertical ruling crosses them → recognise → grid → doubtful number cells re-read.
+boxes are turned back, nothing is detected again) → numbers the detector passed over looked for
+in the ink (missed_numbers; timed with detection) → lines cut where a table's vertical ruling
+crosses them → recognise (the lines and those numbers) → grid → doubtful number cells re-read.
 """
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ import cv2
 import numpy as np
 
 from ..grid import Segment, Word, build_tables
+from ..model import Table
 from ..readers.pdf import OcrReading, summed_stages
 from .cells import CellCrop, ink_box, reread_cells, signed_numbers
 from .geometry import (estimate_skew, lines_run_vertically, picture_outline, rotate, rotated_part, turn, turning,
@@ -242,8 +243,8 @@ class PageReader:
         return dict(zip(sample, down if flipped else up)), flipped
 
 
-def _holds(table, w: Word) -> bool:
-    """Whether the middle of `w` lies inside the table's outline."""
+def _holds(table: Table, w: Word) -> bool:
+    """Whether the middle of `w` lies in one of the table's cells."""
     x, y = (w.bbox[0] + w.bbox[2]) / 2, (w.bbox[1] + w.bbox[3]) / 2
     return any(c.bbox and c.bbox[0] <= x <= c.bbox[2] and c.bbox[1] <= y <= c.bbox[3] for c in table.cells)
 
