@@ -60,15 +60,16 @@ _NUM_HEAD = re.compile(r"\s*(\d{1,2})\s*[.、．,，]")
 
 def split_numbered_labels(text: str) -> list[str]:
     """The arabic-numbered labels one text holds when they run on from one number to the next
-    ('4.无正当理由大量反复申请5. 要求行政机关确认…' → two labels); else the text whole. Digits
-    followed by a point also occur inside labels, so a cut is kept only when every part opens with
-    the number after the previous part's."""
+    ('4.无正当理由大量反复申请5. 要求行政机关确认…' → two labels), or from a group's last to the next
+    group's first ('5. 要求行政机关确认…1.申请人无正当理由逾期不补正…': (五)'s 5 and (六)'s 1); else
+    the text whole. Digits followed by a point also occur inside labels, so a cut is kept only when
+    every part opens with the number after the previous part's, or with 1."""
     parts = [part.strip() for part in _NUM_START.split(text) if part.strip()]
     heads = [_NUM_HEAD.match(part) for part in parts]
     if len(parts) < 2 or not all(heads):
         return [text.strip()]
     numbers = [int(h.group(1)) for h in heads]
-    if any(b != a + 1 for a, b in zip(numbers, numbers[1:])):
+    if any(b not in (a + 1, 1) for a, b in zip(numbers, numbers[1:])):
         return [text.strip()]
     return parts
 

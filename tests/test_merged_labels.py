@@ -53,6 +53,16 @@ def test_numbered_labels_merged_by_a_lost_ruling_go_one_to_each_row():
     assert split_enumerator(first[0]) == ("num:4", "无正当理由大量反复申请")
 
 
+def test_the_last_label_of_a_group_and_the_first_of_the_next_merged_go_one_to_each_row():
+    # the faxes sweep's report 41001: the ruling between (五)'s 5 and (六)'s 1 was lost in the label
+    # column only. Left merged, each row took the other's numbers, and every rule still held
+    # (both rows sum into (七)): 4 silent errors at 0.93-0.985.
+    merged = "5. 要求行政机关确认或重新出具已获取信息1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"
+    first, second = _rows(_tail_of_table3(merged))
+    assert first[0] == "5. 要求行政机关确认或重新出具已获取信息" and first[1:] == ["11", "2", "3", "0", "6", "2", "24"]
+    assert second[0].startswith("1.申请人无正当理由逾期不补正") and second[1:] == ["0", "1", "0", "0", "0", "0", "1"]
+
+
 def test_numbers_inside_a_label_are_not_cut():
     whole = "1. 申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"
     assert split_numbered_labels(whole) == [whole]

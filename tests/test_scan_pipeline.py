@@ -18,7 +18,7 @@ from extraction.pipeline import extract
 from extraction.scan.geometry import turn
 from extraction.scan.images import decode_images
 from tests.shared_data import load_scorer
-from tests.synth.form import build_report, synth_answers
+from tests.synth.form import build_report, synth_answers, wrong_fields
 from tests.synth.pdf_report import render_pdf
 from tests.synth.scan import scan_pages, scan_pdf, scan_tiff, searchable_pdf, style_for
 
@@ -118,8 +118,6 @@ def test_a_fax_in_standard_mode_is_read_with_square_pixels(report):
     wide in print. They are stretched back to square pixels before they are read."""
     from PIL import Image
 
-    from tests.synth.form import wrong_fields
-
     frames = []
     style = style_for(SEED, dpi=204, jpeg=95, noise=2.0)
     for page in scan_pages(render_pdf(report, furniture="office"), SEED, style):
@@ -194,6 +192,22 @@ def test_a_header_run_into_a_misread_first_row_still_finds_that_row():
     result = extract(data, name)
     assert "t2.fees.amount" in result.fields and result.fields["t2.fees.amount"].status == "blank"
     assert not any("rows not found" in w and "fees" in w for w in result.warnings)
+
+
+def test_two_rows_of_two_groups_whose_labels_a_fax_merged_keep_their_own_numbers():
+    # the faxes sweep's report 41001: the ruling between 5. 要求行政机关确认… ((五) 不予处理) and
+    # 1. 申请人无正当理由逾期不补正… ((六) 其他处理) was lost in the label column, so one label cell
+    # spans both rows. Each row took the other's numbers, and every rule still held: 4 fields
+    # wrong at 0.93-0.985.
+    from bench.sweeps import fax_document
+
+    name, data, answer = fax_document(41001)
+    result = extract(data, name)
+    keys = [k for k in answer if k.startswith(("t3.not_processed.confirmation.", "t3.other_handling.overdue_correction."))]
+    assert len(keys) == 14 and answer["t3.other_handling.overdue_correction.legal_service"] == 1
+    assert {k: result.fields[k].value for k in keys} == {k: answer[k] for k in keys}
+    output = json.loads(result.model_dump_json())
+    assert [k for k, _, _ in wrong_fields(answer, output) if output["fields"][k]["confidence"] >= 0.9] == []
 
 
 def _number_with(mark: tuple[int, int] | None, at: int = 20) -> np.ndarray:
