@@ -210,7 +210,10 @@ def test_ocr_server_serves_the_page_threads_of_a_worker(table_page, alone):
         assert len(remote.recognize([np.full((48, 120), 255, np.uint8)])) == 1
         assert len(connect(server).recognize([np.full((48, 120), 255, np.uint8)])) == 1
         served = remote.server_stats()["pool"]
-        assert served["requests"] > served["device_calls"] > 0
+        # whether the two threads' requests shared a device call depends on their timing (on a
+        # loaded 2-core machine they did not, once: 12 and 12); sharing is tested on the pool
+        # itself, with a wait that makes it sure (test_pooled_threads_read_what_the_engine_alone_reads)
+        assert served["requests"] >= served["device_calls"] > 0
         # asked from outside the workers (the benchmark's parent): the figures grow with the work
         from models.ocr_server import server_stats
 
