@@ -5,6 +5,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
+from rapidfuzz.distance import Levenshtein
+
 from .sections import is_boilerplate
 from .tokens import Token
 
@@ -161,6 +163,12 @@ def find_signature_agency(tokens: list[Token], tail_start: int) -> Token | None:
                     or _PRINTED_URL.match(following)):
                 return tok
     return None
+
+
+def misread_of(a: str, b: str) -> bool:
+    """Whether two names of the agency are one name with a character or two misread in one of them
+    (生悬环境局 in the title, 生态环境局 under the report): then neither can be taken on its own."""
+    return a != b and Levenshtein.distance(a, b) <= 2 <= min(len(a), len(b)) - 2
 
 
 def plausible_agency(name: str) -> bool:

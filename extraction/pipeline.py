@@ -17,7 +17,7 @@ from .confidence import apply_rules
 from .consistency import blank_totals, bind_rules, choose_placements, evaluate, infer_missing, zero_style
 from .contract import ACCEPT_THRESHOLD, ExtractionResult, FieldValue, Source
 from .errors import NotAReport
-from .meta import find_published_date, find_signature_agency, find_title, parse_dates, plausible_agency
+from .meta import find_published_date, find_signature_agency, find_title, misread_of, parse_dates, plausible_agency
 from .model import Document
 from .normalize import normalize_document
 from .overview import rows_stated_none, stated_applications, table3_reads_empty
@@ -318,7 +318,9 @@ def _meta(tokens, sections, title, template: str, template_conf: float) -> dict[
     if title and title.agency:
         # the title names it; a signature that agrees (or names the same body more fully) confirms it
         agrees = bool(signed and (signed.endswith(title.agency) or title.agency.endswith(signed)))
-        conf = 0.97 if agrees else (0.95 if plausible_agency(title.agency) else 0.8)
+        # a signature a character or two away: one of the two was misread, and which is not known
+        misread = bool(signed) and not agrees and misread_of(signed, title.agency)
+        conf = 0.97 if agrees else (0.95 if plausible_agency(title.agency) and not misread else 0.8)
         out["meta.agency"] = FieldValue(value=title.agency, confidence=conf, raw=title.token.text, page=title.token.page,
                                         bbox=list(title.token.bbox) if title.token.bbox else None)
     elif signed:

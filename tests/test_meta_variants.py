@@ -47,6 +47,26 @@ def test_agency_named_only_by_its_signature():
     assert meta["agency"][0] == "保定市第一中学" and meta["agency"][1] >= 0.9
 
 
+@pytest.mark.parametrize("title_agency, signed", [
+    ("青岛市黄岛区生悬环境局", "青岛市黄岛区生态环境局"),  # the title misread (a close-up photo: 态 read 悬)
+    ("长沙市岳麓区卫生健康委员会", "长沙市岳丽区卫生健康委员会"),  # the signature misread (a fax)
+])
+def test_a_title_and_a_signature_a_character_apart_leave_the_agency_in_review(title_agency, signed):
+    """One of the two names was misread, and nothing tells which: accepting the title's was a silent
+    error where the title was the misread one."""
+    report = _report(71, agency=title_agency)
+    year = report.answer["meta.year"]
+    meta = _meta(_text(report, f"{title_agency}{year}年政府信息公开工作年度报告", f"{signed}\n{year + 1}年1月20日"))
+    assert meta["agency"][0] == title_agency and meta["agency"][1] < 0.9
+
+
+def test_a_signature_naming_another_body_does_not_doubt_the_title():
+    report = _report(71, agency="青岛市黄岛区生态环境局")
+    year = report.answer["meta.year"]
+    meta = _meta(_text(report, f"青岛市黄岛区生态环境局{year}年政府信息公开工作年度报告", f"青岛市黄岛区人民政府办公室\n{year + 1}年1月20日"))
+    assert meta["agency"] == ("青岛市黄岛区生态环境局", 0.95)
+
+
 @pytest.mark.parametrize("date", ["", "{year}年1月20日"])
 def test_a_second_name_on_its_own_line_under_the_signature(date):
     """Title without the agency; the signature names the body, then its second name in brackets on
