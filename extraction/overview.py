@@ -16,9 +16,11 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+# what may stand between a statement's verb and its object or count, within one clause
+_WITHIN = r"[^。；，,：:、\d]{0,14}?"
+_COUNT = r"(?P<n>\d{1,6})\s*(?:件|宗|个|份|条|项)"
 # 共收到政府信息公开申请18件 / 新收政府信息公开申请 18 件 / 受理依申请公开事项共3件
-_RECEIVED = re.compile(r"(?:收到|受理|新收|接收|接到)[^。；，,：:、\d]{0,14}?申请(?:事项)?(?:共|总计|合计|共计)?\s*"
-                       r"(?P<n>\d{1,6})\s*(?:件|宗|个|份|条|项)")
+_RECEIVED = re.compile(rf"(?:收到|受理|新收|接收|接到){_WITHIN}申请(?:事项)?(?:共|总计|合计|共计)?\s*{_COUNT}")
 
 
 def stated_applications(text: str) -> int | None:
@@ -40,10 +42,10 @@ def _about_disclosure(sentences: list[str], i: int) -> bool:
 
 
 # 上年结转0件 / 上年度结转政府信息公开申请 0 件; 结转下年度继续办理0件
-_CARRIED_OVER = re.compile(r"上一?年度?结转[^。；，,：:、\d]{0,14}?(?P<n>\d{1,6})\s*(?:件|宗|个|份|条|项)")
-_CARRIED_FORWARD = re.compile(r"结转(?:至|到)?下一?年度?[^。；，,：:、\d]{0,14}?(?P<n>\d{1,6})\s*(?:件|宗|个|份|条|项)")
+_CARRIED_OVER = re.compile(rf"上一?年度?结转{_WITHIN}{_COUNT}")
+_CARRIED_FORWARD = re.compile(rf"结转(?:至|到)?下一?年度?{_WITHIN}{_COUNT}")
 # 未收到政府信息公开申请 / 没有收到…申请 / 无上年结转 / 上年无结转申请
-_NONE_RECEIVED = re.compile(r"(?:未|没有|无)(?:收到|受理|接到|接收|新收)[^。；，,：:、\d]{0,14}?申请")
+_NONE_RECEIVED = re.compile(rf"(?:未|没有|无)(?:收到|受理|接到|接收|新收){_WITHIN}申请")
 _NONE_CARRIED_OVER = re.compile(r"(?:无|没有)上一?年度?结转|上一?年度?(?:无|没有)结转")
 _COUNTS = {"received_new": _RECEIVED, "carried_over": _CARRIED_OVER, "carried_forward": _CARRIED_FORWARD}
 _NONE = {"received_new": _NONE_RECEIVED, "carried_over": _NONE_CARRIED_OVER}
