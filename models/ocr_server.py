@@ -73,11 +73,13 @@ class ServerHandle:
                 process.kill()
                 process.join(timeout=5)
         for address in self.addresses:
-            try:
-                os.unlink(address)
-                os.rmdir(os.path.dirname(address))
-            except OSError:
-                pass
+            # the server's Listener.close() has usually unlinked the socket already; the folder
+            # must go either way, or every start leaves one behind in the temp dir
+            for remove, path in ((os.unlink, address), (os.rmdir, os.path.dirname(address))):
+                try:
+                    remove(path)
+                except OSError:
+                    pass
 
 
 def start_server(ctx=None, timeout: float = 600.0, processes: int | None = None) -> ServerHandle:

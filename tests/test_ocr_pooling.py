@@ -4,6 +4,7 @@ back to the caller and the pool goes on. Run with the CPU engine (the GPU engine
 pool; its figures are in bench/README.md)."""
 from __future__ import annotations
 
+import os
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -257,6 +258,8 @@ def test_detection_and_recognition_served_by_a_process_each(table_page, alone):
     finally:
         server.stop()
     assert len(server.processes) == 2 and not any(p.is_alive() for p in server.processes)
+    # nothing of the servers is left in the temp dir (each start made a folder for its socket)
+    assert not any(os.path.exists(os.path.dirname(a)) for a in server.addresses)
 
 
 class HandingOff:
