@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -113,6 +114,8 @@ def run_load(requests: int, concurrency: int, workers: int, time_limit: float = 
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
+            server.wait(timeout=30)
+        shutil.rmtree(tmp, ignore_errors=True)  # the run's store, with every report it took
 
 
 def main() -> int:
