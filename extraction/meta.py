@@ -145,6 +145,34 @@ def find_published_date(tokens: list[Token], body_end_start: int, year: int | No
     return None
 
 
+# a year with a month after it, in any of the ways a date is printed: what could be a date the
+# agency printed, read whole or not (2024年3月, 2024.03, 二〇二四年三月)
+_YEAR_MONTH = re.compile(r"(?:19|20)\d{2}\s*(?:年|[-/.])\s*\d{1,2}|[二〇○零O一三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]")
+_YEAR = re.compile(r"(?:19|20)\d{2}|[二〇○零O][一二三四五六七八九〇○零0-9]{3}")
+_SHORT_LINE = 24  # characters: a date set on a line of its own, with a word or two beside it
+_SENTENCE = re.compile(r"[。，；,;！？]")
+
+
+def prints_no_date(tokens: list[Token], head_end: int, tail_start: int) -> bool:
+    """Whether the document prints nothing the agency could have dated the report with: no date
+    label anywhere, and nothing like a date under its title (tokens[:head_end], on a line of its
+    own: the statistics period in the paragraph before 一、 is no report's date) or after its last
+    sections (tokens[tail_start:]; there a year with a month in a sentence too, or a short line
+    with a year). Only where the words are the document's own text (no OCR) does finding none
+    say none is printed."""
+    for i, tok in enumerate(tokens):
+        if not tok.is_value and _DATE_LABEL.search(tok.text):
+            return False
+        # (a value too: 2024.01 alone on a line reads as a number)
+        text = re.sub(r"\s+", "", tok.text)
+        dated = bool(parse_dates(text) or _YEAR_MONTH.search(text))
+        # a line of its own, not a sentence (2021年我局未收取信息处理费。)
+        alone = len(text) <= _SHORT_LINE and not _SENTENCE.search(text)
+        if i < head_end and dated and alone or i >= tail_start and (dated or alone and _YEAR.search(text)):
+            return False
+    return True
+
+
 def find_signature_agency(tokens: list[Token], tail_start: int) -> Token | None:
     """The agency named under the report: a short line ending like an agency's name, just above
     the date (or among the last lines)."""

@@ -77,3 +77,6 @@ class Document:
     pages: int = 1
     warnings: list[str] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # pages whose text OCR read, all of it or a picture's: what a text layer leaves out is not
+    # printed, what OCR leaves out may have been lost (a web page or Word file is page 1)
+    ocr_pages: frozenset[int] = frozenset()

@@ -17,7 +17,8 @@ from .confidence import apply_rules
 from .consistency import blank_totals, bind_rules, choose_placements, evaluate, infer_missing, zero_style
 from .contract import ACCEPT_THRESHOLD, ExtractionResult, FieldValue, Source
 from .errors import NotAReport
-from .meta import find_published_date, find_signature_agency, find_title, misread_of, parse_dates, plausible_agency
+from .meta import (find_published_date, find_signature_agency, find_title, misread_of, parse_dates, plausible_agency,
+                   prints_no_date)
 from .model import Document
 from .normalize import normalize_document
 from .overview import rows_stated_none, stated_applications, table3_reads_empty
@@ -125,7 +126,7 @@ def extract_document(doc: Document, filename: str, data: bytes) -> ExtractionRes
     doc = clock("normalize", normalize_document, doc)
     tokens = clock("tokens", document_tokens, doc, schema.row_labels(), schema.col_labels())
     try:
-        fields, checks, sections, warnings = clock("map", _map, schema, tokens)
+        fields, checks, sections, warnings = clock("map", _map, schema, tokens, doc.ocr_pages)
     except NotAReport as exc:
         unread = [w for w in doc.warnings if "were not read" in w or "were not fetched" in w]  # tables as pictures
         if not unread:
@@ -155,7 +156,8 @@ class _Clock:
         return out
 
 
-def _map(schema: Schema, tokens):
+def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None):
+    """`ocr_pages`: the document's pages OCR read (Document.ocr_pages)."""
     sections = find_sections(tokens)
     warnings: list[str] = []
     title = find_title(tokens, sections.starts.get(1, min(len(tokens), 60)) + 1)
@@ -171,7 +173,7 @@ def _map(schema: Schema, tokens):
     t3, single = read_table3(schema, tokens, span3, prefer_single=template == "2019")
     if 4 not in sections.starts and t3.end:
         span4 = (max(span4[0], t3.end), span4[1])  # without its heading, table 4 starts after table 3
-    t4 = read_table4(schema, tokens, span4)
+    t4 = read_table4(schema, tokens, span4, ocr_pages)
     if not (t2.found_rows or t3.found_rows):
         raise NotAReport("no table of the annual report's form (tables 2 and 3) was found")
 
@@ -222,7 +224,7 @@ def _map(schema: Schema, tokens):
             warnings.append(f"rule {c.rule} broken: {c.lhs} != {c.rhs}")
 
     fields: dict[str, FieldValue] = {}
-    meta = _meta(tokens, sections, title, template, template_conf)
+    meta = _meta(tokens, sections, title, template, template_conf, ocr_pages)
     fields.update(meta)
     for key, r in readings.items():
         fields[key] = FieldValue(value=_typed(schema, key, r.value), confidence=r.confidence, raw=r.raw, page=r.page,
@@ -310,7 +312,9 @@ def _typed(schema: Schema, key: str, value):
     return value
 
 
-def _meta(tokens, sections, title, template: str, template_conf: float) -> dict[str, FieldValue]:
+def _meta(tokens, sections, title, template: str, template_conf: float,
+          ocr_pages: frozenset[int] | None = None) -> dict[str, FieldValue]:
+    """`ocr_pages`: Document.ocr_pages; None where not known (then a date not found stays in doubt)."""
     out: dict[str, FieldValue] = {}
     tail_start = sections.starts.get(6, sections.starts.get(5, max(0, len(tokens) - 40)))
     signer = find_signature_agency(tokens, tail_start)
@@ -346,8 +350,13 @@ def _meta(tokens, sections, title, template: str, template_conf: float) -> dict[
         doubtful = any(parse_dates(t.text) or re.search(r"(?:20\d{2}|二[〇○零O0][一二三四五六七八九〇○零0-9]{2})\s*年", t.text)
                        for t in tokens[tail_start:] if not t.is_value)
         # "not printed" is a claim about the whole document, which a missed or misread date would
-        # make wrong: never auto-accepted.
-        out["meta.published_date"] = FieldValue(value=None, confidence=0.6 if doubtful else 0.88, status="missing")
+        # make wrong: accepted only where every word is the document's own text and nothing in the
+        # places a report is dated looks like a date
+        # (a year in the sentences there is no doubt to it: 2021年我局未收取信息处理费)
+        unprinted = ocr_pages is not None and not ocr_pages and prints_no_date(tokens, sections.starts.get(1, 0),
+                                                                               tail_start)
+        out["meta.published_date"] = FieldValue(value=None, confidence=0.92 if unprinted else 0.6 if doubtful else 0.88,
+                                                status="missing")
     return out
 
 

@@ -4,14 +4,23 @@ from __future__ import annotations
 from itertools import groupby
 from typing import Sequence
 
-from .readings import TableRead, prints_zeros_blank, read_row
+from .labels import label_key
+from .readings import Reading, TableRead, prints_zeros_blank, read_row
 from .schema import Schema
 from .tokens import Token
 
 
-def read_table4(schema: Schema, tokens: Sequence[Token], span: tuple[int, int]) -> TableRead:
+# how sure a table 4 printed with no number is read blank (printed_empty): the row is not there to
+# see, only the header over nothing, so a little less than a blank cell seen
+PRINTED_EMPTY = 0.93
+_HEADER = ("行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉")
+
+
+def read_table4(schema: Schema, tokens: Sequence[Token], span: tuple[int, int],
+                ocr_pages: frozenset[int] | None = None) -> TableRead:
     """The values are the cells of the rows that print numbers, after the header rows; the header
-    itself is fixed by the form, so its (often vertical, broken) labels only need to be there."""
+    itself is fixed by the form, so its (often vertical, broken) labels only need to be there.
+    `ocr_pages`: the document's pages OCR read (Document.ocr_pages); None where it is not known."""
     start, end = span
     rows: dict[int, list[Token]] = {}
     started = False
@@ -33,6 +42,12 @@ def read_table4(schema: Schema, tokens: Sequence[Token], span: tuple[int, int]) 
         # loose text with no numbers has lost them.
         values = next((toks for toks in rows.values()
                        if len(toks) == len(keys) and all(t.exact and t.is_blank for t in toks)), [])
+    if not values and ocr_pages is not None and printed_empty(tokens[start:end], ocr_pages):
+        for key in keys:
+            table.readings[key] = Reading(key, None, "blank", PRINTED_EMPTY)
+        table.warnings.append("table 4: its header stands over no number in the document's own text "
+                              "(no review, no lawsuit, zeros printed blank): its cells read blank")
+        return table
     if not values:
         table.warnings.append("table 4: no values found")
         return table
@@ -51,3 +66,17 @@ def _blank_groups(values: list[Token], keys: list[str]) -> bool:
     blank = [t.is_blank for t in values]
     groups = [[b for b, _ in run] for _, run in groupby(zip(blank, keys), key=lambda bk: bk[1].rsplit(".", 1)[0])]
     return any(blank) and all(all(g) or not any(g) for g in groups)
+
+
+def printed_empty(tokens: Sequence[Token], ocr_pages: frozenset[int]) -> bool:
+    """Whether table 4 is printed with no number at all, its zeros left blank: its header is there
+    (three of its four group labels) with nothing printed under it, and every word of it is the
+    document's own text. Without rulings or cells the blank row leaves no trace to read; but a text
+    layer, a web page or a Word file cannot lose a number, where OCR can (a faint 0 the detector
+    passed over), so pages OCR read say nothing."""
+    if not tokens or any(t.page is None and ocr_pages or t.page in ocr_pages for t in tokens):
+        return False
+    if any(t.is_value and not t.is_blank for t in tokens):
+        return False
+    text = label_key("".join(t.text for t in tokens))
+    return sum(head in text for head in _HEADER) >= 3

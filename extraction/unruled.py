@@ -33,9 +33,11 @@ import re
 import statistics
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 
 from .grid import Word, glue, line_text, text_lines
+from .labels import label_key
 from .model import BBox, Cell, Table
 from .page_text import bounding_box
 from .sections import is_heading
@@ -430,15 +432,23 @@ def _blank_tables(lines: list[list[_Piece]], h: float, page: int,
     一、), and no value among them; or, at the top of a page after such a table (`carried`: its
     columns), such a run of labels alone; or a section of table 2 printing no number (行政处罚 and
     行政强制 under 信息内容 | 本年处理决定数量): its one header line, which opens with the form's
-    信息内容, over one to three labels. Each label cell is a row printed blank. With each table,
-    its label pieces and its columns."""
+    信息内容, over one to three labels, a number beside some of them (行政处罚 1915 over 行政强制
+    printed blank: one number is too few for a table of numbers). Each label cell is a row,
+    printed blank where no number stands beside it. With each table, its pieces and its columns."""
     def gap(a: list[_Piece], b: list[_Piece]) -> float:
         return min(p.bbox[1] for p in b) - max(p.bbox[3] for p in a)
 
-    def labels_from(j: int, zone_x0: float) -> int:
+    def label_line(ln: list[_Piece], zone_x0: float, section: bool) -> bool:
+        """Labels left of zone_x0; in a section of table 2, one number at most right of them."""
+        numbers = [p for p in ln if p.value]
+        labels = [p for p in ln if not p.value]
+        return (bool(labels) and max(p.bbox[2] for p in labels) < zone_x0
+                and (not numbers or section and len(numbers) == 1 and numbers[0].bbox[0] >= zone_x0))
+
+    def labels_from(j: int, zone_x0: float, section: bool = False) -> int:
         """The end of the run of label lines from line j, left of zone_x0."""
         k = j
-        while (k < len(lines) and not any(p.value for p in lines[k]) and max(p.bbox[2] for p in lines[k]) < zone_x0
+        while (k < len(lines) and label_line(lines[k], zone_x0, section)
                and (k == j or gap(lines[k - 1], lines[k]) <= 2.5 * h) and not _next_section(lines[k])):
             k += 1
         return k
@@ -452,9 +462,21 @@ def _blank_tables(lines: list[list[_Piece]], h: float, page: int,
             return None
         if k < len(lines) and any(p.value for p in lines[k]) and gap(lines[k - 1], lines[k]) <= 2.5 * h:
             return None  # the labels run on into values: a table of numbers, read as one
+        numbers = [p for ln in rows for p in ln if p.value]
+        if numbers and (len(numbers) == len(rows) or len(columns) != 1):
+            # every label with its number (a table of numbers); or more than one column to put it in
+            # (the section's one column header is set flush left or centred, its numbers anywhere
+            # right of the labels)
+            return None
         pieces = [p for ln in rows for p in ln]
-        cells = _label_cells(pieces, [], h)
-        return _grid([_Row(c.bbox[1], c.bbox[3], labels=[c]) for c in cells], columns, {}, page, 1.0), pieces, columns
+        cells = _label_cells([p for p in pieces if not p.value], [], h)
+        grid_rows = [_Row(c.bbox[1], c.bbox[3], labels=[c]) for c in cells]
+        for p in numbers:
+            beside = [r for r in grid_rows if r.y0 - 0.25 * h <= p.cy <= r.y1 + 0.25 * h]
+            if len(beside) != 1 or beside[0].values:
+                return None
+            beside[0].values.append(p)
+        return _grid(grid_rows, columns, {id(p): 0 for p in numbers}, page, 1.0), pieces, columns
 
     out: list[tuple[Table, list[_Piece], list[float]]] = []
     i = 0
@@ -476,11 +498,11 @@ def _blank_tables(lines: list[list[_Piece]], h: float, page: int,
         if (j - i < 2 and not section) or j == len(lines) or gap(lines[j - 1], lines[j]) > 2 * h:
             i = max(j, i + 1)
             continue
-        label_right = max(p.bbox[2] for p in lines[j])
+        label_right = max((p.bbox[2] for p in lines[j] if not p.value), default=float("inf"))
         heads = _cell_words(lines[i:j], label_right + 0.5 * h, h)
         found = None
         if heads:
-            k = labels_from(j, min(w.bbox[0] for w in heads) - 0.2 * h)
+            k = labels_from(j, min(w.bbox[0] for w in heads) - 0.2 * h, section)
             found = table(j, k, _clusters([_centre(w.bbox) for w in heads], h, 0.4), section) if k > j else None
         if found is None:
             i = j
@@ -724,7 +746,7 @@ def _label_cells(pieces: list[_Piece], rows: list[_Row], h: float) -> list[_Piec
             # look full: 行政处罚 over 行政强制 2947)
             blank_above = mine is not None and not theirs
             level = blank_above and gap > 0.3 * h and abs(rows[mine].cy - p.cy) <= 0.25 * h
-            if (full and not level) or (gap <= 0.3 * h and not blank_above):
+            if ((full and not level) or (gap <= 0.3 * h and not blank_above)) and not _two_labels(c.text, p.text):
                 c.words = c.words + p.words
                 c.text = c.text + glue(c.text, p.text) + p.text
                 c.bbox = bounding_box([c.bbox, p.bbox])
@@ -734,6 +756,21 @@ def _label_cells(pieces: list[_Piece], rows: list[_Row], h: float) -> list[_Piec
         else:
             cells.append((_Piece(list(p.words), p.text, p.bbox), set() if mine is None else {mine}))
     return [c for c, _ in cells]
+
+
+@lru_cache(maxsize=1)
+def _form_labels() -> frozenset[str]:
+    from .schema import load_schema
+
+    return frozenset(label_key(label) for label in load_schema().row_labels())
+
+
+def _two_labels(upper: str, lower: str) -> bool:
+    """Two of the form's row labels, one under the other, rather than one label wrapped: no label
+    of the form opens with another whole. Two short labels printed blank (行政处罚 over 行政强制)
+    both look full to _full, each reaching as far right as the other."""
+    known = _form_labels()
+    return label_key(upper) in known and label_key(lower) in known and label_key(upper + lower) not in known
 
 
 def _full(last: BBox, cell: BBox, pieces: list[_Piece], beside: list[_Piece], h: float) -> bool:

@@ -227,3 +227,15 @@ def test_a_picture_too_large_to_read_is_named_not_decoded():
     doc = docx_reader.read(data.getvalue(), never)
     assert [b.text for b in doc.blocks] == ["正文"]
     assert any("1 picture(s) in the document were not read: past" in w for w in doc.warnings)
+
+
+def test_a_document_names_the_pages_ocr_read():
+    """Document.ocr_pages: a Word file whose pictures' readings were kept has its one page read by
+    OCR (in part), where what is missing may have been lost; one of text alone has none."""
+    from extraction.model import Cell, Document
+
+    report = build_report(synth_answers(9002), seed=9002)
+    table = Table([Cell(0, 0, "规章"), Cell(0, 1, "3")], 1, 2)
+    read_picture = lambda gray, dpi: Document([table], "image", ocr_pages=frozenset({1}))  # noqa: E731
+    assert docx_reader.read(docx_report.render(report, pictures=True), read_picture).ocr_pages == {1}
+    assert docx_reader.read(docx_report.render(report), read_picture).ocr_pages == frozenset()

@@ -103,3 +103,23 @@ def test_seal_only_signature_above_a_printed_address_line():
     tail = f"{agency}\n\nhttps://www.example.gov.cn/art/col240/art_9976.html    5/5"
     meta = _meta(_text(report, f"{year}年政府信息公开工作年度报告", tail))
     assert meta["agency"][0] == agency
+
+
+@pytest.mark.parametrize("head_extra, tail_extra, accepted", [
+    ("", "", True),  # nothing dates the report: printed without a date
+    ("", "\n2021年我局未收取信息处理费。", True),  # a year in a sentence dates nothing
+    ("\n（{next}年1月）", "", False),  # a month under the title: a date, read whole or not
+    ("", "\n{next}.01", False),  # a date printed in a way not read: doubt
+    ("", "\n{next}年", False),  # a year on a line of its own after the signature
+    ("\n发布日期：", "", False),  # a date label with its date lost
+])
+def test_a_report_printing_no_date_says_so_only_where_nothing_looks_like_one(head_extra, tail_extra, accepted):
+    """published_date null is a claim about the whole document: accepted from a document's own text
+    where no date label stands and nothing under the title or after the signature looks like a
+    date; otherwise in review."""
+    report = _report(77)
+    agency, year = report.answer["meta.agency"], report.answer["meta.year"]
+    head = f"{agency}{year}年政府信息公开工作年度报告" + head_extra.format(next=year + 1)
+    meta = _meta(_text(report, head, agency + tail_extra.format(next=year + 1)))
+    value, confidence = meta["published_date"]
+    assert value is None and (confidence >= 0.9) == accepted

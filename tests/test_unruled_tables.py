@@ -211,6 +211,38 @@ def test_a_section_of_table_2_printing_no_number_is_its_rows_printed_blank_in_a_
     assert [t.grid_texts() for t in unruled_tables(words, page=1).tables] == [[["行政事业性收费", "1624.49"]]]
 
 
+def test_a_section_of_table_2_with_one_number_keeps_its_label_printed_blank_as_a_row():
+    """行政处罚 with its number (set right, far from the flush-left header) over 行政强制 printed
+    blank: one number is too few for a table of numbers, yet the blank label is a row of the
+    section, sure in a text layer; from OCR (which may have lost 行政强制's number) left to prose.
+    A section whose labels all have their number, or with two column headers, is not taken."""
+    head = [_w("第二十条第（六）项", 60, 64)] + _header(["信息内容", "本年处理决定数量"], [60, 206], 80)
+    words = head + [_w("行政处罚", 60, 96), _w("1915", 345, 96), _w("行政强制", 60, 112),
+                    _w("第二十条第（八）项", 60, 128)]
+    [t] = unruled_tables(words, page=1, text_layer=True).tables
+    assert t.grid_texts() == [["行政处罚", "1915"], ["行政强制", ""]]
+    assert {c.score for c in t.cells} == {1.0}
+    assert unruled_tables(words, page=1).tables == []
+    both = words[:-1] + [_w("7", 345, 112), words[-1]]
+    assert unruled_tables(both, page=1, text_layer=True).tables == []
+    two_heads = [_w("第二十条第（六）项", 60, 64)] + _header(["信息内容", "上年数量", "本年数量"], [60, 206, 300], 80)
+    assert unruled_tables(two_heads + words[3:], page=1, text_layer=True).tables == []
+
+
+def test_two_labels_of_the_form_printed_blank_at_a_tight_leading_are_two_rows():
+    """行政处罚 over 行政强制, both blank, the second line well under a line's height below the first:
+    each reaches as far right as the other, as a label's wrapped lines would; but both are whole
+    labels of the form, and no label of the form opens with another."""
+    words = ([_w("第二十条第（六）项", 60, 64)] + _header(["信息内容", "本年处理决定数量"], [60, 206], 80)
+             + [_w("行政处罚", 60, 96), _w("行政强制", 60, 109), _w("第二十条第（八）项", 60, 128)])
+    [t] = unruled_tables(words, page=1, text_layer=True).tables
+    assert t.grid_texts() == [["行政处罚", ""], ["行政强制", ""]]
+    # a label wrapped at the same leading is still one label
+    wrapped = words[:3] + [_w("行政处罚行政", 60, 96), _w("强制", 60, 109), words[-1]]
+    [t] = unruled_tables(wrapped, page=1, text_layer=True).tables
+    assert t.grid_texts() == [["行政处罚行政强制", ""]]
+
+
 def test_a_heading_cut_before_its_enumerator_is_no_header_line_of_a_table_printing_no_number():
     """The heading 第二十条第（六）项 over such a table, cut before its enumerator (a gap of just over
     a quarter character), its second piece right of the row labels: one cell, not a header line of
@@ -462,3 +494,24 @@ def test_columns_evenly_spaced_are_found_at_their_own_pitch():
     heads = [270.0, 328.0, 354.0, 386.33, 405.5, 425.0, 465.25, 503.5]
     grid = _progression(cols, heads, 9.6)
     assert [round(x) for x in grid] == [270, 307, 346, 384, 425, 463, 502]
+
+
+@pytest.mark.parametrize("seed,read_by_ocr", [(33612, False), (40610, True)])
+def test_a_table_4_printing_no_number_is_read_blank_from_a_text_layer_only(seed, read_by_ocr):
+    """No review and no lawsuit, zeros printed blank, no rulings: table 4 is its header over nothing
+    up to the next section. A text layer cannot lose a number, so its fifteen cells are sure blanks;
+    where OCR read the page (40610's text layer maps to no characters) a faint number may have been
+    passed over, and they stay in review."""
+    from bench.sweeps import unruled_document
+
+    _, data, answer = unruled_document(seed, blank_zeros=True)
+    assert all(v is None for k, v in answer.items() if k.startswith("t4."))
+    output = _output(data)
+    assert any("read by OCR" in w for w in output["warnings"]) == read_by_ocr
+    assert [k for k, _, _ in wrong_fields(answer, output) if output["fields"][k]["confidence"] >= 0.9] == []
+    t4 = [f for k, f in output["fields"].items() if k.startswith("t4.")]
+    assert len(t4) == 15 and all(f["value"] is None for f in t4)
+    if read_by_ocr:
+        assert all(f["confidence"] < 0.9 for f in t4)
+    else:
+        assert all(f["status"] == "blank" and f["confidence"] >= 0.9 for f in t4)

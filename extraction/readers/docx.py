@@ -65,7 +65,7 @@ def read(data: bytes, read_picture: PictureReader | None = None) -> Document:
     _read_container(body, blocks, lambda p: _pictures_of(p, document.part, pictures))
     return Document(blocks=blocks, kind="docx", pages=1, warnings=pictures.warnings(),
                     timings_ms={"read_docx": (time.perf_counter() - start) * 1000 - pictures.ms,
-                                **pictures.timings})
+                                **pictures.timings}, ocr_pages=pictures.pages())
 
 
 def _pictures_of(p, part, pictures: Pictures) -> list[Block]:

@@ -101,7 +101,7 @@ def read(data: bytes, read_picture: PictureReader | None = None, resolve: Resolv
                         f"a table shown in a frame there is not read")
     return Document(blocks=walker.blocks, kind="html", pages=1, warnings=warnings,
                     timings_ms={"read_html": (time.perf_counter() - start) * 1000 - pictures.ms,
-                                **pictures.timings})
+                                **pictures.timings}, ocr_pages=pictures.pages())
 
 
 def decode(data: bytes, warnings: list[str] | None = None) -> str:

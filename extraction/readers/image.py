@@ -74,7 +74,7 @@ def read_frames(frames: list[tuple[np.ndarray, float | None]], reader: PageReade
     timings = {"image_ocr": (t1 - t0) * 1000, "image_layout": (t2 - t1) * 1000}
     pdf_layout.add_ocr_stages(timings, (scan.timings_ms for scan in scans))
     return Document(blocks=blocks, kind="image", pages=len(scans), warnings=warnings,
-                    timings_ms=timings)
+                    timings_ms=timings, ocr_pages=frozenset(range(1, len(scans) + 1)))
 
 
 def continues(first: Table, nxt: Table) -> bool:

@@ -139,7 +139,8 @@ def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
     t2 = time.perf_counter()
     timings = {"pdf_pages": (t1 - t0) * 1000, "pdf_layout": (t2 - t1) * 1000}
     add_ocr_stages(timings, (p.ocr_ms for p in pages))
-    return Document(blocks=blocks, kind=kind, pages=n_pages, warnings=warnings, timings_ms=timings)
+    return Document(blocks=blocks, kind=kind, pages=n_pages, warnings=warnings, timings_ms=timings,
+                    ocr_pages=frozenset(p.number for p in pages if p.ocr or p.pictures))
 
 
 _UNREAD = {

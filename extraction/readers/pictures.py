@@ -43,6 +43,11 @@ class Pictures:
         self.timings: dict[str, float] = {}  # the OCR's stages, summed over the pictures
         self.ms = 0.0  # wall time spent reading pictures
 
+    def pages(self) -> frozenset[int]:
+        """The document's pages with OCR'd text (Document.ocr_pages): its one page, where a
+        picture's reading was kept."""
+        return frozenset({1}) if self.kept else frozenset()
+
     def blocks(self, blob: bytes, shown_inches: float | None) -> list[Block]:
         """`shown_inches`: the width the document shows the picture at, when it says."""
         from ..scan.images import decode_images
