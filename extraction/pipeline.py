@@ -353,8 +353,10 @@ def _meta(tokens, sections, title, template: str, template_conf: float,
         # make wrong: accepted only where every word is the document's own text and nothing in the
         # places a report is dated looks like a date
         # (a year in the sentences there is no doubt to it: 2021年我局未收取信息处理费)
-        unprinted = ocr_pages is not None and not ocr_pages and prints_no_date(tokens, sections.starts.get(1, 0),
-                                                                               tail_start)
+        # (the places are known only where the sections before and after them were found)
+        placed = 1 in sections.starts and (5 in sections.starts or 6 in sections.starts)
+        unprinted = (ocr_pages is not None and not ocr_pages and placed
+                     and prints_no_date(tokens, sections.starts[1], tail_start))
         out["meta.published_date"] = FieldValue(value=None, confidence=0.92 if unprinted else 0.6 if doubtful else 0.88,
                                                 status="missing")
     return out
