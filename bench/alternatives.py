@@ -168,7 +168,8 @@ def with_tables(doc: Document, tables: list[Table]) -> Document:
             k += 1
         if block is not None:
             blocks.append(block)
-    return Document(blocks, doc.kind, doc.pages, list(doc.warnings), dict(doc.timings_ms), doc.ocr_pages)
+    return Document(blocks, doc.kind, doc.pages, list(doc.warnings), dict(doc.timings_ms), doc.ocr_pages,
+                    doc.lossy_pages, doc.unchecked_pages)
 
 
 def _slot(t: Table, prose: list[Paragraph], ours_at: dict[int | None, int]) -> int:

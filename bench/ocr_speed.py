@@ -27,7 +27,7 @@ from extraction.scan.page_reader import READ_DPI, PageReader  # noqa: E402
 from models.config import ModelConfig  # noqa: E402
 from models.ocr import RapidOcrEngine  # noqa: E402
 
-STAGES = ["render", "straighten", "rulings", "detect", "orientation", "recognize", "grid", "reread"]
+STAGES = ["render", "straighten", "rulings", "detect", "orientation", "recognize", "grid", "reread", "ink"]
 
 
 def synthetic_pages(seeds: list[int]):

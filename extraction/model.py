@@ -80,3 +80,9 @@ class Document:
     # pages whose text OCR read, all of it or a picture's: what a text layer leaves out is not
     # printed, what OCR leaves out may have been lost (a web page or Word file is page 1)
     ocr_pages: frozenset[int] = frozenset()
+    # those of them where ink the size of a character went unread (scan.unread_ink): there a number
+    # missing may have been lost; elsewhere what is not among the words is not printed
+    lossy_pages: frozenset[int] = frozenset()
+    # pages read from another OCR's invisible text over a scan, no OCR of ours being available:
+    # how well it read is not known
+    unchecked_pages: frozenset[int] = frozenset()

@@ -119,6 +119,10 @@ def _write_debug(data: bytes, doc: Document, scanned: list, result: ExtractionRe
         write_debug_images(pages, [b for b in doc.blocks if isinstance(b, Table)], result.fields, out_dir)
 
 
+# the most a field read from another OCR's text (Document.unchecked_pages) is trusted: in review
+UNCHECKED = 0.85
+
+
 def extract_document(doc: Document, filename: str, data: bytes) -> ExtractionResult:
     schema = load_schema()
     timings: dict[str, float] = {}
@@ -126,12 +130,16 @@ def extract_document(doc: Document, filename: str, data: bytes) -> ExtractionRes
     doc = clock("normalize", normalize_document, doc)
     tokens = clock("tokens", document_tokens, doc, schema.row_labels(), schema.col_labels())
     try:
-        fields, checks, sections, warnings = clock("map", _map, schema, tokens, doc.ocr_pages)
+        fields, checks, sections, warnings = clock("map", _map, schema, tokens, doc.ocr_pages, doc.lossy_pages)
     except NotAReport as exc:
         unread = [w for w in doc.warnings if "were not read" in w or "were not fetched" in w]  # tables as pictures
         if not unread:
             raise
         raise NotAReport(f"{exc}; {unread[0]}") from None
+    if doc.unchecked_pages:
+        # a document read even in part from another OCR's text: how often that OCR is wrong is not
+        # known (a scanner's may misread a digit the same way throughout), so nothing is accepted
+        fields = {k: f.model_copy(update={"confidence": min(f.confidence, UNCHECKED)}) for k, f in fields.items()}
     review = sorted(k for k, f in fields.items() if f.confidence < ACCEPT_THRESHOLD)
     return ExtractionResult(
         extractor_version=__version__,
@@ -156,8 +164,9 @@ class _Clock:
         return out
 
 
-def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None):
-    """`ocr_pages`: the document's pages OCR read (Document.ocr_pages)."""
+def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_pages: frozenset[int] | None = None):
+    """`ocr_pages`, `lossy_pages`: the document's pages OCR read, and those where it left ink
+    unread (Document); None where not known."""
     sections = find_sections(tokens)
     warnings: list[str] = []
     title = find_title(tokens, sections.starts.get(1, min(len(tokens), 60)) + 1)
@@ -173,7 +182,7 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None):
     t3, single = read_table3(schema, tokens, span3, prefer_single=template == "2019")
     if 4 not in sections.starts and t3.end:
         span4 = (max(span4[0], t3.end), span4[1])  # without its heading, table 4 starts after table 3
-    t4 = read_table4(schema, tokens, span4, ocr_pages)
+    t4 = read_table4(schema, tokens, span4, lossy_pages)
     if not (t2.found_rows or t3.found_rows):
         raise NotAReport("no table of the annual report's form (tables 2 and 3) was found")
 

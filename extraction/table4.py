@@ -17,10 +17,11 @@ _HEADER = ("行政复议", "行政诉讼", "未经复议直接起诉", "复议�
 
 
 def read_table4(schema: Schema, tokens: Sequence[Token], span: tuple[int, int],
-                ocr_pages: frozenset[int] | None = None) -> TableRead:
+                lossy_pages: frozenset[int] | None = None) -> TableRead:
     """The values are the cells of the rows that print numbers, after the header rows; the header
     itself is fixed by the form, so its (often vertical, broken) labels only need to be there.
-    `ocr_pages`: the document's pages OCR read (Document.ocr_pages); None where it is not known."""
+    `lossy_pages`: the document's pages where OCR left ink unread (Document.lossy_pages); None
+    where it is not known."""
     start, end = span
     rows: dict[int, list[Token]] = {}
     started = False
@@ -42,10 +43,10 @@ def read_table4(schema: Schema, tokens: Sequence[Token], span: tuple[int, int],
         # loose text with no numbers has lost them.
         values = next((toks for toks in rows.values()
                        if len(toks) == len(keys) and all(t.exact and t.is_blank for t in toks)), [])
-    if not values and ocr_pages is not None and printed_empty(tokens[start:end], ocr_pages):
+    if not values and lossy_pages is not None and printed_empty(tokens[start:end], lossy_pages):
         for key in keys:
             table.readings[key] = Reading(key, None, "blank", PRINTED_EMPTY)
-        table.warnings.append("table 4: its header stands over no number in the document's own text "
+        table.warnings.append("table 4: its header stands over no number, where no word was lost "
                               "(no review, no lawsuit, zeros printed blank): its cells read blank")
         return table
     if not values:
@@ -68,13 +69,13 @@ def _blank_groups(values: list[Token], keys: list[str]) -> bool:
     return any(blank) and all(all(g) or not any(g) for g in groups)
 
 
-def printed_empty(tokens: Sequence[Token], ocr_pages: frozenset[int]) -> bool:
+def printed_empty(tokens: Sequence[Token], lossy_pages: frozenset[int]) -> bool:
     """Whether table 4 is printed with no number at all, its zeros left blank: its header is there
-    (three of its four group labels) with nothing printed under it, and every word of it is the
-    document's own text. Without rulings or cells the blank row leaves no trace to read; but a text
-    layer, a web page or a Word file cannot lose a number, where OCR can (a faint 0 the detector
-    passed over), so pages OCR read say nothing."""
-    if not tokens or any(t.page is None and ocr_pages or t.page in ocr_pages for t in tokens):
+    (three of its four group labels) with nothing printed under it, on pages where no word was
+    lost. Without rulings or cells the blank row leaves no trace to read; but a text layer, a web
+    page or a Word file cannot lose a number, nor OCR that left no ink unread (scan.unread_ink),
+    where OCR that did may have (a faint 0 the detector passed over)."""
+    if not tokens or any(t.page is None and lossy_pages or t.page in lossy_pages for t in tokens):
         return False
     if any(t.is_value and not t.is_blank for t in tokens):
         return False

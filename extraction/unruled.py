@@ -25,7 +25,9 @@ numbers. So, among the words outside the ruled tables:
 
 A PDF's own text layer loses no word, and places header and number exactly, so there (the
 `text_layer` flag) a row beside no value is a printed blank, and numbers set flush left or right
-line up with their header by that edge.
+line up with their header by that edge. OCR that left no ink on the page unread (scan.unread_ink)
+lost no word either (the `nothing_lost` flag): there too a row with nothing right of its label is
+a printed blank, though OCR's boxes place words less exactly.
 """
 from __future__ import annotations
 
@@ -39,6 +41,7 @@ from itertools import islice
 from .grid import Word, glue, line_text, text_lines
 from .labels import label_key
 from .model import BBox, Cell, Table
+from .normalize import normalize_text
 from .page_text import bounding_box
 from .sections import is_heading
 from .tokens import parse_value
@@ -56,7 +59,7 @@ _MAX_COLUMNS = 16  # value columns of the form's widest table (table 4: 15)
 # an enumerator right after Chinese text: where a second label begins inside one OCR box
 _INNER_ENUMERATOR = re.compile(r"(?<=[\u4e00-\u9fff])(?<!第)(?=\d{1,2}\s*[.、．](?!\d)|[（(][一二三四五六七八九十]+[)）])")
 # table 2's section headings (第二十条第（五）项) stand where row labels stand, between its sections
-_ARTICLE = re.compile(r"^\s*第[一二三四五六七八九十百\d]+条")
+_ARTICLE = re.compile(r"^\s*第[一二三四五六七八九十百\d]+[条條]")
 _SECTION_HEADER = ("信息内容", "信息內容")  # the first cell of table 2's section headers (traditional too)
 _TOP_LEVEL = re.compile(r"^\s*[一二三四五六七八九十]+[、.．]")  # a row of the form's first level: 四、
 _ENUMERATOR = re.compile(r"^\s*([（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、.．]|\d{1,2}\s*[.、．](?!\d))")
@@ -102,10 +105,15 @@ class UnruledPage:
     columns: list[float]  # value-column centres of the page's last table, for its continuation
 
 
-def unruled_tables(words: list[Word], page: int, carried: list[float] = (), *, text_layer: bool = False) -> UnruledPage:
+def unruled_tables(words: list[Word], page: int, carried: list[float] = (), *, text_layer: bool = False,
+                   nothing_lost: bool | None = None) -> UnruledPage:
     """The tables these words print without rulings. `carried`: the columns of the table that
     ended the previous page; a table continued here without its header finds them there.
-    `text_layer`: the words are a PDF's own text (none can have been lost), not OCR's."""
+    `text_layer`: the words are a PDF's own text (none can have been lost, and each stands exactly
+    where it is printed), not OCR's. `nothing_lost` (default: text_layer): every word printed is
+    among these, as in a text layer or where OCR left no ink unread (scan.unread_ink): a row with
+    nothing beside its label is printed blank."""
+    nothing_lost = text_layer if nothing_lost is None else nothing_lost
     if len(words) < 4:
         return UnruledPage([], words, [])
     h = statistics.median(w.bbox[3] - w.bbox[1] for w in words) or 1.0
@@ -126,7 +134,8 @@ def unruled_tables(words: list[Word], page: int, carried: list[float] = (), *, t
     first = True  # the columns carried from the page before go to the first run of three values or more
     for value_lines in _regions(lines, h):
         big = sum(p.value for ln in value_lines for p in ln) >= 3
-        found = _table(value_lines, lines, h, page, list(carried) if first and big else [], used, text_layer)
+        found = _table(value_lines, lines, h, page, list(carried) if first and big else [], used, text_layer,
+                       nothing_lost)
         first = first and not big
         if found is None:
             continue
@@ -135,7 +144,7 @@ def unruled_tables(words: list[Word], page: int, carried: list[float] = (), *, t
         tables.append(grid)
         for w in (w for p in pieces for w in p.words):
             used |= {id(w), id(box_of.get(id(w), w))}
-    if text_layer:
+    if nothing_lost:
         free = [ln for ln in lines if not any(id(w) in used for p in ln for w in p.words)]
         # the columns of the page before only for lines above every table found here
         top = min((c.bbox[1] for t in tables for c in t.cells if c.bbox), default=float("inf"))
@@ -143,7 +152,7 @@ def unruled_tables(words: list[Word], page: int, carried: list[float] = (), *, t
         for grid, pieces, mine in _blank_tables(free, h, page, list(carried) if above else []):
             tables.append(grid)
             used |= {id(w) for p in pieces for w in p.words}
-            columns = mine
+            columns = mine or columns
     return UnruledPage(tables, [w for w in words if id(w) not in used], columns)
 
 
@@ -230,20 +239,24 @@ def _value_line(pieces: list[_Piece]) -> bool:
 
 def _regions(lines: list[list[_Piece]], h: float) -> list[list[list[_Piece]]]:
     """Runs of value lines that nothing between them separates: no text reaching into their
-    columns, no wide empty gap."""
+    columns, no wide empty gap, no heading of table 2's next section (第二十条第（五）项: its
+    column headers, set flush left, may reach into no column of numbers set flush right)."""
     out: list[list[list[_Piece]]] = []
     run: list[list[_Piece]] = []
     between: list[_Piece] = []
+    article = False
     for ln in lines:
         if not _value_line(ln):
             if run:
                 between += ln
+                article = article or bool(_ARTICLE.match(line_text([w for p in ln for w in p.words])))
             continue
-        if run and _separated(run, ln, between, h):
+        if run and (article or _separated(run, ln, between, h)):
             out.append(run)
             run = []
         run.append(ln)
         between = []
+        article = False
     if run:
         out.append(run)
     return out
@@ -265,7 +278,8 @@ def _separated(run: list[list[_Piece]], ln: list[_Piece], between: list[_Piece],
 # -------------------------------------------------------------------------------------- table
 
 def _table(value_lines: list[list[_Piece]], lines: list[list[_Piece]], h: float, page: int,
-           carried: list[float], used: set[int], text_layer: bool) -> tuple[Table, list[_Piece], list[float]] | None:
+           carried: list[float], used: set[int], text_layer: bool,
+           nothing_lost: bool = False) -> tuple[Table, list[_Piece], list[float]] | None:
     """The grid of one run of value lines; None when its values do not stand in two columns or
     more, three values at least (a label and its one number is what prose reading gets right),
     unless each value stands under a cell of a header row: a row printing one of its columns, its
@@ -331,8 +345,21 @@ def _table(value_lines: list[list[_Piece]], lines: list[list[_Piece]], h: float,
     for edge, down in ((bottom, True), (top, False)):
         extra += _rows_printed_blank(cells, edge, down, beside, others, pitch, right, h)
     rows = sorted(rows + extra, key=lambda r: r.cy)
-    blank_row_score = 1.0 if text_layer else BLANK_ROW_SCORE
-    return _grid(rows, columns, col_of, page, blank_row_score), [*values, *(c for r in rows for c in r.labels)], carry
+    # from OCR where no ink went unread, a row with nothing right of its labels (not even a word no
+    # value reads from: a number misread as a character) is printed blank
+    blank = [text_layer or nothing_lost and not _beside_labels(r, lines) for r in rows]
+    scores = [1.0 if sure else BLANK_ROW_SCORE for sure in blank]
+    return _grid(rows, columns, col_of, page, scores), [*values, *(c for r in rows for c in r.labels)], carry
+
+
+def _beside_labels(row: _Row, lines: list[list[_Piece]]) -> bool:
+    """Whether any text stands in the row's band right of its labels, or a label ends in a digit
+    (no label of the form does: the row's first number, read in one box with its label)."""
+    if any(re.search(r"\d\s*$", c.text) for c in row.labels):
+        return True
+    right = max((c.bbox[2] for c in row.labels), default=float("-inf"))
+    mine = {id(c) for c in row.labels}
+    return any(row.y0 < p.cy < row.y1 and p.bbox[0] > right and id(p) not in mine for ln in lines for p in ln)
 
 
 def _rows_printed_blank(cells: list[_Piece], edge: float, down: bool, beside: list[_Piece],
@@ -412,12 +439,14 @@ def _value_columns(values: list[_Piece], heads: list[Word], band: list[list[_Pie
                        h, 0.4 if text_layer else 1.2)
     col_of = {id(p): min(range(len(columns)), key=lambda c: abs(columns[c] - at(p.bbox))) for p in values}
     over = [ws for ws in ([w for p in ln for w in p.words if w.bbox[0] > label_right] for ln in band) if ws]
-    if len(over) == 1 and not _lined_up(values, over[0], h) and (few or len(columns) != len(over[0])):
-        # the values line up with no word of a one-line header (numbers set flush right under a
-        # header set flush left), and their own columns leave some out or disagree with it: each
-        # value takes the header cell it stands in
+    if len(over) == 1 and (few or not _lined_up(values, over[0], h) and len(columns) != len(over[0])):
+        # a few values (their own columns are those they stand in, the others printed blank), or
+        # values lining up with no word of a one-line header (numbers set flush right under a
+        # header set flush left) whose own columns leave some out or disagree with it: each value
+        # takes the header cell it stands in
         found = _cell_columns(values, over[0], h)
-        if found is not None and len(found[0]) >= 2:
+        # (a section's one column header over its one number: 行政许可 30)
+        if found is not None and (few or len(found[0]) >= 2):
             return *found, []
         if few:
             return None
@@ -426,7 +455,8 @@ def _value_columns(values: list[_Piece], heads: list[Word], band: list[list[_Pie
 
 def _blank_tables(lines: list[list[_Piece]], h: float, page: int,
                   carried: list[float]) -> list[tuple[Table, list[_Piece], list[float]]]:
-    """Tables of a text layer that print no number at all (a year without an application, its zeros
+    """Tables that print no number at all, on a page where no word was lost (a text layer, or OCR
+    that left no ink unread: `nothing_lost`) (a year without an application, its zeros
     left blank): a header of two lines or more, each of two cells or more, over a run of row
     labels left of its columns, three of them at least opening with an enumerator (（一）, 1.,
     一、), and no value among them; or, at the top of a page after such a table (`carried`: its
@@ -439,11 +469,11 @@ def _blank_tables(lines: list[list[_Piece]], h: float, page: int,
         return min(p.bbox[1] for p in b) - max(p.bbox[3] for p in a)
 
     def label_line(ln: list[_Piece], zone_x0: float, section: bool) -> bool:
-        """Labels left of zone_x0; in a section of table 2, one number at most right of them."""
+        """Labels left of zone_x0; in a section of table 2, numbers right of them too."""
         numbers = [p for p in ln if p.value]
         labels = [p for p in ln if not p.value]
         return (bool(labels) and max(p.bbox[2] for p in labels) < zone_x0
-                and (not numbers or section and len(numbers) == 1 and numbers[0].bbox[0] >= zone_x0))
+                and (not numbers or section and all(p.bbox[0] >= zone_x0 for p in numbers)))
 
     def labels_from(j: int, zone_x0: float, section: bool = False) -> int:
         """The end of the run of label lines from line j, left of zone_x0."""
@@ -453,7 +483,8 @@ def _blank_tables(lines: list[list[_Piece]], h: float, page: int,
             k += 1
         return k
 
-    def table(j: int, k: int, columns: list[float], section: bool) -> tuple[Table, list[_Piece], list[float]] | None:
+    def table(j: int, k: int, columns: list[float], section: bool,
+              heads: list[Word] = ()) -> tuple[Table, list[_Piece], list[float]] | None:
         rows = lines[j:k]
         if section:
             if not 1 <= len(rows) <= 3:
@@ -463,20 +494,26 @@ def _blank_tables(lines: list[list[_Piece]], h: float, page: int,
         if k < len(lines) and any(p.value for p in lines[k]) and gap(lines[k - 1], lines[k]) <= 2.5 * h:
             return None  # the labels run on into values: a table of numbers, read as one
         numbers = [p for ln in rows for p in ln if p.value]
-        if numbers and (len(numbers) == len(rows) or len(columns) != 1):
-            # every label with its number (a table of numbers); or more than one column to put it in
-            # (the section's one column header is set flush left or centred, its numbers anywhere
-            # right of the labels)
-            return None
+        col_of: dict[int, int] = {}
+        if numbers:
+            # too few numbers for a table of numbers (行政处罚 1915 over 行政强制 printed blank): each
+            # stands in the header cell whose left edge is the last before it (the cells set flush
+            # left or centred, the numbers anywhere in them), one word to a cell
+            found = _cell_columns(numbers, list(heads), h)
+            if found is None or len(found[0]) != len(columns):
+                return None
+            col_of = found[1]
         pieces = [p for ln in rows for p in ln]
         cells = _label_cells([p for p in pieces if not p.value], [], h)
         grid_rows = [_Row(c.bbox[1], c.bbox[3], labels=[c]) for c in cells]
         for p in numbers:
             beside = [r for r in grid_rows if r.y0 - 0.25 * h <= p.cy <= r.y1 + 0.25 * h]
-            if len(beside) != 1 or beside[0].values:
+            if len(beside) != 1 or any(col_of[id(q)] == col_of[id(p)] for q in beside[0].values):
                 return None
             beside[0].values.append(p)
-        return _grid(grid_rows, columns, {id(p): 0 for p in numbers}, page, 1.0), pieces, columns
+        # a section of table 2 carries no columns to the next page: what follows it there has a
+        # header of its own (table 3's, from OCR, took a section's one column as its own)
+        return _grid(grid_rows, columns, col_of, page), pieces, [] if section else columns
 
     out: list[tuple[Table, list[_Piece], list[float]]] = []
     i = 0
@@ -503,7 +540,7 @@ def _blank_tables(lines: list[list[_Piece]], h: float, page: int,
         found = None
         if heads:
             k = labels_from(j, min(w.bbox[0] for w in heads) - 0.2 * h, section)
-            found = table(j, k, _clusters([_centre(w.bbox) for w in heads], h, 0.4), section) if k > j else None
+            found = table(j, k, _clusters([_centre(w.bbox) for w in heads], h, 0.4), section, heads) if k > j else None
         if found is None:
             i = j
             continue
@@ -593,8 +630,11 @@ def _lines_up(cell: _Piece, labels: list[_Piece], right: float, h: float) -> boo
     # a top-level row (四、结转下年度继续办理) spans the group and item label columns: it starts as
     # far left as the table's label area, which no label beside values may show on this page
     left = float("-inf") if _TOP_LEVEL.match(cell.text) else min(lab.bbox[0] for lab in labels) - h
+    # labels centred in their cells stand about one middle, a longer one further left (行政規範性文件
+    # under 規章)
+    centred = abs(cell.cx - statistics.median(lab.cx for lab in labels)) <= h
     size = statistics.median(height(lab) for lab in labels)
-    return left <= cell.bbox[0] and cell.bbox[2] <= right + h and abs(height(cell) - size) <= 0.1 * size
+    return (left <= cell.bbox[0] or centred) and cell.bbox[2] <= right + h and abs(height(cell) - size) <= 0.1 * size
 
 
 def _header_words(lines: list[list[_Piece]], top: float, label_right: float, h: float) -> list[Word]:
@@ -770,6 +810,7 @@ def _two_labels(upper: str, lower: str) -> bool:
     of the form opens with another whole. Two short labels printed blank (行政处罚 over 行政强制)
     both look full to _full, each reaching as far right as the other."""
     known = _form_labels()
+    upper, lower = normalize_text(upper), normalize_text(lower)  # 行政處罰 over 行政強制
     return label_key(upper) in known and label_key(lower) in known and label_key(upper + lower) not in known
 
 
@@ -786,14 +827,17 @@ def _full(last: BBox, cell: BBox, pieces: list[_Piece], beside: list[_Piece], h:
     return last[2] >= edge - 1.5 * h
 
 
-def _grid(rows: list[_Row], columns: list[float], col_of: dict[int, int], page: int, blank_row_score: float) -> Table:
+def _grid(rows: list[_Row], columns: list[float], col_of: dict[int, int], page: int,
+          blank_row_scores: list[float] | None = None) -> Table:
+    """`blank_row_scores`: the score of each row's empty cells where it prints no value (1.0:
+    printed blank; the default)."""
     n_labels = max((len(r.labels) for r in rows), default=0)
     cells: list[Cell] = []
     for i, r in enumerate(rows):
         for j, lab in enumerate(sorted(r.labels, key=lambda c: c.bbox[0])):
             cells.append(Cell(i, j, lab.text, page=page, bbox=lab.bbox))
         placed = {col_of[id(p)]: p for p in r.values}
-        blank_score = 1.0 if r.values else blank_row_score
+        blank_score = 1.0 if r.values or blank_row_scores is None else blank_row_scores[i]
         for c in range(len(columns)):
             p = placed.get(c)
             if p is not None:

@@ -83,6 +83,21 @@ def test_a_searchable_scan_is_read_with_our_ocr_not_its_hidden_text(report, scan
     assert s["silent"] == 0, s["wrong"]
 
 
+def test_a_searchable_scan_without_our_ocr_is_read_from_its_hidden_text_with_nothing_accepted(report, scans):
+    """The same PDF where no OCR is available (ExtractOptions(ocr=False), or an install without the
+    engines): the scanner's invisible text is all there is to read, but how well that OCR read is
+    not known (this one misreads 1 as 7 and 3 as 8), so every field goes to review, and a warning
+    says why. It was read as a page of text, and its wrong digits accepted."""
+    from extraction.pipeline import ExtractOptions
+
+    pages, style = scans
+    data = searchable_pdf(pages, style.dpi, render_pdf(report, furniture="office"), misread="1738")
+    result = extract(data, "report.pdf", ExtractOptions(ocr=False))
+    assert sum("read unchecked" in w for w in result.warnings) == len(pages)
+    assert result.fields and all(f.confidence < 0.9 for f in result.fields.values())
+    assert sorted(result.review) == sorted(result.fields)
+
+
 def test_a_page_photographed_well_askew_is_straightened(report):
     """A phone held over pages that fill the picture (no background to find the sheet by) turns
     them by ten degrees or more; the page is straightened all the way, not by 5° of it."""

@@ -84,6 +84,27 @@ def test_a_row_printed_blank_in_a_text_layer_is_a_sure_blank():
     assert {c.score for c in ocr.cells if c.row == 1 and c.col > 0} == {BLANK_ROW_SCORE}
 
 
+def test_a_row_with_nothing_beside_its_label_is_a_sure_blank_where_ocr_lost_no_word():
+    """From OCR that left no ink on the page unread (nothing_lost), the row beside no value is
+    printed blank as in a text layer; but not where a word stands right of its label that reads as
+    no value (a number misread as a character), which may be its number."""
+    words = [_w("（一）予以公开", 80, 100), _w("5", 216, 100), _w("0", 256, 100), _w("5", 296, 100),
+             _w("（二）不予公开", 80, 116),
+             _w("（三）总计", 80, 132), _w("6", 216, 132), _w("2", 256, 132), _w("8", 296, 132)]
+    [t] = unruled_tables(words, page=1, nothing_lost=True).tables
+    assert t.grid_texts()[1] == ["（二）不予公开", "", "", ""]
+    assert {c.score for c in t.cells if c.row == 1 and c.col > 0} == {1.0}
+    for x in (200, 256, 330):  # between the labels and the columns (its row's band), in a column, past the last
+        misread = words[:5] + [_w("日", x, 116)] + words[5:]
+        sure = [c for t in unruled_tables(misread, page=1, nothing_lost=True).tables for r in range(t.n_rows)
+                if t.row_cells(r)[0].text == "（二）不予公开" for c in t.row_cells(r)[1:] if c.blank and c.score == 1.0]
+        assert sure == []
+    # the row's number read in one box with its label: no label of the form ends in a digit
+    glued = words[:4] + [_w("（二）不予公开 3", 80, 116)] + words[5:]
+    [t] = unruled_tables(glued, page=1, nothing_lost=True).tables
+    assert {c.score for c in t.row_cells(1)[1:]} == {BLANK_ROW_SCORE}
+
+
 def test_a_page_ending_on_many_rows_printed_blank_keeps_them_all():
     """A table 3 whose zeros are printed blank can end a page on ten rows of labels alone after its
     last row of numbers; they were looked for within six lines of the numbers only, and the rest
@@ -215,7 +236,8 @@ def test_a_section_of_table_2_with_one_number_keeps_its_label_printed_blank_as_a
     """行政处罚 with its number (set right, far from the flush-left header) over 行政强制 printed
     blank: one number is too few for a table of numbers, yet the blank label is a row of the
     section, sure in a text layer; from OCR (which may have lost 行政强制's number) left to prose.
-    A section whose labels all have their number, or with two column headers, is not taken."""
+    A section whose labels all have their number is a table of numbers; one whose number stands
+    left of its header's cells is not taken."""
     head = [_w("第二十条第（六）项", 60, 64)] + _header(["信息内容", "本年处理决定数量"], [60, 206], 80)
     words = head + [_w("行政处罚", 60, 96), _w("1915", 345, 96), _w("行政强制", 60, 112),
                     _w("第二十条第（八）项", 60, 128)]
@@ -224,9 +246,10 @@ def test_a_section_of_table_2_with_one_number_keeps_its_label_printed_blank_as_a
     assert {c.score for c in t.cells} == {1.0}
     assert unruled_tables(words, page=1).tables == []
     both = words[:-1] + [_w("7", 345, 112), words[-1]]
-    assert unruled_tables(both, page=1, text_layer=True).tables == []
-    two_heads = [_w("第二十条第（六）项", 60, 64)] + _header(["信息内容", "上年数量", "本年数量"], [60, 206, 300], 80)
-    assert unruled_tables(two_heads + words[3:], page=1, text_layer=True).tables == []
+    assert [t.grid_texts() for t in unruled_tables(both, page=1, text_layer=True).tables] == [
+        [["行政处罚", "1915"], ["行政强制", "7"]]]
+    left = head + [_w("行政处罚", 60, 96), _w("1915", 150, 96), _w("行政强制", 60, 112), words[-1]]
+    assert [t for t in unruled_tables(left, page=1, text_layer=True).tables if t.n_rows > 1] == []
 
 
 def test_two_labels_of_the_form_printed_blank_at_a_tight_leading_are_two_rows():
@@ -496,22 +519,30 @@ def test_columns_evenly_spaced_are_found_at_their_own_pitch():
     assert [round(x) for x in grid] == [270, 307, 346, 384, 425, 463, 502]
 
 
-@pytest.mark.parametrize("seed,read_by_ocr", [(33612, False), (40610, True)])
-def test_a_table_4_printing_no_number_is_read_blank_from_a_text_layer_only(seed, read_by_ocr):
+@pytest.mark.parametrize("seed,read_by_ocr,speck", [(33612, False, False), (40610, True, False), (40610, True, True)])
+def test_a_table_4_printing_no_number_is_read_blank_where_no_word_was_lost(seed, read_by_ocr, speck):
     """No review and no lawsuit, zeros printed blank, no rulings: table 4 is its header over nothing
-    up to the next section. A text layer cannot lose a number, so its fifteen cells are sure blanks;
-    where OCR read the page (40610's text layer maps to no characters) a faint number may have been
-    passed over, and they stay in review."""
+    up to the next section. A text layer cannot lose a number, so its fifteen cells are sure blanks.
+    Nor can OCR that left no ink unread (40610's text layer maps to no characters, so it is read
+    by OCR): every mark the size of a character on its pages stands in a word read. A speck of
+    that size no word accounts for, anywhere on table 4's page, may be a number lost: there the
+    cells stay in review."""
+    import pymupdf
+
     from bench.sweeps import unruled_document
 
     _, data, answer = unruled_document(seed, blank_zeros=True)
+    if speck:
+        with pymupdf.open(stream=data, filetype="pdf") as doc:
+            doc[1].draw_rect(pymupdf.Rect(540, 700, 545, 707), color=None, fill=(0, 0, 0))  # table 4's page
+            data = doc.tobytes()
     assert all(v is None for k, v in answer.items() if k.startswith("t4."))
     output = _output(data)
     assert any("read by OCR" in w for w in output["warnings"]) == read_by_ocr
     assert [k for k, _, _ in wrong_fields(answer, output) if output["fields"][k]["confidence"] >= 0.9] == []
     t4 = [f for k, f in output["fields"].items() if k.startswith("t4.")]
     assert len(t4) == 15 and all(f["value"] is None for f in t4)
-    if read_by_ocr:
+    if speck:
         assert all(f["confidence"] < 0.9 for f in t4)
     else:
         assert all(f["status"] == "blank" and f["confidence"] >= 0.9 for f in t4)

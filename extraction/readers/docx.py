@@ -65,7 +65,8 @@ def read(data: bytes, read_picture: PictureReader | None = None) -> Document:
     _read_container(body, blocks, lambda p: _pictures_of(p, document.part, pictures))
     return Document(blocks=blocks, kind="docx", pages=1, warnings=pictures.warnings(),
                     timings_ms={"read_docx": (time.perf_counter() - start) * 1000 - pictures.ms,
-                                **pictures.timings}, ocr_pages=pictures.pages())
+                                **pictures.timings}, ocr_pages=pictures.pages(),
+                    lossy_pages=pictures.lossy_pages())
 
 
 def _pictures_of(p, part, pictures: Pictures) -> list[Block]:

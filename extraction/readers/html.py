@@ -101,7 +101,8 @@ def read(data: bytes, read_picture: PictureReader | None = None, resolve: Resolv
                         f"a table shown in a frame there is not read")
     return Document(blocks=walker.blocks, kind="html", pages=1, warnings=warnings,
                     timings_ms={"read_html": (time.perf_counter() - start) * 1000 - pictures.ms,
-                                **pictures.timings}, ocr_pages=pictures.pages())
+                                **pictures.timings}, ocr_pages=pictures.pages(),
+                    lossy_pages=pictures.lossy_pages())
 
 
 def decode(data: bytes, warnings: list[str] | None = None) -> str:

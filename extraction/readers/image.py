@@ -66,7 +66,8 @@ def read_frames(frames: list[tuple[np.ndarray, float | None]], reader: PageReade
         for part in parts:
             carried = pages[-1].columns if pages else []
             pages.append(pdf_layout.lay_out(
-                pdf_layout.PageLayout(number=scan.number, height=scan.height, ocr=True, left=part.left),
+                pdf_layout.PageLayout(number=scan.number, height=scan.height, ocr=True, left=part.left,
+                                      unread_marks=scan.unread_marks),
                 part.h_lines, part.v_lines, part.words, carried, tol=GRID_TOL))
     pdf_layout.drop_page_furniture(pages)
     blocks = pdf_layout.join_continued_tables([pdf_layout.page_blocks(p) for p in pages], continues)
@@ -74,7 +75,8 @@ def read_frames(frames: list[tuple[np.ndarray, float | None]], reader: PageReade
     timings = {"image_ocr": (t1 - t0) * 1000, "image_layout": (t2 - t1) * 1000}
     pdf_layout.add_ocr_stages(timings, (scan.timings_ms for scan in scans))
     return Document(blocks=blocks, kind="image", pages=len(scans), warnings=warnings,
-                    timings_ms=timings, ocr_pages=frozenset(range(1, len(scans) + 1)))
+                    timings_ms=timings, ocr_pages=frozenset(range(1, len(scans) + 1)),
+                    lossy_pages=frozenset(s.number for s in scans if s.unread_marks))
 
 
 def continues(first: Table, nxt: Table) -> bool:

@@ -49,6 +49,9 @@ class OcrReading:
     # words measured from its own top, which stands `top` points down the page.
     parts: list[OcrReading] | None = None
     top: float = 0.0
+    # marks the size of a character no word read accounts for (scan.unread_ink): 0 where nothing
+    # printed went unread
+    unread_marks: int = 0
 
 
 # (page, clip rectangle or None for the whole page, overlaid=whether anything but pictures shows
@@ -79,6 +82,8 @@ class PageLayout:
     turn: int = 0  # degrees the page as shown was turned to read its text
     columns: list[float] = field(default_factory=list)  # of its last table without rulings
     hidden_text: bool = False  # a scan whose invisible text layer was set aside for our OCR
+    # a scan whose invisible text layer (another OCR's) was read as it is, no OCR being available
+    unchecked: bool = False
     pictures: int = 0  # pictures on a page of text read by OCR
     illegible: str = ""  # "garbled" or "outlines": a page of text read by OCR, its text layer being unusable
     notes: list[str] = field(default_factory=list)  # the OCR's, on how it read the page
@@ -86,6 +91,14 @@ class PageLayout:
     # one picture): the x and y of its top left corner there
     left: float = 0.0
     top: float = 0.0
+    # marks the size of a character on it (or on its sheet) that no word OCR read accounts for
+    unread_marks: int = 0
+
+    @property
+    def nothing_lost(self) -> bool:
+        """Whether every word printed on the page is among its words: a text layer's, or OCR's
+        where no ink went unread (scan.unread_ink). An empty row there is printed blank."""
+        return self.unread_marks == 0
 
 
 def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
@@ -120,6 +133,9 @@ def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
         if p.hidden_text:
             warnings.append(f"page {p.number} is a scan with another OCR's invisible text over it; "
                             f"it was read with our OCR instead")
+        if p.unchecked:
+            warnings.append(f"page {p.number} is a scan with another OCR's invisible text over it, and no OCR "
+                            f"is available here: that text was read unchecked, and no field is accepted")
         if p.illegible:
             warnings.append(f"page {p.number} {_UNREAD[p.illegible]}; it was read by OCR")
         warnings += [note if note.startswith("page ") else f"page {p.number}: {note}" for note in p.notes]
@@ -140,7 +156,9 @@ def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
     timings = {"pdf_pages": (t1 - t0) * 1000, "pdf_layout": (t2 - t1) * 1000}
     add_ocr_stages(timings, (p.ocr_ms for p in pages))
     return Document(blocks=blocks, kind=kind, pages=n_pages, warnings=warnings, timings_ms=timings,
-                    ocr_pages=frozenset(p.number for p in pages if p.ocr or p.pictures))
+                    ocr_pages=frozenset(p.number for p in pages if p.ocr or p.pictures),
+                    lossy_pages=frozenset(p.number for p in pages if not p.nothing_lost),
+                    unchecked_pages=frozenset(p.number for p in pages if p.unchecked))
 
 
 _UNREAD = {
@@ -271,12 +289,15 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float
         elif drawn_as_outlines(drawings, sum(len(w.text) for w in words)):
             unusable = "outlines"
         # the pictures under a page of text, asked once: a scan's (hidden text) or a table's (OCR'd)
-        images_info = page.get_image_info() if words and not unusable and ocr_page is not None else []
+        # (asked without OCR too: another OCR's text is then read, but not as the page's own)
+        images_info = page.get_image_info() if words and not unusable else []
         hidden, visible = _hidden_text_over_image(page, images_info) if images_info else (False, 0)
         # whether anything but pictures shows on the page (text not hidden, paths): the OCR need
         # not look again whether a scan is all there is to see
         overlaid = bool(drawings) or (bool(words) and (not hidden or visible > 0))
-        if hidden or unusable:
+        # another OCR's reading, which no OCR of ours can replace here: read, but none of it trusted
+        unchecked = hidden and ocr_page is None
+        if hidden and not unchecked or unusable:
             words = []
         images = not words and not unusable and _has_images(page)
     except (RuntimeError, ValueError) as exc:  # MuPDF raises these on broken page content
@@ -284,7 +305,7 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float
     ocr, ocr_ms, notes = False, {}, []
     # what is laid out: (top on the page, width, height, words, rulings) of each picture of a page
     # on it (several where it holds pages one under another), else the page's own
-    stack: list[tuple[float, float, float, list[Word], list[Segment], list[Segment]]] = []
+    stack: list[tuple[float, float, float, list[Word], list[Segment], list[Segment], int]] = []
     if not words:
         if not images and not unusable:
             return "blank"
@@ -292,25 +313,27 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float
             return unusable or "image"
         read = ocr_page(page, overlaid=overlaid)
         ocr, ocr_ms, notes = True, read.stage_ms, read.notes
-        stack = [(r.top, *_read_size(r, page.rect, bool(read.parts)), r.words, r.h_lines, r.v_lines)
+        stack = [(r.top, *_read_size(r, page.rect, bool(read.parts)), r.words, r.h_lines, r.v_lines, r.unread_marks)
                  for r in (read.parts or [read])]
     pictures = _pictures_without_text(page, words, images_info) if not ocr and frame.turn == 0 else []
-    kept = 0
+    kept = unread = 0
     for box in pictures:
         more = ocr_page(page, box)
         ocr_ms = summed_stages([ocr_ms, more.stage_ms])
         if more.h_lines or more.v_lines or len(more.words) >= _PICTURE_MIN_WORDS:  # else a photo: a caption's worth
             words, h, v = words + more.words, h + more.h_lines, v + more.v_lines
             kept += 1
+            unread += more.unread_marks
     n = page.number + 1
     laid: list[PageLayout] = []
-    for top, width, height, words, h, v in stack or [(0.0, frame.width, frame.height, words, h, v)]:
+    for top, width, height, words, h, v, marks in stack or [(0.0, frame.width, frame.height, words, h, v, unread)]:
         parts = sheet.pages_on_sheet(width, height, words, h, v)
         for part in parts:
             laid.append(lay_out(PageLayout(number=n, height=height, ocr=ocr, ocr_ms=ocr_ms if not laid else {},
-                                           turn=0 if ocr else frame.turn, hidden_text=hidden, pictures=kept,
+                                           turn=0 if ocr else frame.turn, hidden_text=hidden and not unchecked,
+                                           unchecked=unchecked, pictures=kept,
                                            illegible=unusable, notes=notes if not laid else [],
-                                           left=part.left, top=top),
+                                           left=part.left, top=top, unread_marks=marks),
                                 part.h_lines, part.v_lines, part.words, laid[-1].columns if laid else carried))
         if len(parts) > 1:
             laid[0].notes = laid[0].notes + [sheet.NOTE]
@@ -351,7 +374,8 @@ def lay_out(page: PageLayout, h: list[Segment], v: list[Segment], words: list[Wo
     and the rest as lines of text."""
     tables, free = build_tables(h, v, words, page=page.number, tol=tol)
     # the page's own text layer, with no OCR'd words among it (its pictures read none)
-    unruled = unruled_tables(free, page=page.number, carried=carried, text_layer=not page.ocr and not page.pictures)
+    unruled = unruled_tables(free, page=page.number, carried=carried, text_layer=not page.ocr and not page.pictures,
+                             nothing_lost=page.nothing_lost)
     page.tables, page.columns = tables + unruled.tables, unruled.columns
     page.lines = page_lines(unruled.free)
     return page

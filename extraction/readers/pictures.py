@@ -42,11 +42,16 @@ class Pictures:
         self.too_many = 0  # beyond MAX_PICTURES, or larger than MAX_PICTURE_PIXELS
         self.timings: dict[str, float] = {}  # the OCR's stages, summed over the pictures
         self.ms = 0.0  # wall time spent reading pictures
+        self.lossy = False  # a picture kept left ink unread (Document.lossy_pages)
 
     def pages(self) -> frozenset[int]:
         """The document's pages with OCR'd text (Document.ocr_pages): its one page, where a
         picture's reading was kept."""
         return frozenset({1}) if self.kept else frozenset()
+
+    def lossy_pages(self) -> frozenset[int]:
+        """Its one page, where a picture kept left ink unread (Document.lossy_pages)."""
+        return frozenset({1}) if self.lossy else frozenset()
 
     def blocks(self, blob: bytes, shown_inches: float | None) -> list[Block]:
         """`shown_inches`: the width the document shows the picture at, when it says."""
@@ -86,6 +91,7 @@ class Pictures:
         if not any(isinstance(b, Table) for b in doc.blocks) and text < MIN_PICTURE_TEXT:
             return []
         self.kept.append(self.seen)
+        self.lossy = self.lossy or bool(doc.lossy_pages)
         return doc.blocks
 
     def warnings(self) -> list[str]:

@@ -40,6 +40,7 @@ from .missed_numbers import kept, missed_numbers
 from .perspective import keystone
 from .rulings import find_rulings, off_the_frame, without_sheet_edges
 from .stacked import TALL, stacked_parts
+from .unread_ink import unread_ink
 
 READ_DPI = 150.0
 SHARP_DPI = 300.0
@@ -67,6 +68,9 @@ class ScanPage:
     timings_ms: dict[str, float] = field(default_factory=dict)  # wall time per stage
     cpu_ms: dict[str, float] = field(default_factory=dict)  # CPU time per stage, all threads
     thread_cpu_ms: dict[str, float] = field(default_factory=dict)  # CPU time per stage, this thread
+    # marks the size of a character that no word read accounts for (unread_ink): 0 where nothing
+    # printed on the page went unread
+    unread_marks: int = 0
 
 
 class _Clock:
@@ -177,9 +181,12 @@ class PageReader:
         # is (and so kept under what a rule must confirm); the numbers found are for the rest
         words += [w for w in found if not any(_holds(t, w) for t in tables)]
         clock.lap("reread")
+        px = READ_DPI / 72.0
+        unread = unread_ink(clean, [(w.text, w.score, tuple(v * px for v in w.bbox)) for w in words])
+        clock.lap("ink")
         hgt, wid = gray.shape
         page = ScanPage(number, wid * scale, hgt * scale, words, h_pts, v_pts, gray, turns, skew,
-                        list(source.notes), timings, cpu, thread_cpu)
+                        list(source.notes), timings, cpu, thread_cpu, len(unread))
         if turns % 4:
             page.notes.append(f"page {number} was turned {90 * (turns % 4)}° to read it")
         _collect(page)
@@ -495,12 +502,12 @@ def ocr_page(page, clip=None, overlaid: bool | None = None) -> OcrReading:
         return OcrReading([], [], [], scan.timings_ms)  # a picture set sideways: its points are not the page's
     dx, dy = clip[0], clip[1]
     return OcrReading([w.moved(dx, dy) for w in scan.words], [s.moved(dx, dy) for s in scan.h_lines],
-                      [s.moved(dx, dy) for s in scan.v_lines], scan.timings_ms)
+                      [s.moved(dx, dy) for s in scan.v_lines], scan.timings_ms, unread_marks=scan.unread_marks)
 
 
 def _whole(scan: ScanPage, top: float) -> OcrReading:
     return OcrReading(scan.words, scan.h_lines, scan.v_lines, scan.timings_ms, scan.notes, (scan.width, scan.height),
-                      top=top)
+                      top=top, unread_marks=scan.unread_marks)
 
 
 def _stacked_in(source: PageSource, width: float, height: float) -> list[tuple[float, PageSource]]:

@@ -1,0 +1,54 @@
+"""scan.unread_ink: the marks the size of a character on a page that no word read accounts for."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from extraction.scan.unread_ink import unread_ink
+
+
+def _page() -> np.ndarray:
+    """A grey page (paper at 230) with two lines of 20-px print, each inside a word's box."""
+    page = np.full((400, 600), 230, np.uint8)
+    cv2.putText(page, "1234", (60, 100), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 20, 2)
+    cv2.putText(page, "5678", (60, 200), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 20, 2)
+    return page
+
+
+_WORDS = [("1234", 0.99, (55.0, 80.0, 130.0, 106.0)), ("5678", 0.99, (55.0, 180.0, 130.0, 206.0))]
+
+
+def test_print_inside_the_words_read_leaves_nothing_unread():
+    assert unread_ink(_page(), _WORDS) == []
+
+
+def test_a_number_no_word_holds_is_unread_ink():
+    page = _page()
+    cv2.putText(page, "0", (400, 200), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 20, 2)
+    [(x0, y0, x1, y1)] = unread_ink(page, _WORDS)
+    assert 395 <= x0 < x1 <= 425 and 175 <= y0 < y1 <= 205
+
+
+def test_a_word_that_reads_as_no_character_accounts_for_nothing():
+    """A "0" read as "。" is a word, but not one that says what the ink is."""
+    page = _page()
+    cv2.putText(page, "0", (400, 200), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 20, 2)
+    assert len(unread_ink(page, _WORDS + [("。", 0.9, (395.0, 180.0, 420.0, 206.0))])) == 1
+    assert unread_ink(page, _WORDS + [("0", 0.9, (395.0, 180.0, 420.0, 206.0))]) == []
+
+
+def test_faint_grey_print_counts_and_the_paper_s_edge_and_grain_do_not():
+    page = _page()
+    page[:, :3] = 40  # a scanner's dark edge
+    page[300:302, 300:302] = 60  # grain, far smaller than a character
+    assert unread_ink(page, _WORDS) == []
+    cv2.putText(page, "7", (400, 300), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 160, 2)  # 70 under the paper
+    assert len(unread_ink(page, _WORDS)) == 1
+
+
+def test_a_full_stop_on_a_line_of_its_own_is_no_number():
+    """A paragraph's last 。 wrapped onto a line alone (no word holds it) stands under half the
+    print's height: not a digit a row may have lost."""
+    page = _page()
+    cv2.circle(page, (300, 300), 3, 20, 2)  # 10 px across, under half of the print (21 px)
+    assert unread_ink(page, _WORDS) == []
