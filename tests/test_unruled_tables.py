@@ -72,11 +72,16 @@ def test_short_labels_a_row_apart_are_two_rows_where_the_number_stands_level_wit
     assert t.grid_texts() == [["行政处罚", ""], ["行政强制", "2947"]]
 
 
+def _blank_middle_row() -> list[Word]:
+    """Three rows, the middle one beside no value."""
+    return [_w("（一）予以公开", 80, 100), _w("5", 216, 100), _w("0", 256, 100), _w("5", 296, 100),
+            _w("（二）不予公开", 80, 116),
+            _w("（三）总计", 80, 132), _w("6", 216, 132), _w("2", 256, 132), _w("8", 296, 132)]
+
+
 def test_a_row_printed_blank_in_a_text_layer_is_a_sure_blank():
     """A PDF's own text loses no number: the label row beside no value is the row printed blank."""
-    words = [_w("（一）予以公开", 80, 100), _w("5", 216, 100), _w("0", 256, 100), _w("5", 296, 100),
-             _w("（二）不予公开", 80, 116),
-             _w("（三）总计", 80, 132), _w("6", 216, 132), _w("2", 256, 132), _w("8", 296, 132)]
+    words = _blank_middle_row()
     [t] = unruled_tables(words, page=1, text_layer=True).tables
     assert t.grid_texts()[1] == ["（二）不予公开", "", "", ""]
     assert {c.score for c in t.cells if c.row == 1 and c.col > 0} == {1.0}
@@ -88,9 +93,7 @@ def test_a_row_with_nothing_beside_its_label_is_a_sure_blank_where_ocr_lost_no_w
     """From OCR that left no ink on the page unread (nothing_lost), the row beside no value is
     printed blank as in a text layer; but not where a word stands right of its label that reads as
     no value (a number misread as a character), which may be its number."""
-    words = [_w("（一）予以公开", 80, 100), _w("5", 216, 100), _w("0", 256, 100), _w("5", 296, 100),
-             _w("（二）不予公开", 80, 116),
-             _w("（三）总计", 80, 132), _w("6", 216, 132), _w("2", 256, 132), _w("8", 296, 132)]
+    words = _blank_middle_row()
     [t] = unruled_tables(words, page=1, nothing_lost=True).tables
     assert t.grid_texts()[1] == ["（二）不予公开", "", "", ""]
     assert {c.score for c in t.cells if c.row == 1 and c.col > 0} == {1.0}
