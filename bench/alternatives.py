@@ -9,6 +9,7 @@ recovery alone.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Callable
 
 from bench.camelot_alt import camelot_tables  # camelot's grid says merges by its rulings, not None runs
@@ -168,8 +169,8 @@ def with_tables(doc: Document, tables: list[Table]) -> Document:
             k += 1
         if block is not None:
             blocks.append(block)
-    return Document(blocks, doc.kind, doc.pages, list(doc.warnings), dict(doc.timings_ms), doc.ocr_pages,
-                    doc.lossy_pages, doc.unchecked_pages)
+    # the document as read, its tables swapped: what it says of its pages (ocr_pages…) kept
+    return replace(doc, blocks=blocks, warnings=list(doc.warnings), timings_ms=dict(doc.timings_ms))
 
 
 def _slot(t: Table, prose: list[Paragraph], ours_at: dict[int | None, int]) -> int:
