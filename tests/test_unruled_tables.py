@@ -549,3 +549,19 @@ def test_a_table_4_printing_no_number_is_read_blank_where_no_word_was_lost(seed,
         assert all(f["confidence"] < 0.9 for f in t4)
     else:
         assert all(f["status"] == "blank" and f["confidence"] >= 0.9 for f in t4)
+
+
+@pytest.mark.parametrize("seed", [40607, 40609, 40612])
+def test_table_2_sections_printing_few_numbers_are_read_whole_from_a_text_layer(seed):
+    """Table 2's sections one under another, zeros printed blank, headers set flush left and the
+    numbers flush right: 40607's 规章 prints one number under three column headers, and a
+    section's heading (第二十条第（五）项) between its lines of numbers had let the whole of table 2
+    be read as one table of two columns; 40609's 行政規範性文件 is centred under 規章 (traditional);
+    40612 heads its sections 第二十條. Every field of table 2 right and accepted."""
+    from bench.sweeps import unruled_document
+
+    _, data, answer = unruled_document(seed, blank_zeros=True)
+    output = _output(data)
+    t2 = {k: f for k, f in output["fields"].items() if k.startswith("t2.")}
+    assert [k for k, _, _ in wrong_fields(answer, output) if k.startswith("t2.")] == []
+    assert len(t2) >= 10 and all(f["confidence"] >= 0.9 for f in t2.values())
