@@ -18,6 +18,7 @@ from service.app import create_app  # noqa: E402
 from service.settings import Settings  # noqa: E402
 from service.store import Store  # noqa: E402
 
+import shutil  # noqa: E402
 import tempfile  # noqa: E402
 
 _TMP = tempfile.mkdtemp(prefix="gia-schema-")
@@ -35,6 +36,7 @@ SCHEMA.app = APP
 def started_app():
     with TestClient(APP):  # runs the lifespan: store and workers up for the generated calls
         yield
+    shutil.rmtree(_TMP, ignore_errors=True)  # the store the calls wrote (each run left one behind)
 
 
 @SCHEMA.exclude(path="/metrics").parametrize()
