@@ -382,6 +382,19 @@ def test_tables_pasted_as_pictures_on_pages_of_text_are_read_by_ocr():
     assert sum("on a page of text were read by OCR" in w for w in result.warnings) >= 2
 
 
+def test_tables_pasted_as_pictures_without_our_ocr_are_left_unread_not_a_crash():
+    """The same file where no OCR is available: the pages' images are looked at for a scan's
+    invisible text, but their pictures are not read (there is nothing to read them with), so no
+    table of the form is found: refused as no report, as before, not a TypeError."""
+    from extraction.errors import NotAReport
+    from extraction.pipeline import ExtractOptions
+    from tests.synth.pdf_report import tables_as_pictures
+
+    report = build_report(synth_answers(9203), seed=9203, blank_zeros=True)
+    with pytest.raises(NotAReport):
+        extract(tables_as_pictures(render_pdf(report)), "report.pdf", ExtractOptions(ocr=False))
+
+
 def test_a_seal_on_a_page_of_text_is_not_read():
     """A round seal (1.6 in) stamped over the signature is too small to hold a table: no OCR."""
     import pymupdf

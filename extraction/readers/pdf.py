@@ -315,7 +315,9 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float
         ocr, ocr_ms, notes = True, read.stage_ms, read.notes
         stack = [(r.top, *_read_size(r, page.rect, bool(read.parts)), r.words, r.h_lines, r.v_lines, r.unread_marks)
                  for r in (read.parts or [read])]
-    pictures = _pictures_without_text(page, words, images_info) if not ocr and frame.turn == 0 else []
+    # (the images are asked for without OCR too, for a scan's invisible text; its pictures are not read then)
+    pictures = (_pictures_without_text(page, words, images_info)
+                if not ocr and frame.turn == 0 and ocr_page is not None else [])
     kept = unread = 0
     for box in pictures:
         more = ocr_page(page, box)
