@@ -346,9 +346,10 @@ def _table(value_lines: list[list[_Piece]], lines: list[list[_Piece]], h: float,
         extra += _rows_printed_blank(cells, edge, down, beside, others, pitch, right, h)
     rows = sorted(rows + extra, key=lambda r: r.cy)
     # from OCR where no ink went unread, a row with nothing right of its labels (not even a word no
-    # value reads from: a number misread as a character) is printed blank
-    blank = [text_layer or nothing_lost and not _beside_labels(r, lines) for r in rows]
-    scores = [1.0 if sure else BLANK_ROW_SCORE for sure in blank]
+    # value reads from: a number misread as a character) is printed blank (asked of rows printing
+    # no value only: the others' empty cells are blanks among their numbers)
+    scores = [1.0 if r.values or text_layer or nothing_lost and not _beside_labels(r, lines) else BLANK_ROW_SCORE
+              for r in rows]
     return _grid(rows, columns, col_of, page, scores), [*values, *(c for r in rows for c in r.labels)], carry
 
 
