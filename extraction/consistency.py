@@ -94,7 +94,7 @@ def zero_style(readings: dict[str, Reading], table: str) -> str:
     inferred zero is returned as the document would have printed it: a cell of a table that
     prints zeros blank was, most likely, printed blank, and SPEC.md returns that as null."""
     mine = [r for k, r in readings.items() if k.startswith(table + ".")]
-    blanks = any(r.status == "blank" for r in mine)
+    blanks = any(r.status == "blank" and not r.stray_mark for r in mine)
     zeros = any(r.status in ("read", "corrected") and r.value == 0 for r in mine)
     # the cells a joint placement of short rows left empty: blank cells the text dropped, where
     # no 0 is printed anywhere in the table (where one is, they may be zeros OCR lost)

@@ -150,16 +150,20 @@ def find_published_date(tokens: list[Token], body_end_start: int, year: int | No
 _YEAR_MONTH = re.compile(r"(?:19|20)\d{2}\s*(?:年|[-/.])\s*\d{1,2}|[二〇○零O一三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]")
 _YEAR = re.compile(r"(?:19|20)\d{2}|[二〇○零O][一二三四五六七八九〇○零0-9]{3}")
 _SHORT_LINE = 24  # characters: a date set on a line of its own, with a word or two beside it
+_TAIL_REACH = 3  # lines under a signature looked through for the web page's own
 _SENTENCE = re.compile(r"[。，；,;！？]")
+_MONTH_OR_DAY = re.compile(r"[月日]")
 
 
-def prints_no_date(tokens: list[Token], head_end: int, tail_start: int) -> bool:
+def prints_no_date(tokens: list[Token], head_end: int, tail_start: int, *, by_ocr: bool = False) -> bool:
     """Whether the document prints nothing the agency could have dated the report with: no date
     label anywhere, and nothing like a date under its title (tokens[:head_end], on a line of its
     own: the statistics period in the paragraph before 一、 is no report's date) or after its last
     sections (tokens[tail_start:]; there a year with a month in a sentence too, or a short line
-    with a year). Only where the words are the document's own text (no OCR) does finding none
-    say none is printed."""
+    with a year). `by_ocr`: the words are OCR's, which may misread a date past knowing it
+    (2O23年1月5日): there a short line with a month or a day in it is taken for one too, and after
+    the last sections a short line with any digit. Finding none says none is printed only where
+    every word printed was read (the caller's to know)."""
     for i, tok in enumerate(tokens):
         if not tok.is_value and _DATE_LABEL.search(tok.text):
             return False
@@ -168,6 +172,8 @@ def prints_no_date(tokens: list[Token], head_end: int, tail_start: int) -> bool:
         dated = bool(parse_dates(text) or _YEAR_MONTH.search(text))
         # a line of its own, not a sentence (2021年我局未收取信息处理费。)
         alone = len(text) <= _SHORT_LINE and not _SENTENCE.search(text)
+        if by_ocr and alone and (_MONTH_OR_DAY.search(text) or i >= tail_start and re.search(r"\d", text)):
+            return False
         if i < head_end and dated and alone or i >= tail_start and (dated or alone and _YEAR.search(text)):
             return False
     return True
@@ -186,11 +192,22 @@ def find_signature_agency(tokens: list[Token], tail_start: int) -> Token | None:
                 tok = replace(tok, text=text + following.strip())
                 i += 1
                 following = labels[i + 1].text if i + 1 < len(labels) else ""
-            # under it: the date, the end of the text, or a web page's boilerplate after the report
-            if (parse_dates(following) or i + 1 == len(labels) or is_boilerplate(following)
-                    or _PRINTED_URL.match(following)):
+            # under it: the date, the end of the text, or a web page's own lines after the report
+            if parse_dates(following) or i + 1 == len(labels) or _page_tail(labels[i + 1:i + 1 + _TAIL_REACH]):
                 return tok
     return None
+
+
+def _page_tail(lines: list[Token]) -> bool:
+    """Whether these lines are a web page's after the report: its boilerplate or printed address
+    among short lines that are no sentence (an advert first: 精品推荐：限时特惠，点击领取)."""
+    for tok in lines:
+        text = tok.text.strip()
+        if is_boilerplate(text) or _PRINTED_URL.match(text):
+            return True
+        if len(text) > _SHORT_LINE or re.search(r"[。；;]$", text):
+            return False
+    return False
 
 
 def misread_of(a: str, b: str) -> bool:

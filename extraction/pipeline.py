@@ -233,12 +233,14 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
             warnings.append(f"rule {c.rule} broken: {c.lhs} != {c.rhs}")
 
     fields: dict[str, FieldValue] = {}
-    meta = _meta(tokens, sections, title, template, template_conf, ocr_pages)
+    tail_start = _tail_start(tokens, sections)
+    signer = find_signature_agency(tokens, tail_start)
+    meta = _meta(tokens, sections, title, template, template_conf, tail_start, signer, ocr_pages, lossy_pages)
     fields.update(meta)
     for key, r in readings.items():
         fields[key] = FieldValue(value=_typed(schema, key, r.value), confidence=r.confidence, raw=r.raw, page=r.page,
                                  bbox=list(r.bbox) if r.bbox else None, status=r.status, unit=r.unit)
-    return fields, checks, _sections(tokens, sections, title), warnings
+    return fields, checks, _sections(tokens, sections, title, signer), warnings
 
 
 def _whole_counts(schema: Schema, readings: dict[str, Reading]) -> list[str]:
@@ -300,7 +302,7 @@ def _stated_none(readings: dict[str, Reading], text: str, styles: dict[str, str]
     found = 0
     for key in keys:
         r = readings[key]
-        if r.confidence >= STATED_NONE:
+        if r.confidence >= STATED_NONE or r.stray_mark:  # (a mark: ink, perhaps a 0, perhaps not)
             continue
         if r.status in ("read", "corrected", "blank"):  # a 0 or a blank the cell itself printed
             readings[key] = replace(r, confidence=STATED_NONE)
@@ -321,12 +323,12 @@ def _typed(schema: Schema, key: str, value):
     return value
 
 
-def _meta(tokens, sections, title, template: str, template_conf: float,
-          ocr_pages: frozenset[int] | None = None) -> dict[str, FieldValue]:
-    """`ocr_pages`: Document.ocr_pages; None where not known (then a date not found stays in doubt)."""
+def _meta(tokens, sections, title, template: str, template_conf: float, tail_start: int, signer,
+          ocr_pages: frozenset[int] | None = None, lossy_pages: frozenset[int] | None = None) -> dict[str, FieldValue]:
+    """`signer`: the agency's name under the report (find_signature_agency from `tail_start`), or None.
+    `ocr_pages`, `lossy_pages`: Document.ocr_pages and .lossy_pages; None where not known (then a
+    date not found stays in doubt)."""
     out: dict[str, FieldValue] = {}
-    tail_start = sections.starts.get(6, sections.starts.get(5, max(0, len(tokens) - 40)))
-    signer = find_signature_agency(tokens, tail_start)
     signed = re.sub(r"\s+", "", signer.text) if signer else None
     if title and title.agency:
         # the title names it; a signature that agrees (or names the same body more fully) confirms it
@@ -359,24 +361,29 @@ def _meta(tokens, sections, title, template: str, template_conf: float,
         doubtful = any(parse_dates(t.text) or re.search(r"(?:20\d{2}|二[〇○零O0][一二三四五六七八九〇○零0-9]{2})\s*年", t.text)
                        for t in tokens[tail_start:] if not t.is_value)
         # "not printed" is a claim about the whole document, which a missed or misread date would
-        # make wrong: accepted only where every word is the document's own text and nothing in the
-        # places a report is dated looks like a date
+        # make wrong: accepted only where every word printed was read (the document's own text, or
+        # OCR that left no ink unread) and nothing in the places a report is dated looks like a date
         # (a year in the sentences there is no doubt to it: 2021年我局未收取信息处理费)
         # (the places are known only where the sections before and after them were found)
         placed = 1 in sections.starts and (5 in sections.starts or 6 in sections.starts)
-        unprinted = (ocr_pages is not None and not ocr_pages and placed
-                     and prints_no_date(tokens, sections.starts[1], tail_start))
+        whole = ocr_pages is not None and (not ocr_pages or lossy_pages is not None and not lossy_pages)
+        unprinted = whole and placed and prints_no_date(tokens, sections.starts[1], tail_start, by_ocr=bool(ocr_pages))
         out["meta.published_date"] = FieldValue(value=None, confidence=0.92 if unprinted else 0.6 if doubtful else 0.88,
                                                 status="missing")
     return out
 
 
-def _sections(tokens, sections, title) -> dict[str, str]:
+def _tail_start(tokens, sections) -> int:
+    """Where the report's last lines (signature, date) are looked for: from section 六 (or 五)."""
+    return sections.starts.get(6, sections.starts.get(5, max(0, len(tokens) - 40)))
+
+
+def _sections(tokens, sections, title, signer) -> dict[str, str]:
     agency = title.agency if title else None
 
     def end_of_report(tok) -> bool:
         text = tok.text.strip()
-        if is_boilerplate(text):
+        if is_boilerplate(text) or tok is signer:
             return True
         if agency and text.replace(" ", "").endswith(agency) and len(text) <= len(agency) + 8:
             return True

@@ -12,7 +12,7 @@ from typing import Sequence
 
 from .labels import align, split_enumerator
 from .schema import Row
-from .tokens import Token, join_kerned
+from .tokens import Token, Value, join_kerned
 
 # How sure a cleanly read cell is, by how the text reached us.
 READ_CONFIDENCE = 0.97
@@ -43,6 +43,9 @@ class Reading:
     # lost. The rules tell a lost number (the sums break) but not a lost 0: they confirm it only
     # in a table that prints its zeros blank
     quiet_row: bool = False
+    # a blank whose cell holds only a mark (。 . ,): ink the reader took for no number. On our
+    # scans each one was a digit misread, so nothing confirms it as a blank
+    stray_mark: bool = False
 
 
 @dataclass
@@ -166,7 +169,7 @@ def reading_from_token(key: str, tok: Token, label_ratio: float, *, placed: bool
         conf *= 0.9 + (label_ratio - 0.7) * 0.4
     if v.number is None:
         status = "blank"
-        conf *= 0.85 if v.dash else (1.0 if tok.exact else 0.97)
+        conf *= 0.85 if v.dash or _stray_mark(v) else (1.0 if tok.exact else 0.97)
     elif v.corrected:
         status = "corrected"
         conf *= CORRECTED
@@ -174,9 +177,15 @@ def reading_from_token(key: str, tok: Token, label_ratio: float, *, placed: bool
         status = "read"
     if placed:
         conf *= 0.85
-    blank_cell = status == "blank" and not v.dash and tok.exact
+    blank_cell = status == "blank" and not v.dash and not _stray_mark(v) and tok.exact
     return Reading(key, v.number, status, round(conf, 4), v.raw, tok.page, tok.bbox, v.unit, placed,
-                   clean_blank=blank_cell and tok.score >= 1.0, quiet_row=blank_cell and tok.quiet_row)
+                   clean_blank=blank_cell and tok.score >= 1.0, quiet_row=blank_cell and tok.quiet_row,
+                   stray_mark=status == "blank" and _stray_mark(v))
+
+
+def _stray_mark(v: Value) -> bool:
+    """A value that is no number and no dash, yet something is printed (。 . , alone)."""
+    return v.number is None and not v.dash and bool(v.raw.strip())
 
 
 def fit_values(values: list[Token], n: int, after_label: bool = True) -> tuple[list[Token] | None, list[list[Token | None]]]:

@@ -342,6 +342,15 @@ def _lost_label_ruling(block: Table, known: frozenset[str]) -> bool:
     return found >= 2
 
 
+def _between_numbers(cell: Cell, row: list[Cell]) -> bool:
+    """Whether the nearest printed cells left and right of `cell` in its row are both numbers."""
+    printed = [c for c in row if c.text.strip()]
+    left = [c for c in printed if c.col < cell.col]
+    right = [c for c in printed if c.col > cell.col]
+    return bool(left and right) and all(
+        (v := parse_value(c.text)) is not None and v.number is not None for c in (left[-1], right[0]))
+
+
 def _shifted_left(values: list[Cell], n_cols: int) -> bool:
     """Whether the value cells after a label may stand one cell to the left: the last column (the
     row's total) is empty, or held by a cell from a row above, while some other is printed. A row
@@ -424,6 +433,13 @@ def _add_cell(stream: _Stream, cell: Cell, exact: bool, row: list[Cell] = (), n_
         return
     if exact and re.fullmatch(r"[\d\s,]*\d[\d\s,]*", text):
         text = re.sub(r"\s+", "", text)  # one cell holds one number: spaces are kerning
+    if exact and text.strip() in _LOOKALIKES and parse_value(text) is None and _between_numbers(cell, row):
+        # a letter alone that reads as no number on its own (G, b, g, q), between two cells of numbers:
+        # a digit misread (a fax's 6 as G), read as that digit and doubted; it holds its column, where
+        # as a label it ended the row
+        stream.add_text(text.strip().translate(_LOOKALIKE), exact=exact, blank_is_value=True, page=cell.page,
+                        bbox=cell.bbox, score=min(cell.score, _GLUED_SCORE))
+        return
     glued = _GLUED_VALUE.match(text) if exact else None
     if glued and (_shifted_left([c for c in row if c.col > cell.col], n_cols)
                   or label_key(glued.group("label")) in lost_after):

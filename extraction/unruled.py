@@ -52,6 +52,12 @@ ORIGIN = "alignment"
 # From OCR that row may have lost its numbers; from a PDF's text layer nothing is lost, and the
 # label row standing in the table's columns is the form's row printed blank (zeros left empty).
 BLANK_ROW_SCORE = 0.8
+# Labels in one type: sizes within this share of each other. A text layer's words are as high as
+# their font. OCR's boxes are not: 8.2 to 13.4 px high for the labels of one table (其他对外管理服务事项
+# under 行政许可 9.6 and 13.0), where the advance from one character to the next is 9.1 and 9.8. So
+# from OCR either size will do. Body text is set 30-40% larger than a table's print, in both.
+_SAME_SIZE = 0.1
+_SAME_SIZE_OCR = 0.2
 # A value lines up with a header word within this share of a line's height (a text layer places
 # both exactly; a flush cell's number beside a longer header word's edge stands a character off).
 _ALIGN = 0.25
@@ -336,14 +342,15 @@ def _table(value_lines: list[list[_Piece]], lines: list[list[_Piece]], h: float,
     # the place of the labels beside values (or of the group labels between them: 四、结转下年度继续办理
     # spans both label columns, left of the item labels), following one another at the row pitch
     # (not past a header line or a label with numbers beside it: there the next table begins); a
-    # group label spanning rows (三、本年度办理结果 set one character per line) is passed over
+    # group label spanning rows (三、本年度办理结果 set one character per line), or a piece of one
+    # left of every label, is passed over
     beside = [c for r in rows + extra for c in r.labels]
     # (a header line reaches into the columns, though its first word may start left of them)
     others = [ln for ln in lines if _in_columns(ln, zone_x0, h)]
     # (a wrapped label's first line runs to its cell's edge, past the labels beside values)
     right = max(label_right, zone_x0 - 1.2 * h)
     for edge, down in ((bottom, True), (top, False)):
-        extra += _rows_printed_blank(cells, edge, down, beside, others, pitch, right, h)
+        extra += _rows_printed_blank(cells, edge, down, beside, others, pitch, right, h, text_layer)
     rows = sorted(rows + extra, key=lambda r: r.cy)
     # from OCR where no ink went unread, a row with nothing right of its labels (not even a word no
     # value reads from: a number misread as a character) is printed blank (asked of rows printing
@@ -364,7 +371,8 @@ def _beside_labels(row: _Row, lines: list[list[_Piece]]) -> bool:
 
 
 def _rows_printed_blank(cells: list[_Piece], edge: float, down: bool, beside: list[_Piece],
-                        others: list[list[_Piece]], pitch: float, right: float, h: float) -> list[_Row]:
+                        others: list[list[_Piece]], pitch: float, right: float, h: float,
+                        text_layer: bool) -> list[_Row]:
     """The label cells from `edge` on (down the page, or up it) that are rows printed blank: in the
     type of the labels `beside` values, between their left edge and `right`."""
     out: list[_Row] = []
@@ -374,8 +382,8 @@ def _rows_printed_blank(cells: list[_Piece], edge: float, down: bool, beside: li
             break
         if _next_section([cell]):
             break
-        lined_up = _lines_up(cell, beside, right, h)
-        if not lined_up and _spans_rows(cell, h):
+        lined_up = _lines_up(cell, beside, right, h, text_layer)
+        if not lined_up and (_spans_rows(cell, h) or _left_of(cell, beside)):
             continue
         if not lined_up or _crossed(others, *((edge, cell.bbox[3]) if down else (cell.bbox[1], edge)), h):
             break
@@ -393,6 +401,12 @@ def _next_section(line: list[_Piece]) -> bool:
 def _spans_rows(cell: _Piece, h: float) -> bool:
     """A label taller than three lines: a group label beside the rows of its group."""
     return cell.bbox[3] - cell.bbox[1] > 3 * h
+
+
+def _left_of(cell: _Piece, labels: list[_Piece]) -> bool:
+    """A piece wholly left of every label: a piece of a group label standing in its own column (三
+    of 三、本年度办理结果, set a character a line, which OCR read apart from the rest)."""
+    return bool(labels) and cell.bbox[2] <= min(lab.bbox[0] for lab in labels)
 
 
 def _label_reach(lines: list[list[_Piece]], zone_x0: float, top: float, bottom: float,
@@ -621,11 +635,8 @@ def _cell_columns(values: list[_Piece], cells: list[Word], h: float) -> tuple[li
     return [_centre(w.bbox) for w in cells], col_of
 
 
-def _lines_up(cell: _Piece, labels: list[_Piece], right: float, h: float) -> bool:
+def _lines_up(cell: _Piece, labels: list[_Piece], right: float, h: float, text_layer: bool) -> bool:
     """Whether a label is one more of these: in their type, between their left edge and `right`."""
-    def height(p: _Piece) -> float:
-        return statistics.median(w.bbox[3] - w.bbox[1] for w in p.words)
-
     if not labels:
         return False
     # a top-level row (四、结转下年度继续办理) spans the group and item label columns: it starts as
@@ -634,8 +645,28 @@ def _lines_up(cell: _Piece, labels: list[_Piece], right: float, h: float) -> boo
     # labels centred in their cells stand about one middle, a longer one further left (行政規範性文件
     # under 規章)
     centred = abs(cell.cx - statistics.median(lab.cx for lab in labels)) <= h
-    size = statistics.median(height(lab) for lab in labels)
-    return (left <= cell.bbox[0] or centred) and cell.bbox[2] <= right + h and abs(height(cell) - size) <= 0.1 * size
+    def alike(size, share: float) -> bool:
+        typical = statistics.median(size(lab) for lab in labels)
+        return abs(size(cell) - typical) <= share * typical
+
+    if text_layer:
+        same_type = alike(_height, _SAME_SIZE)
+    else:
+        same_type = alike(_height, _SAME_SIZE_OCR) or alike(_advance, _SAME_SIZE_OCR)
+    return (left <= cell.bbox[0] or centred) and cell.bbox[2] <= right + h and same_type
+
+
+def _height(p: _Piece) -> float:
+    return statistics.median(w.bbox[3] - w.bbox[1] for w in p.words)
+
+
+def _advance(p: _Piece) -> float:
+    """Width per character of the piece's longest word, a digit or a Latin letter counting half (a
+    character wrapped onto a line of its own, 开 of (三)不予公开, stands in a box as wide as its
+    margins make it). A bracket counts whole: OCR reads the form's （ as (."""
+    word = max(p.words, key=lambda w: len(w.text.strip()))
+    ems = sum(0.5 if ord(ch) < 0x2E80 and ch not in "()" else 1.0 for ch in word.text if not ch.isspace())
+    return (word.bbox[2] - word.bbox[0]) / max(ems, 0.5)
 
 
 def _header_words(lines: list[list[_Piece]], top: float, label_right: float, h: float) -> list[Word]:

@@ -105,6 +105,20 @@ def test_seal_only_signature_above_a_printed_address_line():
     assert meta["agency"][0] == agency
 
 
+@pytest.mark.parametrize("page_tail", ["精品推荐：限时特惠，点击领取\n主办单位：某某市人民政府办公室",
+                                       "网站地图 | 联系我们"])
+def test_signature_above_a_web_pages_own_lines(page_tail):
+    # the title names no agency and nothing dates the report: the signature is the last line of the
+    # report, and what follows it (an advert, then the site's boilerplate) is the web page's
+    report = _report(76)
+    agency, year = report.answer["meta.agency"], report.answer["meta.year"]
+    text = _text(report, f"{year}年政府信息公开工作年度报告", f"{agency}\n\n{page_tail}")
+    meta = _meta(text)
+    assert meta["agency"][0] == agency and meta["agency"][1] >= 0.9
+    other = extract(text.encode(), "report.txt").sections["other_matters"]
+    assert agency not in other and "精品" not in other
+
+
 @pytest.mark.parametrize("head_extra, tail_extra, accepted", [
     ("", "", True),  # nothing dates the report: printed without a date
     ("", "\n2021年我局未收取信息处理费。", True),  # a year in a sentence dates nothing

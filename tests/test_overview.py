@@ -124,3 +124,18 @@ def test_numbers_in_table_3_where_the_overview_states_none_are_held_for_review()
     fields = _t3_fields(result)
     assert not [k for k, f in fields.items() if f.confidence >= 0.9]
     assert any("the overview states no application received, none carried over" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("mark", ["。", "."])
+def test_a_cell_holding_only_a_mark_is_no_blank_the_overview_confirms(mark):
+    """A cell whose 0 OCR read as a mark (。 for a small round 0, on a photographed page): the mark
+    is ink, not a printed blank, so neither the cell itself nor an overview stating none received
+    accepts it as blank; the table's printed zeros beside it stay accepted."""
+    answer = synth_answers(41, template="2021")
+    key = "t3.not_processed.petition.natural_person"
+    assert answer[key] == 0 and answer["t3.received_new.total"] == 0
+    report = build_report(answer, seed=41, misprint={key: mark})
+    result = extract(html_report.render(report, seed=41), "report.html")
+    assert result.fields[key].value in (None, 0) and result.fields[key].confidence < 0.9
+    others = [f for k, f in _t3_fields(result).items() if k != key]
+    assert sum(f.confidence >= 0.9 and f.value == 0 for f in others) >= 0.95 * len(others)

@@ -234,3 +234,17 @@ def test_a_count_whose_digits_break_the_rules_stays_in_review_and_an_amount_keep
     result = extract(*RENDERERS["html"](report))
     assert result.fields[key].value == fields[key] * 10 + 5 and result.fields[key].confidence < 0.9
     assert result.fields["t2.fees.amount"].value == 1.5
+
+
+def test_a_letter_read_for_a_digit_between_a_rows_numbers_keeps_its_column():
+    """A fax's 6 read as G in table 4's row of fifteen: alone, G is no number, and as a label it
+    had ended the row (the five cells after it lost). Between two numbers of a table's row it is
+    the digit it looks like, doubted; the cells after it keep their columns."""
+    fields = synth_answers(116, template="2021")
+    key = "t4.review.total"
+    assert fields[key] == 6
+    report = build_report(fields, seed=116, misprint={key: "G"})
+    result = extract(*RENDERERS["html"](report))
+    assert result.fields[key].value == 6 and result.fields[key].confidence < 0.9
+    t4 = [k for k in fields if k.startswith("t4.") and k != key]
+    assert [k for k in t4 if result.fields[k].value != fields[k] or result.fields[k].confidence < 0.9] == []

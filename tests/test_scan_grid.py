@@ -228,6 +228,11 @@ def test_digit_lookalikes_and_second_readings():
     assert digits_of("规章") is None and digits_of("") is None
     # both readings spell the same number: the one in digits wins, with the better score
     assert _choose("1O", 0.7, "10", 0.95) == ("10", 0.95)
+    # both in digits, each fairly sure: together surer than either (a number the page's reading
+    # doubted and the cell's sharper pixels confirm); one reading too unsure confirms nothing
+    text, score = _choose("2 0 74", 0.86, "2074", 0.9)  # (the page's reading in pieces)
+    assert text == "2074" and score >= 0.98
+    assert _choose("74", 0.6, "74", 0.9) == ("74", 0.9)
     # the readings disagree: the second, sharper one wins but stays doubtful
     text, score = _choose("18", 0.6, "16", 0.9)
     assert text == "16" and score < 0.9

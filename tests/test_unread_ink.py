@@ -8,14 +8,17 @@ from extraction.scan.unread_ink import unread_ink
 
 
 def _page() -> np.ndarray:
-    """A grey page (paper at 230) with two lines of 20-px print, each inside a word's box."""
+    """A grey page (paper at 230) with three lines of 20-px print, each inside a word's box, the
+    first running across the page to x 488."""
     page = np.full((400, 600), 230, np.uint8)
+    cv2.putText(page, "1234567890123456789", (60, 40), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 20, 2)
     cv2.putText(page, "1234", (60, 100), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 20, 2)
     cv2.putText(page, "5678", (60, 200), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 20, 2)
     return page
 
 
-_WORDS = [("1234", 0.99, (55.0, 80.0, 130.0, 106.0)), ("5678", 0.99, (55.0, 180.0, 130.0, 206.0))]
+_WORDS = [("1234567890123456789", 0.99, (55.0, 20.0, 490.0, 46.0)),
+          ("1234", 0.99, (55.0, 80.0, 130.0, 106.0)), ("5678", 0.99, (55.0, 180.0, 130.0, 206.0))]
 
 
 def test_print_inside_the_words_read_leaves_nothing_unread():
@@ -52,3 +55,16 @@ def test_a_full_stop_on_a_line_of_its_own_is_no_number():
     page = _page()
     cv2.circle(page, (300, 300), 3, 20, 2)  # 10 px across, under half of the print (21 px)
     assert unread_ink(page, _WORDS) == []
+
+
+def test_marks_beside_everything_read_are_the_margins_not_print():
+    """Right of the rightmost word and left of the leftmost (the background around a photographed
+    page, a neighbouring page's edge) nothing of the report's is printed; under the last line, in
+    the text's width, a date or a number may be."""
+    page = _page()
+    cv2.putText(page, "0", (540, 200), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 20, 2)  # right of x 490
+    cv2.putText(page, "0", (12, 300), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 20, 2)  # left of x 55
+    assert unread_ink(page, _WORDS) == []
+    cv2.putText(page, "0", (300, 300), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 20, 2)
+    [(x0, y0, x1, y1)] = unread_ink(page, _WORDS)
+    assert 295 <= x0 < x1 <= 325 and 275 <= y0 < y1 <= 305

@@ -565,3 +565,60 @@ def test_table_2_sections_printing_few_numbers_are_read_whole_from_a_text_layer(
     t2 = {k: f for k, f in output["fields"].items() if k.startswith("t2.")}
     assert [k for k, _, _ in wrong_fields(answer, output) if k.startswith("t2.")] == []
     assert len(t2) >= 10 and all(f["confidence"] >= 0.9 for f in t2.values())
+
+
+@pytest.mark.parametrize("seed", [33609, 58030])
+def test_table_2_rows_printed_blank_under_a_row_of_numbers_are_read_from_ocr(seed):
+    """2019's form, no rulings, zeros printed blank, the text layer mapping to no characters (read
+    by OCR): 其他对外管理服务事项 (and in 58030 规范性文件) print nothing under a row of numbers. OCR's
+    boxes make one type's labels 9.6 to 13.4 px high, so a label is taken as one more of the table's
+    by the width of its characters too, which OCR keeps; every field of table 2 right and accepted."""
+    from bench.sweeps import unruled_document
+
+    _, data, answer = unruled_document(seed, blank_zeros=True)
+    output = _output(data)
+    assert any("read by OCR" in w for w in output["warnings"])
+    t2 = [k for k in answer if k.startswith("t2.")]
+    assert answer["t2.other_services.decisions"] is None
+    assert [k for k in t2 if output["fields"][k]["value"] != answer[k] or output["fields"][k]["confidence"] < 0.9] == []
+
+
+@pytest.mark.parametrize("speck", [False, True])
+def test_a_report_read_by_ocr_dated_nowhere_is_accepted_as_undated_where_no_ink_went_unread(speck):
+    """33623 prints no date (its text layer maps to no characters: read by OCR). Where every mark
+    the size of a character on its pages stands in a word read, and no short line there could be a
+    misread date, no date is printed: null, accepted. A speck no word accounts for, on the page the
+    date would stand on, may be a date lost: then null stays in review."""
+    import pymupdf
+
+    from bench.sweeps import unruled_document
+
+    _, data, answer = unruled_document(33623, blank_zeros=True)
+    assert answer["meta.published_date"] is None
+    if speck:
+        with pymupdf.open(stream=data, filetype="pdf") as doc:
+            doc[-1].draw_rect(pymupdf.Rect(480, 760, 485, 767), color=None, fill=(0, 0, 0))
+            data = doc.tobytes()
+    output = _output(data)
+    assert any("read by OCR" in w for w in output["warnings"])
+    date = output["fields"]["meta.published_date"]
+    assert date["value"] is None
+    assert (date["confidence"] >= 0.9) == (not speck)
+
+
+@pytest.mark.parametrize("seed", [61039, 40614])
+def test_rows_printed_blank_among_group_labels_ocr_read_apart_are_read(seed):
+    """Read by OCR, zeros printed blank: under 1.属于国家秘密 or 3.危及“三安全一稳定” (the last row
+    printing a number on its page) the rows of 三、本年度办理结果 print nothing. 61039's group label,
+    set a character a line, came back as 三 apart from 本年度办理结果: left of every label, a piece
+    of the group label, passed over, not the table's end. 40614's (三)不予公开 wraps its last
+    character onto a line of its own, which OCR boxes as wide as its margins: the label's type is
+    told by its longest word, its （ read as ( counting whole. Every field of table 3 right and
+    accepted."""
+    from bench.sweeps import unruled_document
+
+    _, data, answer = unruled_document(seed, blank_zeros=True)
+    output = _output(data)
+    assert any("read by OCR" in w for w in output["warnings"])
+    t3 = [k for k in answer if k.startswith("t3.")]
+    assert [k for k in t3 if output["fields"][k]["value"] != answer[k] or output["fields"][k]["confidence"] < 0.9] == []

@@ -28,6 +28,7 @@ _STRAY = re.compile(r"[A-Za-z]{1,2}")
 _INK_CONTRAST = 60  # grey levels under the paper that print reaches
 _DOUBTFUL = 0.95  # a full-page reading under this score is checked
 UNREADABLE = 0.2  # score of a cell with ink but no reading
+AGREEMENT_FLOOR = 0.8  # the least score of a reading that confirms another (agreed)
 SIGN_IN_DOUBT = 0.8  # score of a number with a speck where its minus would stand: not accepted on its own
 _SPECK_AREA = 4  # pixels: less is the paper's grain
 _SIGN_MISREADS = ".·,，'`。 "  # what a printed minus before digits has been read as
@@ -95,10 +96,21 @@ def _choose(first: str, s1: float, second: str, s2: float) -> tuple[str, float] 
     if d1 is not None and d2 is not None and d1.lstrip("+") == d2.lstrip("+"):
         # both say the same number: keep the one that spells it with digits
         best = second if second == d2 else first
-        return best, max(s1, s2)
+        return best, agreed(s1, s2) if re.sub(r"\s+", "", first) == second == d2 else max(s1, s2)
     if d2 is not None and (s2 >= s1 or _STRAY.fullmatch(first)):
         return second, min(s2, 0.5 * (s1 + s2)) if d1 is not None else s2 * 0.8
     return first, min(s1, 0.6)  # the readings disagree: keep the first, doubtfully
+
+
+def agreed(s1: float, s2: float) -> float:
+    """How sure a number is that two readings spell alike in digits, one from the page and one from
+    the cell's own sharper pixels. Each was unsure on its own (a score under _DOUBTFUL); a misreading
+    of one rarely recurs in the other, read from other pixels, so each leaves the other's doubt
+    standing in a small share only: 1 - (1 - s1)(1 - s2). A reading under AGREEMENT_FLOOR adds
+    nothing (it is not sure enough of its own digits to confirm another's)."""
+    if min(s1, s2) < AGREEMENT_FLOOR:
+        return max(s1, s2)
+    return 1.0 - (1.0 - s1) * (1.0 - s2)
 
 
 def signed_numbers(tables: list[Table], words: list[Word], page: np.ndarray, px_per_pt: float) -> list[Word]:

@@ -32,7 +32,8 @@ def unread_ink(gray: np.ndarray, words: list[tuple[str, float, tuple[float, floa
                ) -> list[tuple[int, int, int, int]]:
     """Boxes (x0, y0, x1, y1, pixels of `gray`) of the marks the size of a character that no word
     accounts for. `words`: (text, score, box in `gray`'s pixels) of every word read on the page.
-    Marks touching the picture's edge (a scan's shadow, the sheet's border) are not print."""
+    Marks touching the picture's edge (a scan's shadow, the sheet's border) are not print, nor are
+    marks wholly left or right of everything read."""
     boxes = np.array([b for text, score, b in words if score >= _MIN_SCORE and _ACCOUNTS.search(text)],
                      dtype=np.float32).reshape(-1, 4)
     if not len(boxes):
@@ -57,6 +58,11 @@ def unread_ink(gray: np.ndarray, words: list[tuple[str, float, tuple[float, floa
     marks = np.stack([x, y, x + w, y + h], axis=1)[sized].astype(np.float32) * step
     if not len(marks):
         return []
+    # the margins left and right of everything read (the sheet's edge, the table or background
+    # around a photographed page, a neighbouring page's text) hold nothing of the report's: its
+    # numbers stand under their columns' headers, its date under the signature
+    inside = (marks[:, 2] >= boxes[:, 0].min() - glyph) & (marks[:, 0] <= boxes[:, 2].max() + glyph)
+    marks = marks[inside]
     m = _NEAR * glyph
     # a mark whose box meets a word's box, widened by m, is the word's (its glyphs are compact)
     meets = ((marks[:, None, 0] <= boxes[None, :, 2] + m) & (marks[:, None, 2] >= boxes[None, :, 0] - m)
