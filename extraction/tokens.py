@@ -18,7 +18,9 @@ from .labels import label_key, match_label, split_known_labels, split_labels, sp
 from .normalize import strip_tags
 from .wrapped_labels import join_wrapped_labels
 
-EXACT_ORIGINS = {"ruling", "html", "docx", "alignment"}
+# Grids whose empty cells are printed blanks. A markdown or box-drawing table (origin "markdown")
+# prints every cell of a row between bars; tab- or comma-separated text and OCR'd text do not.
+EXACT_ORIGINS = {"ruling", "html", "docx", "alignment", "markdown"}
 
 # 口 is how OCR reads a 0 of a CJK font (its box-like glyph); no cell of the form prints it alone.
 _LOOKALIKES = {"O": "0", "o": "0", "〇": "0", "○": "0", "口": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "丨": "1",
