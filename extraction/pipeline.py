@@ -366,7 +366,8 @@ def _meta(tokens, sections, title, template: str, template_conf: float, tail_sta
         # (a year in the sentences there is no doubt to it: 2021年我局未收取信息处理费)
         # (the places are known only where the sections before and after them were found)
         placed = 1 in sections.starts and (5 in sections.starts or 6 in sections.starts)
-        whole = ocr_pages is not None and (not ocr_pages or lossy_pages is not None and not lossy_pages)
+        # (lossy_pages are OCR's pages only: none where every word is the document's own)
+        whole = lossy_pages is not None and not lossy_pages
         unprinted = whole and placed and prints_no_date(tokens, sections.starts[1], tail_start, by_ocr=bool(ocr_pages))
         out["meta.published_date"] = FieldValue(value=None, confidence=0.92 if unprinted else 0.6 if doubtful else 0.88,
                                                 status="missing")

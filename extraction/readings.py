@@ -167,9 +167,10 @@ def reading_from_token(key: str, tok: Token, label_ratio: float, *, placed: bool
     conf = READ_CONFIDENCE * min(1.0, max(tok.score, 0.0))
     if label_ratio < 0.95:
         conf *= 0.9 + (label_ratio - 0.7) * 0.4
+    mark = _stray_mark(v)
     if v.number is None:
         status = "blank"
-        conf *= 0.85 if v.dash or _stray_mark(v) else (1.0 if tok.exact else 0.97)
+        conf *= 0.85 if v.dash or mark else (1.0 if tok.exact else 0.97)
     elif v.corrected:
         status = "corrected"
         conf *= CORRECTED
@@ -177,10 +178,10 @@ def reading_from_token(key: str, tok: Token, label_ratio: float, *, placed: bool
         status = "read"
     if placed:
         conf *= 0.85
-    blank_cell = status == "blank" and not v.dash and not _stray_mark(v) and tok.exact
+    blank_cell = status == "blank" and not v.dash and not mark and tok.exact
     return Reading(key, v.number, status, round(conf, 4), v.raw, tok.page, tok.bbox, v.unit, placed,
                    clean_blank=blank_cell and tok.score >= 1.0, quiet_row=blank_cell and tok.quiet_row,
-                   stray_mark=status == "blank" and _stray_mark(v))
+                   stray_mark=mark)
 
 
 def _stray_mark(v: Value) -> bool:
