@@ -384,7 +384,8 @@ def _sections(tokens, sections, title, signer) -> dict[str, str]:
 
     def end_of_report(tok) -> bool:
         text = tok.text.strip()
-        if is_boilerplate(text) or tok is signer:
+        # by its source line: a name run over two lines comes back as a joined copy of the first
+        if is_boilerplate(text) or (signer is not None and (tok.page, tok.row) == (signer.page, signer.row)):
             return True
         if agency and text.replace(" ", "").endswith(agency) and len(text) <= len(agency) + 8:
             return True

@@ -119,6 +119,17 @@ def test_signature_above_a_web_pages_own_lines(page_tail):
     assert agency not in other and "精品" not in other
 
 
+def test_section_six_ends_at_a_signature_over_two_lines():
+    agency = "珠海市人民政府外事局（珠海市人民政府港澳事务局）"
+    report = _report(76, agency=agency)
+    year = report.answer["meta.year"]
+    tail = "珠海市人民政府外事局\n（珠海市人民政府港澳事务局）\n\n精品推荐：限时特惠，点击领取\n主办单位：某某市人民政府办公室"
+    text = _text(report, f"{year}年政府信息公开工作年度报告", tail)
+    assert _meta(text)["agency"][0] == agency
+    other = extract(text.encode(), "report.txt").sections["other_matters"]
+    assert other and "外事局" not in other and "港澳" not in other and "精品" not in other
+
+
 @pytest.mark.parametrize("head_extra, tail_extra, accepted", [
     ("", "", True),  # nothing dates the report: printed without a date
     ("", "\n2021年我局未收取信息处理费。", True),  # a year in a sentence dates nothing

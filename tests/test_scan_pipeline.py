@@ -93,6 +93,7 @@ def test_a_searchable_scan_without_our_ocr_is_read_from_its_hidden_text_with_not
     pages, style = scans
     data = searchable_pdf(pages, style.dpi, render_pdf(report, furniture="office"), misread="1738")
     result = extract(data, "report.pdf", ExtractOptions(ocr=False))
+    assert result.source.kind == "pdf-scan"
     assert sum("read unchecked" in w for w in result.warnings) == len(pages)
     assert result.fields and all(f.confidence < 0.9 for f in result.fields.values())
     assert sorted(result.review) == sorted(result.fields)

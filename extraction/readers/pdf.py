@@ -151,7 +151,8 @@ def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
     drop_page_furniture(pages)
     blocks = join_continued_tables([page_blocks(p) for p in pages],
                                    same_widths if any(p.left for p in pages) else None)
-    kind = "pdf-scan" if pages and all(p.ocr for p in pages) else "pdf-text"
+    # a scan read from another OCR's invisible text is still a scan
+    kind = "pdf-scan" if pages and all(p.ocr or p.unchecked for p in pages) else "pdf-text"
     t2 = time.perf_counter()
     timings = {"pdf_pages": (t1 - t0) * 1000, "pdf_layout": (t2 - t1) * 1000}
     add_ocr_stages(timings, (p.ocr_ms for p in pages))
