@@ -42,10 +42,13 @@ class Word:
     text: str
     bbox: tuple[float, float, float, float]
     score: float = 1.0
+    # a number whose first reading had a minus that a second reading of its digits lost: the sign
+    # is for the pixels to tell (extraction.scan.cells.signed_numbers)
+    sign_seen: bool = False
 
     def moved(self, dx: float, dy: float = 0.0) -> Word:
         x0, y0, x1, y1 = self.bbox
-        return Word(self.text, (x0 + dx, y0 + dy, x1 + dx, y1 + dy), self.score)
+        return Word(self.text, (x0 + dx, y0 + dy, x1 + dx, y1 + dy), self.score, self.sign_seen)
 
 
 @dataclass

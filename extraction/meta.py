@@ -153,6 +153,9 @@ _SHORT_LINE = 24  # characters: a date set on a line of its own, with a word or 
 _TAIL_REACH = 3  # lines under a signature looked through for the web page's own
 _SENTENCE = re.compile(r"[。，；,;！？]")
 _MONTH_OR_DAY = re.compile(r"[月日]")
+# a page number on a line of its own (第3页共3页, - 3 -), its digits perhaps misread (第了页共3页):
+# a page's footer, which no date is
+_PAGE_NUMBER = re.compile(r"^(?:第.{1,3}页[,，/]?共.{1,3}页|共.{1,3}页第.{1,3}页|[-–—－].{1,3}[-–—－])$")
 
 
 def prints_no_date(tokens: list[Token], head_end: int, tail_start: int, *, by_ocr: bool = False) -> bool:
@@ -169,6 +172,8 @@ def prints_no_date(tokens: list[Token], head_end: int, tail_start: int, *, by_oc
             return False
         # (a value too: 2024.01 alone on a line reads as a number)
         text = re.sub(r"\s+", "", tok.text)
+        if _PAGE_NUMBER.match(text):
+            continue
         dated = bool(parse_dates(text) or _YEAR_MONTH.search(text))
         # a line of its own, not a sentence (2021年我局未收取信息处理费。)
         alone = len(text) <= _SHORT_LINE and not _SENTENCE.search(text)

@@ -273,7 +273,7 @@ def document_tokens(doc: Document, row_labels: Iterable[str] = (), col_labels: I
                     if over:
                         cell = replace(cell, text=over[0], rowspan=1)
                         later.setdefault(r + 1, []).append(
-                            replace(cell, row=r + 1, text=over[1], score=min(cell.score, _GLUED_SCORE)))
+                            replace(cell, row=r + 1, text=over[1], score=_run_on_score(over[1], cell.score)))
                     run_on = _label_value_heading(cell, cells, known) if exact else None
                     if run_on:
                         label, value, next_heading = run_on
@@ -285,7 +285,7 @@ def document_tokens(doc: Document, row_labels: Iterable[str] = (), col_labels: I
                         # the value stays in its row; the heading opens the next section, after it
                         after_row.append(replace(cell, text=heading.group("heading"), rowspan=1))
                         cell = replace(cell, text=heading.group("value"), rowspan=1,
-                                       score=min(cell.score, _GLUED_SCORE))
+                                       score=_run_on_score(heading.group("value"), cell.score))
                     parts = _merged_labels(cell, known)
                     if parts:
                         cell = replace(cell, text=parts[0], rowspan=1)
@@ -313,6 +313,14 @@ def _label_value_heading(cell: Cell, row: list[Cell], known: frozenset[str]) -> 
     if not m or label_key(m.group("label")) not in known:
         return None
     return m.group("label"), m.group("value"), m.group("heading")
+
+
+def _run_on_score(value: str, score: float) -> float:
+    """The score of a value read in one cell with the header or heading above or below it, where the
+    ruling between them was lost. No header or heading ends or starts with a digit, so where the
+    value stands in the text is certain, and the cell's score (its words' least) is the digits'
+    own. A lone 1 is doubted: a piece of a vertical ruling reads as one."""
+    return min(score, _GLUED_SCORE) if value.strip() == "1" else score
 
 
 def _header_over_value(cell: Cell, headers: tuple[str, ...]) -> tuple[str, str] | None:
@@ -408,7 +416,7 @@ def _first_row_under_header(stream: _Stream, cells: list[Cell], labels: list[str
         m = _HEADER_THEN_VALUE.match(_unkerned(cell.text))
         if m:
             heads.append(m.group("header"))
-            cell = replace(cell, text=m.group("value"), score=min(cell.score, _GLUED_SCORE))
+            cell = replace(cell, text=m.group("value"), score=_run_on_score(m.group("value"), cell.score))
         elif not cell.blank and parse_value(cell.text.strip()) is None:
             heads.append(cell.text)  # a header with the first row's cell under it printed blank
             cell = replace(cell, text="", score=min(cell.score, _GLUED_SCORE))

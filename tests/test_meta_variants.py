@@ -148,3 +148,16 @@ def test_a_report_printing_no_date_says_so_only_where_nothing_looks_like_one(hea
     meta = _meta(_text(report, head, agency + tail_extra.format(next=year + 1)))
     value, confidence = meta["published_date"]
     assert value is None and (confidence >= 0.9) == accepted
+
+
+@pytest.mark.parametrize("last_line, undated", [("第3页共3页", True), ("第了页共3页", True), ("- 3 -", True),
+                                                ("共3页第3页", True), ("2O24年1月", False), ("3", False)])
+def test_a_page_number_after_the_signature_is_no_date_read_by_ocr(last_line, undated):
+    """From OCR, a short line with a digit after the last sections may be a misread date, and the
+    null date stays in review. A page's footer (第3页共3页, its 3 perhaps read as 了) is no date."""
+    from extraction.meta import prints_no_date
+    from extraction.tokens import Token
+
+    tokens = [Token(text, row, None) for row, text in enumerate(
+        ["某某市人民政府2023年政府信息公开工作年度报告", "一、总体情况", "六、其他需要报告的事项", "某某市人民政府办公室", last_line])]
+    assert prints_no_date(tokens, 1, 2, by_ocr=True) == undated

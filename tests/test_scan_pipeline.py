@@ -245,6 +245,39 @@ def test_what_stands_where_a_minus_would_is_told_by_its_shape(mark, found):
     assert _mark_before(_number_with(mark, at=6), (58, 8, 66, 22), (0, 0, 120, 30), k) == found
 
 
+@pytest.mark.parametrize("mark, text, score", [((6, 2), "-1", 1 - 0.16 * 0.02), ((3, 4), "-1", 0.8), (None, "1", 0.8)])
+def test_a_minus_the_second_reading_lost_is_told_by_the_pixels(mark, text, score):
+    """The page's reading "- 1" (unsure: 0.84), the cell's sharper one "1" (0.98): the digits agree,
+    and the minus is the pixels' to tell. A minus there: -1, as sure as the digits both readings
+    spell (cells.agreed). A speck: -1, in doubt. Nothing: 1, in doubt (a reading saw a minus that no
+    mark shows)."""
+    from extraction.grid import Word
+    from extraction.model import Cell, Table
+    from extraction.scan.cells import CellCrop, reread_cells, signed_numbers
+
+    page = _number_with(mark, at=6)
+    tables = [Table([Cell(0, 0, "", bbox=(0.0, 0.0, 120.0, 30.0))], 1, 1, page=1)]
+    words = reread_cells(tables, [Word("- 1", (50.0, 8.0, 66.0, 22.0), 0.84)],
+                         lambda box: CellCrop((58.0, 8.0, 66.0, 22.0), page), lambda images: [("1", 0.98)] * len(images))
+    assert [(w.text, w.sign_seen) for w in words] == [("1", True)]
+    (word,) = signed_numbers(tables, words, page, 1.0)
+    assert word.text == text and word.score == pytest.approx(score)
+    # a minus read as a point by the page's reading is the same case
+    assert [w.sign_seen for w in reread_cells(tables, [Word(".1", (50.0, 8.0, 66.0, 22.0), 0.8)],
+                                              lambda box: CellCrop((58.0, 8.0, 66.0, 22.0), page),
+                                              lambda images: [("1", 0.98)] * len(images))] == [True]
+
+
+def test_no_minus_read_and_no_mark_leaves_a_number_as_it_was():
+    from extraction.grid import Word
+    from extraction.model import Cell, Table
+    from extraction.scan.cells import signed_numbers
+
+    tables = [Table([Cell(0, 0, "", bbox=(0.0, 0.0, 120.0, 30.0))], 1, 1, page=1)]
+    (word,) = signed_numbers(tables, [Word("1", (58.0, 8.0, 66.0, 22.0), 0.98)], _number_with(None), 1.0)
+    assert (word.text, word.score) == ("1", 0.98)
+
+
 def _scan_page(dpi: int, fmt: str = ".jpg", colour: bool = False):
     """A one-page image-only PDF at `dpi`: a line of ink on white (and a red mark on a colour
     page), its picture stored as `fmt` (JPEG: DCTDecode; PNG: Flate)."""

@@ -32,6 +32,7 @@ AGREEMENT_FLOOR = 0.8  # the least score of a reading that confirms another (agr
 SIGN_IN_DOUBT = 0.8  # score of a number with a speck where its minus would stand: not accepted on its own
 _SPECK_AREA = 4  # pixels: less is the paper's grain
 _SIGN_MISREADS = ".·,，'`。 "  # what a printed minus before digits has been read as
+_MINUSES = "-−－"
 
 
 def digits_of(text: str) -> str | None:
@@ -83,7 +84,7 @@ def reread_cells(tables: list[Table], words: list[Word], crop: Cropper, read: Re
         if chosen is None:
             continue
         drop.update(id(w) for w in inside)
-        added.append(Word(chosen[0], c.ink_box or box, chosen[1]))
+        added.append(Word(chosen[0], c.ink_box or box, chosen[1], sign_seen=_sign_lost(first, chosen[0])))
     return [w for w in words if id(w) not in drop] + added
 
 
@@ -97,9 +98,24 @@ def _choose(first: str, s1: float, second: str, s2: float) -> tuple[str, float] 
         # both say the same number: keep the one that spells it with digits
         best = second if second == d2 else first
         return best, agreed(s1, s2) if re.sub(r"\s+", "", first) == second == d2 else max(s1, s2)
+    if d2 is not None and _sign_lost(first, second):
+        # the same digits, a minus (or the point a minus is misread as) in the first only: the sharper
+        # crop lost a thin minus ("- 1" or ".1" and "1", in every scan set's 本年增/减 cells). The
+        # digits are agreed; the sign is left to the pixels (signed_numbers), which put it back where
+        # a minus stands and doubt the number where nothing does
+        return second, agreed(s1, s2) if re.sub(r"\s+", "", first)[1:] == second == d2 else max(s1, s2)
     if d2 is not None and (s2 >= s1 or _STRAY.fullmatch(first)):
         return second, min(s2, 0.5 * (s1 + s2)) if d1 is not None else s2 * 0.8
     return first, min(s1, 0.6)  # the readings disagree: keep the first, doubtfully
+
+
+def _sign_lost(first: str, second: str) -> bool:
+    """Whether `second` spells `first`'s digits without the minus, or the point a minus is misread
+    as (".1"), that `first` has before them."""
+    t1 = re.sub(r"\s+", "", first)
+    d2 = digits_of(second) if second else None
+    return (d2 is not None and d2[:1].isdigit() and len(t1) > 1 and t1[0] in _MINUSES + _SIGN_MISREADS
+            and digits_of(t1[1:]) == d2)
 
 
 def agreed(s1: float, s2: float) -> float:
@@ -138,7 +154,11 @@ def signed_numbers(tables: list[Table], words: list[Word], page: np.ndarray, px_
             if mark == "minus":
                 # read from a sharper crop, the sign itself may come out as a point (".2")
                 out[inside[0]] = Word("-" + w.text.lstrip(_SIGN_MISREADS), w.bbox, w.score)
-            elif mark == "speck":
+            elif mark == "speck" and w.sign_seen:
+                # a reading saw a minus where the pixels show a mark too narrow to be sure of
+                out[inside[0]] = Word("-" + w.text.lstrip(_SIGN_MISREADS), w.bbox, min(w.score, SIGN_IN_DOUBT))
+            elif mark == "speck" or w.sign_seen:
+                # a mark that may be a minus, or a minus read where no mark stands
                 out[inside[0]] = Word(w.text, w.bbox, min(w.score, SIGN_IN_DOUBT))
     return out
 
