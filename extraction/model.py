@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Union
 
 BBox = tuple[float, float, float, float]
+# the box of something on a page whose place there is not known
+EVERYWHERE: BBox = (float("-inf"), float("-inf"), float("inf"), float("inf"))
 
 
 @dataclass
@@ -83,6 +85,9 @@ class Document:
     # those of them where ink the size of a character went unread (scan.unread_ink): there a number
     # missing may have been lost; elsewhere what is not among the words is not printed
     lossy_pages: frozenset[int] = frozenset()
+    # where on those pages that ink stands, in the points of the page's words; a lossy page not
+    # here, or holding EVERYWHERE, lost it where that is not known
+    unread_at: dict[int, tuple[BBox, ...]] = field(default_factory=dict)
     # pages read from another OCR's invisible text over a scan, no OCR of ours being available:
     # how well it read is not known
     unchecked_pages: frozenset[int] = frozenset()

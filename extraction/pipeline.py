@@ -19,7 +19,7 @@ from .contract import ACCEPT_THRESHOLD, ExtractionResult, FieldValue, Source
 from .errors import NotAReport
 from .meta import (find_published_date, find_signature_agency, find_title, misread_of, parse_dates, plausible_agency,
                    prints_no_date)
-from .model import Document
+from .model import EVERYWHERE, BBox, Document
 from .normalize import normalize_document
 from .overview import rows_stated_none, stated_applications, table3_reads_empty
 from .readings import CORRECTED, Reading
@@ -130,7 +130,8 @@ def extract_document(doc: Document, filename: str, data: bytes) -> ExtractionRes
     doc = clock("normalize", normalize_document, doc)
     tokens = clock("tokens", document_tokens, doc, schema.row_labels(), schema.col_labels())
     try:
-        fields, checks, sections, warnings = clock("map", _map, schema, tokens, doc.ocr_pages, doc.lossy_pages)
+        fields, checks, sections, warnings = clock("map", _map, schema, tokens, doc.ocr_pages, doc.lossy_pages,
+                                                   doc.unread_at)
     except NotAReport as exc:
         unread = [w for w in doc.warnings if "were not read" in w or "were not fetched" in w]  # tables as pictures
         if not unread:
@@ -164,9 +165,10 @@ class _Clock:
         return out
 
 
-def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_pages: frozenset[int] | None = None):
-    """`ocr_pages`, `lossy_pages`: the document's pages OCR read, and those where it left ink
-    unread (Document); None where not known."""
+def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_pages: frozenset[int] | None = None,
+         unread_at: dict[int, tuple[BBox, ...]] | None = None):
+    """`ocr_pages`, `lossy_pages`, `unread_at`: the document's pages OCR read, those where it left
+    ink unread, and where that ink stands (Document); None where not known."""
     sections = find_sections(tokens)
     warnings: list[str] = []
     title = find_title(tokens, sections.starts.get(1, min(len(tokens), 60)) + 1)
@@ -235,7 +237,8 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
     fields: dict[str, FieldValue] = {}
     tail_start = _tail_start(tokens, sections)
     signer = find_signature_agency(tokens, tail_start)
-    meta = _meta(tokens, sections, title, template, template_conf, tail_start, signer, ocr_pages, lossy_pages)
+    meta = _meta(tokens, sections, title, template, template_conf, tail_start, signer, ocr_pages, lossy_pages,
+                 unread_at or {})
     fields.update(meta)
     for key, r in readings.items():
         fields[key] = FieldValue(value=_typed(schema, key, r.value), confidence=r.confidence, raw=r.raw, page=r.page,
@@ -324,10 +327,11 @@ def _typed(schema: Schema, key: str, value):
 
 
 def _meta(tokens, sections, title, template: str, template_conf: float, tail_start: int, signer,
-          ocr_pages: frozenset[int] | None = None, lossy_pages: frozenset[int] | None = None) -> dict[str, FieldValue]:
+          ocr_pages: frozenset[int] | None = None, lossy_pages: frozenset[int] | None = None,
+          unread_at: dict[int, tuple[BBox, ...]] | None = None) -> dict[str, FieldValue]:
     """`signer`: the agency's name under the report (find_signature_agency from `tail_start`), or None.
-    `ocr_pages`, `lossy_pages`: Document.ocr_pages and .lossy_pages; None where not known (then a
-    date not found stays in doubt)."""
+    `ocr_pages`, `lossy_pages`, `unread_at`: Document.ocr_pages, .lossy_pages and .unread_at; None
+    where not known (then a date not found stays in doubt)."""
     out: dict[str, FieldValue] = {}
     signed = re.sub(r"\s+", "", signer.text) if signer else None
     if title and title.agency:
@@ -367,7 +371,8 @@ def _meta(tokens, sections, title, template: str, template_conf: float, tail_sta
         # (the places are known only where the sections before and after them were found)
         placed = 1 in sections.starts and (5 in sections.starts or 6 in sections.starts)
         # (lossy_pages are OCR's pages only: none where every word is the document's own)
-        whole = lossy_pages is not None and not lossy_pages
+        whole = lossy_pages is not None and placed and not _lost_where_dated(
+            tokens, sections.starts[1], tail_start, lossy_pages, unread_at or {})
         unprinted = whole and placed and prints_no_date(tokens, sections.starts[1], tail_start, by_ocr=bool(ocr_pages))
         out["meta.published_date"] = FieldValue(value=None, confidence=0.92 if unprinted else 0.6 if doubtful else 0.88,
                                                 status="missing")
@@ -377,6 +382,26 @@ def _meta(tokens, sections, title, template: str, template_conf: float, tail_sta
 def _tail_start(tokens, sections) -> int:
     """Where the report's last lines (signature, date) are looked for: from section 六 (or 五)."""
     return sections.starts.get(6, sections.starts.get(5, max(0, len(tokens) - 40)))
+
+
+def _lost_where_dated(tokens, head_end: int, tail_start: int, lossy_pages: frozenset[int],
+                      unread_at: dict[int, tuple[BBox, ...]]) -> bool:
+    """Whether ink OCR left unread stands where a report is dated: above section 一's heading
+    (tokens[head_end]: under the title) or from the last sections' heading on (tokens[tail_start]:
+    under the signature). Ink lost elsewhere, in a table say, is no date."""
+    def at(i: int) -> tuple[int, float] | None:
+        tok = tokens[i] if i < len(tokens) else None
+        return (tok.page, tok.bbox[1]) if tok is not None and tok.page is not None and tok.bbox else None
+
+    head, tail = at(head_end), at(tail_start)
+    for page in lossy_pages:
+        for box in unread_at.get(page, (EVERYWHERE,)):
+            if box == EVERYWHERE or head is None or tail is None:
+                return True
+            mid = (box[1] + box[3]) / 2
+            if (page, mid) < head or (page, mid) > tail:
+                return True
+    return False
 
 
 def _sections(tokens, sections, title, signer) -> dict[str, str]:

@@ -67,7 +67,7 @@ def read_frames(frames: list[tuple[np.ndarray, float | None]], reader: PageReade
             carried = pages[-1].columns if pages else []
             pages.append(pdf_layout.lay_out(
                 pdf_layout.PageLayout(number=scan.number, height=scan.height, ocr=True, left=part.left,
-                                      unread_marks=scan.unread_marks),
+                                      unread=scan.unread),
                 part.h_lines, part.v_lines, part.words, carried, tol=GRID_TOL))
     pdf_layout.drop_page_furniture(pages)
     blocks = pdf_layout.join_continued_tables([pdf_layout.page_blocks(p) for p in pages], continues)
@@ -76,7 +76,8 @@ def read_frames(frames: list[tuple[np.ndarray, float | None]], reader: PageReade
     pdf_layout.add_ocr_stages(timings, (scan.timings_ms for scan in scans))
     return Document(blocks=blocks, kind="image", pages=len(scans), warnings=warnings,
                     timings_ms=timings, ocr_pages=frozenset(range(1, len(scans) + 1)),
-                    lossy_pages=frozenset(s.number for s in scans if s.unread_marks))
+                    lossy_pages=frozenset(s.number for s in scans if s.unread),
+                    unread_at=pdf_layout.unread_at(pages))
 
 
 def continues(first: Table, nxt: Table) -> bool:

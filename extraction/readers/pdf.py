@@ -19,6 +19,7 @@ import re
 import time
 import zlib
 from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
@@ -26,7 +27,7 @@ import pymupdf
 
 from ..errors import CorruptInput, EmptyInput, EncryptedInput, NeedsOCR
 from ..grid import Segment, Word, build_tables
-from ..model import BBox, Document, Paragraph, Table
+from ..model import EVERYWHERE, BBox, Document, Paragraph, Table
 from ..page_text import TextLine, bounding_box, page_lines, paragraphs
 from ..unruled import unruled_tables
 from .pdf_frame import Frame, reading_frame
@@ -49,9 +50,9 @@ class OcrReading:
     # words measured from its own top, which stands `top` points down the page.
     parts: list[OcrReading] | None = None
     top: float = 0.0
-    # marks the size of a character no word read accounts for (scan.unread_ink): 0 where nothing
-    # printed went unread
-    unread_marks: int = 0
+    # marks the size of a character no word read accounts for (scan.unread_ink), in page points
+    # like the words: none where nothing printed went unread
+    unread: list[BBox] = field(default_factory=list)
 
 
 # (page, clip rectangle or None for the whole page, overlaid=whether anything but pictures shows
@@ -91,14 +92,23 @@ class PageLayout:
     # one picture): the x and y of its top left corner there
     left: float = 0.0
     top: float = 0.0
-    # marks the size of a character on it (or on its sheet) that no word OCR read accounts for
-    unread_marks: int = 0
+    # marks the size of a character on it (or on its sheet) that no word OCR read accounts for, in
+    # the points of its words (EVERYWHERE where its parts' words do not share one frame)
+    unread: list[BBox] = field(default_factory=list)
 
     @property
     def nothing_lost(self) -> bool:
         """Whether every word printed on the page is among its words: a text layer's, or OCR's
         where no ink went unread (scan.unread_ink). An empty row there is printed blank."""
-        return self.unread_marks == 0
+        return not self.unread
+
+
+def unread_at(pages: list[PageLayout]) -> dict[int, tuple[BBox, ...]]:
+    """Document.unread_at: where on each page the ink OCR left unread stands. A page of the file
+    laid out as several (a sheet's two pages, pages stacked in one picture) has it EVERYWHERE: its
+    parts' words are not measured in one frame."""
+    parts = Counter(p.number for p in pages)
+    return {p.number: (EVERYWHERE,) if parts[p.number] > 1 else tuple(p.unread) for p in pages if p.unread}
 
 
 def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
@@ -159,6 +169,7 @@ def read(data: bytes, ocr_page: OcrPage | None = None) -> Document:
     return Document(blocks=blocks, kind=kind, pages=n_pages, warnings=warnings, timings_ms=timings,
                     ocr_pages=frozenset(p.number for p in pages if p.ocr or p.pictures),
                     lossy_pages=frozenset(p.number for p in pages if not p.nothing_lost),
+                    unread_at=unread_at(pages),
                     unchecked_pages=frozenset(p.number for p in pages if p.unchecked))
 
 
@@ -306,7 +317,7 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float
     ocr, ocr_ms, notes = False, {}, []
     # what is laid out: (top on the page, width, height, words, rulings) of each picture of a page
     # on it (several where it holds pages one under another), else the page's own
-    stack: list[tuple[float, float, float, list[Word], list[Segment], list[Segment], int]] = []
+    stack: list[tuple[float, float, float, list[Word], list[Segment], list[Segment], list[BBox]]] = []
     if not words:
         if not images and not unusable:
             return "blank"
@@ -314,19 +325,19 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float
             return unusable or "image"
         read = ocr_page(page, overlaid=overlaid)
         ocr, ocr_ms, notes = True, read.stage_ms, read.notes
-        stack = [(r.top, *_read_size(r, page.rect, bool(read.parts)), r.words, r.h_lines, r.v_lines, r.unread_marks)
+        stack = [(r.top, *_read_size(r, page.rect, bool(read.parts)), r.words, r.h_lines, r.v_lines, r.unread)
                  for r in (read.parts or [read])]
     # (the images are asked for without OCR too, for a scan's invisible text; its pictures are not read then)
     pictures = (_pictures_without_text(page, words, images_info)
                 if not ocr and frame.turn == 0 and ocr_page is not None else [])
-    kept = unread = 0
+    kept, unread = 0, []
     for box in pictures:
         more = ocr_page(page, box)
         ocr_ms = summed_stages([ocr_ms, more.stage_ms])
         if more.h_lines or more.v_lines or len(more.words) >= _PICTURE_MIN_WORDS:  # else a photo: a caption's worth
             words, h, v = words + more.words, h + more.h_lines, v + more.v_lines
             kept += 1
-            unread += more.unread_marks
+            unread += more.unread
     n = page.number + 1
     laid: list[PageLayout] = []
     for top, width, height, words, h, v, marks in stack or [(0.0, frame.width, frame.height, words, h, v, unread)]:
@@ -336,7 +347,7 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float
                                            turn=0 if ocr else frame.turn, hidden_text=hidden and not unchecked,
                                            unchecked=unchecked, pictures=kept,
                                            illegible=unusable, notes=notes if not laid else [],
-                                           left=part.left, top=top, unread_marks=marks),
+                                           left=part.left, top=top, unread=marks),
                                 part.h_lines, part.v_lines, part.words, laid[-1].columns if laid else carried))
         if len(parts) > 1:
             laid[0].notes = laid[0].notes + [sheet.NOTE]

@@ -68,9 +68,9 @@ class ScanPage:
     timings_ms: dict[str, float] = field(default_factory=dict)  # wall time per stage
     cpu_ms: dict[str, float] = field(default_factory=dict)  # CPU time per stage, all threads
     thread_cpu_ms: dict[str, float] = field(default_factory=dict)  # CPU time per stage, this thread
-    # marks the size of a character that no word read accounts for (unread_ink): 0 where nothing
-    # printed on the page went unread
-    unread_marks: int = 0
+    # marks the size of a character that no word read accounts for (unread_ink), in page points
+    # like the words: none where nothing printed on the page went unread
+    unread: list[tuple[float, float, float, float]] = field(default_factory=list)
 
 
 class _Clock:
@@ -186,7 +186,7 @@ class PageReader:
         clock.lap("ink")
         hgt, wid = gray.shape
         page = ScanPage(number, wid * scale, hgt * scale, words, h_pts, v_pts, gray, turns, skew,
-                        list(source.notes), timings, cpu, thread_cpu, len(unread))
+                        list(source.notes), timings, cpu, thread_cpu, [tuple(v / px for v in m) for m in unread])
         if turns % 4:
             page.notes.append(f"page {number} was turned {90 * (turns % 4)}° to read it")
         _collect(page)
@@ -502,12 +502,13 @@ def ocr_page(page, clip=None, overlaid: bool | None = None) -> OcrReading:
         return OcrReading([], [], [], scan.timings_ms)  # a picture set sideways: its points are not the page's
     dx, dy = clip[0], clip[1]
     return OcrReading([w.moved(dx, dy) for w in scan.words], [s.moved(dx, dy) for s in scan.h_lines],
-                      [s.moved(dx, dy) for s in scan.v_lines], scan.timings_ms, unread_marks=scan.unread_marks)
+                      [s.moved(dx, dy) for s in scan.v_lines], scan.timings_ms,
+                      unread=[(x0 + dx, y0 + dy, x1 + dx, y1 + dy) for x0, y0, x1, y1 in scan.unread])
 
 
 def _whole(scan: ScanPage, top: float) -> OcrReading:
     return OcrReading(scan.words, scan.h_lines, scan.v_lines, scan.timings_ms, scan.notes, (scan.width, scan.height),
-                      top=top, unread_marks=scan.unread_marks)
+                      top=top, unread=scan.unread)
 
 
 def _stacked_in(source: PageSource, width: float, height: float) -> list[tuple[float, PageSource]]:
