@@ -522,6 +522,28 @@ def test_columns_evenly_spaced_are_found_at_their_own_pitch():
     assert [round(x) for x in grid] == [270, 307, 346, 384, 425, 463, 502]
 
 
+def test_two_value_columns_far_apart_take_the_pitch_most_header_cells_stand_on():
+    """Table 3 read by OCR (sweep 79015): only 自然人 and 总计 print numbers (267 and 501), and OCR
+    joined 商业企业科研机构 (328). Seven columns 39 apart have five header cells over them and two
+    with none; three columns 117 apart have three over them and none without: the same score. The
+    three-column grid had put 自然人's numbers under 其他 (in review, every rule holding either way);
+    the grid more header cells stand over is the form's."""
+    heads = [252.0, 270.0, 328.0, 357.0, 386.0, 386.0, 387.0, 406.0, 425.0, 462.0, 464.0, 503.0]
+    grid = _progression([267.0, 501.0], heads, 10.1)
+    assert [round(x) for x in grid] == [267, 306, 345, 387, 425, 464, 501]
+
+
+def test_a_table_3_printing_two_columns_by_ocr_is_read_under_its_own_headers():
+    from bench.sweeps import unruled_document
+
+    _, data, answer = unruled_document(79015, blank_zeros=True)
+    output = _output(data)
+    assert any("read by OCR" in w for w in output["warnings"])
+    t3 = [k for k in answer if k.startswith("t3.")]
+    assert answer["t3.received_new.natural_person"] == answer["t3.received_new.total"] == 23
+    assert [k for k in t3 if output["fields"][k]["value"] != answer[k] or output["fields"][k]["confidence"] < 0.9] == []
+
+
 @pytest.mark.parametrize("seed,read_by_ocr,speck", [(33612, False, False), (40610, True, False), (40610, True, True)])
 def test_a_table_4_printing_no_number_is_read_blank_where_no_word_was_lost(seed, read_by_ocr, speck):
     """No review and no lawsuit, zeros printed blank, no rulings: table 4 is its header over nothing
