@@ -163,10 +163,12 @@ def test_a_page_number_after_the_signature_is_no_date_read_by_ocr(last_line, und
     assert prints_no_date(tokens, 1, 2, by_ocr=True) == undated
 
 
-@pytest.mark.parametrize("title", ["{agency}{year}年政府信息公工作年度报告", "{agency}{year}年政府信息公升工作年度报告"])
+@pytest.mark.parametrize("title", ["{agency}{year}年政府信息公工作年度报告", "{agency}{year}年政府信息公升工作年度报告",
+                                   "{agency}{year}年政府信息公T --作年度报告"])
 def test_a_title_whose_kai_ocr_dropped_or_misread_is_still_the_title(title):
-    """A screenshot's title in large bold type: OCR read 政府信息公开 as 政府信息公 (or 公升) in every
-    one of a sweep's screenshots. The year and the agency are still the title's."""
+    """A screenshot's title in large bold type: OCR read 政府信息公开 as 政府信息公 in every one of a
+    sweep's screenshots (公升, or 公开工作 as 公T --作, elsewhere). The year and the agency are still the
+    title's."""
     report = _report(78)
     agency, year = report.answer["meta.agency"], report.answer["meta.year"]
     meta = _meta(_text(report, title.format(agency=agency, year=year), agency))

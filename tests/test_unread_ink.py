@@ -68,3 +68,17 @@ def test_marks_beside_everything_read_are_the_margins_not_print():
     cv2.putText(page, "0", (300, 300), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 20, 2)
     [(x0, y0, x1, y1)] = unread_ink(page, _WORDS)
     assert 295 <= x0 < x1 <= 325 and 275 <= y0 < y1 <= 305
+
+
+def test_the_grey_between_white_padding_and_an_erased_edge_is_no_ink():
+    """A straightened close-up: paper at 213, the sheet's edge erased to white (255) and, past a grey
+    piece of the table under it (193), the white a straightened photo is padded with. The grey is 62
+    under the white around it, but only 20 under the page's paper: no ink. A digit printed on the
+    paper is."""
+    page = _page()
+    page[page == 230] = 213
+    page[300:, :] = 255  # the erased edge and the padding
+    page[305:317, 200:240] = 193
+    assert unread_ink(page, _WORDS) == []
+    cv2.putText(page, "0", (300, 260), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 20, 2)
+    assert len(unread_ink(page, _WORDS)) == 1

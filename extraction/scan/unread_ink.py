@@ -26,6 +26,7 @@ _ACCOUNTS = re.compile(r"[\u4e00-\u9fff\d]")
 _MIN_SCORE = 0.5
 _HALVED = 12  # px: print at least this high is looked for at half the resolution
 _LOW = 0.55  # of the glyph height: the lowest mark that may be a digit
+_PAPER_SHARE = 75  # percentile of a page's pixels that is its paper (paper covers more than a quarter)
 
 
 def unread_ink(gray: np.ndarray, words: list[tuple[str, float, tuple[float, float, float, float]]]
@@ -46,6 +47,10 @@ def unread_ink(gray: np.ndarray, words: list[tuple[str, float, tuple[float, floa
     if step == 2:
         gray = cv2.erode(gray, np.ones((2, 2), np.uint8), anchor=(0, 0))[::2, ::2]
     paper = cv2.dilate(gray, cv2.getStructuringElement(cv2.MORPH_RECT, (_PAPER // step, _PAPER // step)))
+    # and under the page's own paper by as much: beside white brighter than the paper (a straightened
+    # photo's padding, an erased ruling) the sheet's grey edge would pass for ink
+    page_paper = min(255, int(np.percentile(gray[::4, ::4], _PAPER_SHARE)))
+    paper = np.minimum(paper, page_paper)
     ink = cv2.compare(cv2.subtract(paper, gray), _CONTRAST, cv2.CMP_GT)
     n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     x, y, w, h, area = (stats[1:, i] for i in range(5))  # [0] is the paper
