@@ -131,6 +131,36 @@ def evaluate(readings: dict[str, Reading], rules: list[BoundRule]) -> list[Check
     return checks
 
 
+# A reading this sure of itself is not overruled by the rules it breaks (a cell of theirs may be wrong)
+_OVERRULED_BELOW = 0.9
+
+
+def one_misread(readings: dict[str, Reading], rules: list[BoundRule], checks: list[Check]) -> tuple[str, float] | None:
+    """The cell the broken rules single out, with the value they give it, or None. Where two rules
+    or more are broken (a column's sum and a row's), one cell OCR was unsure of stands in every one
+    of them and in no rule that holds, and one value of it mends them all, that one misreading
+    explains them (seen: a photo's 1 read as 一, a dash, so table 3's column and row both came out
+    one short); any other account needs two misreadings or more that err by the same amount."""
+    broken = [rule for rule, check in zip(rules, checks) if check.ok is False]
+    if len(broken) < 2:
+        return None
+    held = {k for rule, check in zip(rules, checks) if check.ok for k in rule.keys}
+    found = []
+    for key in set(broken[0].keys).intersection(*(rule.keys for rule in broken[1:])) - held:
+        r = readings.get(key)
+        if r is None or r.status in ("missing", "inferred") or r.confidence >= _OVERRULED_BELOW:
+            continue
+        now = rule_value(r) or 0
+        wanted = set()
+        for rule in broken:
+            lhs = sum(rule_value(readings[k]) for k in rule.lhs)
+            rhs = sum(rule_value(readings[k]) for k in rule.rhs)
+            wanted.add(round(now + (rhs - lhs if key in rule.lhs else lhs - rhs), 6))
+        if len(wanted) == 1 and (value := wanted.pop()) >= 0 and float(value).is_integer():
+            found.append((key, int(value)))
+    return found[0] if len(found) == 1 else None
+
+
 def _consistency_score(readings: dict[str, Reading], rules: list[BoundRule]) -> tuple[int, dict[str, float]]:
     trial = dict(readings)
     inferred = infer_missing(trial, rules)

@@ -14,7 +14,7 @@ from typing import Callable
 
 from . import __version__
 from .confidence import apply_rules
-from .consistency import blank_totals, bind_rules, choose_placements, evaluate, infer_missing, zero_style
+from .consistency import blank_totals, bind_rules, choose_placements, evaluate, infer_missing, one_misread, zero_style
 from .contract import ACCEPT_THRESHOLD, ExtractionResult, FieldValue, Source
 from .errors import NotAReport
 from .meta import (find_published_date, find_signature_agency, find_title, misread_of, parse_dates, plausible_agency,
@@ -202,7 +202,7 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
     # where a row OCR read nothing in is the only blank, it does not show how the table prints 0
     shown = {k: r for k, r in readings.items() if not r.quiet_row}
     blank_zeros = frozenset(t for t in styles if zero_style(shown, t) == "blank")
-    unsure_zeros = []
+    in_doubt = []
     # the cells a joint placement of short rows leaves empty (joint_placement.py) are zeros as
     # the rules count them, printed as this table prints its zeros, like the zeros the rules infer
     emptied = {k: (0, "") for k, r in readings.items() if r.status == "inferred" and r.joint}
@@ -219,15 +219,29 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
             # but not sure
             value = None
             if style == "unknown":
-                unsure_zeros.append(key)
+                in_doubt.append(key)
         elif value == 0 and style == "mixed":
-            unsure_zeros.append(key)  # printed blank or 0: the rule cannot tell which
+            in_doubt.append(key)  # printed blank or 0: the rule cannot tell which
         readings[key] = Reading(key, value, "inferred", 0.0, old.raw, old.page, old.bbox, placed=old.placed, joint=old.joint)
         if rule_id:
             warnings.append(f"{key} inferred as {'blank' if value is None else value} from rule {rule_id}")
     checks = evaluate(readings, rules)
+    # (from OCR only: a document's own text says what it prints, its arithmetic right or wrong)
+    misread = one_misread(readings, rules, checks) if ocr_pages else None
+    if misread and readings[misread[0]].page in ocr_pages:
+        # the value the broken rules give the one cell they share; in review, since it overrules
+        # what OCR read there (kept as raw)
+        key, value = misread
+        old = readings[key]
+        if value == 0 and styles[key.split(".")[0]] in ("blank", "unknown"):
+            value = None  # (a zero printed as this table prints them, as for the cells inferred above)
+        readings[key] = Reading(key, value, "inferred", 0.0, old.raw, old.page, old.bbox)
+        in_doubt.append(key)
+        warnings.append(f"{key} read {old.raw!r}: the rules broken with it all give it "
+                        f"{'blank' if value is None else value} (in review)")
+        checks = evaluate(readings, rules)
     apply_rules(readings, checks, agreed, blank_zeros, blank_totals(readings, rules))
-    for key in unsure_zeros:
+    for key in in_doubt:
         readings[key].confidence = min(readings[key].confidence, 0.75)
     warnings += _held_against_overview(readings, tokens, sections, styles)
     for c in checks:
