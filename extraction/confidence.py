@@ -24,11 +24,17 @@ def apply_rules(readings: dict[str, Reading], checks: list[Check], agreed: dict[
         r = readings[key]
         return r.clean_blank and satisfied.get(key, 0) > 0 and not violated.get(key, 0)
 
+    read_as = {k: r.confidence for k, r in readings.items()}
     for key, r in readings.items():
         sat, viol = satisfied.get(key, 0), violated.get(key, 0)
         if r.quiet_row and not sat and any(all(map(sure_blank, other)) for other in totals.get(key, ())):
             sat = 1  # a rule it is in makes it 0
         c = r.confidence
+        if r.clean_blank and not sat and not viol:
+            # a rule's other side printed blank, each sure: the counts on this side sum to 0, so this
+            # cell is blank whichever row it is (its row's label misread: 2.重复申调); as sure as they
+            c = max(c, max((min(read_as[k] for k in other) for other in totals.get(key, ())
+                            if all(readings[k].clean_blank for k in other)), default=c))
         if r.status == "missing":
             c = 0.0
         elif r.status == "inferred":

@@ -65,3 +65,22 @@ def test_a_cell_ocr_misread_is_mended_by_its_row_and_column_and_the_rest_confirm
               and k != "t3.granted.commercial"]
     assert len(others) == 7
     assert all(result.fields[k].value == answer[k] and result.fields[k].confidence >= 0.9 for k in others)
+
+
+def test_a_blank_under_a_total_printed_blank_is_blank_whichever_row_it_is():
+    """A fax misread 2.重复申请 as 2.重复申调: its row is found, its blank cells doubted for the label
+    (0.89). In a column whose total is a printed blank too, every cell is 0, whichever row it
+    is: the blank is as sure as that total. Where the total had ink (not a clean blank), no."""
+    from extraction.confidence import apply_rules
+    from extraction.consistency import blank_totals
+
+    def column(total_clean: bool):
+        readings = {k: Reading(k, None, "blank", 0.97, clean_blank=True) for k in ("a", "c")}
+        readings["b"] = Reading("b", None, "blank", 0.8924, clean_blank=True)
+        readings["total"] = Reading("total", None, "blank", 0.97, clean_blank=total_clean)
+        rules = [BoundRule("column", "", ("total",), ("a", "b", "c"))]
+        apply_rules(readings, evaluate(readings, rules), {}, totals=blank_totals(readings, rules))
+        return readings["b"].confidence
+
+    assert column(total_clean=True) == 0.97
+    assert column(total_clean=False) < 0.9
