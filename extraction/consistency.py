@@ -135,7 +135,7 @@ def evaluate(readings: dict[str, Reading], rules: list[BoundRule]) -> list[Check
 _OVERRULED_BELOW = 0.9
 
 
-def one_misread(readings: dict[str, Reading], rules: list[BoundRule], checks: list[Check]) -> tuple[str, float] | None:
+def one_misread(readings: dict[str, Reading], rules: list[BoundRule], checks: list[Check]) -> tuple[str, int] | None:
     """The cell the broken rules single out, with the value they give it, or None. Where two rules
     or more are broken (a column's sum and a row's), one cell OCR was unsure of stands in every one
     of them and in no rule that holds, and one value of it mends them all, that one misreading

@@ -387,7 +387,7 @@ def _meta(tokens, sections, title, template: str, template_conf: float, tail_sta
         # (lossy_pages are OCR's pages only: none where every word is the document's own)
         whole = lossy_pages is not None and placed and not _lost_where_dated(
             tokens, sections.starts[1], tail_start, lossy_pages, unread_at or {})
-        unprinted = whole and placed and prints_no_date(tokens, sections.starts[1], tail_start, by_ocr=bool(ocr_pages))
+        unprinted = whole and prints_no_date(tokens, sections.starts[1], tail_start, by_ocr=bool(ocr_pages))
         out["meta.published_date"] = FieldValue(value=None, confidence=0.92 if unprinted else 0.6 if doubtful else 0.88,
                                                 status="missing")
     return out
