@@ -97,6 +97,29 @@ def split_known_labels(text: str, known: frozenset[str], parts: int) -> list[str
     return found[0] if len(found) == 1 else None
 
 
+def split_with_misread(text: str, known: frozenset[str]) -> list[str] | None:
+    """text as two form labels run together, one of them misread ('规乘行政规范性文件': 规章 with 章
+    read as 乘): one part a form label, the other as long as another form label and the same in
+    half its characters or more, compared by label_key; None when no such reading exists or more
+    than one does. (The misread part is kept as printed: where its row is, is for the alignment.)"""
+    key = label_key(text)
+    if key in known:
+        return None
+    found = set()
+    for label in known:
+        for part, rest, first in ((key[:-len(label)], label, False), (key[len(label):], label, True)):
+            if not (key.endswith(label) if not first else key.startswith(label)) or len(part) < 2:
+                continue
+            if any(len(other) == len(part) and other != label and _same_at(part, other) * 2 >= len(part)
+                   for other in known):
+                found.add((rest, part) if first else (part, rest))
+    return list(found.pop()) if len(found) == 1 else None
+
+
+def _same_at(a: str, b: str) -> int:
+    return sum(x == y for x, y in zip(a, b))
+
+
 def label_key(text: str) -> str:
     text = unicodedata.normalize("NFKC", strip_tags(text))
     return _PUNCT.sub("", text).lower()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Iterable
 
 from .model import BBox, Cell, Document, Paragraph, Table
-from .labels import label_key, match_label, split_known_labels, split_labels, split_numbered_labels
+from .labels import label_key, match_label, split_known_labels, split_labels, split_numbered_labels, split_with_misread
 from .normalize import strip_tags
 from .wrapped_labels import join_wrapped_labels
 
@@ -259,6 +259,7 @@ def document_tokens(doc: Document, row_labels: Iterable[str] = (), col_labels: I
         elif isinstance(block, Table):
             exact = block.origin in EXACT_ORIGINS
             lost = exact and _lost_label_ruling(block, known)
+            unsure = _rows_of_an_unsplit_label(block, known)
             later: dict[int, list[Cell]] = {}  # row -> labels of a merged label cell for that row
             for r in range(block.n_rows):
                 stream.new_row()
@@ -291,6 +292,8 @@ def document_tokens(doc: Document, row_labels: Iterable[str] = (), col_labels: I
                         cell = replace(cell, text=parts[0], rowspan=1)
                         for i, part in enumerate(parts[1:], 1):
                             later.setdefault(r + i, []).append(replace(cell, row=r + i, text=part))
+                    if cell.row in unsure and cell.col > 0:
+                        cell = replace(cell, score=min(cell.score, _GLUED_SCORE))
                     _add_cell(stream, cell, exact, cells, block.n_cols, known if lost else frozenset())
                 for cell in after_row:
                     _add_cell(stream, cell, exact)
@@ -383,7 +386,30 @@ def _merged_labels(cell: Cell, known: frozenset[str] = frozenset()) -> list[str]
     for parts in (split_labels(text), split_numbered_labels(text)):
         if len(parts) == cell.rowspan:
             return parts
-    return split_known_labels(text, known, cell.rowspan)
+    return split_known_labels(text, known, cell.rowspan) or (split_with_misread(text, known) if cell.rowspan == 2 else None)
+
+
+def _rows_of_an_unsplit_label(block: Table, known: frozenset[str]) -> set[int]:
+    """The rows of a label cell spanning several, where one of them prints values but no label of
+    its own and the cell does not split into a label per row (_merged_labels): a lost ruling merged
+    two labels, misread past telling apart. Which row the label names is not known, so the values
+    of all of them are doubted. (A group label over its items' own labels is no such cell.)"""
+    out: set[int] = set()
+    for cell in block.cells:
+        if cell.col != 0 or cell.rowspan < 2 or cell.blank or parse_value(cell.text.strip()) is not None:
+            continue
+        rows = range(cell.row, cell.row + cell.rowspan)
+        if any(_numbers_without_label(block, r) for r in rows[1:]) and not _merged_labels(cell, known):
+            out.update(rows)
+    return out
+
+
+def _numbers_without_label(block: Table, r: int) -> bool:
+    """Whether row r prints a number and no label covers it right of the first column (an item
+    label, a wrapped one spanning rows included)."""
+    covering = {id(c): c for c in (block.at(r, col) for col in range(1, block.n_cols)) if c is not None}.values()
+    return (any(parse_value(c.text.strip()) is not None for c in block.row_cells(r) if c.text.strip())
+            and not any(c.text.strip() and parse_value(c.text.strip()) is None for c in covering))
 
 
 def _header_then_label(cell: Cell, known: frozenset[str]) -> list[str] | None:

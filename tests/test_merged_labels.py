@@ -330,3 +330,37 @@ def test_one_character_is_dropped_only_after_the_rows_own_label():
     cells = [Cell(0, 0, "规章"), Cell(0, 1, "一"), Cell(0, 2, "5"), Cell(1, 0, "供"), Cell(1, 1, "2")]
     first, second = _rows(Table(cells, 2, 3, page=1, origin="alignment"))
     assert first == ["规章", "一", "5"] and second == ["供", "2"]
+
+
+def _two_rows_under(label: str, col0: list[Cell] = ()) -> Table:
+    """Table 2's 规章 and 行政规范性文件 (2019 form) whose label cells a lost ruling merged into one."""
+    cells = [Cell(0, 0, label, rowspan=2), Cell(0, 1, ""), Cell(0, 2, "4"), Cell(0, 3, "12"),
+             Cell(1, 1, "11"), Cell(1, 2, ""), Cell(1, 3, "80")]
+    return Table(cells, 2, 4, page=1, origin="ruling")
+
+
+def test_two_merged_labels_one_misread_go_one_to_each_row():
+    """A fax merged 规章 and 行政规范性文件 into one cell over their two rows and read 章 as 乘
+    (sweep 82011): 规乘 is no form label, so the cell did not split, and 行政规范性文件 took 规章's
+    numbers (accepted: three silent errors). One part a form label and the other as long as
+    another, half its characters the same, the two split; the misread one keeps its printed text."""
+    labels = load_schema().row_labels()
+    assert _rows(_two_rows_under("规乘行政规范性文件"), labels) == [["规乘", "", "4", "12"], ["行政规范性文件", "11", "", "80"]]
+
+
+def test_a_label_over_two_rows_of_numbers_that_does_not_split_doubts_both():
+    """Both labels misread (规乘行政规范性文什): which row the cell names is not known, so every value
+    of the two rows is doubted. A group label over rows with their own labels is no such cell."""
+    labels = load_schema().row_labels()
+    tokens = document_tokens(Document([_two_rows_under("规乘行政规范性文什")], kind="image", pages=1), labels)
+    values = [t for t in tokens if t.value is not None and t.text]
+    assert len(values) == 4 and all(t.score <= 0.5 for t in values)
+    group = [Cell(0, 0, "三、本年度办理结果", rowspan=2), Cell(0, 1, "（一）予以公开"), Cell(0, 2, "3"),
+             Cell(1, 1, "（二）部分公开"), Cell(1, 2, "1")]
+    tokens = document_tokens(Document([Table(group, 2, 3, page=1, origin="ruling")], kind="image", pages=1), labels)
+    assert [t.score for t in tokens if t.text in ("3", "1")] == [1.0, 1.0]
+    # nor is one over an item label wrapped over both its rows (covering the second, not anchored in it)
+    wrapped = [Cell(0, 0, "三、本年度办理结果", rowspan=2), Cell(0, 1, "（二）部分公开（区分处理的）", rowspan=2),
+               Cell(0, 2, ""), Cell(1, 2, "2")]
+    tokens = document_tokens(Document([Table(wrapped, 2, 3, page=1, origin="ruling")], kind="image", pages=1), labels)
+    assert [t.score for t in tokens if t.text == "2"] == [1.0]
