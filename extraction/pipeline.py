@@ -22,7 +22,7 @@ from .meta import (find_published_date, find_signature_agency, find_title, misre
 from .model import EVERYWHERE, BBox, Document
 from .normalize import normalize_document
 from .overview import rows_stated_none, stated_applications, table3_reads_empty
-from .readings import CORRECTED, Reading
+from .readings import CORRECTED, DOUBTED_BLANK, Reading
 from .schema import Schema, load_schema
 from .sections import find_sections, is_boilerplate, prose
 from .sniff import detect_kind
@@ -199,6 +199,12 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
     rules = bind_rules(schema, set(readings))
     agreed = choose_placements(readings, t3.short_rows + t2.short_rows + t4.short_rows, rules)
     styles = {t: zero_style(readings, t) for t in ("t2", "t3", "t4")}
+    for key, r in readings.items():
+        if r.stray_mark and styles[key.split(".")[0]] == "zero":
+            # a mark (。 . ,) in a table that prints every cell, its zeros as 0: a 0 misread (a small
+            # round 0 read as 。), corrected like a look-alike, for the rules to confirm
+            readings[key] = replace(r, value=0, status="corrected", stray_mark=False,
+                                    confidence=round(r.confidence / DOUBTED_BLANK * CORRECTED, 4))
     # where a row OCR read nothing in is the only blank, it does not show how the table prints 0
     shown = {k: r for k, r in readings.items() if not r.quiet_row}
     blank_zeros = frozenset(t for t in styles if zero_style(shown, t) == "blank")

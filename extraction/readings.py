@@ -17,6 +17,7 @@ from .tokens import Token, Value, join_kerned
 # How sure a cleanly read cell is, by how the text reached us.
 READ_CONFIDENCE = 0.97
 CORRECTED = 0.88  # a value read through a correction (a look-alike, a stray point) keeps this share
+DOUBTED_BLANK = 0.85  # share a blank keeps that shows a dash or a mark (。 . ,): perhaps a number misread
 
 
 @dataclass
@@ -170,7 +171,7 @@ def reading_from_token(key: str, tok: Token, label_ratio: float, *, placed: bool
     mark = _stray_mark(v)
     if v.number is None:
         status = "blank"
-        conf *= 0.85 if v.dash or mark else (1.0 if tok.exact else 0.97)
+        conf *= DOUBTED_BLANK if v.dash or mark else (1.0 if tok.exact else 0.97)
     elif v.corrected:
         status = "corrected"
         conf *= CORRECTED
