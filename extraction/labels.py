@@ -105,19 +105,18 @@ def split_with_misread(text: str, known: frozenset[str]) -> list[str] | None:
     key = label_key(text)
     if key in known:
         return None
+    def misread(part: str, beside: str) -> bool:
+        """As long as a form label other than `beside`, half its characters the same or more."""
+        return len(part) >= 2 and any(len(other) == len(part) and other != beside
+                                      and 2 * sum(x == y for x, y in zip(part, other)) >= len(part) for other in known)
+
     found = set()
     for label in known:
-        for part, rest, first in ((key[:-len(label)], label, False), (key[len(label):], label, True)):
-            if not (key.endswith(label) if not first else key.startswith(label)) or len(part) < 2:
-                continue
-            if any(len(other) == len(part) and other != label and _same_at(part, other) * 2 >= len(part)
-                   for other in known):
-                found.add((rest, part) if first else (part, rest))
+        if key.startswith(label) and misread(key[len(label):], label):
+            found.add((label, key[len(label):]))
+        if key.endswith(label) and misread(key[:-len(label)], label):
+            found.add((key[:-len(label)], label))
     return list(found.pop()) if len(found) == 1 else None
-
-
-def _same_at(a: str, b: str) -> int:
-    return sum(x == y for x, y in zip(a, b))
 
 
 def label_key(text: str) -> str:

@@ -394,22 +394,24 @@ def _rows_of_an_unsplit_label(block: Table, known: frozenset[str]) -> set[int]:
     its own and the cell does not split into a label per row (_merged_labels): a lost ruling merged
     two labels, misread past telling apart. Which row the label names is not known, so the values
     of all of them are doubted. (A group label over its items' own labels is no such cell.)"""
+    numbered: set[int] = set()  # rows a cell with a number stands in
+    labelled: set[int] = set()  # rows a label covers right of the first column (a wrapped one too)
+    for c in block.cells:
+        text = c.text.strip()
+        if not text:
+            continue
+        if parse_value(text) is not None:
+            numbered.add(c.row)
+        elif c.col + c.colspan > 1:
+            labelled.update(range(c.row, c.row + c.rowspan))
     out: set[int] = set()
     for cell in block.cells:
         if cell.col != 0 or cell.rowspan < 2 or cell.blank or parse_value(cell.text.strip()) is not None:
             continue
         rows = range(cell.row, cell.row + cell.rowspan)
-        if any(_numbers_without_label(block, r) for r in rows[1:]) and not _merged_labels(cell, known):
+        if any(r in numbered and r not in labelled for r in rows[1:]) and not _merged_labels(cell, known):
             out.update(rows)
     return out
-
-
-def _numbers_without_label(block: Table, r: int) -> bool:
-    """Whether row r prints a number and no label covers it right of the first column (an item
-    label, a wrapped one spanning rows included)."""
-    covering = {id(c): c for c in (block.at(r, col) for col in range(1, block.n_cols)) if c is not None}.values()
-    return (any(parse_value(c.text.strip()) is not None for c in block.row_cells(r) if c.text.strip())
-            and not any(c.text.strip() and parse_value(c.text.strip()) is None for c in covering))
 
 
 def _header_then_label(cell: Cell, known: frozenset[str]) -> list[str] | None:

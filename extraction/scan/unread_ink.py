@@ -49,7 +49,7 @@ def unread_ink(gray: np.ndarray, words: list[tuple[str, float, tuple[float, floa
     paper = cv2.dilate(gray, cv2.getStructuringElement(cv2.MORPH_RECT, (_PAPER // step, _PAPER // step)))
     # and under the page's own paper by as much: beside white brighter than the paper (a straightened
     # photo's padding, an erased ruling) the sheet's grey edge would pass for ink
-    page_paper = min(255, int(np.percentile(gray[::4, ::4], _PAPER_SHARE)))
+    page_paper = int(np.percentile(gray[::4, ::4], _PAPER_SHARE))
     paper = np.minimum(paper, page_paper)
     ink = cv2.compare(cv2.subtract(paper, gray), _CONTRAST, cv2.CMP_GT)
     n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
