@@ -23,16 +23,17 @@ def read_table4(schema: Schema, tokens: Sequence[Token], span: tuple[int, int],
     `lossy_pages`: the document's pages where OCR left ink unread (Document.lossy_pages); None
     where it is not known."""
     start, end = span
-    rows: dict[int, list[Token]] = {}
-    started = False
-    for tok in tokens[start:end]:
-        if tok.is_value:
-            rows.setdefault(tok.row, []).append(tok)
-            started = started or tok.value.number is not None
-        elif started:
-            break  # a label after the data: a note, prose or the next table
     keys = schema.t4_keys()
-    values = [t for r, toks in rows.items() if any(t.value.number is not None for t in toks) for t in toks]
+    rows = _value_rows(tokens[start:end])
+    values = _numbered(rows)
+    if len(values) != len(keys):
+        # A header cell misread as a number (a photo's 总计 read 1881) makes its header row look
+        # like the first row of values, and the header's next label like the end of the data. The
+        # header is labels: the values are rows with no label, if those give the form's cells.
+        labelled = {t.row for t in tokens[start:end] if not t.is_value and t.text.strip()}
+        bare = _value_rows(tokens[start:end], skip=labelled)
+        if len(_numbered(bare)) == len(keys):
+            rows, values = bare, _numbered(bare)
     cells = [t for toks in rows.values() for t in toks]
     if len(cells) == len(keys) and all(len(toks) == 1 for toks in rows.values()):
         values = cells  # one cell to a line, its empty cells kept as cells (a web page's &nbsp;)
@@ -55,6 +56,26 @@ def read_table4(schema: Schema, tokens: Sequence[Token], span: tuple[int, int],
     read_row(table, keys, values, 1.0, after_label=False, zeros_blank=prints_zeros_blank(values),  # no label: leading blanks are cells
              blanks_first=_blank_groups(values, keys))
     return table
+
+
+def _value_rows(tokens: Sequence[Token], skip: set[int] = frozenset()) -> dict[int, list[Token]]:
+    """The value cells of each row from the first number on, up to the first label after it;
+    the rows in `skip` are passed over whole."""
+    rows: dict[int, list[Token]] = {}
+    started = False
+    for tok in tokens:
+        if tok.row in skip:
+            continue
+        if tok.is_value:
+            rows.setdefault(tok.row, []).append(tok)
+            started = started or tok.value.number is not None
+        elif started:
+            break  # a label after the data: a note, prose or the next table
+    return rows
+
+
+def _numbered(rows: dict[int, list[Token]]) -> list[Token]:
+    return [t for toks in rows.values() if any(t.value.number is not None for t in toks) for t in toks]
 
 
 def _blank_groups(values: list[Token], keys: list[str]) -> bool:

@@ -311,6 +311,36 @@ def test_rows_whose_labels_are_garbled_past_matching_are_found_by_place_and_numb
     assert "not_processed.duplicate" not in found and len(found) == len(ids) - 1
 
 
+def test_a_two_character_label_one_character_off_in_its_slot_is_its_row_and_accepted():
+    """A fax read table 2's 规章 as 规重 (or 规量, 规童, 规意): one character of two, past any ratio.
+    It is the one label with values between the header and 行政规范性文件, so it is 规章's row,
+    as sure as a label matched one character off: its values are accepted. Two characters off,
+    or in another slot, it stays a row found by place only, in review."""
+    from extraction.readings import align_rows, reading_from_token
+
+    schema = load_schema()
+    rows = schema.t2_rows("2021")[:2]
+    assert [r.label for r in rows] == ["规章", "行政规范性文件"]
+
+    def found(label: str) -> dict[str, tuple[float, list[str]]]:
+        cells = [Cell(0, 0, "信息内容"), Cell(0, 1, "本年制发件数"), Cell(0, 2, "本年废止件数"),
+                 Cell(0, 3, "现行有效件数"), Cell(1, 0, label), Cell(1, 1, "2"), Cell(1, 2, "3"),
+                 Cell(1, 3, "12"), Cell(2, 0, "行政规范性文件"), Cell(2, 1, "5"), Cell(2, 2, "0"),
+                 Cell(2, 3, "40")]
+        tokens = document_tokens(Document([Table(cells, 3, 4, page=1, origin="ruling")], kind="image", pages=1),
+                                 schema.row_labels(), schema.col_labels())
+        _, got = align_rows(tokens, (0, len(tokens)), rows)
+        return {row.id: (ratio, values) for row, _i, ratio, values in got}
+
+    rules = found("规重")["rules"]
+    assert [t.text for t in rules[1]] == ["2", "3", "12"]
+    assert reading_from_token("t2.rules.issued", rules[1][0], rules[0]).confidence >= 0.9
+    for garbled in ("观重", "规重文"):
+        rules = found(garbled)["rules"]
+        assert [t.text for t in rules[1]] == ["2", "3", "12"]
+        assert reading_from_token("t2.rules.issued", rules[1][0], rules[0]).confidence < 0.9
+
+
 def test_a_group_label_joined_to_its_first_item_by_ocr_is_cut_from_it():
     # An unruled table 3 read by OCR (a PDF whose font maps to no characters, seed 11524): no ruling
     # parts the group column from the items, so the line detector read "（四）无法提" with the item
