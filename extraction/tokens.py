@@ -287,11 +287,12 @@ def document_tokens(doc: Document, row_labels: Iterable[str] = (), col_labels: I
                         after_row.append(replace(cell, text=heading.group("heading"), rowspan=1))
                         cell = replace(cell, text=heading.group("value"), rowspan=1,
                                        score=_run_on_score(heading.group("value"), cell.score))
-                    parts = _merged_labels(cell, known)
+                    parts = _merged_labels(cell, known, block)
                     if parts:
                         cell = replace(cell, text=parts[0], rowspan=1)
                         for i, part in enumerate(parts[1:], 1):
-                            later.setdefault(r + i, []).append(replace(cell, row=r + i, text=part))
+                            if part:
+                                later.setdefault(r + i, []).append(replace(cell, row=r + i, text=part))
                     if cell.row in unsure and cell.col > 0:
                         cell = replace(cell, score=min(cell.score, _GLUED_SCORE))
                     _add_cell(stream, cell, exact, cells, block.n_cols, known if lost else frozenset())
@@ -375,18 +376,52 @@ def _shifted_left(values: list[Cell], n_cols: int) -> bool:
     return len(texts) >= 3 and not texts[-1] and any(texts[:-1])
 
 
-def _merged_labels(cell: Cell, known: frozenset[str] = frozenset()) -> list[str] | None:
+def _merged_labels(cell: Cell, known: frozenset[str] = frozenset(), block: Table | None = None) -> list[str] | None:
     """A label cell spanning k rows that holds k labels (the ruling between them was lost, in a
-    scan most often): the labels, one per row it spans; else None. The labels are told apart by
-    their enumerators (四、… （七）… 5. …) or, unnumbered, as k of the form's labels (`known`, by
-    label_key) run together."""
+    scan most often): the labels, one per row it spans ('' for a row it names none of); else None.
+    The labels are told apart by their enumerators (四、… （七）… 5. …) or, unnumbered, as k of the
+    form's labels (`known`, by label_key) run together; or the cell is a header over header rows
+    with the first row's label run on (_header_over_label)."""
     if cell.rowspan < 2 or parse_value(cell.text.strip()) is not None:
         return None
     text = cell.text.replace("\n", "")
     for parts in (split_labels(text), split_numbered_labels(text)):
         if len(parts) == cell.rowspan:
             return parts
-    return split_known_labels(text, known, cell.rowspan) or (split_with_misread(text, known) if cell.rowspan == 2 else None)
+    return (split_known_labels(text, known, cell.rowspan)
+            or (split_with_misread(text, known) if cell.rowspan == 2 else None)
+            or (_header_over_label(cell, text, known, block) if block is not None else None))
+
+
+def _header_over_label(cell: Cell, text: str, known: frozenset[str], block: Table) -> list[str] | None:
+    """A first-column cell over the header rows that took in the first row's label: table 3's
+    corner (the 2021 form prints a note there, 本列数据的勾稽关系为…; the 2019 form's is blank) and
+    一、本年新收政府信息公开申请数量 in one cell, where a fax lost the ruling under the corner. The label is a form label ending
+    the text, and the last row the cell spans is the only one with a number: its values are that
+    label's. The rows above are headers (a label beside the cell in each), not rows printing their
+    zeros blank, whose label it could be."""
+    if cell.col != 0:
+        return None
+    last = cell.row + cell.rowspan - 1
+    numbered = {c.row for c in block.cells if not c.blank and parse_value(c.text.strip()) is not None}
+    if last not in numbered or any(r in numbered for r in range(cell.row, last)):
+        return None
+    headed: set[int] = set()  # rows a header (a label right of the first column) stands in
+    for c in block.cells:
+        if c.col > 0 and not c.blank and parse_value(c.text.strip()) is None:
+            headed.update(range(c.row, c.row + c.rowspan))
+    if last in headed or not all(r in headed for r in range(cell.row, last)):
+        return None  # the last row has a label of its own, or a row above is a row of blanks
+    key = label_key(text)
+    label = max((k for k in known - _HEADER_KEYS if key.endswith(k)), key=len, default=None)
+    if label is None:
+        return None
+    # the label with its enumerator (一、), the note before it; a blank corner (the 2019 form's)
+    # leaves no note
+    cut = next((i for i in range(len(text) - 1, -1, -1) if label_key(text[i:]) == label), None)
+    if cut is None:
+        return None
+    return [text[:cut], *[""] * (cell.rowspan - 2), text[cut:]]
 
 
 def _rows_of_an_unsplit_label(block: Table, known: frozenset[str]) -> set[int]:
@@ -409,7 +444,7 @@ def _rows_of_an_unsplit_label(block: Table, known: frozenset[str]) -> set[int]:
         if cell.col != 0 or cell.rowspan < 2 or cell.blank or parse_value(cell.text.strip()) is not None:
             continue
         rows = range(cell.row, cell.row + cell.rowspan)
-        if any(r in numbered and r not in labelled for r in rows[1:]) and not _merged_labels(cell, known):
+        if any(r in numbered and r not in labelled for r in rows[1:]) and not _merged_labels(cell, known, block):
             out.update(rows)
     return out
 

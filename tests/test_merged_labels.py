@@ -394,3 +394,37 @@ def test_a_label_over_two_rows_of_numbers_that_does_not_split_doubts_both():
                Cell(0, 2, ""), Cell(1, 2, "2")]
     tokens = document_tokens(Document([Table(wrapped, 2, 3, page=1, origin="ruling")], kind="image", pages=1), labels)
     assert [t.score for t in tokens if t.text == "2"] == [1.0]
+
+
+def test_table3s_corner_merged_with_the_first_rows_label_gives_the_label_to_that_row():
+    """A fax lost the ruling under table 3's corner: one cell over the three header rows and the
+    first row reads '本列数据的勾稽关系为：…之和一、本年新收政府信息公开申请数量'. The label is that
+    last row's, the one with numbers under the header rows: 一's values are read, not inferred
+    from the rules. The 2019 form's corner is blank: the cell is the label alone."""
+    from dataclasses import replace
+
+    from extraction.pipeline import ExtractOptions, extract_document, read_document
+    from tests.synth.form import build_report, synth_answers
+    from tests.synth.text_report import render_text
+
+    report = build_report(synth_answers(5, template="2021"), seed=5, blank_zeros=True)
+    answer = report.answer
+    data = render_text(report, "tsv", seed=3).text.encode()
+    doc = read_document(data, ExtractOptions())
+    t3 = report.tables["t3"]
+    corner, label = t3.at(0, 0), t3.at(3, 0)
+    assert (corner.rowspan, label.text) == (3, "一、本年新收政府信息公开申请数量")
+    keys = [k for k in answer if k.startswith("t3.received_new.")]
+    assert len(keys) == 7 and None in [answer[k] for k in keys] and any(answer[k] for k in keys)
+    for note in (corner.text, ""):
+        cells = [replace(corner, text=note + label.text, rowspan=4)] + [
+            replace(c, page=1) for c in t3.cells if c not in (corner, label)]
+        merged = Table(cells, t3.n_rows, t3.n_cols, page=1, origin="ruling")
+        blocks = [merged if isinstance(b, Table) and "申请人情况" in label_key("".join(c.text for c in b.cells)) else b
+                  for b in doc.blocks]
+        assert merged in blocks
+        result = extract_document(replace(doc, blocks=blocks), "report.txt", data)
+        for k in keys:
+            got = result.fields[k]
+            assert (got.value, got.status) == ((answer[k], "read") if answer[k] else (None, "blank")), k
+            assert got.confidence >= 0.9
