@@ -74,11 +74,15 @@ def split_numbered_labels(text: str) -> list[str]:
     return parts
 
 
-def split_known_labels(text: str, known: frozenset[str], parts: int) -> list[str] | None:
+def split_known_labels(text: str, known: frozenset[str], parts: int, *, unnumbered: bool = False) -> list[str] | None:
     """text as exactly `parts` form labels run together ('规章行政规范性文件' → ['规章', '行政规范性文件']
     for a table-2 label cell that a lost ruling merged over two rows), compared by label_key;
-    None when no such reading exists or more than one does. known: label_key of each form label."""
+    None when no such reading exists or more than one does. known: label_key of each form label.
+    unnumbered: a numbered label may have lost its number (OCR dropped the 5. of
+    5.属于三类内部事务信息 run into 6.属于四类过程性信息)."""
     key = label_key(text)
+    if unnumbered:
+        known = known | {k.lstrip("0123456789") for k in known if k[:1].isdigit()}
     found: list[list[str]] = []
 
     def walk(at: int, left: int, acc: list[str]) -> None:

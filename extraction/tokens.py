@@ -389,6 +389,7 @@ def _merged_labels(cell: Cell, known: frozenset[str] = frozenset(), block: Table
         if len(parts) == cell.rowspan:
             return parts
     return (split_known_labels(text, known, cell.rowspan)
+            or split_known_labels(text, known, cell.rowspan, unnumbered=True)
             or (split_with_misread(text, known) if cell.rowspan == 2 else None)
             or (_header_over_label(cell, text, known, block) if block is not None else None))
 

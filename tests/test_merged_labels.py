@@ -91,6 +91,24 @@ def test_unnumbered_form_labels_merged_by_a_lost_ruling_go_one_to_each_row():
     assert _rows(_table2_head("规章行政规范性文件"))[0][0] == "规章行政规范性文件"
 
 
+def test_numbered_labels_merged_by_a_lost_ruling_one_without_its_number_go_one_to_each_row():
+    """A photo lost the ruling between table 3's 5. and 6. under 不予公开, and OCR dropped the 5.:
+    '属于三类内部事务信息6.属于四类过程性信息' over both rows. Without its number the first is no
+    numbered label to cut at; it is still the form's label 5 less its number, so each row keeps its
+    own (the 5 row was lost and inferred from the rules, in review)."""
+    labels = load_schema().row_labels()
+    cells = [Cell(0, 0, "属于三类内部事务信息6.属于四类过程性信息", rowspan=2)]
+    cells += [Cell(0, 1 + i, str(v)) for i, v in enumerate([1, 0, 0, 0, 0, 0, 1])]
+    cells += [Cell(1, 1 + i, str(v)) for i, v in enumerate([0, 2, 0, 0, 0, 0, 2])]
+    first, second = _rows(Table(cells, 2, 8, page=2, origin="ruling"), labels)
+    assert first == ["属于三类内部事务信息", "1", "0", "0", "0", "0", "0", "1"]
+    assert second[0] == "6属于四类过程性信息" and second[1:] == ["0", "2", "0", "0", "0", "0", "2"]
+    known = frozenset(label_key(x) for x in labels)
+    assert split_known_labels("属于三类内部事务信息6.属于四类过程性信息", known, 2) is None
+    # a label that lost its number is still a whole label: a piece of one is no cut
+    assert split_known_labels("三类内部事务信息6.属于四类过程性信息", known, 2, unnumbered=True) is None
+
+
 def test_known_labels_are_cut_only_into_one_reading_of_exactly_that_many():
     known = frozenset(label_key(x) for x in ("规章", "行政规范性文件", "规范性文件", "行政"))
     assert split_known_labels("规章 行政规范性文件", known, 2) == ["规章", "行政规范性文件"]
