@@ -242,3 +242,22 @@ def test_a_table_2_row_whose_label_is_not_found_is_missing_not_left_out():
     assert keys
     assert all(fields[k]["status"] == "missing" and fields[k]["confidence"] < 0.9 for k in keys)
     assert any("rows not found: coercion" in w for w in result.warnings)
+
+
+def test_a_tab_closing_every_line_is_no_column():
+    """A converter closed every cell with a tab, so each line of its tables ends with one, headers
+    too ('规章\\t\\t4\\t58\\t'). That last empty field is no cell: a row printing its first field
+    blank is read as printed, where one more blank made it read as its values perhaps shifted
+    (the rules row sent to review, 0.7)."""
+    answer = synth_answers(2117)
+    answer.update({"t2.rules.issued": 0, "t2.rules.repealed": 4, "t2.rules.in_force": 58})
+    report = build_report(answer, seed=2117, blank_zeros=True)
+    tr = render_text(report, "tsv", seed=1)
+    lines = tr.text.split("\n")
+    assert "规章\t\t4\t58\t" in lines and "信息内容\t本年制发件数\t本年废止件数\t现行有效件数\t" in lines
+    result = extract(tr.data, "report.txt")
+    fields = json.loads(result.model_dump_json())["fields"]
+    assert wrong_fields(report.answer, {"fields": fields}) == []
+    for key in ("t2.rules.issued", "t2.rules.repealed", "t2.rules.in_force"):
+        assert fields[key]["confidence"] >= 0.9, key
+    assert fields["t2.rules.issued"]["value"] is None

@@ -36,6 +36,11 @@ _NUMBER_OR_EMPTY = re.compile(r"^\s*[-−+]?[\d,.]*\s*$")
 
 
 def _table(rows: list[list[str]], origin: str) -> Table:
+    if origin == "tsv" and len(rows) >= 2 and all(len(row) >= 2 and not row[-1].strip() for row in rows):
+        # Every line ends with a tab, headers too: the converter closes each cell with one, and the
+        # field after the last is no column. Kept, it is one more blank cell in every row, and a
+        # row printing its first field blank ('规章\t\t4\t58\t') could then be its values shifted.
+        rows = [row[:-1] for row in rows]
     cells = [Cell(r, c, text.strip()) for r, row in enumerate(rows) for c, text in enumerate(row)]
     return Table(cells, len(rows), max(len(r) for r in rows), origin=origin, positional=False)
 
