@@ -151,11 +151,13 @@ def _rows_by_place(texts: Sequence[str], values: Sequence[list[Token]], labels: 
     """`chosen` with the rows no printed label matched taken by their place, where that is
     unambiguous: a run of such rows between two rows found (or the table's start and a row found),
     with exactly as many labels printing values between them, none claimed, each numbered as its
-    row (or neither numbered) and printing a number. A fax's OCR can garble a short label past
+    row (or neither numbered) and printing a number (or, numbered, a grid's blank cells only:
+    _printed_blank_row). A fax's OCR can garble a short label past
     matching (2.重复申请 read as 2.像礼申诚) but keeps its number and its place among the others. A
     row of empty cells is left to the rules: a table recovered badly leaves a row's cells empty
     when its numbers went elsewhere (seen: img2table's borderless grid gave a scan's row blanks for
-    its printed zeros), and the rules infer a missing row's zeros as well as the row would give them."""
+    its printed zeros), and the rules infer a missing row's zeros as well as the row would give them;
+    a grid's own blank cells are printed blanks, not lost numbers."""
     out = list(chosen)
     j = 0
     while j < len(out):
@@ -171,10 +173,18 @@ def _rows_by_place(texts: Sequence[str], values: Sequence[list[Token]], labels: 
             if (len(free) == k - j
                     and all(split_enumerator(texts[i])[0] == split_enumerator(labels[r])[0]
                             for i, r in zip(free, range(j, k)))
-                    and all(any(t.value.number is not None for t in values[i]) for i in free)):
+                    and all(any(t.value.number is not None for t in values[i])
+                            or _printed_blank_row(texts[i], values[i]) for i in free)):
                 out[j:k] = free
         j = k
     return out
+
+
+def _printed_blank_row(text: str, values: list[Token]) -> bool:
+    """A numbered row whose cells are a grid's printed blanks (a table printing its zeros blank):
+    its cells are seen empty, not lost, so its place and number find it as surely as numbers would
+    (2.重复申请 garbled to 2.重禮申講 over seven blank cells). The rules still check its blanks."""
+    return split_enumerator(text)[0] is not None and all(t.exact and t.is_blank for t in values)
 
 
 def reading_from_token(key: str, tok: Token, label_ratio: float, *, placed: bool = False) -> Reading:

@@ -285,7 +285,7 @@ def test_a_short_label_with_one_character_misread_is_matched_when_its_numbering_
 
 
 def _found_rows(printed: dict[str, str], extra: tuple[str, str] | None = None,
-                empty: str | None = None) -> dict[str, tuple[float, list[str]]]:
+                empty: str | None = None, origin: str = "ruling") -> dict[str, tuple[float, list[str]]]:
     """Table 3 with every row of the 2021 form under its own label, or under `printed`'s for the
     rows it names, and `extra` = (row id, label): one more row printed after that row; row r
     prints r..r+6, the row `empty` only empty cells. Returns the rows found."""
@@ -301,7 +301,7 @@ def _found_rows(printed: dict[str, str], extra: tuple[str, str] | None = None,
     for r, label in enumerate(labels):
         cells.append(Cell(r, 0, label))
         cells += [Cell(r, 1 + c, "" if r == blank_row else str(r + c)) for c in range(7)]
-    table = Table(cells, len(labels), 8, page=2, origin="ruling")
+    table = Table(cells, len(labels), 8, page=2, origin=origin)
     tokens = document_tokens(Document([table], kind="image", pages=1), schema.row_labels())
     _, found = align_rows(tokens, (0, len(tokens)), rows)
     return {row.id: (ratio, [t.text for t in values]) for row, _i, ratio, values in found}
@@ -323,10 +323,18 @@ def test_rows_whose_labels_are_garbled_past_matching_are_found_by_place_and_numb
     # two garbled labels numbered alike where one row is missing: which is the row's is not known
     found = _found_rows({"not_processed.duplicate": "2.像礼申诚"}, extra=("not_processed.duplicate", "2.象礼申城"))
     assert "not_processed.duplicate" not in found
-    # a garbled row of empty cells is left to the rules (a badly recovered table empties a row
-    # whose numbers went elsewhere)
+    # a garbled row of empty cells: in a grid its blanks are printed, and it is found (a fax's
+    # 2.重禮申講 over seven blank cells of a table printing zeros blank); in a table recovered
+    # without one it is left to the rules (img2table's borderless grid emptied a row whose numbers
+    # went elsewhere)
     found = _found_rows({"not_processed.duplicate": "2.像礼申诚"}, empty="not_processed.duplicate")
+    assert found["not_processed.duplicate"] == (0.7, [""] * 7) and len(found) == len(ids)
+    found = _found_rows({"not_processed.duplicate": "2.像礼申诚"}, empty="not_processed.duplicate",
+                        origin="img2table")
     assert "not_processed.duplicate" not in found and len(found) == len(ids) - 1
+    # unnumbered, a garbled row of blanks says nothing of which row it is
+    found = _found_rows({"not_processed.duplicate": "像礼申诚"}, empty="not_processed.duplicate")
+    assert "not_processed.duplicate" not in found
 
 
 def test_a_two_character_label_one_character_off_in_its_slot_is_its_row_and_accepted():
