@@ -397,10 +397,10 @@ def _merged_labels(cell: Cell, known: frozenset[str] = frozenset(), block: Table
 def _header_over_label(cell: Cell, text: str, known: frozenset[str], block: Table) -> list[str] | None:
     """A first-column cell over the header rows that took in the first row's label: table 3's
     corner (the 2021 form prints a note there, 本列数据的勾稽关系为…; the 2019 form's is blank) and
-    一、本年新收政府信息公开申请数量 in one cell, where a fax lost the ruling under the corner. The label is a form label ending
-    the text, and the last row the cell spans is the only one with a number: its values are that
-    label's. The rows above are headers (a label beside the cell in each), not rows printing their
-    zeros blank, whose label it could be."""
+    一、本年新收政府信息公开申请数量 in one cell, where a fax lost the ruling under the corner. The
+    label is a form label ending the text, and the last row the cell spans is the only one with a
+    number: its values are that label's. The rows above are headers (a label beside the cell in
+    each), not rows printing their zeros blank, whose label it could be."""
     if cell.col != 0:
         return None
     last = cell.row + cell.rowspan - 1
