@@ -19,6 +19,23 @@ def apply_rules(readings: dict[str, Reading], checks: list[Check], agreed: dict[
         for k in check.fields:
             counter[k] = counter.get(k, 0) + 1
     totals = totals or {}
+    # A broken rule speaks against all its cells. Where some of them stand in no rule that holds,
+    # they are what broke it; a cell of it that a rule holding confirms is not held to it (a report
+    # that leaves its 总计 column blank for the result rows breaks every row's rule, and the row's
+    # numbers, each confirmed by its column's sum, are right as printed).
+    # (A printed blank in a rule read all blank, the other side's blanks printed too, counts as
+    # confirmed: that side sums to 0.)
+    def confirmed(key: str) -> bool:
+        r = readings[key]
+        return bool(satisfied.get(key)) or r.clean_blank and any(
+            all(readings[k].clean_blank for k in other) for other in totals.get(key, ()))
+
+    explained: dict[str, int] = {}
+    for check in checks:
+        if check.ok is False and not all(map(confirmed, check.fields)):
+            for k in check.fields:
+                if confirmed(k):
+                    explained[k] = explained.get(k, 0) + 1
 
     def sure_blank(key: str) -> bool:
         r = readings[key]
@@ -27,6 +44,8 @@ def apply_rules(readings: dict[str, Reading], checks: list[Check], agreed: dict[
     read_as = {k: r.confidence for k, r in readings.items()}
     for key, r in readings.items():
         sat, viol = satisfied.get(key, 0), violated.get(key, 0)
+        if not r.placed and (r.status in ("read", "corrected") or r.clean_blank):
+            viol -= explained.get(key, 0)
         if r.quiet_row and not sat and any(all(map(sure_blank, other)) for other in totals.get(key, ())):
             sat = 1  # a rule it is in makes it 0
         c = r.confidence

@@ -3,6 +3,7 @@
 browser's header and footer), HTML with colspan/rowspan and blank cells, DOCX with merged
 cells — through the real pipeline, scored field by field; then variants that break the rules."""
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -103,3 +104,25 @@ def test_traditional_and_single_other_handling_row(kind):
     assert s["wrong"] == [], s["wrong"][:5]
     assert "t3.other_handling.total" in result.fields
     assert result.fields["meta.template"].value == "2021"
+
+
+@pytest.mark.parametrize("kind", sorted(RENDERERS))
+def test_a_total_column_left_blank_holds_only_its_blanks_in_review(kind):
+    """A real report (a city government's office, 2019) left table 3's 总计 blank in every result
+    row: each of those rows' rules breaks. The cells that broke them are the blank totals, which
+    no rule confirms; the row's numbers are each confirmed by their column's sum and are accepted.
+    Only the blank totals go to review."""
+    answer = synth_answers(21, template="2021")
+    report = build_report(answer, seed=21)
+    t3 = report.tables["t3"]
+    left_blank = [k for k in report.answer if k.startswith(("t3.granted.", "t3.partially_granted.", "t3.denied.",
+                                                            "t3.unavailable.", "t3.not_processed.", "t3.other_handling."))
+                  and k.endswith(".total") and report.answer[k]]
+    assert len(left_blank) >= 3
+    for key in left_blank:
+        t3.cells[t3.cells.index(report.cell(key))] = replace(report.cell(key), text="")
+        report.answer[key] = None
+    result, s = _score(report, RENDERERS[kind][0](report), f"report.{kind}")
+    assert s["wrong"] == [] and s["silent"] == 0
+    review = {k for k, f in result.fields.items() if f.confidence < 0.9}
+    assert review == set(left_blank)
