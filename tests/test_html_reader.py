@@ -341,3 +341,30 @@ def test_a_label_cell_over_the_header_row_and_the_first_row_gives_each_its_label
     result = extract(html_report.render(report, seed=7, break_headers=False), "report.html")
     keys = [k for k in report.answer if k.startswith("t2.rules.")]
     assert [result.fields[k].value for k in keys] == [report.answer[k] for k in keys]
+
+
+def test_a_page_whose_body_lacks_the_title_takes_it_from_its_head():
+    """A page kept as its article's text alone (the site's template set the title apart, outside
+    the part kept): the report's title is only in the <head>, in <title> after or before the
+    site's name, or in a CMS's ArticleTitle. The agency and the year are read from it as from the
+    title a printed report opens with; a body that has its own title keeps it, and a <title> that
+    is only the site's name adds nothing."""
+    from extraction.pipeline import extract
+
+    report = build_report(synth_answers(4, template="2021"), seed=4)
+    page = html_report.render(report).decode("utf-8")
+    body_title = f'<h1 class="title">{report.title}</h1>'
+    assert body_title in page and f"<title>{report.title}_" in page
+    untitled = page.replace(body_title, "")
+    heads = [untitled,
+             untitled.replace(f"<title>{report.title}_", f"<title>某某市人民政府门户网站 | {report.title} - "),
+             untitled.replace("<head>", f'<head><meta name="ArticleTitle" content="{report.title}">')
+                     .replace(f"<title>{report.title}_", "<title>")]
+    for data in heads:
+        fields = extract(data.encode("utf-8"), "report.html").fields
+        for key in ("meta.agency", "meta.year"):
+            assert (fields[key].value, fields[key].confidence >= 0.9) == (report.answer[key], True), key
+        assert _texts(html.read(data.encode("utf-8")))[0] == report.title
+    assert _texts(html.read(page.encode("utf-8"))).count(report.title) == 1
+    site_only = untitled.replace(f"<title>{report.title}_", "<title>")
+    assert report.title not in _texts(html.read(site_only.encode("utf-8")))

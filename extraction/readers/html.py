@@ -86,11 +86,17 @@ def read(data: bytes, read_picture: PictureReader | None = None, resolve: Resolv
         raise CorruptInput(f"the HTML page cannot be parsed: {exc}") from exc
     _inline_frames(root, resolve)
     styles = Styles(root)  # before the <head> and its style sheets are dropped
+    head_title = _head_title(root)
     _strip_boilerplate(root)
     walker = _Walker(Pictures(read_picture), styles, resolve)
     body = root.find("body")
     walker.walk(body if body is not None else root)
     walker.flush()
+    if head_title and not _titled(walker.blocks):
+        # The page shows the report's title only in its <head> (the body is the article's text
+        # alone, the title set apart by the site's template outside it, or not kept): the title
+        # the site gave it stands in for the line a printed report opens with.
+        walker.blocks.insert(0, Paragraph(head_title))
     pictures = walker.pictures
     warnings += pictures.warnings()
     if walker.linked:
@@ -103,6 +109,39 @@ def read(data: bytes, read_picture: PictureReader | None = None, resolve: Resolv
                     timings_ms={"read_html": (time.perf_counter() - start) * 1000 - pictures.ms,
                                 **pictures.timings}, ocr_pages=pictures.pages(),
                     lossy_pages=pictures.lossy_pages())
+
+
+# A report's title: its year, 政府信息公开, and 报告 (…工作年度报告), on a line of its own.
+_TITLE_LINE = re.compile(r"(?:19|20)\d{2}\s*年.{0,40}?政府信息公开.{0,12}?报告")
+_TITLE_MAX_CHARS = 80
+# What a page's <title> joins the article's title and the site's name with.
+_TITLE_SEPARATORS = re.compile(r"\s*[_|｜—–-]+\s*|\s{2,}")
+
+
+def _head_title(root) -> str | None:
+    """The report's title as the page's <head> gives it: a CMS's ArticleTitle, else the part of
+    <title> that is a report's title (a site appends or prepends its own name)."""
+    for meta in root.iter("meta"):
+        if (meta.get("name") or "").lower() in ("articletitle", "title"):
+            text = _SPACES.sub(" ", meta.get("content") or "").strip()
+            if _TITLE_LINE.search(text) and len(text) <= _TITLE_MAX_CHARS:
+                return text
+    title = root.find(".//title")
+    if title is None or not title.text_content():
+        return None
+    parts = [p.strip() for p in _TITLE_SEPARATORS.split(_SPACES.sub(" ", title.text_content()).strip())]
+    return next((p for p in parts if _TITLE_LINE.search(p) and len(p) <= _TITLE_MAX_CHARS), None)
+
+
+def _titled(blocks: list[Block]) -> bool:
+    """Whether a report's title stands on a line of its own before the first table."""
+    for block in blocks:
+        if isinstance(block, Table):
+            return False
+        if any(_TITLE_LINE.search(line) and len(line.strip()) <= _TITLE_MAX_CHARS
+               for line in block.text.split("\n")):
+            return True
+    return False
 
 
 def decode(data: bytes, warnings: list[str] | None = None) -> str:
