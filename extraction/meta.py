@@ -110,7 +110,16 @@ def _clean_agency(s: str) -> str:
     # 某某人民政府政府信息公开工作2020年度报告: the year after the title's words
     s = re.sub(r"(?<=.)(?:政府)?信息公.{0,3}?(?:工作|作)?$", "", s)
     s = re.sub(r"^关于", "", s)
-    return s if _AGENCY_TAIL.search(s) else ""
+    return s if _AGENCY_TAIL.search(s) or bare_place(s) else ""
+
+
+# A place's name alone: the title of a government's own report names it so (宿迁市2025年政府信息
+# 公开工作年度报告), where its signature may name the government or its office.
+_PLACE = re.compile(r"^[\u4e00-\u9fff]{1,10}?(?:省|市|县|区|旗|州|盟|自治区|自治州|自治县|新区)$")
+
+
+def bare_place(name: str) -> bool:
+    return bool(_PLACE.match(name)) and not _AGENCY_TAIL.search(name)
 
 
 def find_published_date(tokens: list[Token], body_end_start: int, year: int | None) -> MetaRead | None:

@@ -17,7 +17,7 @@ from .confidence import apply_rules
 from .consistency import blank_totals, bind_rules, choose_placements, evaluate, infer_missing, one_misread, zero_style
 from .contract import ACCEPT_THRESHOLD, ExtractionResult, FieldValue, Source
 from .errors import NotAReport
-from .meta import (find_published_date, find_signature_agency, find_title, misread_of, parse_dates, plausible_agency,
+from .meta import (bare_place, find_published_date, find_signature_agency, find_title, misread_of, parse_dates, plausible_agency,
                    prints_no_date)
 from .model import EVERYWHERE, BBox, Document
 from .normalize import normalize_document
@@ -360,6 +360,9 @@ def _meta(tokens, sections, title, template: str, template_conf: float, tail_sta
         # a signature a character or two away: one of the two was misread, and which is not known
         misread = bool(signed) and not agrees and misread_of(signed, title.agency)
         conf = 0.97 if agrees else (0.95 if plausible_agency(title.agency) and not misread else 0.8)
+        if bare_place(title.agency) and not agrees:
+            # the place alone: the government, or its office that signs, is the reviewer's to say
+            conf = min(conf, 0.8)
         out["meta.agency"] = FieldValue(value=title.agency, confidence=conf, raw=title.token.text, page=title.token.page,
                                         bbox=list(title.token.bbox) if title.token.bbox else None)
     elif signed:

@@ -40,6 +40,18 @@ def test_agencies_of_other_kinds(agency):
     assert meta["agency"][0] == agency and meta["agency"][1] >= 0.9
 
 
+@pytest.mark.parametrize("place,signed", [("宿迁市", "宿迁市人民政府办公室"), ("大同市新荣区", "")])
+def test_a_governments_own_report_titled_by_its_place(place, signed):
+    """A government's own report names only its place in the title (宿迁市2025年政府信息公开工作年度
+    报告): the place is the agency as the title names it, in review (the government, or its office
+    that signs, is the reviewer's to say)."""
+    report = _report(72)
+    year = report.answer["meta.year"]
+    meta = _meta(_text(report, f"{place}{year}年政府信息公开工作年度报告", f"{signed}\n{year + 1}年1月20日"))
+    assert meta["agency"][0] == place and meta["agency"][1] < 0.9
+    assert meta["year"] == (year, 0.97)
+
+
 def test_agency_named_only_by_its_signature():
     report = _report(75, agency="保定市第一中学")
     year = report.answer["meta.year"]
