@@ -15,7 +15,7 @@ from typing import Callable
 from bench.camelot_alt import camelot_tables  # camelot's grid says merges by its rulings, not None runs
 from bench.rapid_table_alt import rapid_table_tables
 from extraction.contract import ExtractionResult
-from extraction.model import Cell, Document, Paragraph, Table
+from extraction.model import EVERYWHERE, Cell, Document, Paragraph, Table
 
 Grid = list[list[str | None]]  # rows of cell texts; None where a merged cell continues
 BBox = tuple[float, float, float, float]
@@ -169,8 +169,33 @@ def with_tables(doc: Document, tables: list[Table]) -> Document:
             k += 1
         if block is not None:
             blocks.append(block)
-    # the document as read, its tables swapped: what it says of its pages (ocr_pages…) kept
-    return replace(doc, blocks=blocks, warnings=list(doc.warnings), timings_ms=dict(doc.timings_ms))
+    # the document as read, its tables swapped: what it says of its pages (ocr_pages…) kept, and
+    # where the alternative's tables stand, words may have been lost (_lossy)
+    lossy_pages, unread_at = _lossy(doc, tables)
+    return replace(doc, blocks=blocks, warnings=list(doc.warnings), timings_ms=dict(doc.timings_ms),
+                   lossy_pages=lossy_pages, unread_at=unread_at)
+
+
+def _lossy(doc: Document, tables: list[Table]) -> tuple[frozenset[int] | None, dict[int, tuple[BBox, ...]]]:
+    """The document's lossy pages and unread places, with the alternative's tables added. Our
+    reader never drops a word of a text layer, and the mapping trusts that: a table 4 header over
+    no number there is fifteen printed blanks (0.93). An alternative's recovery can drop a table's
+    numbers (pdfplumber's and camelot's stream tables, img2table's: 45 fields of table 4 each,
+    accepted as blanks); what it read is as lossy as a page OCR left ink on, there where its table
+    stands (its cells' boxes; the whole page when it gives none)."""
+    if doc.lossy_pages is None:
+        return None, dict(doc.unread_at)
+    unread = {page: tuple(boxes) for page, boxes in doc.unread_at.items()}
+    for t in tables:
+        if t.page is None:
+            continue
+        boxes = [c.bbox for c in t.cells if c.bbox is not None]
+        box = ((min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+               if boxes else EVERYWHERE)
+        if t.page in doc.lossy_pages and t.page not in unread:
+            continue  # lossy everywhere already
+        unread[t.page] = (*unread.get(t.page, ()), box)
+    return doc.lossy_pages | {t.page for t in tables if t.page is not None}, unread
 
 
 def _slot(t: Table, prose: list[Paragraph], ours_at: dict[int | None, int]) -> int:
