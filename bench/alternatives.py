@@ -171,18 +171,19 @@ def with_tables(doc: Document, tables: list[Table]) -> Document:
             blocks.append(block)
     # the document as read, its tables swapped: what it says of its pages (ocr_pages…) kept, and
     # where the alternative's tables stand, words may have been lost (_lossy)
-    lossy_pages, unread_at = _lossy(doc, tables)
+    lossy_pages, unread_at = _lossy(doc, [*tables, *(b for b in doc.blocks if isinstance(b, Table))])
     return replace(doc, blocks=blocks, warnings=list(doc.warnings), timings_ms=dict(doc.timings_ms),
                    lossy_pages=lossy_pages, unread_at=unread_at)
 
 
 def _lossy(doc: Document, tables: list[Table]) -> tuple[frozenset[int] | None, dict[int, tuple[BBox, ...]]]:
-    """The document's lossy pages and unread places, with the alternative's tables added. Our
-    reader never drops a word of a text layer, and the mapping trusts that: a table 4 header over
-    no number there is fifteen printed blanks (0.93). An alternative's recovery can drop a table's
-    numbers (pdfplumber's and camelot's stream tables, img2table's: 45 fields of table 4 each,
-    accepted as blanks); what it read is as lossy as a page OCR left ink on, there where its table
-    stands (its cells' boxes; the whole page when it gives none)."""
+    """The document's lossy pages and unread places, with `tables` added: the alternative's and
+    our own, whose words were taken out. Our reader never drops a word of a text layer, and the
+    mapping trusts that: a table 4 header over no number there is fifteen printed blanks (0.93). An
+    alternative's recovery can drop a table's numbers, or find no table where ours stood
+    (pdfplumber's and camelot's stream tables, img2table's on unruled PDFs: 45 fields of table 4
+    each, accepted as blanks); there the page is as lossy as one OCR left ink on (the tables' cell
+    boxes; the whole page for a table that gives none)."""
     if doc.lossy_pages is None:
         return None, dict(doc.unread_at)
     unread = {page: tuple(boxes) for page, boxes in doc.unread_at.items()}
