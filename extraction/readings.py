@@ -10,7 +10,7 @@ from itertools import combinations
 from math import comb
 from typing import Sequence
 
-from .labels import align, split_enumerator
+from .labels import align, label_key, match_label, split_enumerator
 from .schema import Row
 from .tokens import Token, Value, join_kerned
 
@@ -106,8 +106,6 @@ def align_rows(tokens: Sequence[Token], span: tuple[int, int], rows: Sequence[Ro
                aliases: dict[str, Sequence[str]] | None = None) -> tuple[float, list[tuple[Row, int, float, list[Token]]]]:
     """Find each form row's label in the span, in order; returns the alignment score and, for every
     row found, (row, token index, label similarity, its value tokens)."""
-    from .labels import match_label
-
     start, end = span
     idx = [i for i in range(start, end) if not tokens[i].is_value and tokens[i].text]
     texts = [tokens[i].text for i in idx]
@@ -141,8 +139,6 @@ PLACE_ONE_OFF_RATIO = 0.8
 
 
 def _one_character_off(printed: str, form: str) -> bool:
-    from .labels import label_key
-
     a, b = label_key(split_enumerator(printed)[1]), label_key(split_enumerator(form)[1])
     return len(a) == len(b) >= 2 and sum(x != y for x, y in zip(a, b)) == 1
 

@@ -32,8 +32,8 @@ def read_table4(schema: Schema, tokens: Sequence[Token], span: tuple[int, int],
         # header is labels: the values are rows with no label, if those give the form's cells.
         labelled = {t.row for t in tokens[start:end] if not t.is_value and t.text.strip()}
         bare = _value_rows(tokens[start:end], skip=labelled)
-        if len(_numbered(bare)) == len(keys):
-            rows, values = bare, _numbered(bare)
+        if len(bare_values := _numbered(bare)) == len(keys):
+            rows, values = bare, bare_values
     cells = [t for toks in rows.values() for t in toks]
     if len(cells) == len(keys) and all(len(toks) == 1 for toks in rows.values()):
         values = cells  # one cell to a line, its empty cells kept as cells (a web page's &nbsp;)

@@ -259,7 +259,8 @@ def document_tokens(doc: Document, row_labels: Iterable[str] = (), col_labels: I
         elif isinstance(block, Table):
             exact = block.origin in EXACT_ORIGINS
             lost = exact and _lost_label_ruling(block, known)
-            unsure = _rows_of_an_unsplit_label(block, known)
+            kinds = _row_kinds(block)
+            unsure = _rows_of_an_unsplit_label(block, known, kinds)
             later: dict[int, list[Cell]] = {}  # row -> labels of a merged label cell for that row
             for r in range(block.n_rows):
                 stream.new_row()
@@ -287,7 +288,7 @@ def document_tokens(doc: Document, row_labels: Iterable[str] = (), col_labels: I
                         after_row.append(replace(cell, text=heading.group("heading"), rowspan=1))
                         cell = replace(cell, text=heading.group("value"), rowspan=1,
                                        score=_run_on_score(heading.group("value"), cell.score))
-                    parts = _merged_labels(cell, known, block)
+                    parts = _merged_labels(cell, known, kinds)
                     if parts:
                         cell = replace(cell, text=parts[0], rowspan=1)
                         for i, part in enumerate(parts[1:], 1):
@@ -376,7 +377,7 @@ def _shifted_left(values: list[Cell], n_cols: int) -> bool:
     return len(texts) >= 3 and not texts[-1] and any(texts[:-1])
 
 
-def _merged_labels(cell: Cell, known: frozenset[str] = frozenset(), block: Table | None = None) -> list[str] | None:
+def _merged_labels(cell: Cell, known: frozenset[str] = frozenset(), kinds: _RowKinds | None = None) -> list[str] | None:
     """A label cell spanning k rows that holds k labels (the ruling between them was lost, in a
     scan most often): the labels, one per row it spans ('' for a row it names none of); else None.
     The labels are told apart by their enumerators (四、… （七）… 5. …) or, unnumbered, as k of the
@@ -391,10 +392,39 @@ def _merged_labels(cell: Cell, known: frozenset[str] = frozenset(), block: Table
     return (split_known_labels(text, known, cell.rowspan)
             or split_known_labels(text, known, cell.rowspan, unnumbered=True)
             or (split_with_misread(text, known) if cell.rowspan == 2 else None)
-            or (_header_over_label(cell, text, known, block) if block is not None else None))
+            or (_header_over_label(cell, text, known, kinds) if kinds is not None else None))
 
 
-def _header_over_label(cell: Cell, text: str, known: frozenset[str], block: Table) -> list[str] | None:
+@dataclass(frozen=True)
+class _RowKinds:
+    """What a table's rows hold, by row: a cell with a number anchored there (`numbered`); a label
+    covering it that reaches right of the first column, a wrapped or merged one too (`labelled`); a
+    label in a column right of the first (`headed`: a header row's, not a first-column label's)."""
+    numbered: frozenset[int]
+    labelled: frozenset[int]
+    headed: frozenset[int]
+
+
+def _row_kinds(block: Table) -> _RowKinds:
+    numbered: set[int] = set()
+    labelled: set[int] = set()
+    headed: set[int] = set()
+    for c in block.cells:
+        text = c.text.strip()
+        if not text:
+            continue
+        if parse_value(text) is not None:
+            numbered.add(c.row)
+            continue
+        covered = range(c.row, c.row + c.rowspan)
+        if c.col + c.colspan > 1:
+            labelled.update(covered)
+        if c.col > 0:
+            headed.update(covered)
+    return _RowKinds(frozenset(numbered), frozenset(labelled), frozenset(headed))
+
+
+def _header_over_label(cell: Cell, text: str, known: frozenset[str], kinds: _RowKinds) -> list[str] | None:
     """A first-column cell over the header rows that took in the first row's label: table 3's
     corner (the 2021 form prints a note there, 本列数据的勾稽关系为…; the 2019 form's is blank) and
     一、本年新收政府信息公开申请数量 in one cell, where a fax lost the ruling under the corner. The
@@ -404,14 +434,9 @@ def _header_over_label(cell: Cell, text: str, known: frozenset[str], block: Tabl
     if cell.col != 0:
         return None
     last = cell.row + cell.rowspan - 1
-    numbered = {c.row for c in block.cells if not c.blank and parse_value(c.text.strip()) is not None}
-    if last not in numbered or any(r in numbered for r in range(cell.row, last)):
+    if last not in kinds.numbered or any(r in kinds.numbered for r in range(cell.row, last)):
         return None
-    headed: set[int] = set()  # rows a header (a label right of the first column) stands in
-    for c in block.cells:
-        if c.col > 0 and not c.blank and parse_value(c.text.strip()) is None:
-            headed.update(range(c.row, c.row + c.rowspan))
-    if last in headed or not all(r in headed for r in range(cell.row, last)):
+    if last in kinds.headed or not all(r in kinds.headed for r in range(cell.row, last)):
         return None  # the last row has a label of its own, or a row above is a row of blanks
     key = label_key(text)
     label = max((k for k in known - _HEADER_KEYS if key.endswith(k)), key=len, default=None)
@@ -425,27 +450,18 @@ def _header_over_label(cell: Cell, text: str, known: frozenset[str], block: Tabl
     return [text[:cut], *[""] * (cell.rowspan - 2), text[cut:]]
 
 
-def _rows_of_an_unsplit_label(block: Table, known: frozenset[str]) -> set[int]:
+def _rows_of_an_unsplit_label(block: Table, known: frozenset[str], kinds: _RowKinds) -> set[int]:
     """The rows of a label cell spanning several, where one of them prints values but no label of
     its own and the cell does not split into a label per row (_merged_labels): a lost ruling merged
     two labels, misread past telling apart. Which row the label names is not known, so the values
     of all of them are doubted. (A group label over its items' own labels is no such cell.)"""
-    numbered: set[int] = set()  # rows a cell with a number stands in
-    labelled: set[int] = set()  # rows a label covers right of the first column (a wrapped one too)
-    for c in block.cells:
-        text = c.text.strip()
-        if not text:
-            continue
-        if parse_value(text) is not None:
-            numbered.add(c.row)
-        elif c.col + c.colspan > 1:
-            labelled.update(range(c.row, c.row + c.rowspan))
     out: set[int] = set()
     for cell in block.cells:
         if cell.col != 0 or cell.rowspan < 2 or cell.blank or parse_value(cell.text.strip()) is not None:
             continue
         rows = range(cell.row, cell.row + cell.rowspan)
-        if any(r in numbered and r not in labelled for r in rows[1:]) and not _merged_labels(cell, known, block):
+        if (any(r in kinds.numbered and r not in kinds.labelled for r in rows[1:])
+                and not _merged_labels(cell, known, kinds)):
             out.update(rows)
     return out
 

@@ -111,7 +111,9 @@ def read(data: bytes, read_picture: PictureReader | None = None, resolve: Resolv
                     lossy_pages=pictures.lossy_pages())
 
 
-# A report's title: its year, 政府信息公开, and 报告 (…工作年度报告), on a line of its own.
+# A report's title: its year, 政府信息公开, and 报告 (…工作年度报告), on a line of its own. Narrower
+# than _REPORT_TITLE, which only keeps a box of furniture that may hold the title: this one picks
+# the title out of a <title> that also names the site.
 _TITLE_LINE = re.compile(r"(?:19|20)\d{2}\s*年.{0,40}?政府信息公开.{0,12}?报告")
 _TITLE_MAX_CHARS = 80
 # What a page's <title> joins the article's title and the site's name with.
@@ -124,13 +126,13 @@ def _head_title(root) -> str | None:
     for meta in root.iter("meta"):
         if (meta.get("name") or "").lower() in ("articletitle", "title"):
             text = _SPACES.sub(" ", meta.get("content") or "").strip()
-            if _TITLE_LINE.search(text) and len(text) <= _TITLE_MAX_CHARS:
+            if _is_title_line(text):
                 return text
     title = root.find(".//title")
     if title is None or not title.text_content():
         return None
     parts = [p.strip() for p in _TITLE_SEPARATORS.split(_SPACES.sub(" ", title.text_content()).strip())]
-    return next((p for p in parts if _TITLE_LINE.search(p) and len(p) <= _TITLE_MAX_CHARS), None)
+    return next((p for p in parts if _is_title_line(p)), None)
 
 
 def _titled(blocks: list[Block]) -> bool:
@@ -138,10 +140,13 @@ def _titled(blocks: list[Block]) -> bool:
     for block in blocks:
         if isinstance(block, Table):
             return False
-        if any(_TITLE_LINE.search(line) and len(line.strip()) <= _TITLE_MAX_CHARS
-               for line in block.text.split("\n")):
+        if any(_is_title_line(line.strip()) for line in block.text.split("\n")):
             return True
     return False
+
+
+def _is_title_line(text: str) -> bool:
+    return len(text) <= _TITLE_MAX_CHARS and bool(_TITLE_LINE.search(text))
 
 
 def decode(data: bytes, warnings: list[str] | None = None) -> str:
