@@ -16,6 +16,7 @@ from bench.camelot_alt import camelot_tables  # camelot's grid says merges by it
 from bench.rapid_table_alt import rapid_table_tables
 from extraction.contract import ExtractionResult
 from extraction.model import EVERYWHERE, Cell, Document, Paragraph, Table
+from extraction.page_text import bounding_box
 
 Grid = list[list[str | None]]  # rows of cell texts; None where a merged cell continues
 BBox = tuple[float, float, float, float]
@@ -191,8 +192,7 @@ def _lossy(doc: Document, tables: list[Table]) -> tuple[frozenset[int] | None, d
         if t.page is None:
             continue
         boxes = [c.bbox for c in t.cells if c.bbox is not None]
-        box = ((min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
-               if boxes else EVERYWHERE)
+        box = bounding_box(boxes) if boxes else EVERYWHERE
         if t.page in doc.lossy_pages and t.page not in unread:
             continue  # lossy everywhere already
         unread[t.page] = (*unread.get(t.page, ()), box)
