@@ -36,6 +36,21 @@ _ZIP_FORMATS = (
 )
 
 
+# A table set as HTML among a converter's Markdown lines (MinerU's kind), often wrapped in a page's
+# <html><body> of its own; tables never nest in such output.
+EMBEDDED_TABLE = re.compile(r"<table\b.*?</table\s*>", re.I | re.S)
+PAGE_WRAPPER = re.compile(r"</?(?:html|body)\b[^>]*>", re.I)
+_TAG = re.compile(r"</?[a-zA-Z][\w:-]*[^<>]*>")
+
+
+def _text_with_tables(text: str) -> bool:
+    """Whether a text that holds HTML tables is text whose only markup is those tables: it opens
+    with text, not a tag, and nothing but the tables and their wrappers is markup."""
+    if text.lstrip("\ufeff \r\n\t").startswith("<"):
+        return False
+    return not _TAG.search(PAGE_WRAPPER.sub("", EMBEDDED_TABLE.sub("", text)))
+
+
 def is_web_archive(head: bytes) -> bool:
     """Whether the file's first bytes are a MIME message of related parts: a web page saved as one
     file (.mht, .mhtml)."""
@@ -86,6 +101,8 @@ def detect_kind(data: bytes) -> str:
     if text is None:
         raise UnsupportedInput("binary data of an unknown kind (not PDF, image, HTML, DOCX or text)")
     low = text.lower().lstrip("\ufeff \r\n\t")
+    if "<table" in low and _text_with_tables(decode_text(data)):
+        return "text"
     if low.startswith(("<!doctype html", "<html", "<?xml")) or "<table" in low or "<body" in low or "<div" in low[:400]:
         return "html"
     return "text"

@@ -261,3 +261,20 @@ def test_a_tab_closing_every_line_is_no_column():
     for key in ("t2.rules.issued", "t2.rules.repealed", "t2.rules.in_force"):
         assert fields[key]["confidence"] >= 0.9, key
     assert fields["t2.rules.issued"]["value"] is None
+
+
+def test_html_tables_after_a_long_overview_are_read_as_tables():
+    """MinerU's Markdown: the tables are HTML among the lines, spans and all, the first of them past
+    the part of the file its kind is told by (a long overview). They are read as grids where they
+    stand, and no markup reaches the prose."""
+    tr = text_report(8031, "html_tables")
+    overview = "（六）其他。本机关持续加强政务公开工作，完善制度建设，规范办理流程，提升服务水平。\n\n" * 20
+    heading = tr.text.index("一、")
+    at = tr.text.index("\n", heading)
+    text = tr.text[:at] + "\n\n" + overview + tr.text[at:]
+    assert len(text[:text.index("<table")].encode()) > 2048
+    result = extract(text.encode(), "report.md")
+    fields = json.loads(result.model_dump_json())["fields"]
+    assert result.source.kind == "text"
+    assert wrong_fields(tr.answer, {"fields": fields}) == []
+    assert "<" not in result.sections["overview"] + result.sections["problems"]

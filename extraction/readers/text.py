@@ -9,14 +9,22 @@ one-cell-per-line text keeps its order, which is all the mapping needs. So does 
 its tables out in columns with spaces (pdftotext -layout): a line is a row, its label and numbers
 in order. (Reading such text by where its characters stand, as a PDF page without rulings, was
 tried and dropped: converters' column places are too loose, and it put values in wrong columns.)
+
+Converters that keep merged cells (MinerU and its kind) write such a table as HTML among the
+Markdown lines, often wrapped in <html><body>. Each is read as the web reader reads a table, into
+a grid with its spans, and stands where it stood among the paragraphs.
 """
 from __future__ import annotations
 
 import csv
 import re
 
-from ..model import Cell, Document, Paragraph, Table
-from ..sniff import decode_text
+import lxml.etree
+import lxml.html
+
+from ..model import Block, Cell, Document, Paragraph, Table
+from ..sniff import EMBEDDED_TABLE, PAGE_WRAPPER, decode_text
+from .html import clean_inline, table_grid
 
 _PIPES = "|｜│┃"
 _PIPE_SPLIT = re.compile(f"[{_PIPES}]")
@@ -110,8 +118,33 @@ def _csv_rows(lines: list[str]) -> dict[int, list[str]]:
     return rows
 
 
+# stands on a line of its own where an embedded table stood (a private-use character: no text has it)
+_TABLE_MARK = re.compile("^\ue000(\\d+)\ue000$")
+
+
+def _embedded_table(fragment: str) -> list[Block]:
+    """An HTML table among the lines: its grid, or its rows' text where it is no table of figures
+    (one cell, a layout box)."""
+    try:
+        el = lxml.html.fragment_fromstring(fragment)
+    except (lxml.etree.ParserError, ValueError):
+        return [Paragraph(clean_inline(re.sub(r"<[^>]*>", " ", fragment)))]
+    grid = table_grid(el) if el.tag == "table" else None
+    if grid is not None:
+        return [grid]
+    rows = (clean_inline(" ".join(td.text_content() for td in tr.xpath("./td | ./th"))) for tr in el.iter("tr"))
+    return [Paragraph(row) for row in rows if row]
+
+
 def read(data: bytes) -> Document:
     text = decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
+    embedded: list[str] = []
+
+    def mark(m: re.Match) -> str:
+        embedded.append(m.group(0))
+        return f"\n\ue000{len(embedded) - 1}\ue000\n"
+
+    text = PAGE_WRAPPER.sub("", EMBEDDED_TABLE.sub(mark, text))
     lines = text.replace("\f", "\n").split("\n")
     csv_rows = _csv_rows(lines)
     blocks = []
@@ -134,6 +167,10 @@ def read(data: bytes) -> Document:
     blank_cells = _blank_cell_lines(lines)
     for i, line in enumerate(lines):
         stripped = line.strip()
+        if m := _TABLE_MARK.match(stripped):
+            flush()
+            blocks.extend(_embedded_table(embedded[int(m.group(1))]))
+            continue
         if i in blank_cells:
             flush()
             blocks.append(_table([[""]], "cell"))  # an empty cell, kept in its place among the values

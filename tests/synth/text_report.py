@@ -1,6 +1,6 @@
 """A `Report` rendered as the damaged text that converters, copy-paste and OCR hand us.
 
-Seven shapes, after the seeds (SPEC.md), their natural variations, and the other ways a table
+Eight shapes, after the seeds (SPEC.md), their natural variations, and the other ways a table
 leaves a converter as text:
 
 - ``markdown``: pipe tables from a PDF converter — table 3 split in two, rows under a group label
@@ -19,6 +19,9 @@ leaves a converter as text:
 - ``aligned``: columns set out with spaces (a fixed-width export, a table typed into a .txt), CJK
   characters two columns wide; a header cell sometimes broken by a space.
 - ``box``: box-drawing tables (┌─┬─┐ │ ├─┼─┤), or the full-width bar ｜ as the cell separator.
+- ``html_tables``: Markdown whose tables are HTML among its lines, merged cells as rowspan and
+  colspan (MinerU's output): each table on one line or over several, often wrapped in
+  <html><body>, table 3 sometimes split in two where a page broke it.
 
 The meta block varies too: CMS field lines (发布日期), a browser's date header, titles broken
 across lines or without the agency (the signature names it), dates in Chinese numerals.
@@ -47,8 +50,8 @@ from tests.synth.form import (
     synth_answers,
 )
 
-SHAPES = ("markdown", "tsv", "per_line", "ocr", "csv", "aligned", "box")
-_KEEPS_BLANKS = ("markdown", "tsv", "csv", "box")
+SHAPES = ("markdown", "tsv", "per_line", "ocr", "csv", "aligned", "box", "html_tables")
+_KEEPS_BLANKS = ("markdown", "tsv", "csv", "box", "html_tables")
 
 # Glosses as the seed pages print them after traditional characters.
 _PINYIN = {
@@ -257,6 +260,33 @@ def _csv_rows(grid: list[list[str]], rng: random.Random) -> list[str]:
     return out.getvalue().rstrip("\n").split("\n")
 
 
+def _html_rows(table: Table, rng: random.Random, *, split: bool) -> list[str]:
+    """The table as HTML with its spans, as MinerU writes one into Markdown; split in two tables at
+    a row no merged cell crosses where `split`."""
+    whole = [c.row for c in table.cells if c.rowspan == 1 and c.col == 0]
+    crossed = {r for c in table.cells for r in range(c.row + 1, c.row + c.rowspan)}
+    cuts = [r for r in whole if r > 5 and r not in crossed]
+    cut = rng.choice(cuts) if split and cuts else None
+    wrapped, one_line = rng.random() < 0.6, rng.random() < 0.7
+    parts = [(0, cut), (cut, table.n_rows)] if cut else [(0, table.n_rows)]
+    out = []
+    for first, end in parts:
+        rows = []
+        for r in range(first, end):
+            cells = []
+            for cell in table.row_cells(r):
+                attrs = (f' rowspan="{cell.rowspan}"' if cell.rowspan > 1 else "") + (
+                    f' colspan="{cell.colspan}"' if cell.colspan > 1 else "")
+                cells.append(f"<td{attrs}>{cell.text}</td>")
+            rows.append("<tr>" + "".join(cells) + "</tr>")
+        body = ["<table>", *rows, "</table>"]
+        if wrapped:
+            body = ["<html><body>", *body, "</body></html>"]
+        out += ["".join(body)] if one_line else body
+        out.append("")
+    return out
+
+
 def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
@@ -343,6 +373,12 @@ def render_text(report: Report, shape: str, seed: int = 0) -> TextReport:
         for t, hdr in (("t2", 0), ("t3", t3_header), ("t4", 3)):
             table_lines[t] = _tsv_rows(grids[t], rng, header_rows=hdr, trailing=trailing and t != "t4",
                                        break_header=break_header and t == "t3")
+    elif shape == "html_tables":
+        split = rng.random() < 0.4
+        for t in ("t2", "t3", "t4"):
+            table_lines[t] = _html_rows(report.tables[t], rng, split=split and t == "t3")
+        if split:
+            damage.notes.append("t3 split in two tables")
     elif shape in ("csv", "aligned", "box"):
         rows_of = {"csv": _csv_rows, "aligned": _aligned_rows, "box": _box_rows}[shape]
         for t in ("t2", "t3", "t4"):
@@ -366,11 +402,11 @@ def render_text(report: Report, shape: str, seed: int = 0) -> TextReport:
     for line in meta.head:
         lines.append(line)
     for line in meta.title:
-        para(("# " if shape == "markdown" else "") + line)
+        para(("# " if shape in ("markdown", "html_tables") else "") + line)
     for p in report.preamble:
         para(p)
     for i, (heading, paragraphs) in enumerate(report.sections):
-        para(("## " if shape == "markdown" and rng.random() < 0.7 else "") + heading)
+        para(("## " if shape in ("markdown", "html_tables") and rng.random() < 0.7 else "") + heading)
         if i in (1, 2, 3):
             t = ("t2", "t3", "t4")[i - 1]
             lines.extend(x for line in table_lines[t] for x in ([line, ""] if shape == "per_line" else [line]))
