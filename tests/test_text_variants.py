@@ -278,3 +278,14 @@ def test_html_tables_after_a_long_overview_are_read_as_tables():
     assert result.source.kind == "text"
     assert wrong_fields(tr.answer, {"fields": fields}) == []
     assert "<" not in result.sections["overview"] + result.sections["problems"]
+
+
+@pytest.mark.parametrize("seed", [8041, 8042, 8043])
+def test_merged_cells_repeated_in_every_place_are_one_cell(seed):
+    """docling's Markdown repeats a merged cell's text in each place it covers: table 2's figure
+    under a header merged over two or three columns is one figure (it read as three, and the row
+    went to review), and labels repeated across and down stay labels."""
+    tr = text_report(seed, "repeated_spans")
+    assert re.search(r"\| (\d+) \| \1 \| \1 \|", tr.text)  # a figure printed three times
+    result, wrong, silent = _run(tr)
+    assert wrong == [] and result.review == []

@@ -49,8 +49,42 @@ def _table(rows: list[list[str]], origin: str) -> Table:
         # field after the last is no column. Kept, it is one more blank cell in every row, and a
         # row printing its first field blank ('规章\t\t4\t58\t') could then be its values shifted.
         rows = [row[:-1] for row in rows]
-    cells = [Cell(r, c, text.strip()) for r, row in enumerate(rows) for c, text in enumerate(row)]
+    rows = _anchored([[text.strip() for text in row] for row in rows])
+    cells = [Cell(r, c, text) for r, row in enumerate(rows) for c, text in enumerate(row)]
     return Table(cells, len(rows), max(len(r) for r in rows), origin=origin, positional=False)
+
+
+def _label_runs(row: list[str]) -> list[tuple[int, int]]:
+    """(first, last) columns of each run of two cells or more holding the same label (no number)."""
+    runs, start = [], 0
+    for c in range(1, len(row) + 1):
+        if c == len(row) or row[c] != row[start]:
+            if c - start >= 2 and row[start] and not _BARE_NUMBER.match(row[start]):
+                runs.append((start, c - 1))
+            start = c
+    return runs
+
+
+def _anchored(rows: list[list[str]]) -> list[list[str]]:
+    """A merged cell's text kept where the cell starts only. Some converters (docling's Markdown, a
+    data frame's export) repeat it in every place the cell covers: a label over three columns or
+    down twenty rows, and a figure under a header merged over two columns (采购总金额), which
+    would read as two figures. A figure is taken for a repeat only there: two equal figures side by
+    side are otherwise two cells."""
+    out = [list(row) for row in rows]
+    header: list[tuple[int, int]] = []  # label runs of the nearest row above of labels (no figure)
+    for r, row in enumerate(rows):
+        figures = any(_BARE_NUMBER.match(text) for text in row)
+        runs = _label_runs(row) + [(a, b) for a, b in header if figures and a > 0 and b < len(row)
+                                   and row[a] and _BARE_NUMBER.match(row[a]) and len(set(row[a:b + 1])) == 1]
+        for a, b in runs:
+            out[r][a + 1:b + 1] = [""] * (b - a)
+        if not figures and sum(1 for text in row if text) >= 2:  # (a row of blanks is no header)
+            header = _label_runs(row)
+        for c, text in enumerate(row):
+            if r and c < len(rows[r - 1]) and text == rows[r - 1][c] and text and not _BARE_NUMBER.match(text):
+                out[r][c] = ""  # down the rows
+    return out
 
 
 _NO_BREAK_ONLY = re.compile(r"^[ \t]*\u00a0[\u00a0 \t]*$")

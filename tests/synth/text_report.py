@@ -1,6 +1,6 @@
 """A `Report` rendered as the damaged text that converters, copy-paste and OCR hand us.
 
-Eight shapes, after the seeds (SPEC.md), their natural variations, and the other ways a table
+Nine shapes, after the seeds (SPEC.md), their natural variations, and the other ways a table
 leaves a converter as text:
 
 - ``markdown``: pipe tables from a PDF converter — table 3 split in two, rows under a group label
@@ -22,6 +22,9 @@ leaves a converter as text:
 - ``html_tables``: Markdown whose tables are HTML among its lines, merged cells as rowspan and
   colspan (MinerU's output): each table on one line or over several, often wrapped in
   <html><body>, table 3 sometimes split in two where a page broke it.
+- ``repeated_spans``: Markdown pipe tables that repeat a merged cell's text in every place it
+  covers (docling's export): labels across columns and down rows, a figure under a header merged
+  over two columns twice.
 
 The meta block varies too: CMS field lines (发布日期), a browser's date header, titles broken
 across lines or without the agency (the signature names it), dates in Chinese numerals.
@@ -50,8 +53,9 @@ from tests.synth.form import (
     synth_answers,
 )
 
-SHAPES = ("markdown", "tsv", "per_line", "ocr", "csv", "aligned", "box", "html_tables")
-_KEEPS_BLANKS = ("markdown", "tsv", "csv", "box", "html_tables")
+SHAPES = ("markdown", "tsv", "per_line", "ocr", "csv", "aligned", "box", "html_tables", "repeated_spans")
+_KEEPS_BLANKS = ("markdown", "tsv", "csv", "box", "html_tables", "repeated_spans")
+_MARKDOWN = ("markdown", "html_tables", "repeated_spans")
 
 # Glosses as the seed pages print them after traditional characters.
 _PINYIN = {
@@ -89,6 +93,15 @@ def _grid(table: Table) -> list[list[str]]:
     rows = [[""] * table.n_cols for _ in range(table.n_rows)]
     for c in table.cells:
         rows[c.row][c.col] = c.text
+    return rows
+
+
+def _repeated_grid(table: Table) -> list[list[str]]:
+    """Rows of cell texts with a merged cell's text in every place it covers."""
+    rows = [[""] * table.n_cols for _ in range(table.n_rows)]
+    for c in table.cells:
+        for r in range(c.row, c.row + c.rowspan):
+            rows[r][c.col:c.col + c.colspan] = [c.text] * c.colspan
     return rows
 
 
@@ -373,6 +386,10 @@ def render_text(report: Report, shape: str, seed: int = 0) -> TextReport:
         for t, hdr in (("t2", 0), ("t3", t3_header), ("t4", 3)):
             table_lines[t] = _tsv_rows(grids[t], rng, header_rows=hdr, trailing=trailing and t != "t4",
                                        break_header=break_header and t == "t3")
+    elif shape == "repeated_spans":
+        for t in ("t2", "t3", "t4"):
+            table_lines[t] = _md_rows(_repeated_grid(report.tables[t]), rng, shift_rows=set(), spacer=None,
+                                      split_at=None)
     elif shape == "html_tables":
         split = rng.random() < 0.4
         for t in ("t2", "t3", "t4"):
@@ -402,11 +419,11 @@ def render_text(report: Report, shape: str, seed: int = 0) -> TextReport:
     for line in meta.head:
         lines.append(line)
     for line in meta.title:
-        para(("# " if shape in ("markdown", "html_tables") else "") + line)
+        para(("# " if shape in _MARKDOWN else "") + line)
     for p in report.preamble:
         para(p)
     for i, (heading, paragraphs) in enumerate(report.sections):
-        para(("## " if shape in ("markdown", "html_tables") and rng.random() < 0.7 else "") + heading)
+        para(("## " if shape in _MARKDOWN and rng.random() < 0.7 else "") + heading)
         if i in (1, 2, 3):
             t = ("t2", "t3", "t4")[i - 1]
             lines.extend(x for line in table_lines[t] for x in ([line, ""] if shape == "per_line" else [line]))
@@ -420,7 +437,9 @@ def render_text(report: Report, shape: str, seed: int = 0) -> TextReport:
         lines += ["", *rng.sample(_SPAM, 4)]
         damage.notes.append("spam after report")
     text = "\n".join(lines) + "\n"
-    if report.traditional and rng.random() < 0.8:
+    # (glossed here, after the tables are laid out, a repeated cell's copies would differ; a
+    # converter repeats one cell's text as it is)
+    if report.traditional and shape != "repeated_spans" and rng.random() < 0.8:
         text = _gloss(text, rng, rng.uniform(0.3, 0.9))
         damage.notes.append("pinyin glosses")
     return TextReport(text=text, answer=damage.answer, shape=shape, damage=damage.notes)
