@@ -289,3 +289,21 @@ def test_merged_cells_repeated_in_every_place_are_one_cell(seed):
     assert re.search(r"\| (\d+) \| \1 \| \1 \|", tr.text)  # a figure printed three times
     result, wrong, silent = _run(tr)
     assert wrong == [] and result.review == []
+
+
+@pytest.mark.parametrize("seed", [8057, 8065])
+def test_line_breaks_inside_pipe_table_cells_are_no_cell_boundary(seed):
+    """marker's Markdown keeps a cell's line breaks as <br>: the label's parts are one label (rows
+    went missing while it was read as text)."""
+    tr = text_report(seed, "markdown")
+
+    def broken(m: re.Match) -> str:
+        label = m.group(1)
+        return f"| {label[:len(label) // 2]}<br>{label[len(label) // 2:]} " if len(label) >= 6 else m.group(0)
+
+    text = "\n".join(re.sub(r"\| ([^|\s\d][^|]*?) (?=\|)", broken, line) if line.startswith("|") else line
+                     for line in tr.text.split("\n"))
+    assert text.count("<br>") >= 20
+    result = extract(text.encode(), "report.md")
+    assert result.source.kind == "text"
+    assert wrong_fields(tr.answer, {"fields": json.loads(result.model_dump_json())["fields"]}) == []

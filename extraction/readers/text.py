@@ -33,6 +33,9 @@ _RULE_ROW = re.compile(r"^(?=.*[-+=─━═┌┐└┘├┤┬┴┼╔╗╚
 _TABLE_EDGE = _PIPES + "+┌├└╔╠╚║"
 _MD_DECOR = re.compile(r"^\s{0,3}(#{1,6}\s+|[-*+]\s+|>\s*)")
 _BOLD = re.compile(r"\*\*|__")
+# A line break inside a pipe table's cell (marker's Markdown): the cell's lines are one label, and
+# Chinese runs on without a space.
+_CELL_BREAK = re.compile(r"<br\s*/?>", re.I)
 # A comma-separated row: two fields or more and no sentence in any field. Chinese prose writes
 # its commas full-width; a half-width comma in a run of such lines is a spreadsheet's export.
 _SENTENCE_END = re.compile(r"[。！？；]")
@@ -121,7 +124,7 @@ def _pipe_cells(stripped: str) -> list[str] | None:
     if stripped[:1] not in _PIPES or len(_PIPE_SPLIT.findall(stripped)) < 2:
         return None
     inner = stripped[1:-1] if stripped[-1] in _PIPES else stripped[1:]
-    return [_BOLD.sub("", c) for c in _PIPE_SPLIT.split(inner)]
+    return [_BOLD.sub("", _CELL_BREAK.sub("", c)) for c in _PIPE_SPLIT.split(inner)]
 
 
 def _csv_cells(line: str) -> list[str] | None:
