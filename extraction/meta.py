@@ -159,6 +159,8 @@ def find_published_date(tokens: list[Token], body_end_start: int, year: int | No
 # agency printed, read whole or not (2024年3月, 2024.03, 二〇二四年三月)
 _YEAR_MONTH = re.compile(r"(?:19|20)\d{2}\s*(?:年|[-/.])\s*\d{1,2}|[二〇○零O一三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]")
 _YEAR = re.compile(r"(?:19|20)\d{2}|[二〇○零O][一二三四五六七八九〇○零0-9]{3}")
+# a year named as one (2021年, 二〇二一年)
+YEAR_WORD = re.compile(rf"(?:{_YEAR.pattern})\s*年")
 _SHORT_LINE = 24  # characters: a date set on a line of its own, with a word or two beside it
 _TAIL_REACH = 3  # lines under a signature looked through for the web page's own
 _SENTENCE = re.compile(r"[。，；,;！？]")

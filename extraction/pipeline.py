@@ -17,8 +17,8 @@ from .confidence import apply_rules
 from .consistency import blank_totals, bind_rules, choose_placements, evaluate, infer_missing, one_misread, zero_style
 from .contract import ACCEPT_THRESHOLD, ExtractionResult, FieldValue, Source
 from .errors import NotAReport
-from .meta import (bare_place, find_published_date, find_signature_agency, find_title, misread_of, parse_dates, plausible_agency,
-                   prints_no_date)
+from .meta import (YEAR_WORD, bare_place, find_published_date, find_signature_agency, find_title, misread_of, parse_dates,
+                   plausible_agency, prints_no_date)
 from .model import EVERYWHERE, BBox, Document
 from .normalize import normalize_document
 from .overview import rows_stated_none, stated_applications, table3_reads_empty
@@ -385,7 +385,7 @@ def _meta(tokens, sections, title, template: str, template_conf: float, tail_sta
                                                 bbox=list(date.bbox) if date.bbox else None)
     else:
         # Nothing printed is the usual case; a date-like string we could not accept is a doubt.
-        doubtful = any(parse_dates(t.text) or re.search(r"(?:20\d{2}|二[〇○零O0][一二三四五六七八九〇○零0-9]{2})\s*年", t.text)
+        doubtful = any(parse_dates(t.text) or YEAR_WORD.search(t.text)
                        for t in tokens[tail_start:] if not t.is_value)
         # "not printed" is a claim about the whole document, which a missed or misread date would
         # make wrong: accepted only where every word printed was read (the document's own text, or

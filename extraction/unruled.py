@@ -155,7 +155,7 @@ def unruled_tables(words: list[Word], page: int, carried: list[float] = (), *, t
         # the columns of the page before only for lines above every table found here
         top = min((c.bbox[1] for t in tables for c in t.cells if c.bbox), default=float("inf"))
         above = bool(free) and max(p.bbox[3] for p in free[0]) < top
-        for grid, pieces, mine in _blank_tables(free, h, page, list(carried) if above else []):
+        for grid, pieces, mine in _tables_without_figures(free, h, page, list(carried) if above else []):
             tables.append(grid)
             used |= {id(w) for p in pieces for w in p.words}
             columns = mine or columns
@@ -468,7 +468,7 @@ def _value_columns(values: list[_Piece], heads: list[Word], band: list[list[_Pie
     return columns, col_of, columns if at is _centre and not few else []
 
 
-def _blank_tables(lines: list[list[_Piece]], h: float, page: int,
+def _tables_without_figures(lines: list[list[_Piece]], h: float, page: int,
                   carried: list[float]) -> list[tuple[Table, list[_Piece], list[float]]]:
     """Tables that print no number at all, on a page where no word was lost (a text layer, or OCR
     that left no ink unread: `nothing_lost`) (a year without an application, its zeros

@@ -203,8 +203,7 @@ def rotated_part(gray: np.ndarray, angle: float, x0: int, y0: int, x1: int, y1: 
     """rotate(gray, angle)[y0:y1, x0:x1] (the box clipped to the image), turning only the pixels
     of that box: a few cells of a 300-dpi page cost a fraction of the whole page's turn (24 ms)."""
     h, w = gray.shape[:2]
-    x0, y0 = min(max(0, x0), w), min(max(0, y0), h)
-    x1, y1 = min(max(x0, x1), w), min(max(y0, y1), h)
+    x0, y0, x1, y1 = _clipped(gray, x0, y0, x1, y1)
     if abs(angle) < 0.05 or x1 == x0 or y1 == y0:
         return gray[y0:y1, x0:x1]
     m = _turning(w, h, angle)
@@ -215,13 +214,17 @@ def rotated_part(gray: np.ndarray, angle: float, x0: int, y0: int, x1: int, y1: 
 def warped_part(gray: np.ndarray, m: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
     """cv2.warpPerspective(gray, m)[y0:y1, x0:x1], the box clipped to the image, warping only the
     pixels of that box."""
-    h, w = gray.shape[:2]
-    x0, y0 = min(max(0, x0), w), min(max(0, y0), h)
-    x1, y1 = min(max(x0, x1), w), min(max(y0, y1), h)
+    x0, y0, x1, y1 = _clipped(gray, x0, y0, x1, y1)
     if x1 == x0 or y1 == y0:
         return gray[y0:y1, x0:x1]
     shift = np.array([[1.0, 0, -x0], [0, 1.0, -y0], [0, 0, 1]])
     return cv2.warpPerspective(gray, shift @ m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+def _clipped(gray: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> tuple[int, int, int, int]:
+    h, w = gray.shape[:2]
+    x0, y0 = min(max(0, x0), w), min(max(0, y0), h)
+    return x0, y0, min(max(x0, x1), w), min(max(y0, y1), h)
 
 
 def picture_outline(shape: tuple[int, int], m: np.ndarray) -> np.ndarray:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Callable
 
 import cv2
 import numpy as np
@@ -90,11 +91,7 @@ def off_the_frame(rulings: Rulings, outline: np.ndarray | None, dpi: float) -> R
         gap = np.hypot(*(points[:, None, :] - (starts[None] + k[..., None] * d[None])).transpose(2, 0, 1)).min(axis=1)
         return float(np.mean(gap <= near)) >= 0.7
 
-    h = [s for s in rulings.h if not along_edge(s)]
-    v = [s for s in rulings.v if not along_edge(s)]
-    if len(h) == len(rulings.h) and len(v) == len(rulings.v):
-        return rulings
-    return Rulings(h, v, rulings.mask)
+    return _without(rulings, along_edge, along_edge)
 
 
 # A line this close to the picture's border (inches), along it, may be the sheet's edge; only a
@@ -127,11 +124,13 @@ def without_sheet_edges(rulings: Rulings, width: int, height: int, dpi: float) -
                 return False
         return True
 
-    h = [s for s in rulings.h if not bare(s, rulings.v, True)]
-    v = [s for s in rulings.v if not bare(s, rulings.h, False)]
-    if len(h) == len(rulings.h) and len(v) == len(rulings.v):
-        return rulings
-    return Rulings(h, v, rulings.mask)
+    return _without(rulings, lambda s: bare(s, rulings.v, True), lambda s: bare(s, rulings.h, False))
+
+
+def _without(rulings: Rulings, drop_h: Callable[[Segment], bool], drop_v: Callable[[Segment], bool]) -> Rulings:
+    h = [s for s in rulings.h if not drop_h(s)]
+    v = [s for s in rulings.v if not drop_v(s)]
+    return rulings if len(h) == len(rulings.h) and len(v) == len(rulings.v) else Rulings(h, v, rulings.mask)
 
 
 @dataclass
