@@ -7,7 +7,7 @@ import zipfile
 import pytest
 
 from extraction.errors import CorruptInput
-from extraction.model import Table
+from extraction.model import Paragraph, Table
 from extraction.readers import docx as docx_reader
 from tests.synth import docx_report
 from tests.synth.form import build_report, synth_answers, wrong_fields
@@ -239,3 +239,30 @@ def test_a_document_names_the_pages_ocr_read():
     read_picture = lambda gray, dpi: Document([table], "image", ocr_pages=frozenset({1}))  # noqa: E731
     assert docx_reader.read(docx_report.render(report, pictures=True), read_picture).ocr_pages == {1}
     assert docx_reader.read(docx_report.render(report), read_picture).ocr_pages == frozenset()
+
+
+@pytest.mark.parametrize("fmt", ["html", "mht"])
+def test_a_web_page_exported_to_word_as_an_alternative_part_is_read(fmt):
+    """"Export to Word" from a web page (html-docx-js and the like) writes the page itself into the
+    .docx as a w:altChunk part, HTML or MHT, which Word converts when it opens the file: the
+    report is read from that part, where it stands after the file's own paragraph."""
+    from extraction.pipeline import extract
+    from tests.synth import html_report, web_archive
+
+    report = build_report(synth_answers(31), seed=31)
+    page = html_report.render(report, seed=31)
+    payload = web_archive.archive(page, style="word") if fmt == "mht" else page
+    data = docx_report.alt_chunk(payload, "message/rfc822" if fmt == "mht" else "text/html", before="附件")
+    doc = docx_reader.read(data)
+    assert isinstance(doc.blocks[0], Paragraph) and doc.blocks[0].text == "附件"
+    assert len(_tables(doc)) >= 3
+    output = extract(data, "report.docx").model_dump(mode="json")
+    assert output["source"]["kind"] == "docx"
+    assert wrong_fields(report.answer, output) == []
+
+
+def test_an_alternative_part_in_a_format_not_read_is_named():
+    data = docx_report.alt_chunk(b"{\\rtf1 }", "application/rtf", before="正文")
+    doc = docx_reader.read(data)
+    assert [b.text for b in doc.blocks] == ["正文"]
+    assert any("application/rtf" in w for w in doc.warnings)

@@ -7,6 +7,10 @@ report's tables come out as tables whatever box the author put them in.
 
 Pictures in the body (a table pasted as a screenshot) are read by OCR where they stand
 (`pictures`), at the width Word shows them.
+
+A web page's "export to Word" often writes no WordprocessingML of its own: the body holds a
+`w:altChunk`, a part in another format (the page as HTML or MHT, text, another .docx) that Word
+converts when it opens the file. Each such part is read by the reader of its format, where it stands.
 """
 from __future__ import annotations
 
@@ -46,6 +50,10 @@ _RUNS = XPath(".//w:r[count(ancestor::w:txbxContent) = $boxes]"
               "[not(ancestor::w:sdt[w:sdtPr/w:showingPlcHdr])]", namespaces=_NS)
 _BOXES_AROUND = XPath("count(ancestor::w:txbxContent)", namespaces=_NS)
 _ROWS = XPath("./w:tr | ./w:sdt/w:sdtContent/w:tr | ./w:customXml/w:tr", namespaces=_NS)
+_R_ID = f"{{{_PIC_NS['r']}}}id"
+_DOCX_TYPES = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+               "application/vnd.ms-word.document.macroEnabled")
+_MAX_DEPTH = 2  # a Word file inside a Word file inside this one, at most
 _CELLS = XPath("./w:tc | ./w:sdt/w:sdtContent/w:tc | ./w:customXml/w:tc", namespaces=_NS)
 
 
@@ -53,20 +61,68 @@ def _q(tag: str) -> str:
     return f"{{{_W}}}{tag}"
 
 
-def read(data: bytes, read_picture: PictureReader | None = None) -> Document:
-    """`read_picture`: OCR for pictures in the body; without it they are counted in a warning."""
+def read(data: bytes, read_picture: PictureReader | None = None, depth: int = 0) -> Document:
+    """`read_picture`: OCR for pictures in the body; without it they are counted in a warning.
+    `depth`: how many Word files this one is an alternative part of."""
     start = time.perf_counter()
     document = _open(data)
     body = document.element.body
     if body is None:
         raise CorruptInput("the Word file has no document body")
     pictures = Pictures(read_picture)
+    chunks = _Chunks(document.part, read_picture, depth)
     blocks: list[Block] = []
-    _read_container(body, blocks, lambda p: _pictures_of(p, document.part, pictures))
-    return Document(blocks=blocks, kind="docx", pages=1, warnings=pictures.warnings(),
-                    timings_ms={"read_docx": (time.perf_counter() - start) * 1000 - pictures.ms,
-                                **pictures.timings}, ocr_pages=pictures.pages(),
-                    lossy_pages=pictures.lossy_pages())
+    _read_container(body, blocks, lambda p: _pictures_of(p, document.part, pictures), chunks)
+    return Document(blocks=blocks, kind="docx", pages=1, warnings=pictures.warnings() + chunks.warnings,
+                    timings_ms={"read_docx": (time.perf_counter() - start) * 1000 - pictures.ms - chunks.ms,
+                                **pictures.timings}, ocr_pages=pictures.pages() | chunks.ocr_pages,
+                    lossy_pages=pictures.lossy_pages() | chunks.lossy_pages)
+
+
+class _Chunks:
+    """The blocks of the alternative parts (w:altChunk) of one Word file, each read by the reader
+    of its format."""
+    def __init__(self, part, read_picture: PictureReader | None, depth: int) -> None:
+        self.part, self.read_picture, self.depth = part, read_picture, depth
+        self.warnings: list[str] = []
+        self.ms = 0.0  # time in the other readers (their pictures' OCR too)
+        # the pages (the one page) where a part's pictures were read by OCR, or left ink unread
+        self.ocr_pages: frozenset[int] = frozenset()
+        self.lossy_pages: frozenset[int] = frozenset()
+
+    def __call__(self, chunk) -> list[Block]:
+        try:
+            part = self.part.related_parts[chunk.get(_R_ID)]
+        except KeyError:
+            return []  # a part the file does not hold: nothing Word could show either
+        start = time.perf_counter()
+        try:
+            doc = self._read(part.content_type, part.blob)
+        except (CorruptInput, EmptyInput) as exc:
+            self.warnings.append(f"a part of the Word file in another format ({part.content_type}) was not read: {exc}")
+            return []
+        finally:
+            self.ms += (time.perf_counter() - start) * 1000
+        if doc is None:
+            self.warnings.append(f"a part of the Word file in a format not read ({part.content_type}) was skipped")
+            return []
+        self.warnings += doc.warnings
+        self.ocr_pages |= doc.ocr_pages or frozenset()
+        self.lossy_pages |= doc.lossy_pages or frozenset()
+        return doc.blocks
+
+    def _read(self, content_type: str, blob: bytes) -> Document | None:
+        from . import html, mhtml, text
+
+        if content_type in ("text/html", "application/xhtml+xml"):
+            return html.read(blob, self.read_picture)
+        if content_type in ("message/rfc822", "multipart/related"):
+            return mhtml.read(blob, self.read_picture)
+        if content_type == "text/plain":
+            return text.read(blob)
+        if content_type.startswith(_DOCX_TYPES) and self.depth < _MAX_DEPTH:
+            return read(blob, self.read_picture, self.depth + 1)
+        return None
 
 
 def _pictures_of(p, part, pictures: Pictures) -> list[Block]:
@@ -104,10 +160,11 @@ def _open(data: bytes):
 
 
 def _content(el) -> list:
-    """Paragraphs and tables directly in a container, content controls and custom XML unwrapped."""
+    """Paragraphs, tables and alternative parts directly in a container, content controls and
+    custom XML unwrapped."""
     out = []
     for child in el:
-        if child.tag in (_q("p"), _q("tbl")):
+        if child.tag in (_q("p"), _q("tbl"), _q("altChunk")):
             out.append(child)
         elif child.tag in (_q("sdt"), _q("customXml")):
             inner = child.find(_q("sdtContent")) if child.tag == _q("sdt") else child
@@ -116,15 +173,18 @@ def _content(el) -> list:
     return out
 
 
-def _read_container(el, blocks: list[Block], pictures: Callable[[Any], list[Block]]) -> None:
+def _read_container(el, blocks: list[Block], pictures: Callable[[Any], list[Block]],
+                    chunks: Callable[[Any], list[Block]]) -> None:
     for child in _content(el):
         if child.tag == _q("p"):
             for box in _text_boxes(child):
-                _read_container(box, blocks, _no_pictures)  # the anchor's `pictures` has those inside
+                _read_container(box, blocks, _no_pictures, chunks)  # the anchor's `pictures` has those inside
             text = _paragraph_text(child).strip()
             if text:
                 blocks.append(Paragraph(text))
             blocks += pictures(child)
+        elif child.tag == _q("altChunk"):
+            blocks += chunks(child)
         else:
             table = _table(child)
             if table is not None:
@@ -132,7 +192,7 @@ def _read_container(el, blocks: list[Block], pictures: Callable[[Any], list[Bloc
             else:
                 for tc in child.iter(_q("tc")):
                     if _owning_table(tc) is child:
-                        _read_container(tc, blocks, pictures)
+                        _read_container(tc, blocks, pictures, chunks)
 
 
 def _text_boxes(p) -> list:

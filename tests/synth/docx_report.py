@@ -152,3 +152,27 @@ def _table(container, table: Table) -> None:
         target.text = lines[0]
         for line in lines[1:]:
             target.add_paragraph(line)
+
+
+def alt_chunk(payload: bytes, content_type: str, *, before: str | None = None) -> bytes:
+    """A Word file whose body is one alternative part (w:altChunk) in another format, as a web
+    page's "export to Word" writes it (html-docx-js: the page as MHT): `payload` of `content_type`,
+    after a paragraph `before` where given."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    if before:
+        document.add_paragraph(before)
+    suffix = {"text/html": "html", "message/rfc822": "mht", "text/plain": "txt"}.get(content_type, "bin")
+    part = Part(PackURI(f"/word/afchunk.{suffix}"), content_type, payload, document.part.package)
+    rid = document.part.relate_to(part, RT.A_F_CHUNK)
+    chunk = parse_xml(f'<w:altChunk xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+                      f'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:id="{rid}"/>')
+    body = document.element.body
+    body.insert(len(body) - 1, chunk)  # before the section properties, which close the body
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()
