@@ -264,7 +264,7 @@ def document_tokens(doc: Document, row_labels: Iterable[str] = (), col_labels: I
             later: dict[int, list[Cell]] = {}  # row -> labels of a merged label cell for that row
             for r in range(block.n_rows):
                 stream.new_row()
-                cells = sorted([*later.pop(r, []), *block.row_cells(r)], key=lambda c: c.col)
+                cells = _label_set_apart(sorted([*later.pop(r, []), *block.row_cells(r)], key=lambda c: c.col), known)
                 after_row: list[Cell] = []
                 stacked = (_header_then_label(cells[0], known)
                            if exact and cells and _over_blank_rows(block, cells[0]) else None)
@@ -300,6 +300,24 @@ def document_tokens(doc: Document, row_labels: Iterable[str] = (), col_labels: I
                 for cell in after_row:
                     _add_cell(stream, cell, exact)
     return join_wrapped_labels(stream.tokens, known)
+
+
+def _label_set_apart(cells: list[Cell], known: frozenset[str]) -> list[Cell]:
+    """A row's cells with a label of the form that the table set in two cells side by side made one
+    again: where neither part is a label alone and together they are one. A table rebuilt without
+    rulings puts a label's two lines in one row, and its shorter line, centred under the longer one,
+    in the next column ('5.要求行政机关确认或重新' | '出具已获取信息'); read apart, the first matched
+    no row well and the values went with the second, which matched none."""
+    for k in range(len(cells) - 1):
+        a, b = cells[k], cells[k + 1]
+        first, second = a.text.strip(), b.text.strip()
+        if (first and second and parse_value(first) is None and parse_value(second) is None
+                and label_key(first + second) in known and label_key(first) not in known
+                and label_key(second) not in known):
+            joined = replace(a, text=first + second, colspan=b.col + b.colspan - a.col,
+                             score=min(a.score, b.score))
+            return [*cells[:k], joined, *cells[k + 2:]]
+    return cells
 
 
 def _unkerned(text: str) -> str:

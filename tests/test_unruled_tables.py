@@ -650,3 +650,20 @@ def test_rows_printed_blank_among_group_labels_ocr_read_apart_are_read(seed):
     assert any("read by OCR" in w for w in output["warnings"])
     t3 = [k for k in answer if k.startswith("t3.")]
     assert [k for k in t3 if output["fields"][k]["value"] != answer[k] or output["fields"][k]["confidence"] < 0.9] == []
+
+
+def test_a_label_whose_two_lines_landed_in_two_columns_is_one_label():
+    """OCR of a table without rulings (its fonts map to no characters): the two lines of a centred
+    label, 5.要求行政机关确认或重新 over 出具已获取信息, land in one row and in two columns, the
+    shorter line starting right of the longer. Read as one label, the row's figures (1, 1, 2) are
+    found; read apart, the row was lost and its figures missing."""
+    from bench.sweeps import unruled_document
+
+    _, data, answer = unruled_document(148006, blank_zeros=True)
+    result = extract(data, "report.pdf")
+    assert any("read by OCR" in w for w in result.warnings)
+    keys = [k for k in answer if k.startswith("t3.not_processed.confirmation.")]
+    assert [answer[k] for k in keys] == [None, None, None, 1, None, 1, 2]
+    assert all(result.fields[k].value == answer[k] and result.fields[k].confidence >= 0.9 for k in keys)
+    output = json.loads(result.model_dump_json())
+    assert [k for k, gold, got in wrong_fields(answer, output) if output["fields"][k]["confidence"] >= 0.9] == []
