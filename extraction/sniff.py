@@ -14,6 +14,8 @@ _IMAGE_MAGIC = (
     (b"MM\x00*", "tiff"),
     (b"BM", "bmp"),
 )
+# An ISO media file's brands that hold HEIF still images: an iPhone's photos (.heic) and the like.
+_HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
 _REFUSED_MAGIC = (
     (b"PK\x03\x04", "a ZIP archive"),
     (b"Rar!", "a RAR archive"),
@@ -67,6 +69,8 @@ def image_format(data: bytes) -> str | None:
             return name
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "webp"
+    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+        return "heif"
     return None
 
 

@@ -546,3 +546,28 @@ def test_a_page_whose_side_the_ink_misjudges_is_set_right_by_its_text_lines(scan
     assert (scan.turns % 2 == 1) == (not fooled_into)
     text = "".join(w.text for w in scan.words)
     assert "政府信息公开" in text and "主动公开" in text
+
+
+def test_an_iphone_photo_in_heic_is_read(report):
+    """HEIC (an iPhone's photos): the pages as the images of one HEIF file, the first stored on its
+    side with the EXIF orientation that turns it up. It is an image like any other; without
+    pillow-heif it would be refused as binary data of no known kind."""
+    from PIL import Image
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()  # (to write the file here; the reader opens it on its own)
+
+    style = style_for(SEED, dpi=200)
+    pages = scan_pages(render_pdf(report), SEED, style)
+    ims = [Image.fromarray(p).convert("RGB") for p in pages]
+    ims[0] = Image.fromarray(np.rot90(pages[0])).convert("RGB")  # stored turned a quarter left...
+    exif = Image.Exif()
+    exif[0x0112] = 6  # ...and shown turned a quarter right
+    buf = io.BytesIO()
+    ims[0].save(buf, format="HEIF", quality=92, exif=exif.tobytes(), save_all=True, append_images=ims[1:])
+    data = buf.getvalue()
+    assert data[4:12] == b"ftypheic"
+    result, s = _score(report, data, "IMG_0412.HEIC")
+    assert result.source.kind == "image" and result.source.pages == len(pages)
+    assert s["right"] >= 0.98 * s["fields"], s["wrong"]
+    assert s["silent"] == 0, s["wrong"]

@@ -13,7 +13,8 @@ from typing import Callable
 import cv2
 import numpy as np
 
-from ..errors import CorruptInput
+from ..errors import CorruptInput, UnsupportedInput
+from ..sniff import image_format
 
 # An image file without a resolution tag is assumed to be a page of A4 paper (the reports'
 # format) scanned to its width: 8.27 inches.
@@ -34,6 +35,8 @@ def decode_images(data: bytes) -> list[tuple[np.ndarray, float | None]]:
     orientation, as grayscale with the resolution it declares (None when it declares none)."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
+    if image_format(data) == "heif":
+        _open_heif()
     try:
         im = Image.open(io.BytesIO(data))
     except (UnidentifiedImageError, OSError) as exc:
@@ -50,6 +53,17 @@ def decode_images(data: bytes) -> list[tuple[np.ndarray, float | None]]:
         if not frames:
             raise CorruptInput(f"the image cannot be decoded: {exc}") from None
     return frames
+
+
+def _open_heif() -> None:
+    """Let PIL open HEIF photos (an iPhone's .heic), through pillow-heif's libheif; it turns the
+    picture upright as the file says, and leaves the EXIF orientation saying so."""
+    try:
+        from pillow_heif import register_heif_opener
+    except ImportError:
+        raise UnsupportedInput("a HEIC/HEIF photo, and pillow-heif is not installed to read it; "
+                               "send it as JPEG, PNG or PDF") from None
+    register_heif_opener()
 
 
 def _gray(frame) -> np.ndarray:
