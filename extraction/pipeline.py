@@ -171,6 +171,11 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
     ink unread, and where that ink stands (Document); None where not known."""
     sections = find_sections(tokens)
     warnings: list[str] = []
+    if sections.next_report is not None:
+        tokens, other = _first_report(tokens, sections.next_report)
+        sections = find_sections(tokens)
+        warnings.append(f"the file holds another report after this one ({other}); only the first was read: "
+                        f"send each report on its own")
     title = find_title(tokens, sections.starts.get(1, min(len(tokens), 60)) + 1)
     year = title.year if title else None
 
@@ -264,6 +269,22 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
         fields[key] = FieldValue(value=_typed(schema, key, r.value), confidence=r.confidence, raw=r.raw, page=r.page,
                                  bbox=list(r.bbox) if r.bbox else None, status=r.status, unit=r.unit)
     return fields, checks, _sections(tokens, sections, title, signer), warnings
+
+
+# lines before another report's 一、总体情况 looked through for its title (title, preamble, a CMS's fields)
+_NEXT_TITLE_REACH = 15
+
+
+def _first_report(tokens, next_heading: int):
+    """A volume of reports (a county's departments', bound in one file): the tokens of the first
+    report, cut where the next one's title stands before its heading 一、总体情况 (at that heading
+    where no title is found), and the next one named by its title and page."""
+    lo = max(0, next_heading - _NEXT_TITLE_REACH)
+    title = find_title(tokens[lo:next_heading], next_heading - lo)
+    cut = next((i for i in range(lo, next_heading) if title and tokens[i] is title.token), next_heading)
+    at = tokens[cut]
+    name = re.sub(r"\s+", "", title.token.text) if title else "its heading 一、总体情况"
+    return tokens[:cut], f"{name}, page {at.page}" if at.page else name
 
 
 def _whole_counts(schema: Schema, readings: dict[str, Reading]) -> list[str]:

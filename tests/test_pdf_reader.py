@@ -406,3 +406,22 @@ def test_the_reader_tells_the_ocr_whether_anything_but_the_scan_shows():
         doc = pdf.read(data, ocr_page=ocr)
         assert seen == [expected]
         assert _texts(doc) == ["年度报告"]
+
+
+def test_a_volume_of_reports_gives_the_first_and_names_the_next():
+    """A county's departments' reports bound in one file: the first report is read, none of the
+    second's tables, dates or signature reach it, and a warning names the next one by its title
+    and page (its date line had kept the first's unprinted date in review)."""
+    from extraction.pipeline import extract
+    from tests.synth.form import wrong_fields
+
+    first, second = (build_report(synth_answers(seed), seed=seed) for seed in (160000, 160001))
+    volume = pymupdf.open()
+    for report in (first, second):
+        volume.insert_pdf(pymupdf.open(stream=render_pdf(report), filetype="pdf"))
+    pages = volume.page_count
+    result = extract(volume.tobytes(), "volume.pdf")
+    output = result.model_dump(mode="json")
+    assert wrong_fields(first.answer, output) == [] and result.review == []
+    second_at = pages - pymupdf.open(stream=render_pdf(second), filetype="pdf").page_count + 1
+    assert any(second.title in w and f"page {second_at}" in w for w in result.warnings), result.warnings
