@@ -10,7 +10,7 @@ a marker word with a low score, so a missed digit never passes for a printed bla
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import cv2
@@ -71,21 +71,61 @@ def reread_cells(tables: list[Table], words: list[Word], crop: Cropper, read: Re
             if c.ink_box is None:
                 continue  # nothing printed: a blank (or a text reading that stays as it is)
             jobs.append((cell.bbox, inside, c))
-    if not jobs:
-        return words
-    readings = read([c.image for _, _, c in jobs])
     drop: set[int] = set()
     added: list[Word] = []
-    for (box, inside, c), (text2, score2) in zip(jobs, readings):
+    for (_, inside, _), again in zip(jobs, _read_again(jobs, read)):
+        if again is not None:
+            drop.update(id(w) for w in inside)
+            added.append(again)
+    return [w for w in words if id(w) not in drop] + added
+
+
+# around a number no ruled table holds, the share of its height cropped for its second reading:
+# half the gap to the rows above and below in the tightest tables (12-pt boxes 18 pt apart)
+_AROUND = 0.25
+
+
+def reread_loose_numbers(tables: list[Table], words: list[Word], crop: Cropper, read: Reader) -> list[Word]:
+    """`words` with the doubtful numbers that no ruled table holds read again, each on its own, as
+    a cell is: a table without rulings, whose cells are found later from the words (unruled.py),
+    and whose numbers the page's reading saw in a line of their own (a score of 0.81 for a lone 0,
+    "1 1 1 4" spaced at 0.84, where a ruled cell's second reading is sure)."""
+    held = {i for t in tables for inside in _held(t, words) for i in inside}
+    jobs: list[tuple[BBox, list[Word], CellCrop]] = []
+    at: list[int] = []
+    for i, w in enumerate(words):
+        numeric = digits_of(w.text)
+        if i in held or numeric is None or (w.score >= _DOUBTFUL and numeric == re.sub(r"\s+", "", w.text)):
+            continue
+        # the cropper keeps clear of a cell's rulings (1.5 pt in): that much more around the word
+        around = 1.5 + _AROUND * (w.bbox[3] - w.bbox[1])
+        c = crop((w.bbox[0] - around, w.bbox[1] - around, w.bbox[2] + around, w.bbox[3] + around))
+        if c.ink_box is not None:
+            jobs.append((w.bbox, [w], c))
+            at.append(i)
+    out = list(words)
+    for i, again in zip(at, _read_again(jobs, read)):
+        if again is not None:
+            # in its place and box: such a word may be a piece of a line of text (a title's 工 read
+            # as 1), which is put together again from the words in order
+            out[i] = replace(again, bbox=words[i].bbox)
+    return out
+
+
+def _read_again(jobs: list[tuple[BBox, list[Word], CellCrop]], read: Reader) -> list[Word | None]:
+    """For each job (its box, its words, its crop), the word `_choose` keeps from the two readings,
+    boxed by the crop's ink; None to keep the job's words as they are."""
+    if not jobs:
+        return []
+    out: list[Word | None] = []
+    for (box, inside, c), (text2, score2) in zip(jobs, read([c.image for _, _, c in jobs])):
         text2 = re.sub(r"\s+", "", text2)
         first = "".join(w.text for w in inside).strip()
         score1 = min((w.score for w in inside), default=0.0)
         chosen = _choose(first, score1, text2, score2)
-        if chosen is None:
-            continue
-        drop.update(id(w) for w in inside)
-        added.append(Word(chosen[0], c.ink_box or box, chosen[1], sign_seen=_sign_lost(first, chosen[0])))
-    return [w for w in words if id(w) not in drop] + added
+        out.append(None if chosen is None else
+                   Word(chosen[0], c.ink_box or box, chosen[1], sign_seen=_sign_lost(first, chosen[0])))
+    return out
 
 
 def _choose(first: str, s1: float, second: str, s2: float) -> tuple[str, float] | None:
@@ -142,25 +182,41 @@ def signed_numbers(tables: list[Table], words: list[Word], page: np.ndarray, px_
     for t in tables:
         # a word replaced below keeps its box, so which cell holds it does not change
         for cell, inside in zip(t.cells, _held(t, out)):
-            if cell.bbox is None:
-                continue
-            if len(inside) != 1:
-                continue
-            w = out[inside[0]]
-            number = digits_of(w.text)
-            if number is None or number.startswith(("-", "−", "－", "+")):
-                continue
-            mark = _mark_before(page, w.bbox, cell.bbox, px_per_pt)
-            if mark == "minus":
-                # read from a sharper crop, the sign itself may come out as a point (".2")
-                out[inside[0]] = Word("-" + w.text.lstrip(_SIGN_MISREADS), w.bbox, w.score)
-            elif mark == "speck" and w.sign_seen:
-                # a reading saw a minus where the pixels show a mark too narrow to be sure of
-                out[inside[0]] = Word("-" + w.text.lstrip(_SIGN_MISREADS), w.bbox, min(w.score, SIGN_IN_DOUBT))
-            elif mark == "speck" or w.sign_seen:
-                # a mark that may be a minus, or a minus read where no mark stands
-                out[inside[0]] = Word(w.text, w.bbox, min(w.score, SIGN_IN_DOUBT))
+            if cell.bbox is not None and len(inside) == 1:
+                out[inside[0]] = _signed(out[inside[0]], cell.bbox, page, px_per_pt)
     return out
+
+
+def signed_loose_numbers(tables: list[Table], words: list[Word], page: np.ndarray, px_per_pt: float) -> list[Word]:
+    """`words` with a minus put back on the numbers no ruled table holds, as on a cell's
+    (signed_numbers): the pixels looked at left of the digits as far as a minus stands from them
+    (a table without rulings has no cell to bound the look)."""
+    held = {i for t in tables for inside in _held(t, words) for i in inside}
+    out = list(words)
+    for i, w in enumerate(words):
+        if i not in held and digits_of(w.text) is not None:
+            h = w.bbox[3] - w.bbox[1]
+            # (the look keeps 2 px clear of a cell's edges: the box reaches that much past the digits)
+            out[i] = _signed(w, (w.bbox[0] - 2 * h, w.bbox[1], w.bbox[2] + 4 / px_per_pt, w.bbox[3]), page, px_per_pt)
+    return out
+
+
+def _signed(w: Word, cell: BBox, page: np.ndarray, px_per_pt: float) -> Word:
+    """The number `w` in `cell`, with the minus the pixels show before it (signed_numbers)."""
+    number = digits_of(w.text)
+    if number is None or number.startswith(("-", "−", "－", "+")):
+        return w
+    mark = _mark_before(page, w.bbox, cell, px_per_pt)
+    if mark == "minus":
+        # read from a sharper crop, the sign itself may come out as a point (".2")
+        return Word("-" + w.text.lstrip(_SIGN_MISREADS), w.bbox, w.score)
+    if mark == "speck" and w.sign_seen:
+        # a reading saw a minus where the pixels show a mark too narrow to be sure of
+        return Word("-" + w.text.lstrip(_SIGN_MISREADS), w.bbox, min(w.score, SIGN_IN_DOUBT))
+    if mark == "speck" or w.sign_seen:
+        # a mark that may be a minus, or a minus read where no mark stands
+        return Word(w.text, w.bbox, min(w.score, SIGN_IN_DOUBT))
+    return w
 
 
 def _mark_before(page: np.ndarray, word: BBox, cell: BBox, k: float) -> str | None:
