@@ -19,6 +19,7 @@ Sets, each deterministic by seed (default seed ranges in SETS):
   boxes, a seal) and converter text in every shape of tests/synth/text_report;
 - unruled, unruled-blank: text-layer PDFs whose tables lost their vertical rulings (none, or
   horizontal rules only), cells centred or set flush; unruled-blank prints every zero blank;
+- scanned-unruled: such a report printed and scanned (an image-only PDF at 150, 200 or 300 dpi);
 - closeups: phone photos of each page held close, the sheet filling the picture (no desk to find
   it by), in perspective, turned up to 12°, lit unevenly; as a PDF of the photos or a TIFF;
 - stacked: a report posted as one tall PNG or JPEG of its pages, one under another: scanned one
@@ -39,6 +40,7 @@ from pathlib import Path
 
 SETS = {"mixed": range(900, 930), "photos": range(930, 960), "faxes": range(960, 984),
         "digital": range(5000, 5120), "unruled": range(6100, 6140), "unruled-blank": range(6000, 6040),
+        "scanned-unruled": range(6200, 6224),
         "stacked": range(7000, 7024), "closeups": range(7100, 7124), "sheets": range(7200, 7224)}
 
 
@@ -221,6 +223,19 @@ def unruled_document(seed: int, blank_zeros: bool) -> tuple[str, bytes, dict]:
     return f"p{seed}.pdf", _text_pdf(report, rng, ["none", "horizontal"]), report.answer
 
 
+def scanned_unruled_document(seed: int) -> tuple[str, bytes, dict]:
+    """A report whose tables lost their rulings, printed and scanned: (file name, bytes, answer)."""
+    from tests.synth import pdf_report, scan
+
+    rng = random.Random(seed * 13 + 5)
+    report = _digital_report(seed, rng, blank_zeros=None)
+    pdf = pdf_report.render_pdf(report, rulings=rng.choice(["none", "horizontal"]),
+                                cells=rng.choice(["centred", "centred", "top_left"]))
+    dpi = rng.choice([150, 200, 300])
+    pages = scan.scan_pages(pdf, seed, scan.style_for(seed, dpi=dpi, turned=()))
+    return f"u{seed}.pdf", scan.scan_pdf(pages, dpi), report.answer
+
+
 def _digital_report(seed: int, rng: random.Random, blank_zeros: bool | None):
     """The report of a born-digital document; blank_zeros None: drawn, as the other variants."""
     from tests.synth.form import build_report, synth_answers
@@ -260,6 +275,7 @@ def build_set(name: str, out: Path, seeds: range | None = None) -> list[Path]:
             "digital": digital_document,
             "unruled": lambda seed: unruled_document(seed, blank_zeros=False),
             "unruled-blank": lambda seed: unruled_document(seed, blank_zeros=True),
+            "scanned-unruled": scanned_unruled_document,
             "stacked": stacked_document, "closeups": closeup_document, "sheets": sheets_document}[name]
     (out / "in").mkdir(parents=True, exist_ok=True)
     (out / "golden").mkdir(parents=True, exist_ok=True)
