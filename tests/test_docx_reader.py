@@ -266,3 +266,12 @@ def test_an_alternative_part_in_a_format_not_read_is_named():
     doc = docx_reader.read(data)
     assert [b.text for b in doc.blocks] == ["正文"]
     assert any("application/rtf" in w for w in doc.warnings)
+
+
+def test_alternative_parts_past_a_web_page_export_are_not_read():
+    """Each part read has its own budget of pictures: a file of many parts is read to the eighth,
+    and says so."""
+    data = docx_report.alt_chunk("<p>第{}部分</p>".encode(), "text/html", copies=10)
+    doc = docx_reader.read(data)
+    assert len([b for b in doc.blocks if isinstance(b, Paragraph)]) == 8
+    assert any("more than 8 parts" in w for w in doc.warnings)

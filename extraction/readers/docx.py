@@ -54,6 +54,9 @@ _R_ID = f"{{{_PIC_NS['r']}}}id"
 _DOCX_TYPES = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                "application/vnd.ms-word.document.macroEnabled")
 _MAX_DEPTH = 2  # a Word file inside a Word file inside this one, at most
+# A web page's export holds one part; each part read has its own budget of pictures (pictures.py),
+# so a file of many would multiply it.
+_MAX_CHUNKS = 8
 _CELLS = XPath("./w:tc | ./w:sdt/w:sdtContent/w:tc | ./w:customXml/w:tc", namespaces=_NS)
 
 
@@ -89,12 +92,19 @@ class _Chunks:
         # the pages (the one page) where a part's pictures were read by OCR, or left ink unread
         self.ocr_pages: frozenset[int] = frozenset()
         self.lossy_pages: frozenset[int] = frozenset()
+        self.seen = 0
 
     def __call__(self, chunk) -> list[Block]:
         try:
             part = self.part.related_parts[chunk.get(_R_ID)]
         except KeyError:
             return []  # a part the file does not hold: nothing Word could show either
+        self.seen += 1
+        if self.seen > _MAX_CHUNKS:
+            if self.seen == _MAX_CHUNKS + 1:
+                self.warnings.append(f"the Word file holds more than {_MAX_CHUNKS} parts in other formats; "
+                                     f"those after the first {_MAX_CHUNKS} were not read")
+            return []
         start = time.perf_counter()
         try:
             doc = self._read(part.content_type, part.blob)

@@ -154,10 +154,10 @@ def _table(container, table: Table) -> None:
             target.add_paragraph(line)
 
 
-def alt_chunk(payload: bytes, content_type: str, *, before: str | None = None) -> bytes:
-    """A Word file whose body is one alternative part (w:altChunk) in another format, as a web
-    page's "export to Word" writes it (html-docx-js: the page as MHT): `payload` of `content_type`,
-    after a paragraph `before` where given."""
+def alt_chunk(payload: bytes, content_type: str, *, before: str | None = None, copies: int = 1) -> bytes:
+    """A Word file whose body is an alternative part (w:altChunk) in another format, as a web
+    page's "export to Word" writes it (html-docx-js: the page as MHT): `payload` of `content_type`
+    (`copies` parts of it), after a paragraph `before` where given."""
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
     from docx.opc.packuri import PackURI
     from docx.opc.part import Part
@@ -167,12 +167,13 @@ def alt_chunk(payload: bytes, content_type: str, *, before: str | None = None) -
     if before:
         document.add_paragraph(before)
     suffix = {"text/html": "html", "message/rfc822": "mht", "text/plain": "txt"}.get(content_type, "bin")
-    part = Part(PackURI(f"/word/afchunk.{suffix}"), content_type, payload, document.part.package)
-    rid = document.part.relate_to(part, RT.A_F_CHUNK)
-    chunk = parse_xml(f'<w:altChunk xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
-                      f'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:id="{rid}"/>')
     body = document.element.body
-    body.insert(len(body) - 1, chunk)  # before the section properties, which close the body
+    for n in range(copies):
+        part = Part(PackURI(f"/word/afchunk{n or ''}.{suffix}"), content_type, payload, document.part.package)
+        rid = document.part.relate_to(part, RT.A_F_CHUNK)
+        chunk = parse_xml(f'<w:altChunk xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+                          f'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:id="{rid}"/>')
+        body.insert(len(body) - 1, chunk)  # before the section properties, which close the body
     buf = io.BytesIO()
     document.save(buf)
     return buf.getvalue()
