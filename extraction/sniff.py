@@ -43,14 +43,18 @@ _ZIP_FORMATS = (
 EMBEDDED_TABLE = re.compile(r"<table\b.*?</table\s*>", re.I | re.S)
 PAGE_WRAPPER = re.compile(r"</?(?:html|body)\b[^>]*>", re.I)
 _TAG = re.compile(r"</?[a-zA-Z][\w:-]*[^<>]*>")
+# Markup such Markdown carries in its lines too: a line break, a picture, a footnote's mark, a
+# highlight. None of it makes a page of blocks, and the text reader takes it out (INLINE_MARKUP).
+INLINE_MARKUP = re.compile(r"</?(?:br|img|sup|sub|span|font|b|i|u|s|strong|em|mark|small|a)\b[^<>]*>", re.I)
 
 
 def _text_with_tables(text: str) -> bool:
     """Whether a text that holds HTML tables is text whose only markup is those tables: it opens
-    with text, not a tag, and nothing but the tables and their wrappers is markup."""
+    with text, not a tag, and nothing but the tables, their wrappers and inline markup in its
+    lines is markup."""
     if text.lstrip("\ufeff \r\n\t").startswith("<"):
         return False
-    return not _TAG.search(PAGE_WRAPPER.sub("", EMBEDDED_TABLE.sub("", text)))
+    return not _TAG.search(INLINE_MARKUP.sub("", PAGE_WRAPPER.sub("", EMBEDDED_TABLE.sub("", text))))
 
 
 def is_web_archive(head: bytes) -> bool:

@@ -307,3 +307,25 @@ def test_line_breaks_inside_pipe_table_cells_are_no_cell_boundary(seed):
     result = extract(text.encode(), "report.md")
     assert result.source.kind == "text"
     assert wrong_fields(tr.answer, {"fields": json.loads(result.model_dump_json())["fields"]}) == []
+
+
+def test_html_tables_among_lines_with_inline_markup_stay_text():
+    """MinerU-like Markdown whose lines carry inline markup besides the tables: a picture, a
+    footnote's mark, a <br> in the title. It is still text, read line by line (as a web page its
+    lines ran together), and no markup reaches the fields or the prose."""
+    tr = text_report(8031, "html_tables")
+    lines = tr.text.split("\n")
+    first = next(i for i, line in enumerate(lines) if line.startswith("一、") or line.startswith("## 一、"))
+    lines.insert(first, '<img src="images/3f2a.jpg" alt="">')
+    lines[first + 2] = lines[first + 2] + "<sup>1</sup>"
+    title = next(i for i, line in enumerate(lines) if "报告" in line and "年" in line)
+    cut = lines[title].index("年") + 1
+    lines[title] = lines[title][:cut] + "<br>" + lines[title][cut:]
+    text = "\n".join(lines)
+    assert "<img" in text and "<sup>" in text and "<br>" in text
+    result = extract(text.encode(), "report.md")
+    output = json.loads(result.model_dump_json())
+    assert result.source.kind == "text"
+    assert wrong_fields(tr.answer, output) == []
+    assert all(result.fields[k].confidence >= 0.9 for k in ("meta.agency", "meta.year"))
+    assert "<" not in "".join(result.sections.values())

@@ -23,7 +23,7 @@ import lxml.etree
 import lxml.html
 
 from ..model import Block, Cell, Document, Paragraph, Table
-from ..sniff import EMBEDDED_TABLE, PAGE_WRAPPER, decode_text
+from ..sniff import EMBEDDED_TABLE, INLINE_MARKUP, PAGE_WRAPPER, decode_text
 from .html import clean_inline, table_grid
 
 _PIPES = "|｜│┃"
@@ -115,9 +115,15 @@ def _blank_cell_lines(lines: list[str]) -> set[int]:
     return out
 
 
-def _clean_line(line: str) -> str:
-    line = _MD_DECOR.sub("", line)
-    return _BOLD.sub("", line).strip()
+def _clean_lines(line: str) -> list[str]:
+    """A line of prose as its paragraphs: Markdown's decoration and inline markup taken out, split
+    where a <br> breaks it."""
+    out = []
+    for part in _CELL_BREAK.split(line):
+        part = _BOLD.sub("", _MD_DECOR.sub("", INLINE_MARKUP.sub("", part))).strip()
+        if part:
+            out.append(part)
+    return out
 
 
 def _pipe_cells(stripped: str) -> list[str] | None:
@@ -224,8 +230,6 @@ def read(data: bytes) -> Document:
             add_row(csv_rows[i], "csv")
         else:
             flush()
-            cleaned = _clean_line(line)
-            if cleaned:
-                blocks.append(Paragraph(cleaned))
+            blocks += [Paragraph(text) for text in _clean_lines(line)]
     flush()
     return Document(blocks=blocks, kind="text", pages=1)
