@@ -23,6 +23,7 @@ from lxml.etree import XPath
 
 from ..errors import CorruptInput, EmptyInput
 from ..model import Block, Cell, Document, Paragraph, Table
+from . import html, mhtml, text
 from .html import join_lines, row_of_figures
 from .pictures import PictureReader, Pictures
 
@@ -122,8 +123,6 @@ class _Chunks:
         return doc.blocks
 
     def _read(self, content_type: str, blob: bytes) -> Document | None:
-        from . import html, mhtml, text
-
         if content_type in ("text/html", "application/xhtml+xml"):
             return html.read(blob, self.read_picture)
         if content_type in ("message/rfc822", "multipart/related"):

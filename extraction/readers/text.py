@@ -33,9 +33,9 @@ _RULE_ROW = re.compile(r"^(?=.*[-+=─━═┌┐└┘├┤┬┴┼╔╗╚
 _TABLE_EDGE = _PIPES + "+┌├└╔╠╚║"
 _MD_DECOR = re.compile(r"^\s{0,3}(#{1,6}\s+|[-*+]\s+|>\s*)")
 _BOLD = re.compile(r"\*\*|__")
-# A line break inside a pipe table's cell (marker's Markdown): the cell's lines are one label, and
-# Chinese runs on without a space.
-_CELL_BREAK = re.compile(r"<br\s*/?>", re.I)
+# A line break written as markup: inside a pipe table's cell (marker's Markdown) the cell's lines
+# are one label, and Chinese runs on without a space; in a line of prose it ends a paragraph.
+_LINE_BREAK = re.compile(r"<br\s*/?>", re.I)
 # A comma-separated row: two fields or more and no sentence in any field. Chinese prose writes
 # its commas full-width; a half-width comma in a run of such lines is a spreadsheet's export.
 _SENTENCE_END = re.compile(r"[。！？；]")
@@ -78,12 +78,13 @@ def _anchored(rows: list[list[str]]) -> list[list[str]]:
     header: list[tuple[int, int]] = []  # label runs of the nearest row above of labels (no figure)
     for r, row in enumerate(rows):
         figures = any(_BARE_NUMBER.match(text) for text in row)
-        runs = _label_runs(row) + [(a, b) for a, b in header if figures and a > 0 and b < len(row)
-                                   and row[a] and _BARE_NUMBER.match(row[a]) and len(set(row[a:b + 1])) == 1]
-        for a, b in runs:
+        labels = _label_runs(row)
+        repeats = [(a, b) for a, b in header if figures and a > 0 and b < len(row)
+                   and row[a] and _BARE_NUMBER.match(row[a]) and len(set(row[a:b + 1])) == 1]
+        for a, b in labels + repeats:
             out[r][a + 1:b + 1] = [""] * (b - a)
         if not figures and sum(1 for text in row if text) >= 2:  # (a row of blanks is no header)
-            header = _label_runs(row)
+            header = labels
         for c, text in enumerate(row):
             if r and c < len(rows[r - 1]) and text == rows[r - 1][c] and text and not _BARE_NUMBER.match(text):
                 out[r][c] = ""  # down the rows
@@ -119,7 +120,7 @@ def _clean_lines(line: str) -> list[str]:
     """A line of prose as its paragraphs: Markdown's decoration and inline markup taken out, split
     where a <br> breaks it."""
     out = []
-    for part in _CELL_BREAK.split(line):
+    for part in _LINE_BREAK.split(line):
         part = _BOLD.sub("", _MD_DECOR.sub("", INLINE_MARKUP.sub("", part))).strip()
         if part:
             out.append(part)
@@ -130,7 +131,7 @@ def _pipe_cells(stripped: str) -> list[str] | None:
     if stripped[:1] not in _PIPES or len(_PIPE_SPLIT.findall(stripped)) < 2:
         return None
     inner = stripped[1:-1] if stripped[-1] in _PIPES else stripped[1:]
-    return [_BOLD.sub("", _CELL_BREAK.sub("", c)) for c in _PIPE_SPLIT.split(inner)]
+    return [_BOLD.sub("", _LINE_BREAK.sub("", c)) for c in _PIPE_SPLIT.split(inner)]
 
 
 def _csv_cells(line: str) -> list[str] | None:

@@ -85,17 +85,22 @@ def reread_cells(tables: list[Table], words: list[Word], crop: Cropper, read: Re
 _AROUND = 0.25
 
 
-def reread_loose_numbers(tables: list[Table], words: list[Word], crop: Cropper, read: Reader) -> list[Word]:
-    """`words` with the doubtful numbers that no ruled table holds read again, each on its own, as
-    a cell is: a table without rulings, whose cells are found later from the words (unruled.py),
-    and whose numbers the page's reading saw in a line of their own (a score of 0.81 for a lone 0,
-    "1 1 1 4" spaced at 0.84, where a ruled cell's second reading is sure)."""
+def loose_numbers(tables: list[Table], words: list[Word], crop: Cropper, read: Reader, page: np.ndarray,
+                  px_per_pt: float) -> list[Word]:
+    """`words` with the numbers no ruled table holds treated as a ruled cell's are: the doubtful
+    ones read again, each on its own (reread_cells), and a minus the pixels show before each put
+    back (signed_numbers). Such numbers stand in a table without rulings, whose cells are found
+    later from the words (unruled.py), and the page's reading saw some in a line of their own (a
+    score of 0.81 for a lone 0, "1 1 1 4" spaced at 0.84, where a ruled cell's second reading is
+    sure). With no cell to bound it, the look for a minus reaches left of the digits as far as a
+    minus stands from them."""
     held = {i for t in tables for inside in _held(t, words) for i in inside}
+    loose = [i for i, w in enumerate(words) if i not in held and digits_of(w.text) is not None]
     jobs: list[tuple[BBox, list[Word], CellCrop]] = []
     at: list[int] = []
-    for i, w in enumerate(words):
-        numeric = digits_of(w.text)
-        if i in held or numeric is None or (w.score >= _DOUBTFUL and numeric == re.sub(r"\s+", "", w.text)):
+    for i in loose:
+        w = words[i]
+        if w.score >= _DOUBTFUL and digits_of(w.text) == re.sub(r"\s+", "", w.text):
             continue
         # the cropper keeps clear of a cell's rulings (1.5 pt in): that much more around the word
         around = 1.5 + _AROUND * (w.bbox[3] - w.bbox[1])
@@ -109,6 +114,11 @@ def reread_loose_numbers(tables: list[Table], words: list[Word], crop: Cropper, 
             # in its place and box: such a word may be a piece of a line of text (a title's 工 read
             # as 1), which is put together again from the words in order
             out[i] = replace(again, bbox=words[i].bbox)
+    for i in loose:
+        w = out[i]
+        h = w.bbox[3] - w.bbox[1]
+        # (the look keeps 2 px clear of a cell's edges: the box reaches that much past the digits)
+        out[i] = _signed(w, (w.bbox[0] - 2 * h, w.bbox[1], w.bbox[2] + 4 / px_per_pt, w.bbox[3]), page, px_per_pt)
     return out
 
 
@@ -184,20 +194,6 @@ def signed_numbers(tables: list[Table], words: list[Word], page: np.ndarray, px_
         for cell, inside in zip(t.cells, _held(t, out)):
             if cell.bbox is not None and len(inside) == 1:
                 out[inside[0]] = _signed(out[inside[0]], cell.bbox, page, px_per_pt)
-    return out
-
-
-def signed_loose_numbers(tables: list[Table], words: list[Word], page: np.ndarray, px_per_pt: float) -> list[Word]:
-    """`words` with a minus put back on the numbers no ruled table holds, as on a cell's
-    (signed_numbers): the pixels looked at left of the digits as far as a minus stands from them
-    (a table without rulings has no cell to bound the look)."""
-    held = {i for t in tables for inside in _held(t, words) for i in inside}
-    out = list(words)
-    for i, w in enumerate(words):
-        if i not in held and digits_of(w.text) is not None:
-            h = w.bbox[3] - w.bbox[1]
-            # (the look keeps 2 px clear of a cell's edges: the box reaches that much past the digits)
-            out[i] = _signed(w, (w.bbox[0] - 2 * h, w.bbox[1], w.bbox[2] + 4 / px_per_pt, w.bbox[3]), page, px_per_pt)
     return out
 
 

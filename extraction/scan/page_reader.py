@@ -32,8 +32,7 @@ import numpy as np
 from ..grid import Segment, Word, build_tables
 from ..model import Table
 from ..readers.pdf import OcrReading, summed_stages
-from .cells import (CellCrop, ink_box, reread_cells, reread_loose_numbers, signed_loose_numbers,
-                    signed_numbers)
+from .cells import CellCrop, ink_box, loose_numbers, reread_cells, signed_numbers
 from .geometry import (estimate_skew, lines_run_vertically, picture_outline, rotate, rotated_part, turn, turning,
                        warped_part)
 from .images import PageSource, pdf_source, resample, rows_of
@@ -178,8 +177,7 @@ class PageReader:
         if tables:
             words = reread_cells(tables, words, cropper, self.engine.recognize)
             words = signed_numbers(tables, words, clean, READ_DPI / 72.0)
-        words = reread_loose_numbers(tables, words, cropper, self.engine.recognize)
-        words = signed_loose_numbers(tables, words, clean, READ_DPI / 72.0)
+        words = loose_numbers(tables, words, cropper, self.engine.recognize, clean, READ_DPI / 72.0)
         # a ruled table's cell that read blank with ink in it is read again above, as the cell it
         # is (and so kept under what a rule must confirm); the numbers found are for the rest
         words += [w for w in found if not any(_holds(t, w) for t in tables)]
