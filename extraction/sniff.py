@@ -16,6 +16,9 @@ _IMAGE_MAGIC = (
 )
 # An ISO media file's brands that hold HEIF still images: an iPhone's photos (.heic) and the like.
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
+# ...and those of AV1 pictures in the same box (AVIF: a picture saved from the web, or by an
+# Android phone), which Pillow reads itself; a file may name them among its compatible brands only.
+_AVIF_BRANDS = {b"avif", b"avis"}
 _REFUSED_MAGIC = (
     (b"PK\x03\x04", "a ZIP archive"),
     (b"Rar!", "a RAR archive"),
@@ -73,9 +76,20 @@ def image_format(data: bytes) -> str | None:
             return name
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "webp"
-    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
-        return "heif"
+    if data[4:8] == b"ftyp":
+        brands = _ftyp_brands(data)
+        if brands & _AVIF_BRANDS:
+            return "avif"
+        if brands & _HEIF_BRANDS:
+            return "heif"
     return None
+
+
+def _ftyp_brands(data: bytes) -> set[bytes]:
+    """The major and compatible brands of an ISO media file's first box."""
+    size = min(int.from_bytes(data[:4], "big"), len(data), 256)
+    compatible = [data[i:i + 4] for i in range(16, size - 3, 4)]
+    return {data[8:12], *compatible}
 
 
 def detect_kind(data: bytes) -> str:

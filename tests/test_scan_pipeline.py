@@ -571,3 +571,42 @@ def test_an_iphone_photo_in_heic_is_read(report):
     assert result.source.kind == "image" and result.source.pages == len(pages)
     assert s["right"] >= 0.98 * s["fields"], s["wrong"]
     assert s["silent"] == 0, s["wrong"]
+
+
+def test_an_avif_sequence_is_read_page_by_page(report):
+    """AVIF (AV1 pictures in the HEIF box: saved from the web, or by an Android phone): the pages
+    as the frames of one sequence. Pillow reads it; named by its brand, not by the HEIC brands."""
+    from PIL import Image
+
+    style = style_for(SEED, dpi=200)
+    pages = scan_pages(render_pdf(report), SEED, style)
+    ims = [Image.fromarray(p).convert("RGB") for p in pages]
+    buf = io.BytesIO()
+    ims[0].save(buf, format="AVIF", quality=85, save_all=True, append_images=ims[1:])
+    data = buf.getvalue()
+    assert data[4:12] == b"ftypavis"
+    result, s = _score(report, data, "scan.avif")
+    assert result.source.kind == "image" and result.source.pages == len(pages)
+    assert s["right"] >= 0.98 * s["fields"], s["wrong"]
+    assert s["silent"] == 0, s["wrong"]
+
+
+def test_an_avif_photo_is_turned_up_and_known_by_its_compatible_brand():
+    """A phone's AVIF stores a page on its side with an EXIF orientation, and a writer may put
+    a generic HEIF brand first and name AVIF only among the compatible ones, where pillow-heif
+    (HEVC only) would fail to decode it."""
+    from PIL import Image
+
+    page = np.full((300, 200), 255, np.uint8)
+    page[:40] = 0  # the head of the page: dark
+    exif = Image.Exif()
+    exif[0x0112] = 6  # shown turned a quarter right
+    buf = io.BytesIO()
+    Image.fromarray(np.rot90(page)).convert("RGB").save(buf, format="AVIF", quality=90,
+                                                        exif=exif.tobytes())
+    data = bytearray(buf.getvalue())
+    assert data[8:12] == b"avif"
+    data[8:12] = b"mif1"  # major brand generic; "avif" stays among the compatible brands
+    [(frame, _)] = decode_images(bytes(data))
+    assert frame.shape == page.shape
+    assert frame[:40].mean() < 60 and frame[60:].mean() > 200

@@ -35,10 +35,18 @@ def decode_images(data: bytes) -> list[tuple[np.ndarray, float | None]]:
     orientation, as grayscale with the resolution it declares (None when it declares none)."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    if image_format(data) == "heif":
+    kind = image_format(data)
+    formats = None
+    if kind == "heif":
         _open_heif()
+        formats = ["HEIF"]
+    elif kind == "avif":
+        _can_open_avif()
+        # once pillow-heif is registered, it would claim an AV1 file whose first brand is
+        # HEIF's own, and fail to decode it
+        formats = ["AVIF"]
     try:
-        im = Image.open(io.BytesIO(data))
+        im = Image.open(io.BytesIO(data), formats=formats)
     except (UnidentifiedImageError, OSError) as exc:
         raise CorruptInput(f"the image cannot be decoded: {exc}") from None
     frames: list[tuple[np.ndarray, float | None]] = []
@@ -64,6 +72,15 @@ def _open_heif() -> None:
         raise UnsupportedInput("a HEIC/HEIF photo, and pillow-heif is not installed to read it; "
                                "send it as JPEG, PNG or PDF") from None
     register_heif_opener()
+
+
+def _can_open_avif() -> None:
+    """Pillow reads AVIF itself when its build has libavif (its wheels do, from 11.3)."""
+    from PIL import features
+
+    if not features.check("avif"):
+        raise UnsupportedInput("an AVIF picture, and this Pillow was built without AVIF; "
+                               "send it as JPEG, PNG or PDF")
 
 
 def _gray(frame) -> np.ndarray:
