@@ -51,13 +51,26 @@ _TAG = re.compile(r"</?[a-zA-Z][\w:-]*[^<>]*>")
 INLINE_MARKUP = re.compile(r"</?(?:br|img|sup|sub|span|font|b|i|u|s|strong|em|mark|small|a)\b[^<>]*>", re.I)
 
 
-def _text_with_tables(text: str) -> bool:
-    """Whether a text that holds HTML tables is text whose only markup is those tables: it opens
-    with text, not a tag, and nothing but the tables, their wrappers and inline markup in its
-    lines is markup."""
-    if text.lstrip("\ufeff \r\n\t").startswith("<"):
+# Blocks a converter writes as HTML in Markdown (a centred title, a paragraph, a page's anchor, a
+# comment where a picture was): each ends the line's paragraph, and the text reader breaks there.
+BLOCK_MARKUP = re.compile(r"</?(?:p|div|center|h[1-6]|blockquote|section|article|header|footer|figure"
+                          r"|figcaption|ul|ol|li|hr)\b[^<>]*>|<!--.*?-->", re.I | re.S)
+_MARKDOWN_LINE = re.compile(r"^[ \t]{0,3}(?:#{1,6}[ \t]+\S|[|｜].*[|｜].*[|｜])", re.M)
+# What only a web page opens with.
+_PAGE_START = ("<!doctype", "<html", "<?xml", "<head", "<meta", "<body", "<title", "<style", "<script", "<link")
+
+
+def _text_with_markup(text: str) -> bool:
+    """Whether a text that holds markup is Markdown or plain text, read line by line, whose markup
+    is HTML tables, their page wrappers and inline markup in its lines; or, when it is Markdown
+    (headings, pipe tables), blocks too, which it may open with (a centred title)."""
+    opening = text.lstrip("\ufeff \r\n\t")[:16].lower()
+    if opening.startswith(_PAGE_START):
         return False
-    return not _TAG.search(INLINE_MARKUP.sub("", PAGE_WRAPPER.sub("", EMBEDDED_TABLE.sub("", text))))
+    rest = INLINE_MARKUP.sub("", PAGE_WRAPPER.sub("", EMBEDDED_TABLE.sub("", text)))
+    if len(_MARKDOWN_LINE.findall(rest, 0, 200_000)) >= 2:
+        return not _TAG.search(BLOCK_MARKUP.sub("", rest))
+    return opening[:1] != "<" and not _TAG.search(rest)
 
 
 def is_web_archive(head: bytes) -> bool:
@@ -123,7 +136,7 @@ def detect_kind(data: bytes) -> str:
     if text is None:
         raise UnsupportedInput("binary data of an unknown kind (not PDF, image, HTML, DOCX or text)")
     low = text.lower().lstrip("\ufeff \r\n\t")
-    if "<table" in low and _text_with_tables(decode_text(data)):
+    if "<" in low and _text_with_markup(decode_text(data)):
         return "text"
     if low.startswith(("<!doctype html", "<html", "<?xml")) or "<table" in low or "<body" in low or "<div" in low[:400]:
         return "html"

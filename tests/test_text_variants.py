@@ -329,3 +329,26 @@ def test_html_tables_among_lines_with_inline_markup_stay_text():
     assert wrong_fields(tr.answer, output) == []
     assert all(result.fields[k].confidence >= 0.9 for k in ("meta.agency", "meta.year"))
     assert "<" not in "".join(result.sections.values())
+
+
+@pytest.mark.parametrize("seed", [8071, 8072])
+def test_markdown_with_block_markup_outside_its_tables_stays_text(seed):
+    """Converter Markdown that writes some blocks as HTML: a centred title opening the file, some
+    paragraphs in <p>, a comment where a picture was. Its pipe tables are lines: read as a web
+    page, they ran together into one paragraph and most fields were lost or wrong."""
+    tr = text_report(seed, "markdown")
+    lines = tr.text.split("\n")
+    title = next(i for i, line in enumerate(lines) if line.startswith("# "))
+    lines[title] = f'<div align="center">{lines[title][2:]}</div>'
+    prose = [i for i, line in enumerate(lines) if line.startswith("（")]
+    for i in prose[::3]:
+        lines[i] = f"<p>{lines[i]}</p>"
+    lines.insert(prose[0], "<!-- image -->")
+    text = "\n".join(lines[title:])
+    assert text.startswith("<div") and text.count("<p>") >= 2
+    result = extract(text.encode(), "report.md")
+    output = json.loads(result.model_dump_json())
+    assert result.source.kind == "text"
+    assert wrong_fields(tr.answer, output) == []
+    assert result.fields["meta.year"].confidence >= 0.9
+    assert "<" not in "".join(result.sections.values())

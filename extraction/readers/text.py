@@ -23,7 +23,7 @@ import lxml.etree
 import lxml.html
 
 from ..model import Block, Cell, Document, Paragraph, Table
-from ..sniff import EMBEDDED_TABLE, INLINE_MARKUP, PAGE_WRAPPER, decode_text
+from ..sniff import BLOCK_MARKUP, EMBEDDED_TABLE, INLINE_MARKUP, PAGE_WRAPPER, decode_text
 from .html import clean_inline, table_grid
 
 _PIPES = "|｜│┃"
@@ -118,9 +118,9 @@ def _blank_cell_lines(lines: list[str]) -> set[int]:
 
 def _clean_lines(line: str) -> list[str]:
     """A line of prose as its paragraphs: Markdown's decoration and inline markup taken out, split
-    where a <br> breaks it."""
+    where a <br> or a block's markup breaks it."""
     out = []
-    for part in _LINE_BREAK.split(line):
+    for part in _LINE_BREAK.split(BLOCK_MARKUP.sub("<br>", line)):
         part = _BOLD.sub("", _MD_DECOR.sub("", INLINE_MARKUP.sub("", part))).strip()
         if part:
             out.append(part)
