@@ -134,6 +134,66 @@ def _pipe_cells(stripped: str) -> list[str] | None:
     return [_BOLD.sub("", _LINE_BREAK.sub("", c)) for c in _PIPE_SPLIT.split(inner)]
 
 
+# A grid table (pandoc's, or one drawn with box characters) rules every row off from the next; a row
+# whose cells wrap then runs over several lines, each holding a piece of every cell. One whose
+# rules only close its header and its body (two runs of lines) has a row a line.
+_GRID_RULE_START = "+┌├└╞╟╔╠╚"
+_FIGURE = re.compile(r"\d")
+
+
+def _grid_rule(stripped: str) -> bool:
+    return stripped[:1] in _GRID_RULE_START and _RULE_ROW.match(stripped) is not None
+
+
+def _wrapped_rows_joined(lines: list[str]) -> list[str]:
+    """The lines with each row of a grid table that wraps one line: its lines' cells joined column by
+    column. A row's lines that do not split into the same number of cells are left as they are."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if not _grid_rule(lines[i].strip()):
+            out.append(lines[i])
+            i += 1
+            continue
+        end, rules = i, []
+        while end < len(lines):
+            stripped = lines[end].strip()
+            if _grid_rule(stripped):
+                rules.append(end)
+            elif _pipe_cells(stripped) is None:
+                break
+            end += 1
+        runs = [(a + 1, b) for a, b in zip(rules, rules[1:]) if b > a + 1]
+        starts = {a: b for a, b in runs if len(runs) >= 3 and b - a > 1}
+        k = i
+        while k < end:
+            row = [_pipe_cells(line.strip()) for line in lines[k:starts[k]]] if k in starts else None
+            if row and all(len(cells) == len(row[0]) for cells in row) and _one_row(row):
+                out.append("|" + "|".join(_pieces_joined(column) for column in zip(*row)) + "|")
+                k = starts[k]
+            else:
+                out.append(lines[k])
+                k += 1
+        i = end
+    return out
+
+
+def _one_row(lines: list[list[str]]) -> bool:
+    """Whether lines of cells between two rules are one row wrapped: no column holds figures on two
+    of them (a number does not wrap; rows of figures ruled off in groups do not join)."""
+    return all(sum(1 for piece in column if _FIGURE.search(piece)) <= 1 for column in zip(*lines))
+
+
+def _pieces_joined(pieces: tuple[str, ...]) -> str:
+    """A wrapped cell's pieces as its text: Chinese runs on, words of letters keep their space."""
+    text = ""
+    for piece in (p.strip() for p in pieces):
+        if text and piece and text[-1].isascii() and text[-1].isalpha() and piece[0].isascii() and piece[0].isalpha():
+            text += " "
+        text += piece
+    return text
+
+
 def _csv_cells(line: str) -> list[str] | None:
     if "," not in line or "\t" in line:
         return None
@@ -189,7 +249,7 @@ def read(data: bytes) -> Document:
         return f"\n\ue000{len(embedded) - 1}\ue000\n"
 
     text = PAGE_WRAPPER.sub("", EMBEDDED_TABLE.sub(mark, text))
-    lines = text.replace("\f", "\n").split("\n")
+    lines = _wrapped_rows_joined(text.replace("\f", "\n").split("\n"))
     csv_rows = _csv_rows(lines)
     blocks = []
     rows: list[list[str]] = []

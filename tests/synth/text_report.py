@@ -25,6 +25,9 @@ leaves a converter as text:
 - ``repeated_spans``: Markdown pipe tables that repeat a merged cell's text in every place it
   covers (docling's export): labels across columns and down rows, a figure under a header merged
   over two columns twice.
+- ``grid_wrapped``: pandoc's grid tables (+---+, the header closed by +===+), a rule between
+  every two rows, each column's text wrapped to its width so that a row runs over several lines
+  (pandoc wraps a table to its --columns).
 
 The meta block varies too: CMS field lines (发布日期), a browser's date header, titles broken
 across lines or without the agency (the signature names it), dates in Chinese numerals.
@@ -53,9 +56,10 @@ from tests.synth.form import (
     synth_answers,
 )
 
-SHAPES = ("markdown", "tsv", "per_line", "ocr", "csv", "aligned", "box", "html_tables", "repeated_spans")
-_KEEPS_BLANKS = ("markdown", "tsv", "csv", "box", "html_tables", "repeated_spans")
-_MARKDOWN = ("markdown", "html_tables", "repeated_spans")
+SHAPES = ("markdown", "tsv", "per_line", "ocr", "csv", "aligned", "box", "html_tables", "repeated_spans",
+          "grid_wrapped")
+_KEEPS_BLANKS = ("markdown", "tsv", "csv", "box", "html_tables", "repeated_spans", "grid_wrapped")
+_MARKDOWN = ("markdown", "html_tables", "repeated_spans", "grid_wrapped")
 
 # Glosses as the seed pages print them after traditional characters.
 _PINYIN = {
@@ -334,6 +338,37 @@ def _box_rows(grid: list[list[str]], rng: random.Random) -> list[str]:
     return out
 
 
+def _wrapped(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` display columns (pandoc breaks CJK anywhere)."""
+    lines, line = [], ""
+    for ch in text:
+        if line and _display_width(line + ch) > width:
+            lines.append(line)
+            line = ""
+        line += ch
+    return [*lines, line]
+
+
+def _grid_wrapped_rows(grid: list[list[str]], rng: random.Random) -> list[str]:
+    cap = rng.choice([8, 10, 12, 16])
+    # a column is never narrower than its longest figure: numbers do not wrap
+    width = [max(min(max(_display_width(row[c]) for row in grid), cap),
+                 *(len(row[c]) for row in grid if re.fullmatch(r"[-\d,.]*", row[c])), 2)
+             for c in range(len(grid[0]))]
+
+    def rule(ch: str) -> str:
+        return "+" + "+".join(ch * (w + 2) for w in width) + "+"
+
+    out = [rule("-")]
+    for r, row in enumerate(grid):
+        pieces = [_wrapped(text, width[c]) for c, text in enumerate(row)]
+        for k in range(max(len(p) for p in pieces)):
+            parts = [p[k] if k < len(p) else "" for p in pieces]
+            out.append("|" + "|".join(f" {t}{' ' * (width[c] - _display_width(t))} " for c, t in enumerate(parts)) + "|")
+        out.append(rule("=" if r == 0 else "-"))
+    return out
+
+
 def _space_inside(text: str, rng: random.Random) -> str:
     cut = rng.randint(1, len(text) - 1)
     return text[:cut] + " " + text[cut:]
@@ -396,8 +431,8 @@ def render_text(report: Report, shape: str, seed: int = 0) -> TextReport:
             table_lines[t] = _html_rows(report.tables[t], rng, split=split and t == "t3")
         if split:
             damage.notes.append("t3 split in two tables")
-    elif shape in ("csv", "aligned", "box"):
-        rows_of = {"csv": _csv_rows, "aligned": _aligned_rows, "box": _box_rows}[shape]
+    elif shape in ("csv", "aligned", "box", "grid_wrapped"):
+        rows_of = {"csv": _csv_rows, "aligned": _aligned_rows, "box": _box_rows, "grid_wrapped": _grid_wrapped_rows}[shape]
         for t in ("t2", "t3", "t4"):
             table_lines[t] = rows_of(grids[t], rng)
     else:  # per_line
