@@ -352,3 +352,27 @@ def test_markdown_with_block_markup_outside_its_tables_stays_text(seed):
     assert wrong_fields(tr.answer, output) == []
     assert result.fields["meta.year"].confidence >= 0.9
     assert "<" not in "".join(result.sections.values())
+
+
+def test_a_latex_tabular_in_the_forms_writers_use_is_one_grid():
+    """A tabular as Mathpix or a hand writes it: booktabs rules, a \\multirow whose rows below
+    leave its place out (or keep it), a cell broken by \\makecell's line break, escaped characters.
+    Its grid is the table's, merged cells and all; its lines are no prose."""
+    from extraction.model import Table
+    from extraction.readers import text as text_reader
+
+    src = "\n".join([
+        "表 4", r"\begin{tabular}{lcc}", r"\toprule",
+        r"\multirow{2}*{\textbf{行政复议}} & 结果维持 & 结果纠正 \\ \cmidrule(lr){2-3}",
+        r"3 & 1 \\",  # the place under the \multirow left out
+        r"\multirow{2}{*}{行政诉讼} & \makecell{未经复议\\直接起诉} & 复议后起诉 \\",
+        r" & 12\% & 4 \\ \bottomrule",
+        r"\end{tabular}", "说明：无。",
+    ])
+    doc = text_reader.read(src.encode())
+    [table] = [b for b in doc.blocks if isinstance(b, Table)]
+    grid = {(c.row, c.col): (c.text, c.rowspan) for c in table.cells}
+    assert grid[(0, 0)] == ("行政复议", 2) and grid[(1, 1)] == ("3", 1) and grid[(1, 2)] == ("1", 1)
+    assert grid[(2, 0)] == ("行政诉讼", 2) and grid[(2, 1)][0] == "未经复议直接起诉"
+    assert grid[(3, 1)] == ("12%", 1) and grid[(3, 2)] == ("4", 1)
+    assert [b.text for b in doc.blocks if not isinstance(b, Table)] == ["表 4", "说明：无。"]

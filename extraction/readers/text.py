@@ -11,8 +11,9 @@ in order. (Reading such text by where its characters stand, as a PDF page withou
 tried and dropped: converters' column places are too loose, and it put values in wrong columns.)
 
 Converters that keep merged cells (MinerU and its kind) write such a table as HTML among the
-Markdown lines, often wrapped in <html><body>. Each is read as the web reader reads a table, into
-a grid with its spans, and stands where it stood among the paragraphs.
+Markdown lines, often wrapped in <html><body>, or (Nougat, Mathpix) as a LaTeX tabular. Each is
+read as the web reader reads a table, into a grid with its spans, and stands where it stood among
+the paragraphs.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ import lxml.html
 from ..model import Block, Cell, Document, Paragraph, Table
 from ..sniff import BLOCK_MARKUP, EMBEDDED_TABLE, INLINE_MARKUP, PAGE_WRAPPER, decode_text
 from .html import clean_inline, table_grid
+from .latex_tables import TABLE_FLOAT, TABULAR, tabular_as_html
 
 _PIPES = "|｜│┃"
 _PIPE_SPLIT = re.compile(f"[{_PIPES}]")
@@ -244,11 +246,13 @@ def read(data: bytes) -> Document:
     text = decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
     embedded: list[str] = []
 
-    def mark(m: re.Match) -> str:
-        embedded.append(m.group(0))
+    def mark(table_html: str) -> str:
+        embedded.append(table_html)
         return f"\n\ue000{len(embedded) - 1}\ue000\n"
 
-    text = PAGE_WRAPPER.sub("", EMBEDDED_TABLE.sub(mark, text))
+    text = EMBEDDED_TABLE.sub(lambda m: mark(m.group(0)), text)
+    text = TABULAR.sub(lambda m: mark(tabular_as_html(m.group(0))), text)
+    text = PAGE_WRAPPER.sub("", TABLE_FLOAT.sub("", text))
     lines = _wrapped_rows_joined(text.replace("\f", "\n").split("\n"))
     csv_rows = _csv_rows(lines)
     blocks = []

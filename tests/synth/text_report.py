@@ -28,6 +28,9 @@ leaves a converter as text:
 - ``grid_wrapped``: pandoc's grid tables (+---+, the header closed by +===+), a rule between
   every two rows, each column's text wrapped to its width so that a row runs over several lines
   (pandoc wraps a table to its --columns).
+- ``latex_tabular``: Markdown whose tables are LaTeX tabulars (Nougat's and Mathpix's output):
+  merged cells as \\multicolumn and \\multirow, the rows under a \\multirow keeping an empty place,
+  \\hline rules or none, sometimes inside a table float, a row a line or all on one line.
 
 The meta block varies too: CMS field lines (发布日期), a browser's date header, titles broken
 across lines or without the agency (the signature names it), dates in Chinese numerals.
@@ -57,9 +60,9 @@ from tests.synth.form import (
 )
 
 SHAPES = ("markdown", "tsv", "per_line", "ocr", "csv", "aligned", "box", "html_tables", "repeated_spans",
-          "grid_wrapped")
-_KEEPS_BLANKS = ("markdown", "tsv", "csv", "box", "html_tables", "repeated_spans", "grid_wrapped")
-_MARKDOWN = ("markdown", "html_tables", "repeated_spans", "grid_wrapped")
+          "grid_wrapped", "latex_tabular")
+_KEEPS_BLANKS = ("markdown", "tsv", "csv", "box", "html_tables", "repeated_spans", "grid_wrapped", "latex_tabular")
+_MARKDOWN = ("markdown", "html_tables", "repeated_spans", "grid_wrapped", "latex_tabular")
 
 # Glosses as the seed pages print them after traditional characters.
 _PINYIN = {
@@ -304,6 +307,48 @@ def _html_rows(table: Table, rng: random.Random, *, split: bool) -> list[str]:
     return out
 
 
+def _latex_escaped(text: str) -> str:
+    return re.sub(r"([%&_#$])", r"\\\1", text)
+
+
+def _latex_rows(table: Table, rng: random.Random) -> list[str]:
+    """The table as a LaTeX tabular with its spans, as Nougat or Mathpix writes one."""
+    ruled, in_float, one_line = rng.random() < 0.7, rng.random() < 0.5, rng.random() < 0.3
+    bar = "|" if ruled else ""
+    spec = bar + bar.join("c" * table.n_cols) + bar
+    held: dict[tuple[int, int], int] = {}  # a place under a \multirow -> the colspan it keeps
+    for cell in table.cells:
+        for r in range(cell.row + 1, cell.row + cell.rowspan):
+            held[(r, cell.col)] = cell.colspan
+    rows = []
+    for r in range(table.n_rows):
+        anchored = {cell.col: cell for cell in table.row_cells(r)}
+        parts, c = [], 0
+        while c < table.n_cols:
+            if c in anchored:
+                cell = anchored[c]
+                text = _latex_escaped(cell.text)
+                if cell.rowspan > 1:
+                    text = f"\\multirow{{{cell.rowspan}}}{{*}}{{{text}}}"
+                if cell.colspan > 1:
+                    text = f"\\multicolumn{{{cell.colspan}}}{{{bar}c{bar}}}{{{text}}}"
+                span = cell.colspan
+            elif (r, c) in held:
+                span = held[(r, c)]
+                text = f"\\multicolumn{{{span}}}{{{bar}c{bar}}}{{}}" if span > 1 else ""
+            else:
+                span, text = 1, ""
+            parts.append(text)
+            c += span
+        rows.append(" & ".join(parts) + " \\\\" + (" \\hline" if ruled else ""))
+    body = [f"\\begin{{tabular}}{{{spec}}}", *(["\\hline"] if ruled else []), *rows, "\\end{tabular}"]
+    if one_line:
+        body = [" ".join(body)]
+    if in_float:
+        body = ["\\begin{table}[h]", "\\centering", *body, "\\end{table}"]
+    return [*body, ""]
+
+
 def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
@@ -431,6 +476,9 @@ def render_text(report: Report, shape: str, seed: int = 0) -> TextReport:
             table_lines[t] = _html_rows(report.tables[t], rng, split=split and t == "t3")
         if split:
             damage.notes.append("t3 split in two tables")
+    elif shape == "latex_tabular":
+        for t in ("t2", "t3", "t4"):
+            table_lines[t] = _latex_rows(report.tables[t], rng)
     elif shape in ("csv", "aligned", "box", "grid_wrapped"):
         rows_of = {"csv": _csv_rows, "aligned": _aligned_rows, "box": _box_rows, "grid_wrapped": _grid_wrapped_rows}[shape]
         for t in ("t2", "t3", "t4"):
