@@ -376,3 +376,58 @@ def test_a_latex_tabular_in_the_forms_writers_use_is_one_grid():
     assert grid[(2, 0)] == ("行政诉讼", 2) and grid[(2, 1)][0] == "未经复议直接起诉"
     assert grid[(3, 1)] == ("12%", 1) and grid[(3, 2)] == ("4", 1)
     assert [b.text for b in doc.blocks if not isinstance(b, Table)] == ["表 4", "说明：无。"]
+
+
+@pytest.mark.parametrize("seed", [8093, 8105])
+def test_grid_tables_with_spans_read_after_glosses_moved_their_bars(seed):
+    """pandoc 3.7's grid tables keep merged cells as boxes that cross the rules of the places they
+    cover; glosses put in after the table was drawn move its bars off their columns. The boxes are
+    traced without the glosses, and table 3's merged labels and wrapped cells are one grid."""
+    tr = text_report(seed, "grid_spans")
+    assert "pinyin glosses" in tr.damage and re.search(r"\|\s+\+-+\+", tr.text)  # a box crossing a rule
+    result, wrong, silent = _run(tr)
+    assert wrong == [] and result.review == []
+
+
+def test_a_grid_table_ruled_only_around_its_header_and_body_is_a_row_a_line():
+    """A database client's or tabulate's outline: rules close the header and the body only, so one
+    box holds every row, a line each. It is no cell wrapped over lines: each line stays a row."""
+    from extraction.model import Table
+    from extraction.readers import text as text_reader
+
+    src = "\n".join([
+        "+:---------------+-------------:+",
+        "| 信息内容       | 本年制发件数 |",
+        "+================+==============+",
+        "| 规章           | 3            |",
+        "| 行政规范性文件 | 5            |",
+        "+----------------+--------------+",
+    ])
+    doc = text_reader.read(src.encode())
+    [table] = [b for b in doc.blocks if isinstance(b, Table)]
+    rows = {c.row: [] for c in table.cells}
+    for c in sorted(table.cells, key=lambda c: c.col):
+        rows[c.row].append(c.text)
+    assert [r for r in rows.values() if any(r)] == [["信息内容", "本年制发件数"], ["规章", "3"], ["行政规范性文件", "5"]]
+
+
+def test_a_grid_table_drawn_counting_a_chinese_character_one_column_wide_joins_its_wrapped_rows():
+    """A writer that counts a CJK character one column wide (tabulate without wcwidth) draws bars
+    that do not line up, and no box can be traced. Where a rule stands between every two rows, a
+    row's lines are still one row, its cells split at the bars."""
+    from extraction.model import Table
+    from extraction.readers import text as text_reader
+
+    rows = [[["信息内容"], ["本年新制作数", "量"]], [["规章"], ["3"]], [["其他对外管理", "服务事项"], ["12"]],
+            [["行政许可"], ["0"]]]
+    rule = "+" + "-" * 10 + "+" + "-" * 10 + "+"
+    lines = [rule]
+    for label, value in rows:
+        for k in range(max(len(label), len(value))):
+            cells = [p[k] if k < len(p) else "" for p in (label, value)]
+            lines.append("|" + "|".join(f" {c:<8} " for c in cells) + "|")  # len(), not display width
+        lines.append(rule)
+    doc = text_reader.read("\n".join(lines).encode())
+    [table] = [b for b in doc.blocks if isinstance(b, Table)]
+    texts = [[c.text for c in table.row_cells(r)] for r in range(table.n_rows)]
+    assert texts == [["信息内容", "本年新制作数量"], ["规章", "3"], ["其他对外管理服务事项", "12"], ["行政许可", "0"]]

@@ -11,7 +11,8 @@ in order. (Reading such text by where its characters stand, as a PDF page withou
 tried and dropped: converters' column places are too loose, and it put values in wrong columns.)
 
 Converters that keep merged cells (MinerU and its kind) write such a table as HTML among the
-Markdown lines, often wrapped in <html><body>, or (Nougat, Mathpix) as a LaTeX tabular. Each is
+Markdown lines, often wrapped in <html><body>, or (Nougat, Mathpix) as a LaTeX tabular, or (pandoc)
+as a grid table of boxes, merged cells crossing the rules of the places they cover. Each is
 read as the web reader reads a table, into a grid with its spans, and stands where it stood among
 the paragraphs.
 """
@@ -26,6 +27,7 @@ import lxml.html
 from ..model import Block, Cell, Document, Paragraph, Table
 from ..sniff import BLOCK_MARKUP, EMBEDDED_TABLE, INLINE_MARKUP, PAGE_WRAPPER, decode_text
 from .html import clean_inline, table_grid
+from .grid_tables import grid_as_html, grid_block_end, is_rule, one_cell, pieces_joined
 from .latex_tables import TABLE_FLOAT, TABULAR, tabular_as_html
 
 _PIPES = "|｜│┃"
@@ -136,64 +138,47 @@ def _pipe_cells(stripped: str) -> list[str] | None:
     return [_BOLD.sub("", _LINE_BREAK.sub("", c)) for c in _PIPE_SPLIT.split(inner)]
 
 
-# A grid table (pandoc's, or one drawn with box characters) rules every row off from the next; a row
-# whose cells wrap then runs over several lines, each holding a piece of every cell. One whose
-# rules only close its header and its body (two runs of lines) has a row a line.
-_GRID_RULE_START = "+┌├└╞╟╔╠╚"
-_FIGURE = re.compile(r"\d")
-
-
-def _grid_rule(stripped: str) -> bool:
-    return stripped[:1] in _GRID_RULE_START and _RULE_ROW.match(stripped) is not None
-
-
-def _wrapped_rows_joined(lines: list[str]) -> list[str]:
-    """The lines with each row of a grid table that wraps one line: its lines' cells joined column by
-    column. A row's lines that do not split into the same number of cells are left as they are."""
+def _grid_tables_marked(lines: list[str], mark) -> list[str]:
+    """The lines with each grid table that merges or wraps cells (grid_tables.py) as the mark of
+    the HTML table it draws."""
     out: list[str] = []
     i = 0
     while i < len(lines):
-        if not _grid_rule(lines[i].strip()):
+        if not is_rule(lines[i]):
             out.append(lines[i])
             i += 1
             continue
-        end, rules = i, []
-        while end < len(lines):
-            stripped = lines[end].strip()
-            if _grid_rule(stripped):
-                rules.append(end)
-            elif _pipe_cells(stripped) is None:
-                break
-            end += 1
-        runs = [(a + 1, b) for a, b in zip(rules, rules[1:]) if b > a + 1]
-        starts = {a: b for a, b in runs if len(runs) >= 3 and b - a > 1}
-        k = i
-        while k < end:
-            row = [_pipe_cells(line.strip()) for line in lines[k:starts[k]]] if k in starts else None
-            if row and all(len(cells) == len(row[0]) for cells in row) and _one_row(row):
-                out.append("|" + "|".join(_pieces_joined(column) for column in zip(*row)) + "|")
-                k = starts[k]
-            else:
-                out.append(lines[k])
-                k += 1
-        i = end
+        end = grid_block_end(lines, i)
+        table_html = grid_as_html(lines[i:end]) if end - i >= 3 else None
+        if table_html is None:
+            out += _wrapped_rows_joined(lines[i:end])
+        else:
+            out += mark(table_html).strip("\n").split("\n")
+        i = max(end, i + 1)
     return out
 
 
-def _one_row(lines: list[list[str]]) -> bool:
-    """Whether lines of cells between two rules are one row wrapped: no column holds figures on two
-    of them (a number does not wrap; rows of figures ruled off in groups do not join)."""
-    return all(sum(1 for piece in column if _FIGURE.search(piece)) <= 1 for column in zip(*lines))
-
-
-def _pieces_joined(pieces: tuple[str, ...]) -> str:
-    """A wrapped cell's pieces as its text: Chinese runs on, words of letters keep their space."""
-    text = ""
-    for piece in (p.strip() for p in pieces):
-        if text and piece and text[-1].isascii() and text[-1].isalpha() and piece[0].isascii() and piece[0].isalpha():
-            text += " "
-        text += piece
-    return text
+def _wrapped_rows_joined(block: list[str]) -> list[str]:
+    """A grid table's lines (a rule first) whose boxes grid_tables.py could not trace (a gloss
+    added after the table was drawn moves its bars): where rules stand between every two rows, the
+    lines of a row that wraps are joined cell by cell, as its bars split them. One whose rules only
+    close its header and its body (two runs of lines) has a row a line."""
+    rules = [k for k, line in enumerate(block) if is_rule(line)]
+    runs = {a + 1: b for a, b in zip(rules, rules[1:]) if b > a + 2}
+    if len(rules) < 4:
+        return block
+    out: list[str] = []
+    k = 0
+    while k < len(block):
+        row = [_pipe_cells(line.strip()) for line in block[k:runs[k]]] if k in runs else None
+        if row and all(cells is not None and len(cells) == len(row[0]) for cells in row) \
+                and all(one_cell(column) for column in zip(*row)):
+            out.append("|" + "|".join(pieces_joined(column) for column in zip(*row)) + "|")
+            k = runs[k]
+        else:
+            out.append(block[k])
+            k += 1
+    return out
 
 
 def _csv_cells(line: str) -> list[str] | None:
@@ -253,7 +238,7 @@ def read(data: bytes) -> Document:
     text = EMBEDDED_TABLE.sub(lambda m: mark(m.group(0)), text)
     text = TABULAR.sub(lambda m: mark(tabular_as_html(m.group(0))), text)
     text = PAGE_WRAPPER.sub("", TABLE_FLOAT.sub("", text))
-    lines = _wrapped_rows_joined(text.replace("\f", "\n").split("\n"))
+    lines = _grid_tables_marked(text.replace("\f", "\n").split("\n"), mark)
     csv_rows = _csv_rows(lines)
     blocks = []
     rows: list[list[str]] = []

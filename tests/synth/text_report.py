@@ -28,6 +28,8 @@ leaves a converter as text:
 - ``grid_wrapped``: pandoc's grid tables (+---+, the header closed by +===+), a rule between
   every two rows, each column's text wrapped to its width so that a row runs over several lines
   (pandoc wraps a table to its --columns).
+- ``grid_spans``: pandoc's grid tables as pandoc 3.7 writes them, merged cells kept as spans: a
+  merged cell's box crosses the rules and bars of the places it covers, cells wrapped.
 - ``latex_tabular``: Markdown whose tables are LaTeX tabulars (Nougat's and Mathpix's output):
   merged cells as \\multicolumn and \\multirow, the rows under a \\multirow keeping an empty place,
   \\hline rules or none, sometimes inside a table float, a row a line or all on one line.
@@ -60,9 +62,10 @@ from tests.synth.form import (
 )
 
 SHAPES = ("markdown", "tsv", "per_line", "ocr", "csv", "aligned", "box", "html_tables", "repeated_spans",
-          "grid_wrapped", "latex_tabular")
-_KEEPS_BLANKS = ("markdown", "tsv", "csv", "box", "html_tables", "repeated_spans", "grid_wrapped", "latex_tabular")
-_MARKDOWN = ("markdown", "html_tables", "repeated_spans", "grid_wrapped", "latex_tabular")
+          "grid_wrapped", "latex_tabular", "grid_spans")
+_KEEPS_BLANKS = ("markdown", "tsv", "csv", "box", "html_tables", "repeated_spans", "grid_wrapped", "latex_tabular",
+                 "grid_spans")
+_MARKDOWN = ("markdown", "html_tables", "repeated_spans", "grid_wrapped", "latex_tabular", "grid_spans")
 
 # Glosses as the seed pages print them after traditional characters.
 _PINYIN = {
@@ -307,6 +310,63 @@ def _html_rows(table: Table, rng: random.Random, *, split: bool) -> list[str]:
     return out
 
 
+def _grid_span_rows(table: Table, rng: random.Random) -> list[str]:
+    """The table as a grid table with its spans: each cell a box drawn on a canvas of display
+    columns (a CJK character two of them), its text wrapped inside."""
+    cap = rng.choice([8, 10, 12, 16])
+    anchored = [c for c in table.cells]
+    width = [2] * table.n_cols
+    for cell in anchored:
+        if cell.colspan == 1:
+            need = _display_width(cell.text)
+            if re.fullmatch(r"[-\d,.]*", cell.text):
+                width[cell.col] = max(width[cell.col], need)
+            else:
+                width[cell.col] = max(width[cell.col], min(need, cap))
+    x = [0]
+    for w in width:
+        x.append(x[-1] + w + 3)  # "| " text " " then the next bar
+
+    def inner(cell) -> int:
+        return x[cell.col + cell.colspan] - x[cell.col] - 3
+
+    texts = {id(cell): _wrapped(cell.text, inner(cell)) if cell.text else [""] for cell in anchored}
+    height = [1] * table.n_rows
+    for cell in anchored:
+        if cell.rowspan == 1:
+            height[cell.row] = max(height[cell.row], len(texts[id(cell)]))
+    for cell in anchored:  # a merged cell taller than its rows lengthens its last row
+        rows = range(cell.row, cell.row + cell.rowspan)
+        short = len(texts[id(cell)]) - (sum(height[r] for r in rows) + cell.rowspan - 1)
+        if short > 0:
+            height[cell.row + cell.rowspan - 1] += short
+    y = [0]
+    for h in height:
+        y.append(y[-1] + h + 1)
+    canvas = [[" "] * (x[-1] + 1) for _ in range(y[-1] + 1)]
+    header = rng.random() < 0.4
+    for cell in anchored:
+        top, bottom = y[cell.row], y[cell.row + cell.rowspan]
+        left, right = x[cell.col], x[cell.col + cell.colspan]
+        for cx in range(left, right + 1):
+            for cy in (top, bottom):
+                rule = "=" if header and cy == y[1] else "-"
+                canvas[cy][cx] = "+" if cx in (left, right) else (rule if canvas[cy][cx] != "+" else "+")
+        for cy in range(top + 1, bottom):
+            for cx in (left, right):
+                canvas[cy][cx] = "+" if canvas[cy][cx] == "+" else "|"
+        for k, line in enumerate(texts[id(cell)]):
+            cx = left + 2
+            for ch in line:
+                canvas[top + 1 + k][cx] = ch
+                if _display_width(ch) == 2:
+                    canvas[top + 1 + k][cx + 1] = ""
+                    cx += 1
+                cx += 1
+    # a corner where only straight lines meet, on a rule's way, is drawn as the line (pandoc)
+    return ["".join(row).rstrip() for row in canvas] + [""]
+
+
 def _latex_escaped(text: str) -> str:
     return re.sub(r"([%&_#$])", r"\\\1", text)
 
@@ -476,6 +536,9 @@ def render_text(report: Report, shape: str, seed: int = 0) -> TextReport:
             table_lines[t] = _html_rows(report.tables[t], rng, split=split and t == "t3")
         if split:
             damage.notes.append("t3 split in two tables")
+    elif shape == "grid_spans":
+        for t in ("t2", "t3", "t4"):
+            table_lines[t] = _grid_span_rows(report.tables[t], rng)
     elif shape == "latex_tabular":
         for t in ("t2", "t3", "t4"):
             table_lines[t] = _latex_rows(report.tables[t], rng)
