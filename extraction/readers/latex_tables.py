@@ -12,12 +12,18 @@ from __future__ import annotations
 import html
 import re
 
-TABULAR = re.compile(r"\\begin\{tabular\*?\}.*?\\end\{tabular\*?\}", re.S)
+# tabular and the environments that extend it: a width first (tabular*, tabularx, tabulary), or
+# pages to run over (longtable: pandoc's LaTeX)
+TABULAR = re.compile(r"\\begin\{(tabular\*?|tabularx|tabulary|longtable\*?)\}.*?\\end\{\1\}", re.S)
+_WIDTH_FIRST = ("tabular*", "tabularx", "tabulary")
 # the float a tabular often stands in, and its placement, which are no text of the report
 TABLE_FLOAT = re.compile(r"\\(?:begin|end)\{table\*?\}(?:\[[a-zA-Z!]*\])?|\\centering\b")
-_RULES = re.compile(r"\\(?:hline|toprule|midrule|bottomrule|endhead|endfoot|endfirsthead)\b|\\(?:cline|cmidrule|hhline)"
+_RULES = re.compile(r"\\(?:hline|toprule|midrule|bottomrule|endhead|endfoot|endlastfoot|endfirsthead|noalign\{\}|"
+                    r"caption\{[^}]*\})|\\(?:cline|cmidrule|hhline)"
                     r"(?:\([^)]*\))?\{[^}]*\}")
 _ESCAPED = re.compile(r"\\([%&_#${}])")
+# a box inside a cell (pandoc's header cells: \begin{minipage}[b]{\linewidth}\raggedright ...)
+_ENVIRONMENT = re.compile(r"\\(?:begin|end)\{[a-zA-Z*]+\}(?:\[[^\]]*\])?(?:\{(?:[^{}]|\{[^{}]*\})*\})?")
 _COMMAND = re.compile(r"\\[a-zA-Z]+\*?(?:\[[^\]]*\])?")
 
 
@@ -65,7 +71,7 @@ def _split_top(src: str, sep: str) -> list[str]:
 
 def _text(src: str) -> str:
     """A cell's text: escapes undone, commands (\\textbf, \\makecell, a line break) taken out."""
-    src = src.replace("\\\\", "")
+    src = _ENVIRONMENT.sub("", src.replace("\\\\", ""))
     src = _ESCAPED.sub(lambda m: "\ue001" + m.group(1), src)
     src = _COMMAND.sub("", src).replace("{", "").replace("}", "").replace("~", " ")
     return re.sub(r"\s+", " ", src.replace("\ue001", "")).strip()
@@ -99,15 +105,17 @@ def _count(text: str) -> int:
 
 def tabular_as_html(src: str) -> str:
     """A `tabular` environment as an HTML <table> with rowspan and colspan."""
-    body = re.sub(r"^\\begin\{tabular\*?\}", "", src.strip())
-    body = re.sub(r"\\end\{tabular\*?\}$", "", body)
-    if src.lstrip().startswith("\\begin{tabular*}"):
+    env = re.match(r"\s*\\begin\{([^}]*)\}", src).group(1)
+    body = src.strip()[len(env) + 8:-(len(env) + 6)]  # \begin{env} ... \end{env}
+    if env in _WIDTH_FIRST:
         _, at = _group(body, 0)  # the width
         body = body[at:]
-    if re.match(r"\s*\[[a-z]\]", body):  # the vertical position
+    if re.match(r"\s*\[[a-z]*\]", body):  # the vertical position (a longtable's alignment)
         body = body[body.index("]") + 1:]
     _, at = _group(body, 0)  # the columns' spec
-    body = _RULES.sub("", body[at:])
+    # a longtable's header again for its next pages, and its foot, are no rows of the table
+    body = re.sub(r"\\endfirsthead.*?\\endhead", "", body[at:], flags=re.S)
+    body = _RULES.sub("", body.replace("\\tabularnewline", "\\\\"))
     rows = [_split_top(row, "&") for row in _split_top(body, "\\\\")]
     covered: dict[int, int] = {}  # column -> the last row a \multirow above covers
     out = []

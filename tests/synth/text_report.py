@@ -31,7 +31,8 @@ leaves a converter as text:
 - ``grid_spans``: pandoc's grid tables as pandoc 3.7 writes them, merged cells kept as spans: a
   merged cell's box crosses the rules and bars of the places it covers, cells wrapped.
 - ``latex_tabular``: Markdown whose tables are LaTeX tabulars (Nougat's and Mathpix's output):
-  merged cells as \\multicolumn and \\multirow, the rows under a \\multirow keeping an empty place,
+  tabular, tabularx or pandoc's longtable (its header again for the next pages), merged cells as
+  \\multicolumn and \\multirow, the rows under a \\multirow keeping an empty place,
   \\hline rules or none, sometimes inside a table float, a row a line or all on one line.
 
 The meta block varies too: CMS field lines (发布日期), a browser's date header, titles broken
@@ -401,7 +402,12 @@ def _latex_rows(table: Table, rng: random.Random) -> list[str]:
             parts.append(text)
             c += span
         rows.append(" & ".join(parts) + " \\\\" + (" \\hline" if ruled else ""))
-    body = [f"\\begin{{tabular}}{{{spec}}}", *(["\\hline"] if ruled else []), *rows, "\\end{tabular}"]
+    env = rng.choice(["tabular", "tabular", "tabular", "tabularx", "longtable"])
+    if env == "longtable":  # as pandoc's LaTeX writes one: the header again for the next pages
+        top = rows[:1]
+        rows = [*top, "\\endfirsthead", *top, "\\endhead", "\\bottomrule\\noalign{}", "\\endlastfoot", *rows[1:]]
+    opening = f"\\begin{{{env}}}" + ("{\\textwidth}" if env == "tabularx" else "[]" if env == "longtable" else "")
+    body = [f"{opening}{{{spec}}}", *(["\\hline"] if ruled else []), *rows, f"\\end{{{env}}}"]
     if one_line:
         body = [" ".join(body)]
     if in_float:
