@@ -431,3 +431,19 @@ def test_a_grid_table_drawn_counting_a_chinese_character_one_column_wide_joins_i
     [table] = [b for b in doc.blocks if isinstance(b, Table)]
     texts = [[c.text for c in table.row_cells(r)] for r in range(table.n_rows)]
     assert texts == [["信息内容", "本年新制作数量"], ["规章", "3"], ["其他对外管理服务事项", "12"], ["行政许可", "0"]]
+
+
+@pytest.mark.parametrize("seed", [8083, 8084])
+def test_pipe_tables_without_outer_pipes_are_tables(seed):
+    """GFM lets a pipe table leave out its outer pipes (html2text writes so): a row with an empty
+    first cell then begins with a pipe, one with an empty last cell ends with one, and the
+    delimiter row says how many columns there are. Read as prose, such rows lost their blanks."""
+    tr = text_report(seed, "markdown")
+    lines = []
+    for line in tr.text.split("\n"):
+        s = line.strip()
+        lines.append(s[1:-1].strip() if len(s) > 1 and s[0] == "|" and s[-1] == "|" else line)
+    text = "\n".join(lines)
+    assert re.search(r"^-+\|", text, re.M) and re.search(r"^\| \S", text, re.M)
+    result = extract(text.encode(), "report.md")
+    assert wrong_fields(tr.answer, json.loads(result.model_dump_json())) == [] and result.review == []

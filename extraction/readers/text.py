@@ -131,6 +131,37 @@ def _clean_lines(line: str) -> list[str]:
     return out
 
 
+# GFM lets a pipe table leave out its outer pipes (html2text writes so): its delimiter row, under
+# the header, is then dashes between pipes, and gives the number of columns.
+_OUTERLESS_DELIMITER = re.compile(r"^\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)+\|?\s*$")
+
+
+def _outer_pipes_added(lines: list[str]) -> list[str]:
+    """The lines with each row of a pipe table without outer pipes written with them. A row's
+    pipe at either end is outer or the edge of an empty cell as the delimiter's count of columns
+    says (a first cell left empty begins the line with a pipe)."""
+    out = list(lines)
+    for d, line in enumerate(lines):
+        if not _OUTERLESS_DELIMITER.match(line):
+            continue
+        n = len(line.strip().strip("|").split("|"))
+        out[d] = "|" + "|".join("---" for _ in range(n)) + "|"
+        start = d
+        while start > 0 and "|" in lines[start - 1]:
+            start -= 1
+        end = d + 1
+        while end < len(lines) and "|" in lines[end] and not _OUTERLESS_DELIMITER.match(lines[end]):
+            end += 1
+        for k in [*range(start, d), *range(d + 1, end)]:
+            parts = lines[k].strip().split("|")
+            if len(parts) > n and not parts[-1].strip():
+                parts.pop()
+            if len(parts) > n and not parts[0].strip():
+                parts.pop(0)
+            out[k] = "|" + "|".join(parts) + "|"
+    return out
+
+
 def _pipe_cells(stripped: str) -> list[str] | None:
     if stripped[:1] not in _PIPES or len(_PIPE_SPLIT.findall(stripped)) < 2:
         return None
@@ -238,7 +269,7 @@ def read(data: bytes) -> Document:
     text = EMBEDDED_TABLE.sub(lambda m: mark(m.group(0)), text)
     text = TABULAR.sub(lambda m: mark(tabular_as_html(m.group(0))), text)
     text = PAGE_WRAPPER.sub("", TABLE_FLOAT.sub("", text))
-    lines = _grid_tables_marked(text.replace("\f", "\n").split("\n"), mark)
+    lines = _outer_pipes_added(_grid_tables_marked(text.replace("\f", "\n").split("\n"), mark))
     csv_rows = _csv_rows(lines)
     blocks = []
     rows: list[list[str]] = []
