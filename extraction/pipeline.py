@@ -124,11 +124,67 @@ UNCHECKED = 0.85
 
 
 def extract_document(doc: Document, filename: str, data: bytes) -> ExtractionResult:
+    """The first report the document holds (a volume's others are named in a warning)."""
+    return _extract_reports(doc, filename, data, every=False)[0]
+
+
+def extract_reports(data: bytes, filename: str, options: ExtractOptions | None = None) -> list[ExtractionResult]:
+    """Every report a file holds, in order: one for a file of one report, each of a volume's (a
+    county's departments' reports bound in one file) for a volume. A report after the first that
+    maps to no report is left out, named in the first one's warnings."""
+    t0 = time.perf_counter()
+    doc = read_document(data, options or ExtractOptions())
+    read_ms = round((time.perf_counter() - t0) * 1000, 1)
+    results = _extract_reports(doc, filename, data, every=True)
+    for result in results:
+        result.timings_ms = {**doc.timings_ms, "read": read_ms, **result.timings_ms}
+    results[0].timings_ms["total"] = round((time.perf_counter() - t0) * 1000, 1)
+    return results
+
+
+def _extract_reports(doc: Document, filename: str, data: bytes, every: bool) -> list[ExtractionResult]:
     schema = load_schema()
     timings: dict[str, float] = {}
     clock = _Clock(timings)
     doc = clock("normalize", normalize_document, doc)
     tokens = clock("tokens", document_tokens, doc, schema.row_labels(), schema.col_labels())
+    parts = _reports(tokens)
+    if not every and len(parts) > 1:
+        others = "; ".join(where for _, where in parts[1:])
+        notice = [f"the file holds {len(parts) - 1} other report{'s' if len(parts) > 2 else ''} after this one "
+                  f"({others}); only the first was read: send each report on its own, or extract each "
+                  f"(gia-extract extract --each-report)"]
+        return [_result(schema, doc, parts[0][0], filename, data, dict(timings), notice)]
+    results, left_out = [], []
+    for n, (part, where) in enumerate(parts, 1):
+        notice = [f"report {n} of {len(parts)} in the file" + (f", from {where}" if where else "")] if len(parts) > 1 else []
+        try:
+            results.append(_result(schema, doc, part, filename, data, dict(timings), notice))
+        except NotAReport as exc:
+            if n == 1:
+                raise
+            left_out.append(f"report {n} of {len(parts)} in the file ({where}) was not read: {exc.reason}")
+    results[0].warnings += left_out
+    return results
+
+
+def _reports(tokens) -> list[tuple[list, str | None]]:
+    """The reports the tokens hold, each with where it starts (None for the first)."""
+    parts: list[tuple[list, str | None]] = []
+    where = None
+    while (next_heading := find_sections(tokens).next_report) is not None:
+        head, other = _first_report(tokens, next_heading)
+        if not head:
+            break
+        parts.append((head, where))
+        tokens, where = tokens[len(head):], other
+    parts.append((tokens, where))
+    return parts
+
+
+def _result(schema: Schema, doc: Document, tokens, filename: str, data: bytes, timings: dict[str, float],
+            notice: list[str]) -> ExtractionResult:
+    clock = _Clock(timings)
     try:
         fields, checks, sections, warnings = clock("map", _map, schema, tokens, doc.ocr_pages, doc.lossy_pages,
                                                    doc.unread_at)
@@ -137,6 +193,7 @@ def extract_document(doc: Document, filename: str, data: bytes) -> ExtractionRes
         if not unread:
             raise
         raise NotAReport(f"{exc}; {unread[0]}") from None
+    warnings = [*notice, *warnings]
     if doc.unchecked_pages:
         # a document read even in part from another OCR's text: how often that OCR is wrong is not
         # known (a scanner's may misread a digit the same way throughout), so nothing is accepted
@@ -171,11 +228,6 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
     ink unread, and where that ink stands (Document); None where not known."""
     sections = find_sections(tokens)
     warnings: list[str] = []
-    if sections.next_report is not None:
-        tokens, other = _first_report(tokens, sections.next_report)
-        sections = find_sections(tokens)
-        warnings.append(f"the file holds another report after this one ({other}); only the first was read: "
-                        f"send each report on its own")
     title = find_title(tokens, sections.starts.get(1, min(len(tokens), 60)) + 1)
     year = title.year if title else None
 

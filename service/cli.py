@@ -1,6 +1,8 @@
 """`gia-extract`: the command line.
 
     gia-extract extract FILE... --out DIR [--debug-dir DIR]   DIR/<stem>.json per file
+                    [--each-report]                           and DIR/<stem>.report<N>.json for a
+                                                              volume's report N after the first
     gia-extract serve [--host 127.0.0.1] [--port 8000]         the HTTP service
     gia-extract batch INPUT... --out DIR                       whole archives (service.batch)
     gia-extract export DIR --format csv|xlsx|parquet           one table of a batch folder
@@ -32,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", metavar="FILE", nargs="+", type=Path)
     p.add_argument("--out", "-o", required=True, type=Path, metavar="DIR")
     p.add_argument("--debug-dir", type=Path, metavar="DIR", help="intermediate artefacts of each document")
+    p.add_argument("--each-report", action="store_true",
+                   help="a file holding several reports (a volume): each of them, the first to DIR/<stem>.json, "
+                        "report N to DIR/<stem>.report<N>.json (by default only the first, the others named in a warning)")
     p.set_defaults(run=run_extract)
 
     p = sub.add_parser("serve", help="run the HTTP service (settings: GIA_* environment variables)")
@@ -68,7 +73,7 @@ def register_delegated(sub: argparse._SubParsersAction) -> None:
 
 def run_extract(args: argparse.Namespace) -> int:
     from extraction.errors import ExtractionError
-    from extraction.pipeline import ExtractOptions, extract
+    from extraction.pipeline import ExtractOptions, extract, extract_reports
 
     try:
         args.out.mkdir(parents=True, exist_ok=True)
@@ -83,7 +88,8 @@ def run_extract(args: argparse.Namespace) -> int:
             debug = args.debug_dir / stem if args.debug_dir else None
             if debug:
                 debug.mkdir(parents=True, exist_ok=True)
-            result = extract(data, path.name, ExtractOptions(debug_dir=debug))
+            options = ExtractOptions(debug_dir=debug)
+            results = extract_reports(data, path.name, options) if args.each_report else [extract(data, path.name, options)]
         except OSError as e:
             failed += 1
             print(f"gia-extract: {path}: {e.strerror or e}", file=sys.stderr)
@@ -92,12 +98,16 @@ def run_extract(args: argparse.Namespace) -> int:
             failed += 1
             print(f"gia-extract: {path}: {e.reason}", file=sys.stderr)
             continue
-        target = args.out / f"{stem}.json"
-        text = json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2)
-        tmp = target.with_suffix(".json.tmp")
-        tmp.write_text(text + "\n", encoding="utf-8")
-        tmp.replace(target)  # a reader never sees half a file
+        for n, result in enumerate(results, 1):
+            _write(args.out / (f"{stem}.json" if n == 1 else f"{stem}.report{n}.json"), result)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _write(target: Path, result) -> None:
+    text = json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2)
+    tmp = target.with_suffix(".json.tmp")
+    tmp.write_text(text + "\n", encoding="utf-8")
+    tmp.replace(target)  # a reader never sees half a file
 
 
 def _output_stems(paths: list[Path]) -> list[str]:

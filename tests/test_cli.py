@@ -85,3 +85,30 @@ def test_our_processes_do_not_load_pymupdfs_layout_model():
                          cwd=Path(__file__).resolve().parents[1])
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["True", "True", "0"]
+
+
+def test_each_report_of_a_volume_is_written_with_each_report(tmp_path):
+    """A volume of three departments' reports (text pasted one after the other): by default the
+    first, naming the two others; with --each-report one file a report, each right, each saying
+    where it starts."""
+    from tests.synth.form import build_report, synth_answers, wrong_fields
+    from tests.synth.text_report import render_text
+
+    reports = [build_report(synth_answers(seed), seed=seed) for seed in (160010, 160011, 160012)]
+    volume = tmp_path / "volume.md"
+    volume.write_text("\n\n".join(render_text(r, "markdown", seed=1).text for r in reports), encoding="utf-8")
+    answers = [render_text(r, "markdown", seed=1).answer for r in reports]
+    r = gia_extract("extract", str(volume), "--out", str(tmp_path / "first"))
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in (tmp_path / "first").iterdir()) == ["volume.json"]
+    first = json.loads((tmp_path / "first" / "volume.json").read_text(encoding="utf-8"))
+    assert any("2 other reports after this one" in w for w in first["warnings"])
+    r = gia_extract("extract", str(volume), "--out", str(tmp_path / "each"), "--each-report")
+    assert r.returncode == 0, r.stderr
+    names = ["volume.json", "volume.report2.json", "volume.report3.json"]
+    assert sorted(p.name for p in (tmp_path / "each").iterdir()) == names
+    for n, (name, answer) in enumerate(zip(names, answers), 1):
+        output = json.loads((tmp_path / "each" / name).read_text(encoding="utf-8"))
+        assert wrong_fields(answer, output) == [] and output["review"] == [], name
+        assert any(w.startswith(f"report {n} of 3 in the file") for w in output["warnings"])
+    assert first["fields"] == json.loads((tmp_path / "each" / "volume.json").read_text(encoding="utf-8"))["fields"]
