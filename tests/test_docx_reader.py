@@ -124,6 +124,29 @@ def test_hand_written_merges_breaks_and_content_controls():
     assert t.at(2, 2).text == "0"
 
 
+def test_a_file_published_with_its_tracked_changes_reads_as_they_leave_it():
+    """A report saved with its tracked changes still in it: a figure corrected (the old one
+    deleted, the new inserted), a row deleted whole, a sentence moved. What Word prints once the
+    changes are accepted is read: the deleted figure and row, and the moved text where it was,
+    are not (a move's old place holds w:t, not w:delText)."""
+    rev = 'w:id="{}" w:author="审核" w:date="2024-01-20T09:00:00Z"'
+    fixed = (f'<w:p><w:del {rev.format(1)}><w:r><w:delText>5</w:delText></w:r></w:del>'
+             f'<w:ins {rev.format(2)}><w:r><w:t>7</w:t></w:r></w:ins></w:p>')
+    table = ("<w:tbl>"
+             f"<w:tr>{_tc(_p('信息内容'))}{_tc(_p('本年处理决定数量'))}</w:tr>"
+             f"<w:tr>{_tc(_p('行政许可'))}{_tc(fixed)}</w:tr>"
+             f"<w:tr><w:trPr><w:del {rev.format(3)}/></w:trPr>{_tc(_p('行政许可'))}{_tc(_p('99'))}</w:tr>"
+             "</w:tbl>")
+    moved = "本年度未收取任何费用。"
+    body = (f'<w:p><w:moveFrom {rev.format(4)}><w:r><w:t>{moved}</w:t></w:r></w:moveFrom></w:p>'
+            + _p("标题") + table
+            + f'<w:p><w:moveTo {rev.format(5)}><w:r><w:t>{moved}</w:t></w:r></w:moveTo></w:p>')
+    doc = docx_reader.read(_docx(body))
+    assert [b.text for b in doc.blocks if not isinstance(b, Table)] == ["标题", moved]
+    [t] = _tables(doc)
+    assert (t.n_rows, t.n_cols) == (2, 2) and t.at(1, 1).text == "7"
+
+
 def test_table_nested_in_a_data_cell_frame_is_read_as_blocks():
     inner = ("<w:tbl>"
              f"<w:tr>{_tc(_p('信息内容'))}{_tc(_p('本年处理决定数量'))}</w:tr>"

@@ -44,13 +44,17 @@ _EMU_PER_INCH = 914400
 # A data cell holds a label or a number; a cell with this much text is a frame around prose.
 _LAYOUT_CELL_CHARS = 200
 # Compiled with our own prefixes: python-docx's elements override .xpath() with theirs.
-# Not printed: hidden text (w:vanish: an old value an author hid instead of deleting), and the
-# prompt a content control shows while nothing was entered in it ("单击或点击此处输入文字。").
+# Not printed: hidden text (w:vanish: an old value an author hid instead of deleting), the
+# prompt a content control shows while nothing was entered in it ("单击或点击此处输入文字。"), and
+# of a file published with its tracked changes, what they take out: a deletion, and text moved
+# away from where it stood (its copy where it went is read).
 _RUNS = XPath(".//w:r[count(ancestor::w:txbxContent) = $boxes]"
               "[not(w:rPr/w:vanish[not(@w:val='0' or @w:val='false' or @w:val='off')])]"
-              "[not(ancestor::w:sdt[w:sdtPr/w:showingPlcHdr])]", namespaces=_NS)
+              "[not(ancestor::w:sdt[w:sdtPr/w:showingPlcHdr])][not(ancestor::w:del or ancestor::w:moveFrom)]",
+              namespaces=_NS)
 _BOXES_AROUND = XPath("count(ancestor::w:txbxContent)", namespaces=_NS)
-_ROWS = XPath("./w:tr | ./w:sdt/w:sdtContent/w:tr | ./w:customXml/w:tr", namespaces=_NS)
+# (a row deleted as a tracked change is gone from the table)
+_ROWS = XPath("(./w:tr | ./w:sdt/w:sdtContent/w:tr | ./w:customXml/w:tr)[not(w:trPr/w:del)]", namespaces=_NS)
 _R_ID = f"{{{_PIC_NS['r']}}}id"
 _DOCX_TYPES = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                "application/vnd.ms-word.document.macroEnabled")
