@@ -298,3 +298,34 @@ def test_alternative_parts_past_a_web_page_export_are_not_read():
     doc = docx_reader.read(data)
     assert len([b for b in doc.blocks if isinstance(b, Paragraph)]) == 8
     assert any("more than 8 parts" in w for w in doc.warnings)
+
+
+@pytest.mark.parametrize("seed", [163700, 163702])
+def test_numbers_drawn_by_automatic_numbering_are_read(seed):
+    """Headings numbered by their style's list (一、总体情况 typed as 总体情况), the overview's
+    （一）… as a list, each group's 1. 2. … in table 3 as a list restarted for the group: the
+    numbers Word shows are read as if typed (without them, 总体情况 was no heading of section 1,
+    and the date the report prints nowhere went to review)."""
+    from extraction.pipeline import extract
+
+    report = build_report(synth_answers(seed), seed=seed)
+    data = docx_report.auto_numbered(docx_report.render(report))
+    assert "一、总体情况" not in zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
+    doc = docx_reader.read(data)
+    texts = [b.text for b in doc.blocks if isinstance(b, Paragraph)]
+    assert "一、总体情况" in texts and any(t.startswith("（二）依申请公开") for t in texts)
+    assert "1.属于国家秘密" in [c.text for t in _tables(doc) for c in t.cells]
+    output = extract(data, "report.docx").model_dump(mode="json")
+    assert wrong_fields(report.answer, output) == [] and output["review"] == []
+
+
+@pytest.mark.parametrize("n, fmt, shown", [
+    (1, "chineseCounting", "一"), (11, "chineseCounting", "十一"), (20, "chineseCountingThousand", "二十"),
+    (23, "japaneseCounting", "二十三"), (3, "chineseLegalSimplified", "叁"), (12, "chineseLegalSimplified", "壹拾贰"),
+    (2, "ideographTraditional", "乙"), (4, "decimalEnclosedCircleChinese", "④"), (9, "upperRoman", "IX"),
+    (28, "lowerLetter", "bb"), (7, "decimalFullWidth", "７"), (3, "bullet", None), (5, "none", ""),
+])
+def test_list_number_formats(n, fmt, shown):
+    from extraction.readers.docx_numbering import number_text
+
+    assert number_text(n, fmt) == shown

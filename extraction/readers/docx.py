@@ -24,6 +24,7 @@ from lxml.etree import XPath
 from ..errors import CorruptInput, EmptyInput
 from ..model import Block, Cell, Document, Paragraph, Table
 from . import html, mhtml, text
+from .docx_numbering import write_numbers
 from .html import join_lines, row_of_figures
 from .pictures import PictureReader, Pictures
 
@@ -77,6 +78,7 @@ def read(data: bytes, read_picture: PictureReader | None = None, depth: int = 0)
     body = document.element.body
     if body is None:
         raise CorruptInput("the Word file has no document body")
+    write_numbers(body, _numbering(document), document.styles.element)
     pictures = Pictures(read_picture)
     chunks = _Chunks(document.part, read_picture, depth)
     blocks: list[Block] = []
@@ -85,6 +87,18 @@ def read(data: bytes, read_picture: PictureReader | None = None, depth: int = 0)
                     timings_ms={"read_docx": (time.perf_counter() - start) * 1000 - pictures.ms - chunks.ms,
                                 **pictures.timings}, ocr_pages=pictures.pages() | chunks.ocr_pages,
                     lossy_pages=pictures.lossy_pages() | chunks.lossy_pages)
+
+
+_NUMBERING = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering"
+
+
+def _numbering(document):
+    """numbering.xml's root, or None where the file has no lists."""
+    try:
+        part = document.part.part_related_by(_NUMBERING)
+    except KeyError:
+        return None
+    return getattr(part, "element", None) if part is not None else None
 
 
 class _Chunks:

@@ -177,3 +177,69 @@ def alt_chunk(payload: bytes, content_type: str, *, before: str | None = None, c
     buf = io.BytesIO()
     document.save(buf)
     return buf.getvalue()
+
+
+_CN_NUMERALS = "一二三四五六七八九十"
+
+
+def auto_numbered(data: bytes) -> bytes:
+    """The Word file with its numbers drawn by Word's automatic numbering instead of typed: the
+    six section headings through a heading style that carries a list ("%1、", Chinese counting),
+    the overview's （一）…（五） as a list of their own, and in every table the labels 1. 2. …
+    of each group as a decimal list restarted for the group (Word's "restart numbering": a
+    w:startOverride). Only the typed number is taken out of the text."""
+    import re
+
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document = docx.Document(io.BytesIO(data))
+    numbering = document.part.numbering_part.element
+    for aid, fmt, text in ((801, "chineseCounting", "%1、"), (802, "chineseCounting", "（%1）"), (803, "decimal", "%1.")):
+        abstract = parse_xml(f'<w:abstractNum {w} w:abstractNumId="{aid}"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+                             f'<w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/></w:lvl></w:abstractNum>')
+        first = numbering.find(f"{{{numbering.nsmap['w']}}}num")
+        first.addprevious(abstract) if first is not None else numbering.append(abstract)
+    ids = iter(range(8001, 9000))
+
+    def new_list(aid: int) -> str:
+        nid = next(ids)
+        numbering.append(parse_xml(f'<w:num {w} w:numId="{nid}"><w:abstractNumId w:val="{aid}"/><w:lvlOverride '
+                                   f'w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride></w:num>'))
+        return str(nid)
+
+    heading = document.styles.add_style("ReportHeading", 1)  # a paragraph style
+    heading.element.get_or_add_pPr().append(parse_xml(
+        f'<w:numPr {w}><w:ilvl w:val="0"/><w:numId w:val="{new_list(801)}"/></w:numPr>'))
+
+    def take(p, prefix: str) -> bool:
+        """The typed number out of the paragraph's first run."""
+        runs = [r for r in p.runs if r.text]
+        if not runs or not runs[0].text.startswith(prefix):
+            return False
+        runs[0].text = runs[0].text[len(prefix):]
+        return True
+
+    def numbered(p, nid: str) -> None:
+        p._p.get_or_add_pPr().insert(0, parse_xml(
+            f'<w:numPr {w}><w:ilvl w:val="0"/><w:numId w:val="{nid}"/></w:numPr>'))
+
+    overview = new_list(802)
+    for p in document.paragraphs:
+        if (m := re.match(f"[{_CN_NUMERALS}]、", p.text)) and take(p, m.group(0)):
+            p.style = heading
+        elif (m := re.match(f"（[{_CN_NUMERALS}]）", p.text)) and take(p, m.group(0)):
+            numbered(p, overview)
+    items = None
+    for tc in document.element.body.iter(f"{{{numbering.nsmap['w']}}}tc"):
+        for p in docx.table._Cell(tc, None).paragraphs:
+            m = re.match(r"(\d+)\.(?=\D)", p.text)
+            if not m:
+                continue
+            if m.group(1) == "1":
+                items = new_list(803)
+            if items and take(p, m.group(0)):
+                numbered(p, items)
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()
