@@ -27,6 +27,7 @@ _REFUSED_MAGIC = (
     (b"BZh", "a bzip2 archive"),
     (b"\xfd7zXZ\x00", "an xz archive"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a legacy Office or WPS (OLE2 .doc/.xls/.wps) file; save it as .docx or PDF"),
+    (b"{\\rtf", "an RTF document (.rtf); save it as .docx or PDF"),
     (b"\x7fELF", "an executable"),
     (b"MZ", "an executable"),
 )

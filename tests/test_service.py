@@ -69,6 +69,10 @@ BAD_INPUTS = [
     ("program.exe", b"MZ" + b"\x90" * 300, 415, "unsupported_type"),
     ("report.ofd", zip_archive(("OFD.xml", "Doc_0/Document.xml")), 415, "unsupported_type"),
     ("tables.xlsx", zip_archive(("[Content_Types].xml", "xl/workbook.xml")), 415, "unsupported_type"),
+    # (its text, GBK bytes as \'hh escapes, is no report to the text reader)
+    ("report.rtf", b"{\\rtf1\\ansi\\ansicpg936{\\fonttbl{\\f0\\fnil\\fcharset134 SimSun;}}\\f0 "
+     + "".join(f"\\'{b:02x}" for b in "政府信息公开工作年度报告".encode("gbk")).encode() + b"\\par}", 415,
+     "unsupported_type"),
 ]
 
 
@@ -79,8 +83,8 @@ def test_bad_input_answers_its_status_and_service_stays_up(client, name, data, s
     body = r.json()
     assert body["error"] == code and body["reason"] and body["request_id"] == r.headers["x-request-id"]
     assert client.get("/healthz").status_code == 200
-    if name.endswith((".ofd", ".xlsx")):  # the reason names the format, not "a ZIP archive"
-        assert ("OFD" if name.endswith(".ofd") else "Excel") in body["reason"], body["reason"]
+    if name.endswith((".ofd", ".xlsx", ".rtf")):  # the reason names the format, not "a ZIP archive"
+        assert {"ofd": "OFD", "xlsx": "Excel", "rtf": "RTF"}[name.rsplit(".", 1)[1]] in body["reason"], body["reason"]
 
 
 def test_oversize_declared_length_refused_before_reading(client):
