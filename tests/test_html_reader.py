@@ -368,3 +368,22 @@ def test_a_page_whose_body_lacks_the_title_takes_it_from_its_head():
     assert _texts(html.read(page.encode("utf-8"))).count(report.title) == 1
     site_only = untitled.replace(f"<title>{report.title}_", "<title>")
     assert report.title not in _texts(html.read(site_only.encode("utf-8")))
+
+
+@pytest.mark.parametrize("shape", ["tsv", "aligned", "box"])
+def test_a_text_report_posted_in_pre_is_read_as_text(shape):
+    """A text report put on a page as it was, in <pre>: its lines are lines, its tables tab-separated,
+    in columns of spaces or drawn with bars. Read as one run of words, it lost every table."""
+    import html as html_escape
+    import json
+
+    from extraction.pipeline import extract
+    from tests.synth.text_report import text_report
+
+    tr = text_report(163905, shape)
+    page = (f"<html><head><meta charset='utf-8'><title>年度报告</title></head><body><div class='nav'>首页</div>"
+            f"<pre>{html_escape.escape(tr.text)}</pre></body></html>")
+    result = extract(page.encode(), "report.html")
+    assert result.source.kind == "html"
+    assert wrong_fields(tr.answer, json.loads(result.model_dump_json())) == []
+    assert len(result.review) <= 1  # (columns of spaces lose a blank cell's place: that row's blanks in review)

@@ -387,6 +387,9 @@ class _Walker:
             tiny = any(el.get(a, "").strip() in ("0", "1", "0px", "1px") for a in ("width", "height"))
             self.framed += bool(src) and not tiny and not src.startswith(("about:", "javascript:"))
             return
+        if tag in ("pre", "xmp") and el.find(".//table") is None:
+            self._preformatted(el)
+            return
         if tag == "table":
             table = table_grid(el)
             if table is not None:
@@ -411,6 +414,17 @@ class _Walker:
         if block:
             self.flush()
 
+
+    def _preformatted(self, el) -> None:
+        """Text set out in lines (a text report posted in <pre>, its tables tab-separated, in
+        columns of spaces or drawn with bars): read as the text reader reads a text file, where
+        it stands."""
+        from . import text  # (the text reader imports this module for its HTML tables)
+
+        for br in el.iter("br"):
+            br.tail = "\n" + (br.tail or "")
+        self.flush()
+        self.blocks += text.read(el.text_content().encode("utf-8")).blocks
 
     def _picture(self, el) -> None:
         src = el.get("src", "")
