@@ -51,7 +51,7 @@ def read_document(data: bytes, options: ExtractOptions) -> Document:
     kind = detect_kind(data)
     if kind == "text":
         from .readers.text import read
-        return read(data)
+        return read(data, _picture_reader(options))
     if kind == "html":
         from .readers.html import read
         return read(data, _picture_reader(options))
@@ -69,7 +69,7 @@ def read_document(data: bytes, options: ExtractOptions) -> Document:
 
 
 def _picture_reader(options: ExtractOptions):
-    """OCR for the pictures of a Word file or a web page (a table pasted as an image), or None."""
+    """OCR for the pictures of a Word file, a web page or a text (a table pasted as an image), or None."""
     if not options.ocr:
         return None
     try:

@@ -447,3 +447,54 @@ def test_pipe_tables_without_outer_pipes_are_tables(seed):
     assert re.search(r"^-+\|", text, re.M) and re.search(r"^\| \S", text, re.M)
     result = extract(text.encode(), "report.md")
     assert wrong_fields(tr.answer, json.loads(result.model_dump_json())) == [] and result.review == []
+
+
+def _tables_as_pictures(text: str, pictures: dict[str, list[bytes]], link: bool) -> str:
+    """Markdown with each pipe table replaced by its screenshots, given inline as data: URIs (docling's
+    embedded export) or linked to files beside it (MinerU's images/ folder)."""
+    import base64
+
+    out, order, k = [], iter(("t2", "t3", "t4")), 0
+    for line in text.split("\n"):
+        if not line.startswith("|"):
+            out.append(line)
+        elif not out or not out[-1].startswith("!["):
+            for png in pictures[next(order)]:
+                k += 1
+                src = f"images/table_{k}.png" if link else "data:image/png;base64," + base64.b64encode(png).decode()
+                out.append(f"![table {k}]({src})")
+    return "\n".join(out)
+
+
+def test_tables_given_as_pictures_inside_markdown_are_read_by_ocr():
+    """A converter's Markdown whose tables are pictures given inline (data: URIs): each is read
+    by OCR where it stands, as a web page's or a Word file's pictures are."""
+    from tests.synth import docx_report
+    from tests.synth.form import build_report, synth_answers
+    from tests.synth.text_report import render_text
+
+    report = build_report(synth_answers(8207), seed=8207)
+    text = _tables_as_pictures(render_text(report, "markdown", seed=8207).text, docx_report.table_pictures(report),
+                               link=False)
+    assert "|" not in text and text.count("data:image/png") >= 3
+    result = extract(text.encode(), "report.md")
+    output = json.loads(result.model_dump_json())
+    wrong = wrong_fields(report.answer, output)
+    assert len(wrong) <= 0.01 * len(report.answer), wrong[:5]
+    assert not [k for k, _, _ in wrong if output["fields"].get(k, {}).get("confidence", 0) >= 0.9]
+    assert any("picture(s) in the document" in w for w in result.warnings)
+
+
+def test_tables_only_linked_as_pictures_from_markdown_are_named_in_the_refusal():
+    """MinerU's Markdown without its images/ folder: the tables are links to pictures not sent.
+    The refusal says so, not only that no table was found."""
+    from extraction.errors import NotAReport
+    from tests.synth import docx_report
+    from tests.synth.form import build_report, synth_answers
+    from tests.synth.text_report import render_text
+
+    report = build_report(synth_answers(8207), seed=8207)
+    text = _tables_as_pictures(render_text(report, "markdown", seed=8207).text, docx_report.table_pictures(report),
+                               link=True)
+    with pytest.raises(NotAReport, match=r"picture\(s\) the text links to were not fetched"):
+        extract(text.encode(), "report.md")

@@ -146,7 +146,7 @@ class _Chunks:
         if content_type in ("message/rfc822", "multipart/related"):
             return mhtml.read(blob, self.read_picture)
         if content_type == "text/plain":
-            return text.read(blob)
+            return text.read(blob, self.read_picture)
         if content_type.startswith(_DOCX_TYPES) and self.depth < _MAX_DEPTH:
             return read(blob, self.read_picture, self.depth + 1)
         return None

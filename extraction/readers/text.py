@@ -18,6 +18,8 @@ the paragraphs.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
 import re
 
@@ -29,6 +31,7 @@ from ..sniff import BLOCK_MARKUP, EMBEDDED_TABLE, INLINE_MARKUP, PAGE_WRAPPER, d
 from .html import clean_inline, table_grid
 from .grid_tables import grid_as_html, grid_block_end, is_rule, one_cell, pieces_joined
 from .latex_tables import TABLE_FLOAT, TABULAR, tabular_as_html
+from .pictures import PictureReader, Pictures
 
 _PIPES = "|｜│┃"
 _PIPE_SPLIT = re.compile(f"[{_PIPES}]")
@@ -258,7 +261,44 @@ def _embedded_table(fragment: str) -> list[Block]:
     return [Paragraph(row) for row in rows if row]
 
 
-def read(data: bytes) -> Document:
+# A picture among the lines: Markdown's ![alt](src "title"), or an <img> a converter wrote.
+_PICTURE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)"
+                      r"|<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)[\"'][^>]*>", re.I)
+_DATA_URI = re.compile(r"data:image/[\w.+-]+;base64,", re.I)
+
+
+class _Pictures:
+    """The pictures a text holds: one given inline (a data: URI, as docling's embedded export
+    writes them) read by OCR where it stands, as a web page's; one only linked to counted."""
+    def __init__(self, read_picture: PictureReader | None) -> None:
+        self.read = Pictures(read_picture)
+        self.linked = 0
+
+    def blocks(self, line: str) -> list[Block]:
+        out: list[Block] = []
+        at = 0
+        for m in _PICTURE.finditer(line):
+            out += [Paragraph(text) for text in _clean_lines(line[at:m.start()])]
+            at = m.end()
+            src = m.group(1) or m.group(2)
+            if uri := _DATA_URI.match(src):
+                try:
+                    out += self.read.blocks(base64.b64decode(src[uri.end():], validate=False), None)
+                except (binascii.Error, ValueError):
+                    continue
+            else:
+                self.linked += 1
+        return out + [Paragraph(text) for text in _clean_lines(line[at:])]
+
+    def warnings(self) -> list[str]:
+        linked = [f"{self.linked} picture(s) the text links to were not fetched: a table shown as an image "
+                  f"there is not read"] if self.linked else []
+        return self.read.warnings() + linked
+
+
+def read(data: bytes, read_picture: PictureReader | None = None) -> Document:
+    """`read_picture`: OCR for the pictures the text holds inline; without it they are counted."""
+    pictures = _Pictures(read_picture)
     text = decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
     embedded: list[str] = []
 
@@ -311,6 +351,9 @@ def read(data: bytes) -> Document:
             add_row(csv_rows[i], "csv")
         else:
             flush()
-            blocks += [Paragraph(text) for text in _clean_lines(line)]
+            blocks += pictures.blocks(line) if "![" in line or "<img" in line.lower() else [
+                Paragraph(text) for text in _clean_lines(line)]
     flush()
-    return Document(blocks=blocks, kind="text", pages=1)
+    return Document(blocks=blocks, kind="text", pages=1, warnings=pictures.warnings(),
+                    timings_ms=pictures.read.timings, ocr_pages=pictures.read.pages(),
+                    lossy_pages=pictures.read.lossy_pages())
