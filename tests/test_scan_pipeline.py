@@ -567,8 +567,12 @@ def test_an_iphone_photo_in_heic_is_read(report):
     ims[0].save(buf, format="HEIF", quality=92, exif=exif.tobytes(), save_all=True, append_images=ims[1:])
     data = buf.getvalue()
     assert data[4:12] == b"ftypheic"
-    result, s = _score(report, data, "IMG_0412.HEIC")
-    assert result.source.kind == "image" and result.source.pages == len(pages)
+    _read_page_by_page(report, data, "IMG_0412.HEIC", len(pages))
+
+
+def _read_page_by_page(report, data: bytes, name: str, n_pages: int) -> None:
+    result, s = _score(report, data, name)
+    assert result.source.kind == "image" and result.source.pages == n_pages
     assert s["right"] >= 0.98 * s["fields"], s["wrong"]
     assert s["silent"] == 0, s["wrong"]
 
@@ -585,10 +589,7 @@ def test_an_avif_sequence_is_read_page_by_page(report):
     ims[0].save(buf, format="AVIF", quality=85, save_all=True, append_images=ims[1:])
     data = buf.getvalue()
     assert data[4:12] == b"ftypavis"
-    result, s = _score(report, data, "scan.avif")
-    assert result.source.kind == "image" and result.source.pages == len(pages)
-    assert s["right"] >= 0.98 * s["fields"], s["wrong"]
-    assert s["silent"] == 0, s["wrong"]
+    _read_page_by_page(report, data, "scan.avif", len(pages))
 
 
 def test_an_avif_photo_is_turned_up_and_known_by_its_compatible_brand():
