@@ -50,7 +50,8 @@ MIN_CSV_ROWS = 2
 # A spreadsheet's field holds one value. Two figures in one field, or a gap of spaces inside it, is
 # a line of columns set out with spaces whose thousands are written with commas (30,459).
 _SPACED_FIGURES = re.compile(r"\S {2,}\S|\d\s+[-−+]?\d")
-_NUMBER_OR_EMPTY = re.compile(r"^\s*[-−+]?[\d,.]*\s*$")
+# A cell that is a number and nothing else.
+_BARE_NUMBER = re.compile(r"^\s*[-−+]?\d[\d,.]*\s*$")
 
 
 def _table(rows: list[list[str]], origin: str) -> Table:
@@ -99,7 +100,6 @@ def _anchored(rows: list[list[str]]) -> list[list[str]]:
 
 
 _NO_BREAK_ONLY = re.compile(r"^[ \t]*\u00a0[\u00a0 \t]*$")
-_BARE_NUMBER = re.compile(r"^\s*[-−+]?\d[\d,.]*\s*$")
 
 
 def _blank_cell_lines(lines: list[str]) -> set[int]:
@@ -237,7 +237,8 @@ def _csv_rows(lines: list[str]) -> dict[int, list[str]]:
             run[i] = cells
             continue
         # a table's rows have a number or an empty field somewhere; clauses of prose have neither
-        if len(run) >= MIN_CSV_ROWS and any(_NUMBER_OR_EMPTY.match(f) for r in run.values() for f in r):
+        if len(run) >= MIN_CSV_ROWS and any(not f.strip() or _BARE_NUMBER.match(f)
+                                                for r in run.values() for f in r):
             rows.update(run)
         run = {}
     return rows
