@@ -655,21 +655,27 @@ def column_edges(t: Table) -> list[float] | None:
     return [starts[c] for c in range(t.n_cols)] + [_table_box(t)[2]]
 
 
-def _continues(first: Table, nxt: Table) -> bool:
+def _edges_of_both(first: Table, nxt: Table) -> tuple[list[float], list[float]] | None:
+    """Both tables' column edges, where they have as many columns and each has its edges."""
     if first.n_cols != nxt.n_cols:
-        return False
+        return None
     a, b = column_edges(first), column_edges(nxt)
-    return a is not None and b is not None and all(abs(x - y) <= _JOIN_TOL for x, y in zip(a, b))
+    return (a, b) if a is not None and b is not None else None
+
+
+def _continues(first: Table, nxt: Table) -> bool:
+    edges = _edges_of_both(first, nxt)
+    return edges is not None and all(abs(x - y) <= _JOIN_TOL for x, y in zip(*edges))
 
 
 def same_widths(first: Table, nxt: Table, tol: float = _JOIN_TOL) -> bool:
     """Same number of columns of the same widths, wherever they stand: a scanner may shift a page,
     and a sheet of two pages holds the same table's parts at two places."""
-    if first.n_cols != nxt.n_cols:
+    edges = _edges_of_both(first, nxt)
+    if edges is None:
         return False
-    a, b = column_edges(first), column_edges(nxt)
-    return (a is not None and b is not None
-            and all(abs((x1 - x0) - (y1 - y0)) <= tol for x0, x1, y0, y1 in zip(a, a[1:], b, b[1:])))
+    a, b = edges
+    return all(abs((x1 - x0) - (y1 - y0)) <= tol for x0, x1, y0, y1 in zip(a, a[1:], b, b[1:]))
 
 
 def _repeated_header_rows(first: Table, nxt: Table) -> int:
