@@ -160,8 +160,13 @@ def _as_text(head: bytes) -> str | None:
     return None if controls > len(head) // 50 else head.decode("latin-1")
 
 
+# A report's commonest characters, in both scripts (the, year, government, information, public,
+# report, application, work...).
+_COMMON_CHARACTERS = "的年月政府信息資訊公开開报報告申请請度工作情况況"
+
+
 def decode_text(data: bytes) -> str:
-    """Whole-document text decoding: BOMs, then UTF-8, then GB18030 (the national encoding)."""
+    """Whole-document text decoding: BOMs, then UTF-8, then GB18030 (the national encoding) or Big5."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -170,7 +175,18 @@ def decode_text(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        return data.decode("utf-8", errors="replace")
+    text = decode_chinese(data)
+    return text if text is not None else data.decode("utf-8", errors="replace")
+
+
+def decode_chinese(data: bytes) -> str | None:
+    """The bytes as GB18030 or Big5, whichever decodes them and holds more of a report's commonest
+    characters (Big5 bytes, a traditional-character text, mostly decode as GB18030 too, into
+    nonsense); None when neither decodes them."""
+    readings = []
+    for enc in ("gb18030", "big5"):
+        try:
+            readings.append(data.decode(enc))
+        except UnicodeDecodeError:
+            continue
+    return max(readings, key=lambda text: sum(map(text.count, _COMMON_CHARACTERS))) if readings else None

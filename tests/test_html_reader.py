@@ -387,3 +387,20 @@ def test_a_text_report_posted_in_pre_is_read_as_text(shape):
     assert result.source.kind == "html"
     assert wrong_fields(tr.answer, json.loads(result.model_dump_json())) == []
     assert len(result.review) <= 1  # (columns of spaces lose a blank cell's place: that row's blanks in review)
+
+
+def test_a_page_in_big5_that_declares_no_charset_is_decoded():
+    """A page in traditional characters saved as Big5 with no charset declared: GB18030 decodes its
+    bytes too, into nonsense; the reading holding more of a report's commonest characters is taken."""
+    import json
+    import re
+
+    import opencc
+
+    from extraction.pipeline import extract
+
+    report = build_report(synth_answers(8092), seed=8092)
+    page = html_report.render(report, seed=8092)
+    page = re.sub(r"<meta[^>]*charset[^>]*>", "", page.decode("utf-8") if isinstance(page, bytes) else page, flags=re.I)
+    result = extract(opencc.OpenCC("s2t").convert(page).encode("big5", errors="replace"), "report.html")
+    assert wrong_fields(report.answer, json.loads(result.model_dump_json())) == [] and result.review == []

@@ -498,3 +498,19 @@ def test_tables_only_linked_as_pictures_from_markdown_are_named_in_the_refusal()
                                link=True)
     with pytest.raises(NotAReport, match=r"picture\(s\) the text links to were not fetched"):
         extract(text.encode(), "report.md")
+
+
+@pytest.mark.parametrize("encoding", ["big5", "gb18030"])
+def test_a_text_in_traditional_characters_saved_as_big5_is_decoded(encoding):
+    """A text file in traditional characters saved in Big5: its bytes decode as GB18030 too, into
+    nonsense, and the file was refused as holding no report. The reading holding more of a report's
+    commonest characters is taken; a GB18030 file stays GB18030."""
+    import opencc
+
+    tr = text_report(8091, "tsv")
+    text = opencc.OpenCC("s2t").convert(tr.text) if encoding == "big5" else tr.text
+    data = text.encode(encoding, errors="replace")
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    result = extract(data, "report.txt")
+    assert wrong_fields(tr.answer, json.loads(result.model_dump_json())) == [] and result.review == []

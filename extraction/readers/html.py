@@ -22,6 +22,7 @@ import lxml.html
 
 from ..errors import CorruptInput
 from ..model import Block, Cell, Document, Paragraph, Table
+from ..sniff import decode_chinese
 from .css_tables import SIMPLE_SELECTOR, Styles, boxes_of, holds_blanks, style_rules
 from .pictures import PictureReader, Pictures
 
@@ -162,7 +163,10 @@ def decode(data: bytes, warnings: list[str] | None = None) -> str:
     candidates += ["utf-8", "gb18030"]
     for enc in dict.fromkeys(candidates):
         try:
-            text = data.decode(enc)
+            # (undeclared, not UTF-8: GB18030, or Big5, which GB18030 would decode into nonsense)
+            text = decode_chinese(data) if enc == "gb18030" and enc != declared else data.decode(enc)
+            if text is None:
+                raise UnicodeDecodeError(enc, data, 0, 1, "neither GB18030 nor Big5")
         except UnicodeDecodeError:
             if enc == "utf-8" and _nearly_utf8(data):
                 # A UTF-8 page with a few damaged bytes: GB18030 would "decode" it into nonsense.
