@@ -13,6 +13,8 @@ _IMAGE_MAGIC = (
     (b"II*\x00", "tiff"),
     (b"MM\x00*", "tiff"),
     (b"BM", "bmp"),
+    (b"GIF87a", "gif"),  # (a screenshot saved as GIF: a page in 256 greys or colours)
+    (b"GIF89a", "gif"),
 )
 # An ISO media file's brands that hold HEIF still images: an iPhone's photos (.heic) and the like.
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}

@@ -592,6 +592,20 @@ def test_an_avif_sequence_is_read_page_by_page(report):
     _read_page_by_page(report, data, "scan.avif", len(pages))
 
 
+def test_a_gif_of_the_pages_is_read_page_by_page(report):
+    """GIF (a screenshot tool's or an old site's): the pages as frames of one file, in a palette
+    of greys. It was refused as binary data of no known kind."""
+    from PIL import Image
+
+    pages = scan_pages(render_pdf(report), SEED, style_for(SEED, dpi=200))
+    ims = [Image.fromarray(p).convert("P") for p in pages]
+    buf = io.BytesIO()
+    ims[0].save(buf, format="GIF", save_all=True, append_images=ims[1:])
+    data = buf.getvalue()
+    assert data[:6] in (b"GIF87a", b"GIF89a")
+    _read_page_by_page(report, data, "report.gif", len(pages))
+
+
 def test_an_avif_photo_is_turned_up_and_known_by_its_compatible_brand():
     """A phone's AVIF stores a page on its side with an EXIF orientation, and a writer may put
     a generic HEIF brand first and name AVIF only among the compatible ones, where pillow-heif
