@@ -1,4 +1,4 @@
-"""Image files (PNG, JPEG, TIFF with one or many pages, BMP, WebP) to a raw Document by OCR.
+"""Image files (PNG, JPEG, TIFF with one or many pages, BMP, WebP, GIF, HEIC, AVIF) to a raw Document by OCR.
 
 Each frame is one page, upright per its EXIF orientation, read by the scan page reader (the same
 one image-only PDF pages go through); a frame holding pages stacked one under another (a merged
