@@ -19,8 +19,9 @@ from .normalize import strip_tags
 from .wrapped_labels import join_wrapped_labels
 
 # Grids whose empty cells are printed blanks. A markdown or box-drawing table (origin "markdown")
-# prints every cell of a row between bars; tab- or comma-separated text and OCR'd text do not.
-EXACT_ORIGINS = {"ruling", "html", "docx", "alignment", "markdown"}
+# prints every cell of a row between bars, and a spreadsheet's export every field of a row (comma-
+# separated, every row as many fields); other tab- or comma-separated text and OCR'd text do not.
+EXACT_ORIGINS = {"ruling", "html", "docx", "alignment", "markdown", "spreadsheet"}
 
 # 口 is how OCR reads a 0 of a CJK font (its box-like glyph); no cell of the form prints it alone.
 _LOOKALIKES = {"O": "0", "o": "0", "〇": "0", "○": "0", "口": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1", "丨": "1",

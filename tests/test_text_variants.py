@@ -514,3 +514,14 @@ def test_a_text_in_traditional_characters_saved_as_big5_is_decoded(encoding):
         data.decode("utf-8")
     result = extract(data, "report.txt")
     assert wrong_fields(tr.answer, json.loads(result.model_dump_json())) == [] and result.review == []
+
+
+def test_a_spreadsheets_blank_cells_are_cells():
+    """A comma-separated table whose rows all hold as many fields, header rows and all, is a
+    spreadsheet's export: a group of table 4 printed blank at the row's end is five blank cells,
+    not separators a converter left after lost values (that row went to review)."""
+    tr = text_report(144274, "csv")
+    assert "t4 group litigation_after_review blank" in tr.damage
+    assert re.search(r"^[\d,]+,,,,,$", tr.text, re.M)
+    result, wrong, silent = _run(tr)
+    assert wrong == [] and result.review == []

@@ -60,6 +60,11 @@ def _table(rows: list[list[str]], origin: str) -> Table:
         # field after the last is no column. Kept, it is one more blank cell in every row, and a
         # row printing its first field blank ('规章\t\t4\t58\t') could then be its values shifted.
         rows = [row[:-1] for row in rows]
+    if origin == "csv" and len(rows) >= 2 and len({len(row) for row in rows}) == 1:
+        # comma-separated, every row as many fields as the others, header rows and all: a
+        # spreadsheet's export, whose empty fields are its blank cells, not separators a converter
+        # left. (Not so tab-separated text: OCR's keeps rows rectangular with their values shifted.)
+        origin = "spreadsheet"
     rows = _anchored([[text.strip() for text in row] for row in rows])
     cells = [Cell(r, c, text) for r, row in enumerate(rows) for c, text in enumerate(row)]
     return Table(cells, len(rows), max(len(r) for r in rows), origin=origin, positional=False)
