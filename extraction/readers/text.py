@@ -198,10 +198,11 @@ def _grid_tables_marked(lines: list[str], mark) -> list[str]:
 
 
 def _wrapped_rows_joined(block: list[str]) -> list[str]:
-    """A grid table's lines (a rule first) whose boxes grid_tables.py could not trace (a gloss
-    added after the table was drawn moves its bars): where rules stand between every two rows, the
-    lines of a row that wraps are joined cell by cell, as its bars split them. One whose rules only
-    close its header and its body (two runs of lines) has a row a line."""
+    """A grid table's lines (a rule first) whose boxes grid_tables.py could not trace (a writer
+    that counts a CJK character one column wide draws bars that do not line up): where rules stand
+    between every two rows, the lines of a row that wraps are joined cell by cell, as its bars
+    split them. One whose rules only close its header and its body (two runs of lines) has a row a
+    line."""
     rules = [k for k, line in enumerate(block) if is_rule(line)]
     runs = {a + 1: b for a, b in zip(rules, rules[1:]) if b > a + 2}
     if len(rules) < 4:
