@@ -62,6 +62,12 @@ _SAME_SIZE_OCR = 0.2
 # both exactly; a flush cell's number beside a longer header word's edge stands a character off).
 _ALIGN = 0.25
 _MAX_COLUMNS = 16  # value columns of the form's widest table (table 4: 15)
+# OCR's one box from a row's label into its first column ("…本机关不掌握相关政府信0"): a label of
+# the form ends in no figure, so the box's last figures are that row's value run into its label.
+_RUN_INTO_LABEL = re.compile(r"[\u4e00-\u9fff，,、）)]\s*(?P<value>\d+)$")
+# ...read at the score of a value a lost ruling ran into a label's cell (tokens._GLUED_SCORE): for
+# the rules to weigh, not to accept on its own
+_RUN_INTO_SCORE = 0.5
 # an enumerator right after Chinese text: where a second label begins inside one OCR box
 _INNER_ENUMERATOR = re.compile(r"(?<=[\u4e00-\u9fff])(?<!第)(?=\d{1,2}\s*[.、．](?!\d)|[（(][一二三四五六七八九十]+[)）])")
 # table 2's section headings (第二十条第（五）项) stand where row labels stand, between its sections
@@ -357,7 +363,11 @@ def _table(value_lines: list[list[_Piece]], lines: list[list[_Piece]], h: float,
     # no value only: the others' empty cells are blanks among their numbers)
     scores = [1.0 if r.values or text_layer or nothing_lost and not _beside_labels(r, lines) else BLANK_ROW_SCORE
               for r in rows]
-    return _grid(rows, columns, col_of, page, scores), [*values, *(c for r in rows for c in r.labels)], carry
+    run_into = {i: p for i, r in enumerate(rows) if r.values
+                for ln in lines for p in ln if not p.value and p.bbox[2] > zone_x0
+                and p.bbox[1] < r.y1 and p.bbox[3] > r.y0 and _RUN_INTO_LABEL.search(p.text)}
+    return (_grid(rows, columns, col_of, page, scores, run_into), [*values, *(c for r in rows for c in r.labels)],
+            carry)
 
 
 def _beside_labels(row: _Row, lines: list[list[_Piece]]) -> bool:
@@ -862,9 +872,11 @@ def _full(last: BBox, cell: BBox, pieces: list[_Piece], beside: list[_Piece], h:
 
 
 def _grid(rows: list[_Row], columns: list[float], col_of: dict[int, int], page: int,
-          blank_row_scores: list[float] | None = None) -> Table:
+          blank_row_scores: list[float] | None = None, run_into: dict[int, _Piece] | None = None) -> Table:
     """`blank_row_scores`: the score of each row's empty cells where it prints no value (1.0:
-    printed blank; the default)."""
+    printed blank; the default). `run_into`: per row, a label OCR read as one box with the row's
+    first value (_RUN_INTO_LABEL): its figures are the value of the last empty column the box
+    reaches over, doubted; an empty column further left under the box is a doubted blank."""
     n_labels = max((len(r.labels) for r in rows), default=0)
     cells: list[Cell] = []
     for i, r in enumerate(rows):
@@ -872,10 +884,17 @@ def _grid(rows: list[_Row], columns: list[float], col_of: dict[int, int], page: 
             cells.append(Cell(i, j, lab.text, page=page, bbox=lab.bbox))
         placed = {col_of[id(p)]: p for p in r.values}
         blank_score = 1.0 if r.values or blank_row_scores is None else blank_row_scores[i]
+        box = (run_into or {}).get(i)
+        under = [c for c in range(len(columns)) if c not in placed and box is not None
+                 and columns[c] < box.bbox[2] + 0.5 * (box.bbox[3] - box.bbox[1])]
         for c in range(len(columns)):
             p = placed.get(c)
             if p is not None:
                 cells.append(Cell(i, n_labels + c, p.text, page=page, bbox=p.bbox, score=p.score))
+            elif c in under:
+                run = _RUN_INTO_LABEL.search(box.text)
+                cells.append(Cell(i, n_labels + c, run.group("value") if c == under[-1] else "", page=page,
+                                  score=_RUN_INTO_SCORE, bbox=(columns[c] - 1, r.y0, columns[c] + 1, r.y1)))
             else:
                 cells.append(Cell(i, n_labels + c, "", page=page, score=blank_score,
                                   bbox=(columns[c] - 1, r.y0, columns[c] + 1, r.y1),

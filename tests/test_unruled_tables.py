@@ -108,6 +108,20 @@ def test_a_row_with_nothing_beside_its_label_is_a_sure_blank_where_ocr_lost_no_w
     assert {c.score for c in t.row_cells(1)[1:]} == {BLANK_ROW_SCORE}
 
 
+def test_a_value_ocr_read_in_one_box_with_its_label_is_the_rows_value_in_doubt():
+    """OCR read a row's label and its first number as one box that runs into the first column
+    ("（二）部分公开0"): the column's place under the box looked empty and was taken for a sure blank,
+    which the rules then confirmed (a 0 and a blank count alike). No label of the form ends in a
+    figure: the figure is that column's value, doubted, for the rules to weigh."""
+    words = _blank_middle_row()
+    glued = words[:5] + [Word("（二）部分公开0", (80, 116, 224, 124)), _w("2", 256, 116), _w("2", 296, 116)] + words[5:]
+    glued = [w for w in glued if w.text != "（二）不予公开"]
+    [t] = unruled_tables(glued, page=1, nothing_lost=True).tables
+    [row] = [r for r in range(t.n_rows) if t.row_cells(r)[-1].text == "2" and t.row_cells(r)[-2].text == "2"]
+    first = t.row_cells(row)[-3]
+    assert (first.text, first.score) == ("0", 0.5)
+
+
 def test_a_page_ending_on_many_rows_printed_blank_keeps_them_all():
     """A table 3 whose zeros are printed blank can end a page on ten rows of labels alone after its
     last row of numbers; they were looked for within six lines of the numbers only, and the rest
