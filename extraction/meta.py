@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from rapidfuzz.distance import Levenshtein
@@ -79,7 +80,22 @@ def _title_in(text: str) -> re.Match | None:
     return _TITLE.search(text) or _TITLE_YEAR_LAST.search(text)
 
 
+# A browser's header over a printed page: the date and time it was printed, then the page's title
+# (2024/3/18 09:42, 3/18/24, 9:42 AM), in small type that OCR reads worse than the title itself.
+_PRINTED_AT = re.compile(r"^\s*\d{1,4}\s*/\s*\d{1,2}\s*/\s*\d{1,4}[\s,]+(?:上午|下午)?\s*\d{1,2}\s*:\s*\d{2}")
+
+
 def find_title(tokens: list[Token], limit: int) -> Title | None:
+    """The report's title: the first line that reads as one, but not a browser's header where a
+    title of the page itself that names the agency follows it."""
+    titles = _titles(tokens, limit)
+    first = next(titles, None)
+    if first is None or not _PRINTED_AT.match(first.token.text):
+        return first
+    return next((t for t in titles if t.agency and not _PRINTED_AT.match(t.token.text)), first)
+
+
+def _titles(tokens: list[Token], limit: int) -> Iterator[Title]:
     labels = [t for t in tokens[:limit] if not t.is_value and t.text]
     for idx, tok in enumerate(labels):
         text = _FIELD_LABEL.sub("", re.sub(r"\s+", "", tok.text))
@@ -98,8 +114,7 @@ def find_title(tokens: list[Token], limit: int) -> Title | None:
             if len(prev) <= 40 and _AGENCY_TAIL.search(prev) and not re.search(r"\d", prev):
                 agency = prev
         year = m.group("year")
-        return Title(agency or None, int(year) if year.isdigit() else _cn_number(year), tok)
-    return None
+        yield Title(agency or None, int(year) if year.isdigit() else _cn_number(year), tok)
 
 
 def _clean_agency(s: str) -> str:

@@ -72,6 +72,21 @@ def test_a_title_and_a_signature_a_character_apart_leave_the_agency_in_review(ti
     assert meta["agency"][0] == title_agency and meta["agency"][1] < 0.9
 
 
+@pytest.mark.parametrize("printed_at", ["2024/ 3/18 09:42", "3/18/24, 9:42 AM", "2024/3/18 下午2:05"])
+def test_a_browsers_header_misread_is_not_the_title(printed_at):
+    """A browser's header over a printed page, scanned or faxed: the date it was printed, then the
+    page's title in small type that OCR misread (黄岛 as 奠品, 健康 as 健摩). It came first and was taken
+    for the title, its agency accepted at 0.95 with no signature to check it; the page's own title,
+    broken over two lines, names the agency as printed."""
+    agency = "青岛市黄岛区卫生健康委员会"
+    report = _report(71, agency=agency)
+    year = report.answer["meta.year"]
+    head = f"{printed_at}青岛市奠品区卫生健摩委员会{year}年政府信息公开工作年度报告\n{agency}{year}年政府信息公开工作年度\n报告"
+    meta = _meta(_text(report, head, f"{year + 1}年1月20日"))
+    assert meta["agency"] == (agency, 0.95)
+    assert meta["year"] == (year, 0.97)
+
+
 def test_a_signature_naming_another_body_does_not_doubt_the_title():
     report = _report(71, agency="青岛市黄岛区生态环境局")
     year = report.answer["meta.year"]
