@@ -24,7 +24,7 @@ from .normalize import normalize_document
 from .overview import rows_stated_none, stated_applications, table3_reads_empty
 from .readings import CORRECTED, DOUBTED_BLANK, Reading
 from .schema import Schema, load_schema
-from .sections import find_sections, is_boilerplate, prose
+from .sections import Sections, find_sections, is_boilerplate, prose
 from .sniff import detect_kind
 from .table2 import form_evidence, read_table2
 from .table3 import read_table3
@@ -91,7 +91,18 @@ def _pdf_options(options: ExtractOptions) -> dict:
 
 
 def extract(data: bytes, filename: str, options: ExtractOptions | None = None) -> ExtractionResult:
-    options = options or ExtractOptions()
+    """The first report the file holds (a volume's others are named in a warning)."""
+    return _extract(data, filename, options or ExtractOptions(), every=False)[0]
+
+
+def extract_reports(data: bytes, filename: str, options: ExtractOptions | None = None) -> list[ExtractionResult]:
+    """Every report a file holds, in order: one for a file of one report, each of a volume's (a
+    county's departments' reports bound in one file) for a volume. A report after the first that
+    maps to no report is left out, named in the first one's warnings."""
+    return _extract(data, filename, options or ExtractOptions(), every=True)
+
+
+def _extract(data: bytes, filename: str, options: ExtractOptions, every: bool) -> list[ExtractionResult]:
     t0 = time.perf_counter()
     if options.debug_dir:
         from .scan.page_reader import collecting_pages
@@ -100,13 +111,14 @@ def extract(data: bytes, filename: str, options: ExtractOptions | None = None) -
             doc = read_document(data, options)
     else:
         doc = read_document(data, options)
-    read_ms = (time.perf_counter() - t0) * 1000
-    result = extract_document(doc, filename, data)
+    read_ms = round((time.perf_counter() - t0) * 1000, 1)
+    results = _extract_reports(doc, filename, data, every)
     if options.debug_dir:
-        _write_debug(data, doc, scanned, result, options.debug_dir)
-    result.timings_ms = {**doc.timings_ms, "read": round(read_ms, 1), **result.timings_ms}
-    result.timings_ms["total"] = round((time.perf_counter() - t0) * 1000, 1)
-    return result
+        _write_debug(data, doc, scanned, results[0], options.debug_dir)
+    for result in results:
+        result.timings_ms = {**doc.timings_ms, "read": read_ms, **result.timings_ms}
+    results[0].timings_ms["total"] = round((time.perf_counter() - t0) * 1000, 1)
+    return results
 
 
 def _write_debug(data: bytes, doc: Document, scanned: list, result: ExtractionResult, out_dir: Path) -> None:
@@ -128,20 +140,6 @@ def extract_document(doc: Document, filename: str, data: bytes) -> ExtractionRes
     return _extract_reports(doc, filename, data, every=False)[0]
 
 
-def extract_reports(data: bytes, filename: str, options: ExtractOptions | None = None) -> list[ExtractionResult]:
-    """Every report a file holds, in order: one for a file of one report, each of a volume's (a
-    county's departments' reports bound in one file) for a volume. A report after the first that
-    maps to no report is left out, named in the first one's warnings."""
-    t0 = time.perf_counter()
-    doc = read_document(data, options or ExtractOptions())
-    read_ms = round((time.perf_counter() - t0) * 1000, 1)
-    results = _extract_reports(doc, filename, data, every=True)
-    for result in results:
-        result.timings_ms = {**doc.timings_ms, "read": read_ms, **result.timings_ms}
-    results[0].timings_ms["total"] = round((time.perf_counter() - t0) * 1000, 1)
-    return results
-
-
 def _extract_reports(doc: Document, filename: str, data: bytes, every: bool) -> list[ExtractionResult]:
     schema = load_schema()
     timings: dict[str, float] = {}
@@ -150,13 +148,14 @@ def _extract_reports(doc: Document, filename: str, data: bytes, every: bool) -> 
     tokens = clock("tokens", document_tokens, doc, schema.row_labels(), schema.col_labels())
     parts = _reports(tokens)
     if not every and len(parts) > 1:
-        others = "; ".join(where for _, where in parts[1:])
+        others = "; ".join(part.where for part in parts[1:])
         notice = [f"the file holds {len(parts) - 1} other report{'s' if len(parts) > 2 else ''} after this one "
                   f"({others}); only the first was read: send each report on its own, or extract each "
                   f"(gia-extract extract --each-report)"]
-        return [_result(schema, doc, parts[0][0], filename, data, dict(timings), notice)]
+        return [_result(schema, doc, parts[0], filename, data, dict(timings), notice)]
     results, left_out = [], []
-    for n, (part, where) in enumerate(parts, 1):
+    for n, part in enumerate(parts, 1):
+        where = part.where
         notice = [f"report {n} of {len(parts)} in the file" + (f", from {where}" if where else "")] if len(parts) > 1 else []
         try:
             results.append(_result(schema, doc, part, filename, data, dict(timings), notice))
@@ -168,26 +167,35 @@ def _extract_reports(doc: Document, filename: str, data: bytes, every: bool) -> 
     return results
 
 
-def _reports(tokens) -> list[tuple[list, str | None]]:
-    """The reports the tokens hold, each with where it starts (None for the first)."""
-    parts: list[tuple[list, str | None]] = []
+@dataclass
+class _Part:
+    """One report of the file: its tokens, where it starts (None for the first), and its sections
+    where finding the reports found them already."""
+    tokens: list
+    where: str | None = None
+    sections: Sections | None = None
+
+
+def _reports(tokens) -> list[_Part]:
+    """The reports the tokens hold, in order."""
+    parts: list[_Part] = []
     where = None
-    while (next_heading := find_sections(tokens).next_report) is not None:
-        head, other = _first_report(tokens, next_heading)
+    while (sections := find_sections(tokens)).next_report is not None:
+        head, other = _first_report(tokens, sections.next_report)
         if not head:
             break
-        parts.append((head, where))
+        parts.append(_Part(head, where))
         tokens, where = tokens[len(head):], other
-    parts.append((tokens, where))
+    parts.append(_Part(tokens, where, sections if sections.next_report is None else None))
     return parts
 
 
-def _result(schema: Schema, doc: Document, tokens, filename: str, data: bytes, timings: dict[str, float],
+def _result(schema: Schema, doc: Document, part: _Part, filename: str, data: bytes, timings: dict[str, float],
             notice: list[str]) -> ExtractionResult:
     clock = _Clock(timings)
     try:
-        fields, checks, sections, warnings = clock("map", _map, schema, tokens, doc.ocr_pages, doc.lossy_pages,
-                                                   doc.unread_at)
+        fields, checks, sections, warnings = clock("map", _map, schema, part.tokens, doc.ocr_pages, doc.lossy_pages,
+                                                   doc.unread_at, part.sections)
     except NotAReport as exc:
         unread = [w for w in doc.warnings if "were not read" in w or "were not fetched" in w]  # tables as pictures
         if not unread:
@@ -223,10 +231,11 @@ class _Clock:
 
 
 def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_pages: frozenset[int] | None = None,
-         unread_at: dict[int, tuple[BBox, ...]] | None = None):
+         unread_at: dict[int, tuple[BBox, ...]] | None = None, sections: Sections | None = None):
     """`ocr_pages`, `lossy_pages`, `unread_at`: the document's pages OCR read, those where it left
-    ink unread, and where that ink stands (Document); None where not known."""
-    sections = find_sections(tokens)
+    ink unread, and where that ink stands (Document); None where not known. `sections`: the
+    tokens' sections, where found already."""
+    sections = sections or find_sections(tokens)
     warnings: list[str] = []
     title = find_title(tokens, sections.starts.get(1, min(len(tokens), 60)) + 1)
     year = title.year if title else None
