@@ -150,7 +150,8 @@ class _Lists:
         for k in range(9):
             if f"%{k + 1}" not in text:
                 continue
-            shown = number_text(counts.get(k, _Level(levels.get(k)).start), _Level(levels.get(k)).fmt)
+            at = _Level(levels.get(k))
+            shown = number_text(counts.get(k, at.start), at.fmt)
             if shown is None:
                 return None
             text = text.replace(f"%{k + 1}", shown)
