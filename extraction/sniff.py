@@ -177,18 +177,18 @@ def decode_text(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    text = decode_chinese(data)
-    return text if text is not None else data.decode("utf-8", errors="replace")
+    found = decode_chinese(data)
+    return found[0] if found is not None else data.decode("utf-8", errors="replace")
 
 
-def decode_chinese(data: bytes) -> str | None:
+def decode_chinese(data: bytes) -> tuple[str, str] | None:
     """The bytes as GB18030 or Big5, whichever decodes them and holds more of a report's commonest
     characters (Big5 bytes, a traditional-character text, mostly decode as GB18030 too, into
-    nonsense); None when neither decodes them."""
+    nonsense), with that encoding's name; None when neither decodes them."""
     readings = []
     for enc in ("gb18030", "big5"):
         try:
-            readings.append(data.decode(enc))
+            readings.append((data.decode(enc), enc))
         except UnicodeDecodeError:
             continue
-    return max(readings, key=lambda text: sum(map(text.count, _COMMON_CHARACTERS))) if readings else None
+    return max(readings, key=lambda r: sum(map(r[0].count, _COMMON_CHARACTERS))) if readings else None

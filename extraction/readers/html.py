@@ -10,8 +10,6 @@ stands (`pictures`); one the page only links to is not fetched, and is counted i
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import codecs
 import re
 import time
@@ -24,7 +22,7 @@ from ..errors import CorruptInput
 from ..model import Block, Cell, Document, Paragraph, Table
 from ..sniff import decode_chinese
 from .css_tables import SIMPLE_SELECTOR, Styles, boxes_of, holds_blanks, style_rules
-from .pictures import PictureReader, Pictures
+from .pictures import DATA_URI, PictureReader, Pictures, inline_picture
 
 # Elements whose content is never report text. (<noscript> is kept: it holds what the page shows
 # without its scripts, such as a static copy of a table a script draws.)
@@ -63,7 +61,6 @@ _LINK_LIST_TAGS = {"ul", "ol", "dl", "div"}
 _WORDS = re.compile(r"[\u4e00-\u9fffA-Za-z]")  # characters of words, not of dates or numbers
 _LINK_SHARE = 0.85
 _WESTERN_DEFAULTS = {"iso8859-1", "cp1252", "ascii"}
-_DATA_URI = re.compile(r"^\s*data:image/[\w.+-]+;base64,", re.I)
 _CSS_PX_PER_INCH = 96
 # A linked picture narrower than this (CSS px) is an icon or a logo, not worth a warning.
 _LINKED_PICTURE_MIN_WIDTH = 200
@@ -151,7 +148,7 @@ def _is_title_line(text: str) -> bool:
 
 
 def decode(data: bytes, warnings: list[str] | None = None) -> str:
-    """Text of the page: BOM, then the declared charset, then UTF-8, then GB18030."""
+    """Text of the page: BOM, then the declared charset, then UTF-8, then GB18030 or Big5."""
     for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
                      (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
@@ -162,24 +159,32 @@ def decode(data: bytes, warnings: list[str] | None = None) -> str:
         candidates.append(declared)
     candidates += ["utf-8", "gb18030"]
     for enc in dict.fromkeys(candidates):
-        try:
-            # (undeclared, not UTF-8: GB18030, or Big5, which GB18030 would decode into nonsense)
-            text = decode_chinese(data) if enc == "gb18030" and enc != declared else data.decode(enc)
-            if text is None:
-                raise UnicodeDecodeError(enc, data, 0, 1, "neither GB18030 nor Big5")
-        except UnicodeDecodeError:
+        found = _decoded(data, enc, declared)
+        if found is None:
             if enc == "utf-8" and _nearly_utf8(data):
                 # A UTF-8 page with a few damaged bytes: GB18030 would "decode" it into nonsense.
                 if warnings is not None:
                     warnings.append("the page has bytes that are not UTF-8; replaced")
                 return data.decode("utf-8", errors="replace")
             continue
+        text, enc = found
         if declared and enc != declared and warnings is not None:
             warnings.append(f"the page declares {declared} but is {enc}")
         return text
     if warnings is not None:
         warnings.append("the page's encoding is unclear; undecodable bytes replaced")
     return data.decode(declared or "gb18030", errors="replace")
+
+
+def _decoded(data: bytes, enc: str, declared: str | None) -> tuple[str, str] | None:
+    """The page in `enc`, with the encoding it turned out to be; None where it does not decode.
+    Undeclared and not UTF-8, GB18030 is tried beside Big5, which GB18030 would decode into nonsense."""
+    if enc == "gb18030" and enc != declared:
+        return decode_chinese(data)
+    try:
+        return data.decode(enc), enc
+    except UnicodeDecodeError:
+        return None
 
 
 def _nearly_utf8(data: bytes) -> bool:
@@ -433,19 +438,16 @@ class _Walker:
     def _picture(self, el) -> None:
         src = el.get("src", "")
         width = _span(el.get("width"), 100000) if el.get("width") else None
-        m = _DATA_URI.match(src)
-        saved = self.resolve(src.strip()) if self.resolve and m is None and src.strip() else None
+        inline = DATA_URI.match(src) is not None
+        saved = self.resolve(src.strip()) if self.resolve and not inline and src.strip() else None
         if saved is not None and saved[0].startswith("image/"):
             blob = saved[1]
-        elif m is None:
+        elif not inline:
             if src and (width is None or width >= _LINKED_PICTURE_MIN_WIDTH):
                 self.linked += 1
             return
-        else:
-            try:
-                blob = base64.b64decode(src[m.end():], validate=False)
-            except (binascii.Error, ValueError):
-                return
+        elif (blob := inline_picture(src)) is None:
+            return
         found = self.pictures.blocks(blob, width / _CSS_PX_PER_INCH if width else None)
         if found:
             self.flush()

@@ -8,7 +8,10 @@ adds nothing.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import io
+import re
 import time
 from typing import Any, Callable, Optional
 
@@ -27,6 +30,20 @@ MIN_PICTURE_TEXT = 40
 # archive of scans, and the rest is named in a warning.
 MAX_PICTURES = 200
 MAX_PICTURE_PIXELS = 60_000_000
+# A picture given inline, in base64, where a web page or a converter's Markdown puts one.
+DATA_URI = re.compile(r"^\s*data:image/[\w.+-]+;base64,", re.I)
+
+
+def inline_picture(src: str) -> bytes | None:
+    """The bytes of the picture a data: URI (DATA_URI) holds; None where `src` is none or they do
+    not decode."""
+    m = DATA_URI.match(src)
+    if m is None:
+        return None
+    try:
+        return base64.b64decode(src[m.end():], validate=False)
+    except (binascii.Error, ValueError):
+        return None
 
 
 class Pictures:

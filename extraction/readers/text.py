@@ -18,8 +18,6 @@ the paragraphs.
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import csv
 import re
 
@@ -31,7 +29,7 @@ from ..sniff import BLOCK_MARKUP, EMBEDDED_TABLE, INLINE_MARKUP, PAGE_WRAPPER, d
 from .html import clean_inline, table_grid
 from .grid_tables import grid_as_html, grid_block_end, is_rule, one_cell, pieces_joined
 from .latex_tables import TABLE_FLOAT, TABULAR, tabular_as_html
-from .pictures import PictureReader, Pictures
+from .pictures import DATA_URI, PictureReader, Pictures, inline_picture
 
 _PIPES = "|｜│┃"
 _PIPE_SPLIT = re.compile(f"[{_PIPES}]")
@@ -271,7 +269,6 @@ def _embedded_table(fragment: str) -> list[Block]:
 # A picture among the lines: Markdown's ![alt](src "title"), or an <img> a converter wrote.
 _PICTURE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)"
                       r"|<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)[\"'][^>]*>", re.I)
-_DATA_URI = re.compile(r"data:image/[\w.+-]+;base64,", re.I)
 
 
 class _Pictures:
@@ -288,13 +285,10 @@ class _Pictures:
             out += [Paragraph(text) for text in _clean_lines(line[at:m.start()])]
             at = m.end()
             src = m.group(1) or m.group(2)
-            if uri := _DATA_URI.match(src):
-                try:
-                    out += self.read.blocks(base64.b64decode(src[uri.end():], validate=False), None)
-                except (binascii.Error, ValueError):
-                    continue
-            else:
+            if DATA_URI.match(src) is None:
                 self.linked += 1
+            elif (blob := inline_picture(src)) is not None:
+                out += self.read.blocks(blob, None)
         return out + [Paragraph(text) for text in _clean_lines(line[at:])]
 
     def warnings(self) -> list[str]:
