@@ -525,3 +525,52 @@ def test_a_spreadsheets_blank_cells_are_cells():
     assert re.search(r"^[\d,]+,,,,,$", tr.text, re.M)
     result, wrong, silent = _run(tr)
     assert wrong == [] and result.review == []
+
+
+@pytest.mark.parametrize("shape", ["simple", "multiline"])
+def test_pandoc_table_keeps_blank_cells_in_their_columns(shape):
+    """A pandoc simple or multiline table has no bars: its runs of dashes mark the columns, so a
+    group of table 4 printed blank is read blank and the groups after it in their own columns,
+    all of them accepted, where a row read as its words in order can only be sent to review."""
+    answer = synth_answers(1020)
+    for p in ("upheld", "corrected", "other", "pending", "total"):
+        answer[f"t4.litigation_direct.{p}"] = None
+    report = build_report(answer, seed=1020)
+    tr = render_text(report, shape, seed=3)
+    result, wrong, _ = _run(tr)
+    assert wrong == []
+    assert all(result.fields[k].confidence >= 0.9 for k in answer if k.startswith("t4."))
+
+
+def test_a_pandoc_simple_table_is_read_by_its_dashes_and_only_where_its_words_fit_them():
+    """The runs of dashes give the columns: a blank cell is where no word stands. A table whose words
+    cross from one column into the next (a writer that counts a CJK character one column wide) was
+    not set out by them, and is left as lines (read a row a line, as any text set out with
+    spaces)."""
+    from extraction.model import Table
+    from extraction.readers import text as text_reader
+
+    def tables(lines):
+        return [[[c.text for c in t.row_cells(r)] for r in range(t.n_rows)]
+                for t in text_reader.read("\n".join(lines).encode()).blocks if isinstance(t, Table)]
+
+    lines = ["  信息内容       本年新制作数量 本年新公开数量",
+             "  -------------- -------------- --------------",
+             "  规章                                       3",
+             "  行政规范性文件 7              12"]
+    assert tables(lines) == [[["信息内容", "本年新制作数量", "本年新公开数量"], ["规章", "", "3"],
+                              ["行政规范性文件", "7", "12"]]]
+    rows = [["信息内容", "本年新制作数量", "本年新公开数量"], ["规章", "", "3"], ["行政规范性文件", "7", "12"]]
+    crossing = ["  " + " ".join(f"{t:<7}" for t in row) for row in rows]  # len(), not display width
+    assert tables([crossing[0], "  ------- ------- -------", *crossing[1:]]) == []
+
+
+@pytest.mark.parametrize("shape,seed", [("simple", 8013), ("multiline", 8018)])
+def test_a_pandoc_table_whose_words_glosses_moved_is_read_without_them(shape, seed):
+    """Pinyin glosses put in after a dashed table was set out move the words after them off their
+    columns; without the glosses they fit again, and a group of table 4 printed blank is still
+    read blank in its own columns, every field accepted."""
+    tr = text_report(seed, shape)
+    assert "pinyin glosses" in tr.damage and any(d.startswith("t4 group") for d in tr.damage)
+    result, wrong, _ = _run(tr)
+    assert wrong == [] and result.review == []

@@ -9,6 +9,8 @@ one-cell-per-line text keeps its order, which is all the mapping needs. So does 
 its tables out in columns with spaces (pdftotext -layout): a line is a row, its label and numbers
 in order. (Reading such text by where its characters stand, as a PDF page without rulings, was
 tried and dropped: converters' column places are too loose, and it put values in wrong columns.)
+Pandoc's simple and multiline tables are the exception: a line of dashes in runs marks their
+columns exactly (pandoc_tables.py), so they are read as grids.
 
 Converters that keep merged cells (MinerU and its kind) write such a table as HTML among the
 Markdown lines, often wrapped in <html><body>, or (Nougat, Mathpix) as a LaTeX tabular, or (pandoc)
@@ -29,6 +31,7 @@ from ..sniff import BLOCK_MARKUP, EMBEDDED_TABLE, INLINE_MARKUP, PAGE_WRAPPER, d
 from .html import clean_inline, table_grid
 from .grid_tables import grid_as_html, grid_block_end, is_rule, one_cell, pieces_joined
 from .latex_tables import TABLE_FLOAT, TABULAR, tabular_as_html
+from .pandoc_tables import dashed_table_html
 from .pictures import DATA_URI, PictureReader, Pictures, inline_picture
 
 _PIPES = "|｜│┃"
@@ -195,6 +198,22 @@ def _grid_tables_marked(lines: list[str], mark) -> list[str]:
     return out
 
 
+def _dashed_tables_marked(lines: list[str], mark) -> list[str]:
+    """The lines with each of pandoc's simple and multiline tables (pandoc_tables.py) as the mark of
+    the HTML table it sets out."""
+    out: list[str] = []
+    done = i = 0
+    while i < len(lines):
+        found = dashed_table_html(lines, i) if "--" in lines[i] else None
+        if found is None or found[0] < done:
+            i += 1
+            continue
+        start, end, table_html = found
+        out += lines[done:start] + mark(table_html).strip("\n").split("\n")
+        done = i = end
+    return out + lines[done:]
+
+
 def _wrapped_rows_joined(block: list[str]) -> list[str]:
     """A grid table's lines (a rule first) whose boxes grid_tables.py could not trace (a writer
     that counts a CJK character one column wide draws bars that do not line up): where rules stand
@@ -310,7 +329,8 @@ def read(data: bytes, read_picture: PictureReader | None = None) -> Document:
     text = EMBEDDED_TABLE.sub(lambda m: mark(m.group(0)), text)
     text = TABULAR.sub(lambda m: mark(tabular_as_html(m.group(0))), text)
     text = PAGE_WRAPPER.sub("", TABLE_FLOAT.sub("", text))
-    lines = _outer_pipes_added(_grid_tables_marked(text.replace("\f", "\n").split("\n"), mark))
+    lines = text.replace("\f", "\n").split("\n")
+    lines = _outer_pipes_added(_dashed_tables_marked(_grid_tables_marked(lines, mark), mark))
     csv_rows = _csv_rows(lines)
     blocks = []
     rows: list[list[str]] = []

@@ -63,10 +63,11 @@ from tests.synth.form import (
 )
 
 SHAPES = ("markdown", "tsv", "per_line", "ocr", "csv", "aligned", "box", "html_tables", "repeated_spans",
-          "grid_wrapped", "latex_tabular", "grid_spans")
+          "grid_wrapped", "latex_tabular", "grid_spans", "multiline", "simple")
 _KEEPS_BLANKS = ("markdown", "tsv", "csv", "box", "html_tables", "repeated_spans", "grid_wrapped", "latex_tabular",
-                 "grid_spans")
-_MARKDOWN = ("markdown", "html_tables", "repeated_spans", "grid_wrapped", "latex_tabular", "grid_spans")
+                 "grid_spans", "multiline", "simple")
+_MARKDOWN = ("markdown", "html_tables", "repeated_spans", "grid_wrapped", "latex_tabular", "grid_spans", "multiline",
+             "simple")
 
 # Glosses as the seed pages print them after traditional characters.
 _PINYIN = {
@@ -480,6 +481,52 @@ def _grid_wrapped_rows(grid: list[list[str]], rng: random.Random) -> list[str]:
     return out
 
 
+def _multiline_rows(grid: list[list[str]], rng: random.Random) -> list[str]:
+    """The grid as a pandoc multiline table (what pandoc writes for a Word table, whose columns have
+    widths): indented two spaces, columns marked by runs of dashes one space apart, each row's
+    cells wrapped to their column's width, rows apart by a blank line; the first row as header or
+    not. Widths share out the writer's line (72 columns by default) as the Word table's did."""
+    content = [max(_display_width(row[c]) for row in grid) for c in range(len(grid[0]))]
+    figures = [max([len(row[c]) for row in grid if re.fullmatch(r"[-\d,.]*", row[c])] or [0])
+               for c in range(len(grid[0]))]
+    if rng.random() < 0.5:
+        cap = rng.choice([6, 8, 10, 12])
+        width = [max(min(w, cap), f, 2) for w, f in zip(content, figures)]
+    else:
+        line = rng.choice([72, 72, 80, 100])
+        share = [min(w, 24) + 2 for w in content]
+        width = [max(line * s // sum(share) - 1, f, 2) for s, f in zip(share, figures)]
+    segments = "  " + " ".join("-" * w for w in width)
+    dashes = "  " + "-" * (len(segments) - 2)
+
+    def lines_of(row: list[str]) -> list[str]:
+        pieces = [_wrapped(text, width[c]) for c, text in enumerate(row)]
+        return ["  " + " ".join(f"{t}{' ' * (width[c] - _display_width(t))}" for c, t in enumerate(parts)).rstrip()
+                for parts in ([p[k] if k < len(p) else "" for p in pieces]
+                              for k in range(max(len(p) for p in pieces)))]
+
+    if rng.random() < 0.5:
+        out, body, last = [dashes, *lines_of(grid[0]), segments], grid[1:], dashes
+    else:
+        out, body, last = [segments], grid, segments
+    for r, row in enumerate(body):
+        out += ([""] if r else []) + lines_of(row)
+    return [*out, last]
+
+
+def _simple_rows(grid: list[list[str]], rng: random.Random) -> list[str]:
+    """The grid as a simple table: pandoc's (indented two spaces, columns one space apart) or knitr
+    kable's (no indent, two apart), columns under runs of dashes, a blank cell left as spaces; the
+    first row as header or not."""
+    indent, gap = rng.choice([("  ", 1), ("", 2)])
+    cells, width = _padded(grid, 0)
+    rows = [indent + (" " * gap).join(row).rstrip() for row in cells]
+    segments = indent + (" " * gap).join("-" * w for w in width)
+    if rng.random() < 0.5:
+        return [rows[0], segments, *rows[1:]]
+    return [segments, *rows, segments]
+
+
 def _space_inside(text: str, rng: random.Random) -> str:
     cut = rng.randint(1, len(text) - 1)
     return text[:cut] + " " + text[cut:]
@@ -548,8 +595,9 @@ def render_text(report: Report, shape: str, seed: int = 0) -> TextReport:
     elif shape == "latex_tabular":
         for t in ("t2", "t3", "t4"):
             table_lines[t] = _latex_rows(report.tables[t], rng)
-    elif shape in ("csv", "aligned", "box", "grid_wrapped"):
-        rows_of = {"csv": _csv_rows, "aligned": _aligned_rows, "box": _box_rows, "grid_wrapped": _grid_wrapped_rows}[shape]
+    elif shape in ("csv", "aligned", "box", "grid_wrapped", "multiline", "simple"):
+        rows_of = {"csv": _csv_rows, "aligned": _aligned_rows, "box": _box_rows, "grid_wrapped": _grid_wrapped_rows,
+                   "multiline": _multiline_rows, "simple": _simple_rows}[shape]
         for t in ("t2", "t3", "t4"):
             table_lines[t] = rows_of(grids[t], rng)
     else:  # per_line
