@@ -151,7 +151,7 @@ def _extract_reports(doc: Document, filename: str, data: bytes, every: bool) -> 
         others = "; ".join(part.where for part in parts[1:])
         notice = [f"the file holds {len(parts) - 1} other report{'s' if len(parts) > 2 else ''} after this one "
                   f"({others}); only the first was read: send each report on its own, or extract each "
-                  f"(gia-extract extract --each-report)"]
+                  f"(POST /v1/extract/reports; gia-extract extract --each-report)"]
         return [_result(schema, doc, parts[0], filename, data, dict(timings), notice)]
     results, left_out = [], []
     for n, part in enumerate(parts, 1):

@@ -16,6 +16,11 @@ class ErrorBody(BaseModel):
     request_id: Optional[str] = None
 
 
+class ReportsResult(BaseModel):
+    reports: list[ExtractionResult] = Field(description="each report the file holds, in order: one for a file "
+                                                        "of one report")
+
+
 class Health(BaseModel):
     status: Literal["ok"]
     extractor_version: str

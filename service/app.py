@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from extraction import __version__
 from extraction.contract import ExtractionResult
 
-from .api_models import ErrorBody, Health, JobAccepted, JobDocumentStatus, JobStatus, Progress
+from .api_models import ErrorBody, Health, JobAccepted, JobDocumentStatus, JobStatus, Progress, ReportsResult
 from .callbacks import CallbackRefused, check_callback_url
 from .gateway import Gateway
 from .job_csv import job_csv
@@ -190,24 +190,23 @@ def create_app(settings: Optional[Settings] = None, *, configure_logs: bool = Fa
     def metrics() -> Response:
         return Response(state.metrics.render(), media_type=CONTENT_TYPE)
 
-    @app.post("/v1/extract", response_model=ExtractionResult, responses=ERRORS, tags=["extract"],
-              summary="Extract one report, answered when done")
-    async def extract(file: UploadFile = File(..., description="the report: PDF, image, HTML (a web page, or one saved as .mht/.mhtml), DOCX or text"),
-                      who: str = Depends(caller)) -> Any:
+    async def answer(file: UploadFile, each_report: bool) -> JSONResponse:
         serving()
         filename, data = await _read_upload(file, settings)
         digest = hashlib.sha256(data).hexdigest()
-        cached = await anyio.to_thread.run_sync(state.store.cached_result, digest, __version__)
+        # (a volume's reports are stored apart from its first, under a version of their own)
+        version = f"{__version__}+reports" if each_report else __version__
+        cached = await anyio.to_thread.run_sync(state.store.cached_result, digest, version)
         if cached is not None:
             state.metrics.document("cached", "")
             return JSONResponse(_as_named(cached, filename), headers={"X-Cache": "hit"})
         if not state.try_enter_sync():
             raise ApiError(503, "busy", "all extraction slots are busy; try again shortly", {"Retry-After": "5"})
         try:
-            outcome = await anyio.to_thread.run_sync(state.pool.run, data, filename)
+            outcome = await anyio.to_thread.run_sync(state.pool.run, data, filename, each_report)
         finally:
             state.leave_sync()
-        state.metrics.document("ok" if outcome.ok else "failed", outcome.code or "", outcome.result,
+        state.metrics.document("ok" if outcome.ok else "failed", outcome.code or "", _counted(outcome.result),
                                outcome.elapsed_ms / 1000)
         if not outcome.ok:
             headers = {"Retry-After": "5"} if outcome.status_code == 503 else None
@@ -215,8 +214,26 @@ def create_app(settings: Optional[Settings] = None, *, configure_logs: bool = Fa
                 log.error("extraction failed", extra={"event": "extraction_failed", "document": filename,
                                                       "code": outcome.code, "reason": outcome.reason})
             raise ApiError(outcome.status_code, outcome.code or "unreadable", outcome.reason or "", headers)
-        await anyio.to_thread.run_sync(state.store.save_result, digest, __version__, outcome.result)
+        await anyio.to_thread.run_sync(state.store.save_result, digest, version, outcome.result)
         return JSONResponse(outcome.result, headers={"X-Cache": "miss"})
+
+    @app.post("/v1/extract", response_model=ExtractionResult, responses=ERRORS, tags=["extract"],
+              summary="Extract one report, answered when done")
+    async def extract(file: UploadFile = File(..., description="the report: PDF, image, HTML (a web page, or one saved as .mht/.mhtml), DOCX or text"),
+                      who: str = Depends(caller)) -> Any:
+        """A file that holds several reports (a volume) answers its first, and names the others in
+        its warnings: POST it to /v1/extract/reports for each."""
+        return await answer(file, each_report=False)
+
+    @app.post("/v1/extract/reports", response_model=ReportsResult, responses=ERRORS, tags=["extract"],
+              summary="Extract every report a file holds (a volume), answered when done")
+    async def extract_reports(file: UploadFile = File(..., description="a volume of reports, or one report: PDF, image, HTML, DOCX or text"),
+                              who: str = Depends(caller)) -> Any:
+        """A volume (a county's departments' reports bound in one file) answers each report, in
+        order, each saying in its warnings where in the file it starts; a file of one report
+        answers that one. A later part that holds no report is left out and named in the first
+        report's warnings."""
+        return await answer(file, each_report=True)
 
     @app.post("/v1/jobs", response_model=JobAccepted, status_code=202, responses=ERRORS, tags=["jobs"],
               summary="Queue one or more reports; answered at once with the job's id")
@@ -287,6 +304,7 @@ def create_app(settings: Optional[Settings] = None, *, configure_logs: bool = Fa
                         headers={"Content-Disposition": f'attachment; filename="{job.id}.csv"'})
 
     upload_caps = {"/v1/extract": settings.max_upload_bytes + MULTIPART_OVERHEAD,
+                   "/v1/extract/reports": settings.max_upload_bytes + MULTIPART_OVERHEAD,
                    "/v1/jobs": settings.max_upload_bytes * settings.max_files_per_job + MULTIPART_OVERHEAD}
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
@@ -308,9 +326,20 @@ async def _read_upload(file: UploadFile, settings: Settings) -> tuple[str, bytes
 
 
 def _as_named(result: dict, filename: str) -> dict:
-    """A stored result under the name it was uploaded with this time."""
+    """A stored result (or a volume's results) under the name it was uploaded with this time."""
+    if "reports" in result:
+        return {"reports": [_as_named(r, filename) for r in result["reports"]]}
     source = {**(result.get("source") or {}), "filename": filename}
     return {**result, "source": source}
+
+
+def _counted(result: Optional[dict]) -> Optional[dict]:
+    """What the metrics count of an answer: a volume's pages once, the review items of all its reports."""
+    if not result or "reports" not in result:
+        return result
+    reports = result["reports"]
+    return {"source": (reports[0].get("source") if reports else None) or {},
+            "review": [item for r in reports for item in r.get("review") or []]}
 
 
 # what `uvicorn service.app:app` serves: settings from the environment, JSON logs once started

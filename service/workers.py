@@ -46,6 +46,20 @@ def load_extractor(ref: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module), attr or "extract")
 
 
+def each_report_of(ref: str, extract: Callable[..., Any]) -> Callable[..., Any]:
+    """The extractor of every report a file holds, beside `extract` (the first): `<name>_reports`
+    of the same module, whose list of results is answered as {"reports": [...]}; an extractor
+    without one gives its one result as the only report."""
+    module, _, attr = ref.partition(":")
+    every = getattr(importlib.import_module(module), f"{attr or 'extract'}_reports", None)
+
+    def reports(data: bytes, filename: str) -> dict:
+        results = every(data, filename) if every is not None else [extract(data, filename)]
+        return {"reports": [r.model_dump(mode="json") if hasattr(r, "model_dump") else dict(r) for r in results]}
+
+    return reports
+
+
 def extract_outcome(extract: Callable[..., Any], data: bytes, filename: str, limits: Limits) -> Outcome:
     """Never raises: input problems become their 4xx outcome, our own bugs a 500 outcome."""
     from extraction.errors import ExtractionError
@@ -90,6 +104,7 @@ def _worker_main(conn: Connection, extractor_ref: str, limits: Limits, ocr_serve
 
             connect(ocr_server)
         extract = load_extractor(extractor_ref)
+        extract_each = each_report_of(extractor_ref, extract)
     except Exception as e:
         conn.send(("failed", f"{type(e).__name__}: {e}"))
         return
@@ -101,8 +116,8 @@ def _worker_main(conn: Connection, extractor_ref: str, limits: Limits, ocr_serve
             return
         if message is None:
             return
-        data, filename = message
-        conn.send(extract_outcome(extract, data, filename, limits))
+        data, filename, each_report = message
+        conn.send(extract_outcome(extract_each if each_report else extract, data, filename, limits))
 
 
 @dataclass(eq=False)  # identity: kept in a set
@@ -129,6 +144,7 @@ class ExtractorPool:
         self._closed = False
         self._threads: Optional[concurrent.futures.ThreadPoolExecutor] = None
         self._extract: Optional[Callable[..., Any]] = None
+        self._extract_each: Optional[Callable[..., Any]] = None
         self.restarts = 0
 
     def start(self) -> None:
@@ -144,6 +160,7 @@ class ExtractorPool:
                 raise RuntimeError(f"the OCR server cannot start: {e}") from e
         if self.size <= 0:
             self._extract = load_extractor(self.extractor_ref)
+            self._extract_each = each_report_of(self.extractor_ref, self._extract)
             self._threads = concurrent.futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="gia-extract")
             return
         workers = [self._spawn_async() for _ in range(self.size)]
@@ -180,17 +197,18 @@ class ExtractorPool:
 
         return server_stats(self._server)["pool"]
 
-    def run(self, data: bytes, filename: str) -> Outcome:
-        """Blocking and thread-safe: the outcome of one document within the time limit."""
+    def run(self, data: bytes, filename: str, each_report: bool = False) -> Outcome:
+        """Blocking and thread-safe: the outcome of one document within the time limit. `each_report`:
+        every report the file holds, as {"reports": [...]}; else the first, as a result."""
         if self._closed:
             return Outcome(False, status_code=503, code="shutting_down", reason="the service is shutting down")
         if self.size <= 0:
-            return self._run_in_thread(data, filename)
+            return self._run_in_thread(data, filename, each_report)
         w = self._borrow()
         if w is None:
             return Outcome(False, status_code=503, code="shutting_down", reason="the service is shutting down")
         try:
-            w.conn.send((data, filename))
+            w.conn.send((data, filename, each_report))
             if w.conn.poll(self.time_limit_s):
                 outcome = w.conn.recv()
                 self._idle.put(w)
@@ -212,9 +230,10 @@ class ExtractorPool:
                 if self._closed:
                     return None
 
-    def _run_in_thread(self, data: bytes, filename: str) -> Outcome:
-        assert self._threads is not None and self._extract is not None
-        future = self._threads.submit(extract_outcome, self._extract, data, filename, self.limits)
+    def _run_in_thread(self, data: bytes, filename: str, each_report: bool) -> Outcome:
+        assert self._threads is not None and self._extract is not None and self._extract_each is not None
+        future = self._threads.submit(extract_outcome, self._extract_each if each_report else self._extract, data,
+                                      filename, self.limits)
         try:
             return future.result(timeout=self.time_limit_s)
         except concurrent.futures.TimeoutError:

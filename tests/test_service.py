@@ -168,6 +168,32 @@ def test_worker_processes_extract_real_reports(tmp_path):
         assert all(same(v, r.json()["fields"][k]["value"]) for k, v in gold.items())
 
 
+def test_each_report_of_a_volume_from_its_own_route(tmp_path):
+    """A volume of three departments' reports: /v1/extract answers the first and names the others;
+    /v1/extract/reports answers each, right, in order, through a worker process; asked again, from
+    the store, kept apart from the first report's answer."""
+    from tests.synth.form import build_report, synth_answers, wrong_fields
+    from tests.synth.text_report import render_text
+
+    texts = [render_text(build_report(synth_answers(seed), seed=seed), "markdown", seed=1)
+             for seed in (160010, 160011, 160012)]
+    volume = "\n\n".join(t.text for t in texts).encode()
+    with client_for(tmp_path, workers=1) as c:
+        first = c.post("/v1/extract", files={"file": ("volume.md", volume)})
+        assert first.status_code == 200 and any("2 other reports after this one" in w for w in first.json()["warnings"])
+        each = c.post("/v1/extract/reports", files={"file": ("volume.md", volume)})
+        assert each.status_code == 200 and each.headers["x-cache"] == "miss"
+        reports = each.json()["reports"]
+        assert [wrong_fields(t.answer, r) for t, r in zip(texts, reports)] == [[], [], []]
+        assert [r["warnings"][0][:16] for r in reports] == [f"report {n} of 3 in" for n in (1, 2, 3)]
+        again = c.post("/v1/extract/reports", files={"file": ("again.md", volume)})
+        assert again.headers["x-cache"] == "hit"
+        assert [r["source"]["filename"] for r in again.json()["reports"]] == ["again.md"] * 3
+        assert c.post("/v1/extract", files={"file": ("volume.md", volume)}).json()["fields"] == first.json()["fields"]
+        one = c.post("/v1/extract/reports", files={"file": ("x.txt", (SEEDS / f"{SEED}.txt").read_bytes())})
+        assert len(one.json()["reports"]) == 1 and one.json()["reports"][0]["fields"]["meta.year"]["value"] == 2022
+
+
 def test_worker_processes_share_one_ocr_server(tmp_path):
     from tests.synth.form import build_report, synth_answers
     from tests.synth.pdf_report import render_pdf
