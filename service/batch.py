@@ -1,6 +1,7 @@
 """`gia-extract batch INPUT... --out DIR`: re-process a whole archive of reports.
 
-Writes DIR/<stem>.json per report, DIR/results.jsonl, DIR/reports.csv and DIR/summary.json.
+Writes DIR/<stem>.json per report (with --each-report, a volume's later reports as
+DIR/<stem>.report<N>.json), DIR/results.jsonl, DIR/reports.csv and DIR/summary.json.
 Re-running continues where the last run stopped; see batch_run for how.
 
 Exit status: 0 when every document of the batch was extracted (or skipped as a duplicate),
@@ -12,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .batch_extract import DEFAULT_EXTRACTOR
+from .batch_extract import DEFAULT_EXTRACTOR, EACH_REPORT_EXTRACTOR
 from .batch_inputs import InputError
 from .batch_run import BatchConfig, run_batch
 from .batch_store import BatchLocked
@@ -30,6 +31,10 @@ def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
                         help="worker processes (local: default 1; ray: default all the cluster's CPUs)")
     parser.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS",
                         help="give up on a document after this long, killing its worker (default 300)")
+    parser.add_argument("--each-report", action="store_true",
+                        help="a file holding several reports (a volume): every report, DIR/<stem>.json for the "
+                             "first and DIR/<stem>.report<N>.json for the others (without: the first, naming the "
+                             "others in its warnings)")
     parser.add_argument("--force", action="store_true", help="extract again documents that already have a result")
     parser.add_argument("--retry-failed", action="store_true",
                         help="try again documents that failed for a lasting reason (corrupt, encrypted...)")
@@ -66,7 +71,8 @@ def main_batch(args: argparse.Namespace) -> int:
     cfg = BatchConfig(
         inputs=list(args.inputs), out=args.out, manifests=list(args.manifest), workers=args.workers,
         timeout=args.timeout, force=args.force, retry_failed=args.retry_failed, executor=args.executor,
-        ray_address=args.ray_address, extractor=args.extractor, progress=args.progress,
+        ray_address=args.ray_address, progress=args.progress,
+        extractor=EACH_REPORT_EXTRACTOR if args.each_report and args.extractor == DEFAULT_EXTRACTOR else args.extractor,
         log_interval=args.log_interval, ocr_server=args.ocr_server,
     )
     try:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 DEFAULT_EXTRACTOR = "extraction.pipeline:extract"
+EACH_REPORT_EXTRACTOR = "extraction.pipeline:extract_reports"
 _WARM_UP_SAMPLE = Path(__file__).resolve().parents[1] / "extraction" / "examples" / "baoding_kjj_2022.txt"
 
 Extractor = Callable[..., Any]
@@ -78,10 +79,9 @@ def extract_one(extract: Extractor, data: bytes, filename: str) -> Outcome:
     t0 = time.perf_counter()
     try:
         result = extract(data, filename)
-        doc = result.model_dump(mode="json") if hasattr(result, "model_dump") else dict(result)
-        if not doc.get("extractor_version"):
-            doc["extractor_version"] = extractor_version()
-        return Outcome("ok", doc, elapsed_ms=_ms(t0))
+        if isinstance(result, list):  # every report of a volume (extract_reports)
+            return Outcome("ok", {"reports": [_as_doc(r) for r in result]}, elapsed_ms=_ms(t0))
+        return Outcome("ok", _as_doc(result), elapsed_ms=_ms(t0))
     except ExtractionError as e:
         return Outcome("failed", code=e.code, reason=e.reason, elapsed_ms=_ms(t0))
     except MemoryError:
@@ -90,6 +90,18 @@ def extract_one(extract: Extractor, data: bytes, filename: str) -> Outcome:
         where = traceback.extract_tb(e.__traceback__)[-1]
         reason = f"{type(e).__name__}: {e} (at {Path(where.filename).name}:{where.lineno})"
         return Outcome("failed", code="internal_error", reason=reason, elapsed_ms=_ms(t0))
+
+
+def _as_doc(result) -> dict:
+    doc = result.model_dump(mode="json") if hasattr(result, "model_dump") else dict(result)
+    if not doc.get("extractor_version"):
+        doc["extractor_version"] = extractor_version()
+    return doc
+
+
+def reports_of(result: dict) -> list[dict]:
+    """The results an outcome holds: a volume's reports (extract_reports), else the one."""
+    return result["reports"] if "reports" in result else [result]
 
 
 def _ms(t0: float) -> float:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import glob
 import json
 import signal
 import statistics
@@ -19,10 +20,10 @@ from pathlib import Path
 from typing import Any, Optional, Protocol
 
 from . import export as report_export
-from .batch_extract import DEFAULT_EXTRACTOR, Outcome, extractor_version
+from .batch_extract import DEFAULT_EXTRACTOR, Outcome, extractor_version, reports_of
 from .batch_inputs import Plan, Task, collect_inputs, make_plan, sha256_of
 from .batch_progress import Progress
-from .batch_store import Record, ResultStore, folder_entries
+from .batch_store import LATER_REPORT, Record, ResultStore, folder_entries
 
 POLL_SECONDS = 0.5
 START_TIMEOUT_S = 600
@@ -148,7 +149,7 @@ class _Tally:
         self.elapsed.append(outcome.elapsed_ms)
         if outcome.status == "ok":
             self.stats.ok += 1
-            for stage, ms in ((outcome.result or {}).get("timings_ms") or {}).items():
+            for stage, ms in (reports_of(outcome.result or {})[0].get("timings_ms") or {}).items():
                 self.stages.setdefault(stage, []).append(float(ms))
         else:
             self.stats.failed += 1
@@ -182,9 +183,17 @@ def _drive(pool: Pool, plan: Plan, stats: RunStats):
 def _record(store: ResultStore, task: Task, outcome: Outcome, version: str) -> None:
     path = str(task.path)
     if outcome.status == "ok" and outcome.result is not None:
-        store.write_json(task.name, outcome.result)
+        reports = reports_of(outcome.result)
+        stem = task.name[:-len(".json")]
+        for n, doc in enumerate(reports, 1):
+            # a volume's later reports beside its first, named as `gia-extract extract --each-report` names them
+            store.write_json(task.name if n == 1 else f"{stem}.report{n}.json", doc)
+        for stale in store.root.glob(f"{glob.escape(stem)}.report*.json"):
+            m = LATER_REPORT.fullmatch(stale.name[len(stem):])
+            if m and int(m.group(1)) > len(reports):
+                stale.unlink()  # from an earlier run that read more reports out of the same file
         # the bytes the worker read, should the file have changed since it was hashed
-        sha = (outcome.result.get("source") or {}).get("sha256") or task.sha256
+        sha = (reports_of(outcome.result)[0].get("source") or {}).get("sha256") or task.sha256
         store.append(Record(path, sha, "ok", version, name=task.name, elapsed_ms=outcome.elapsed_ms))
     else:
         store.append(Record(path, task.sha256, "failed", version, code=outcome.code, reason=outcome.reason,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import re
 import os
 import tempfile
 from dataclasses import asdict, dataclass
@@ -23,6 +24,8 @@ FILE_MODE = 0o666 & ~_UMASK  # what open() would give; mkstemp's 0600 would hide
 JOURNAL = "journal.jsonl"
 # Stems the folder's own files use: a document named summary.txt must not overwrite summary.json.
 RESERVED_STEMS = frozenset({"summary", "results", "reports"})
+# the result of a volume's second, third... report, beside the first's <stem>.json (--each-report)
+LATER_REPORT = re.compile(r"\.report(\d+)\.json$")
 
 # Failures that would fail again with the same extractor: recorded once, not retried on a re-run.
 # A timeout or a crashed worker may be load or luck, so those are retried.
@@ -131,7 +134,10 @@ class ResultStore:
         out: dict[str, StoredResult] = {}
         for name, doc in iter_results(self.root):
             src = doc.get("source") or {}
-            out[src["sha256"]] = StoredResult(name, src["sha256"], doc.get("extractor_version") or "")
+            held = out.get(src["sha256"])
+            # a volume's later reports share its bytes: the document's result is its first
+            if held is None or (LATER_REPORT.search(held.name) and not LATER_REPORT.search(name)):
+                out[src["sha256"]] = StoredResult(name, src["sha256"], doc.get("extractor_version") or "")
         return out
 
 

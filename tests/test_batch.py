@@ -288,3 +288,35 @@ def test_workers_share_one_ocr_server(tmp_path):
         assert s["right"] >= 0.97 * s["fields"] and s["silent"] == 0, s["wrong"]
     assert "--ocr-server works with the local executor only" in batch_cli(
         str(folder), "--out", str(out), "--executor", "ray", "--ocr-server")[1]
+
+
+def test_each_report_of_a_volume_written_beside_its_first_and_resumed(tmp_path):
+    """--each-report: a volume of three departments' reports gives <stem>.json and
+    <stem>.report2/3.json, each right; a second run finds the volume done (its first report is
+    its result, not a later one); a forced run without the flag leaves the first report only."""
+    from tests.synth.form import build_report, synth_answers, wrong_fields
+    from tests.synth.text_report import render_text
+
+    texts = [render_text(build_report(synth_answers(seed), seed=seed), "markdown", seed=1)
+             for seed in (160010, 160011, 160012)]
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "volume.md").write_text("\n\n".join(t.text for t in texts), encoding="utf-8")
+    (archive / "single.txt").write_bytes((SEEDS / "004_1fe2932832f48954.txt").read_bytes())
+    out = tmp_path / "out"
+    code, log = batch_cli(str(archive), "--out", str(out), "--each-report", "--workers", "1")
+    assert code == 0, log
+    got = results_in(out)
+    assert sorted(got) == ["single.json", "volume.json", "volume.report2.json", "volume.report3.json"]
+    for name, t in zip(["volume.json", "volume.report2.json", "volume.report3.json"], texts):
+        assert wrong_fields(t.answer, got[name]) == [], name
+    with (out / "reports.csv").open(encoding="utf-8") as f:
+        assert len(list(csv.DictReader(f))) == 4
+
+    code, _ = batch_cli(str(archive), "--out", str(out), "--each-report", "--workers", "1")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert code == 0 and summary["run"]["extracted"] == 0 and summary["run"]["skipped"] == 2
+
+    code, _ = batch_cli(str(archive), "--out", str(out), "--force", "--workers", "1")
+    assert code == 0 and sorted(results_in(out)) == ["single.json", "volume.json"]
+    assert any("2 other reports after this one" in w for w in results_in(out)["volume.json"]["warnings"])
