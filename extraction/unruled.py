@@ -578,7 +578,9 @@ def _demote_stray(value_lines: list[list[_Piece]], heads: list[float], h: float)
     """A lone number left of the table's columns (OCR reading a label's mark as 1, a footnote
     number) would pull the columns' left edge over the labels: in a table of three lines of values
     or more, a leftmost column of one value, standing apart from the others and under no header
-    cell, is a label."""
+    cell, is a label. So is such a lone dash however far it stands from them: OCR reads a piece
+    of a ruling left after the rest was lost as - or 一, and one left between a row's label and
+    its numbers would stand a column's width from them, as a column would."""
     if len(value_lines) < 3:
         return
     while True:
@@ -589,7 +591,8 @@ def _demote_stray(value_lines: list[list[_Piece]], heads: list[float], h: float)
         first = [p for p in values if abs(p.cx - cols[0]) <= 1.2 * h]
         gaps = [b - a for a, b in zip(cols[1:], cols[2:])]
         apart = cols[1] - cols[0] > 1.5 * statistics.median(gaps) if gaps else False
-        if len(first) != 1 or not apart or any(abs(x - cols[0]) <= h for x in heads):
+        dash = len(first) == 1 and (v := parse_value(first[0].text)) is not None and v.dash
+        if len(first) != 1 or not (apart or dash) or any(abs(x - cols[0]) <= h for x in heads):
             return
         first[0].value = False
 

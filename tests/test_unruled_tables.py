@@ -122,6 +122,22 @@ def test_a_value_ocr_read_in_one_box_with_its_label_is_the_rows_value_in_doubt()
     assert (first.text, first.score) == ("0", 0.5)
 
 
+def test_a_piece_of_a_lost_ruling_read_as_a_dash_between_labels_and_numbers_is_no_column():
+    """A ruling between two rows lost but for a few pieces: OCR reads them as 一 and -. The - stands
+    between the labels and the first column of numbers, one column's width from it as a column
+    would, level with no row: it is no value (a column of its own, it made a row of its own that
+    took the next row's label, and that row's numbers went unlabelled)."""
+    words = [_w("一、本年新收申请数量", 80, 100), _w("7", 216, 100), _w("0", 256, 100), _w("7", 296, 100),
+             _w("二、上年结转申请数量", 80, 116), _w("0", 216, 116), _w("1", 256, 116), _w("1", 296, 116),
+             _w("一", 30, 124), _w("-", 176, 124),
+             _w("（一）予以公开", 80, 130), _w("5", 216, 130), _w("0", 256, 130), _w("5", 296, 130),
+             _w("（二）部分公开", 80, 146), _w("2", 216, 146), _w("1", 256, 146), _w("3", 296, 146)]
+    [t] = unruled_tables(words, page=1).tables
+    rows = t.grid_texts()
+    assert [row[-3:] for row in rows] == [["7", "0", "7"], ["0", "1", "1"], ["5", "0", "5"], ["2", "1", "3"]]
+    assert "（一）予以公开" in rows[2]
+
+
 def test_a_page_ending_on_many_rows_printed_blank_keeps_them_all():
     """A table 3 whose zeros are printed blank can end a page on ten rows of labels alone after its
     last row of numbers; they were looked for within six lines of the numbers only, and the rest

@@ -80,8 +80,9 @@ def _row_groups(lines: list[str]) -> list[list[str]]:
 
 
 def _table_at(lines: list[str], i: int) -> tuple[int, int, list[list[str]]] | None:
-    """The table whose column dashes are line i: (first line, line after the last, rows' lines,
-    the header's first), or None where the lines around make no table."""
+    """The table whose column dashes are line i: its first line, the line after its last, and each
+    of its rows as the lines it runs over (a header first where it has one); None where the lines
+    around make no table."""
     columns = _columns(lines[i])
     above = lines[i - 1] if i > 0 else ""
     if above.strip():
