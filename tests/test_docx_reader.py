@@ -329,3 +329,62 @@ def test_list_number_formats(n, fmt, shown):
     from extraction.readers.docx_numbering import number_text
 
     assert number_text(n, fmt) == shown
+
+
+@pytest.mark.parametrize("seed", [163710, 163711])
+def test_tables_pasted_as_excel_objects_are_read_from_their_workbooks(seed):
+    """Every table pasted as an Excel object (Excel.Sheet.12: the workbook an .xlsx inside the file,
+    shown by an EMF preview that cannot be decoded): each read from its workbook, merged cells as
+    spans, where the object stands, and the report read right with nothing in review; the previews
+    are not counted as pictures left unread."""
+    from extraction.pipeline import extract
+
+    report = build_report(synth_answers(seed), seed=seed)
+    data = docx_report.embedded_sheets(docx_report.render(report))
+    doc = docx_reader.read(data)
+    native = docx_reader.read(docx_report.render(report))
+    assert [b.__class__.__name__ for b in doc.blocks] == [b.__class__.__name__ for b in native.blocks]
+    assert [(t.n_rows, t.n_cols, _spans(t)) for t in _tables(doc)] == [(t.n_rows, t.n_cols, _spans(t))
+                                                                       for t in _tables(native)]
+    assert doc.warnings == []
+    result = extract(data, "report.docx")
+    assert wrong_fields(report.answer, result.model_dump(mode="json")) == [] and result.review == []
+
+
+def test_tables_pasted_as_excel_97_objects_are_named_in_the_refusal():
+    """Excel 97-2003 objects keep a binary workbook, which is not read: with the tables only there,
+    the report is refused, and the refusal says why."""
+    from extraction.errors import NotAReport
+    from extraction.pipeline import extract
+
+    report = build_report(synth_answers(163712), seed=163712)
+    with pytest.raises(NotAReport, match="Excel 97-2003 objects"):
+        extract(docx_report.embedded_sheets(docx_report.render(report), legacy=True), "report.docx")
+
+
+def test_a_workbooks_shown_range_strings_and_figures():
+    """The grid of an embedded workbook without an oleSize: every cell that holds something; a
+    shared string's runs joined, its phonetic reading (rPh) left out; an inline string; a fraction
+    kept, a whole number without its .0; a hidden row not shown."""
+    import io as _io
+
+    from extraction.readers.docx_sheets import workbook_table
+
+    blob = docx_report.workbook({(1, 1): "信息内容", (1, 2): "采购总金额", (2, 1): "政府集中采购", (2, 2): "7",
+                                 (3, 1): "隐藏", (3, 2): "9"}, [], ole_size=False)
+    src = zipfile.ZipFile(_io.BytesIO(blob))
+    parts = {n: src.read(n).decode() for n in src.namelist()}
+    parts["xl/sharedStrings.xml"] = parts["xl/sharedStrings.xml"].replace(
+        "<si><t>采购总金额</t></si>", "<si><r><t>采购</t></r><r><t>总金额</t></r><rPh sb=\"0\" eb=\"2\"><t>caigou</t></rPh></si>")
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    sheet = sheet.replace('<c r="C3"><v>7</v></c>', '<c r="C3"><v>12.5</v></c>').replace('<row r="4">', '<row r="4" hidden="1">')
+    sheet = sheet.replace("</row></sheetData>", '<c r="D4" t="inlineStr"><is><t>x</t></is></c></row>'
+                          '<row r="5"><c r="D5" t="inlineStr"><is><t>备注</t></is></c></row></sheetData>')
+    parts["xl/worksheets/sheet1.xml"] = sheet
+    out = _io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for n, text in parts.items():
+            z.writestr(n, text)
+    table = workbook_table(out.getvalue())
+    assert table is not None and (table.n_rows, table.n_cols) == (3, 3)
+    assert table.grid_texts() == [["信息内容", "采购总金额", ""], ["政府集中采购", "12.5", ""], ["", "", "备注"]]

@@ -6,7 +6,8 @@ with spans. A table holding other tables is a layout frame: its cells are read a
 report's tables come out as tables whatever box the author put them in.
 
 Pictures in the body (a table pasted as a screenshot) are read by OCR where they stand
-(`pictures`), at the width Word shows them.
+(`pictures`), at the width Word shows them. A table pasted as an Excel object is read from the
+workbook the file keeps (`docx_sheets`), not from its preview picture.
 
 A web page's "export to Word" often writes no WordprocessingML of its own: the body holds a
 `w:altChunk`, a part in another format (the page as HTML or MHT, text, another .docx) that Word
@@ -25,6 +26,7 @@ from ..errors import CorruptInput, EmptyInput
 from ..model import Block, Cell, Document, Paragraph, Table
 from . import html, mhtml, text
 from .docx_numbering import write_numbers
+from .docx_sheets import EmbeddedSheets, sheet_tables
 from .html import join_lines, row_of_figures
 from .pictures import PictureReader, Pictures
 
@@ -81,9 +83,11 @@ def read(data: bytes, read_picture: PictureReader | None = None, depth: int = 0)
     write_numbers(body, _numbering(document), document.styles.element)
     pictures = Pictures(read_picture)
     chunks = _Chunks(document.part, read_picture, depth)
+    sheets = EmbeddedSheets()
     blocks: list[Block] = []
-    _read_container(body, blocks, lambda p: _pictures_of(p, document.part, pictures), chunks)
-    return Document(blocks=blocks, kind="docx", pages=1, warnings=pictures.warnings() + chunks.warnings,
+    _read_container(body, blocks, lambda p: _embedded_in(p, document.part, pictures, sheets), chunks)
+    return Document(blocks=blocks, kind="docx", pages=1,
+                    warnings=sheets.warnings() + pictures.warnings() + chunks.warnings,
                     timings_ms={"read_docx": (time.perf_counter() - start) * 1000 - pictures.ms - chunks.ms,
                                 **pictures.timings}, ocr_pages=pictures.pages() | chunks.ocr_pages,
                     lossy_pages=pictures.lossy_pages() | chunks.lossy_pages)
@@ -152,15 +156,17 @@ class _Chunks:
         return None
 
 
-def _pictures_of(p, part, pictures: Pictures) -> list[Block]:
-    """The pictures of a body paragraph as blocks: embedded images, at the width Word shows them."""
-    out: list[Block] = []
+def _embedded_in(p, part, pictures: Pictures, sheets: EmbeddedSheets) -> list[Block]:
+    """What a body paragraph holds besides its text, as blocks: the tables of its Excel objects,
+    and its pictures (images, at the width Word shows them), an Excel object's preview aside
+    where its workbook was read."""
+    out: list[Block] = list(sheet_tables(p, part, sheets))
     found = []
     for drawing in _DRAWINGS(p):
         rids, extents = _BLIP(drawing), _EXTENT(drawing)
         inches = int(extents[0].get("cx", "0")) / _EMU_PER_INCH if extents else None
         found += [(rid, inches) for rid in rids[:1]]
-    found += [(rid, None) for rid in _VML_IMAGES(p)]
+    found += [(rid, None) for rid in _VML_IMAGES(p) if rid not in sheets.previews]
     for rid, inches in found:
         try:
             blob = part.related_parts[rid].blob

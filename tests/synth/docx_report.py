@@ -11,6 +11,7 @@ with a VML fallback holding the same text again.
 from __future__ import annotations
 
 import io
+import zipfile
 
 import docx
 import pymupdf
@@ -240,6 +241,141 @@ def auto_numbered(data: bytes) -> bytes:
                 items = new_list(803)
             if items and take(p, m.group(0)):
                 numbered(p, items)
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()
+
+
+def _sheet_grid(tbl) -> tuple[dict[tuple[int, int], str], list[tuple[int, int, int, int]]]:
+    """A Word table's texts by (row, column) of its grid, and its merged cells as (r0, c0, r1, c1)."""
+    w = f"{{{tbl.nsmap['w']}}}"
+    texts, merges, open_above = {}, [], {}
+    for r, tr in enumerate(tbl.iterchildren(f"{w}tr")):
+        c, now_open = 0, {}
+        for tc in tr.iterchildren(f"{w}tc"):
+            span_el, vmerge = tc.find(f"{w}tcPr/{w}gridSpan"), tc.find(f"{w}tcPr/{w}vMerge")
+            span = int(span_el.get(f"{w}val")) if span_el is not None else 1
+            text = "".join(t.text or "" for t in tc.iter(f"{w}t")).strip()
+            if vmerge is not None and vmerge.get(f"{w}val", "continue") == "continue" and c in open_above:
+                anchor = open_above[c]
+                anchor[2] = r
+                now_open[c] = anchor
+            else:
+                anchor = [r, c, r, c + span - 1]
+                merges.append(anchor)
+                now_open[c] = anchor
+                if text:
+                    texts[(r, c)] = text
+            c += span
+        open_above = now_open
+    return texts, [tuple(m) for m in merges if m[2] > m[0] or m[3] > m[1]]
+
+
+def _cell_ref(r: int, c: int) -> str:
+    letters = ""
+    c += 1
+    while c:
+        c, rem = divmod(c - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{r + 1}"
+
+
+def workbook(texts: dict[tuple[int, int], str], merges: list[tuple[int, int, int, int]], *,
+             ole_size: bool = True) -> bytes:
+    """A minimal .xlsx holding the grid on its one sheet: plain figures as numbers, other texts as
+    shared strings, the merges as mergeCells; `ole_size`: the range an embedded object shows."""
+    from xml.sax.saxutils import escape
+
+    strings: list[str] = []
+    rows: dict[int, list[str]] = {}
+    for (r, c), text in sorted(texts.items()):
+        ref = _cell_ref(r, c)
+        if text.lstrip("-").isdigit():
+            rows.setdefault(r, []).append(f'<c r="{ref}"><v>{int(text)}</v></c>')
+        else:
+            strings.append(text)
+            rows.setdefault(r, []).append(f'<c r="{ref}" t="s"><v>{len(strings) - 1}</v></c>')
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rns = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    last = (max(r for r, _ in texts), max(m[3] for m in merges) if merges else 0)
+    last = (last[0], max(last[1], max(c for _, c in texts)))
+    sheet = (f'<worksheet {ns}><sheetData>'
+             + "".join(f'<row r="{r + 1}">{"".join(cells)}</row>' for r, cells in sorted(rows.items()))
+             + '</sheetData>'
+             + (f'<mergeCells count="{len(merges)}">'
+                + "".join(f'<mergeCell ref="{_cell_ref(a, b)}:{_cell_ref(c, d)}"/>' for a, b, c, d in merges)
+                + '</mergeCells>' if merges else "") + '</worksheet>')
+    size = f'<oleSize ref="A1:{_cell_ref(*last)}"/>' if ole_size else ""
+    parts = {
+        "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+        '</Types>',
+        "_rels/.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+        '</Relationships>',
+        "xl/workbook.xml": f'<workbook {ns} {rns}>{size}<bookViews><workbookView activeTab="0"/></bookViews>'
+        '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+        '</Relationships>',
+        "xl/worksheets/sheet1.xml": sheet,
+        "xl/sharedStrings.xml": f'<sst {ns} count="{len(strings)}" uniqueCount="{len(strings)}">'
+        + "".join(f"<si><t>{escape(s)}</t></si>" for s in strings) + "</sst>",
+    }
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, xml in parts.items():
+            z.writestr(name, xml)
+    return buf.getvalue()
+
+
+# An EMF's first record (EMR_HEADER): enough for a reader to know the kind, which it cannot draw.
+_EMF_PREVIEW = (b"\x01\x00\x00\x00\x6c\x00\x00\x00" + b"\x00" * 32 + b" EMF" + b"\x00\x00\x01\x00" + b"\x00" * 64)
+
+
+def embedded_sheets(data: bytes, *, legacy: bool = False) -> bytes:
+    """The Word file with each of its tables pasted as an Excel object instead, as Word stores one:
+    a paragraph holding a w:object with the preview picture (EMF) and an o:OLEObject whose
+    relationship points at the workbook, an .xlsx package (Excel.Sheet.12). `legacy`: the objects
+    are Excel 97-2003's (Excel.Sheet.8), whose workbook is a binary OLE file (here its bytes made
+    up: a reader cannot read one either way)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from docx.oxml import parse_xml
+
+    document = docx.Document(io.BytesIO(data))
+    body = document.element.body
+    w = f"{{{body.nsmap['w']}}}"
+    data_tables = [t for t in body.iter(f"{w}tbl") if next(t.iterdescendants(f"{w}tbl"), None) is None]
+    for n, tbl in enumerate(data_tables, 1):  # (a frame around the report stays a Word table)
+        texts, merges = _sheet_grid(tbl)
+        if legacy:
+            sheet = Part(PackURI(f"/word/embeddings/oleObject{n}.bin"), "application/vnd.openxmlformats-officedocument.oleObject",
+                         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504, document.part.package)
+            rel, prog = RT.OLE_OBJECT, "Excel.Sheet.8"
+        else:
+            sheet = Part(PackURI(f"/word/embeddings/Microsoft_Excel_Worksheet{n}.xlsx"),
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", workbook(texts, merges),
+                         document.part.package)
+            rel, prog = RT.PACKAGE, "Excel.Sheet.12"
+        preview = Part(PackURI(f"/word/media/sheet{n}.emf"), "image/x-emf", _EMF_PREVIEW, document.part.package)
+        sheet_rid, preview_rid = document.part.relate_to(sheet, rel), document.part.relate_to(preview, RT.IMAGE)
+        tbl.addprevious(parse_xml(
+            '<w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+            'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office">'
+            '<w:r><w:object w:dxaOrig="9000" w:dyaOrig="6000">'
+            f'<v:shape id="_x0000_i10{n:02d}" type="#_x0000_t75" style="width:450pt;height:300pt" o:ole="">'
+            f'<v:imagedata r:id="{preview_rid}" o:title=""/></v:shape>'
+            f'<o:OLEObject Type="Embed" ProgID="{prog}" ShapeID="_x0000_i10{n:02d}" DrawAspect="Content" '
+            f'ObjectID="_17{n:08d}" r:id="{sheet_rid}"/></w:object></w:r></w:p>'))
+        tbl.getparent().remove(tbl)
     buf = io.BytesIO()
     document.save(buf)
     return buf.getvalue()
