@@ -27,6 +27,9 @@ _S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _PKG_R = "http://schemas.openxmlformats.org/package/2006/relationships"
 _REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
 _MAX_CELLS = 20_000  # a sheet far larger than any table of the form is no table of it
+# a part of the workbook past this, unpacked, is no table of the form either (nor read into memory)
+_MAX_PART_BYTES = 32 * 1024 * 1024
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)  # the file is the sender's
 
 
 @dataclass
@@ -100,10 +103,12 @@ def _number_text(value: str) -> str:
 class _Workbook:
     def __init__(self, z: zipfile.ZipFile) -> None:
         self.z = z
-        self.book = etree.fromstring(z.read("xl/workbook.xml"))
+        self.book = self._xml("xl/workbook.xml")
 
     def _xml(self, path: str):
-        return etree.fromstring(self.z.read(path))
+        if self.z.getinfo(path).file_size > _MAX_PART_BYTES:
+            raise ValueError(f"{path}: too large for a table")
+        return etree.fromstring(self.z.read(path), _PARSER)
 
     def _shown_sheet(self) -> str:
         sheets = self.book.findall(f"{{{_S}}}sheets/{{{_S}}}sheet")
