@@ -71,8 +71,8 @@ def workbook_table(blob: bytes) -> Table | None:
     try:
         with zipfile.ZipFile(io.BytesIO(blob)) as z:
             return _Workbook(z).table()
-    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, ValueError):
-        return None
+    except (zipfile.BadZipFile, KeyError, IndexError, StopIteration, TypeError, etree.XMLSyntaxError, ValueError):
+        return None  # no .xlsx, or one damaged past reading (no sheet, a cell without its reference...)
 
 
 def _column_number(letters: str) -> int:
