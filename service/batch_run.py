@@ -193,7 +193,7 @@ def _record(store: ResultStore, task: Task, outcome: Outcome, version: str) -> N
             if m and int(m.group(1)) > len(reports):
                 stale.unlink()  # from an earlier run that read more reports out of the same file
         # the bytes the worker read, should the file have changed since it was hashed
-        sha = (reports_of(outcome.result)[0].get("source") or {}).get("sha256") or task.sha256
+        sha = (reports[0].get("source") or {}).get("sha256") or task.sha256
         store.append(Record(path, sha, "ok", version, name=task.name, elapsed_ms=outcome.elapsed_ms))
     else:
         store.append(Record(path, task.sha256, "failed", version, code=outcome.code, reason=outcome.reason,

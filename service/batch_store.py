@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import fcntl
 import json
-import re
 import os
+import re
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
