@@ -49,10 +49,12 @@ def sheet_tables(p, part, seen: EmbeddedSheets) -> list[Table]:
     those read are added to `seen.previews` (their relationship ids), for the picture reader to
     pass over."""
     out = []
+    workbooks: set[str] = set()  # (an object given twice, as a markup-compatibility choice and its fallback, is one)
     for obj in p.iter(f"{{{_W}}}object"):
         ole = obj.find(f".//{{{_O}}}OLEObject")
-        if ole is None or not (ole.get("ProgID") or "").startswith("Excel.Sheet"):
+        if ole is None or not (ole.get("ProgID") or "").startswith("Excel.Sheet") or ole.get(f"{{{_R}}}id") in workbooks:
             continue
+        workbooks.add(ole.get(f"{{{_R}}}id"))
         try:
             blob = part.related_parts[ole.get(f"{{{_R}}}id")].blob
         except (KeyError, AttributeError):
