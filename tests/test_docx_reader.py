@@ -388,3 +388,21 @@ def test_a_workbooks_shown_range_strings_and_figures():
     table = workbook_table(out.getvalue())
     assert table is not None and (table.n_rows, table.n_cols) == (3, 3)
     assert table.grid_texts() == [["信息内容", "采购总金额", ""], ["政府集中采购", "12.5", ""], ["", "", "备注"]]
+
+
+def test_an_excel_object_given_twice_in_its_paragraph_is_one_table():
+    """A writer may give an object twice (a markup-compatibility choice and its fallback): one
+    workbook, one table."""
+    import copy
+
+    import docx
+
+    report = build_report(synth_answers(163713), seed=163713)
+    document = docx.Document(io.BytesIO(docx_report.embedded_sheets(docx_report.render(report))))
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    for obj in list(document.element.body.iter(f"{w}object")):
+        obj.addnext(copy.deepcopy(obj))
+    buf = io.BytesIO()
+    document.save(buf)
+    native = docx_reader.read(docx_report.render(report))
+    assert len(_tables(docx_reader.read(buf.getvalue()))) == len(_tables(native))
