@@ -27,6 +27,9 @@ from .grid_tables import pieces_joined
 _COLUMN_DASHES = re.compile(r"^\s*-+(?: +-+)+\s*$")
 _DASHES_ONLY = re.compile(r"^\s*-{3,}\s*$")
 _FIGURE = re.compile(r"\d")
+# how far up a multiline table's header is looked for: a header is a few lines (bounds the work on
+# a text of many lines of dashes)
+_MAX_HEADER_LINES = 20
 
 
 def _display_runs(line: str, pattern: str) -> list[tuple[int, int, str]]:
@@ -79,6 +82,13 @@ def _row_groups(lines: list[str]) -> list[list[str]]:
     return [g for g in groups if g]
 
 
+def _next_dashes(lines: list[str], i: int) -> int | None:
+    """The first line after line i that is dashes, in runs or one: where a table's body ends (no row
+    is dashes alone)."""
+    return next((k for k in range(i + 1, len(lines)) if _COLUMN_DASHES.match(lines[k]) or _DASHES_ONLY.match(lines[k])),
+                None)
+
+
 def _table_at(lines: list[str], i: int) -> tuple[int, int, list[list[str]]] | None:
     """The table whose column dashes are line i: its first line, the line after its last, and each
     of its rows as the lines it runs over (a header first where it has one); None where the lines
@@ -87,11 +97,11 @@ def _table_at(lines: list[str], i: int) -> tuple[int, int, list[list[str]]] | No
     above = lines[i - 1] if i > 0 else ""
     if above.strip():
         top = i - 1
-        while top >= 0 and lines[top].strip() and not _DASHES_ONLY.match(lines[top]):
+        while top >= max(0, i - _MAX_HEADER_LINES) and lines[top].strip() and not _DASHES_ONLY.match(lines[top]):
             top -= 1
         if top >= 0 and _DASHES_ONLY.match(lines[top]):  # multiline with a header
-            end = next((k for k in range(i + 1, len(lines)) if _DASHES_ONLY.match(lines[k])), None)
-            if end is None:
+            end = _next_dashes(lines, i)
+            if end is None or not _DASHES_ONLY.match(lines[end]):
                 return None
             return top, end + 1, [lines[top + 1:i], *_row_groups(lines[i + 1:end])]
         end = i + 1  # simple with a header: a row a line up to a blank line or closing dashes
@@ -101,9 +111,8 @@ def _table_at(lines: list[str], i: int) -> tuple[int, int, list[list[str]]] | No
         if end < len(lines) and _COLUMN_DASHES.match(lines[end]):
             end += 1
         return i - 1, end, [[above], *rows]
-    end = next((k for k in range(i + 1, len(lines)) if _COLUMN_DASHES.match(lines[k])
-                and _columns(lines[k]) == columns), None)
-    if end is None:
+    end = _next_dashes(lines, i)
+    if end is None or _columns(lines[end]) != columns:
         return None
     body = lines[i + 1:end]
     rows = _row_groups(body) if any(not line.strip() for line in body) else [[line] for line in body]
