@@ -580,7 +580,9 @@ def _demote_stray(value_lines: list[list[_Piece]], heads: list[float], h: float)
     or more, a leftmost column of one value, standing apart from the others and under no header
     cell, is a label. So is such a lone dash however far it stands from them: OCR reads a piece
     of a ruling left after the rest was lost as - or 一, and one left between a row's label and
-    its numbers would stand a column's width from them, as a column would."""
+    its numbers would stand a column's width from them, as a column would. A dash that is the only
+    value of its line, level with no row's numbers, is such a piece even where a header cell (or
+    the column of the page before, `heads` too) stands over it."""
     if len(value_lines) < 3:
         return
     while True:
@@ -591,10 +593,14 @@ def _demote_stray(value_lines: list[list[_Piece]], heads: list[float], h: float)
         first = [p for p in values if abs(p.cx - cols[0]) <= 1.2 * h]
         gaps = [b - a for a, b in zip(cols[1:], cols[2:])]
         apart = cols[1] - cols[0] > 1.5 * statistics.median(gaps) if gaps else False
-        dash = len(first) == 1 and (v := parse_value(first[0].text)) is not None and v.dash
-        if len(first) != 1 or not (apart or dash) or any(abs(x - cols[0]) <= h for x in heads):
+        if len(first) != 1:
             return
-        first[0].value = False
+        piece = first[0]
+        dash = (v := parse_value(piece.text)) is not None and v.dash
+        alone = dash and all(p is piece or not p.value for ln in value_lines if any(q is piece for q in ln) for p in ln)
+        if not (apart or dash) or not alone and any(abs(x - cols[0]) <= h for x in heads):
+            return
+        piece.value = False
 
 
 def _header_band(values: list[_Piece], lines: list[list[_Piece]], h: float) -> list[list[_Piece]]:

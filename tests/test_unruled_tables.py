@@ -132,10 +132,12 @@ def test_a_piece_of_a_lost_ruling_read_as_a_dash_between_labels_and_numbers_is_n
              _w("一", 30, 124), _w("-", 176, 124),
              _w("（一）予以公开", 80, 130), _w("5", 216, 130), _w("0", 256, 130), _w("5", 296, 130),
              _w("（二）部分公开", 80, 146), _w("2", 216, 146), _w("1", 256, 146), _w("3", 296, 146)]
-    [t] = unruled_tables(words, page=1).tables
-    rows = t.grid_texts()
-    assert [row[-3:] for row in rows] == [["7", "0", "7"], ["0", "1", "1"], ["5", "0", "5"], ["2", "1", "3"]]
-    assert "（一）予以公开" in rows[2]
+    # (so too under a column carried from the page before, which protects a lone number there)
+    for carried in ([], [180.0]):
+        [t] = unruled_tables(words, page=1, carried=carried).tables
+        rows = t.grid_texts()
+        assert [row[-3:] for row in rows] == [["7", "0", "7"], ["0", "1", "1"], ["5", "0", "5"], ["2", "1", "3"]]
+        assert "（一）予以公开" in rows[2]
 
 
 def test_a_page_ending_on_many_rows_printed_blank_keeps_them_all():
