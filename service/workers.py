@@ -52,12 +52,11 @@ def each_report_of(ref: str, extract: Callable[..., Any]) -> Callable[..., Any]:
     without one gives its one result as the only report."""
     module, _, attr = ref.partition(":")
     every = getattr(importlib.import_module(module), f"{attr or 'extract'}_reports", None)
+    return every if every is not None else lambda data, filename: [extract(data, filename)]
 
-    def reports(data: bytes, filename: str) -> dict:
-        results = every(data, filename) if every is not None else [extract(data, filename)]
-        return {"reports": [r.model_dump(mode="json") if hasattr(r, "model_dump") else dict(r) for r in results]}
 
-    return reports
+def _as_dict(result: Any) -> dict:
+    return result.model_dump(mode="json") if hasattr(result, "model_dump") else dict(result)
 
 
 def extract_outcome(extract: Callable[..., Any], data: bytes, filename: str, limits: Limits) -> Outcome:
@@ -68,7 +67,8 @@ def extract_outcome(extract: Callable[..., Any], data: bytes, filename: str, lim
     try:
         check_limits(data, limits)
         result = extract(data, filename)
-        doc = result.model_dump(mode="json") if hasattr(result, "model_dump") else dict(result)
+        # (a list: every report of a volume, each_report_of)
+        doc = {"reports": [_as_dict(r) for r in result]} if isinstance(result, list) else _as_dict(result)
         return Outcome(True, doc, elapsed_ms=_ms(t0))
     except ExtractionError as e:
         return Outcome(False, status_code=e.status_code, code=e.code, reason=e.reason, elapsed_ms=_ms(t0))
