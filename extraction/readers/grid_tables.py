@@ -26,6 +26,11 @@ _BAR = set("|│┃║")
 _FIGURE = re.compile(r"\d")
 
 
+def wide(ch: str) -> bool:
+    """Whether a character takes two display columns (CJK), as writers of text tables count it."""
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
 def _canvas(lines: list[str]) -> list[list[str]]:
     """Each line as display columns: a wide character, then "" for the column it also covers."""
     rows = []
@@ -33,7 +38,7 @@ def _canvas(lines: list[str]) -> list[list[str]]:
         row = []
         for ch in line.rstrip():
             row.append(ch)
-            if unicodedata.east_asian_width(ch) in "WF":
+            if wide(ch):
                 row.append("")
         rows.append(row)
     width = max(len(r) for r in rows)

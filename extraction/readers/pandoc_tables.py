@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 
 from ..normalize import strip_pinyin
-from .grid_tables import pieces_joined
+from .grid_tables import pieces_joined, wide
 
 _COLUMN_DASHES = re.compile(r"^\s*-+(?: +-+)+\s*$")
 _DASHES_ONLY = re.compile(r"^\s*-{3,}\s*$")
@@ -38,7 +37,7 @@ def _display_runs(line: str, pattern: str) -> list[tuple[int, int, str]]:
     marks = []
     for ch in line:
         marks.append(at)
-        at += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        at += 2 if wide(ch) else 1
     marks.append(at)
     for m in re.finditer(pattern, line):
         out.append((marks[m.start()], marks[m.end()], m.group(0)))
