@@ -18,6 +18,13 @@ _TITLE_YEAR_LAST = re.compile(r"(?P<before>.*?)(?:政府)?信息公.{0,3}?(?:工
 _FIELD_LABEL = re.compile(r"^(?:标题|题目|名称|文件名称|主题)[:：]")
 # A web page's information block names the publishing body on a line of its own: 发布机构：某某局.
 _INFO_LABEL = re.compile(r"^(?:发布机构|发文机关|发文单位|发布单位|公开主体|信息来源|来源)[:：]")
+# The fields of a web page's information block over its report (索引号：…, 发布日期：…, 字号：大 中 小),
+# a line each, or a label's cell and its value's.
+_INFO_FIELDS = (r"(?:信息)?索引号|索取号|信息分类|主题分类|体裁分类|组配分类|服务对象分类|发布机构|发文机关|发文单位|"
+                r"发布单位|公开主体|信息来源|来源|发布日期|发布时间|成文日期|生成日期|印发日期|发文日期|文号|发文字号|"
+                r"标题|题目|名称|信息名称|主题词|关键词|公开方式|公开范围|公开时限|有效性|时效性|所属机构|字号|浏览次数")
+_INFO_FIELD = re.compile(rf"^\s*(?:{_INFO_FIELDS})\s*[:：]")
+_INFO_FIELD_ALONE = re.compile(rf"^\s*(?:{_INFO_FIELDS})\s*[:：]?\s*$")
 _AGENCY_TAIL = re.compile(r"(局|委员会|委|办公室|办|院|政府|厅|部|署|所|处|站|队|馆|中心|室|社|行|司|会|街道办事处|街道|镇|乡|集团|公司|总局|管委会|管理委员会|大学|学校|中学|小学|幼儿园)"
                           # a body's second name in brackets after its first: 外事办公室（港澳事务办公室）
                           r"(?:[（(][^（）()]{2,30}[)）])?$")
@@ -101,9 +108,10 @@ def _titles(tokens: list[Token], limit: int) -> Iterator[Title]:
         text = _FIELD_LABEL.sub("", re.sub(r"\s+", "", tok.text))
         m = _title_in(text)
         if (not m and idx + 1 < len(labels) and re.search(r"(?:(?:19|20)\d{2}|二[〇○零O].{2})年", text) and len(text) <= 40
-                and not parse_dates(text)):
+                and not parse_dates(text) and not _SENTENCE.search(text)):
             # a title broken across lines: 某某局2022年 / 政府信息公开工作年度报告, or …政府信息 / 公开工作年度报告
-            # (a date line of a web page's information block, 发布日期：2020年2月5日, is no part of it)
+            # (a date line of a web page's information block, 发布日期：2020年2月5日, is no part of it, nor
+            # a sentence: in a volume, the last of the report before, 2024年我局未收取信息处理费。)
             text += re.sub(r"\s+", "", labels[idx + 1].text)
             m = _title_in(text)
         if not m:
@@ -115,6 +123,21 @@ def _titles(tokens: list[Token], limit: int) -> Iterator[Title]:
                 agency = prev
         year = m.group("year")
         yield Title(agency or None, int(year) if year.isdigit() else _cn_number(year), tok)
+
+
+def info_block_start(tokens: list[Token], at: int, reach: int = 16) -> int:
+    """Where the web page's information block right before tokens[at] starts (`at` where none
+    stands there): in a volume, the next report's block belongs to it, and its 发布日期 is that
+    report's date, not the one before's."""
+    i, lo = at, max(0, at - reach)
+    while i > lo:
+        if _INFO_FIELD.match(tokens[i - 1].text):
+            i -= 1
+        elif i - 2 >= lo and _INFO_FIELD_ALONE.match(tokens[i - 2].text):
+            i -= 2
+        else:
+            break
+    return i
 
 
 def _clean_agency(s: str) -> str:

@@ -17,8 +17,8 @@ from .confidence import apply_rules
 from .consistency import blank_totals, bind_rules, choose_placements, evaluate, infer_missing, one_misread, zero_style
 from .contract import ACCEPT_THRESHOLD, ExtractionResult, FieldValue, Source
 from .errors import NotAReport
-from .meta import (YEAR_WORD, bare_place, find_published_date, find_signature_agency, find_title, misread_of, parse_dates,
-                   plausible_agency, prints_no_date)
+from .meta import (YEAR_WORD, bare_place, find_published_date, find_signature_agency, find_title, info_block_start,
+                   misread_of, parse_dates, plausible_agency, prints_no_date)
 from .model import EVERYWHERE, BBox, Document
 from .normalize import normalize_document
 from .overview import rows_stated_none, stated_applications, table3_reads_empty
@@ -181,7 +181,7 @@ def _reports(tokens) -> list[_Part]:
     parts: list[_Part] = []
     where = None
     while (sections := find_sections(tokens)).next_report is not None:
-        head, other = _first_report(tokens, sections.next_report)
+        head, other = _first_report(tokens, sections)
         if not head:
             break
         parts.append(_Part(head, where))
@@ -336,15 +336,26 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
 _NEXT_TITLE_REACH = 15
 
 
-def _first_report(tokens, next_heading: int):
+def _first_report(tokens, sections: Sections):
     """A volume of reports (a county's departments', bound in one file): the tokens of the first
     report, cut where the next one's title stands before its heading 一、总体情况 (at that heading
-    where no title is found), and the next one named by its title and page."""
+    where no title is found), and the next one named by its title and page. The next one's title
+    begins on the line of an agency standing above the rest (某某局 / 2023年度政府信息公开工作报告)
+    where the first report's title names another: one whose title names none signs with it. The
+    next one's web page's information block goes with it."""
+    next_heading = sections.next_report
     lo = max(0, next_heading - _NEXT_TITLE_REACH)
     title = find_title(tokens[lo:next_heading], next_heading - lo)
     cut = next((i for i in range(lo, next_heading) if title and tokens[i] is title.token), next_heading)
-    at = tokens[cut]
     name = re.sub(r"\s+", "", title.token.text) if title else "its heading 一、总体情况"
+    own = find_title(tokens, sections.starts.get(1, min(len(tokens), 60)) + 1)
+    if title and title.agency and title.agency not in name and own and own.agency not in (None, title.agency):
+        above = next((i for i in range(cut - 1, max(lo, cut - 3) - 1, -1)
+                      if title.agency in re.sub(r"\s+", "", tokens[i].text)), None)
+        if above is not None:
+            cut, name = above, title.agency + name
+    cut = info_block_start(tokens, cut)
+    at = tokens[cut]
     return tokens[:cut], f"{name}, page {at.page}" if at.page else name
 
 

@@ -574,3 +574,20 @@ def test_a_pandoc_table_whose_words_glosses_moved_is_read_without_them(shape, se
     assert "pinyin glosses" in tr.damage and any(d.startswith("t4 group") for d in tr.damage)
     result, wrong, _ = _run(tr)
     assert wrong == [] and result.review == []
+
+
+# volumes whose reports' heads and ends the cut between reports once mixed up: a web page's
+# information block before each title (markdown), an agency's line above its title (multiline),
+# a report ending in a sentence with a year before the next title (grid_spans), and a report
+# signing with the line above the next, agency-less, title (csv)
+@pytest.mark.parametrize("seeds,shape,damage", [((160020, 160021, 160022), "markdown", 1),
+                                                ((5020, 5021, 5022, 5023), "multiline", 502),
+                                                ((5290, 5291, 5292, 5293), "grid_spans", 529),
+                                                ((5360, 5361, 5362, 5363), "csv", 536)])
+def test_each_report_of_a_volume_keeps_its_own_title_dates_and_signature(seeds, shape, damage):
+    from extraction.pipeline import extract_reports
+
+    texts = [render_text(build_report(synth_answers(seed), seed=seed), shape, seed=damage) for seed in seeds]
+    results = extract_reports("\n\n".join(t.text for t in texts).encode(), "volume.txt")
+    outputs = [json.loads(r.model_dump_json()) for r in results]
+    assert [wrong_fields(t.answer, o) for t, o in zip(texts, outputs)] == [[]] * len(texts)
