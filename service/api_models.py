@@ -47,12 +47,15 @@ class JobDocumentStatus(BaseModel):
     reason: Optional[str] = None
     status_code: Optional[int] = Field(None, description="the status POST /v1/extract would have answered")
     elapsed_ms: Optional[float] = None
-    result: Optional[ExtractionResult] = None
+    result: Optional[ExtractionResult] = Field(None, description="the report, once done (not in an each_report job)")
+    reports: Optional[list[ExtractionResult]] = Field(None, description="an each_report job's: every report the "
+                                                                        "document holds, in order, once done")
 
 
 class JobStatus(BaseModel):
     id: str
     status: Literal["queued", "running", "done"]
+    each_report: bool = False
     created_at: float
     finished_at: Optional[float] = None
     callback_url: Optional[str] = None
@@ -65,5 +68,6 @@ class JobAccepted(BaseModel):
     id: str
     status: Literal["queued"]
     documents: int
+    each_report: bool = False
     url: str
     results_csv: str

@@ -33,7 +33,7 @@ from .logs import configure_logging, request_id
 from .metrics import CONTENT_TYPE, Metrics
 from .rate_limit import RateLimiter
 from .settings import Settings, settings_from_env
-from .store import Store
+from .store import Store, stored_version
 from .workers import ExtractorPool
 
 log = logging.getLogger("gia.service")
@@ -194,8 +194,7 @@ def create_app(settings: Optional[Settings] = None, *, configure_logs: bool = Fa
         serving()
         filename, data = await _read_upload(file, settings)
         digest = hashlib.sha256(data).hexdigest()
-        # (a volume's reports are stored apart from its first, under a version of their own)
-        version = f"{__version__}+reports" if each_report else __version__
+        version = stored_version(__version__, each_report)
         cached = await anyio.to_thread.run_sync(state.store.cached_result, digest, version)
         if cached is not None:
             state.metrics.document("cached", "")
@@ -206,7 +205,7 @@ def create_app(settings: Optional[Settings] = None, *, configure_logs: bool = Fa
             outcome = await anyio.to_thread.run_sync(state.pool.run, data, filename, each_report)
         finally:
             state.leave_sync()
-        state.metrics.document("ok" if outcome.ok else "failed", outcome.code or "", _counted(outcome.result),
+        state.metrics.document("ok" if outcome.ok else "failed", outcome.code or "", outcome.result,
                                outcome.elapsed_ms / 1000)
         if not outcome.ok:
             headers = {"Retry-After": "5"} if outcome.status_code == 503 else None
@@ -239,6 +238,10 @@ def create_app(settings: Optional[Settings] = None, *, configure_logs: bool = Fa
               summary="Queue one or more reports; answered at once with the job's id")
     async def submit_job(files: list[UploadFile] = File(..., description="one or more reports"),
                          callback_url: Optional[str] = Form(None, description="POSTed a JSON summary when the job is done"),
+                         each_report: bool = Form(False, description="every report a file holds (a volume), as "
+                                                                     "/v1/extract/reports answers: each document "
+                                                                     "then has `reports` rather than `result`, and "
+                                                                     "results.csv a row per report"),
                          who: str = Depends(caller)) -> Any:
         serving()
         if len(files) > settings.max_files_per_job:
@@ -251,13 +254,14 @@ def create_app(settings: Optional[Settings] = None, *, configure_logs: bool = Fa
         uploads = [await _read_upload(f, settings) for f in files]
         if state.store.queued_count() + len(uploads) > settings.queue_limit:
             raise ApiError(503, "busy", "the job queue is full; try again later", {"Retry-After": "30"})
-        job_id = await anyio.to_thread.run_sync(state.store.create_job, uploads, who, callback_url or None)
+        job_id = await anyio.to_thread.run_sync(state.store.create_job, uploads, who, callback_url or None,
+                                                each_report)
         state.metrics.jobs.inc()
         if state.runner:
             state.runner.wake()
         log.info("job accepted", extra={"event": "job_accepted", "job_id": job_id, "documents": len(uploads)})
         return JSONResponse(status_code=202, content=JobAccepted(
-            id=job_id, status="queued", documents=len(uploads), url=f"/v1/jobs/{job_id}",
+            id=job_id, status="queued", documents=len(uploads), each_report=each_report, url=f"/v1/jobs/{job_id}",
             results_csv=f"/v1/jobs/{job_id}/results.csv").model_dump())
 
     def _job_or_404(job_id: str, who: str):
@@ -283,8 +287,8 @@ def create_app(settings: Optional[Settings] = None, *, configure_logs: bool = Fa
         contents = _results(job) if results else [None] * len(docs)
         count = {s: sum(d.status == s for d in docs) for s in ("queued", "running", "done", "failed")}
         body = JobStatus(
-            id=job.id, status=job.status, created_at=job.created_at, finished_at=job.finished_at,
-            callback_url=job.callback_url, callback_state=job.callback_state,
+            id=job.id, status=job.status, each_report=job.each_report, created_at=job.created_at,
+            finished_at=job.finished_at, callback_url=job.callback_url, callback_state=job.callback_state,
             progress=Progress(total=len(docs), **count),
             documents=[JobDocumentStatus(index=d.position, filename=d.filename, sha256=d.sha256, size=d.size,
                                          status=d.status, error=d.error_code, reason=d.reason,
@@ -292,12 +296,16 @@ def create_app(settings: Optional[Settings] = None, *, configure_logs: bool = Fa
                        for d in docs])
         out = body.model_dump(mode="json")
         for entry, result in zip(out["documents"], contents):
-            entry["result"] = result  # stored JSON as is: no second validation of every field
+            # stored JSON as is: no second validation of every field
+            if job.each_report:
+                entry["reports"] = result["reports"] if result else None
+            else:
+                entry["result"] = result
         return JSONResponse(out)
 
     @app.get("/v1/jobs/{job_id}/results.csv", response_class=Response, tags=["jobs"],
              responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **ERRORS},
-             summary="A job's results as a CSV table (a row per document)")
+             summary="A job's results as a CSV table (a row per document; per report in an each_report job)")
     def job_results_csv(job_id: str, who: str = Depends(caller)) -> Response:
         job = _job_or_404(job_id, who)
         return Response(job_csv(job, _results(job)), media_type="text/csv; charset=utf-8",
@@ -331,15 +339,6 @@ def _as_named(result: dict, filename: str) -> dict:
         return {"reports": [_as_named(r, filename) for r in result["reports"]]}
     source = {**(result.get("source") or {}), "filename": filename}
     return {**result, "source": source}
-
-
-def _counted(result: Optional[dict]) -> Optional[dict]:
-    """What the metrics count of an answer: a volume's pages once, the review items of all its reports."""
-    if not result or "reports" not in result:
-        return result
-    reports = result["reports"]
-    return {"source": (reports[0].get("source") if reports else None) or {},
-            "review": [item for r in reports for item in r.get("review") or []]}
 
 
 # what `uvicorn service.app:app` serves: settings from the environment, JSON logs once started

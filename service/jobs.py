@@ -11,7 +11,7 @@ from typing import Callable
 
 from .callbacks import post_callback
 from .metrics import Metrics
-from .store import Claim, Store
+from .store import Claim, Store, stored_version
 from .workers import ExtractorPool
 
 log = logging.getLogger("gia.jobs")
@@ -81,21 +81,22 @@ class JobRunner:
                     self._in_flight.pop(claim.doc_id, None)
 
     def _process(self, claim: Claim) -> None:
-        cached = self.store.cached_result(claim.sha256, self.version)
+        version = stored_version(self.version, claim.each_report)
+        cached = self.store.cached_result(claim.sha256, version)
         if cached is not None:
             self.metrics.document("cached", "")
-            finished = self.store.finish(claim, ok=True, version=self.version, status_code=200, error_code=None,
+            finished = self.store.finish(claim, ok=True, version=version, status_code=200, error_code=None,
                                          reason=None, elapsed_ms=0.0)
         else:
-            outcome = self.pool.run(claim.data, claim.filename)
+            outcome = self.pool.run(claim.data, claim.filename, claim.each_report)
             if outcome.code == "shutting_down":
                 self.store.release(claim)
                 return
             if outcome.ok and outcome.result is not None:
-                self.store.save_result(claim.sha256, self.version, outcome.result)
+                self.store.save_result(claim.sha256, version, outcome.result)
             self.metrics.document("ok" if outcome.ok else "failed", outcome.code or "", outcome.result,
                                   outcome.elapsed_ms / 1000)
-            finished = self.store.finish(claim, ok=outcome.ok, version=self.version, status_code=outcome.status_code,
+            finished = self.store.finish(claim, ok=outcome.ok, version=version, status_code=outcome.status_code,
                                          error_code=outcome.code, reason=outcome.reason,
                                          elapsed_ms=outcome.elapsed_ms)
         log.info("document done", extra={"event": "job_document", "job_id": claim.job_id, "document": claim.filename,

@@ -41,8 +41,10 @@ class Metrics:
         if seconds is not None:
             self.extraction.observe(seconds)
         if result is not None and outcome == "ok":
-            self.pages.inc(int((result.get("source") or {}).get("pages") or 0))
-            n = len(result.get("review") or [])
+            # a volume ({"reports": [...]}): its pages once, the review items of all its reports
+            reports = result["reports"] if "reports" in result else [result]
+            self.pages.inc(int(((reports[0] if reports else {}).get("source") or {}).get("pages") or 0))
+            n = sum(len(r.get("review") or []) for r in reports)
             self.review.inc(n)
             self.review_per_doc.observe(n)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, insert, select
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, insert, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -28,9 +28,16 @@ def _initial(conn: Connection) -> None:
     Base.metadata.create_all(conn)
 
 
+def _each_report(conn: Connection) -> None:
+    # A database made at version 2 or later has the column already: step 1 creates today's tables.
+    if "each_report" not in {c["name"] for c in inspect(conn).get_columns("jobs")}:
+        conn.execute(text("ALTER TABLE jobs ADD COLUMN each_report BOOLEAN NOT NULL DEFAULT FALSE"))
+
+
 Step = tuple[int, str, Callable[[Connection], None]]
 STEPS: list[Step] = [
     (1, "jobs, job documents, results, API keys", _initial),
+    (2, "jobs.each_report: every report of a volume", _each_report),
 ]
 
 

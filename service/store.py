@@ -15,8 +15,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from sqlalchemy import (Boolean, Float, ForeignKey, Integer, LargeBinary, String, Text, create_engine, event, func,
-                        select, update)
+from sqlalchemy import (Boolean, Float, ForeignKey, Integer, LargeBinary, String, Text, create_engine, event, false,
+                        func, select, update)
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
@@ -46,6 +46,8 @@ class Job(Base):
     callback_state: Mapped[Optional[str]] = mapped_column(String(16), nullable=True)  # pending | sent | failed
     created_at: Mapped[float] = mapped_column(Float)
     finished_at: Mapped[Optional[float]] = mapped_column(Float, nullable=True)
+    # every report of a volume rather than its first (migration 2)
+    each_report: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class JobDocument(Base):
@@ -87,6 +89,7 @@ class Claim:
     sha256: str
     data: bytes
     token: str
+    each_report: bool = False
 
 
 @dataclass
@@ -113,6 +116,13 @@ class JobView:
     created_at: float
     finished_at: Optional[float]
     documents: list[DocumentView]
+    each_report: bool = False
+
+
+def stored_version(version: str, each_report: bool) -> str:
+    """The version a result is stored under: a volume's every report apart from its first, which
+    is what a plain extraction of the same bytes answers."""
+    return f"{version}+reports" if each_report else version
 
 
 def hash_key(key: str) -> str:
@@ -160,17 +170,19 @@ class Store:
     def save_result(self, sha256: str, version: str, result: dict[str, Any]) -> None:
         with self._session() as s, s.begin():
             if s.get(StoredResult, (sha256, version)) is None:
-                pages = int((result.get("source") or {}).get("pages") or 0)
+                first = (result["reports"] or [{}])[0] if "reports" in result else result  # a volume's
+                pages = int((first.get("source") or {}).get("pages") or 0)
                 s.add(StoredResult(sha256=sha256, extractor_version=version, pages=pages,
                                    result=json.dumps(result, ensure_ascii=False), created_at=time.time()))
 
     # jobs
-    def create_job(self, files: list[tuple[str, bytes]], owner: Optional[str], callback_url: Optional[str]) -> str:
+    def create_job(self, files: list[tuple[str, bytes]], owner: Optional[str], callback_url: Optional[str],
+                   each_report: bool = False) -> str:
         job_id = uuid.uuid4().hex
         now = time.time()
         with self._session() as s, s.begin():
             s.add(Job(id=job_id, status=JOB_QUEUED, owner=owner, callback_url=callback_url,
-                      callback_state="pending" if callback_url else None, created_at=now))
+                      callback_state="pending" if callback_url else None, created_at=now, each_report=each_report))
             s.flush()
             for i, (name, data) in enumerate(files):
                 s.add(JobDocument(job_id=job_id, position=i, filename=name, sha256=hashlib.sha256(data).hexdigest(),
@@ -200,7 +212,8 @@ class Store:
                     continue  # another worker was faster
                 s.execute(update(Job).where(Job.id == row.job_id, Job.status == JOB_QUEUED).values(status=JOB_RUNNING))
                 doc = s.get(JobDocument, row.id)
-                return Claim(doc.id, doc.job_id, doc.filename, doc.sha256, doc.data or b"", token)
+                each_report = bool(s.scalar(select(Job.each_report).where(Job.id == row.job_id)))
+                return Claim(doc.id, doc.job_id, doc.filename, doc.sha256, doc.data or b"", token, each_report)
         return None
 
     def finish(self, claim: Claim, *, ok: bool, version: str, status_code: int, error_code: Optional[str],
@@ -243,7 +256,7 @@ class Store:
                                     JobDocument.reason, JobDocument.elapsed_ms, JobDocument.extractor_version)
                              .where(JobDocument.job_id == job_id).order_by(JobDocument.position)).all()
             return JobView(job.id, job.status, job.owner, job.callback_url, job.callback_state, job.created_at,
-                           job.finished_at, [DocumentView(*d) for d in docs])
+                           job.finished_at, [DocumentView(*d) for d in docs], bool(job.each_report))
 
     def set_callback_state(self, job_id: str, state: str) -> None:
         with self._session() as s, s.begin():

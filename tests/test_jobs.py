@@ -164,3 +164,45 @@ def test_jobs_belong_to_their_key(tmp_path):
         assert c.get(f"/v1/jobs/{job_id}", headers={"X-API-Key": alice}).status_code == 200
         assert c.get(f"/v1/jobs/{job_id}", headers={"X-API-Key": bob}).status_code == 404
         assert c.get(f"/v1/jobs/{job_id}").status_code == 401
+
+
+def test_each_report_job_gives_every_report_of_a_volume(tmp_path):
+    """A job asked for each report: a volume of three departments' reports gives all three, right
+    and in order, in the JSON and as three CSV rows; a plain job of the same bytes still gives the
+    first alone, and a second each_report job is answered from the store."""
+    from tests.synth.form import build_report, synth_answers, wrong_fields
+    from tests.synth.text_report import render_text
+
+    texts = [render_text(build_report(synth_answers(seed), seed=seed), "markdown", seed=1)
+             for seed in (160020, 160021, 160022)]
+    volume = ("files", ("volume.md", "\n\n".join(t.text for t in texts).encode(), "text/markdown"))
+    bad = ("files", ("archive.zip", zip_archive(), "application/zip"))
+    with client_for(tmp_path) as c:
+        accepted = c.post("/v1/jobs", files=[volume, *seed_files(SEED_NAMES[:1]), bad],
+                          data={"each_report": "true"}).json()
+        assert accepted["each_report"] is True
+        body = wait_done(c, accepted["id"])
+        assert body["each_report"] is True and body["progress"]["done"] == 2
+        docs = body["documents"]
+        assert [d["result"] for d in docs] == [None, None, None]
+        assert [wrong_fields(t.answer, r) for t, r in zip(texts, docs[0]["reports"])] == [[], [], []]
+        assert [r["source"]["filename"] for r in docs[0]["reports"]] == ["volume.md"] * 3
+        assert len(docs[1]["reports"]) == 1
+        assert_matches_golden({"filename": docs[1]["filename"], "result": docs[1]["reports"][0]})
+        assert docs[2]["status"] == "failed" and docs[2]["reports"] is None
+
+        rows = list(csv.DictReader(io.StringIO(c.get(f"/v1/jobs/{accepted['id']}/results.csv").text)))
+        assert [(row["index"], row["report"], row["filename"]) for row in rows] == [
+            ("0", "1", "volume.md"), ("0", "2", "volume.md"), ("0", "3", "volume.md"),
+            ("1", "1", f"{SEED_NAMES[0]}.txt"), ("2", "", "archive.zip")]
+        assert [row["meta.agency"] for row in rows[:3]] == [r["fields"]["meta.agency"]["value"]
+                                                             for r in docs[0]["reports"]]
+
+        plain = wait_done(c, c.post("/v1/jobs", files=[volume]).json()["id"])
+        assert plain["each_report"] is False and plain["documents"][0]["reports"] is None
+        assert wrong_fields(texts[0].answer, plain["documents"][0]["result"]) == []
+        assert "report" not in c.get(f"/v1/jobs/{plain['id']}/results.csv").text.split("\n")[0].split(",")
+
+        again = wait_done(c, c.post("/v1/jobs", files=[volume], data={"each_report": "true"}).json()["id"])
+        assert again["documents"][0]["elapsed_ms"] == 0.0
+        assert again["documents"][0]["reports"] == docs[0]["reports"]

@@ -34,3 +34,22 @@ def test_a_new_step_runs_once_in_order(tmp_path):
     assert "note" in {c["name"] for c in inspect(store.engine).get_columns("jobs")}
     assert current_version(store.engine) == len(STEPS) + 1
     store.close()
+
+
+def test_a_version_1_database_gains_each_report_and_keeps_its_jobs(tmp_path):
+    """A job store made before jobs could ask for each report: migration 2 adds the column, and the
+    job queued then is still there, a plain job."""
+    url = f"sqlite:///{tmp_path / 'jobs.db'}"
+    store = Store(url)
+    job_id = store.create_job([("a.txt", b"x")], None, None)
+    with store.engine.begin() as conn:  # back to version 1's schema
+        conn.execute(text("alter table jobs drop column each_report"))
+        conn.execute(text("delete from schema_migrations where version > 1"))
+    store.close()
+    store = Store(url)
+    assert store.schema_version == 2
+    assert "each_report" in {c["name"] for c in inspect(store.engine).get_columns("jobs")}
+    assert store.job(job_id).each_report is False and store.claim_next(60).each_report is False
+    volume = store.create_job([("b.txt", b"y")], None, None, each_report=True)
+    assert store.job(volume).each_report is True
+    store.close()
