@@ -87,6 +87,12 @@ def _title_in(text: str) -> re.Match | None:
     return _TITLE.search(text) or _TITLE_YEAR_LAST.search(text)
 
 
+# A volume's cover (某某县2023年度政府信息公开工作年度报告汇编) and its contents' entries (a title, leader
+# dots, perhaps its page): no report's title.
+_COLLECTION = re.compile(r"汇编|汇总|合集|选编|目录")
+_CONTENTS_ENTRY = re.compile(r"[.…·．\-—_]{3,}\s*\d{0,4}\s*$")
+
+
 # A browser's header over a printed page: the date and time it was printed, then the page's title
 # (2024/3/18 09:42, 3/18/24, 9:42 AM), in small type that OCR reads worse than the title itself.
 _PRINTED_AT = re.compile(r"^\s*\d{1,4}\s*/\s*\d{1,2}\s*/\s*\d{1,4}[\s,]+(?:上午|下午)?\s*\d{1,2}\s*:\s*\d{2}")
@@ -114,12 +120,13 @@ def _titles(tokens: list[Token], limit: int) -> Iterator[Title]:
             # a sentence: in a volume, the last of the report before, 2024年我局未收取信息处理费。)
             text += re.sub(r"\s+", "", labels[idx + 1].text)
             m = _title_in(text)
-        if not m:
+        if not m or _COLLECTION.match(text, m.end()) or _CONTENTS_ENTRY.search(tok.text):
             continue
         agency = _clean_agency(m.group("before")) or _clean_agency(m.group("between"))
         if not agency and idx > 0:
             prev = _INFO_LABEL.sub("", re.sub(r"\s+", "", labels[idx - 1].text))
-            if len(prev) <= 40 and _AGENCY_TAIL.search(prev) and not re.search(r"\d", prev):
+            # (a labelled line other than the information block's is a site's footer: 主办单位：某某办公室)
+            if len(prev) <= 40 and _AGENCY_TAIL.search(prev) and not re.search(r"[\d:：]", prev):
                 agency = prev
         year = m.group("year")
         yield Title(agency or None, int(year) if year.isdigit() else _cn_number(year), tok)

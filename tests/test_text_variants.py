@@ -591,3 +591,42 @@ def test_each_report_of_a_volume_keeps_its_own_title_dates_and_signature(seeds, 
     results = extract_reports("\n\n".join(t.text for t in texts).encode(), "volume.txt")
     outputs = [json.loads(r.model_dump_json()) for r in results]
     assert [wrong_fields(t.answer, o) for t, o in zip(texts, outputs)] == [[]] * len(texts)
+
+
+def test_the_same_misread_zero_in_two_rows_running_is_no_merged_cell():
+    """OCR read the 0 of a column as 'o' in two rows running: each is its row's 0, not a merged
+    label repeated down the rows (which would leave the second blank, and the rules, counting a
+    blank as 0, would accept it)."""
+    tr = render_text(build_report(synth_answers(8570), seed=8570), "ocr", seed=857)
+    assert tr.text.count("\to\t") >= 2
+    result, wrong, silent = _run(tr)
+    assert wrong == []
+    assert result.fields["t3.unavailable.unclear.legal_service"].value == 0
+
+
+@pytest.mark.parametrize("shape", ["markdown", "tsv"])
+def test_a_volumes_cover_and_contents_are_no_report_title(shape):
+    """A volume opening with its cover (某某县…年度报告汇编) and contents (each title, leader dots, a
+    page): the first report is named by its own title, not the cover's place or a contents line."""
+    from extraction.pipeline import extract_reports
+
+    reports = [build_report(synth_answers(seed), seed=seed) for seed in (8120, 8121, 8122)]
+    texts = [render_text(r, shape, seed=812) for r in reports]
+    contents = "\n".join(f"{r.title}{'…' * 8}{3 + 6 * k}" for k, r in enumerate(reports))
+    cover = f"某某县{reports[0].answer['meta.year']}年度政府信息公开工作年度报告汇编\n\n目  录\n\n{contents}\n\n"
+    results = extract_reports((cover + "\n\n".join(t.text for t in texts)).encode(), "volume.txt")
+    outputs = [json.loads(r.model_dump_json()) for r in results]
+    assert [wrong_fields(t.answer, o) for t, o in zip(texts, outputs)] == [[]] * 3
+    assert "…" not in outputs[0]["fields"]["meta.agency"]["raw"]  # its own title, not its contents line
+
+
+@pytest.mark.parametrize("seed", [8300, 8301])
+def test_a_sites_labelled_line_above_a_title_without_its_agency_is_no_agency(seed):
+    """A web page's line 主办单位：某某市人民政府办公室 above a title that names no agency: the
+    agency is the report's signature, not the site's owner."""
+    report = build_report(synth_answers(seed), seed=seed)
+    lines = [line for line in render_text(report, "markdown", seed=1).text.split("\n") if not line.startswith("标题")]
+    at = next(k for k, line in enumerate(lines) if line.startswith("# "))
+    lines[at] = f"主办单位：某某市人民政府办公室\n\n# {report.answer['meta.year']}年度政府信息公开工作报告"
+    result = extract("\n".join(lines).encode(), "report.md")
+    assert result.fields["meta.agency"].value == report.answer["meta.agency"]

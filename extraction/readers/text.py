@@ -53,6 +53,7 @@ MIN_CSV_ROWS = 2
 _SPACED_FIGURES = re.compile(r"\S {2,}\S|\d\s+[-−+]?\d")
 # A cell that is a number and nothing else.
 _BARE_NUMBER = re.compile(r"^\s*[-−+]?\d[\d,.]*\s*$")
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _table(rows: list[list[str]], origin: str) -> Table:
@@ -71,12 +72,19 @@ def _table(rows: list[list[str]], origin: str) -> Table:
     return Table(cells, len(rows), max(len(r) for r in rows), origin=origin, positional=False)
 
 
+def _repeatable(text: str) -> bool:
+    """Whether a cell's text could be a merged cell's repeated in each place it covers: a label of
+    two characters or more with a Chinese one, never a figure, nor a lone letter OCR read for a
+    digit ('o' for 0, in two rows running)."""
+    return len(text) >= 2 and bool(_CHINESE.search(text)) and not _BARE_NUMBER.match(text)
+
+
 def _label_runs(row: list[str]) -> list[tuple[int, int]]:
     """(first, last) columns of each run of two cells or more holding the same label (no number)."""
     runs, start = [], 0
     for c in range(1, len(row) + 1):
         if c == len(row) or row[c] != row[start]:
-            if c - start >= 2 and row[start] and not _BARE_NUMBER.match(row[start]):
+            if c - start >= 2 and _repeatable(row[start]):
                 runs.append((start, c - 1))
             start = c
     return runs
@@ -100,7 +108,7 @@ def _anchored(rows: list[list[str]]) -> list[list[str]]:
         if not figures and sum(1 for text in row if text) >= 2:  # (a row of blanks is no header)
             header = labels
         for c, text in enumerate(row):
-            if r and c < len(rows[r - 1]) and text == rows[r - 1][c] and text and not _BARE_NUMBER.match(text):
+            if r and c < len(rows[r - 1]) and text == rows[r - 1][c] and _repeatable(text):
                 out[r][c] = ""  # down the rows
     return out
 
