@@ -331,16 +331,17 @@ def test_list_number_formats(n, fmt, shown):
     assert number_text(n, fmt) == shown
 
 
-@pytest.mark.parametrize("seed", [163710, 163711])
-def test_tables_pasted_as_excel_objects_are_read_from_their_workbooks(seed):
-    """Every table pasted as an Excel object (Excel.Sheet.12: the workbook an .xlsx inside the file,
-    shown by an EMF preview that cannot be decoded): each read from its workbook, merged cells as
-    spans, where the object stands, and the report read right with nothing in review; the previews
-    are not counted as pictures left unread."""
+@pytest.mark.parametrize("seed, legacy", [(163710, False), (163711, False), (163712, True), (163713, True)])
+def test_tables_pasted_as_excel_objects_are_read_from_their_workbooks(seed, legacy):
+    """Every table pasted as an Excel object (Excel.Sheet.12: the workbook an .xlsx inside the file;
+    Excel.Sheet.8, `legacy`: Excel 97-2003's binary workbook in an OLE file; either shown by an EMF
+    preview that cannot be decoded): each read from its workbook, merged cells as spans, where the
+    object stands, and the report read right with nothing in review; the previews are not counted
+    as pictures left unread."""
     from extraction.pipeline import extract
 
     report = build_report(synth_answers(seed), seed=seed)
-    data = docx_report.embedded_sheets(docx_report.render(report))
+    data = docx_report.embedded_sheets(docx_report.render(report), legacy=legacy)
     doc = docx_reader.read(data)
     native = docx_reader.read(docx_report.render(report))
     assert [b.__class__.__name__ for b in doc.blocks] == [b.__class__.__name__ for b in native.blocks]
@@ -351,15 +352,32 @@ def test_tables_pasted_as_excel_objects_are_read_from_their_workbooks(seed):
     assert wrong_fields(report.answer, result.model_dump(mode="json")) == [] and result.review == []
 
 
-def test_tables_pasted_as_excel_97_objects_are_named_in_the_refusal():
-    """Excel 97-2003 objects keep a binary workbook, which is not read: with the tables only there,
-    the report is refused, and the refusal says why."""
+def test_tables_pasted_as_excel_objects_whose_workbooks_cannot_be_read_are_named_in_the_refusal():
+    """An Excel object whose workbook is damaged past reading: with the tables only there, the
+    report is refused, and the refusal says why."""
     from extraction.errors import NotAReport
     from extraction.pipeline import extract
 
     report = build_report(synth_answers(163712), seed=163712)
-    with pytest.raises(NotAReport, match="Excel 97-2003 objects"):
-        extract(docx_report.embedded_sheets(docx_report.render(report), legacy=True), "report.docx")
+    with pytest.raises(NotAReport, match="pasted as Excel objects were not read"):
+        extract(docx_report.embedded_sheets(docx_report.render(report), legacy=True, damaged=True), "report.docx")
+
+
+def test_an_excel_97_workbooks_shown_range_hidden_rows_and_merges():
+    """An Excel 97-2003 workbook: the range its OLESIZE record says the object shows (a figure
+    beyond it left out), a hidden row not shown, a merged cell as one cell with its spans."""
+    from extraction.readers.docx_sheets import workbook_table
+
+    blob = docx_report.legacy_workbook(
+        {(0, 0): "信息内容", (0, 1): "本年制发件数", (1, 0): "规章", (1, 1): "3", (1, 2): "7", (2, 0): "隐藏", (2, 1): "9",
+         (3, 0): "规范性文件", (3, 1): "12", (4, 0): "表外", (4, 1): "99"},
+        [(0, 1, 0, 2)], ole_size=(0, 0, 3, 2), hidden_rows=(2,))
+    table = workbook_table(blob)
+    assert (table.n_rows, table.n_cols) == (3, 3)
+    assert [(c.row, c.col, c.text, c.rowspan, c.colspan) for c in sorted(table.cells, key=lambda c: (c.row, c.col))] == [
+        (0, 0, "信息内容", 1, 1), (0, 1, "本年制发件数", 1, 2), (1, 0, "规章", 1, 1), (1, 1, "3", 1, 1),
+        (1, 2, "7", 1, 1), (2, 0, "规范性文件", 1, 1), (2, 1, "12", 1, 1), (2, 2, "", 1, 1)]
+    assert workbook_table(docx_report.legacy_workbook({(0, 0): "a", (0, 1): "1", (5, 3): "far"}, [])).n_rows == 6
 
 
 def test_a_workbooks_shown_range_strings_and_figures():

@@ -3,10 +3,11 @@ ProgID is Excel.Sheet.*), as offices that keep their figures in a spreadsheet of
 
 Word shows such a table as a preview picture (EMF, which we cannot decode) and keeps the workbook
 itself in the file: an .xlsx package for Excel 2007 on (Excel.Sheet.12), the binary format of
-Excel 97-2003 in an OLE container before it (Excel.Sheet.8). The .xlsx is read here, the range
-the object shows (the workbook's `oleSize`, else every cell that holds something) of the sheet it
-shows (the active one), with its merged cells as spans: the grid the picture draws, exactly. The
-binary format is not read; such an object is named in a warning, and its preview left alone.
+Excel 97-2003 in an OLE container before it (Excel.Sheet.8, legacy_workbook.py). The .xlsx is read
+here: the range the object shows (the workbook's `oleSize`, else every cell that holds something)
+of the sheet it shows (the active one), with its merged cells as spans (workbook_grid.py): the grid
+the picture draws, exactly. An object whose workbook cannot be read is named in a warning, and its
+preview left alone.
 """
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from ..model import Cell, Table
+from ..model import Table
+from .legacy_workbook import OLE_MAGIC, legacy_sheet
+from .workbook_grid import MAX_CELLS, MAX_PART_BYTES, SheetView, number_text, shown_grid
 
 _O = "urn:schemas-microsoft-com:office:office"
 _V = "urn:schemas-microsoft-com:vml"
@@ -26,9 +29,6 @@ _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _PKG_R = "http://schemas.openxmlformats.org/package/2006/relationships"
 _REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
-_MAX_CELLS = 20_000  # a sheet far larger than any table of the form is no table of it
-# a part of the workbook past this, unpacked, is no table of the form either (nor read into memory)
-_MAX_PART_BYTES = 32 * 1024 * 1024
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)  # the file is the sender's
 
 
@@ -40,8 +40,8 @@ class EmbeddedSheets:
     unread: int = 0
 
     def warnings(self) -> list[str]:
-        return [f"{self.unread} table(s) pasted as Excel 97-2003 objects (or damaged workbooks) were not "
-                f"read; save them as native Word tables"] if self.unread else []
+        return [f"{self.unread} table(s) pasted as Excel objects were not read (their workbooks damaged, or in "
+                f"a format not read); save them as native Word tables"] if self.unread else []
 
 
 def sheet_tables(p, part, seen: EmbeddedSheets) -> list[Table]:
@@ -69,12 +69,17 @@ def sheet_tables(p, part, seen: EmbeddedSheets) -> list[Table]:
 
 
 def workbook_table(blob: bytes) -> Table | None:
-    """The grid an .xlsx shows as an embedded object; None where it is no .xlsx or holds no table."""
+    """The grid an embedded workbook (.xlsx, or Excel 97-2003's) shows; None where it is neither or
+    holds no table."""
+    if blob.startswith(OLE_MAGIC):
+        view = legacy_sheet(blob)
+        return shown_grid(view) if view is not None else None
     try:
         with zipfile.ZipFile(io.BytesIO(blob)) as z:
-            return _Workbook(z).table()
+            view = _Workbook(z).sheet()
     except (zipfile.BadZipFile, KeyError, IndexError, StopIteration, TypeError, etree.XMLSyntaxError, ValueError):
         return None  # no .xlsx, or one damaged past reading (no sheet, a cell without its reference...)
+    return shown_grid(view) if view is not None else None
 
 
 def _column_number(letters: str) -> int:
@@ -97,18 +102,13 @@ def _range(ref: str) -> tuple[int, int, int, int]:
     return min(r0, r1), min(c0, c1), max(r0, r1), max(c0, c1)
 
 
-def _number_text(value: str) -> str:
-    x = float(value)
-    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else f"{x:.10g}"
-
-
 class _Workbook:
     def __init__(self, z: zipfile.ZipFile) -> None:
         self.z = z
         self.book = self._xml("xl/workbook.xml")
 
     def _xml(self, path: str):
-        if self.z.getinfo(path).file_size > _MAX_PART_BYTES:
+        if self.z.getinfo(path).file_size > MAX_PART_BYTES:
             raise ValueError(f"{path}: too large for a table")
         return etree.fromstring(self.z.read(path), _PARSER)
 
@@ -129,7 +129,7 @@ class _Workbook:
         return ["".join(t.text or "" for t in si.iter(f"{{{_S}}}t") if t.getparent().tag != f"{{{_S}}}rPh")
                 for si in self._xml("xl/sharedStrings.xml").iter(f"{{{_S}}}si")]
 
-    def table(self) -> Table | None:
+    def sheet(self) -> SheetView | None:
         sheet = self._xml(self._shown_sheet())
         strings = self._shared_strings()
         hidden_cols = set()
@@ -147,36 +147,11 @@ class _Workbook:
                 text = self._cell_text(c, strings).strip()
                 if text:
                     texts[at] = text
-                if len(texts) > _MAX_CELLS:
+                if len(texts) > MAX_CELLS:
                     return None
         size = self.book.find(f"{{{_S}}}oleSize")
-        if size is not None:
-            top, left, bottom, right = _range(size.get("ref"))
-        elif texts:
-            top, left = min(r for r, _ in texts), min(c for _, c in texts)
-            bottom, right = max(r for r, _ in texts), max(c for _, c in texts)
-        else:
-            return None
-        rows = [r for r in range(top, bottom + 1) if r not in hidden_rows]
-        cols = [c for c in range(left, right + 1) if c not in hidden_cols]
-        if len(rows) * len(cols) > _MAX_CELLS:
-            return None
-        row_at, col_at = {r: i for i, r in enumerate(rows)}, {c: i for i, c in enumerate(cols)}
-        covered: set[tuple[int, int]] = set()
-        cells = []
-        for merge in sheet.iter(f"{{{_S}}}mergeCell"):
-            r0, c0, r1, c1 = _range(merge.get("ref"))
-            shown_r = [r for r in range(r0, r1 + 1) if r in row_at]
-            shown_c = [c for c in range(c0, c1 + 1) if c in col_at]
-            if not shown_r or not shown_c:
-                continue
-            covered |= {(r, c) for r in shown_r for c in shown_c}
-            cells.append(Cell(row_at[shown_r[0]], col_at[shown_c[0]], texts.get((r0, c0), ""),
-                              rowspan=len(shown_r), colspan=len(shown_c)))
-        cells += [Cell(row_at[r], col_at[c], texts.get((r, c), "")) for r in rows for c in cols if (r, c) not in covered]
-        if all(cell.blank for cell in cells) or len(cols) < 2:
-            return None
-        return Table(cells=cells, n_rows=len(rows), n_cols=len(cols), origin="docx")
+        merges = [_range(merge.get("ref")) for merge in sheet.iter(f"{{{_S}}}mergeCell")]
+        return SheetView(texts, merges, hidden_rows, hidden_cols, _range(size.get("ref")) if size is not None else None)
 
     @staticmethod
     def _cell_text(c, strings: list[str]) -> str:
@@ -193,4 +168,4 @@ class _Workbook:
             return v.text
         if kind == "e":
             return ""  # #DIV/0! and its kind: no figure
-        return _number_text(v.text)
+        return number_text(float(v.text))

@@ -246,6 +246,52 @@ def auto_numbered(data: bytes) -> bytes:
     return buf.getvalue()
 
 
+def legacy_workbook(texts: dict[tuple[int, int], str], merges: list[tuple[int, int, int, int]], *,
+                    ole_size: tuple[int, int, int, int] | None = None, hidden_rows: tuple[int, ...] = ()) -> bytes:
+    """An Excel 97-2003 workbook (BIFF8 in an OLE file, written by xlwt) holding the grid on its
+    one sheet: plain figures as numbers, other texts as strings, the merges merged; `ole_size`:
+    (first row, first column, last row, last column) of the range an embedded object shows, as
+    the OLESIZE record Excel writes into an embedded workbook (xlwt writes none); `hidden_rows`:
+    rows hidden."""
+    import struct
+
+    import xlwt
+    from xlwt.CompoundDoc import XlsDoc
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("Sheet1")
+    anchors = {(m[0], m[1]): m for m in merges}
+    for (r, c), text in sorted(texts.items()):
+        value = int(text) if text.lstrip("-").isdigit() else text
+        if (r, c) in anchors:
+            r0, c0, r1, c1 = anchors.pop((r, c))
+            sheet.write_merge(r0, r1, c0, c1, value)
+        else:
+            sheet.write(r, c, value)
+    for r0, c0, r1, c1 in anchors.values():  # merged cells holding nothing
+        sheet.write_merge(r0, r1, c0, c1, "")
+    for r in hidden_rows:
+        sheet.row(r).hidden = True
+    stream = book.get_biff_data()
+    if ole_size:
+        r0, c0, r1, c1 = ole_size
+        record = struct.pack("<HHHHHBB", 0x00DE, 8, 0, r0, r1, c0, c1)
+        first = 4 + struct.unpack_from("<H", stream, 2)[0]  # after the globals' BOF
+        stream = stream[:first] + record + stream[first:]
+        pos = 0
+        while pos < len(stream):  # each BOUNDSHEET's offset of its sheet, moved by the record
+            code, length = struct.unpack_from("<HH", stream, pos)
+            if code == 0x0085:
+                at = struct.unpack_from("<I", stream, pos + 4)[0]
+                stream = stream[:pos + 4] + struct.pack("<I", at + len(record)) + stream[pos + 8:]
+            if code == 0x000A:
+                break
+            pos += 4 + length
+    out = io.BytesIO()
+    XlsDoc().save(out, stream)
+    return out.getvalue()
+
+
 def _sheet_grid(tbl) -> tuple[dict[tuple[int, int], str], list[tuple[int, int, int, int]]]:
     """A Word table's texts by (row, column) of its grid, and its merged cells as (r0, c0, r1, c1)."""
     w = f"{{{tbl.nsmap['w']}}}"
@@ -338,12 +384,12 @@ def workbook(texts: dict[tuple[int, int], str], merges: list[tuple[int, int, int
 _EMF_PREVIEW = (b"\x01\x00\x00\x00\x6c\x00\x00\x00" + b"\x00" * 32 + b" EMF" + b"\x00\x00\x01\x00" + b"\x00" * 64)
 
 
-def embedded_sheets(data: bytes, *, legacy: bool = False) -> bytes:
+def embedded_sheets(data: bytes, *, legacy: bool = False, damaged: bool = False) -> bytes:
     """The Word file with each of its tables pasted as an Excel object instead, as Word stores one:
     a paragraph holding a w:object with the preview picture (EMF) and an o:OLEObject whose
     relationship points at the workbook, an .xlsx package (Excel.Sheet.12). `legacy`: the objects
-    are Excel 97-2003's (Excel.Sheet.8), whose workbook is a binary OLE file (here its bytes made
-    up: a reader cannot read one either way)."""
+    are Excel 97-2003's (Excel.Sheet.8), whose workbook is a binary OLE file (legacy_workbook);
+    `damaged`: its bytes an OLE file's header and nothing a reader can use."""
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
     from docx.opc.packuri import PackURI
     from docx.opc.part import Part
@@ -356,8 +402,9 @@ def embedded_sheets(data: bytes, *, legacy: bool = False) -> bytes:
     for n, tbl in enumerate(data_tables, 1):  # (a frame around the report stays a Word table)
         texts, merges = _sheet_grid(tbl)
         if legacy:
+            blob = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 if damaged else legacy_workbook(texts, merges)
             sheet = Part(PackURI(f"/word/embeddings/oleObject{n}.bin"), "application/vnd.openxmlformats-officedocument.oleObject",
-                         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504, document.part.package)
+                         blob, document.part.package)
             rel, prog = RT.OLE_OBJECT, "Excel.Sheet.8"
         else:
             sheet = Part(PackURI(f"/word/embeddings/Microsoft_Excel_Worksheet{n}.xlsx"),
