@@ -274,7 +274,7 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
     # where a row OCR read nothing in is the only blank, it does not show how the table prints 0
     shown = {k: r for k, r in readings.items() if not r.quiet_row}
     blank_zeros = frozenset(t for t in styles if zero_style(shown, t) == "blank")
-    in_doubt = []
+    in_doubt = [k for t in (t2, t3, t4) if t.in_doubt for k in t.readings]
     # the cells a joint placement of short rows leaves empty (joint_placement.py) are zeros as
     # the rules count them, printed as this table prints its zeros, like the zeros the rules infer
     emptied = {k: (0, "") for k, r in readings.items() if r.status == "inferred" and r.joint}

@@ -68,6 +68,8 @@ class TableRead:
     warnings: list[str] = field(default_factory=list)
     found_rows: int = 0
     end: int = 0  # token index after the last value read
+    # its readings held for review whatever the rules say (the numbers read are not the table's all)
+    in_doubt: bool = False
 
     def rows_not_found(self, table: str, rows: Sequence[Row], found: Sequence[tuple]) -> None:
         """The form prints every row of its tables: a row whose label was not found is returned

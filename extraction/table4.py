@@ -14,6 +14,11 @@ from .tokens import Token
 # see, only the header over nothing, so a little less than a blank cell seen
 PRINTED_EMPTY = 0.93
 _HEADER = ("行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉")
+# the form's three groups of five and the five results of each, by their printed labels (复议后起诉
+# before 行政复议, which a 行政复议后起诉 would also hold)
+_GROUPS = (("复议后起诉", "litigation_after_review"), ("直接起诉", "litigation_direct"), ("行政复议", "review"))
+_RESULTS = (("结果维持", "upheld"), ("结果纠正", "corrected"), ("其他结果", "other"), ("尚未审结", "pending"),
+            ("总计", "total"))
 
 
 def read_table4(schema: Schema, tokens: Sequence[Token], span: tuple[int, int],
@@ -24,6 +29,13 @@ def read_table4(schema: Schema, tokens: Sequence[Token], span: tuple[int, int],
     where it is not known."""
     start, end = span
     keys = schema.t4_keys()
+    labelled = _by_labels(tokens[start:end], keys)
+    if labelled:
+        table = TableRead()
+        read_row(table, keys, labelled, 1.0, after_label=False)
+        table.warnings.append("table 4: set out otherwise than the form's one row (a cell to a row, or a "
+                              "group or a result to a row), each value read by its row's and column's labels")
+        return table
     rows = _value_rows(tokens[start:end])
     values = _numbered(rows)
     if len(values) != len(keys):
@@ -55,7 +67,56 @@ def read_table4(schema: Schema, tokens: Sequence[Token], span: tuple[int, int],
         return table
     read_row(table, keys, values, 1.0, after_label=False, zeros_blank=prints_zeros_blank(values),  # no label: leading blanks are cells
              blanks_first=_blank_groups(values, keys))
+    taken = {id(t) for t in values}
+    later = sum(t.is_value and t.value.number is not None and id(t) not in taken for t in tokens[start:end])
+    if len(values) < len(keys) and later >= len(keys) - len(values):
+        # numbers enough to fill the row's empty fields stand in the table's part after it: the row
+        # read is not the table's all (laid out in a way not known), whatever the rules make of it
+        table.in_doubt = True
+        table.warnings.append(f"table 4: {len(values)} values in its row and {later} more numbers after "
+                              f"it: its cells are held for review")
     return table
+
+
+def _by_labels(tokens: Sequence[Token], keys: list[str]) -> list[Token] | None:
+    """Table 4 set out other than in the form's one row of fifteen: a cell to a row, each row naming
+    its result and its group (or the group on the first of its rows only, as a merged cell); the
+    results down and the three groups across, named in one header row; or the groups down and the
+    five results across. The values in the keys' order where every one of them is found once, each
+    by its labels; else None."""
+    found: dict[str, Token] = {}
+    group, across, results_across = None, None, None
+    for _, run in groupby(tokens, key=lambda t: t.row):
+        run = list(run)
+        text = label_key("".join(t.text for t in run if not t.is_value))
+        numbers = [t for t in run if t.is_value and not t.is_blank]
+        # the cells after the labels (before them, a merged group cell a converter left empty)
+        last_label = max((i for i, t in enumerate(run) if not t.is_value), default=-1)
+        values = [t for t in run[last_label + 1:] if t.is_value]
+        named = sorted((text.find(label), name) for label, name in _GROUPS if label in text)
+        results = sorted((text.find(label), name) for label, name in _RESULTS if label in text)
+        if not numbers and len(named) == 3:
+            across = [name for _, name in named]  # a header row: the groups across, in its order
+            continue
+        if not numbers and len(results) == 5:
+            results_across = [name for _, name in results]  # or the results across
+            continue
+        group = named[0][1] if len(named) == 1 else group
+        if results_across and len(named) == 1 and len(values) == 5:
+            placed = [(f"t4.{group}.{r}", tok) for r, tok in zip(results_across, values)]
+        elif len(results) != 1:
+            continue
+        elif across and len(values) == 3:
+            placed = [(f"t4.{g}.{results[0][1]}", tok) for g, tok in zip(across, values)]
+        elif group and len(values) == 1:
+            placed = [(f"t4.{group}.{results[0][1]}", values[0])]
+        else:
+            return None
+        for key, tok in placed:
+            if key in found or key not in keys:
+                return None
+            found[key] = tok
+    return [found[k] for k in keys] if len(found) == len(keys) else None
 
 
 def _value_rows(tokens: Sequence[Token], skip: set[int] = frozenset()) -> dict[int, list[Token]]:

@@ -1,6 +1,8 @@
 """Table 4's values under a header that OCR garbled."""
 from __future__ import annotations
 
+import pytest
+
 from extraction.pipeline import ExtractOptions, extract_document, read_document
 from tests.synth.form import build_report, synth_answers, wrong_fields
 from tests.synth.text_report import render_text
@@ -22,3 +24,69 @@ def test_a_header_cell_misread_as_a_number_is_not_taken_for_a_value():
     assert len(t4) == 15
     assert [k for k, _, _ in wrong_fields(report.answer, {"fields": fields}) if k in t4] == []
     assert all(fields[k]["confidence"] >= 0.9 for k in t4)
+
+
+_RESULTS = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+_GROUPS = ["行政复议", "行政诉讼（未经复议直接起诉）", "行政诉讼（复议后起诉）"]
+
+
+def _as_laid_out(values: list[str], layout: str) -> str:
+    """Table 4's fifteen values laid out otherwise than the form's one row, as reports do."""
+    if layout == "a cell to a row":
+        return "| 类别 | 结果 | 数量 |\n|---|---|---|\n" + "\n".join(
+            f"| {_GROUPS[k // 5]} | {_RESULTS[k % 5]} | {v} |" for k, v in enumerate(values))
+    if layout == "a cell to a row, each group once":
+        return "| 类别 | 结果 | 数量 |\n|---|---|---|\n" + "\n".join(
+            f"| {_GROUPS[k // 5] if k % 5 == 0 else ''} | {_RESULTS[k % 5]} | {v} |" for k, v in enumerate(values))
+    if layout == "a cell to a row, groups merged":
+        return "<table><tr><td>类别</td><td>结果</td><td>数量</td></tr>" + "".join(
+            "<tr>" + (f'<td rowspan="5">{_GROUPS[k // 5]}</td>' if k % 5 == 0 else "")
+            + f"<td>{_RESULTS[k % 5]}</td><td>{v}</td></tr>" for k, v in enumerate(values)) + "</table>"
+    if layout == "results down":
+        return "| 结果 | " + " | ".join(_GROUPS) + " |\n|---|---|---|---|\n" + "\n".join(
+            f"| {r} | {values[k]} | {values[5 + k]} | {values[10 + k]} |" for k, r in enumerate(_RESULTS))
+    assert layout == "groups down"
+    return "| 类别 | " + " | ".join(_RESULTS) + " |\n|---|---|---|---|---|---|\n" + "\n".join(
+        f"| {g} | " + " | ".join(values[5 * k:5 * k + 5]) + " |" for k, g in enumerate(_GROUPS))
+
+
+@pytest.mark.parametrize("layout", ["a cell to a row", "a cell to a row, each group once",
+                                    "a cell to a row, groups merged", "results down", "groups down"])
+@pytest.mark.parametrize("seed", [30011, 30012])
+def test_table_4_laid_out_otherwise_than_one_row_is_read_by_its_labels(layout, seed):
+    """Table 4 set out a cell to a row, or a result or a group to a row: each value read by its
+    labels. (Read as the form's row, a cell to a row gave its first value alone, and the other
+    fourteen cells were taken for zeros and accepted.)"""
+    report = build_report(synth_answers(seed), seed=seed)
+    text = render_text(report, "markdown", seed=seed).text
+    start = text.index("| 行政复议")
+    end = text.index("\n\n", start)
+    keys = [k for k in report.answer if k.startswith("t4.")]
+    values = ["" if report.answer[k] is None else str(report.answer[k]) for k in keys]
+    assert any(v not in ("", "0") for v in values)
+    data = (text[:start] + _as_laid_out(values, layout) + text[end:]).encode()
+    result = extract_document(read_document(data, ExtractOptions()), "report.md", data)
+    fields = result.model_dump(mode="json")["fields"]
+    assert [k for k, _, _ in wrong_fields(report.answer, {"fields": fields}) if k in keys] == []
+    assert all(fields[k]["confidence"] >= 0.9 for k in keys)
+
+
+def test_table_4_laid_out_in_a_way_not_known_is_held_for_review():
+    """A cell to a row under labels the reader does not know (维持, 纠正...): the first row's value
+    is the only one the form's row takes, and fourteen numbers stand after it, so every cell of
+    table 4 goes to review, none taken for a zero and accepted."""
+    seed = 30011
+    report = build_report(synth_answers(seed), seed=seed)
+    text = render_text(report, "markdown", seed=seed).text
+    start = text.index("| 行政复议")
+    end = text.index("\n\n", start)
+    keys = [k for k in report.answer if k.startswith("t4.")]
+    values = ["" if report.answer[k] is None else str(report.answer[k]) for k in keys]
+    short = ["维持", "纠正", "其他", "未结", "合计"]
+    table = "| 类别 | 结果 | 数量 |\n|---|---|---|\n" + "\n".join(
+        f"| {_GROUPS[k // 5]} | {short[k % 5]} | {v} |" for k, v in enumerate(values))
+    data = (text[:start] + table + text[end:]).encode()
+    result = extract_document(read_document(data, ExtractOptions()), "report.md", data)
+    fields = result.model_dump(mode="json")["fields"]
+    assert all(fields[k]["confidence"] < 0.9 for k in keys)
+    assert any("held for review" in w for w in result.warnings)
