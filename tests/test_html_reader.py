@@ -404,3 +404,22 @@ def test_a_page_in_big5_that_declares_no_charset_is_decoded():
     page = re.sub(r"<meta[^>]*charset[^>]*>", "", page.decode("utf-8") if isinstance(page, bytes) else page, flags=re.I)
     result = extract(opencc.OpenCC("s2t").convert(page).encode("big5", errors="replace"), "report.html")
     assert wrong_fields(report.answer, json.loads(result.model_dump_json())) == [] and result.review == []
+
+
+@pytest.mark.parametrize("body, named", [
+    ('<p>附件：<a href="/att/2024/r.pdf">某某局2023年政府信息公开工作年度报告.pdf</a></p>'
+     '<embed src="/att/2024/r.pdf" type="application/pdf">', "某某局2023年政府信息公开工作年度报告.pdf"),
+    ('<iframe src="/static/pdfjs/web/viewer.html?file=/att/2024/ndbg.pdf" width="100%"></iframe>', "ndbg.pdf"),
+    ('<p><a href="/att/2024/ndbg.docx">点击下载</a></p>', "ndbg.docx"),
+])
+def test_a_page_that_only_offers_the_report_as_an_attachment_is_refused_naming_it(body, named):
+    """A site's page around an attached report (a link, a PDF viewer, an embedded document): no
+    table of the form is there, and the refusal names the file to send instead, once."""
+    from extraction.errors import NotAReport
+    from extraction.pipeline import extract
+
+    page = ('<html><head><meta charset="utf-8"></head><body><h1>某某局2023年政府信息公开工作年度报告</h1>'
+            f'<p>发布日期：2024-01-20</p>{body}</body></html>').encode()
+    with pytest.raises(NotAReport, match=r"1 attached document\(s\) the page links to were not fetched \("
+                                         + named.replace(".", r"\.") + r"\)"):
+        extract(page, "page.html")

@@ -85,6 +85,7 @@ def read(data: bytes, read_picture: PictureReader | None = None, resolve: Resolv
     _inline_frames(root, resolve)
     styles = Styles(root)  # before the <head> and its style sheets are dropped
     head_title = _head_title(root)
+    viewed = _attachments(root, ("embed", "object"))  # (the page's viewers: dropped with the boilerplate)
     _strip_boilerplate(root)
     walker = _Walker(Pictures(read_picture), styles, resolve)
     body = root.find("body")
@@ -103,6 +104,10 @@ def read(data: bytes, read_picture: PictureReader | None = None, resolve: Resolv
     if walker.framed:
         warnings.append(f"{walker.framed} framed page(s) the page links to were not fetched: "
                         f"a table shown in a frame there is not read")
+    linked = _attachments(body if body is not None else root, ("a", "iframe"))
+    if attached := [*linked.values(), *(name for url, name in viewed.items() if url not in linked)]:
+        warnings.append(f"{len(attached)} attached document(s) the page links to were not fetched ({attached[0]}"
+                        f"{', ...' if len(attached) > 1 else ''}): where the report is there, send that file")
     return Document(blocks=walker.blocks, kind="html", pages=1, warnings=warnings,
                     timings_ms={"read_html": (time.perf_counter() - start) * 1000 - pictures.ms,
                                 **pictures.timings}, ocr_pages=pictures.pages(),
@@ -274,6 +279,33 @@ def _inline_frames(root, resolve: Resolver | None) -> None:
             frame.getparent().replace(frame, box)
 
 
+# A document a page offers as its attachment or shows in a viewer: the report itself, often, with
+# the page around it only its title (附件：某某局2023年政府信息公开工作年度报告.pdf).
+_ATTACHMENT = re.compile(r"\.(?:pdf|docx?|wps|ofd|xlsx?|et|zip|rar)(?:$|[?#])", re.I)
+
+
+def _attached_file(url: str) -> str:
+    """The address of the document `url` links to or shows; "" where it is no document."""
+    # (a PDF viewer is given its file as a parameter: viewer.html?file=/x/report.pdf)
+    return next((part for part in re.split(r"[?&=]", url)[::-1] if _ATTACHMENT.search(part)), "")
+
+
+def _attachments(root, tags: tuple[str, ...]) -> dict[str, str]:
+    """The documents the page's elements of `tags` link to or embed, by address, each once, in
+    order, with its name: a link's text where it names the file, else the address's last part."""
+    names: dict[str, str] = {}  # by the file's address
+    for el in root.iter(*tags):
+        url = el.get("href") or el.get("src") or el.get("data") or ""
+        target = _attached_file(url)
+        if not target:
+            continue
+        text = re.sub(r"\s+", "", el.text_content() if el.tag == "a" else "")
+        name = text if _ATTACHMENT.search(text) else target.rsplit("/", 1)[-1].split("#")[0]
+        if name and (target not in names or name == text):
+            names[target] = name
+    return names
+
+
 def _framed_page(frame, resolve: Resolver | None) -> str | None:
     if frame.get("srcdoc", "").strip():
         return frame.get("srcdoc")
@@ -394,7 +426,9 @@ class _Walker:
         if tag == "iframe":  # its own content is only what browsers without frames show
             src = el.get("src", "").strip().lower()
             tiny = any(el.get(a, "").strip() in ("0", "1", "0px", "1px") for a in ("width", "height"))
-            self.framed += bool(src) and not tiny and not src.startswith(("about:", "javascript:"))
+            # (a frame showing a document, a PDF viewer's, is counted with the attachments)
+            self.framed += bool(src) and not tiny and not src.startswith(("about:", "javascript:")) \
+                and not _attached_file(src)
             return
         if tag in ("pre", "xmp") and el.find(".//table") is None:
             self._preformatted(el)
