@@ -50,13 +50,9 @@ def _as_laid_out(values: list[str], layout: str) -> str:
         f"| {g} | " + " | ".join(values[5 * k:5 * k + 5]) + " |" for k, g in enumerate(_GROUPS))
 
 
-@pytest.mark.parametrize("layout", ["a cell to a row", "a cell to a row, each group once",
-                                    "a cell to a row, groups merged", "results down", "groups down"])
-@pytest.mark.parametrize("seed", [30011, 30012])
-def test_table_4_laid_out_otherwise_than_one_row_is_read_by_its_labels(layout, seed):
-    """Table 4 set out a cell to a row, or a result or a group to a row: each value read by its
-    labels. (Read as the form's row, a cell to a row gave its first value alone, and the other
-    fourteen cells were taken for zeros and accepted.)"""
+def _with_table4(seed: int, lay_out):
+    """A report in Markdown with its table 4 replaced by `lay_out(values)`, read: the report, table
+    4's keys, and the result."""
     report = build_report(synth_answers(seed), seed=seed)
     text = render_text(report, "markdown", seed=seed).text
     start = text.index("| 行政复议")
@@ -64,8 +60,18 @@ def test_table_4_laid_out_otherwise_than_one_row_is_read_by_its_labels(layout, s
     keys = [k for k in report.answer if k.startswith("t4.")]
     values = ["" if report.answer[k] is None else str(report.answer[k]) for k in keys]
     assert any(v not in ("", "0") for v in values)
-    data = (text[:start] + _as_laid_out(values, layout) + text[end:]).encode()
-    result = extract_document(read_document(data, ExtractOptions()), "report.md", data)
+    data = (text[:start] + lay_out(values) + text[end:]).encode()
+    return report, keys, extract_document(read_document(data, ExtractOptions()), "report.md", data)
+
+
+@pytest.mark.parametrize("layout", ["a cell to a row", "a cell to a row, each group once",
+                                    "a cell to a row, groups merged", "results down", "groups down"])
+@pytest.mark.parametrize("seed", [30011, 30012])
+def test_table_4_laid_out_otherwise_than_one_row_is_read_by_its_labels(layout, seed):
+    """Table 4 set out a cell to a row, or a result or a group to a row: each value read by its
+    labels. (Read as the form's row, a cell to a row gave its first value alone, and the other
+    fourteen cells were taken for zeros and accepted.)"""
+    report, keys, result = _with_table4(seed, lambda values: _as_laid_out(values, layout))
     fields = result.model_dump(mode="json")["fields"]
     assert [k for k, _, _ in wrong_fields(report.answer, {"fields": fields}) if k in keys] == []
     assert all(fields[k]["confidence"] >= 0.9 for k in keys)
@@ -75,18 +81,8 @@ def test_table_4_laid_out_in_a_way_not_known_is_held_for_review():
     """A cell to a row under labels the reader does not know (维持, 纠正...): the first row's value
     is the only one the form's row takes, and fourteen numbers stand after it, so every cell of
     table 4 goes to review, none taken for a zero and accepted."""
-    seed = 30011
-    report = build_report(synth_answers(seed), seed=seed)
-    text = render_text(report, "markdown", seed=seed).text
-    start = text.index("| 行政复议")
-    end = text.index("\n\n", start)
-    keys = [k for k in report.answer if k.startswith("t4.")]
-    values = ["" if report.answer[k] is None else str(report.answer[k]) for k in keys]
     short = ["维持", "纠正", "其他", "未结", "合计"]
-    table = "| 类别 | 结果 | 数量 |\n|---|---|---|\n" + "\n".join(
-        f"| {_GROUPS[k // 5]} | {short[k % 5]} | {v} |" for k, v in enumerate(values))
-    data = (text[:start] + table + text[end:]).encode()
-    result = extract_document(read_document(data, ExtractOptions()), "report.md", data)
-    fields = result.model_dump(mode="json")["fields"]
-    assert all(fields[k]["confidence"] < 0.9 for k in keys)
+    _, keys, result = _with_table4(30011, lambda values: "| 类别 | 结果 | 数量 |\n|---|---|---|\n" + "\n".join(
+        f"| {_GROUPS[k // 5]} | {short[k % 5]} | {v} |" for k, v in enumerate(values)))
+    assert all(result.fields[k].confidence < 0.9 for k in keys)
     assert any("held for review" in w for w in result.warnings)
