@@ -338,13 +338,15 @@ _NEXT_TITLE_REACH = 15
 
 def _first_report(tokens, sections: Sections):
     """A volume of reports (a county's departments', bound in one file): the tokens of the first
-    report, cut where the next one's title stands before its heading 一、总体情况 (at that heading
-    where no title is found), and the next one named by its title and page. The next one's title
+    report, cut where the next one's title stands before its heading 一、总体情况, or its 二、 where
+    its 一、 is worded otherwise (at that heading where no title is found), and the next one named by its title and page. The next one's title
     begins on the line of an agency standing above the rest (某某局 / 2023年度政府信息公开工作报告)
     where the first report's title names another: one whose title names none signs with it. The
     next one's web page's information block goes with it."""
     next_heading = sections.next_report
-    lo = max(0, next_heading - _NEXT_TITLE_REACH)
+    # (before its 二、, the next report's title stands before all of its section 一: looked for
+    # after this report's last heading)
+    lo = max(0, next_heading - _NEXT_TITLE_REACH) if sections.next_section == 1 else max(sections.starts.values()) + 1
     title = find_title(tokens[lo:next_heading], next_heading - lo)
     cut = next((i for i in range(lo, next_heading) if title and tokens[i] is title.token), next_heading)
     name = re.sub(r"\s+", "", title.token.text) if title else "its heading 一、总体情况"

@@ -27,8 +27,10 @@ class Sections:
     starts: dict[int, int]  # section number → index of its heading token
     n_tokens: int
     inline: dict[int, str] = field(default_factory=dict)  # body text printed on the heading's line
-    # the heading 一、总体情况 of another report after this one's tables (a volume of reports)
+    # the heading 一、总体情况 of another report after this one's tables (a volume of reports), or
+    # where that heading is worded otherwise (一、工作概述), its 二、主动公开政府信息情况
     next_report: int | None = None
+    next_section: int = 1  # which of the next report's headings next_report is
 
     def span(self, k: int) -> tuple[int, int] | None:
         """Token index range [start, end) of section k's body, or None if its heading is missing."""
@@ -75,8 +77,8 @@ def find_sections(tokens: list[Token]) -> Sections:
         if tok.is_value:
             continue
         hit = _heading_number(tok.text)
-        if hit and hit[0] == 1 and last >= 4:
-            return Sections(starts, len(tokens), inline, next_report=i)
+        if hit and hit[0] in (1, 2) and last >= 4:
+            return Sections(starts, len(tokens), inline, next_report=i, next_section=hit[0])
         if hit and hit[0] not in starts and hit[0] > last:
             starts[hit[0]] = i
             last = hit[0]

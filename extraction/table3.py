@@ -26,23 +26,22 @@ def read_table3(schema: Schema, tokens: Sequence[Token], span: tuple[int, int], 
     table = TableRead()
     zeros_blank = prints_zeros_blank(tokens[span[0]:span[1]])
     subtotal = _subtotal_column(tokens[span[0]:found[0][1]] if found else [])
-    extra = wide = 0
+    wide = 0  # rows printing more figures than the form's columns
     for row, i, ratio, values in found:
         values, dropped = _without_subtotal(values, len(row.keys), subtotal)
         printed = [t for t in values if t.is_value and not t.is_blank]
-        if not dropped and len(printed) > len(row.keys):
-            wide += 1
-            extra += all(t.exact for t in values)  # a grid's row with more figures than the form's columns
+        wide += not dropped and len(printed) > len(row.keys)
         read_row(table, row.keys, values, ratio, zeros_blank=zeros_blank, label_in_table=tokens[i].in_table)
         table.end = max(table.end, i + 1 + len(values) + dropped)
     table.rows_not_found("table 3", rows, found)
     if subtotal is not None:
         table.warnings.append("table 3: a subtotal column of the legal persons (小计) left out, where its "
                               "figures are their sum")
-    # (OCR may read a figure twice, or a number kerned apart as two, in a row or two; not in most)
-    if extra or wide >= max(5, len(found) // 2):
+    # most rows: a column the form does not have (OCR may read a figure twice, a number kerned apart
+    # as two, or a stray mark as a figure, in a row or two; not in most)
+    if wide >= max(5, len(found) // 2):
         table.in_doubt = True
-        table.warnings.append(f"table 3: {max(extra, wide)} rows print more figures than the form has "
+        table.warnings.append(f"table 3: {wide} rows print more figures than the form has "
                               f"columns (a column the form does not have?): its cells are held for review")
     return table, single
 

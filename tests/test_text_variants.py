@@ -630,3 +630,19 @@ def test_a_sites_labelled_line_above_a_title_without_its_agency_is_no_agency(see
     lines[at] = f"主办单位：某某市人民政府办公室\n\n# {report.answer['meta.year']}年度政府信息公开工作报告"
     result = extract("\n".join(lines).encode(), "report.md")
     assert result.fields["meta.agency"].value == report.answer["meta.agency"]
+
+
+@pytest.mark.parametrize("shape", ["markdown", "tsv"])
+def test_a_volumes_report_whose_first_heading_is_worded_otherwise_is_still_a_report(shape):
+    """A volume whose later reports word their first heading otherwise (一、工作概述): each is
+    found by its 二、主动公开政府信息情况 after the report before's tables, its title looked for
+    before all of its section 一, and every report read right. (Before, the volume read as one
+    report, the first, with the last one's date.)"""
+    from extraction.pipeline import extract_reports
+
+    texts = [render_text(build_report(synth_answers(seed), seed=seed), shape, seed=535) for seed in (5350, 5351, 5352)]
+    volume = "\n\n".join(t.text if k == 0 else t.text.replace("一、总体情况", "一、工作概述", 1)
+                         for k, t in enumerate(texts))
+    assert volume.count("一、工作概述") == 2
+    outputs = [json.loads(r.model_dump_json()) for r in extract_reports(volume.encode(), "volume.txt")]
+    assert [wrong_fields(t.answer, o) for t, o in zip(texts, outputs)] == [[]] * 3 and len(outputs) == 3
