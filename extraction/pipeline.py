@@ -237,7 +237,7 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
     tokens' sections, where found already."""
     sections = sections or find_sections(tokens)
     warnings: list[str] = []
-    title = find_title(tokens, sections.starts.get(1, min(len(tokens), 60)) + 1)
+    title = _own_title(tokens, sections)
     year = title.year if title else None
 
     span2, span3, span4 = sections.table_span(2), sections.table_span(3), sections.table_span(4)
@@ -336,13 +336,18 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
 _NEXT_TITLE_REACH = 15
 
 
+def _own_title(tokens, sections: Sections):
+    """The report's title: the first line before its 一、 (or its first lines) that reads as one."""
+    return find_title(tokens, sections.starts.get(1, min(len(tokens), 60)) + 1)
+
+
 def _first_report(tokens, sections: Sections):
     """A volume of reports (a county's departments', bound in one file): the tokens of the first
     report, cut where the next one's title stands before its heading 一、总体情况, or its 二、 where
-    its 一、 is worded otherwise (at that heading where no title is found), and the next one named by its title and page. The next one's title
-    begins on the line of an agency standing above the rest (某某局 / 2023年度政府信息公开工作报告)
-    where the first report's title names another: one whose title names none signs with it. The
-    next one's web page's information block goes with it."""
+    its 一、 is worded otherwise (at that heading where no title is found), and the next one named
+    by its title and page. The next one's title begins on the line of an agency standing above the
+    rest (某某局 / 2023年度政府信息公开工作报告) where the first report's title names another: one
+    whose title names none signs with it. The next one's web page's information block goes with it."""
     next_heading = sections.next_report
     # (before its 二、, the next report's title stands before all of its section 一: looked for
     # after this report's last heading)
@@ -350,8 +355,8 @@ def _first_report(tokens, sections: Sections):
     title = find_title(tokens[lo:next_heading], next_heading - lo)
     cut = next((i for i in range(lo, next_heading) if title and tokens[i] is title.token), next_heading)
     name = re.sub(r"\s+", "", title.token.text) if title else "its heading 一、总体情况"
-    own = find_title(tokens, sections.starts.get(1, min(len(tokens), 60)) + 1)
-    if title and title.agency and title.agency not in name and own and own.agency not in (None, title.agency):
+    if title and title.agency and title.agency not in name and (own := _own_title(tokens, sections)) \
+            and own.agency not in (None, title.agency):
         above = next((i for i in range(cut - 1, max(lo, cut - 3) - 1, -1)
                       if title.agency in re.sub(r"\s+", "", tokens[i].text)), None)
         if above is not None:

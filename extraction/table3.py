@@ -61,12 +61,14 @@ def _subtotal_column(header: Sequence[Token]) -> int | None:
 def _without_subtotal(values: list[Token], n: int, at: int | None) -> tuple[list[Token], int]:
     """A row's values with the subtotal column's left out (and 1), where it holds the sum of the
     five legal persons' figures; else as they are (and 0)."""
+    if at is None:
+        return values, 0
     vals = list(values)
-    while at is not None and len(vals) > n + 1 and vals[0].is_blank:  # the label's own empty cells
+    while len(vals) > n + 1 and vals[0].is_blank:  # the label's own empty cells
         vals.pop(0)
-    while at is not None and len(vals) > n + 1 and vals[-1].is_blank:
+    while len(vals) > n + 1 and vals[-1].is_blank:
         vals.pop()
-    if at is None or len(vals) != n + 1:
+    if len(vals) != n + 1:
         return values, 0
     numbers = [t.value.number or 0 for t in vals]
     persons = numbers[2:7] if at == 1 else numbers[1:6]

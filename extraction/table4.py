@@ -70,10 +70,10 @@ def read_table4(schema: Schema, tokens: Sequence[Token], span: tuple[int, int],
     taken = {id(t) for t in values}
     later = sum(t.is_value and t.value.number is not None and id(t) not in taken for t in tokens[start:end])
     if len(values) < len(keys) and later >= len(keys) - len(values):
-        # numbers enough to fill the row's empty fields stand in the table's part after it: the row
+        # numbers enough to fill the row's empty fields stand elsewhere in table 4's part: the row
         # read is not the table's all (laid out in a way not known), whatever the rules make of it
         table.in_doubt = True
-        table.warnings.append(f"table 4: {len(values)} values in its row and {later} more numbers after "
+        table.warnings.append(f"table 4: {len(values)} values in its row and {later} more numbers beside "
                               f"it: its cells are held for review")
     return table
 

@@ -5,6 +5,8 @@ from typing import Callable
 
 from prometheus_client import CollectorRegistry, disable_created_metrics, Counter, Gauge, Histogram, generate_latest
 
+from .store import reports_of
+
 disable_created_metrics()  # the *_created series double the output for nothing we use
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -41,8 +43,8 @@ class Metrics:
         if seconds is not None:
             self.extraction.observe(seconds)
         if result is not None and outcome == "ok":
-            # a volume ({"reports": [...]}): its pages once, the review items of all its reports
-            reports = result["reports"] if "reports" in result else [result]
+            # a volume: its pages once, the review items of all its reports
+            reports = reports_of(result)
             self.pages.inc(int(((reports[0] if reports else {}).get("source") or {}).get("pages") or 0))
             n = sum(len(r.get("review") or []) for r in reports)
             self.review.inc(n)

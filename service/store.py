@@ -119,6 +119,11 @@ class JobView:
     each_report: bool = False
 
 
+def reports_of(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The reports an answer holds: a volume's ({"reports": [...]}) every one, else the one."""
+    return result["reports"] if "reports" in result else [result]
+
+
 def stored_version(version: str, each_report: bool) -> str:
     """The version a result is stored under: a volume's every report apart from its first, which
     is what a plain extraction of the same bytes answers."""
@@ -170,7 +175,7 @@ class Store:
     def save_result(self, sha256: str, version: str, result: dict[str, Any]) -> None:
         with self._session() as s, s.begin():
             if s.get(StoredResult, (sha256, version)) is None:
-                first = (result["reports"] or [{}])[0] if "reports" in result else result  # a volume's
+                first = (reports_of(result) or [{}])[0]  # (a volume's pages are its first report's)
                 pages = int((first.get("source") or {}).get("pages") or 0)
                 s.add(StoredResult(sha256=sha256, extractor_version=version, pages=pages,
                                    result=json.dumps(result, ensure_ascii=False), created_at=time.time()))

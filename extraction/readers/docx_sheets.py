@@ -71,15 +71,16 @@ def sheet_tables(p, part, seen: EmbeddedSheets) -> list[Table]:
 def workbook_table(blob: bytes) -> Table | None:
     """The grid an embedded workbook (.xlsx, or Excel 97-2003's) shows; None where it is neither or
     holds no table."""
-    if blob.startswith(OLE_MAGIC):
-        view = legacy_sheet(blob)
-        return shown_grid(view) if view is not None else None
+    view = legacy_sheet(blob) if blob.startswith(OLE_MAGIC) else _xlsx_sheet(blob)
+    return shown_grid(view) if view is not None else None
+
+
+def _xlsx_sheet(blob: bytes) -> SheetView | None:
     try:
         with zipfile.ZipFile(io.BytesIO(blob)) as z:
-            view = _Workbook(z).sheet()
+            return _Workbook(z).sheet()
     except (zipfile.BadZipFile, KeyError, IndexError, StopIteration, TypeError, etree.XMLSyntaxError, ValueError):
         return None  # no .xlsx, or one damaged past reading (no sheet, a cell without its reference...)
-    return shown_grid(view) if view is not None else None
 
 
 def _column_number(letters: str) -> int:
