@@ -1,9 +1,11 @@
 """Text normalisation, applied once to every block whatever the reader: traditional → simplified,
-full-width letters and digits → ASCII, pinyin glosses dropped, invisible characters removed."""
+radicals and compatibility ideographs → the characters they stand for, full-width letters and
+digits → ASCII, pinyin glosses dropped, invisible characters removed."""
 from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from dataclasses import replace
 
 from .model import Document, Paragraph
@@ -14,6 +16,27 @@ _PINYIN = re.compile(
 )
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
 _TAGS = re.compile(r"</?[a-zA-Z][^<>]{0,80}>")
+
+
+def _radical_table() -> dict[int, str]:
+    """Characters a PDF's font maps to radicals or compatibility ideographs, and those converters
+    copy on (工作 as ⼯作, 人民 as ⼈⺠, 部门 as 部⻔, 1月 as 1⽉): the unified ideographs they stand
+    for. The Kangxi radicals and compatibility ideographs fold by Unicode's own compatibility
+    mapping; most radicals of the supplement have none, so the ones with a character's whole shape
+    are listed (a component, such as 讠 or 钅, is no character and is left)."""
+    table: dict[int, str] = {}
+    for first, last in ((0x2F00, 0x2FD5), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F)):
+        for cp in range(first, last + 1):
+            folded = unicodedata.normalize("NFKC", chr(cp))
+            if folded != chr(cp) and len(folded) == 1:
+                table[cp] = folded
+    for radical, character in zip("⺟⺠⻅⻆⻉⻋⻓⻔⻘⻙⻚⻛⻜⻝⻢⻣⻤⻥⻦⻧⻨⻩⻪⻫⻬⻭⻮⻯⻰⻲⻳",
+                                  "母民见角贝车长门青韦页风飞食马骨鬼鱼鸟卤麦黄黾齐齐齿齿龙龙龟龟"):
+        table[ord(radical)] = character
+    return table
+
+
+_RADICALS = _radical_table()
 
 _converter = None
 _lock = threading.Lock()
@@ -67,7 +90,7 @@ def strip_tags(text: str) -> str:
 
 
 def normalize_text(text: str) -> str:
-    text = _INVISIBLE.sub("", text)
+    text = _INVISIBLE.sub("", text).translate(_RADICALS)
     text = strip_pinyin(text)
     return fold_number_signs(fold_width(to_simplified(text)))
 
