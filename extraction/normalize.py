@@ -1,6 +1,7 @@
 """Text normalisation, applied once to every block whatever the reader: traditional → simplified,
 radicals and compatibility ideographs → the characters they stand for, full-width letters and
-digits → ASCII, pinyin glosses dropped, invisible characters removed."""
+digits → ASCII, pinyin glosses dropped, invisible characters removed, and a line of prose set
+letter-spaced closed up."""
 from __future__ import annotations
 
 import re
@@ -95,11 +96,29 @@ def normalize_text(text: str) -> str:
     return fold_number_signs(fold_width(to_simplified(text)))
 
 
+# A line set letter-spaced (a title or a signature in distributed alignment, 长 沙 市 民 政 局 /
+# 2 0 2 3 年 1 月 2 0 日): one character between spaces throughout, Chinese among them. Its spaces
+# go, except between two digits: a row of figures printed one to a cell (总 计 1 0 2) stays apart.
+_LETTER_SPACED = re.compile(r"^\s*\S(?:[ \t\u3000]{1,3}\S){3,}\s*$")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_SPACE_NOT_IN_FIGURES = re.compile(r"(?<!\d)\s+|\s+(?!\d)")
+# Single digits set apart before a 年, 月 or 日 (2 0 2 3年1月2 0日, as a text layer may place each
+# digit of a spaced date) are one year, month or day.
+_SPACED_DATE_DIGITS = re.compile(r"(?<!\d)\d(?:[ \t]\d)+(?=[ \t]*[年月日])")
+
+
+def close_letter_spacing(line: str) -> str:
+    if _LETTER_SPACED.match(line) and len(_CJK.findall(line)) >= 2:
+        line = _SPACE_NOT_IN_FIGURES.sub("", line.strip())
+    return _SPACED_DATE_DIGITS.sub(lambda m: re.sub(r"\s", "", m.group(0)), line)
+
+
 def normalize_document(doc: Document) -> Document:
     blocks = []
     for block in doc.blocks:
         if isinstance(block, Paragraph):
-            blocks.append(replace(block, text=normalize_text(block.text)))
+            text = "\n".join(map(close_letter_spacing, normalize_text(block.text).split("\n")))
+            blocks.append(replace(block, text=text))
         else:
             cells = [replace(c, text=normalize_text(c.text)) for c in block.cells]
             blocks.append(replace(block, cells=cells))

@@ -5,7 +5,9 @@ import json
 
 import pytest
 
+from extraction.normalize import close_letter_spacing
 from extraction.pipeline import extract
+from tests.synth import pdf_report
 from tests.synth.form import build_report, synth_answers
 from tests.synth.text_report import render_text
 
@@ -201,3 +203,31 @@ def test_a_title_whose_kai_ocr_dropped_or_misread_is_still_the_title(title):
     meta = _meta(_text(report, title.format(agency=agency, year=year), agency))
     assert meta["year"] == (year, 0.97)
     assert meta["agency"][0] == agency and meta["agency"][1] >= 0.9
+
+
+def _spaced(text: str) -> str:
+    return " ".join(text.replace(" ", ""))
+
+
+@pytest.mark.parametrize("kind", ["text", "pdf"])
+def test_a_title_and_signature_set_letter_spaced(kind):
+    """A title and signature set in distributed alignment come one character between spaces (a text
+    layer may keep the spaces between Chinese characters and join them, leaving the digits apart:
+    2 0 2 5年1月2 0日). Closed up, they name the agency and the date."""
+    report = _report(76, agency="长沙市岳麓区民政局")
+    year = report.answer["meta.year"]
+    title, agency, date = f"长沙市岳麓区民政局{year}年政府信息公开工作年度报告", "长沙市岳麓区民政局", f"{year + 1}年1月20日"
+    if kind == "text":
+        fields = json.loads(extract(_text(report, _spaced(title), f"{_spaced(agency)}\n{_spaced(date)}").encode(),
+                                    "report.txt").model_dump_json())["fields"]
+    else:
+        report.title, report.signature = _spaced(title), [_spaced(agency), _spaced(date)]
+        fields = json.loads(extract(pdf_report.render_pdf(report), "report.pdf").model_dump_json())["fields"]
+    assert (fields["meta.agency"]["value"], fields["meta.year"]["value"]) == (agency, year)
+    assert fields["meta.published_date"]["value"] == f"{year + 1}-01-20"
+    assert min(fields[k]["confidence"] for k in ("meta.agency", "meta.year", "meta.published_date")) >= 0.9
+
+
+def test_figures_set_one_to_a_cell_in_a_line_of_prose_stay_apart():
+    assert close_letter_spacing("总 计 1 0 2 3 6") == "总计1 0 2 3 6"
+    assert close_letter_spacing("共12 3年") == "共12 3年"
