@@ -262,6 +262,30 @@ def test_text_a_viewer_does_not_show_is_not_read(report, browser_pdf, browser_do
     assert [_spans(t) for t in _tables(doc)] == [_spans(t) for t in _tables(browser_doc)]
 
 
+def _corrected_under_boxes(data: bytes) -> bytes:
+    """The PDF as an editor leaves figures it corrected: each old figure (here the printed one plus
+    one to nine, drawn from the same origin) painted over with an opaque box, and the new figure
+    written on the box."""
+    src = pymupdf.open(stream=data, filetype="pdf")
+    out = pymupdf.open()
+    for number, page in enumerate(src):
+        figures = _numbers(page)
+        edited = out.new_page(width=page.rect.width, height=page.rect.height)
+        for n, (x0, y0, x1, y1, text, *_) in enumerate(figures):
+            edited.insert_text((x0, y1 - 1.5), str(int(text) + 1 + n % 9), fontsize=9)
+        for x0, y0, x1, y1, *_ in figures:
+            edited.draw_rect(pymupdf.Rect(x0 - 1, y0 - 1, x1 + 4, y1 + 1), color=None, fill=(1, 1, 1))
+        edited.show_pdf_page(edited.rect, src, number)
+    return out.tobytes()
+
+
+def test_figures_painted_over_by_a_box_are_not_read(browser_pdf, browser_doc):
+    """An edited PDF's old figures under the boxes its new ones are written on: only the new ones
+    are read, a new one beginning with the old one's digit included (both drawn from one origin)."""
+    doc = pdf.read(_corrected_under_boxes(browser_pdf))
+    assert [_spans(t) for t in _tables(doc)] == [_spans(t) for t in _tables(browser_doc)]
+
+
 def test_white_text_on_a_dark_cell_is_read(browser_pdf):
     doc = pymupdf.open(stream=browser_pdf, filetype="pdf")
     page = doc[0]

@@ -291,7 +291,8 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float
     try:
         drawings = page.get_drawings()
         raw = without_unseen_text(
-            page.get_text("rawdict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP), drawings)
+            page.get_text("rawdict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP), drawings,
+            page.get_texttrace)
         frame = reading_frame(page, raw)
         h, v = _rulings(drawings, frame, page.rect.width * page.rect.height)
         words = _words(raw, frame, v)

@@ -2,8 +2,9 @@
 
 Authors and tools leave such text beside what is printed: last year's figures in white under or
 after this year's, a copy drawn in the invisible rendering mode (an electronic seal's, a
-converter's). Read with the rest, it joins the visible number of its cell (15 and a white 12 read
-as "1512"). A page whose text is nearly all invisible is a different thing, a scanner's OCR over
+converter's), or figures corrected by painting a box over the old ones and writing the new ones on
+it (a PDF editor's white-out). Read with the rest, it joins the visible number of its cell (15 and
+a white 12 read as "1512"). A page whose text is nearly all invisible is a different thing, a scanner's OCR over
 its picture: that is `pdf._hidden_text_over_image`'s to judge, and it is left as it is here.
 A watermark is seen but is no part of the page's text: a line set at a slant across the tables
 would put its characters (a date's digits) into their cells.
@@ -11,6 +12,9 @@ would put its characters (a date's digits) into their cells.
 from __future__ import annotations
 
 import math
+from typing import Callable
+
+import numpy as np
 
 # MuPDF's per-character flags: the glyph is filled / stroked. Neither: rendering mode 3 or 7.
 _FILLED, _STROKED = 16, 32
@@ -22,11 +26,21 @@ _DARK_FILL_MAX = 0.6
 _SLANT_MIN = 10
 # Unseen text is set aside only where at least this share of the page's characters is seen.
 _SEEN_SHARE = 0.5
+# A box painted over a character hides it where it covers this share of the character's box.
+_COVERED_SHARE = 0.6
+# A character of the text trace and of the "rawdict" are the same one within this many points.
+_SAME_PLACE = 0.5
+# A box narrower than this (points) either way is a ruling drawn as a bar, hiding no character.
+_BOX_MIN = 2.0
+_BOXES_AT_ONCE = 256  # boxes weighed against every character at a time (memory: chars x this)
 
 
-def without_unseen_text(raw: dict, drawings: list[dict]) -> dict:
-    """`raw` (a page's "rawdict") without the spans a viewer does not show and the lines of a
-    watermark, where most of the page's text is left; else `raw` itself."""
+def without_unseen_text(raw: dict, drawings: list[dict], trace: Callable[[], list[dict]] | None = None) -> dict:
+    """`raw` (a page's "rawdict") without the spans a viewer does not show, the characters an
+    opaque box painted after them covers, and the lines of a watermark, where most of the page's
+    text is left; else `raw` itself. `trace`: the page's text trace (page.get_texttrace), which
+    says in what order text and boxes were painted; asked for only where a box lies over text."""
+    raw = _without_covered(raw, drawings, trace) if trace is not None else raw
     fills: list | None = None  # the dark fills, found only once a white span asks for them
     unseen: set[int] = set()
     total = hidden = 0
@@ -106,3 +120,76 @@ def _luminance(fill: tuple) -> float:
         c, m, y, k = fill
         fill = ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
     return 0.299 * fill[0] + 0.587 * fill[1] + 0.114 * fill[2]
+
+
+def _without_covered(raw: dict, drawings: list[dict], trace: Callable[[], list[dict]]) -> dict:
+    """`raw` without the characters that an opaque rectangle painted after them hides: the old
+    figures of an edited PDF, whose new ones are written on the box. A box painted before its text
+    is the cell's shading, and one as large as half the page a background, which nothing painted
+    after the text could be on a page that shows it. A box thinner than a character (a ruling
+    drawn as a bar) hides none."""
+    page_area = float(raw.get("width", 0)) * float(raw.get("height", 0))
+    boxes = [(path["seqno"], path["rect"]) for path in drawings
+             if path.get("fill") is not None and "f" in (path.get("type") or "")
+             and path.get("fill_opacity", 1.0) >= 1.0 and _one_rectangle(path)
+             and min(path["rect"].width, path["rect"].height) >= _BOX_MIN
+             and path["rect"].width * path["rect"].height < 0.5 * page_area]
+    chars = [ch["bbox"] for block in raw.get("blocks", []) for line in block.get("lines", [])
+             for span in line.get("spans", []) for ch in span.get("chars", [])]
+    if not boxes or not chars or not _covered(np.array(chars), [rect for _, rect in boxes]).any():
+        return raw
+    covered: dict[str, list[tuple[float, float]]] = {}  # character -> origins of its covered copies
+    for span in trace():
+        later = [rect for seqno, rect in boxes if seqno > span["seqno"]]
+        if span.get("type") == 3 or not later or not span["chars"]:
+            continue  # (not drawn: the visibility test below has it)
+        hit = _covered(np.array([c[3] for c in span["chars"]]), later)
+        for c, is_hit in zip(span["chars"], hit):
+            if is_hit:
+                covered.setdefault(chr(c[0]), []).append(c[2])
+    if not covered:
+        return raw
+
+    def hidden(ch: dict) -> bool:
+        """The same character drawn from the same origin as a covered one, each covered one taken
+        once: a new figure written on the box over an old one may begin with the same digit."""
+        origins = covered.get(ch["c"], [])
+        for n, origin in enumerate(origins):
+            if all(abs(a - b) <= _SAME_PLACE for a, b in zip(ch["origin"], origin)):
+                del origins[n]
+                return True
+        return False
+
+    blocks = []
+    for block in raw.get("blocks", []):
+        if "lines" not in block:
+            blocks.append(block)
+            continue
+        lines = []
+        for line in block["lines"]:
+            spans = [{**span, "chars": [ch for ch in span.get("chars", []) if not hidden(ch)]}
+                     for span in line.get("spans", [])]
+            spans = [span for span in spans if span["chars"]]
+            if spans:
+                lines.append({**line, "spans": spans})
+        blocks.append({**block, "lines": lines})
+    return {**raw, "blocks": blocks}
+
+
+def _one_rectangle(path: dict) -> bool:
+    items = path.get("items") or []
+    return len(items) == 1 and items[0][0] in ("re", "qu")
+
+
+def _covered(chars: np.ndarray, rects: list) -> np.ndarray:
+    """Per character box (rows x0, y0, x1, y1), whether one of `rects` covers enough of it."""
+    boxes = np.array([(r.x0, r.y0, r.x1, r.y1) for r in rects])
+    out = np.zeros(len(chars), dtype=bool)
+    area = np.clip(chars[:, 2] - chars[:, 0], 0, None) * np.clip(chars[:, 3] - chars[:, 1], 0, None)
+    for first in range(0, len(boxes), _BOXES_AT_ONCE):
+        b = boxes[first:first + _BOXES_AT_ONCE]
+        w = np.minimum(chars[:, None, 2], b[None, :, 2]) - np.maximum(chars[:, None, 0], b[None, :, 0])
+        h = np.minimum(chars[:, None, 3], b[None, :, 3]) - np.maximum(chars[:, None, 1], b[None, :, 1])
+        overlap = np.clip(w, 0, None) * np.clip(h, 0, None)
+        out |= ((overlap >= _COVERED_SHARE * area[:, None]) & (area[:, None] > 0)).any(axis=1)
+    return out
