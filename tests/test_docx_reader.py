@@ -424,3 +424,63 @@ def test_an_excel_object_given_twice_in_its_paragraph_is_one_table():
     document.save(buf)
     native = docx_reader.read(docx_report.render(report))
     assert len(_tables(docx_reader.read(buf.getvalue()))) == len(_tables(native))
+
+
+def _with_white_copies(data: bytes, seed: int) -> bytes:
+    """Each figure of the file's tables with a stale one beside it (before or after) coloured
+    white: last year's figure an author hid instead of deleting it."""
+    import random
+
+    import docx
+    from docx.shared import RGBColor
+
+    rng = random.Random(seed)
+    document = docx.Document(io.BytesIO(data))
+    for table in document.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                text = cell.text.strip()
+                if not text.isdigit():
+                    continue
+                paragraph = cell.paragraphs[-1]
+                stale = paragraph.add_run(str(int(text) + rng.randint(1, 9)))
+                stale.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+                if rng.random() < 0.5:
+                    paragraph.runs[0]._r.addprevious(stale._r)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("seed", [41, 42])
+def test_figures_coloured_white_beside_the_printed_ones_are_not_read(seed):
+    from extraction.pipeline import extract
+
+    report = build_report(synth_answers(seed), seed=seed)
+    data = _with_white_copies(docx_report.render(report), seed)
+    assert b'w:color w:val="FFFFFF"' in zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
+    out = extract(data, "report.docx").model_dump()
+    assert wrong_fields(report.answer, out) == []
+
+
+def test_white_text_on_a_dark_cell_or_a_shading_table_style_is_read():
+    import docx
+    from docx.shared import RGBColor
+
+    document = docx.Document()
+    shaded = document.add_table(rows=2, cols=2)
+    shaded.style = "Medium Shading 1 Accent 1"  # a dark header row, white labels by direct colour
+    plain = document.add_table(rows=2, cols=2)
+    plain.style = "Table Grid"
+    plain.cell(0, 0)._tc.get_or_add_tcPr().append(docx.oxml.parse_xml(
+        '<w:shd xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:val="clear" w:fill="1F3864"/>'))
+    for table, texts in ((shaded, ("自然人", "总计")), (plain, ("商业企业", "科研机构"))):
+        for cell, text in zip(table.rows[0].cells, texts):
+            cell.paragraphs[0].add_run(text).font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+        for cell, figure in zip(table.rows[1].cells, "12"):
+            cell.paragraphs[0].add_run(figure)
+    out = io.BytesIO()
+    document.save(out)
+    first, second = _tables(docx_reader.read(out.getvalue()))
+    assert [c.text for c in first.cells] == ["自然人", "总计", "1", "2"]
+    assert [c.text for c in second.cells] == ["商业企业", "", "1", "2"]  # white on a dark cell seen; on white, not
