@@ -423,3 +423,43 @@ def test_a_page_that_only_offers_the_report_as_an_attachment_is_refused_naming_i
     with pytest.raises(NotAReport, match=r"1 attached document\(s\) the page links to were not fetched \("
                                          + named.replace(".", r"\.") + r"\)"):
         extract(page, "page.html")
+
+
+@pytest.mark.parametrize("paint", ['<span style="color:#FFFFFF">{}</span>', '<font color="#ffffff">{}</font>',
+                                   '<span style="font-size:14px; color: white">{}</span>'])
+def test_figures_coloured_white_beside_the_printed_ones_are_not_read(paint):
+    """Last year's figure left in white beside this year's (before it or after it), as a page
+    pasted from Word keeps it: not read into the cell."""
+    import random
+    import re
+
+    from extraction.pipeline import extract
+
+    report = build_report(synth_answers(43), seed=43)
+    rng = random.Random(43)
+
+    def beside(m: re.Match) -> str:
+        stale = paint.format(int(m.group(1)) + rng.randint(1, 9))
+        return f"{m.group(0)}{stale}" if rng.random() < 0.5 else f"{stale}{m.group(0)}"
+
+    page, n = re.subn(r'<span style="font-size:14px">(\d+)</span>', beside,
+                      html_report.render(report, seed=43).decode())
+    assert n > 100
+    out = extract(page.encode(), "report.html").model_dump()
+    assert wrong_fields(report.answer, out) == []
+
+
+def test_white_text_on_a_dark_background_is_seen():
+    """White on a background the page paints dark, inline or by a style rule naming its row's class,
+    is seen; so is white around text another colour paints. White on the white page is not."""
+    import lxml.html
+
+    from extraction.readers.html_unseen import unseen_white
+
+    root = lxml.html.document_fromstring("""<html><head><style>tr.head > td.th{background-color:#1f3864}</style></head>
+    <body><table><tr class="head"><td id="a" class="th" style="color:#fff">自然人</td></tr>
+    <tr><td id="b" style="background:#333;color:white">1</td><td><span id="c" style="color:#fff">2</span>3</td>
+    <td><font id="d" color="#FFFFFF">4<span style="color:#000">5</span></font></td></tr></table>
+    <div style="background:url(banner.png)"><span id="e" style="color:#fff">网站首页</span></div></body></html>""")
+    unseen = unseen_white(root)
+    assert {el.get("id") for el in root.iter() if el.get("id") and unseen(el)} == {"c"}

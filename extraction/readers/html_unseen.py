@@ -1,0 +1,120 @@
+"""Text a web page holds but does not show: text coloured white on the white page.
+
+Pasted from a Word file (or edited by hand), a page may keep last year's figure coloured white
+beside this year's (the habit `pdf_visibility` and `docx_unseen` meet in those files). Read with
+the rest, it joins the figure of its cell (10 and a white 1 read as "110"). Only inline colours are
+weighed (a style attribute, a <font color>): white text on something dark (a background of its
+own or of an element around it, or a picture behind it, inline or by a style sheet's rule naming
+its tag, class or id in the rule's subject: the last element its selector names) is seen, and so is
+text inside it that another colour paints.
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from .css_tables import style_rules
+
+# A colour this light (each channel, 0-255) cannot be seen on white paper.
+_WHITE_MIN = 240
+# A background this dark or darker (luminance 0-1) lets white text be seen.
+_DARK_MAX = 0.6
+_COLOUR = re.compile(r"(?:^|;)\s*color\s*:\s*([^;!]+)", re.I)
+_BACKGROUND = re.compile(r"background(?:-color)?\s*:\s*([^;!]+)", re.I)
+_HEX = re.compile(r"#([0-9a-f]{3}|[0-9a-f]{6})\b", re.I)
+_RGB = re.compile(r"rgba?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)", re.I)
+_NAMED = {"white": (255, 255, 255), "black": (0, 0, 0), "navy": (0, 0, 128), "blue": (0, 0, 255),
+          "red": (255, 0, 0), "green": (0, 128, 0), "gray": (128, 128, 128), "grey": (128, 128, 128),
+          "maroon": (128, 0, 0), "purple": (128, 0, 128), "teal": (0, 128, 128), "darkblue": (0, 0, 139),
+          "darkred": (139, 0, 0), "darkgreen": (0, 100, 0), "snow": (255, 250, 250), "ivory": (255, 255, 240)}
+
+
+_COMPOUND_PART = re.compile(r"([.#]?)([A-Za-z][\w-]*)")
+_COMBINATORS = re.compile(r"\s*[>+~]\s*|\s+")
+
+
+def unseen_white(root) -> Callable[[object], bool]:
+    """Whether an element's own colour is white, on nothing dark, with no other colour inside it."""
+    painted = _painted_by_css(root)
+
+    def on_background(node) -> bool:
+        if _on_background(node):
+            return True
+        tag, ident, classes = node.tag.lower(), node.get("id", "").lower(), set(node.get("class", "").lower().split())
+        return any((not t or t == tag) and (not i or i == ident) and c <= classes for t, i, c in painted)
+
+    def unseen(el) -> bool:
+        rgb = _text_colour(el)
+        if rgb is None or min(rgb) < _WHITE_MIN:
+            return False
+        if any(_text_colour(inner) not in (None, rgb) for inner in el.iterdescendants()
+               if isinstance(inner.tag, str)):
+            return False
+        node = el
+        while node is not None:
+            if isinstance(node.tag, str) and on_background(node):
+                return False
+            node = node.getparent()
+        return True
+    return unseen
+
+
+def _painted_by_css(root) -> list[tuple[str, str, frozenset[str]]]:
+    """(tag, id, classes) of the subjects of the page's style rules that paint a dark background or
+    a picture: an element with all of one subject's names may be so painted (its context, the
+    selector's other parts, is not weighed: what it matches is taken as seen)."""
+    subjects = []
+    for selectors, body in style_rules(root):
+        if not _paints(body):
+            continue
+        for selector in selectors.split(","):
+            last = _COMBINATORS.split(selector.strip().lower())[-1].split(":")[0]
+            tag, ident, classes = "", "", set()
+            for kind, name in _COMPOUND_PART.findall(last):
+                if kind == "#":
+                    ident = name
+                elif kind == ".":
+                    classes.add(name)
+                else:
+                    tag = name
+            subjects.append((tag if tag != "*" else "", ident, frozenset(classes)))
+    return subjects
+
+
+def _paints(style: str) -> bool:
+    if "url(" in style.lower():
+        return True
+    for m in _BACKGROUND.finditer(style):
+        rgb = _rgb(m.group(1))
+        if rgb is not None and (0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]) / 255 <= _DARK_MAX:
+            return True
+    return False
+
+
+def _text_colour(el) -> tuple[int, int, int] | None:
+    m = _COLOUR.search(el.get("style", ""))
+    if m:
+        return _rgb(m.group(1))
+    if isinstance(el.tag, str) and el.tag.lower() == "font" and el.get("color"):
+        return _rgb(el.get("color"))
+    return None
+
+
+def _on_background(el) -> bool:
+    """Whether the element paints something under its text that white may show on: a dark
+    colour, or a picture (whose colours are not known)."""
+    if el.get("background") or _paints(el.get("style", "")):
+        return True
+    return bool(el.get("bgcolor")) and _paints(f"background:{el.get('bgcolor')}")
+
+
+def _rgb(value: str) -> tuple[int, int, int] | None:
+    value = value.strip().lower()
+    if m := _HEX.search(value):
+        digits = m.group(1)
+        if len(digits) == 3:
+            digits = "".join(d * 2 for d in digits)
+        return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
+    if m := _RGB.search(value):
+        return int(m.group(1)), int(m.group(2)), int(m.group(3))
+    return _NAMED.get(value.split()[0] if value else "")
