@@ -463,3 +463,31 @@ def test_white_text_on_a_dark_background_is_seen():
     <div style="background:url(banner.png)"><span id="e" style="color:#fff">网站首页</span></div></body></html>""")
     unseen = unseen_white(root)
     assert {el.get("id") for el in root.iter() if el.get("id") and unseen(el)} == {"c"}
+
+
+@pytest.mark.parametrize("junk", ['<span style="font-size:0">{}</span>', '<span style="font-size: 0px;">{}</span>',
+                                  '<span style="opacity:0">{}</span>', '<i style="color:transparent">{}</i>',
+                                  '<span class="jk">{}</span>'])
+def test_characters_slipped_in_against_copying_are_not_read(junk):
+    """A digit slipped into each figure where it does not show (no size, no opacity, no colour; by
+    its own style or a style sheet's class), as some sites do against copying: 12 is read 12."""
+    import random
+    import re
+
+    from extraction.pipeline import extract
+
+    report = build_report(synth_answers(44), seed=44)
+    rng = random.Random(44)
+    page = html_report.render(report, seed=44).decode().replace("</head>", "<style>.jk{font-size:0}</style></head>")
+    page, n = re.subn(r'<span style="font-size:14px">(\d+)</span>',
+                      lambda m: f'<span style="font-size:14px">{m.group(1)}{junk.format(rng.randint(0, 9))}</span>', page)
+    assert n > 100
+    out = extract(page.encode(), "report.html").model_dump()
+    assert wrong_fields(report.answer, out) == []
+
+
+def test_a_box_of_no_font_size_shows_the_inline_blocks_inside_it():
+    """font-size:0 on a box closes the gaps between its inline blocks, which set their own size."""
+    page = ('<html><body><p>一、总体情况</p><div style="font-size:0"><span style="font-size:14px">全年主动公开'
+            '</span><span style="font-size:14px">政府信息177条。</span></div></body></html>')
+    assert "全年主动公开政府信息177条。" in "".join(_texts(html.read(page.encode())))

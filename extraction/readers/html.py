@@ -56,6 +56,14 @@ _SPACES = re.compile(r"[\s\u00a0]+")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([-\w.:]+)""", re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+# Not shown either, given in an element's own style: no opacity (which nothing inside undoes; a style
+# sheet's opacity:0 is often a class that a script fades in), or, for an element with no element
+# inside, no size or no colour: what some sites slip between a text's characters against copying
+# (1<span style="font-size:0">7</span>2 shows as 12). A box set to font-size:0 to close the gaps
+# between its inline blocks gives them their own size.
+_TRANSPARENT_STYLE = re.compile(r"(?<![-\w])opacity\s*:\s*0(?:\.0*)?\s*(?:;|$|!)", re.I)
+_UNDRAWN_STYLE = re.compile(r"(?<![-\w])font-size\s*:\s*0(?:\.0*)?(?:px|pt|em|rem|%)?\s*(?:;|$|!|\})"
+                            r"|(?<![-\w])color\s*:\s*transparent", re.I)
 _SHOWN_STYLE = re.compile(r"display\s*:\s*(?!none)[a-z]|visibility\s*:\s*visible", re.I)
 _CSS_NAMES = re.compile(r"[.#]([\w-]+)")
 _LINK_LIST_TAGS = {"ul", "ol", "dl", "div"}
@@ -326,35 +334,44 @@ def _attached(el, root) -> bool:
 
 
 def _hidden(el) -> bool:
-    return "hidden" in el.attrib or bool(_HIDDEN_STYLE.search(el.get("style", "")))
+    style = el.get("style", "")
+    return ("hidden" in el.attrib or bool(_HIDDEN_STYLE.search(style)) or bool(_TRANSPARENT_STYLE.search(style))
+            or len(el) == 0 and bool(_UNDRAWN_STYLE.search(style)))
 
 
 def _css_hidden(root) -> Callable[[Any], bool]:
     """Whether the page's own style sheets hide an element: rules of one simple selector (.hide,
-    tr.old, #stale) that set display:none or visibility:hidden, unless another rule shows the name
+    tr.old, #stale) that set display:none or visibility:hidden (or, for an element with no element
+    inside, font-size:0 or a transparent colour), unless another rule shows the name
     again (a tab's .tab-pane{display:none} and .tab-pane.active{display:block}). A stale row kept
     under such a class is not printed. Rules for print only (@media print) are left out: the screen
     shows those."""
     classes: set[str] = set()
     ids: set[str] = set()
+    undrawn: set[str] = set()  # .names and #names of rules drawing at no size or in no colour
     shown: set[str] = set()  # names some rule shows again (.tab-pane.active{display:block})
     for selectors, body in style_rules(root):
         if _SHOWN_STYLE.search(body):
             shown.update(n.lower() for n in _CSS_NAMES.findall(selectors))
-        if not _HIDDEN_STYLE.search(body):
-            continue
-        for sel in selectors.split(","):
+        hides, draws_nothing = bool(_HIDDEN_STYLE.search(body)), bool(_UNDRAWN_STYLE.search(body))
+        for sel in selectors.split(",") if hides or draws_nothing else ():
             m = SIMPLE_SELECTOR.match(sel.strip())
-            if m:
+            if m and hides:
                 (ids if m.group("kind") == "#" else classes).add(m.group("name").lower())
+            elif m:
+                undrawn.add(m.group("kind") + m.group("name").lower())
     classes -= shown
     ids -= shown
-    if not classes and not ids:
+    if not classes and not ids and not undrawn:
         return lambda el: False
 
     def hidden(el) -> bool:
         names = set(el.get("class", "").lower().split())
-        return bool(names & classes) or el.get("id", "").lower() in ids
+        ident = el.get("id", "").lower()
+        if names & classes or ident in ids:
+            return True
+        # (as in _hidden: only an element with no element inside is hidden by drawing nothing)
+        return len(el) == 0 and bool(({"." + n for n in names} | {"#" + ident}) & undrawn)
     return hidden
 
 
