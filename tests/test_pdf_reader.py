@@ -286,6 +286,21 @@ def test_figures_painted_over_by_a_box_are_not_read(browser_pdf, browser_doc):
     assert [_spans(t) for t in _tables(doc)] == [_spans(t) for t in _tables(browser_doc)]
 
 
+def test_figures_corrected_by_annotations_read_as_corrected(browser_pdf, browser_doc):
+    """Corrections made with a viewer's typewriter tool: a text annotation, filled white, written
+    over the printed figure. The viewer shows the annotation's figure; that is the one read."""
+    doc = pymupdf.open(stream=browser_pdf, filetype="pdf")
+    for page in doc:
+        for x0, y0, x1, y1, text, *_ in _numbers(page):
+            note = page.add_freetext_annot(pymupdf.Rect(x0 - 2, y0 - 1, x1 + 6, y1 + 1), str(int(text) + 1),
+                                           fontsize=9, text_color=(0, 0, 0), fill_color=(1, 1, 1), align=1)
+            note.update()
+    read = [_spans(t) for t in _tables(pdf.read(doc.tobytes()))]
+    corrected = [{(r, c, rs, cs, str(int(t) + 1) if t.isdigit() else t) for r, c, rs, cs, t in _spans(table)}
+                 for table in _tables(browser_doc)]
+    assert read == corrected
+
+
 def test_white_text_on_a_dark_cell_is_read(browser_pdf):
     doc = pymupdf.open(stream=browser_pdf, filetype="pdf")
     page = doc[0]
