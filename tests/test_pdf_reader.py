@@ -286,6 +286,23 @@ def test_figures_painted_over_by_a_box_are_not_read(browser_pdf, browser_doc):
     assert [_spans(t) for t in _tables(doc)] == [_spans(t) for t in _tables(browser_doc)]
 
 
+def test_a_bar_painted_over_a_figure_hides_it_and_a_highlighter_does_not():
+    """A black bar (a redaction only drawn) hides what is under it; a yellow box is taken for a
+    highlighter's, which multiplies its colour with the text under it and leaves it seen."""
+    from extraction.readers.pdf_visibility import without_unseen_text
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=200, height=80)
+    page.insert_text((20, 30), "1234", fontsize=12)
+    page.insert_text((80, 30), "5678", fontsize=12)
+    page.draw_rect(pymupdf.Rect(18, 18, 52, 34), color=None, fill=(1, 1, 0))
+    page.draw_rect(pymupdf.Rect(78, 18, 112, 34), color=None, fill=(0, 0, 0))
+    raw = without_unseen_text(page.get_text("rawdict"), page.get_drawings(), page.get_texttrace)
+    lines = ["".join(ch["c"] for span in line["spans"] for ch in span["chars"])
+             for block in raw["blocks"] for line in block.get("lines", [])]
+    assert lines == ["1234"]
+
+
 def test_figures_corrected_by_annotations_read_as_corrected(browser_pdf, browser_doc):
     """Corrections made with a viewer's typewriter tool: a text annotation, filled white, written
     over the printed figure. The viewer shows the annotation's figure; that is the one read."""

@@ -4,8 +4,9 @@ Authors and tools leave such text beside what is printed: last year's figures in
 after this year's, a copy drawn in the invisible rendering mode (an electronic seal's, a
 converter's), or figures corrected by painting a box over the old ones and writing the new ones on
 it (a PDF editor's white-out). Read with the rest, it joins the visible number of its cell (15 and
-a white 12 read as "1512"). A page whose text is nearly all invisible is a different thing, a scanner's OCR over
-its picture: that is `pdf._hidden_text_over_image`'s to judge, and it is left as it is here.
+a white 12 read as "1512"). A page whose text is nearly all invisible is a different thing, a
+scanner's OCR over its picture: that is `pdf._hidden_text_over_image`'s to judge, and it is left
+as it is here.
 A watermark is seen but is no part of the page's text: a line set at a slant across the tables
 would put its characters (a date's digits) into their cells.
 """
@@ -32,6 +33,8 @@ _COVERED_SHARE = 0.6
 _SAME_PLACE = 0.5
 # A box narrower than this (points) either way is a ruling drawn as a bar, hiding no character.
 _BOX_MIN = 2.0
+# A fill is grey when its channels (0-1) lie this close together.
+_GREY_SPREAD = 0.1
 _BOXES_AT_ONCE = 256  # boxes weighed against every character at a time (memory: chars x this)
 
 
@@ -127,11 +130,12 @@ def _without_covered(raw: dict, drawings: list[dict], trace: Callable[[], list[d
     figures of an edited PDF, whose new ones are written on the box. A box painted before its text
     is the cell's shading, and one as large as half the page a background, which nothing painted
     after the text could be on a page that shows it. A box thinner than a character (a ruling
-    drawn as a bar) hides none."""
+    drawn as a bar) hides none, nor a coloured one: a highlighter's (an annotation's, painted
+    after the page), which multiplies its colour with what is under it."""
     page_area = float(raw.get("width", 0)) * float(raw.get("height", 0))
     boxes = [(path["seqno"], path["rect"]) for path in drawings
              if path.get("fill") is not None and "f" in (path.get("type") or "")
-             and path.get("fill_opacity", 1.0) >= 1.0 and _one_rectangle(path)
+             and path.get("fill_opacity", 1.0) >= 1.0 and _one_rectangle(path) and _grey(path["fill"])
              and min(path["rect"].width, path["rect"].height) >= _BOX_MIN
              and path["rect"].width * path["rect"].height < 0.5 * page_area]
     chars = [ch["bbox"] for block in raw.get("blocks", []) for line in block.get("lines", [])
@@ -174,6 +178,13 @@ def _without_covered(raw: dict, drawings: list[dict], trace: Callable[[], list[d
                 lines.append({**line, "spans": spans})
         blocks.append({**block, "lines": lines})
     return {**raw, "blocks": blocks}
+
+
+def _grey(fill: tuple) -> bool:
+    """White, grey or black (paper's colour, a white-out, a redaction's bar), not a colour."""
+    if len(fill) == 4:  # CMYK: black ink alone
+        return max(fill[:3]) <= _GREY_SPREAD
+    return max(fill) - min(fill) <= _GREY_SPREAD
 
 
 def _one_rectangle(path: dict) -> bool:
