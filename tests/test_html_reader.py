@@ -450,8 +450,9 @@ def test_figures_coloured_white_beside_the_printed_ones_are_not_read(paint):
 
 
 def test_white_text_on_a_dark_background_is_seen():
-    """White on a background the page paints dark, inline or by a style rule naming its row's class,
-    is seen; so is white around text another colour paints. White on the white page is not."""
+    """White on a background the page paints dark (inline, or by a style rule naming the cell's
+    class) or paints in a way not known here (a picture, a variable), is seen; so is white around
+    text another colour paints. White on the white page is not."""
     import lxml.html
 
     from extraction.readers.html_unseen import unseen_white
@@ -460,7 +461,8 @@ def test_white_text_on_a_dark_background_is_seen():
     <body><table><tr class="head"><td id="a" class="th" style="color:#fff">自然人</td></tr>
     <tr><td id="b" style="background:#333;color:white">1</td><td><span id="c" style="color:#fff">2</span>3</td>
     <td><font id="d" color="#FFFFFF">4<span style="color:#000">5</span></font></td></tr></table>
-    <div style="background:url(banner.png)"><span id="e" style="color:#fff">网站首页</span></div></body></html>""")
+    <div style="background:url(banner.png)"><span id="e" style="color:#fff">网站首页</span></div>
+    <div style="background-color:var(--band)"><span id="f" style="color:#fff">政务公开</span></div></body></html>""")
     unseen = unseen_white(root)
     assert {el.get("id") for el in root.iter() if el.get("id") and unseen(el)} == {"c"}
 

@@ -21,6 +21,7 @@ _WHITE_MIN = 240
 _DARK_MAX = 0.6
 _COLOUR = re.compile(r"(?:^|;)\s*color\s*:\s*([^;!]+)", re.I)
 _BACKGROUND = re.compile(r"background(?:-color)?\s*:\s*([^;!]+)", re.I)
+_NO_PAINT = {"", "none", "transparent", "initial", "inherit", "unset", "0"}
 _HEX = re.compile(r"#([0-9a-f]{3}|[0-9a-f]{6})\b", re.I)
 _RGB = re.compile(r"rgba?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)", re.I)
 _NAMED = {"white": (255, 255, 255), "black": (0, 0, 0), "navy": (0, 0, 128), "blue": (0, 0, 255),
@@ -82,10 +83,15 @@ def _painted_by_css(root) -> list[tuple[str, str, frozenset[str]]]:
 
 
 def _paints(style: str) -> bool:
+    """Whether a style paints a background white may show on: a picture, a dark colour, or one not
+    known here (a variable, a keyword): taken as dark, so that white on it is read."""
     if "url(" in style.lower():
         return True
     for m in _BACKGROUND.finditer(style):
-        rgb = _rgb(m.group(1))
+        value = m.group(1).strip().lower()
+        rgb = _rgb(value)
+        if rgb is None and value not in _NO_PAINT:
+            return True
         if rgb is not None and (0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]) / 255 <= _DARK_MAX:
             return True
     return False
