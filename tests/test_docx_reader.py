@@ -464,6 +464,8 @@ def test_figures_coloured_white_beside_the_printed_ones_are_not_read(seed):
 
 
 def test_white_text_on_a_dark_cell_or_a_shading_table_style_is_read():
+    """White on a dark cell, on a cell of a theme's colour, or in a table style's dark header row is
+    seen, and read; white on white is not."""
     import docx
     from docx.shared import RGBColor
 
@@ -474,13 +476,18 @@ def test_white_text_on_a_dark_cell_or_a_shading_table_style_is_read():
     plain.style = "Table Grid"
     plain.cell(0, 0)._tc.get_or_add_tcPr().append(docx.oxml.parse_xml(
         '<w:shd xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:val="clear" w:fill="1F3864"/>'))
-    for table, texts in ((shaded, ("自然人", "总计")), (plain, ("商业企业", "科研机构"))):
+    themed = document.add_table(rows=2, cols=2)
+    themed.cell(0, 0)._tc.get_or_add_tcPr().append(docx.oxml.parse_xml(
+        '<w:shd xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:val="clear" w:fill="auto"'
+        ' w:themeFill="accent1"/>'))  # a theme's colour, not known here: taken as dark
+    for table, texts in ((shaded, ("自然人", "总计")), (plain, ("商业企业", "科研机构")), (themed, ("其他", "总计"))):
         for cell, text in zip(table.rows[0].cells, texts):
             cell.paragraphs[0].add_run(text).font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
         for cell, figure in zip(table.rows[1].cells, "12"):
             cell.paragraphs[0].add_run(figure)
     out = io.BytesIO()
     document.save(out)
-    first, second = _tables(docx_reader.read(out.getvalue()))
+    first, second, third = _tables(docx_reader.read(out.getvalue()))
     assert [c.text for c in first.cells] == ["自然人", "总计", "1", "2"]
     assert [c.text for c in second.cells] == ["商业企业", "", "1", "2"]  # white on a dark cell seen; on white, not
+    assert [c.text for c in third.cells] == ["其他", "", "1", "2"]

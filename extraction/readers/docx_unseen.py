@@ -16,12 +16,12 @@ _WHITE_MIN = 240
 # A fill this dark or darker under white text lets it be seen (luminance 0-1).
 _DARK_MAX = 0.6
 _COLOURED_RUNS = etree.XPath(".//w:r[w:rPr/w:color]", namespaces=_NS)
-_FILLS_UNDER = etree.XPath(
-    "w:rPr/w:shd/@w:fill | ancestor::w:p[1]/w:pPr/w:shd/@w:fill | ancestor::w:tc[1]/w:tcPr/w:shd/@w:fill"
-    " | ancestor::w:tr[1]/w:trPr/w:shd/@w:fill | ancestor::w:tbl[1]/w:tblPr/w:shd/@w:fill", namespaces=_NS)
+_SHADING_UNDER = etree.XPath(
+    "w:rPr/w:shd | ancestor::w:p[1]/w:pPr/w:shd | ancestor::w:tc[1]/w:tcPr/w:shd"
+    " | ancestor::w:tr[1]/w:trPr/w:shd | ancestor::w:tbl[1]/w:tblPr/w:shd", namespaces=_NS)
 _HIGHLIGHT = etree.XPath("w:rPr/w:highlight/@w:val", namespaces=_NS)
 _TABLE_STYLE = etree.XPath("ancestor::w:tbl[1]/w:tblPr/w:tblStyle/@w:val", namespaces=_NS)
-_STYLE_FILLS = etree.XPath(".//w:shd/@w:fill", namespaces=_NS)
+_STYLE_SHADING = etree.XPath(".//w:shd", namespaces=_NS)
 _STYLE_BASE = etree.XPath("w:basedOn/@w:val", namespaces=_NS)
 _STYLES = etree.XPath("w:style[@w:type='table']", namespaces=_NS)
 
@@ -47,7 +47,13 @@ def _on_dark(run, shading: set[str]) -> bool:
         return True  # a highlight of a dark colour
     if any(style in shading for style in _TABLE_STYLE(run)):
         return True
-    return any(_dark(fill) for fill in _FILLS_UNDER(run))
+    return any(_painted(shd) for shd in _SHADING_UNDER(run))
+
+
+def _painted(shd) -> bool:
+    """Whether a shading is dark, or of a theme's colour (w:themeFill), which is not known here and
+    is taken as dark, so that white on it is read."""
+    return _dark(shd.get(_q("fill"), "")) or bool(shd.get(_q("themeFill")))
 
 
 def _shading_table_styles(styles) -> set[str]:
@@ -57,7 +63,7 @@ def _shading_table_styles(styles) -> set[str]:
     own, base = {}, {}
     for style in _STYLES(styles):
         sid = style.get(_q("styleId"))
-        own[sid] = any(_dark(fill) for fill in _STYLE_FILLS(style))
+        own[sid] = any(_painted(shd) for shd in _STYLE_SHADING(style))
         base[sid] = next(iter(_STYLE_BASE(style)), None)
 
     def shades(sid: str | None, depth: int = 0) -> bool:
