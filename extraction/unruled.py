@@ -462,6 +462,7 @@ def _value_columns(values: list[_Piece], heads: list[Word], band: list[list[_Pie
     # header over several columns (行政复议 over five) stays apart from the column headers beside it
     columns = _columns([at(p.bbox) for p in values], [at(w.bbox) for w in heads] + (carried if at is _centre else []),
                        h, 0.4 if text_layer else 1.2)
+    columns = _out_to_the_header(columns, [w for ln in band for p in ln for w in p.words if w.bbox[0] > label_right])
     col_of = {id(p): min(range(len(columns)), key=lambda c: abs(columns[c] - at(p.bbox))) for p in values}
     over = [ws for ws in ([w for p in ln for w in p.words if w.bbox[0] > label_right] for ln in band) if ws]
     if len(over) == 1 and (few or not _lined_up(values, over[0], h) and len(columns) != len(over[0])):
@@ -601,6 +602,30 @@ def _demote_stray(value_lines: list[list[_Piece]], heads: list[float], h: float)
         if not (apart or dash) or not alone and any(abs(x - cols[0]) <= h for x in heads):
             return
         piece.value = False
+
+
+def _out_to_the_header(columns: list[float], header: list[Word]) -> list[float]:
+    """Evenly spaced columns carried on, a pitch at a time, as far as the header just above them
+    reaches: columns at the table's edge whose cells are all blank (table 4 printing 行政复议's five
+    zeros blank) have no value to cluster, and where OCR read their header cells as one word
+    (结果维结果纠其他结尚未审) no header centre stands over them either. A point is added only where a
+    header word covers it."""
+    if len(columns) < 2 or not header:
+        return columns
+    # (a column that a header centre stands over takes that centre, up to 0.15 pitch off the grid)
+    pitch = (columns[-1] - columns[0]) / (len(columns) - 1)
+    if any(abs(b - a - pitch) > 0.3 * pitch for a, b in zip(columns, columns[1:])):
+        return columns  # not evenly spaced: no pitch to carry on
+
+    def covered(x: float) -> bool:
+        return any(w.bbox[0] <= x <= w.bbox[2] for w in header)
+
+    out = list(columns)
+    while len(out) < _MAX_COLUMNS and covered(out[0] - pitch):
+        out.insert(0, out[0] - pitch)
+    while len(out) < _MAX_COLUMNS and covered(out[-1] + pitch):
+        out.append(out[-1] + pitch)
+    return out
 
 
 def _header_band(values: list[_Piece], lines: list[list[_Piece]], h: float) -> list[list[_Piece]]:

@@ -716,3 +716,16 @@ def test_a_scanned_table_without_rulings_has_its_doubtful_numbers_read_again():
     assert wrong_fields(report.answer, output) == []
     assert [k for k in result.review if k.startswith("t2.")] == []
     assert any(v < 0 for k, v in report.answer.items() if k.startswith("t2.") and isinstance(v, int))
+
+
+def test_blank_columns_at_the_edge_come_back_where_ocr_joined_their_header_cells():
+    """Table 4 printing its zeros blank: ten columns 30 pt apart (centres 100..370), numbers only
+    in the sixth, eighth and tenth, and OCR read the first four header cells as one word
+    (结果维结果纠其他结尚未审). Its centre stands over no column, but it covers the four: the columns
+    go on out to it."""
+    merged = Word("结果维结果纠其他结尚未审", (86, 80, 204, 88))
+    heads = [merged] + [_w("计", 100 + 30 * k - 4, 80) for k in range(4, 10)]
+    words = heads + [_w("2", 100 + 30 * k - 4, 100) for k in (5, 7, 9)]
+    for text_layer in (False, True):
+        [t] = unruled_tables(words, page=1, text_layer=text_layer).tables
+        assert t.grid_texts() == [["", "", "", "", "", "2", "", "2", "", "2"]]
