@@ -65,14 +65,7 @@ def without_unseen_text(raw: dict, drawings: list[dict], trace: Callable[[], lis
         return raw
     if total - hidden < _SEEN_SHARE * total:
         return raw
-    blocks = []
-    for block in raw.get("blocks", []):
-        if "lines" not in block:
-            blocks.append(block)
-            continue
-        lines = [{**ln, "spans": [s for s in ln.get("spans", []) if id(s) not in unseen]} for ln in block["lines"]]
-        blocks.append({**block, "lines": [ln for ln in lines if ln["spans"]]})
-    return {**raw, "blocks": blocks}
+    return _kept(raw, lambda span, ch: id(span) not in unseen)
 
 
 def _diagonal(line: dict) -> bool:
@@ -164,6 +157,12 @@ def _without_covered(raw: dict, drawings: list[dict], trace: Callable[[], list[d
                 return True
         return False
 
+    return _kept(raw, lambda span, ch: not hidden(ch))
+
+
+def _kept(raw: dict, keep: Callable[[dict, dict], bool]) -> dict:
+    """`raw` with only the characters `keep(span, character)` keeps; spans and lines left with
+    none go."""
     blocks = []
     for block in raw.get("blocks", []):
         if "lines" not in block:
@@ -171,7 +170,7 @@ def _without_covered(raw: dict, drawings: list[dict], trace: Callable[[], list[d
             continue
         lines = []
         for line in block["lines"]:
-            spans = [{**span, "chars": [ch for ch in span.get("chars", []) if not hidden(ch)]}
+            spans = [{**span, "chars": [ch for ch in span.get("chars", []) if keep(span, ch)]}
                      for span in line.get("spans", [])]
             spans = [span for span in spans if span["chars"]]
             if spans:
