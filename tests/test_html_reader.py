@@ -455,6 +455,7 @@ def test_white_text_on_a_dark_background_is_seen():
     text another colour paints. White on the white page is not."""
     import lxml.html
 
+    from extraction.readers.css_tables import style_rules
     from extraction.readers.html_unseen import unseen_white
 
     root = lxml.html.document_fromstring("""<html><head><style>tr.head > td.th{background-color:#1f3864}</style></head>
@@ -463,7 +464,7 @@ def test_white_text_on_a_dark_background_is_seen():
     <td><font id="d" color="#FFFFFF">4<span style="color:#000">5</span></font></td></tr></table>
     <div style="background:url(banner.png)"><span id="e" style="color:#fff">网站首页</span></div>
     <div style="background-color:var(--band)"><span id="f" style="color:#fff">政务公开</span></div></body></html>""")
-    unseen = unseen_white(root)
+    unseen = unseen_white(style_rules(root))
     assert {el.get("id") for el in root.iter() if el.get("id") and unseen(el)} == {"c"}
 
 

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from lxml import etree
 
+from . import paper
+
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _NS = {"w": _W}
-# A colour this light (each channel, 0-255) cannot be seen on white paper.
-_WHITE_MIN = 240
-# A fill this dark or darker under white text lets it be seen (luminance 0-1).
-_DARK_MAX = 0.6
 _COLOURED_RUNS = etree.XPath(".//w:r[w:rPr/w:color]", namespaces=_NS)
 _SHADING_UNDER = etree.XPath(
     "w:rPr/w:shd | ancestor::w:p[1]/w:pPr/w:shd | ancestor::w:tc[1]/w:tcPr/w:shd"
@@ -30,16 +28,13 @@ def _q(tag: str) -> str:
     return f"{{{_W}}}{tag}"
 
 
-def drop_unseen_white(body, styles) -> int:
-    """Takes out of `body` the runs coloured white on nothing dark; how many. `styles`: styles.xml's
-    root (for the table styles that shade), or None."""
+def drop_unseen_white(body, styles) -> None:
+    """Takes out of `body` the runs coloured white on nothing dark. `styles`: styles.xml's root (for
+    the table styles that shade), or None."""
     shading = _shading_table_styles(styles)
-    dropped = 0
     for run in _COLOURED_RUNS(body):
         if _white(run.find(f"{_q('rPr')}/{_q('color')}").get(_q("val"), "")) and not _on_dark(run, shading):
             run.getparent().remove(run)
-            dropped += 1
-    return dropped
 
 
 def _on_dark(run, shading: set[str]) -> bool:
@@ -74,12 +69,12 @@ def _shading_table_styles(styles) -> set[str]:
 
 def _white(colour: str) -> bool:
     rgb = _rgb(colour)
-    return rgb is not None and min(rgb) >= _WHITE_MIN
+    return rgb is not None and paper.white(rgb)
 
 
 def _dark(fill: str) -> bool:
     rgb = _rgb(fill)
-    return rgb is not None and (0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]) / 255 <= _DARK_MAX
+    return rgb is not None and paper.dark(rgb)
 
 
 def _rgb(value: str) -> tuple[int, int, int] | None:

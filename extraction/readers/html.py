@@ -243,8 +243,9 @@ def clean_inline(text: str) -> str:
 
 
 def _strip_boilerplate(root) -> None:
-    hidden_by_css = _css_hidden(root)
-    white = unseen_white(root)
+    rules = style_rules(root)  # (parsed once for both)
+    hidden_by_css = _css_hidden(rules)
+    white = unseen_white(rules)
     doomed = []
     for el in root.iter():
         if not isinstance(el.tag, str):
@@ -339,18 +340,18 @@ def _hidden(el) -> bool:
             or len(el) == 0 and bool(_UNDRAWN_STYLE.search(style)))
 
 
-def _css_hidden(root) -> Callable[[Any], bool]:
+def _css_hidden(rules: list[tuple[str, str]]) -> Callable[[Any], bool]:
     """Whether the page's own style sheets hide an element: rules of one simple selector (.hide,
     tr.old, #stale) that set display:none or visibility:hidden (or, for an element with no element
     inside, font-size:0 or a transparent colour), unless another rule shows the name
     again (a tab's .tab-pane{display:none} and .tab-pane.active{display:block}). A stale row kept
     under such a class is not printed. Rules for print only (@media print) are left out: the screen
-    shows those."""
+    shows those. `rules`: the page's style rules (css_tables.style_rules)."""
     classes: set[str] = set()
     ids: set[str] = set()
     undrawn: set[str] = set()  # .names and #names of rules drawing at no size or in no colour
     shown: set[str] = set()  # names some rule shows again (.tab-pane.active{display:block})
-    for selectors, body in style_rules(root):
+    for selectors, body in rules:
         if _SHOWN_STYLE.search(body):
             shown.update(n.lower() for n in _CSS_NAMES.findall(selectors))
         hides, draws_nothing = bool(_HIDDEN_STYLE.search(body)), bool(_UNDRAWN_STYLE.search(body))

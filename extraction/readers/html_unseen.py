@@ -13,12 +13,8 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from .css_tables import style_rules
+from . import paper
 
-# A colour this light (each channel, 0-255) cannot be seen on white paper.
-_WHITE_MIN = 240
-# A background this dark or darker (luminance 0-1) lets white text be seen.
-_DARK_MAX = 0.6
 _COLOUR = re.compile(r"(?:^|;)\s*color\s*:\s*([^;!]+)", re.I)
 _BACKGROUND = re.compile(r"background(?:-color)?\s*:\s*([^;!]+)", re.I)
 _NO_PAINT = {"", "none", "transparent", "initial", "inherit", "unset", "0"}
@@ -34,9 +30,10 @@ _COMPOUND_PART = re.compile(r"([.#]?)([A-Za-z][\w-]*)")
 _COMBINATORS = re.compile(r"\s*[>+~]\s*|\s+")
 
 
-def unseen_white(root) -> Callable[[object], bool]:
-    """Whether an element's own colour is white, on nothing dark, with no other colour inside it."""
-    painted = _painted_by_css(root)
+def unseen_white(rules: list[tuple[str, str]]) -> Callable[[object], bool]:
+    """Whether an element's own colour is white, on nothing dark, with no other colour inside it.
+    `rules`: the page's style rules (css_tables.style_rules)."""
+    painted = _painted_by_css(rules)
 
     def on_background(node) -> bool:
         if _on_background(node):
@@ -46,7 +43,7 @@ def unseen_white(root) -> Callable[[object], bool]:
 
     def unseen(el) -> bool:
         rgb = _text_colour(el)
-        if rgb is None or min(rgb) < _WHITE_MIN:
+        if rgb is None or not paper.white(rgb):
             return False
         if any(_text_colour(inner) not in (None, rgb) for inner in el.iterdescendants()
                if isinstance(inner.tag, str)):
@@ -60,12 +57,12 @@ def unseen_white(root) -> Callable[[object], bool]:
     return unseen
 
 
-def _painted_by_css(root) -> list[tuple[str, str, frozenset[str]]]:
+def _painted_by_css(rules: list[tuple[str, str]]) -> list[tuple[str, str, frozenset[str]]]:
     """(tag, id, classes) of the subjects of the page's style rules that paint a dark background or
     a picture: an element with all of one subject's names may be so painted (its context, the
     selector's other parts, is not weighed: what it matches is taken as seen)."""
     subjects = []
-    for selectors, body in style_rules(root):
+    for selectors, body in rules:
         if not _paints(body):
             continue
         for selector in selectors.split(","):
@@ -92,7 +89,7 @@ def _paints(style: str) -> bool:
         rgb = _rgb(value)
         if rgb is None and value not in _NO_PAINT:
             return True
-        if rgb is not None and (0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]) / 255 <= _DARK_MAX:
+        if rgb is not None and paper.dark(rgb):
             return True
     return False
 

@@ -17,12 +17,10 @@ from typing import Callable
 
 import numpy as np
 
+from .paper import DARK_MAX, luminance, white
+
 # MuPDF's per-character flags: the glyph is filled / stroked. Neither: rendering mode 3 or 7.
 _FILLED, _STROKED = 16, 32
-# A colour this light on white paper cannot be seen (channels 0-255).
-_WHITE_MIN = 240
-# A fill this dark or darker under light text is a shaded cell the text stands out on.
-_DARK_FILL_MAX = 0.6
 # Degrees off the page's axes from which a line of text is a watermark laid across the page.
 _SLANT_MIN = 10
 # Unseen text is set aside only where at least this share of the page's characters is seen.
@@ -88,7 +86,7 @@ def _not_drawn(span: dict) -> bool:
 
 def _white(span: dict) -> bool:
     color = span.get("color", 0)
-    return all(((color >> shift) & 0xFF) >= _WHITE_MIN for shift in (16, 8, 0))
+    return white(tuple((color >> shift) & 0xFF for shift in (16, 8, 0)))
 
 
 def _on_dark(span: dict, dark_fills: list[tuple[float, float, float, float]]) -> bool:
@@ -103,7 +101,8 @@ def _dark_fills(drawings: list[dict]) -> list[tuple[float, float, float, float]]
         fill = path.get("fill")
         if fill is None or "f" not in (path.get("type") or "") or path.get("fill_opacity", 1.0) == 0:
             continue
-        if _luminance(fill) <= _DARK_FILL_MAX:
+        # (a shaded cell light text stands out on)
+        if _luminance(fill) <= DARK_MAX:
             r = path["rect"]
             out.append((r.x0, r.y0, r.x1, r.y1))
     return out
@@ -115,7 +114,7 @@ def _luminance(fill: tuple) -> float:
     if len(fill) == 4:  # CMYK
         c, m, y, k = fill
         fill = ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
-    return 0.299 * fill[0] + 0.587 * fill[1] + 0.114 * fill[2]
+    return luminance(*fill)
 
 
 def _without_covered(raw: dict, drawings: list[dict], trace: Callable[[], list[dict]]) -> dict:
