@@ -426,16 +426,29 @@ def test_an_excel_object_given_twice_in_its_paragraph_is_one_table():
     assert len(_tables(docx_reader.read(buf.getvalue()))) == len(_tables(native))
 
 
-def _with_white_copies(data: bytes, seed: int) -> bytes:
+def _with_white_copies(data: bytes, seed: int, how: str = "white") -> bytes:
     """Each figure of the file's tables with a stale one beside it (before or after) coloured
-    white: last year's figure an author hid instead of deleting it."""
+    white: last year's figure an author hid instead of deleting it. `how`: "white" (the run's own
+    colour), "strike" or "dstrike" (struck through instead), or "style-white", "style-vanish",
+    "based-vanish" (by a character style, its own or one it is based on)."""
     import random
 
     import docx
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml import OxmlElement
     from docx.shared import RGBColor
 
     rng = random.Random(seed)
     document = docx.Document(io.BytesIO(data))
+    if how.startswith(("style", "based")):
+        old = document.styles.add_style("Old Figure", WD_STYLE_TYPE.CHARACTER)
+        if how == "style-white":
+            old.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+        elif how == "style-vanish":
+            old.element.get_or_add_rPr().append(OxmlElement("w:vanish"))
+        else:
+            old.base_style = document.styles.add_style("Hidden", WD_STYLE_TYPE.CHARACTER)
+            old.base_style.element.get_or_add_rPr().append(OxmlElement("w:vanish"))
     for table in document.tables:
         for row in table.rows:
             for cell in row.cells:
@@ -444,7 +457,12 @@ def _with_white_copies(data: bytes, seed: int) -> bytes:
                     continue
                 paragraph = cell.paragraphs[-1]
                 stale = paragraph.add_run(str(int(text) + rng.randint(1, 9)))
-                stale.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+                if how == "white":
+                    stale.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+                elif how in ("strike", "dstrike"):
+                    stale._r.get_or_add_rPr().append(OxmlElement("w:" + how))
+                else:
+                    stale.style = document.styles["Old Figure"]
                 if rng.random() < 0.5:
                     paragraph.runs[0]._r.addprevious(stale._r)
     out = io.BytesIO()
@@ -461,6 +479,67 @@ def test_figures_coloured_white_beside_the_printed_ones_are_not_read(seed):
     assert b'w:color w:val="FFFFFF"' in zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
     out = extract(data, "report.docx").model_dump()
     assert wrong_fields(report.answer, out) == []
+
+
+@pytest.mark.parametrize("how", ["strike", "dstrike", "style-white", "style-vanish", "based-vanish"])
+def test_figures_struck_out_or_hidden_by_a_style_beside_the_printed_ones_are_not_read(how):
+    """The stale figure struck through, or whitened or hidden by the character style it is set in
+    (or by the style that one is based on), rather than by the run's own colour."""
+    from extraction.pipeline import extract
+
+    report = build_report(synth_answers(44), seed=44)
+    data = _with_white_copies(docx_report.render(report), 44, how)
+    assert b'w:color w:val="FFFFFF"' not in zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
+    out = extract(data, "report.docx").model_dump()
+    assert wrong_fields(report.answer, out) == []
+
+
+def test_a_style_s_look_gives_way_to_the_run_s_own():
+    """A run of a hidden or white character style that says itself shown, or black, is read; so is
+    a run of a style based on a struck one that takes the strike off, one of a white style on a
+    dark cell, and a heading whose paragraph style sets white on a dark band of its own (but not where
+    the paragraph's own shading, white, stands in for the style's)."""
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml import OxmlElement, parse_xml
+    from docx.shared import RGBColor
+
+    document = docx.Document()
+    hidden = document.styles.add_style("Hidden", WD_STYLE_TYPE.CHARACTER)
+    hidden.element.get_or_add_rPr().append(OxmlElement("w:vanish"))
+    white = document.styles.add_style("White", WD_STYLE_TYPE.CHARACTER)
+    white.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+    struck = document.styles.add_style("Struck", WD_STYLE_TYPE.CHARACTER)
+    struck.element.get_or_add_rPr().append(OxmlElement("w:strike"))
+    unstruck = document.styles.add_style("Unstruck", WD_STYLE_TYPE.CHARACTER)
+    unstruck.base_style = struck
+    unstruck.element.get_or_add_rPr().append(parse_xml(
+        '<w:strike xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:val="0"/>'))
+    table = document.add_table(rows=1, cols=5)
+    table.cell(0, 4)._tc.get_or_add_tcPr().append(parse_xml(
+        '<w:shd xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:val="clear" w:fill="1F3864"/>'))
+    for cell, (style, figure) in zip(table.rows[0].cells, (("Hidden", "1"), ("White", "2"), ("Unstruck", "3"),
+                                                          ("Struck", "4"), ("White", "5"))):
+        run = cell.paragraphs[0].add_run(figure, style=style)
+        if figure == "1":
+            run._r.get_or_add_rPr().append(parse_xml(
+                '<w:vanish xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:val="false"/>'))
+        elif figure == "2":
+            run.font.color.rgb = RGBColor(0, 0, 0)
+    banner = document.styles.add_style("Banner", WD_STYLE_TYPE.PARAGRAPH)
+    banner.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+    banner.element.get_or_add_pPr().append(parse_xml(
+        '<w:shd xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:val="clear" w:fill="C00000"/>'))
+    document.add_paragraph("一、总体情况", style="Banner")
+    document.add_paragraph("旧的说明", style="Banner").paragraph_format.element.pPr.append(parse_xml(
+        '<w:shd xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:val="clear" w:fill="FFFFFF"/>'))
+    out = io.BytesIO()
+    document.save(out)
+    read = docx_reader.read(out.getvalue())
+    (table,) = _tables(read)
+    assert [c.text for c in table.cells] == ["1", "2", "3", "", "5"]
+    texts = [b.text for b in read.blocks if isinstance(b, Paragraph)]
+    assert "一、总体情况" in texts and "旧的说明" not in texts  # (its own white shading over the style's)
 
 
 def test_white_text_on_a_dark_cell_or_a_shading_table_style_is_read():

@@ -426,10 +426,15 @@ def test_a_page_that_only_offers_the_report_as_an_attachment_is_refused_naming_i
 
 
 @pytest.mark.parametrize("paint", ['<span style="color:#FFFFFF">{}</span>', '<font color="#ffffff">{}</font>',
-                                   '<span style="font-size:14px; color: white">{}</span>'])
-def test_figures_coloured_white_beside_the_printed_ones_are_not_read(paint):
+                                   '<span style="font-size:14px; color: white">{}</span>',
+                                   '<span class="old">{}</span>', '<span id="x" class="lastyear">{}</span>',
+                                   '<del>{}</del>', '<s>{}</s>', '<strike>{}</strike>',
+                                   '<span style="text-decoration: line-through; color:red">{}</span>',
+                                   '<span class="gone">{}</span>'])
+def test_figures_coloured_white_or_struck_out_beside_the_printed_ones_are_not_read(paint):
     """Last year's figure left in white beside this year's (before it or after it), as a page
-    pasted from Word keeps it: not read into the cell."""
+    pasted from Word keeps it, or struck through: not read into the cell. The colour or the line
+    may come from the element's own style or from a style sheet's rule for its class or id."""
     import random
     import re
 
@@ -445,8 +450,30 @@ def test_figures_coloured_white_beside_the_printed_ones_are_not_read(paint):
     page, n = re.subn(r'<span style="font-size:14px">(\d+)</span>', beside,
                       html_report.render(report, seed=43).decode())
     assert n > 100
-    out = extract(page.encode(), "report.html").model_dump()
+    sheet = ("<style>.old{color:#fff} .lastyear{color:#000} #x{color:#FFFFFF}"
+             " span.gone { text-decoration-line: line-through }</style>")
+    out = extract(page.replace("</head>", sheet + "</head>", 1).encode(), "report.html").model_dump()
     assert wrong_fields(report.answer, out) == []
+
+
+def test_what_shows_as_standing_is_read():
+    """Text is read where a rule names no class or id of its (a tag's, a descendant's), where its
+    own style takes the line off or a later rule's colour shows it, and where it stands on a dark
+    class's background; struck text is not."""
+    import lxml.html
+
+    from extraction.readers.css_tables import style_rules
+    from extraction.readers.html_unseen import struck, unseen_white
+
+    root = lxml.html.document_fromstring("""<html><head><style>
+    span{color:#fff} td span{text-decoration:line-through} .w{color:white} .b{color:#333}
+    .band{background:#036} .x{text-decoration:line-through}</style></head><body><p>
+    <span id="a">1</span><del id="b" style="text-decoration:none">2</del><span id="c" class="w b">3</span>
+    <span id="d" class="band w">4</span><del id="e">5</del><span id="f" class="x">6</span>
+    <span id="g" class="w">7</span></p></body></html>""")
+    rules = style_rules(root)
+    unseen, through = unseen_white(rules), struck(rules)
+    assert {el.get("id") for el in root.iter() if el.get("id") and (unseen(el) or through(el))} == {"e", "f", "g"}
 
 
 def test_white_text_on_a_dark_background_is_seen():

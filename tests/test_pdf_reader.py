@@ -318,6 +318,52 @@ def test_figures_corrected_by_annotations_read_as_corrected(browser_pdf, browser
     assert read == corrected
 
 
+def _with_struck_copies(data: bytes, bars: bool) -> bytes:
+    """Each number of the PDF with the figure it replaced struck through beside it (before it for
+    every other number), the strike a stroked line or a bar as Word draws one, black or red."""
+    doc = pymupdf.open(stream=data, filetype="pdf")
+    for page in doc:
+        for n, (x0, y0, x1, y1, text, *_) in enumerate(_numbers(page)):
+            old, size, colour = str(int(text) + 1 + n % 9), (y1 - y0) * 0.8, [(0, 0, 0), (0.8, 0, 0)][n % 2]
+            width = pymupdf.get_text_length(old, fontsize=size)
+            left = x0 - width - 2 if n % 2 else x1 + 2
+            page.insert_text((left, y1 - (y1 - y0) * 0.22), old, fontsize=size, color=colour)
+            middle = y0 + (y1 - y0) * 0.55
+            if bars:
+                page.draw_rect(pymupdf.Rect(left, middle - 0.35, left + width, middle + 0.35), color=None, fill=colour)
+            else:
+                page.draw_line((left - 0.5, middle), (left + width + 0.5, middle), color=colour, width=0.75)
+    return doc.tobytes()
+
+
+@pytest.mark.parametrize("bars", [False, True], ids=["lines", "bars"])
+def test_figures_struck_through_are_not_read(browser_pdf, browser_doc, bars):
+    """A corrected report's old figures struck through beside the new ones: only the new ones are
+    read."""
+    doc = pdf.read(_with_struck_copies(browser_pdf, bars))
+    assert [_spans(t) for t in _tables(doc)] == [_spans(t) for t in _tables(browser_doc)]
+
+
+def test_underlined_text_and_text_over_a_ruling_are_read():
+    """A line under a figure (an underline) or over it, and a ruling a figure overflows onto, run
+    beside the characters or on past them: they strike nothing. A line through the middle of a
+    figure, and across it alone, does."""
+    from extraction.readers.pdf_struck import without_struck
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=300, height=80)
+    for x, text in ((20, "1234"), (80, "5678"), (140, "90"), (200, "4321")):
+        page.insert_text((x, 30), text, fontsize=12)
+    page.draw_line((20, 32), (47, 32), width=0.75)  # an underline, below the baseline
+    page.draw_line((80, 20.5), (107, 20.5), width=0.75)  # an overline, at the digits' top
+    page.draw_line((130, 26), (290, 26), width=0.5)  # a ruling through "90" and "4321" and on
+    page.draw_line((199, 26), (228, 26), width=0.75)  # a strike through "4321" alone
+    raw = without_struck(page.get_text("rawdict"), page.get_drawings())
+    words = ["".join(ch["c"] for span in line["spans"] for ch in span["chars"]).strip()
+             for block in raw["blocks"] for line in block.get("lines", [])]
+    assert words == ["1234", "5678", "90"]
+
+
 def test_white_text_on_a_dark_cell_is_read(browser_pdf):
     doc = pymupdf.open(stream=browser_pdf, filetype="pdf")
     page = doc[0]

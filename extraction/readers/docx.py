@@ -27,7 +27,7 @@ from ..model import Block, Cell, Document, Paragraph, Table
 from . import html, mhtml, text
 from .docx_numbering import write_numbers
 from .docx_sheets import EmbeddedSheets, sheet_tables
-from .docx_unseen import drop_unseen_white
+from .docx_unseen import drop_unseen
 from .html import join_lines, row_of_figures
 from .pictures import PictureReader, Pictures
 
@@ -82,7 +82,7 @@ def read(data: bytes, read_picture: PictureReader | None = None, depth: int = 0)
     if body is None:
         raise CorruptInput("the Word file has no document body")
     write_numbers(body, _numbering(document), document.styles.element)
-    drop_unseen_white(body, document.styles.element)
+    drop_unseen(body, document.styles.element)
     pictures = Pictures(read_picture)
     chunks = _Chunks(document.part, read_picture, depth)
     sheets = EmbeddedSheets()

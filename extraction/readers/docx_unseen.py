@@ -1,9 +1,14 @@
-"""Text a Word file holds but does not show as printed: runs coloured white on white paper.
+"""Text a Word file holds but does not print as standing: runs coloured white on white paper, runs
+hidden, and runs struck out.
 
-An author may colour last year's figure white beside this year's instead of deleting it (the same
-habit PDFs show, `pdf_visibility`). Read with the rest, it joins the figure of its cell (10 and a
-white 1 read as "110"). White text that stands on something dark is seen: a shaded run, paragraph,
-cell, row or table, a highlight, or a table style that shades (a dark header row of white labels).
+An author may colour last year's figure white beside this year's instead of deleting it, hide it,
+or strike it through (the habits `pdf_visibility` and `html_unseen` meet in other files). Read with
+the rest, it joins the figure of its cell (10 and a white 1 read as "110"). A run's look comes from
+its own properties, else its character style (and the styles that one is based on), else its
+paragraph's style: a file may hide or whiten its old figures by a style ("旧数据", vanish) rather
+than run by run. Directly hidden runs are left out by the reader itself (docx._RUNS). White text that
+stands on something dark is seen: a shaded run, paragraph, cell, row or table, a highlight, or a
+table style that shades (a dark header row of white labels).
 """
 from __future__ import annotations
 
@@ -13,7 +18,11 @@ from . import paper
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _NS = {"w": _W}
-_COLOURED_RUNS = etree.XPath(".//w:r[w:rPr/w:color]", namespaces=_NS)
+_RUNS = etree.XPath(".//w:r", namespaces=_NS)
+_PARAGRAPH_STYLE = etree.XPath("ancestor::w:p[1]/w:pPr/w:pStyle/@w:val", namespaces=_NS)
+_OWN_PARAGRAPH_SHADING = etree.XPath("ancestor::w:p[1]/w:pPr/w:shd", namespaces=_NS)
+# Toggles (w:vanish, w:strike) are on unless their value says off.
+_OFF = {"0", "false", "off"}
 _SHADING_UNDER = etree.XPath(
     "w:rPr/w:shd | ancestor::w:p[1]/w:pPr/w:shd | ancestor::w:tc[1]/w:tcPr/w:shd"
     " | ancestor::w:tr[1]/w:trPr/w:shd | ancestor::w:tbl[1]/w:tblPr/w:shd", namespaces=_NS)
@@ -22,19 +31,77 @@ _TABLE_STYLE = etree.XPath("ancestor::w:tbl[1]/w:tblPr/w:tblStyle/@w:val", names
 _STYLE_SHADING = etree.XPath(".//w:shd", namespaces=_NS)
 _STYLE_BASE = etree.XPath("w:basedOn/@w:val", namespaces=_NS)
 _STYLES = etree.XPath("w:style[@w:type='table']", namespaces=_NS)
+_LOOK_STYLES = etree.XPath("w:style[@w:type='character' or @w:type='paragraph']", namespaces=_NS)
 
 
 def _q(tag: str) -> str:
     return f"{{{_W}}}{tag}"
 
 
-def drop_unseen_white(body, styles) -> None:
-    """Takes out of `body` the runs coloured white on nothing dark. `styles`: styles.xml's root (for
-    the table styles that shade), or None."""
+def drop_unseen(body, styles) -> None:
+    """Takes out of `body` the runs hidden or struck out, by themselves or by their style, and the
+    runs coloured white on nothing dark. `styles`: styles.xml's root, or None."""
     shading = _shading_table_styles(styles)
-    for run in _COLOURED_RUNS(body):
-        if _white(run.find(f"{_q('rPr')}/{_q('color')}").get(_q("val"), "")) and not _on_dark(run, shading):
+    looks = _StyleLooks(styles)
+    for run in _RUNS(body):
+        look = looks.of(run)
+        if look.get("vanish") or look.get("strike") or look.get("dstrike") or (
+                _white(look.get("color") or "") and not look.get("shaded") and not _on_dark(run, shading)):
             run.getparent().remove(run)
+
+
+class _StyleLooks:
+    """What a run shows of its properties, its character style's and its paragraph style's (each
+    style with the ones it is based on): hidden, struck, its colour, and whether a style shades it
+    dark."""
+
+    def __init__(self, styles) -> None:
+        self._own: dict[str, dict] = {}
+        self._base: dict[str, str | None] = {}
+        for style in _LOOK_STYLES(styles) if styles is not None else ():
+            sid = style.get(_q("styleId"))
+            self._own[sid] = _look(style.find(_q("rPr")))
+            shading = [shd for props in ("rPr", "pPr") for shd in style.iterfind(f"{_q(props)}/{_q('shd')}")]
+            if shading:  # (a heading style of white on its own dark band)
+                self._own[sid]["shaded"] = any(_painted(shd) for shd in shading)
+            self._base[sid] = next(iter(_STYLE_BASE(style)), None)
+        self._resolved: dict[str, dict] = {}
+
+    def of(self, run) -> dict:
+        look = dict(self._style(next(iter(_PARAGRAPH_STYLE(run)), None)))
+        if _OWN_PARAGRAPH_SHADING(run):
+            look.pop("shaded", None)  # (the paragraph's own shading is the one under it)
+        rpr = run.find(_q("rPr"))
+        style = rpr.find(_q("rStyle")) if rpr is not None else None
+        look.update(self._style(style.get(_q("val")) if style is not None else None))
+        if rpr is not None and rpr.find(_q("shd")) is not None:
+            look.pop("shaded", None)
+        look.update(_look(rpr))
+        return look
+
+    def _style(self, sid: str | None, depth: int = 0) -> dict:
+        if sid is None or sid not in self._own or depth > 10:
+            return {}
+        if sid not in self._resolved:
+            look = dict(self._style(self._base.get(sid), depth + 1))
+            look.update(self._own[sid])
+            self._resolved[sid] = look
+        return self._resolved[sid]
+
+
+def _look(rpr) -> dict:
+    """The properties a run's or a style's rPr sets: toggles as bools, the colour as written."""
+    look: dict = {}
+    if rpr is None:
+        return look
+    for toggle in ("vanish", "strike", "dstrike"):
+        el = rpr.find(_q(toggle))
+        if el is not None:
+            look[toggle] = el.get(_q("val"), "true").lower() not in _OFF
+    colour = rpr.find(_q("color"))
+    if colour is not None:
+        look["color"] = colour.get(_q("val"), "")
+    return look
 
 
 def _on_dark(run, shading: set[str]) -> bool:

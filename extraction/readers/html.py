@@ -22,7 +22,7 @@ from ..errors import CorruptInput
 from ..model import Block, Cell, Document, Paragraph, Table
 from ..sniff import decode_chinese
 from .css_tables import SIMPLE_SELECTOR, Styles, boxes_of, holds_blanks, style_rules
-from .html_unseen import unseen_white
+from .html_unseen import struck, unseen_white
 from .pictures import DATA_URI, PictureReader, Pictures, inline_picture
 
 # Elements whose content is never report text. (<noscript> is kept: it holds what the page shows
@@ -245,13 +245,13 @@ def clean_inline(text: str) -> str:
 def _strip_boilerplate(root) -> None:
     rules = style_rules(root)  # (parsed once for both)
     hidden_by_css = _css_hidden(rules)
-    white = unseen_white(rules)
+    white, struck_out = unseen_white(rules), struck(rules)
     doomed = []
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
         tag = el.tag.lower()
-        if tag in _DROP_TAGS or _hidden(el) or hidden_by_css(el) or white(el):
+        if tag in _DROP_TAGS or _hidden(el) or hidden_by_css(el) or white(el) or struck_out(el):
             doomed.append(el)
         elif tag in _LINK_LIST_TAGS and _link_list(el):
             doomed.append(el)

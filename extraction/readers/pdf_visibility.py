@@ -63,7 +63,7 @@ def without_unseen_text(raw: dict, drawings: list[dict], trace: Callable[[], lis
         return raw
     if total - hidden < _SEEN_SHARE * total:
         return raw
-    return _kept(raw, lambda span, ch: id(span) not in unseen)
+    return kept(raw, lambda span, ch: id(span) not in unseen)
 
 
 def _diagonal(line: dict) -> bool:
@@ -156,10 +156,10 @@ def _without_covered(raw: dict, drawings: list[dict], trace: Callable[[], list[d
                 return True
         return False
 
-    return _kept(raw, lambda span, ch: not hidden(ch))
+    return kept(raw, lambda span, ch: not hidden(ch))
 
 
-def _kept(raw: dict, keep: Callable[[dict, dict], bool]) -> dict:
+def kept(raw: dict, keep: Callable[[dict, dict], bool]) -> dict:
     """`raw` with only the characters `keep(span, character)` keeps; spans and lines left with
     none go."""
     blocks = []
