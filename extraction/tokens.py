@@ -31,20 +31,28 @@ _LOOKALIKE = str.maketrans(_LOOKALIKES)
 _LOOKALIKE_CHARS = set("0123456789.") | set(_LOOKALIKES)
 _STRONG_LOOKALIKES = set("OoDl〇○口ISZB|丨")  # alone, these stand for digits; g, q, b... only beside real digits
 _NUMBER = re.compile(r"^[-−－+]?\d+(\.\d+)?$")  # 2019 form's 本年增/减 prints "+2"
-_UNIT = re.compile(r"^(?P<num>.*?[\dOolI〇口])\s*(?P<unit>万元|元|件|条|个|项|次|人次|%)$")
+_UNITS = "万元|元|件|条|个|项|人次|次|%"
+_UNIT = re.compile(rf"^(?P<num>.*?[\dOolI〇口])\s*(?P<unit>{_UNITS})$")
+# a figure's mark to a note under its table (12*, 12※)
+_NOTE_MARKS = "*＊※†‡"
 # "一" alone is a dash as OCR reads it (no label of the form is one character): a dash, not a label
 # that would end its row's values.
 _DASHES = {"—", "-", "–", "－", "/", "／", "——", "--", "—-", "\\", "无", "/ ", "\\/", "一"}
-_EDGE_PUNCT = " ,，.。、;；:：'\"“”‘’*`"
+# Taken off a cell's edges: punctuation, and the marks a figure may carry to a note under its table
+# (12*, 12※).
+_EDGE_PUNCT = " ,，.。、;；:：'\"“”‘’`" + _NOTE_MARKS
 _SEPARATORS = set(".,，。．")  # decimal points and thousands separators, as printed or misread
 # A number as a line of text sets it out in a row of cells: a sign, thousands separators, a unit.
 # OCR's misreads of digits may stand in it ("334l", "2535.l", "O" for 0); the last of a line holds a
 # real digit or is one or two of the look-alikes that stand for digits alone.
 _ALONE = "[OoDlI|〇○口]"  # look-alikes that stand for a digit alone in such a row
 _LOOK = _ALONE.replace("[", "[\\d")
+# After a number its unit may stand, one space off at most (0件, 3 项), and a note's mark (3 ※).
+_AFTER = rf"(?: ?(?:{_UNITS}))?(?: ?[{re.escape(_NOTE_MARKS)}])?"
 _SPACED = (rf"[-−+]?(?:\d{{1,3}}(?:,\d{{3}})+|{_LOOK}*\d{_LOOK}*|{_ALONE}{{1,2}})"
-           rf"(?:\.{_LOOK}+)?(?:万元|元)?")
-_SPACED_LOOKALIKE = rf"[-−+]?(?:\d{{1,3}}(?:,\d{{3}})+|{_LOOK}+)(?:\.{_LOOK}+)?(?:万元|元)?"
+           rf"(?:\.{_LOOK}+)?{_AFTER}")
+_SPACED_LOOKALIKE = rf"[-−+]?(?:\d{{1,3}}(?:,\d{{3}})+|{_LOOK}+)(?:\.{_LOOK}+)?{_AFTER}"
+_UNIT_OR_MARK = re.compile(rf"^(?:{_UNITS})?[{re.escape(_NOTE_MARKS)}]?$")
 _TRAILING_NUMBERS = re.compile(rf"^(?P<label>.*?[^\d\s.,+])\s+(?P<nums>(?:{_SPACED_LOOKALIKE}\s+)*{_SPACED})$")
 _ENUMERATOR_ONLY = re.compile(r"^\d{1,2}\s*[.、．]$")
 # a group label's few characters (理结, 三、, （四）, or its bracket cut: （五), or two or three such
@@ -219,12 +227,18 @@ def _spaced_numbers(line: str, start: int) -> list[tuple[str, bool]]:
     """The numbers of `line` from `start`, each with whether it stood a single space after the
     previous number while the line's other gaps (the label's included) are wider: a table set out
     in columns with spaces parts its cells by runs of spaces, so one space there is inside a cell."""
-    parts = list(re.finditer(r"\S+", line[start:]))
-    gaps = [parts[i].start() - parts[i - 1].end() for i in range(1, len(parts))]
+    parts: list[tuple[int, int]] = []  # (start, end) of each number, a unit one space after it included
+    for p in re.finditer(r"\S+", line[start:]):
+        if parts and _UNIT_OR_MARK.match(p.group()) and p.start() - parts[-1][1] <= 1:
+            parts[-1] = (parts[-1][0], p.end())
+        else:
+            parts.append((p.start(), p.end()))
+    text = line[start:]
+    gaps = [parts[i][0] - parts[i - 1][1] for i in range(1, len(parts))]
     label_gap = len(line[:start]) - len(line[:start].rstrip()) if start else 0
     columns = max([label_gap, *gaps]) >= 2
-    return [(p.group(), columns and i > 0 and gaps[i - 1] == 1 and p.group()[:1].isdigit()
-             and parts[i - 1].group()[-1:].isdigit()) for i, p in enumerate(parts)]
+    return [(text[a:b], columns and i > 0 and gaps[i - 1] == 1 and text[a:a + 1].isdigit()
+             and text[parts[i - 1][1] - 1:parts[i - 1][1]].isdigit()) for i, (a, b) in enumerate(parts)]
 
 
 def join_kerned(values: list[Token]) -> list[Token] | None:

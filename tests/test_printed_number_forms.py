@@ -248,3 +248,22 @@ def test_a_letter_read_for_a_digit_between_a_rows_numbers_keeps_its_column():
     assert result.fields[key].value == 6 and result.fields[key].confidence < 0.9
     t4 = [k for k in fields if k.startswith("t4.") and k != key]
     assert [k for k in t4 if result.fields[k].value != fields[k] or result.fields[k].confidence < 0.9] == []
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_a_unit_after_every_figure_and_a_figure_s_note_mark_are_not_its_text(renderer):
+    """Some offices print a unit after each figure (0件, 3 项), so that a row of zeros repeats one
+    text across its cells and down its columns, as a converter repeats a merged label's; and a
+    figure may carry a mark to a note under its table (12*, 12＊, 12※). Each is the figure."""
+    import random
+
+    fields = synth_answers(47, template="2021")
+    rng = random.Random(47)
+    counts = [k for k, v in fields.items() if k.startswith(("t2.", "t3.", "t4."))
+              and isinstance(v, int) and not isinstance(v, bool)]
+    misprint = {k: f"{fields[k]}{rng.choice(['件', '件', '项', ' 件'])}" for k in counts if k.startswith("t3.")}
+    misprint.update({k: f"{fields[k]}{rng.choice(['*', '＊', '※'])}" for k in counts if not k.startswith("t3.")})
+    report = build_report(fields, seed=47, misprint=misprint)
+    got = _fields(report, renderer)
+    assert wrong_fields(report.answer, {"fields": got}) == []
+    assert [k for k in counts if got[k]["confidence"] < 0.9] == []

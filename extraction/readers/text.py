@@ -53,6 +53,8 @@ MIN_CSV_ROWS = 2
 _SPACED_FIGURES = re.compile(r"\S {2,}\S|\d\s+[-−+]?\d")
 # A cell that is a number and nothing else.
 _BARE_NUMBER = re.compile(r"^\s*[-−+]?\d[\d,.]*\s*$")
+# A figure as a cell prints it, with the unit some offices add to each (0件, 3 项, 1.5万元).
+_FIGURE = re.compile(r"^\s*[-−+]?\d[\d,.]*\s*(?:万元|元|件|条|个|项|次|人次|%)?\s*$")
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -74,9 +76,10 @@ def _table(rows: list[list[str]], origin: str) -> Table:
 
 def _repeatable(text: str) -> bool:
     """Whether a cell's text could be a merged cell's repeated in each place it covers: a label of
-    two characters or more with a Chinese one, never a figure, nor a lone letter OCR read for a
-    digit ('o' for 0, in two rows running)."""
-    return len(text) >= 2 and bool(_CHINESE.search(text)) and not _BARE_NUMBER.match(text)
+    two characters or more with a Chinese one, never a figure (its unit is no label: 0件 in three
+    cells running are three figures), nor a lone letter OCR read for a digit ('o' for 0, in two rows
+    running)."""
+    return len(text) >= 2 and bool(_CHINESE.search(text)) and not _FIGURE.match(text)
 
 
 def _label_runs(row: list[str]) -> list[tuple[int, int]]:
@@ -99,10 +102,10 @@ def _anchored(rows: list[list[str]]) -> list[list[str]]:
     out = [list(row) for row in rows]
     header: list[tuple[int, int]] = []  # label runs of the nearest row above of labels (no figure)
     for r, row in enumerate(rows):
-        figures = any(_BARE_NUMBER.match(text) for text in row)
+        figures = any(_FIGURE.match(text) for text in row)
         labels = _label_runs(row)
         repeats = [(a, b) for a, b in header if figures and a > 0 and b < len(row)
-                   and row[a] and _BARE_NUMBER.match(row[a]) and len(set(row[a:b + 1])) == 1]
+                   and row[a] and _FIGURE.match(row[a]) and len(set(row[a:b + 1])) == 1]
         for a, b in labels + repeats:
             out[r][a + 1:b + 1] = [""] * (b - a)
         if not figures and sum(1 for text in row if text) >= 2:  # (a row of blanks is no header)
