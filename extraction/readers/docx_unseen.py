@@ -1,20 +1,23 @@
 """Text a Word file holds but does not print as standing: runs coloured white on white paper, runs
-hidden, and runs struck out.
+hidden, runs struck out; and a note's reference mark raised after a figure.
 
 An author may colour last year's figure white beside this year's instead of deleting it, hide it,
 or strike it through (the habits `pdf_visibility` and `html_unseen` meet in other files). Read with
-the rest, it joins the figure of its cell (10 and a white 1 read as "110"). A run's look comes from
+the rest, it joins the figure of its cell (10 and a white 1 read as "110"), as a superscript note
+mark would (12 and a raised 1 read as "121", `note_marks`). A run's look comes from
 its own properties, else its character style (and the styles that one is based on), else its
 paragraph's style: a file may hide or whiten its old figures by a style ("旧数据", vanish) rather
-than run by run. Directly hidden runs are left out by the reader itself (docx._RUNS). White text that
-stands on something dark is seen: a shaded run, paragraph, cell, row or table, a highlight, or a
-table style that shades (a dark header row of white labels).
+than run by run, and Word raises a footnote's reference by its style. Directly hidden runs are left
+out by the reader itself (docx._RUNS). White text that stands on something dark is seen: a shaded
+run, paragraph, cell, row or table, a highlight, or a table style that shades (a dark header row of
+white labels).
 """
 from __future__ import annotations
 
 from lxml import etree
 
 from . import paper
+from .note_marks import reference as note_reference
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _NS = {"w": _W}
@@ -39,21 +42,23 @@ def _q(tag: str) -> str:
 
 
 def drop_unseen(body, styles) -> None:
-    """Takes out of `body` the runs hidden or struck out, by themselves or by their style, and the
-    runs coloured white on nothing dark. `styles`: styles.xml's root, or None."""
+    """Takes out of `body` the runs hidden or struck out, by themselves or by their style, the runs
+    coloured white on nothing dark, and the note marks raised as superscripts. `styles`: styles.xml's
+    root, or None."""
     shading = _shading_table_styles(styles)
     looks = _StyleLooks(styles)
     for run in _RUNS(body):
         look = looks.of(run)
         if look.get("vanish") or look.get("strike") or look.get("dstrike") or (
-                _white(look.get("color") or "") and not look.get("shaded") and not _on_dark(run, shading)):
+                _white(look.get("color") or "") and not look.get("shaded") and not _on_dark(run, shading)) or (
+                look.get("vertAlign") == "superscript" and note_reference("".join(t.text or "" for t in run.iter(_q("t"))))):
             run.getparent().remove(run)
 
 
 class _StyleLooks:
     """What a run shows of its properties, its character style's and its paragraph style's (each
-    style with the ones it is based on): hidden, struck, its colour, and whether a style shades it
-    dark."""
+    style with the ones it is based on): hidden, struck, its colour, raised, and whether a style
+    shades it dark."""
 
     def __init__(self, styles) -> None:
         self._own: dict[str, dict] = {}
@@ -90,7 +95,8 @@ class _StyleLooks:
 
 
 def _look(rpr) -> dict:
-    """The properties a run's or a style's rPr sets: toggles as bools, the colour as written."""
+    """The properties a run's or a style's rPr sets: toggles as bools, the colour and the vertical
+    alignment as written."""
     look: dict = {}
     if rpr is None:
         return look
@@ -98,9 +104,10 @@ def _look(rpr) -> dict:
         el = rpr.find(_q(toggle))
         if el is not None:
             look[toggle] = el.get(_q("val"), "true").lower() not in _OFF
-    colour = rpr.find(_q("color"))
-    if colour is not None:
-        look["color"] = colour.get(_q("val"), "")
+    for prop in ("color", "vertAlign"):
+        el = rpr.find(_q(prop))
+        if el is not None:
+            look[prop] = el.get(_q("val"), "")
     return look
 
 

@@ -23,6 +23,7 @@ from ..model import Block, Cell, Document, Paragraph, Table
 from ..sniff import decode_chinese
 from .css_tables import SIMPLE_SELECTOR, Styles, boxes_of, holds_blanks, style_rules
 from .html_unseen import struck, unseen_white
+from .note_marks import reference as note_reference
 from .pictures import DATA_URI, PictureReader, Pictures, inline_picture
 
 # Elements whose content is never report text. (<noscript> is kept: it holds what the page shows
@@ -251,7 +252,8 @@ def _strip_boilerplate(root) -> None:
         if not isinstance(el.tag, str):
             continue
         tag = el.tag.lower()
-        if tag in _DROP_TAGS or _hidden(el) or hidden_by_css(el) or white(el) or struck_out(el):
+        if (tag in _DROP_TAGS or _hidden(el) or hidden_by_css(el) or white(el) or struck_out(el)
+                or tag == "sup" and note_reference(el.text_content())):
             doomed.append(el)
         elif tag in _LINK_LIST_TAGS and _link_list(el):
             doomed.append(el)

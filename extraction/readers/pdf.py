@@ -32,6 +32,7 @@ from ..page_text import TextLine, bounding_box, page_lines, paragraphs
 from ..unruled import unruled_tables
 from .pdf_frame import Frame, reading_frame
 from .pdf_legibility import drawn_as_outlines, illegible, raw_spans
+from .note_marks import without_raised_references
 from .pdf_struck import without_struck
 from .pdf_visibility import without_unseen_text
 from . import sheet
@@ -291,9 +292,9 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float
     page's last table without rulings, which may go on here."""
     try:
         drawings = page.get_drawings()
-        raw = without_struck(without_unseen_text(
-            page.get_text("rawdict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP), drawings,
-            page.get_texttrace), drawings)
+        raw = page.get_text("rawdict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP)
+        # what a reader does not take as the page's standing text: unseen, struck out, a note's mark
+        raw = without_raised_references(without_struck(without_unseen_text(raw, drawings, page.get_texttrace), drawings))
         frame = reading_frame(page, raw)
         h, v = _rulings(drawings, frame, page.rect.width * page.rect.height)
         words = _words(raw, frame, v)
