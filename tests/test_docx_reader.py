@@ -570,3 +570,39 @@ def test_white_text_on_a_dark_cell_or_a_shading_table_style_is_read():
     assert [c.text for c in first.cells] == ["自然人", "总计", "1", "2"]
     assert [c.text for c in second.cells] == ["商业企业", "", "1", "2"]  # white on a dark cell seen; on white, not
     assert [c.text for c in third.cells] == ["其他", "", "1", "2"]
+
+
+def test_pinyin_of_a_phonetic_guide_is_not_read():
+    """Word's phonetic guide sets pinyin over characters (w:ruby: the pinyin in w:rt, the
+    characters in w:rubyBase): the characters are read, not the pinyin."""
+    from docx.oxml import parse_xml
+
+    from extraction.pipeline import extract
+
+    import docx
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    sounds = {"政": "zhèng", "府": "fǔ", "市": "shì", "局": "jú", "理": "lǐ", "处": "chǔ", "总": "zǒng", "计": "jì"}
+    report = build_report(synth_answers(49), seed=49)
+    document = docx.Document(io.BytesIO(docx_report.render(report)))
+    cells = [p for t in document.tables for row in t.rows for c in row.cells for p in c.paragraphs]
+    guided = 0
+    for paragraph in list(document.paragraphs) + cells:
+        for run in list(paragraph.runs):
+            if not any(ch in sounds for ch in run.text):
+                continue
+            for ch in run.text:
+                if ch in sounds:
+                    guided += 1
+                    piece = (f'<w:r {w}><w:ruby><w:rubyPr><w:hps w:val="10"/><w:hpsRaise w:val="18"/>'
+                             f'<w:hpsBaseText w:val="21"/><w:lid w:val="zh-CN"/></w:rubyPr><w:rt><w:r>'
+                             f'<w:t>{sounds[ch]}</w:t></w:r></w:rt><w:rubyBase><w:r><w:t>{ch}</w:t></w:r>'
+                             f'</w:rubyBase></w:ruby></w:r>')
+                else:
+                    piece = f'<w:r {w}><w:t xml:space="preserve">{ch}</w:t></w:r>'
+                run._r.addprevious(parse_xml(piece))
+            run._r.getparent().remove(run._r)
+    assert guided > 30
+    out = io.BytesIO()
+    document.save(out)
+    assert wrong_fields(report.answer, extract(out.getvalue(), "report.docx").model_dump()) == []

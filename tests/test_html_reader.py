@@ -521,3 +521,29 @@ def test_a_box_of_no_font_size_shows_the_inline_blocks_inside_it():
     page = ('<html><body><p>一、总体情况</p><div style="font-size:0"><span style="font-size:14px">全年主动公开'
             '</span><span style="font-size:14px">政府信息177条。</span></div></body></html>')
     assert "全年主动公开政府信息177条。" in "".join(_texts(html.read(page.encode())))
+
+
+def test_pinyin_set_over_characters_as_ruby_is_not_read():
+    """A page that sets pinyin over some characters (<ruby>政<rt>zhèng</rt></ruby>, every other one
+    with <rp> brackets for browsers without ruby): its characters are read, not the pinyin."""
+    import itertools
+    import re
+
+    from extraction.pipeline import extract
+
+    report = build_report(synth_answers(49), seed=49)
+    sounds = {"政": "zhèng", "府": "fǔ", "信": "xìn", "息": "xī", "公": "gōng", "开": "kāi", "市": "shì",
+              "局": "jú", "理": "lǐ", "处": "chǔ", "总": "zǒng", "计": "jì", "申": "shēn", "请": "qǐng"}
+
+    brackets = itertools.cycle([False, True])
+
+    def ruby(m: re.Match) -> str:
+        ch = m.group(0)
+        sound = f"<rp>(</rp><rt>{sounds[ch]}</rt><rp>)</rp>" if next(brackets) else f"<rt>{sounds[ch]}</rt>"
+        return f"<ruby>{ch}{sound}</ruby>"
+
+    page = re.sub(r">([^<]+)<", lambda m: ">" + re.sub(f"[{''.join(sounds)}]", ruby, m.group(1)) + "<",
+                  html_report.render(report, seed=49).decode())
+    assert page.count("<ruby>") > 100
+    out = extract(page.encode(), "report.html").model_dump()
+    assert wrong_fields(report.answer, out) == []

@@ -51,10 +51,12 @@ _LAYOUT_CELL_CHARS = 200
 # Not printed: hidden text (w:vanish: an old value an author hid instead of deleting), the
 # prompt a content control shows while nothing was entered in it ("单击或点击此处输入文字。"), and
 # of a file published with its tracked changes, what they take out: a deletion, and text moved
-# away from where it stood (its copy where it went is read).
+# away from where it stood (its copy where it went is read); and a phonetic guide's pinyin over
+# its characters (w:ruby's w:rt: the characters are its w:rubyBase).
 _RUNS = XPath(".//w:r[count(ancestor::w:txbxContent) = $boxes]"
               "[not(w:rPr/w:vanish[not(@w:val='0' or @w:val='false' or @w:val='off')])]"
-              "[not(ancestor::w:sdt[w:sdtPr/w:showingPlcHdr])][not(ancestor::w:del or ancestor::w:moveFrom)]",
+              "[not(ancestor::w:sdt[w:sdtPr/w:showingPlcHdr])][not(ancestor::w:del or ancestor::w:moveFrom)]"
+              "[not(ancestor::w:rt)]",
               namespaces=_NS)
 _BOXES_AROUND = XPath("count(ancestor::w:txbxContent)", namespaces=_NS)
 # (a row deleted as a tracked change is gone from the table)

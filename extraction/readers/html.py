@@ -28,8 +28,9 @@ from .pictures import DATA_URI, PictureReader, Pictures, inline_picture
 
 # Elements whose content is never report text. (<noscript> is kept: it holds what the page shows
 # without its scripts, such as a static copy of a table a script draws.)
+# (and a ruby's annotation: the pinyin over a character, <rt>, and the brackets round it, <rp>)
 _DROP_TAGS = {"script", "style", "template", "object", "embed", "svg", "canvas",
-              "select", "button", "input", "textarea", "map", "head"}
+              "select", "button", "input", "textarea", "map", "head", "rt", "rp"}
 # Page furniture: dropped unless it sits inside the article itself (<article><header><h1>...).
 _FURNITURE_TAGS = {"nav", "header", "footer", "aside"}
 # class/id tokens CMS templates give their furniture.
