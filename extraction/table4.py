@@ -102,6 +102,9 @@ def _by_labels(tokens: Sequence[Token], keys: list[str]) -> list[Token] | None:
             results_across = [name for _, name in results]  # or the results across
             continue
         group = named[0][1] if len(named) == 1 else group
+        want = 5 if results_across and len(named) == 1 else 3 if across else 1
+        if len(values) > want and all(t.is_blank for t in values[:-want]):
+            values = values[-want:]  # (empty fields a converter set between the labels and the cell)
         if results_across and len(named) == 1 and len(values) == 5:
             placed = [(f"t4.{group}.{r}", tok) for r, tok in zip(results_across, values)]
         elif len(results) != 1:

@@ -42,6 +42,15 @@ def _as_laid_out(values: list[str], layout: str) -> str:
         return "<table><tr><td>类别</td><td>结果</td><td>数量</td></tr>" + "".join(
             "<tr>" + (f'<td rowspan="5">{_GROUPS[k // 5]}</td>' if k % 5 == 0 else "")
             + f"<td>{_RESULTS[k % 5]}</td><td>{v}</td></tr>" for k, v in enumerate(values)) + "</table>"
+    if layout == "the form turned":  # its header down the left, the review's result cells two wide
+        def row(k: int, v: str) -> str:
+            g, r = divmod(k, 5)
+            if g == 0:
+                return f"| {'行政复议' if r == 0 else ''} | {_RESULTS[r]} |  | {v} |"
+            lawsuit = "行政诉讼" if k == 5 else ""
+            return f"| {lawsuit} | {['', '未经复议直接起诉', '复议后起诉'][g] if r == 0 else ''} | {_RESULTS[r]} | {v} |"
+        rows = [row(k, v) for k, v in enumerate(values)]
+        return "\n".join([rows[0], "|---|---|---|---|", *rows[1:]])  # (a converter's first row heads it)
     if layout == "results down":
         return "| 结果 | " + " | ".join(_GROUPS) + " |\n|---|---|---|---|\n" + "\n".join(
             f"| {r} | {values[k]} | {values[5 + k]} | {values[10 + k]} |" for k, r in enumerate(_RESULTS))
@@ -65,7 +74,8 @@ def _with_table4(seed: int, lay_out):
 
 
 @pytest.mark.parametrize("layout", ["a cell to a row", "a cell to a row, each group once",
-                                    "a cell to a row, groups merged", "results down", "groups down"])
+                                    "a cell to a row, groups merged", "results down", "groups down",
+                                    "the form turned"])
 @pytest.mark.parametrize("seed", [30011, 30012])
 def test_table_4_laid_out_otherwise_than_one_row_is_read_by_its_labels(layout, seed):
     """Table 4 set out a cell to a row, or a result or a group to a row: each value read by its
