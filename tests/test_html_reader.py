@@ -547,3 +547,22 @@ def test_pinyin_set_over_characters_as_ruby_is_not_read():
     assert page.count("<ruby>") > 100
     out = extract(page.encode(), "report.html").model_dump()
     assert wrong_fields(report.answer, out) == []
+
+
+@pytest.mark.parametrize("look", ['style="color:#fff"', 'style="text-decoration:line-through"'])
+def test_a_cell_all_white_or_struck_keeps_its_place_in_the_row(look):
+    """A cell printed blank (a zero left empty) that holds last year's figure, the whole cell white
+    or struck through: not read, and still a cell, so the cells after it keep their columns."""
+    import random
+    import re
+
+    from extraction.pipeline import extract
+
+    report = build_report(synth_answers(50), seed=50, blank_zeros=True)
+    rng = random.Random(50)
+    page, n = re.subn(r"<td>(?:&nbsp;)?</td>",
+                      lambda m: f"<td {look}>{rng.randint(1, 9)}</td>" if rng.random() < 0.5 else m.group(0),
+                      html_report.render(report, seed=50).decode())
+    assert n > 20
+    out = extract(page.encode(), "report.html").model_dump()
+    assert wrong_fields(report.answer, out) == []

@@ -248,12 +248,16 @@ def _strip_boilerplate(root) -> None:
     rules = style_rules(root)  # (parsed once for both)
     hidden_by_css = _css_hidden(rules)
     white, struck_out = unseen_white(rules), struck(rules)
-    doomed = []
+    doomed, emptied = [], []
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
         tag = el.tag.lower()
-        if (tag in _DROP_TAGS or _hidden(el) or hidden_by_css(el) or white(el) or struck_out(el)
+        if tag in ("td", "th", "tr") and (white(el) or struck_out(el)):
+            # not read, but a cell still holds its place in its row, and a row in its table (where
+            # a cell above may reach down over it)
+            emptied += [el] if tag != "tr" else [c for c in el if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
+        elif (tag in _DROP_TAGS or _hidden(el) or hidden_by_css(el) or white(el) or struck_out(el)
                 or tag == "sup" and note_reference(el.text_content())):
             doomed.append(el)
         elif tag in _LINK_LIST_TAGS and _link_list(el):
@@ -265,6 +269,11 @@ def _strip_boilerplate(root) -> None:
     for el in doomed:
         if el.getparent() is not None and _attached(el, root):
             el.drop_tree()  # keeps the tail text, which belongs to the parent
+    for el in emptied:
+        if _attached(el, root):
+            el.text = None
+            for child in list(el):
+                el.remove(child)
 
 
 def _inline_frames(root, resolve: Resolver | None) -> None:
