@@ -15,7 +15,11 @@ from .model import Document, Paragraph
 _PINYIN = re.compile(
     r"(?<=[\u3400-\u9fff])[(（]\s*[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}\s*[)）]"
 )
+# ...and pinyin standing bare (ruby drawn over the characters, read as words of their own): a word
+# with a tone mark on a vowel, which no Chinese report's own words carry
+_BARE_PINYIN = re.compile(r"(?<![A-Za-z\u00c0-\u024f])[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*(?![A-Za-z\u00c0-\u024f])[ \t]?")
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 _TAGS = re.compile(r"</?[a-zA-Z][^<>]{0,80}>")
 
 
@@ -83,7 +87,8 @@ def fold_number_signs(text: str) -> str:
 
 
 def strip_pinyin(text: str) -> str:
-    return _PINYIN.sub("", text)
+    text = _PINYIN.sub("", text)
+    return _BARE_PINYIN.sub("", text) if _CJK_CHAR.search(text) else text
 
 
 def strip_tags(text: str) -> str:

@@ -527,3 +527,31 @@ def test_a_volume_of_reports_gives_the_first_and_names_the_next():
     assert wrong_fields(first.answer, output) == [] and result.review == []
     second_at = pages - pymupdf.open(stream=render_pdf(second), filetype="pdf").page_count + 1
     assert any(second.title in w and f"page {second_at}" in w for w in result.warnings), result.warnings
+
+
+def test_pinyin_drawn_over_characters_is_not_read():
+    """A Word file with a phonetic guide, printed: each guided character's pinyin drawn small above
+    it, read as words of their own among the labels and the prose. Tone-marked syllables are no
+    word of a Chinese report; a row's label and the agency read as printed without them."""
+    import json
+
+    from extraction.pipeline import extract
+    from tests.synth.form import wrong_fields
+
+    sounds = {"政": "zhèng", "府": "fǔ", "信": "xìn", "息": "xī", "公": "gōng", "开": "kāi", "市": "shì", "局": "jú",
+              "理": "lǐ", "处": "chǔ", "总": "zǒng", "计": "jì", "申": "shēn", "请": "qǐng", "不": "bù", "予": "yǔ"}
+    report = build_report(synth_answers(51), seed=51)
+    doc = pymupdf.open(stream=render_pdf(report), filetype="pdf")
+    guided = 0
+    for page in doc:
+        over = [(ch, span["size"]) for block in page.get_text("rawdict")["blocks"] for line in block.get("lines", [])
+                for span in line["spans"] for ch in span["chars"] if ch["c"] in sounds]
+        for ch, size in over:
+            x0, _, x1, _ = ch["bbox"]
+            sound = sounds[ch["c"]]
+            width = pymupdf.get_text_length(sound, fontsize=size * 0.45)
+            page.insert_text(((x0 + x1 - width) / 2, ch["origin"][1] - size * 0.95), sound, fontsize=size * 0.45)
+            guided += 1
+    assert guided > 30
+    out = json.loads(extract(doc.tobytes(), "report.pdf").model_dump_json())
+    assert wrong_fields(report.answer, out) == []
