@@ -49,9 +49,11 @@ def drop_unseen(body, styles) -> None:
     looks = _StyleLooks(styles)
     for run in _RUNS(body):
         look = looks.of(run)
-        if look.get("vanish") or look.get("strike") or look.get("dstrike") or (
-                _white(look.get("color") or "") and not look.get("shaded") and not _on_dark(run, shading)) or (
-                look.get("vertAlign") == "superscript" and note_reference("".join(t.text or "" for t in run.iter(_q("t"))))):
+        hidden = look.get("vanish") or look.get("strike") or look.get("dstrike")
+        white = _white(look.get("color") or "") and not look.get("shaded") and not _on_dark(run, shading)
+        mark = look.get("vertAlign") == "superscript" and note_reference(
+            "".join(t.text or "" for t in run.iter(_q("t"))))
+        if hidden or white or mark:
             run.getparent().remove(run)
 
 

@@ -256,7 +256,8 @@ def _strip_boilerplate(root) -> None:
         if tag in ("td", "th", "tr") and (white(el) or struck_out(el)):
             # not read, but a cell still holds its place in its row, and a row in its table (where
             # a cell above may reach down over it)
-            emptied += [el] if tag != "tr" else [c for c in el if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
+            emptied += [el] if tag != "tr" else [c for c in el if isinstance(c.tag, str)
+                                                 and c.tag.lower() in ("td", "th")]
         elif (tag in _DROP_TAGS or _hidden(el) or hidden_by_css(el) or white(el) or struck_out(el)
                 or tag == "sup" and note_reference(el.text_content())):
             doomed.append(el)

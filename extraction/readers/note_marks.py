@@ -37,7 +37,8 @@ def without_raised_references(raw: dict) -> dict:
         return raw
     size = np.array([span["size"] for span in spans], dtype=float)
     small = np.flatnonzero(size < _SMALLER * size.max())
-    marks = [i for i in small if len(spans[i]["chars"]) <= 6 and reference("".join(ch["c"] for ch in spans[i]["chars"]))]
+    marks = [i for i in small
+             if len(spans[i]["chars"]) <= 6 and reference("".join(ch["c"] for ch in spans[i]["chars"]))]
     if not marks:
         return raw
     m = np.array(marks)

@@ -294,7 +294,8 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float
         drawings = page.get_drawings()
         raw = page.get_text("rawdict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP)
         # what a reader does not take as the page's standing text: unseen, struck out, a note's mark
-        raw = without_raised_references(without_struck(without_unseen_text(raw, drawings, page.get_texttrace), drawings))
+        raw = without_unseen_text(raw, drawings, page.get_texttrace)
+        raw = without_raised_references(without_struck(raw, drawings))
         frame = reading_frame(page, raw)
         h, v = _rulings(drawings, frame, page.rect.width * page.rect.height)
         words = _words(raw, frame, v)
