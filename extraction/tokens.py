@@ -16,6 +16,7 @@ from typing import Iterable
 from .model import BBox, Cell, Document, Paragraph, Table
 from .labels import label_key, match_label, split_known_labels, split_labels, split_numbered_labels, split_with_misread
 from .normalize import strip_tags
+from .printed_figures import NOTE_MARKS, UNITS
 from .wrapped_labels import join_wrapped_labels
 
 # Grids whose empty cells are printed blanks. A markdown or box-drawing table (origin "markdown")
@@ -31,16 +32,13 @@ _LOOKALIKE = str.maketrans(_LOOKALIKES)
 _LOOKALIKE_CHARS = set("0123456789.") | set(_LOOKALIKES)
 _STRONG_LOOKALIKES = set("OoDl〇○口ISZB|丨")  # alone, these stand for digits; g, q, b... only beside real digits
 _NUMBER = re.compile(r"^[-−－+]?\d+(\.\d+)?$")  # 2019 form's 本年增/减 prints "+2"
-_UNITS = "万元|元|件|条|个|项|人次|次|%"
-_UNIT = re.compile(rf"^(?P<num>.*?[\dOolI〇口])\s*(?P<unit>{_UNITS})$")
-# a figure's mark to a note under its table (12*, 12※)
-_NOTE_MARKS = "*＊※†‡"
+_UNIT = re.compile(rf"^(?P<num>.*?[\dOolI〇口])\s*(?P<unit>{UNITS})$")
 # "一" alone is a dash as OCR reads it (no label of the form is one character): a dash, not a label
 # that would end its row's values.
 _DASHES = {"—", "-", "–", "－", "/", "／", "——", "--", "—-", "\\", "无", "/ ", "\\/", "一"}
 # Taken off a cell's edges: punctuation, and the marks a figure may carry to a note under its table
 # (12*, 12※).
-_EDGE_PUNCT = " ,，.。、;；:：'\"“”‘’`" + _NOTE_MARKS
+_EDGE_PUNCT = " ,，.。、;；:：'\"“”‘’`" + NOTE_MARKS
 _SEPARATORS = set(".,，。．")  # decimal points and thousands separators, as printed or misread
 # A number as a line of text sets it out in a row of cells: a sign, thousands separators, a unit.
 # OCR's misreads of digits may stand in it ("334l", "2535.l", "O" for 0); the last of a line holds a
@@ -48,11 +46,11 @@ _SEPARATORS = set(".,，。．")  # decimal points and thousands separators, as 
 _ALONE = "[OoDlI|〇○口]"  # look-alikes that stand for a digit alone in such a row
 _LOOK = _ALONE.replace("[", "[\\d")
 # After a number its unit may stand, one space off at most (0件, 3 项), and a note's mark (3 ※).
-_AFTER = rf"(?: ?(?:{_UNITS}))?(?: ?[{re.escape(_NOTE_MARKS)}])?"
+_AFTER = rf"(?: ?(?:{UNITS}))?(?: ?[{re.escape(NOTE_MARKS)}])?"
 _SPACED = (rf"[-−+]?(?:\d{{1,3}}(?:,\d{{3}})+|{_LOOK}*\d{_LOOK}*|{_ALONE}{{1,2}})"
            rf"(?:\.{_LOOK}+)?{_AFTER}")
 _SPACED_LOOKALIKE = rf"[-−+]?(?:\d{{1,3}}(?:,\d{{3}})+|{_LOOK}+)(?:\.{_LOOK}+)?{_AFTER}"
-_UNIT_OR_MARK = re.compile(rf"^(?:{_UNITS})?[{re.escape(_NOTE_MARKS)}]?$")
+_UNIT_OR_MARK = re.compile(rf"^(?:{UNITS})?[{re.escape(NOTE_MARKS)}]?$")
 _TRAILING_NUMBERS = re.compile(rf"^(?P<label>.*?[^\d\s.,+])\s+(?P<nums>(?:{_SPACED_LOOKALIKE}\s+)*{_SPACED})$")
 _ENUMERATOR_ONLY = re.compile(r"^\d{1,2}\s*[.、．]$")
 # a group label's few characters (理结, 三、, （四）, or its bracket cut: （五), or two or three such

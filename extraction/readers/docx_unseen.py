@@ -86,12 +86,13 @@ class _StyleLooks:
         look.update(_look(rpr))
         return look
 
-    def _style(self, sid: str | None, depth: int = 0) -> dict:
-        if sid is None or sid not in self._own or depth > 10:
+    def _style(self, sid: str | None) -> dict:
+        if sid is None or sid not in self._own:
             return {}
         if sid not in self._resolved:
-            look = dict(self._style(self._base.get(sid), depth + 1))
-            look.update(self._own[sid])
+            look: dict = {}
+            for base in reversed(_based_on(sid, self._base)):  # (the style's own properties last)
+                look.update(self._own.get(base, {}))
             self._resolved[sid] = look
         return self._resolved[sid]
 
@@ -136,11 +137,17 @@ def _shading_table_styles(styles) -> set[str]:
         sid = style.get(_q("styleId"))
         own[sid] = any(_painted(shd) for shd in _STYLE_SHADING(style))
         base[sid] = next(iter(_STYLE_BASE(style)), None)
+    return {sid for sid in own if any(own.get(s, False) for s in _based_on(sid, base, most=10))}
 
-    def shades(sid: str | None, depth: int = 0) -> bool:
-        return sid is not None and depth < 10 and (own.get(sid, False) or shades(base.get(sid), depth + 1))
 
-    return {sid for sid in own if shades(sid)}
+def _based_on(sid: str, base: dict[str, str | None], most: int = 11) -> list[str]:
+    """The style and the styles it is based on, nearest first, at most `most` of them (a loop of
+    basedOn in a damaged file ends there)."""
+    chain: list[str] = []
+    while sid is not None and len(chain) < most:
+        chain.append(sid)
+        sid = base.get(sid)
+    return chain
 
 
 def _white(colour: str) -> bool:

@@ -12,9 +12,11 @@ import re
 
 import numpy as np
 
-from .pdf_visibility import kept
+from ..printed_figures import NOTE_MARKS
+from .pdf_visibility import horizontal_spans, kept
 
-REFERENCE = re.compile(r"^\s*(?:\d{1,2}|[*＊※†‡]|[\u2460-\u2473]|\[\d{1,2}\]|[(（]\d{1,2}[)）])\s*$")
+REFERENCE = re.compile(rf"^\s*(?:\d{{1,2}}|[{re.escape(NOTE_MARKS)}]|[\u2460-\u2473]|\[\d{{1,2}}\]"
+                       rf"|[(（]\d{{1,2}}[)）])\s*$")
 # A PDF's mark is at most this share of the size of the text it follows, its baseline raised by
 # at least RAISED of that size (and no higher than the text's top), and it stands at most NEAR of
 # that size after the text's end.
@@ -31,8 +33,7 @@ def reference(text: str) -> bool:
 def without_raised_references(raw: dict) -> dict:
     """`raw` (a page's "rawdict") without the spans that are a note's reference raised after text;
     else `raw` itself."""
-    spans = [span for block in raw["blocks"] if "lines" in block for line in block["lines"]
-             if line["dir"][1] == 0 for span in line["spans"] if span["chars"]]
+    spans = horizontal_spans(raw)
     if len(spans) < 2:
         return raw
     size = np.array([span["size"] for span in spans], dtype=float)

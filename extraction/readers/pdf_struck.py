@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .paper import white
-from .pdf_visibility import kept
+from .pdf_visibility import device_rgb, horizontal_spans, kept
 
 # The band of a character a strike crosses, as shares of the font size above the baseline: a
 # digit's middle (an underline lies below the baseline, an overline near the font's top).
@@ -32,9 +32,7 @@ def without_struck(raw: dict, drawings: list[dict]) -> dict:
     """`raw` (a page's "rawdict") without the characters a strike goes through; else `raw` itself."""
     if not drawings:
         return raw
-    spans = [span for block in raw.get("blocks", []) for line in block.get("lines", [])
-             if line.get("dir", (1.0, 0.0))[1] == 0  # (a strike runs along its text)
-             for span in line.get("spans", []) if span.get("chars")]
+    spans = horizontal_spans(raw)  # (a strike runs along its text)
     if not spans:
         return raw
     # first by the paths' and the spans' boxes: most pages have nothing drawn through any text
@@ -49,15 +47,14 @@ def without_struck(raw: dict, drawings: list[dict]) -> dict:
     near_span, near_line = _through(span_bands, ln)
     if not near_span.any():
         return raw
-    chars = [ch for span, hit in zip(spans, near_span) if hit for ch in span["chars"] if not ch["c"].isspace()]
+    chars = [(ch, span) for span, hit in zip(spans, near_span) if hit for ch in span["chars"] if not ch["c"].isspace()]
     if not chars:
         return raw
-    bands = np.array([_band(ch["bbox"], ch["origin"][1], span.get("size", 0)) for span, hit in zip(spans, near_span)
-                      if hit for ch in span["chars"] if not ch["c"].isspace()])
+    bands = np.array([_band(ch["bbox"], ch["origin"][1], span.get("size", 0)) for ch, span in chars])
     struck = _struck(bands, ln[near_line])
     if not struck.any():
         return raw
-    gone = {id(ch) for ch, hit in zip(chars, struck) if hit}
+    gone = {id(ch) for (ch, _), hit in zip(chars, struck) if hit}
     return kept(raw, lambda span, ch: id(ch) not in gone)
 
 
@@ -99,14 +96,7 @@ def _thin_lines(drawings: list[dict]) -> list[tuple[float, float, float]]:
 
 
 def _inked(colour) -> bool:
-    if not colour:
-        return False
-    if len(colour) == 1:
-        colour = colour * 3
-    elif len(colour) == 4:  # CMYK
-        c, m, y, k = colour
-        colour = ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
-    return not white(tuple(round(255 * v) for v in colour))
+    return bool(colour) and not white(tuple(round(255 * v) for v in device_rgb(colour)))
 
 
 def _struck(boxes: np.ndarray, lines: np.ndarray) -> np.ndarray:

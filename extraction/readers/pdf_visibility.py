@@ -111,10 +111,17 @@ def _dark_fills(drawings: list[dict]) -> list[tuple[float, float, float, float]]
 def _luminance(fill: tuple) -> float:
     if len(fill) == 1:  # grey
         return fill[0]
-    if len(fill) == 4:  # CMYK
-        c, m, y, k = fill
-        fill = ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
-    return luminance(*fill)
+    return luminance(*device_rgb(fill))
+
+
+def device_rgb(colour: tuple) -> tuple[float, float, float]:
+    """A path's colour as MuPDF gives it (grey, RGB or CMYK, channels 0-1) in RGB, channels 0-1."""
+    if len(colour) == 1:
+        return colour[0], colour[0], colour[0]
+    if len(colour) == 4:
+        c, m, y, k = colour
+        return (1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k)
+    return tuple(colour)
 
 
 def _without_covered(raw: dict, drawings: list[dict], trace: Callable[[], list[dict]]) -> dict:
@@ -157,6 +164,13 @@ def _without_covered(raw: dict, drawings: list[dict], trace: Callable[[], list[d
         return False
 
     return kept(raw, lambda span, ch: not hidden(ch))
+
+
+def horizontal_spans(raw: dict) -> list[dict]:
+    """The spans of a page's "rawdict" that run along the page (not turned, not slanted) and hold
+    characters."""
+    return [span for block in raw.get("blocks", []) for line in block.get("lines", [])
+            if line.get("dir", (1.0, 0.0))[1] == 0 for span in line.get("spans", []) if span.get("chars")]
 
 
 def kept(raw: dict, keep: Callable[[dict, dict], bool]) -> dict:

@@ -27,6 +27,7 @@ import lxml.etree
 import lxml.html
 
 from ..model import Block, Cell, Document, Paragraph, Table
+from ..printed_figures import UNITS
 from ..sniff import BLOCK_MARKUP, EMBEDDED_TABLE, INLINE_MARKUP, PAGE_WRAPPER, decode_text
 from .html import clean_inline, table_grid
 from .grid_tables import grid_as_html, grid_block_end, is_rule, one_cell, pieces_joined
@@ -54,7 +55,7 @@ _SPACED_FIGURES = re.compile(r"\S {2,}\S|\d\s+[-−+]?\d")
 # A cell that is a number and nothing else.
 _BARE_NUMBER = re.compile(r"^\s*[-−+]?\d[\d,.]*\s*$")
 # A figure as a cell prints it, with the unit some offices add to each (0件, 3 项, 1.5万元).
-_FIGURE = re.compile(r"^\s*[-−+]?\d[\d,.]*\s*(?:万元|元|件|条|个|项|次|人次|%)?\s*$")
+_FIGURE = re.compile(rf"^\s*[-−+]?\d[\d,.]*\s*(?:{UNITS})?\s*$")
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
