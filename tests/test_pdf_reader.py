@@ -555,3 +555,22 @@ def test_pinyin_drawn_over_characters_is_not_read():
     assert guided > 30
     out = json.loads(extract(doc.tobytes(), "report.pdf").model_dump_json())
     assert wrong_fields(report.answer, out) == []
+
+
+@pytest.mark.parametrize("rulings, extra", [("none", 8), ("none", 9), ("none", 10), ("lines", 8), ("lines", 9)])
+def test_a_page_number_under_a_table_and_a_row_atop_the_next_page(rulings, extra):
+    """A page numbered - 2 - close under the text. Under a table that lost its rulings, the number
+    between its dashes stood in the table's columns as a row of values (its two dashes in one
+    column: no table, the page's rows lost). The last row of a table that a page break cut off
+    (行政事业性收费 … 0) stands atop the next page: its 0 there, level with its label, is no page
+    number. `extra` paragraphs of prose move the tables' page breaks to those places."""
+    from extraction.pipeline import extract
+
+    report = build_report(synth_answers(2, template="2021"), seed=2)
+    heading, paragraphs = report.sections[0]
+    report.sections[0] = (heading, paragraphs + ["（六）其他。本年度本机关继续做好政府信息公开工作。"] * extra)
+    data = render_pdf(report, furniture="dashes", rulings=rulings, split_t3_before=None)
+    fields = extract(data, "report.pdf").fields
+    wrong = {k: fields[k].value if k in fields else "missing" for k, v in report.answer.items()
+             if k.startswith("t") and (k not in fields or fields[k].value != v or fields[k].confidence < 0.9)}
+    assert not wrong

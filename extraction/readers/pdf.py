@@ -26,7 +26,7 @@ from typing import Callable, Iterable
 import pymupdf
 
 from ..errors import CorruptInput, EmptyInput, EncryptedInput, NeedsOCR
-from ..grid import Segment, Word, build_tables
+from ..grid import Segment, Word, build_tables, line_text, text_lines
 from ..model import EVERYWHERE, BBox, Document, Paragraph, Table
 from ..page_text import TextLine, bounding_box, page_lines, paragraphs
 from ..unruled import unruled_tables
@@ -391,12 +391,27 @@ def lay_out(page: PageLayout, h: list[Segment], v: list[Segment], words: list[Wo
     rulings among the words left (`carried`: the columns of such a table ending the page before),
     and the rest as lines of text."""
     tables, free = build_tables(h, v, words, page=page.number, tol=tol)
+    # (a page number under a table that lost its rulings is no row of it: its digit would stand in
+    # one of the table's columns; drop_page_furniture takes it out with the text lines)
+    numbering = _page_numbers(free, page.height)
     # the page's own text layer, with no OCR'd words among it (its pictures read none)
-    unruled = unruled_tables(free, page=page.number, carried=carried, text_layer=not page.ocr and not page.pictures,
-                             nothing_lost=page.nothing_lost)
+    unruled = unruled_tables([w for w in free if id(w) not in numbering], page=page.number, carried=carried,
+                             text_layer=not page.ocr and not page.pictures, nothing_lost=page.nothing_lost)
     page.tables, page.columns = tables + unruled.tables, unruled.columns
-    page.lines = page_lines(unruled.free)
+    page.lines = page_lines(unruled.free + [w for w in free if id(w) in numbering])
     return page
+
+
+def _page_numbers(words: list[Word], height: float) -> set[int]:
+    """The words of a line in the page's top or bottom band that is a page number printed as one
+    (- 2 -, 第2页, 2/5): a bare number there may be a table's last row, and stays."""
+    found: set[int] = set()
+    for line in text_lines(words):
+        box = bounding_box([w.bbox for w in line])
+        text = _digits_free(line_text(line))
+        if (box[3] <= _BAND * height or box[1] >= (1 - _BAND) * height) and text != "#" and _PAGE_NO.match(text):
+            found |= {id(w) for w in line}
+    return found
 
 
 # ------------------------------------------------------------------------------------ rulings
@@ -579,7 +594,10 @@ def drop_page_furniture(pages: list[PageLayout]) -> None:
             band = _band(ln, p.height, _BAND)
             if not band:
                 continue
-            if _is_furniture_text(ln.text):
+            if _is_furniture_text(ln.text) and not (_digits_free(ln.text) == "#" and any(
+                    j != i and _same_row(ln, other) for j, other in enumerate(p.lines))):
+                # (a bare number beside other text on its row is a table's value, its label to the
+                # left: the last row of a table the page break cut off, atop the next page)
                 drop.add(i)
             elif len(pages) >= 2 and len(_same_place(pages, band, ln)) >= need:
                 drop.add(i)

@@ -9,7 +9,8 @@ bytes.
 
 Options:
 - furniture: "browser" (date/time and page title on top, URL and "x/y" at the bottom), "office"
-  (running header with the agency, "第 x 页 共 y 页" at the bottom), or None.
+  (running header with the agency, "第 x 页 共 y 页" at the bottom), "dashes" (the page's number
+  between dashes, - 2 -, close under the text), or None.
 - split_t3_before: the key prefix of the table-3 row that opens a new page (None: only where the
   page runs out).
 - repeat_header: the continuation of a split table repeats the table's header rows.
@@ -319,6 +320,9 @@ def _furniture(sheets: list[_Sheet], kind: str, report: Report, print_date: str,
             page.draw_line((LEFT, 44), (RIGHT, 44), color=(0, 0, 0), width=0.5)
             foot = f"第 {i + 1} 页 共 {n} 页"
             page.insert_text(((PAGE_W - _width(foot, size)) / 2, PAGE_H - 30), foot, fontname=FONT, fontsize=size)
+        elif kind == "dashes":
+            foot = f"- {i + 1} -"
+            page.insert_text(((PAGE_W - _width(foot, size)) / 2, PAGE_H - 40), foot, fontname=FONT, fontsize=size)
         else:
             raise ValueError(f"unknown furniture {kind!r}")
 
