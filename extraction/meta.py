@@ -34,6 +34,8 @@ _WEEKDAY = re.compile(r"[（(]?(?:星期|周|礼拜)[一二三四五六日天][)
 # A browser's print of the page's address and page count, under the signature.
 _PRINTED_URL = re.compile(r"^\s*(?:(?:https?://|www\.)\S+)?\s*(?:\d+\s*/\s*\d+)?\s*$")
 _DATE_LABEL = re.compile(r"(?:发布日期|发布时间|成文日期|印发日期|发文日期|日期)[:：]?\s*")
+# Chinese characters, the rarer ones of place names too (长沙县㮾梨街道: Extension A; B and later)
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0003134f"
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _DATE_PATTERNS = (
     re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"),
@@ -113,8 +115,8 @@ def _titles(tokens: list[Token], limit: int) -> Iterator[Title]:
     for idx, tok in enumerate(labels):
         text = _FIELD_LABEL.sub("", re.sub(r"\s+", "", tok.text))
         m = _title_in(text)
-        if (not m and idx + 1 < len(labels) and re.search(r"(?:(?:19|20)\d{2}|二[〇○零O].{2})年", text) and len(text) <= 40
-                and not parse_dates(text) and not _SENTENCE.search(text)):
+        if (not m and idx + 1 < len(labels) and len(text) <= 40 and not parse_dates(text) and not _SENTENCE.search(text)
+                and (re.search(r"(?:(?:19|20)\d{2}|二[〇○零O].{2})年", text) or _year_cut(text, labels[idx + 1].text))):
             # a title broken across lines: 某某局2022年 / 政府信息公开工作年度报告, or …政府信息 / 公开工作年度报告
             # (a date line of a web page's information block, 发布日期：2020年2月5日, is no part of it, nor
             # a sentence: in a volume, the last of the report before, 2024年我局未收取信息处理费。)
@@ -130,6 +132,14 @@ def _titles(tokens: list[Token], limit: int) -> Iterator[Title]:
                 agency = prev
         year = m.group("year")
         yield Title(agency or None, int(year) if year.isdigit() else _cn_number(year), tok)
+
+
+def _year_cut(text: str, following: str) -> bool:
+    """Whether a line ends with the first digits of a year the next line's first digits end (a title
+    set letter-spaced wraps anywhere: 长 沙 市 民 政 局 2 0 1 / 9 年 政 府 信 息 公 开 …)."""
+    head = re.search(r"(?<!\d)\d{1,3}$", text)
+    tail = re.match(r"\d{1,3}(?=年)", re.sub(r"\s+", "", following))
+    return bool(head and tail) and re.fullmatch(r"(?:19|20)\d{2}", head.group(0) + tail.group(0)) is not None
 
 
 def info_block_start(tokens: list[Token], at: int, reach: int = 16) -> int:
@@ -149,7 +159,7 @@ def info_block_start(tokens: list[Token], at: int, reach: int = 16) -> int:
 
 def _clean_agency(s: str) -> str:
     # only the run of Chinese text right before the year: not a browser's date header before it
-    run = re.search(r"[\u4e00-\u9fff（）()]+$", s.strip(" 《》“”\"'：:，,。"))
+    run = re.search(rf"[{_HAN}（）()]+$", s.strip(" 《》“”\"'：:，,。"))
     s = run.group(0) if run else ""
     s = re.sub(r"(关于|的)$", "", s)
     # 某某人民政府政府信息公开工作2020年度报告: the year after the title's words
@@ -160,19 +170,36 @@ def _clean_agency(s: str) -> str:
 
 # A place's name alone: the title of a government's own report names it so (宿迁市2025年政府信息
 # 公开工作年度报告), where its signature may name the government or its office.
-_PLACE = re.compile(r"^[\u4e00-\u9fff]{1,10}?(?:省|市|县|区|旗|州|盟|自治区|自治州|自治县|新区)$")
+_PLACE = re.compile(rf"^[{_HAN}]{{1,10}}?(?:省|市|县|区|旗|州|盟|自治区|自治州|自治县|新区)$")
 
 
 def bare_place(name: str) -> bool:
     return bool(_PLACE.match(name)) and not _AGENCY_TAIL.search(name)
 
 
-def find_published_date(tokens: list[Token], body_end_start: int, year: int | None) -> MetaRead | None:
-    """A date the agency printed as the report's date: a labelled 发布日期, else a date standing
-    alone under the signature. Statistics periods (…1月1日至12月31日) and dates inside prose are not."""
-    def plausible(d: dt.date) -> bool:
-        return year is None or year <= d.year <= year + 2
+# Where a labelled date and the signature's disagree (a site's 发布日期 days after the date the agency
+# put under its report), which one a reader wants is not the document's to say.
+_DATES_DISAGREE = 0.75
 
+
+def find_published_date(tokens: list[Token], body_end_start: int, year: int | None,
+                        under_title: list[Token] | None = None) -> MetaRead | None:
+    """A date the agency printed as the report's date: the date standing alone under the signature,
+    or a labelled 发布日期, or one standing alone in brackets right under the title (a Word file's
+    subtitle, （2023年2月16日）). Statistics periods (…1月1日至12月31日) and dates inside prose are not.
+    Where the label and the signature give two dates, the signature's is returned, in review."""
+    labelled = _labelled_date(tokens, year)
+    signed = _date_alone(tokens[body_end_start:], year)
+    if signed and labelled and signed.value != labelled.value:
+        return replace(signed, confidence=_DATES_DISAGREE)
+    return labelled or signed or _date_alone(under_title or [], year, bracketed=True)
+
+
+def _plausible(d: dt.date, year: int | None) -> bool:
+    return year is None or year <= d.year <= year + 2
+
+
+def _labelled_date(tokens: list[Token], year: int | None) -> MetaRead | None:
     for i, tok in enumerate(tokens):
         if tok.is_value:
             continue
@@ -188,14 +215,24 @@ def find_published_date(tokens: list[Token], body_end_start: int, year: int | No
                     continue
                 lab = re.match(r"\s*", dated.text)
             dates = parse_dates(dated.text[lab.end():lab.end() + 20])
-            if dates and plausible(dates[0][0]) and dates[0][1].start() <= 2:
+            if dates and _plausible(dates[0][0], year) and dates[0][1].start() <= 2:
                 return MetaRead(dates[0][0].isoformat(), 0.95, dated.text.strip(), dated.page, dated.bbox)
-    for tok in tokens[body_end_start:]:
+    return None
+
+
+def _date_alone(tokens: list[Token], year: int | None, *, bracketed: bool = False) -> MetaRead | None:
+    """The first date on a line of its own among `tokens` (beside the agency's name, or a weekday),
+    not a period (…至…). `bracketed`: only a date in brackets, the line nothing else."""
+    for tok in tokens:
         if tok.is_value:
             continue
         for d, m in parse_dates(tok.text):
             rest = _WEEKDAY.sub("", tok.text[:m.start()] + tok.text[m.end():]).strip()
-            if plausible(d) and (len(rest) <= 2 or _AGENCY_TAIL.search(rest.replace(" ", ""))) and "至" not in tok.text:
+            if bracketed:
+                alone = re.fullmatch(r"[（(]\s*[)）]", rest) is not None
+            else:
+                alone = len(rest) <= 2 or _AGENCY_TAIL.search(rest.replace(" ", "")) is not None
+            if _plausible(d, year) and alone and "至" not in tok.text:
                 return MetaRead(d.isoformat(), 0.92, tok.text.strip(), tok.page, tok.bbox)
     return None
 

@@ -479,7 +479,9 @@ def _meta(tokens, sections, title, template: str, template_conf: float, tail_sta
         common = max(set(years), key=years.count) if years else None
         out["meta.year"] = FieldValue(value=common, confidence=0.75 if common else 0.0, status="read" if common else "missing")
     out["meta.template"] = FieldValue(value=template, confidence=template_conf)
-    date = find_published_date(tokens, tail_start, title.year if title else None)
+    at_title = next((i for i, t in enumerate(tokens) if title and t is title.token), None)
+    under_title = tokens[at_title + 1:sections.starts[1]] if at_title is not None and 1 in sections.starts else []
+    date = find_published_date(tokens, tail_start, title.year if title else None, under_title)
     if date:
         out["meta.published_date"] = FieldValue(value=date.value, confidence=date.confidence, raw=date.raw, page=date.page,
                                                 bbox=list(date.bbox) if date.bbox else None)

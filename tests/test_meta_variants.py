@@ -34,7 +34,8 @@ def _text(report, head: str, tail: str) -> str:
 
 
 @pytest.mark.parametrize("agency", ["浙江工业大学", "保定市第一中学", "广东省人民政府外事办公室（广东省人民政府港澳事务办公室）",
-                                    "珠海市外事局(港澳事务局)"])
+                                    "珠海市外事局(港澳事务局)",
+                                    "长沙县㮾梨街道办事处"])  # a place's rare character (U+3BBE, beyond GBK)
 def test_agencies_of_other_kinds(agency):
     report = _report(71, agency=agency)
     year = report.answer["meta.year"]
@@ -228,6 +229,40 @@ def test_a_title_and_signature_set_letter_spaced(kind):
     assert min(fields[k]["confidence"] for k in ("meta.agency", "meta.year", "meta.published_date")) >= 0.9
 
 
+@pytest.mark.parametrize("cut", [1, 2, 3])
+def test_a_letter_spaced_title_wrapped_inside_its_year(cut):
+    """Set letter-spaced, a long title wraps where the line is full, inside the year too
+    (长 沙 市 … 局 2 0 1 / 9 年 政 府 …): the two lines are the title, the year whole."""
+    report = _report(79, agency="长沙市岳麓区民政局")
+    year = str(report.answer["meta.year"])
+    head = f"{_spaced('长沙市岳麓区民政局' + year[:cut])}\n{_spaced(year[cut:] + '年政府信息公开工作年度报告')}"
+    meta = _meta(_text(report, head, "长沙市岳麓区民政局"))
+    assert meta["year"] == (int(year), 0.97)
+    assert meta["agency"][0] == "长沙市岳麓区民政局" and meta["agency"][1] >= 0.9
+
+
 def test_figures_set_one_to_a_cell_in_a_line_of_prose_stay_apart():
     assert close_letter_spacing("总 计 1 0 2 3 6") == "总计1 0 2 3 6"
     assert close_letter_spacing("共12 3年") == "共12 3年"
+
+
+@pytest.mark.parametrize("under_title, signed, value, accepted", [
+    ("\n发布日期：{next}-03-13", "{next}年3月9日", "{next}-03-09", False),  # two dates: which one is no one's to say
+    ("\n发布日期：{next}-03-09", "{next}年3月9日", "{next}-03-09", True),
+    ("\n发布日期：{next}-03-09", "", "{next}-03-09", True),
+    ("\n（{next}年2月16日）", "", "{next}-02-16", True),  # a Word file's subtitle
+    ("\n({next}-02-16)", "", "{next}-02-16", True),
+    ("\n（{year}年1月1日至{year}年12月31日）", "", None, False),  # the statistics period, no date
+])
+def test_the_date_under_the_title_and_a_labelled_date_against_the_signatures(under_title, signed, value, accepted):
+    """A report dated in brackets under its title (and not under its signature) is dated so. A site's
+    发布日期 days after the date under the signature leaves the date in review: the agency's own
+    date is returned, but a reader may want the publication's."""
+    report = _report(80)
+    agency, year = report.answer["meta.agency"], report.answer["meta.year"]
+    fill = {"year": year, "next": year + 1}
+    head = f"{agency}{year}年政府信息公开工作年度报告" + under_title.format(**fill)
+    meta = _meta(_text(report, head, agency + ("\n" + signed.format(**fill) if signed else "")))
+    got, confidence = meta["published_date"]
+    assert got == (value.format(**fill) if value else None)
+    assert (confidence >= 0.9) == accepted
