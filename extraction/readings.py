@@ -168,7 +168,10 @@ def _rows_by_place(texts: Sequence[str], values: Sequence[list[Token]], labels: 
             k += 1
         lo = out[j - 1] if j > 0 else -1
         if k < len(out):
-            free = [i for i in range(lo + 1, out[k]) if values[i]]
+            # (a line of empty cells beside no number is no row's: a section's heading or a header
+            # a converter set in the table's columns, 第二十条第（五）项 | | |)
+            free = [i for i in range(lo + 1, out[k]) if values[i]
+                    and not (all(t.is_blank for t in values[i]) and not _printed_blank_row(texts[i], values[i]))]
             if (len(free) == k - j
                     and all(split_enumerator(texts[i])[0] == split_enumerator(labels[r])[0]
                             for i, r in zip(free, range(j, k)))
