@@ -1,6 +1,7 @@
 """Table 4 (行政复议、行政诉讼): 15 numbers in the form's fixed column order."""
 from __future__ import annotations
 
+import re
 from itertools import groupby
 from typing import Sequence
 
@@ -154,6 +155,11 @@ def _blank_groups(values: list[Token], keys: list[str]) -> bool:
     return any(blank) and all(all(g) or not any(g) for g in groups)
 
 
+# A count inside a line of text: a number that is no year, month or day (2023年3月5日) nor part of
+# a longer number.
+_COUNT_IN_TEXT = re.compile(r"(?<![\d.])\d{1,3}(?![\d.]|\s*[年月日号])")
+
+
 def printed_empty(tokens: Sequence[Token], lossy_pages: frozenset[int]) -> bool:
     """Whether table 4 is printed with no number at all, its zeros left blank: its header is there
     (three of its four group labels) with nothing printed under it, on pages where no word was
@@ -164,5 +170,7 @@ def printed_empty(tokens: Sequence[Token], lossy_pages: frozenset[int]) -> bool:
         return False
     if any(t.is_value and not t.is_blank for t in tokens):
         return False
+    if any(_COUNT_IN_TEXT.search(t.text) for t in tokens):
+        return False  # its figures written out in lines (结果维持：0, 总计2件), not cells
     text = label_key("".join(t.text for t in tokens))
     return sum(head in text for head in _HEADER) >= 3

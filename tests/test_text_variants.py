@@ -706,3 +706,24 @@ def test_table_2_rows_whose_labels_ocr_misread_are_found_by_their_place(shape):
         t2 = {k: (f.value, f.confidence >= 0.9) for k, f in result.fields.items() if k.startswith("t2.")}
         assert t2 == {k: (v, True) for k, v in report.answer.items() if k.startswith("t2.")}, seed
         assert not silent
+
+
+def test_table_4_written_out_in_lines_is_never_read_blank():
+    """Table 4 given as lines of text, each figure after its label (结果维持：0, as a web page's nested
+    lists or a copied article print it), is no table: its fields are not read. Its header words
+    stand over no cell of figures, but the figures are there, in the lines: the fifteen are not
+    claimed printed blank (they were, at 0.93), they go to review."""
+    results = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    groups = [("行政复议", "review"), ("未经复议直接起诉", "litigation_direct"), ("复议后起诉", "litigation_after_review")]
+    for seed in range(1, 5):
+        report = build_report(synth_answers(seed, template="2021"), seed=seed)
+        text = render_text(report, "tsv", seed=seed).text
+        head, rest = text.split("四、政府信息公开行政复议、行政诉讼情况", 1)
+        lines = ["四、政府信息公开行政复议、行政诉讼情况"]
+        for name, group in groups:
+            lines += [name] + [f"{r}：{report.answer[f't4.{group}.{k}']}件" for r, k in
+                               zip(results, ("upheld", "corrected", "other", "pending", "total"))]
+        result, wrong, silent = _run(TextReport(head + "\n".join(lines) + "\n\n五、" + rest.split("五、", 1)[1],
+                                                report.answer, "tsv"))
+        assert not silent, (seed, silent[:3])
+        assert all(f.confidence < 0.9 for k, f in result.fields.items() if k.startswith("t4."))
