@@ -1,6 +1,8 @@
 """The HTML reader on rendered CMS pages and on hand-written broken markup."""
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import replace
 
 import pytest
@@ -566,3 +568,35 @@ def test_a_cell_all_white_or_struck_keeps_its_place_in_the_row(look):
     assert n > 20
     out = extract(page.encode(), "report.html").model_dump()
     assert wrong_fields(report.answer, out) == []
+
+
+def _foot_first(page: str) -> str:
+    """Each of the page's form tables with its last three rows in a <tfoot> written before its
+    <tbody>, as HTML 4 required and old editors write it (a browser lays the foot out last)."""
+    def moved(m) -> str:
+        rows = m.group(2).split("</tr>")
+        body, foot = "</tr>".join(rows[:-4]) + "</tr>", "</tr>".join(rows[-4:-1]) + "</tr>"
+        return f"{m.group(1)}<tfoot>{foot}</tfoot><tbody>{body}</tbody></table>"
+    page, n = re.subn(r"(<table border=\"1\"[^>]*>\s*)<tbody>(.*?)</tbody></table>", moved, page, flags=re.S)
+    assert n == 3
+    return page
+
+
+@pytest.mark.parametrize("damage", ["foot_first", "double_escaped"])
+def test_a_tables_foot_written_first_and_spaces_escaped_twice(damage):
+    """A <tfoot> written before the <tbody> holds the table's last rows (table 2's fees, table 3's
+    四、结转下年度继续办理): read in the source's order they came first and lost their rows. A space
+    entity escaped twice (&amp;nbsp;) shows as the letters "&nbsp;" beside a figure, which then read
+    as no number."""
+    from extraction.pipeline import extract
+
+    for seed in range(3, 6):
+        report = build_report(synth_answers(seed), seed=seed)
+        page = html_report.render(report, seed=seed).decode("utf-8")
+        if damage == "foot_first":
+            page = _foot_first(page)
+        else:
+            page, n = re.subn(r'(<p align="center"><span style="font-size:14px">)', r"\1&amp;nbsp;", page)
+            assert n > 20
+        output = json.loads(extract(page.encode("utf-8"), "report.html").model_dump_json())
+        assert wrong_fields(report.answer, output) == []

@@ -82,12 +82,17 @@ GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "gb_2312-80", "euc-cn", "cp936
 Resolver = Callable[[str], Optional[tuple[str, bytes]]]
 
 
+# A space entity escaped twice by a site's editor (&amp;nbsp;) shows as the letters "&nbsp;" beside
+# a cell's figure, and the figure then reads as no number; its author meant a space.
+_DOUBLE_ESCAPED_SPACE = re.compile(r"&amp;(nbsp|ensp|emsp|thinsp|#160|#xa0|#12288|#x3000);", re.I)
+
+
 def read(data: bytes, read_picture: PictureReader | None = None, resolve: Resolver | None = None) -> Document:
     """`read_picture`: OCR for the pictures the page carries; without it they are counted.
     `resolve`: the pictures and framed pages a web archive saved with the page (readers/mhtml.py)."""
     start = time.perf_counter()
     warnings: list[str] = []
-    text = decode(data, warnings)
+    text = _DOUBLE_ESCAPED_SPACE.sub(r"&\1;", decode(data, warnings))
     try:
         root = lxml.html.document_fromstring(
             text.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8", remove_comments=True))
@@ -527,7 +532,9 @@ def table_grid(el) -> Table | None:
     cells hold prose)."""
     if el.find(".//table") is not None:
         return None
-    rows = el.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
+    # (as a browser lays them out: the head on top and the foot at the bottom wherever they stand,
+    # HTML 4 writing <tfoot> before <tbody>)
+    rows = el.xpath("./thead/tr") + el.xpath("./tr | ./tbody/tr") + el.xpath("./tfoot/tr")
     n_rows = len(rows)
     if n_rows < 1:
         return None
