@@ -727,3 +727,32 @@ def test_table_4_written_out_in_lines_is_never_read_blank():
                                                 report.answer, "tsv"))
         assert not silent, (seed, silent[:3])
         assert all(f.confidence < 0.9 for k, f in result.fields.items() if k.startswith("t4."))
+
+
+def _as_html2text(table) -> list[str]:
+    """A table as html2text writes it: cells between pipes without outer ones, a cell spanning the
+    row alone on its line with no pipe at all, the delimiter after the first row (dashes alone under
+    a first row of one cell), and two spaces closing each line (Markdown's line break)."""
+    lines = []
+    for r in range(table.n_rows):
+        cells = [c.text.replace("\n", "") for c in sorted(table.cells, key=lambda c: c.col) if c.row == r]
+        lines.append(" | ".join(cells) + "  ")
+        if r == 0:
+            lines.append("|".join("---" for _ in cells) + "  ")
+    return lines
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_html2texts_table_of_rows_spanning_the_table_is_one_table(seed):
+    """html2text writes table 2's section headings (第二十条第（五）项, a cell spanning the row) as lines
+    with no pipe, and under a first row of one cell its delimiter as dashes alone. Taken for the
+    table's end, the sections after the first were read as prose: their pipes as misread 1s."""
+    report = build_report(synth_answers(seed), seed=seed)
+    text = render_text(report, "markdown", seed=seed).text
+    lines = text.split("\n")
+    first = next(i for i, ln in enumerate(lines) if ln.startswith("|"))
+    last = next(i for i in range(first, len(lines)) if not lines[i].startswith("|"))
+    text = "\n".join([*lines[:first], *_as_html2text(report.tables["t2"]), *lines[last:]])
+    assert "\n---  \n" in text
+    result, wrong, silent = _run(TextReport(text, report.answer, "markdown"))
+    assert not wrong, wrong[:3]

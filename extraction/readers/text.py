@@ -155,6 +155,8 @@ def _clean_lines(line: str) -> list[str]:
 # GFM lets a pipe table leave out its outer pipes (html2text writes so): its delimiter row, under
 # the header, is then dashes between pipes, and gives the number of columns.
 _OUTERLESS_DELIMITER = re.compile(r"^\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)+\|?\s*$")
+_DASH_RULE = re.compile(r"^\s*-{3,}\s*$")
+_MD_BLOCK_START = re.compile(r"^\s*(?:#{1,6}\s|\*\*|>|```|-{3,}\s*$)")
 
 
 def _outer_pipes_added(lines: list[str]) -> list[str]:
@@ -163,15 +165,22 @@ def _outer_pipes_added(lines: list[str]) -> list[str]:
     says (a first cell left empty begins the line with a pipe)."""
     out = list(lines)
     for d, line in enumerate(lines):
-        if not _OUTERLESS_DELIMITER.match(line):
+        # (html2text under a first row of one cell writes its delimiter as dashes alone: 第二十条第
+        # （一）项 / --- / 信息内容 | 本年制发件数 | …)
+        one_cell = (_DASH_RULE.match(line) is not None and 0 < d < len(lines) - 1 and lines[d - 1].strip() != ""
+                    and "|" not in lines[d - 1] and lines[d + 1].count("|") >= 1)
+        if not (_OUTERLESS_DELIMITER.match(line) or one_cell):
             continue
         n = len(line.strip().strip("|").split("|"))
         out[d] = "|" + "|".join("---" for _ in range(n)) + "|"
         start = d
         while start > 0 and "|" in lines[start - 1]:
             start -= 1
+        # (as GFM reads it, the table runs to a blank line: a line of no pipe in it is a row of one
+        # cell, html2text's for a cell spanning the row, 第二十条第（五）项)
         end = d + 1
-        while end < len(lines) and "|" in lines[end] and not _OUTERLESS_DELIMITER.match(lines[end]):
+        while (end < len(lines) and lines[end].strip() and not _OUTERLESS_DELIMITER.match(lines[end])
+               and not _MD_BLOCK_START.match(lines[end])):
             end += 1
         for k in [*range(start, d), *range(d + 1, end)]:
             parts = lines[k].strip().split("|")
