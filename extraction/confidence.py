@@ -19,6 +19,13 @@ def apply_rules(readings: dict[str, Reading], checks: list[Check], agreed: dict[
         for k in check.fields:
             counter[k] = counter.get(k, 0) + 1
     totals = totals or {}
+    # Rules holding over a value the document prints: a rule over cells the rules filled in alone
+    # (a row not found, inferred 0 by its columns' sums, and its total with it) checks nothing.
+    vouching: dict[str, int] = {}
+    for check in checks:
+        if check.ok and any(readings[k].status not in ("inferred", "missing") for k in check.fields):
+            for k in check.fields:
+                vouching[k] = vouching.get(k, 0) + 1
     # A broken rule speaks against all its cells. Where some of them stand in no rule that holds,
     # they are what broke it; a cell of it that a rule holding confirms is not held to it (a report
     # that leaves its 总计 column blank for the result rows breaks every row's rule, and the row's
@@ -60,7 +67,7 @@ def apply_rules(readings: dict[str, Reading], checks: list[Check], agreed: dict[
             # one rule gives the value; another independent rule holding with it cross-checks it
             # (in a short row, only where every placement the rules allow gives the same value)
             # (a cell a joint placement left empty: every rule checked, those over blanks included)
-            c = 0.93 if (sat >= 2 or r.joint) and viol == 0 and agreed.get(key, True) else 0.75
+            c = 0.93 if (vouching.get(key, 0) >= 2 or r.joint) and viol == 0 and agreed.get(key, True) else 0.75
         elif r.placed:
             # a joint placement has checked it against every rule, those over blanks only included
             checked = sat >= 1 or r.joint
