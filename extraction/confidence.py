@@ -12,20 +12,19 @@ def apply_rules(readings: dict[str, Reading], checks: list[Check], agreed: dict[
     `totals`: the cells of rules read all blank, with the other sides (consistency.blank_totals)."""
     satisfied: dict[str, int] = {}
     violated: dict[str, int] = {}
-    for check in checks:
-        if check.ok is None:
-            continue
-        counter = satisfied if check.ok else violated
-        for k in check.fields:
-            counter[k] = counter.get(k, 0) + 1
-    totals = totals or {}
     # Rules holding over a value the document prints: a rule over cells the rules filled in alone
     # (a row not found, inferred 0 by its columns' sums, and its total with it) checks nothing.
     vouching: dict[str, int] = {}
     for check in checks:
+        if check.ok is None:
+            continue
+        counters = [satisfied if check.ok else violated]
         if check.ok and any(readings[k].status not in ("inferred", "missing") for k in check.fields):
+            counters.append(vouching)
+        for counter in counters:
             for k in check.fields:
-                vouching[k] = vouching.get(k, 0) + 1
+                counter[k] = counter.get(k, 0) + 1
+    totals = totals or {}
     # A broken rule speaks against all its cells. Where some of them stand in no rule that holds,
     # they are what broke it; a cell of it that a rule holding confirms is not held to it (a report
     # that leaves its 总计 column blank for the result rows breaks every row's rule, and the row's
