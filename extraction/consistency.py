@@ -96,6 +96,8 @@ def zero_style(readings: dict[str, Reading], table: str) -> str:
     mine = [r for k, r in readings.items() if k.startswith(table + ".")]
     blanks = any(r.status == "blank" and not r.stray_mark for r in mine)
     zeros = any(r.status in ("read", "corrected") and r.value == 0 for r in mine)
+    # zeros printed as dashes: typed 0 by one convention, blank by another, so either way in doubt
+    blanks, zeros = (True, True) if any(r.dash for r in mine) else (blanks, zeros)
     # the cells a joint placement of short rows left empty: blank cells the text dropped, where
     # no 0 is printed anywhere in the table (where one is, they may be zeros OCR lost)
     blanks = blanks or (not zeros and any(r.status == "inferred" and r.joint for r in mine))

@@ -33,7 +33,7 @@ _SECOND_NAME = re.compile(r"^[（(][^（）()]{2,30}(局|委员会|委|办公室
 _WEEKDAY = re.compile(r"[（(]?(?:星期|周|礼拜)[一二三四五六日天][)）]?")
 # A browser's print of the page's address and page count, under the signature.
 _PRINTED_URL = re.compile(r"^\s*(?:(?:https?://|www\.)\S+)?\s*(?:\d+\s*/\s*\d+)?\s*$")
-_DATE_LABEL = re.compile(r"(?:发布日期|发布时间|成文日期|印发日期|发文日期|日期)[:：]?\s*")
+_DATE_LABEL = re.compile(r"(?:发布日期|发布时间|成文日期|印发日期|发文日期|日期|(?<![统计期限更新修改])时间(?=\s*[:：]))[:：]?\s*")
 # Chinese characters, the rarer ones of place names too (长沙县㮾梨街道: Extension A; B and later)
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0003134f"
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -204,7 +204,9 @@ def _labelled_date(tokens: list[Token], year: int | None) -> MetaRead | None:
         if tok.is_value:
             continue
         lab = _DATE_LABEL.search(tok.text)
-        if lab and re.match(r"(?:发布|成文|印发|发文)", tok.text[lab.start():]) or (lab and tok.text.strip().startswith("日期")):
+        # (a site's info line under the title may say only 时间：2022-03-24 14:24, beside 来源：)
+        if lab and (re.match(r"(?:发布|成文|印发|发文)", tok.text[lab.start():]) or tok.text.strip().startswith("日期")
+                    or tok.text[lab.start():].startswith("时间") and not tok.text[:lab.start()].strip()):
             dated = tok
             if not tok.text[lab.end():].strip():
                 # a web page's information table: the label in one cell, the date in the next (or on

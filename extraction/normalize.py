@@ -35,8 +35,8 @@ def _radical_table() -> dict[int, str]:
             folded = unicodedata.normalize("NFKC", chr(cp))
             if folded != chr(cp) and len(folded) == 1:
                 table[cp] = folded
-    for radical, character in zip("⺟⺠⻅⻆⻉⻋⻓⻔⻘⻙⻚⻛⻜⻝⻢⻣⻤⻥⻦⻧⻨⻩⻪⻫⻬⻭⻮⻯⻰⻲⻳",
-                                  "母民见角贝车长门青韦页风飞食马骨鬼鱼鸟卤麦黄黾齐齐齿齿龙龙龟龟"):
+    for radical, character in zip("⺟⺠⻅⻆⻉⻋⻓⻔⻘⻙⻚⻛⻜⻝⻢⻣⻤⻥⻦⻧⻨⻩⻪⻫⻬⻭⻮⻯⻰⻲⻳⻄⺩⻁⻑⻗⺝⺼⺁⺇⺊",
+                                  "母民见角贝车长门青韦页风飞食马骨鬼鱼鸟卤麦黄黾齐齐齿齿龙龙龟龟西王虎長雨月月厂几卜"):
         table[ord(radical)] = character
     return table
 

@@ -32,6 +32,10 @@ from .table4 import read_table4
 from .tokens import document_tokens
 
 
+# Documents whose own pages show every figure printed (OCR's pages aside, Document.ocr_pages).
+_CELLS_SEEN = frozenset({"docx", "html", "pdf-text"})
+# The most a dash read as 0 keeps: typed as 0 or as blank as a reader pleases, so always reviewed.
+DOUBTED_DASH = 0.85
 # The confidence table 3's figures keep when the overview contradicts an empty table: under review.
 OVERVIEW_DISAGREES = 0.6
 # The confidence of table 3's cells that read nothing, where the overview states their rows as none.
@@ -195,7 +199,7 @@ def _result(schema: Schema, doc: Document, part: _Part, filename: str, data: byt
     clock = _Clock(timings)
     try:
         fields, checks, sections, warnings = clock("map", _map, schema, part.tokens, doc.ocr_pages, doc.lossy_pages,
-                                                   doc.unread_at, part.sections)
+                                                   doc.unread_at, part.sections, doc.kind in _CELLS_SEEN)
     except NotAReport as exc:
         unread = [w for w in doc.warnings if "were not read" in w or "were not fetched" in w]  # tables as pictures
         if not unread:
@@ -231,10 +235,13 @@ class _Clock:
 
 
 def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_pages: frozenset[int] | None = None,
-         unread_at: dict[int, tuple[BBox, ...]] | None = None, sections: Sections | None = None):
+         unread_at: dict[int, tuple[BBox, ...]] | None = None, sections: Sections | None = None,
+         cells_seen: bool = False):
     """`ocr_pages`, `lossy_pages`, `unread_at`: the document's pages OCR read, those where it left
     ink unread, and where that ink stands (Document); None where not known. `sections`: the
-    tokens' sections, where found already."""
+    tokens' sections, where found already. `cells_seen`: the document's own pages (not OCR's)
+    show every figure printed, so a cell no figure stands in is printed blank (a Word file, a web
+    page, a PDF's text layer; not a text file, which OCR may have written)."""
     sections = sections or find_sections(tokens)
     warnings: list[str] = []
     title = _own_title(tokens, sections)
@@ -261,6 +268,7 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
     for key in schema.t4_keys():
         readings.setdefault(key, Reading(key, None, "missing", 0.0))
     warnings += _whole_counts(schema, readings)
+    warnings += _unsigned_counts(readings, ocr_pages or frozenset())
 
     rules = bind_rules(schema, set(readings))
     agreed = choose_placements(readings, t3.short_rows + t2.short_rows + t4.short_rows, rules)
@@ -285,7 +293,14 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
     for key, (value, rule_id) in [*emptied.items(), *infer_missing(readings, rules).items()]:
         old = readings[key]
         style = styles[key.split(".")[0]]
-        if value == 0 and style in ("blank", "unknown"):
+        if key in emptied and cells_seen and old.page not in (ocr_pages or ()) and style in ("zero", "mixed"):
+            # a short row's cells seen empty (a row of figures as a line of text in a Word file):
+            # printed blank, though the table's other rows print their zeros; in review, since
+            # where a row's figures go is the rules' guess. (OCR's text drops zeros: there the
+            # table's other zeros say what its empty cells were, as in the seeds' scan.)
+            value = None
+            in_doubt.append(key)
+        elif value == 0 and style in ("blank", "unknown"):
             # printed blank, like this table's other zeros (a rule counts it as 0); with no zero
             # read in the table either way, blank is likelier (printed 0s would have been read),
             # but not sure
@@ -297,6 +312,7 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
         readings[key] = Reading(key, value, "inferred", 0.0, old.raw, old.page, old.bbox, placed=old.placed, joint=old.joint)
         if rule_id:
             warnings.append(f"{key} inferred as {'blank' if value is None else value} from rule {rule_id}")
+    _not_printed(readings, t3.absent)
     checks = evaluate(readings, rules)
     # (from OCR only: a document's own text says what it prints, its arithmetic right or wrong)
     misread = one_misread(readings, rules, checks) if ocr_pages else None
@@ -316,6 +332,7 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
     for key in in_doubt:
         readings[key].confidence = min(readings[key].confidence, 0.75)
     warnings += _held_against_overview(readings, tokens, sections, styles)
+    _not_printed(readings, t3.absent)
     for c in checks:
         if c.ok is False:
             warnings.append(f"rule {c.rule} broken: {c.lhs} != {c.rhs}")
@@ -327,6 +344,10 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
                  unread_at or {})
     fields.update(meta)
     for key, r in readings.items():
+        if r.dash and r.value is None:
+            # a dash where a count belongs says none: 0 to whoever sums the table, though some type
+            # it blank (the rules cannot tell which, so it stays in review)
+            r = replace(r, value=0, status="corrected", confidence=min(r.confidence, DOUBTED_DASH))
         fields[key] = FieldValue(value=_typed(schema, key, r.value), confidence=r.confidence, raw=r.raw, page=r.page,
                                  bbox=list(r.bbox) if r.bbox else None, status=r.status, unit=r.unit)
     return fields, checks, _sections(tokens, sections, title, signer), warnings
@@ -378,6 +399,26 @@ def _whole_counts(schema: Schema, readings: dict[str, Reading]) -> list[str]:
             number = int(raw.replace(".", ""))
             readings[key] = replace(r, value=number, status="corrected", confidence=round(r.confidence * CORRECTED, 4))
             out.append(f"{key}: {raw} read as {number} (a count has no fraction)")
+    return out
+
+
+def _not_printed(readings: dict[str, Reading], keys: list[str]) -> None:
+    """The cells of a column the table does not print are not found, though the sums (or the
+    overview's none) would fill them in."""
+    for key in keys:
+        readings[key] = Reading(key, None, "missing", 0.0)
+
+
+def _unsigned_counts(readings: dict[str, Reading], ocr_pages: frozenset[int]) -> list[str]:
+    """A count no report can print below zero (all but the 2019 form's 本年增/减) that OCR read with a
+    minus: a fax's broken ruling or a speck before the digits read as one, so the digits are the
+    number, a correction the rules then confirm or break like any other."""
+    out = []
+    for key, r in readings.items():
+        if (isinstance(r.value, (int, float)) and r.value < 0 and not key.endswith(".change")
+                and r.page in ocr_pages and r.status in ("read", "corrected")):
+            readings[key] = replace(r, value=-r.value, status="corrected", confidence=round(r.confidence * CORRECTED, 4))
+            out.append(f"{key}: {r.raw} read as {-r.value} (a count is never below zero)")
     return out
 
 

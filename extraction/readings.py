@@ -44,6 +44,9 @@ class Reading:
     # lost. The rules tell a lost number (the sums break) but not a lost 0: they confirm it only
     # in a table that prints its zeros blank
     quiet_row: bool = False
+    # a dash (—, /, 无) where a number belongs: a zero printed as a mark, which one convention types as
+    # 0 and another as blank; the rules cannot tell which
+    dash: bool = False
     # a blank whose cell holds only a mark (。 . ,): ink the reader took for no number. On our
     # scans each one was a digit misread, so nothing confirms it as a blank
     stray_mark: bool = False
@@ -70,6 +73,9 @@ class TableRead:
     end: int = 0  # token index after the last value read
     # its readings held for review whatever the rules say (the numbers read are not the table's all)
     in_doubt: bool = False
+    # cells of columns the table does not print (table 3 leaving out an applicant column): not
+    # found, whatever the rules would make of them
+    absent: list[str] = field(default_factory=list)
 
     def rows_not_found(self, table: str, rows: Sequence[Row], found: Sequence[tuple]) -> None:
         """The form prints every row of its tables: a row whose label was not found is returned
@@ -145,6 +151,9 @@ def _one_character_off(printed: str, form: str) -> bool:
     return len(a) == len(b) >= 2 and sum(x != y for x, y in zip(a, b)) == 1
 
 
+_OTHER_ROW_RATIO = 0.8  # a garbled label (2.重禮申講) matches no row this well
+
+
 def _rows_by_place(texts: Sequence[str], values: Sequence[list[Token]], labels: Sequence[str],
                    chosen: Sequence[int | None]) -> list[int | None]:
     """`chosen` with the rows no printed label matched taken by their place, where that is
@@ -176,10 +185,19 @@ def _rows_by_place(texts: Sequence[str], values: Sequence[list[Token]], labels: 
                     and all(split_enumerator(texts[i])[0] == split_enumerator(labels[r])[0]
                             for i, r in zip(free, range(j, k)))
                     and all(any(t.value.number is not None for t in values[i])
-                            or _printed_blank_row(texts[i], values[i]) for i in free)):
+                            or _printed_blank_row(texts[i], values[i]) for i in free)
+                    and not any(_names_another(texts[i], labels, r) for i, r in zip(free, range(j, k)))):
                 out[j:k] = free
         j = k
     return out
+
+
+def _names_another(text: str, labels: Sequence[str], own: int) -> bool:
+    """Whether a label read whole names another row of the form: a report printing a group's rows
+    in an order of its own (1、补正后申请内容仍不明确 first under （四）) numbers them as it prints
+    them, and its number is then no row's place."""
+    return any((m := match_label(text, lab)) is not None and m.ratio >= _OTHER_ROW_RATIO
+               for n, lab in enumerate(labels) if n != own)
 
 
 def _printed_blank_row(text: str, values: list[Token]) -> bool:
@@ -208,7 +226,7 @@ def reading_from_token(key: str, tok: Token, label_ratio: float, *, placed: bool
     blank_cell = status == "blank" and not v.dash and not mark and tok.exact
     return Reading(key, v.number, status, round(conf, 4), v.raw, tok.page, tok.bbox, v.unit, placed,
                    clean_blank=blank_cell and tok.score >= 1.0, quiet_row=blank_cell and tok.quiet_row,
-                   stray_mark=mark)
+                   stray_mark=mark, dash=v.dash)
 
 
 def _stray_mark(v: Value) -> bool:

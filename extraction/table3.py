@@ -4,13 +4,13 @@ from __future__ import annotations
 from typing import Sequence
 
 from .labels import label_key
-from .readings import TableRead, align_rows, prints_zeros_blank, read_row
+from .readings import Reading, TableRead, align_rows, prints_zeros_blank, read_row
 from .schema import Schema
 from .tokens import Token
 
-# A column some reports add to the form's seven: the sum of the five kinds of legal person
-# (法人或其他组织 小计), first or last of them.
-_SUBTOTAL = ("小计", "合计")
+_APPLICANTS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
+# words that name each column in a header cell, as reports print it (企业, 科研院所, 公益组织, 其它)
+_APPLICANT_WORDS = (("自然人",), ("企业",), ("科研",), ("公益",), ("法律服务",), ("其他", "其它"), ("总计",))
 
 
 def read_table3(schema: Schema, tokens: Sequence[Token], span: tuple[int, int], prefer_single: bool) -> tuple[TableRead, bool]:
@@ -27,13 +27,26 @@ def read_table3(schema: Schema, tokens: Sequence[Token], span: tuple[int, int], 
     zeros_blank = prints_zeros_blank(tokens[span[0]:span[1]])
     subtotal = _subtotal_column(tokens[span[0]:found[0][1]] if found else [])
     wide = 0  # rows printing more figures than the form's columns
+    present = _printed_columns(tokens[span[0]:found[0][1]] if found else [], subtotal is not None)
+    narrow = present is not None and 2 * sum(_figures(v) == len(present) for _, _, _, v in found) >= len(found)
     for row, i, ratio, values in found:
         values, dropped = _without_subtotal(values, len(row.keys), subtotal)
         printed = [t for t in values if t.is_value and not t.is_blank]
         wide += not dropped and len(printed) > len(row.keys)
-        read_row(table, row.keys, values, ratio, zeros_blank=zeros_blank, label_in_table=tokens[i].in_table)
+        keys = row.keys
+        if narrow and _figures(values) == len(present) and len(row.keys) == len(_APPLICANTS):
+            # the columns the header prints, the others not printed: not found, whatever the sums say
+            keys = [row.keys[c] for c in present]
+            values = _printed(values)
+            table.absent += [k for c, k in enumerate(row.keys) if c not in present]
+        read_row(table, keys, values, ratio, zeros_blank=zeros_blank, label_in_table=tokens[i].in_table)
         table.end = max(table.end, i + 1 + len(values) + dropped)
     table.rows_not_found("table 3", rows, found)
+    if table.absent:
+        names = "、".join(n for c, n in enumerate(_APPLICANTS) if c not in present)
+        table.warnings.append(f"table 3 prints no column for {names}: its cells are not found")
+        for key in table.absent:
+            table.readings[key] = Reading(key, None, "missing", 0.0)
     if subtotal is not None:
         table.warnings.append("table 3: a subtotal column of the legal persons (小计) left out, where its "
                               "figures are their sum")
@@ -46,11 +59,41 @@ def read_table3(schema: Schema, tokens: Sequence[Token], span: tuple[int, int], 
     return table, single
 
 
+def _printed_columns(header: Sequence[Token], subtotal: bool) -> list[int] | None:
+    """The form's applicant columns (0 自然人 … 6 总计) the header names, in the form's order, where
+    it names some but not all, 总计 among them (an agency leaving out a column no application came
+    from: 科研机构); None otherwise. Each is known by its own words, whatever the header's nesting."""
+    found: set[int] = set()
+    for t in header:
+        if t.is_value:
+            continue
+        k = label_key(t.text)
+        for c, words in enumerate(_APPLICANT_WORDS):
+            if any(w in k for w in words) and not (c == 5 and "法人" in k) and len(k) <= 8:
+                found.add(c)
+        if k == "合计" and not subtotal:
+            found.add(6)  # (the total, where no subtotal was found)
+    if 6 not in found or len(found) < 3 or len(found) == len(_APPLICANTS):
+        return None
+    return sorted(found)
+
+
+def _printed(values: Sequence[Token]) -> list[Token]:
+    """A row's cells that print something: a figure or a dash."""
+    return [t for t in values if t.is_value and (t.value.number is not None or t.value.dash)]
+
+
+def _figures(values: Sequence[Token]) -> int:
+    return len(_printed(values))
+
+
 def _subtotal_column(header: Sequence[Token]) -> int | None:
     """Where the header prints a subtotal of the legal persons among the applicant columns: 1
     (before 商业企业) or 6 (after 其他), counted among the row's values; None where it prints none."""
     keys = [(n, label_key(t.text)) for n, t in enumerate(header) if not t.is_value]
-    at = next((n for n, k in keys if k in _SUBTOTAL), None)
+    # (合计 is the total where the header prints no 总计)
+    totalled = any(k == "总计" for _, k in keys)
+    at = next((n for n, k in keys if k == "小计" or k == "合计" and totalled), None)
     first = next((n for n, k in keys if k == "商业企业"), None)
     last = next((n for n, k in keys if k == "其他"), None)
     if at is None or first is None or last is None:

@@ -130,6 +130,8 @@ def parse_value(text: str) -> Value | None:
         return Value(None, raw.strip())
     if t in _DASHES or set(t) <= set("—-–－/"):
         return Value(None, raw.strip(), dash=True)
+    if re.fullmatch(rf"零(?:{UNITS})?", t):
+        return Value(0, raw.strip())  # zero in words: no label of the form is that one character
     t = t.replace(",", "").replace("，", "")
     unit = None
     m = _UNIT.match(t)
@@ -190,6 +192,8 @@ class _Stream:
         # spaces inside one number are kerning only within a table's cell (Chinese prints no 1 234).
         row_of_numbers = not blank_is_value and _only_numbers(text)
         value = None if row_of_numbers else parse_value(text)
+        if value is None and blank_is_value and exact:
+            value = _count_in_words(text)
         if value is not None:
             self.tokens.append(Token(text, self.row, value, exact, page, bbox, score))
             return
@@ -211,6 +215,24 @@ class _Stream:
                 self.tokens.append(Token(part, self.row, parse_value(part), exact, page, bbox, score, tight))
             return
         self.tokens.append(Token(text, self.row, None, exact, page, bbox, score))
+
+
+_DIGIT_WORDS = "二三四五六七八九"  # 一 alone is a dash as often as a 1 (_DASHES)
+_COUNT_IN_WORDS = re.compile(rf"(?:[{_DIGIT_WORDS}]|[一{_DIGIT_WORDS}]?十[一{_DIGIT_WORDS}]?)(?:{UNITS})?|一(?:{UNITS})")
+
+
+def _count_in_words(text: str) -> Value | None:
+    """A small count written in words in a grid's cell (三, 十二, 二十件, 一件: 一 alone may be a dash),
+    as a number read through a correction: the rules confirm it. A cell of its own holds no label
+    that short."""
+    t = strip_tags(text).strip()
+    if not _COUNT_IN_WORDS.fullmatch(t):
+        return None
+    body = re.sub(rf"(?:{UNITS})$", "", t)
+    tens, _, ones = body.rpartition("十")
+    digit = {ch: n for n, ch in enumerate("一" + _DIGIT_WORDS, start=1)}
+    number = (digit.get(tens, 1) * 10 + digit.get(ones, 0)) if "十" in body else digit[body]
+    return Value(number, text.strip(), corrected=True)
 
 
 def _stray_close(line: str) -> re.Match | None:
@@ -545,8 +567,12 @@ def _add_cell(stream: _Stream, cell: Cell, exact: bool, row: list[Cell] = (), n_
     # A cell's lines are one label: vertical text and wrapped labels join without spaces.
     text = cell.text.replace("\n", "" if not re.search(r"\d\s*\n\s*\d", cell.text) else " ")
     if _ONE_CHARACTER.fullmatch(text.strip()) and parse_value(text) is None and any(
-            c.col < cell.col and c.text.strip() and parse_value(c.text.strip()) is None for c in row):
-        return  # a piece of a group label after the row's own label (no form label is one character)
+            c.col < cell.col and c.text.strip() and parse_value(c.text.strip()) is None for c in row) and not (
+            exact and _count_in_words(text) is not None and any(
+                c.col < cell.col and (v := parse_value(c.text.strip())) is not None and v.number is not None for c in row)):
+        # a piece of a group label after the row's own label (no form label is one character); not a
+        # count in words after the row's first figures (三 under 总计)
+        return
     group = _GROUP_THEN_ITEM.match(text.strip())
     if group:
         for part in (group.group("group"), group.group("item")):

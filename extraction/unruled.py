@@ -455,6 +455,11 @@ def _value_columns(values: list[_Piece], heads: list[Word], band: list[list[_Pie
     """The table's columns, the column of each value, and the columns a table continued on the
     next page may take (none where they are not centres, or come from a header alone). `heads`: the
     header words over the columns; `band`: the header lines just above the values."""
+    # table 2's 信息内容 is centred over the row labels: where they are short and set flush left
+    # (行政处罚), it starts right of them, and standing over no value it took a column of blanks to
+    # itself, every number of the row moved one column on (a faxed table 2 that lost its rulings)
+    heads = [w for w in heads if not _over_labels(w)]
+    band = [kept for ln in band if (kept := [p for p in ln if not all(_over_labels(w) for w in p.words)])]
     # by their cells' edges where the cells are set flush (the columns carried from the page before
     # are centres: not used then)
     at = _alignment(values, heads, h) if text_layer else _centre
@@ -602,6 +607,11 @@ def _demote_stray(value_lines: list[list[_Piece]], heads: list[float], h: float)
         if not (apart or dash) or not alone and any(abs(x - cols[0]) <= h for x in heads):
             return
         piece.value = False
+
+
+def _over_labels(w: Word) -> bool:
+    """Whether the word is the header of the row labels' column (table 2's 信息内容)."""
+    return w.text.strip().startswith(_SECTION_HEADER)
 
 
 def _out_to_the_header(columns: list[float], header: list[Word]) -> list[float]:

@@ -25,7 +25,9 @@ from lxml.etree import XPath
 from ..errors import CorruptInput, EmptyInput
 from ..model import Block, Cell, Document, Paragraph, Table
 from . import html, mhtml, text
+from .docx_converted import split_figures, without_hairline_columns
 from .docx_numbering import write_numbers
+from .docx_positioned import Positioned, positioned_pages
 from .docx_sheets import EmbeddedSheets, sheet_tables
 from .docx_unseen import drop_unseen
 from .html import join_lines, row_of_figures
@@ -89,7 +91,8 @@ def read(data: bytes, read_picture: PictureReader | None = None, depth: int = 0)
     chunks = _Chunks(document.part, read_picture, depth)
     sheets = EmbeddedSheets()
     blocks: list[Block] = []
-    _read_container(body, blocks, lambda p: _embedded_in(p, document.part, pictures, sheets), chunks)
+    _read_container(body, blocks, lambda p: _embedded_in(p, document.part, pictures, sheets), chunks,
+                    positioned_pages(body, _paragraph_text))
     return Document(blocks=blocks, kind="docx", pages=1,
                     warnings=sheets.warnings() + pictures.warnings() + chunks.warnings,
                     timings_ms={"read_docx": (time.perf_counter() - start) * 1000 - pictures.ms - chunks.ms,
@@ -211,13 +214,17 @@ def _content(el) -> list:
 
 
 def _read_container(el, blocks: list[Block], pictures: Callable[[Any], list[Block]],
-                    chunks: Callable[[Any], list[Block]]) -> None:
+                    chunks: Callable[[Any], list[Block]], positioned: Positioned = Positioned()) -> None:
+    """`positioned`: the pages drawn as positioned boxes, laid out (docx_positioned): their blocks
+    stand where their first box is anchored, and their boxes are not read again."""
     for child in _content(el):
         if child.tag == _q("p"):
+            blocks += positioned.at.get(child, [])
             for box in _text_boxes(child):
-                _read_container(box, blocks, _no_pictures, chunks)  # the anchor's `pictures` has those inside
+                if box not in positioned.boxes:  # (the anchor's `pictures` has those inside)
+                    _read_container(box, blocks, _no_pictures, chunks)
             text = _paragraph_text(child).strip()
-            if text:
+            if text and child not in positioned.framed:
                 blocks.append(Paragraph(text))
             blocks += pictures(child)
         elif child.tag == _q("altChunk"):
@@ -229,7 +236,7 @@ def _read_container(el, blocks: list[Block], pictures: Callable[[Any], list[Bloc
             else:
                 for tc in child.iter(_q("tc")):
                     if _owning_table(tc) is child:
-                        _read_container(tc, blocks, pictures, chunks)
+                        _read_container(tc, blocks, pictures, chunks, positioned)
 
 
 def _text_boxes(p) -> list:
@@ -307,6 +314,7 @@ def _table(tbl) -> Table | None:
     cells: list[Cell] = []
     # For each grid column, the cell a vertical merge would continue (the one ending in the row above).
     open_above: dict[int, Cell] = {}
+    raw: dict[int, list[str]] = {}  # a wide cell's lines as written, spaces and tabs kept
     for r, tr in enumerate(rows):
         c = _int(_val(tr, f"{_q('trPr')}/{_q('gridBefore')}"), 0)
         now_open: dict[int, Cell] = {}
@@ -333,13 +341,18 @@ def _table(tbl) -> Table | None:
             else:
                 cell = Cell(r, c, _cell_text(tc), colspan=span)
                 cells.append(cell)
+                if span > 1:
+                    raw[id(cell)] = [ln for p in tc.iter(_q("p")) for ln in _paragraph_text(p).split("\n")]
             for k in range(c, c + span):
                 now_open[k] = cell
             prev = cell
             c += span
         open_above = now_open
     n_rows = len(rows)
-    n_cols = max((cell.col + cell.colspan for cell in cells), default=0)
+    cells = [piece for cell in cells for piece in
+             (split_figures(cell, raw[id(cell)]) if id(cell) in raw and cell.rowspan == 1 else [cell])]
+    widths = [_int(col.get(_q("w")), 0) for col in tbl.findall(f"{_q('tblGrid')}/{_q('gridCol')}")]
+    cells, n_cols = without_hairline_columns(cells, max((cell.col + cell.colspan for cell in cells), default=0), widths)
     if n_cols < 2 or all(cell.blank for cell in cells) or (n_rows < 2 and not row_of_figures(cells)):
         return None
     if any(len(cell.text) > _LAYOUT_CELL_CHARS for cell in cells):

@@ -25,6 +25,7 @@ from typing import Callable, Iterable
 
 import pymupdf
 
+from ..doubted_blanks import blanks_over_ink
 from ..errors import CorruptInput, EmptyInput, EncryptedInput, NeedsOCR
 from ..grid import Segment, Word, build_tables, line_text, text_lines
 from ..model import EVERYWHERE, BBox, Document, Paragraph, Table
@@ -397,7 +398,8 @@ def lay_out(page: PageLayout, h: list[Segment], v: list[Segment], words: list[Wo
     # the page's own text layer, with no OCR'd words among it (its pictures read none)
     unruled = unruled_tables([w for w in free if id(w) not in numbering], page=page.number, carried=carried,
                              text_layer=not page.ocr and not page.pictures, nothing_lost=page.nothing_lost)
-    page.tables, page.columns = tables + unruled.tables, unruled.columns
+    found = tables + unruled.tables
+    page.tables, page.columns = blanks_over_ink(found, page.unread) if page.ocr else found, unruled.columns
     page.lines = page_lines(unruled.free + [w for w in free if id(w) in numbering])
     return page
 

@@ -21,6 +21,8 @@ from ..model import BBox, Table
 
 LOOKALIKES = str.maketrans({"O": "0", "o": "0", "〇": "0", "○": "0", "Ｏ": "0", "D": "0",
                             "l": "1", "I": "1", "|": "1", "丨": "1", "!": "1"})
+# A 0 whose sides broke apart (a fax's 1-bit print at half the height) reads as a pair of brackets.
+_BROKEN_ZERO = re.compile(r"[(（]\s*[)）]|0\s*[)）]|[(（]\s*0")
 _NUMERIC = re.compile(r"^[-−－+]?[\d.,，]+$")
 # A lone Latin letter or two is never what a cell of these Chinese forms prints: a smudged digit
 # (a fax's 0 read as "a").
@@ -33,6 +35,11 @@ SIGN_IN_DOUBT = 0.8  # score of a number with a speck where its minus would stan
 _SPECK_AREA = 4  # pixels: less is the paper's grain
 _SIGN_MISREADS = ".·,，'`。 "  # what a printed minus before digits has been read as
 _MINUSES = "-−－"
+
+
+def broken_zero(text: str) -> str:
+    """"0" where a word is nothing but a 0 broken into brackets ("()", "0)"); else the text."""
+    return "0" if _BROKEN_ZERO.fullmatch(text.strip()) else text
 
 
 def digits_of(text: str) -> str | None:

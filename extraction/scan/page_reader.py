@@ -32,7 +32,7 @@ import numpy as np
 from ..grid import Segment, Word, build_tables
 from ..model import Table
 from ..readers.pdf import OcrReading, summed_stages
-from .cells import CellCrop, ink_box, loose_numbers, reread_cells, signed_numbers
+from .cells import CellCrop, broken_zero, ink_box, loose_numbers, reread_cells, signed_numbers
 from .geometry import (estimate_skew, lines_run_vertically, picture_outline, rotate, rotated_part, turn, turning,
                        warped_part)
 from .images import PageSource, pdf_source, resample, rows_of
@@ -132,6 +132,13 @@ class PageReader:
             # lines found say otherwise. Read it the other way (upside down is told below).
             turns = 1 - turns
             gray, skew, squared, rul, clean, lines = self._laid_out(rendered, turns, clock)
+        elif not lines:
+            # nothing found: a line or two standing (the signature and date alone on a page turned
+            # sideways) too few for the ink's shapes to tell, which the detector passes over
+            other = self._laid_out(rendered, 1 - turns, clock)
+            if other[5]:
+                turns = 1 - turns
+                gray, skew, squared, rul, clean, lines = other
 
         known, flipped = self._upside_down(clean, lines)
         h_px, v_px = rul.h, rul.v
@@ -163,7 +170,7 @@ class PageReader:
         words: list[Word] = []
         for i, (src, quad) in enumerate(pieces):
             text, score = known[src] if src in known else texts[i]
-            text = tidy_spacing(text)
+            text = broken_zero(tidy_spacing(text))
             if text:
                 words.append(word(text, quad, score))
         found = [word(digits[0], quad, digits[1]) for quad, (text, score) in zip(missed, read[len(todo):])
@@ -283,7 +290,8 @@ def _on_their_side(lines) -> bool:
             stand += 1
         elif w >= 3 * h and w >= _LONG_LINE:
             lie += 1
-    return stand >= 5 and stand > 3 * lie
+    # (or a page of a line or two, all standing: the signature and date alone on the last page)
+    return stand >= 5 and stand > 3 * lie or stand >= 2 and lie == 0
 
 
 _LONG_LINE = 0.4 * READ_DPI

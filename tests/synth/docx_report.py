@@ -426,3 +426,91 @@ def embedded_sheets(data: bytes, *, legacy: bool = False, damaged: bool = False)
     buf = io.BytesIO()
     document.save(buf)
     return buf.getvalue()
+
+
+def positioned(report: Report, *, frames: bool = False) -> bytes:
+    """The report as a PDF-to-Word converter that writes no table: prose as paragraphs, each table
+    on a page of its own, every cell's text a box placed on the page and every cell's border a
+    line shape. `frames=False`: DrawingML text boxes and lines anchored to the page, written
+    column by column; `frames=True`: framed paragraphs (w:framePr) and VML lines, row by row."""
+    from xml.sax.saxutils import escape
+
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    body = document.element.body
+    shape = [0]
+
+    def para(text: str) -> None:
+        document.add_paragraph(text)
+
+    def raw(xml: str) -> None:
+        body.insert(len(body) - 1, parse_xml(xml))  # before the body's final sectPr
+
+    def box(text: str, x: float, y: float, w: float, h: float) -> str:
+        if frames:
+            return (f"<w:p {_BOX_NS}><w:pPr><w:framePr w:w=\"{round(w * 20)}\" w:h=\"{round(h * 20)}\" "
+                    f"w:hRule=\"exact\" w:wrap=\"around\" w:vAnchor=\"page\" w:hAnchor=\"page\" w:x=\"{round(x * 20)}\" "
+                    f"w:y=\"{round(y * 20)}\"/><w:jc w:val=\"center\"/></w:pPr><w:r><w:rPr><w:sz w:val=\"16\"/></w:rPr>"
+                    f"<w:t xml:space=\"preserve\">{escape(text)}</w:t></w:r></w:p>")
+        shape[0] += 1
+        content = (f"<w:txbxContent><w:p><w:pPr><w:jc w:val=\"center\"/></w:pPr><w:r><w:rPr><w:sz w:val=\"16\"/></w:rPr>"
+                   f"<w:t xml:space=\"preserve\">{escape(text)}</w:t></w:r></w:p></w:txbxContent>")
+        return _anchor(x, y, w, h, shape[0], f"<wps:cNvSpPr txBox=\"1\"/><wps:spPr><a:prstGeom prst=\"rect\"/></wps:spPr>"
+                                             f"<wps:txbx>{content}</wps:txbx><wps:bodyPr/>")
+
+    def line(x0: float, y0: float, x1: float, y1: float) -> str:
+        if frames:
+            return (f"<w:p {_BOX_NS}><w:r><w:pict><v:line style=\"position:absolute;mso-position-horizontal-relative:page;"
+                    f"mso-position-vertical-relative:page\" from=\"{x0}pt,{y0}pt\" to=\"{x1}pt,{y1}pt\"/></w:pict></w:r></w:p>")
+        shape[0] += 1
+        return _anchor(x0, y0, x1 - x0, y1 - y0, shape[0], "<wps:cNvCnPr/><wps:spPr><a:prstGeom prst=\"line\"/></wps:spPr><wps:bodyPr/>")
+
+    para(report.title)
+    for text in report.preamble:
+        para(text)
+    table_after = {1: "t2", 2: "t3", 3: "t4"}
+    for i, (heading, paragraphs) in enumerate(report.sections):
+        para(heading)
+        for text in paragraphs:
+            para(text)
+        if i not in table_after:
+            continue
+        table = report.tables[table_after[i]]
+        left, top, width, row_h = 60.0, 80.0, 475.0, 18.0
+        label_cols = min(c.col for c in table.cells if c.text.strip() and any(ch.isdigit() for ch in c.text)) \
+            if any(any(ch.isdigit() for ch in c.text) for c in table.cells) else 1
+        # label columns wider than the figures' columns
+        weights = [3.0 if k < label_cols else 1.0 for k in range(table.n_cols)]
+        xs = [left]
+        for wgt in weights:
+            xs.append(xs[-1] + width * wgt / sum(weights))
+        raw(f"<w:p {_BOX_NS}><w:r><w:br w:type=\"page\"/></w:r></w:p>")
+        cells = sorted(table.cells, key=lambda c: (c.row, c.col) if frames else (c.col, c.row))
+        for c in cells:
+            x0, x1 = xs[c.col], xs[c.col + c.colspan]
+            y0, y1 = top + c.row * row_h, top + (c.row + c.rowspan) * row_h
+            text = c.text.replace("\n", "")
+            if text.strip():
+                raw(box(text, x0 + 1, y0 + (y1 - y0 - 12) / 2, x1 - x0 - 2, 12))
+            for a, b in (((x0, y0), (x1, y0)), ((x0, y1), (x1, y1)), ((x0, y0), (x0, y1)), ((x1, y0), (x1, y1))):
+                raw(line(*a, *b))
+        raw(f"<w:p {_BOX_NS}><w:r><w:br w:type=\"page\"/></w:r></w:p>")
+    for text in report.signature:
+        para(text)
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()
+
+
+def _anchor(x: float, y: float, w: float, h: float, n: int, shape: str) -> str:
+    emu = 12700
+    return (f"<w:p {_BOX_NS}><w:r><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing>"
+            f"<wp:anchor distT=\"0\" distB=\"0\" distL=\"0\" distR=\"0\" simplePos=\"0\" relativeHeight=\"{n}\" "
+            f"behindDoc=\"0\" locked=\"0\" layoutInCell=\"1\" allowOverlap=\"1\"><wp:simplePos x=\"0\" y=\"0\"/>"
+            f"<wp:positionH relativeFrom=\"page\"><wp:posOffset>{round(x * emu)}</wp:posOffset></wp:positionH>"
+            f"<wp:positionV relativeFrom=\"page\"><wp:posOffset>{round(y * emu)}</wp:posOffset></wp:positionV>"
+            f"<wp:extent cx=\"{round(w * emu)}\" cy=\"{round(h * emu)}\"/><wp:wrapNone/>"
+            f"<wp:docPr id=\"{n}\" name=\"Shape {n}\"/><a:graphic><a:graphicData "
+            f"uri=\"http://schemas.microsoft.com/office/word/2010/wordprocessingShape\"><wps:wsp>{shape}</wps:wsp>"
+            f"</a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice></mc:AlternateContent></w:r></w:p>")
