@@ -88,6 +88,9 @@ def infer_missing(readings: dict[str, Reading], rules: list[BoundRule]) -> dict[
     return inferred
 
 
+_DASHED = 3  # dashes enough to say a table prints its zeros so
+
+
 def zero_style(readings: dict[str, Reading], table: str) -> str:
     """How `table` ("t3") prints a zero: "blank" (cells left empty, as web pages often do, and no
     printed 0), "zero" (printed 0s and no empty cell), "mixed", or "unknown" (neither seen). An
@@ -97,7 +100,8 @@ def zero_style(readings: dict[str, Reading], table: str) -> str:
     blanks = any(r.status == "blank" and not r.stray_mark for r in mine)
     zeros = any(r.status in ("read", "corrected") and r.value == 0 for r in mine)
     # zeros printed as dashes: typed 0 by one convention, blank by another, so either way in doubt
-    blanks, zeros = (True, True) if any(r.dash for r in mine) else (blanks, zeros)
+    # (one or two dashes among blanks may be OCR's reading of a stroke: 一)
+    blanks, zeros = (True, True) if sum(r.dash for r in mine) >= _DASHED else (blanks, zeros)
     # the cells a joint placement of short rows left empty: blank cells the text dropped, where
     # no 0 is printed anywhere in the table (where one is, they may be zeros OCR lost)
     blanks = blanks or (not zeros and any(r.status == "inferred" and r.joint for r in mine))

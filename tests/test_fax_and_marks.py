@@ -168,3 +168,23 @@ def test_a_page_of_two_lines_photographed_sideways_is_turned_to_read_them():
     scan = default_reader().read(image_source(gray, 150), 1)
     assert scan.turns % 2 == 1
     assert any("2024年1月18日" in w.text.replace(" ", "") for w in scan.words), [w.text for w in scan.words]
+
+
+def test_a_dash_or_two_among_blanks_leave_a_table_printing_its_zeros_blank():
+    """A table printing its zeros blank, one of them read as a dash (OCR reads a stroke as 一): the
+    cells the rules fill in are still printed blank, as the table prints its zeros."""
+    import re
+
+    from tests.synth import html_report
+    from tests.synth.form import build_report, synth_answers
+
+    seed = next(s for s in range(40) if all(v == 0 for k, v in synth_answers(s, template="2021").items()
+                                            if k.startswith("t3.denied.safety_stability.")))
+    answer = synth_answers(seed, template="2021")
+    one = next(k for k, v in answer.items() if k.startswith("t3.granted.") and v == 0)
+    page = html_report.render(build_report(answer, seed=seed, blank_zeros=True, misprint={one: "—"}),
+                              layout=False).decode()
+    row = re.search(r"<tr>(?:(?!</tr>).)*危及(?:(?!</tr>).)*</tr>", page, re.S)
+    fields = extract(page.replace(row.group(0), "").encode(), "r.html").fields
+    key = "t3.denied.safety_stability.natural_person"
+    assert fields[key].status == "inferred" and fields[key].value is None
