@@ -35,6 +35,7 @@ _NUMBER = re.compile(r"^[-−－+]?\d+(\.\d+)?$")  # 2019 form's 本年增/减 p
 _UNIT = re.compile(rf"^(?P<num>.*?[\dOolI〇口])\s*(?P<unit>{UNITS})$")
 # "一" alone is a dash as OCR reads it (no label of the form is one character): a dash, not a label
 # that would end its row's values.
+_ZERO_IN_WORDS = re.compile(rf"零(?:{UNITS})?")
 _DASHES = {"—", "-", "–", "－", "/", "／", "——", "--", "—-", "\\", "无", "/ ", "\\/", "一"}
 # Taken off a cell's edges: punctuation, and the marks a figure may carry to a note under its table
 # (12*, 12※).
@@ -130,7 +131,7 @@ def parse_value(text: str) -> Value | None:
         return Value(None, raw.strip())
     if t in _DASHES or set(t) <= set("—-–－/"):
         return Value(None, raw.strip(), dash=True)
-    if re.fullmatch(rf"零(?:{UNITS})?", t):
+    if _ZERO_IN_WORDS.fullmatch(t):
         return Value(0, raw.strip())  # zero in words: no label of the form is that one character
     t = t.replace(",", "").replace("，", "")
     unit = None
@@ -219,6 +220,7 @@ class _Stream:
 
 _DIGIT_WORDS = "二三四五六七八九"  # 一 alone is a dash as often as a 1 (_DASHES)
 _COUNT_IN_WORDS = re.compile(rf"(?:[{_DIGIT_WORDS}]|[一{_DIGIT_WORDS}]?十[一{_DIGIT_WORDS}]?)(?:{UNITS})?|一(?:{UNITS})")
+_DIGIT_OF = {ch: n for n, ch in enumerate("一" + _DIGIT_WORDS, start=1)}
 
 
 def _count_in_words(text: str) -> Value | None:
@@ -230,8 +232,7 @@ def _count_in_words(text: str) -> Value | None:
         return None
     body = re.sub(rf"(?:{UNITS})$", "", t)
     tens, _, ones = body.rpartition("十")
-    digit = {ch: n for n, ch in enumerate("一" + _DIGIT_WORDS, start=1)}
-    number = (digit.get(tens, 1) * 10 + digit.get(ones, 0)) if "十" in body else digit[body]
+    number = (_DIGIT_OF.get(tens, 1) * 10 + _DIGIT_OF.get(ones, 0)) if "十" in body else _DIGIT_OF[body]
     return Value(number, text.strip(), corrected=True)
 
 
@@ -566,13 +567,13 @@ def _add_cell(stream: _Stream, cell: Cell, exact: bool, row: list[Cell] = (), n_
     form's label keys, where the table lost the ruling after its labels (_lost_label_ruling)."""
     # A cell's lines are one label: vertical text and wrapped labels join without spaces.
     text = cell.text.replace("\n", "" if not re.search(r"\d\s*\n\s*\d", cell.text) else " ")
-    if _ONE_CHARACTER.fullmatch(text.strip()) and parse_value(text) is None and any(
-            c.col < cell.col and c.text.strip() and parse_value(c.text.strip()) is None for c in row) and not (
-            exact and _count_in_words(text) is not None and any(
-                c.col < cell.col and (v := parse_value(c.text.strip())) is not None and v.number is not None for c in row)):
-        # a piece of a group label after the row's own label (no form label is one character); not a
-        # count in words after the row's first figures (三 under 总计)
-        return
+    if _ONE_CHARACTER.fullmatch(text.strip()) and parse_value(text) is None:
+        before = [parse_value(c.text.strip()) for c in row if c.col < cell.col and c.text.strip()]
+        if None in before and not (exact and _count_in_words(text) is not None
+                                   and any(v and v.number is not None for v in before)):
+            # a piece of a group label after the row's own label (no form label is one character);
+            # not a count in words after the row's first figures (三 under 总计)
+            return
     group = _GROUP_THEN_ITEM.match(text.strip())
     if group:
         for part in (group.group("group"), group.group("item")):

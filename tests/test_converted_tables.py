@@ -235,3 +235,18 @@ def test_a_word_file_drawn_as_positioned_boxes_is_read_by_where_they_stand(seed,
     assert b"<w:tbl>" not in zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
     output = extract(data, "report.docx").model_dump(mode="json")
     assert wrong_fields(answer, output) == []
+
+
+def test_a_positioned_box_with_a_damaged_offset_is_left_out_not_fatal():
+    answer = synth_answers(6)
+    data = docx_report.positioned(build_report(answer, seed=6))
+    src = zipfile.ZipFile(io.BytesIO(data))
+    xml = src.read("word/document.xml").decode()
+    xml = xml.replace("<wp:posOffset>", "<wp:posOffset>x", 1)  # the first box's offset no number
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for item in src.infolist():
+            z.writestr(item, xml.encode() if item.filename == "word/document.xml" else src.read(item.filename))
+    output = extract(out.getvalue(), "report.docx").model_dump(mode="json")
+    assert output["fields"]["meta.year"]["value"] == answer["meta.year"]
+    assert output["fields"]["t3.received_new.total"]["value"] == answer["t3.received_new.total"]

@@ -281,14 +281,15 @@ def _paragraph_text(p) -> str:
     return "".join(parts)
 
 
-def _cell_text(tc) -> str:
+def _cell_lines(tc) -> list[str]:
+    """A cell's lines as written, their spaces and tabs kept."""
     lines: list[str] = []
     for child in _content(tc):
         if child.tag == _q("p"):
             lines += _paragraph_text(child).split("\n")
         else:  # a table inside a data cell: keep its words
             lines += [_paragraph_text(p) for p in child.iter(_q("p"))]
-    return join_lines(lines)
+    return lines
 
 
 def _val(el, path: str) -> str | None:
@@ -339,10 +340,11 @@ def _table(tbl) -> Table | None:
                 above.rowspan += 1
                 cell = above
             else:
-                cell = Cell(r, c, _cell_text(tc), colspan=span)
+                lines = _cell_lines(tc)
+                cell = Cell(r, c, join_lines(lines), colspan=span)
                 cells.append(cell)
                 if span > 1:
-                    raw[id(cell)] = [ln for p in tc.iter(_q("p")) for ln in _paragraph_text(p).split("\n")]
+                    raw[id(cell)] = lines
             for k in range(c, c + span):
                 now_open[k] = cell
             prev = cell

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lxml.etree import XPath
+
 from ..grid import Segment, Word
 from ..model import Block
 from . import pdf as pdf_layout
@@ -22,6 +24,12 @@ _WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 _A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 _MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _V = "urn:schemas-microsoft-com:vml"
+_NS = {"w": _W, "wp": _WP, "mc": _MC, "v": _V}
+# What Word shows: a shape's DrawingML, not its VML fallback (the same shape again); and the
+# body's own paragraphs, not those inside text boxes or tables.
+_ANCHORS = XPath(".//wp:anchor[not(ancestor::mc:Fallback)]", namespaces=_NS)
+_VML_LINES = XPath(".//v:line[not(ancestor::mc:Fallback)]", namespaces=_NS)
+_BODY_PARAGRAPHS = XPath(".//w:p[not(ancestor::w:txbxContent) and not(ancestor::w:tbl)]", namespaces=_NS)
 _EMU_PER_PT = 12700
 _TWIPS_PER_PT = 20
 # a page is laid out by position where this many of its words stand in positioned boxes, some of
@@ -87,9 +95,7 @@ def _pages(body, paragraph_text) -> list[_Page]:
     for sect in body.iter(_q(_W, "sectPr")):
         _size(pages[0], sect)
         break
-    for p in body.iter(_q(_W, "p")):
-        if _inside_box(p):
-            continue
+    for p in _BODY_PARAGRAPHS(body):
         page = pages[-1]
         frame = p.find(f"{_q(_W, 'pPr')}/{_q(_W, 'framePr')}")
         if frame is not None and frame.get(_q(_W, "x")) is not None and frame.get(_q(_W, "y")) is not None:
@@ -110,15 +116,6 @@ def _pages(body, paragraph_text) -> list[_Page]:
             pages.append(nxt)
             last_frame = None
     return pages
-
-
-def _inside_box(p) -> bool:
-    el = p.getparent()
-    while el is not None:
-        if el.tag in (_q(_W, "txbxContent"), _q(_W, "tbl")):
-            return True
-        el = el.getparent()
-    return False
 
 
 def _size(page: _Page, sect) -> None:
@@ -157,9 +154,7 @@ def _framed_word(page: _Page, frame, text: str, last) -> tuple:
 def _anchored(page: _Page, p, paragraph_text) -> bool:
     """Adds the boxes and lines anchored in `p` where they stand on the page; whether it held any."""
     held = False
-    for anchor in p.iter(_q(_WP, "anchor")):
-        if _in_fallback(anchor):
-            continue
+    for anchor in _ANCHORS(p):
         where = _position(page, anchor)
         if where is None:
             continue
@@ -185,9 +180,8 @@ def _vml_lines(page: _Page, p) -> bool:
     """Adds the VML lines drawn in `p` that stand relative to the page (v:line from="90pt,110pt"
     to="505.3pt,110pt", as older converters draw rulings); whether it held any."""
     held = False
-    for line in p.iter(_q(_V, "line")):
-        style = line.get("style", "")
-        if _in_fallback(line) or "relative:page" not in style:
+    for line in _VML_LINES(p):
+        if "relative:page" not in line.get("style", ""):
             continue
         ends = [_point(line.get(k)) for k in ("from", "to")]
         if None in ends:
@@ -210,15 +204,6 @@ def _point(value: str | None) -> tuple[float, float] | None:
         return None
 
 
-def _in_fallback(el) -> bool:
-    el = el.getparent()
-    while el is not None:
-        if el.tag == _q(_MC, "Fallback"):
-            return True
-        el = el.getparent()
-    return False
-
-
 def _position(page: _Page, anchor) -> tuple[float, float, float, float] | None:
     """Where a box stands on its page, in points (x, y, width, height); None where it is placed
     relative to the text around it (a paragraph, a column), which only Word's layout knows."""
@@ -231,8 +216,20 @@ def _position(page: _Page, anchor) -> tuple[float, float, float, float] | None:
         base = pos.get("relativeFrom")
         if base not in ("page", "margin"):
             return None
-        out.append(int(offset.text) / _EMU_PER_PT + (margin if base == "margin" else 0.0))
+        at = _emu(offset.text)
+        if at is None:
+            return None
+        out.append(at + (margin if base == "margin" else 0.0))
     extent = anchor.find(_q(_WP, "extent"))
     if extent is None:
         return None
-    return out[0], out[1], int(extent.get("cx", "0")) / _EMU_PER_PT, int(extent.get("cy", "0")) / _EMU_PER_PT
+    size = _emu(extent.get("cx", "0")), _emu(extent.get("cy", "0"))
+    return None if None in size else (out[0], out[1], *size)
+
+
+def _emu(value: str) -> float | None:
+    """EMUs in points; None for what is no whole number (a damaged file's offset)."""
+    try:
+        return int(value) / _EMU_PER_PT
+    except ValueError:
+        return None
