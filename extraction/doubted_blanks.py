@@ -37,6 +37,12 @@ def blanks_over_ink(tables: list[Table], marks: list[BBox]) -> list[Table]:
     return [_unruled(t, marks) if t.origin == ORIGIN else _ruled(t, marks) for t in tables]
 
 
+def _covers(m: BBox, b: BBox) -> bool:
+    """Whether a mark covers a cell whole: ink unread anywhere on a page whose ground shows none
+    (unread_ink: a page printed light on dark), not a character's."""
+    return m[0] <= b[0] and m[1] <= b[1] and m[2] >= b[2] and m[3] >= b[3]
+
+
 def _unruled(t: Table, marks: list[BBox]) -> Table:
     """A table that lost its rulings: each empty cell of a row that prints values (a row printing
     none is unruled.py's to doubt). A cell reaches halfway to the columns beside it, the last as
@@ -58,7 +64,8 @@ def _unruled(t: Table, marks: list[BBox]) -> Table:
 
     def over_ink(c: Cell) -> bool:
         x0, x1 = reach.get(c.col, (0.0, 0.0))
-        return any(x0 < (m[0] + m[2]) / 2 < x1 and c.bbox[1] <= (m[1] + m[3]) / 2 <= c.bbox[3] for m in marks)
+        return any(x0 < (m[0] + m[2]) / 2 < x1 and c.bbox[1] <= (m[1] + m[3]) / 2 <= c.bbox[3] or _covers(m, c.bbox)
+                   for m in marks)
 
     return replace(t, cells=[_doubted(c) if c.blank and c.row in valued and c.bbox is not None and over_ink(c) else c
                              for c in t.cells])
@@ -71,7 +78,7 @@ def _ruled(t: Table, marks: list[BBox]) -> Table:
     def over_ink(b: BBox) -> bool:
         dx, dy = _INSET * (b[2] - b[0]), _INSET * (b[3] - b[1])
         return any(b[0] + dx < (m[0] + m[2]) / 2 < b[2] - dx and b[1] + dy < (m[1] + m[3]) / 2 < b[3] - dy
-                   for m in marks)
+                   or _covers(m, b) for m in marks)
 
     return replace(t, cells=[_doubted(c) if c.blank and c.bbox is not None and over_ink(c.bbox) else c
                              for c in t.cells])

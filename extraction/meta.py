@@ -12,7 +12,7 @@ from .sections import is_boilerplate
 from .tokens import Token
 
 # (公开工作, in a title's large type, OCR may drop or misread: 政府信息公工作年度报告, 信息公升, 信息公T --作)
-_TITLE = re.compile(r"(?P<before>.*?)(?P<year>(?:19|20)\d{2}|二[〇○零O][〇○零O一二三四五六七八九]{2})年度?(?P<between>.*?)(?:政府)?信息公.{0,3}?(?:工作|作)?(?:情况)?的?(?:年度)?(?:报告|年报)")
+_TITLE = re.compile(r"(?P<before>.*?)(?P<year>(?:19|20)\d{2}|二[〇○零O][〇○零O一二三四五六七八九]{2})年度?(?P<between>(?:(?!(?:19|20)\d{2}年).)*?)(?:政府)?信息公.{0,3}?(?:工作|作)?(?:情况)?的?(?:年度)?(?:报告|年报)")
 # ...or with the year after the title's words: 某某人民政府政府信息公开工作2020年度报告
 _TITLE_YEAR_LAST = re.compile(r"(?P<before>.*?)(?:政府)?信息公.{0,3}?(?:工作|作)?(?P<between>)(?P<year>(?:19|20)\d{2})年度?(?:报告|年报)")
 _FIELD_LABEL = re.compile(r"^(?:标题|题目|名称|文件名称|主题)[:：]")

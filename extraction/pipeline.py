@@ -30,6 +30,9 @@ from .table2 import form_evidence, read_table2
 from .table3 import read_table3
 from .table4 import read_table4
 from .tokens import document_tokens
+from .extra_columns import form_columns_only
+from .labelled_figures import rows_of_labelled_figures
+from .turned_tables import tables_upright
 
 
 # Documents whose own pages show every figure printed (OCR's pages aside, Document.ocr_pages).
@@ -148,8 +151,9 @@ def _extract_reports(doc: Document, filename: str, data: bytes, every: bool) -> 
     schema = load_schema()
     timings: dict[str, float] = {}
     clock = _Clock(timings)
-    doc = clock("normalize", normalize_document, doc)
+    doc = tables_upright(clock("normalize", normalize_document, doc))
     tokens = clock("tokens", document_tokens, doc, schema.row_labels(), schema.col_labels())
+    tokens = form_columns_only(rows_of_labelled_figures(tokens))
     parts = _reports(tokens)
     if not every and len(parts) > 1:
         others = "; ".join(part.where for part in parts[1:])
@@ -332,6 +336,8 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
     for key in in_doubt:
         readings[key].confidence = min(readings[key].confidence, 0.75)
     warnings += _held_against_overview(readings, tokens, sections, styles)
+    # (after the overview: where it states no application, a lost 0 and a blank are both none)
+    warnings += _blanks_among_zeros(readings, ocr_pages or frozenset())
     _not_printed(readings, t3.absent)
     for c in checks:
         if c.ok is False:
@@ -419,6 +425,28 @@ def _unsigned_counts(readings: dict[str, Reading], ocr_pages: frozenset[int]) ->
                 and r.page in ocr_pages and r.status in ("read", "corrected")):
             readings[key] = replace(r, value=-r.value, status="corrected", confidence=round(r.confidence * CORRECTED, 4))
             out.append(f"{key}: {r.raw} read as {-r.value} (a count is never below zero)")
+    return out
+
+
+# Read 0s in an OCR'd table from which its empty cells are taken for zeros OCR lost (see below).
+_ZEROS_SHOWN = 3
+
+
+def _blanks_among_zeros(readings: dict[str, Reading], ocr_pages: frozenset[int]) -> list[str]:
+    """An empty cell OCR read in a table that prints its zeros as 0 (three read, or as many as its
+    empty cells) is likelier a 0 lost than a cell printed blank: on a bent or blurred page the
+    detector passes over small round 0s, or a line running across two rows pulls one into a
+    neighbour's cell. The rules hold for a lost 0 as for a blank, so nothing confirms it: in review."""
+    out = []
+    for table in ("t2", "t3", "t4"):
+        mine = {k: r for k, r in readings.items() if k.startswith(table + ".") and r.page in ocr_pages}
+        zeros = sum(r.value == 0 and r.status in ("read", "corrected") for r in mine.values())
+        blanks = [k for k, r in mine.items() if r.status == "blank" and r.confidence > DOUBTED_BLANK]
+        if blanks and zeros and (zeros >= _ZEROS_SHOWN or zeros >= len(blanks)):
+            for k in blanks:
+                readings[k].confidence = DOUBTED_BLANK
+            out.append(f"{table}: {len(blanks)} empty cells among {zeros} printed 0s held for review "
+                       f"(a 0 OCR lost reads empty)")
     return out
 
 
@@ -524,7 +552,12 @@ def _meta(tokens, sections, title, template: str, template_conf: float, tail_sta
     under_title = tokens[at_title + 1:sections.starts[1]] if at_title is not None and 1 in sections.starts else []
     date = find_published_date(tokens, tail_start, title.year if title else None, under_title)
     if date:
-        out["meta.published_date"] = FieldValue(value=date.value, confidence=date.confidence, raw=date.raw, page=date.page,
+        confidence = date.confidence
+        if date.page in (ocr_pages or ()) and _NUMERAL_STROKES.search(date.raw or ""):
+            # 一, 二 and 三 are one stroke apart, and a date is where a seal is stamped: OCR's 二月
+            # under a seal was 三月
+            confidence = min(confidence, _NUMERAL_DATE)
+        out["meta.published_date"] = FieldValue(value=date.value, confidence=confidence, raw=date.raw, page=date.page,
                                                 bbox=list(date.bbox) if date.bbox else None)
     else:
         # Nothing printed is the usual case; a date-like string we could not accept is a doubt.
@@ -543,6 +576,11 @@ def _meta(tokens, sections, title, template: str, template_conf: float, tail_sta
         out["meta.published_date"] = FieldValue(value=None, confidence=0.92 if unprinted else 0.6 if doubtful else 0.88,
                                                 status="missing")
     return out
+
+
+# A date OCR read in Chinese numerals with 一, 二 or 三 in its month or day is in review.
+_NUMERAL_STROKES = re.compile(r"年[^月]*[一二三][^月]*月|月[^日]*[一二三][^日]*日")
+_NUMERAL_DATE = 0.85
 
 
 def _tail_start(tokens, sections) -> int:

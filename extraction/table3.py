@@ -22,10 +22,20 @@ def read_table3(schema: Schema, tokens: Sequence[Token], span: tuple[int, int], 
         variants[single] = (align_rows(tokens, span, rows), rows)
     s_sub, s_single = variants[False][0][0], variants[True][0][0]
     single = s_single > s_sub + 1e-6 or (abs(s_single - s_sub) <= 1e-6 and prefer_single)
+    # Rows printed in an order of their own score the alignment of neither layout well: the layout
+    # whose own （六） rows are printed with figures, the other's not, is the one printed.
+    one, subs = _printed_rows(variants[True][0][1], _SINGLE), _printed_rows(variants[False][0][1], _SUB_ROWS)
+    if one != bool(subs):
+        single = one
     (_, found), rows = variants[single]
     table = TableRead()
     zeros_blank = prints_zeros_blank(tokens[span[0]:span[1]])
     subtotal = _subtotal_column(tokens[span[0]:found[0][1]] if found else [])
+    if subtotal is not None:
+        # its place in the header's order may not be the column's (a 小计 merged down two header rows
+        # comes before the row naming 商业企业 … 其他): the place where the sums hold in more rows
+        holds = {at: sum(_without_subtotal(list(v), len(r.keys), at)[1] > 0 for r, _, _, v in found) for at in (1, 6)}
+        subtotal = max((subtotal, 7 - subtotal), key=lambda at: holds[at])
     wide = 0  # rows printing more figures than the form's columns
     present = _printed_columns(tokens[span[0]:found[0][1]] if found else [], subtotal is not None)
     narrow = present is not None and 2 * sum(_figures(v) == len(present) for _, _, _, v in found) >= len(found)
@@ -57,6 +67,16 @@ def read_table3(schema: Schema, tokens: Sequence[Token], span: tuple[int, int], 
         table.warnings.append(f"table 3: {wide} rows print more figures than the form has "
                               f"columns (a column the form does not have?): its cells are held for review")
     return table, single
+
+
+_SINGLE = ("other_handling",)
+# (3.其他 names no row of its own: only the two named sub-rows tell)
+_SUB_ROWS = ("other_handling.overdue_correction", "other_handling.overdue_fee")
+
+
+def _printed_rows(found, ids: Sequence[str]) -> bool:
+    """Whether any of the rows `ids` was found printing figures."""
+    return any(row.id in ids and values for row, _, _, values in found)
 
 
 def _printed_columns(header: Sequence[Token], subtotal: bool) -> list[int] | None:
@@ -93,9 +113,10 @@ def _subtotal_column(header: Sequence[Token]) -> int | None:
     keys = [(n, label_key(t.text)) for n, t in enumerate(header) if not t.is_value]
     # (合计 is the total where the header prints no 总计)
     totalled = any(k == "总计" for _, k in keys)
-    at = next((n for n, k in keys if k == "小计" or k == "合计" and totalled), None)
-    first = next((n for n, k in keys if k == "商业企业"), None)
-    last = next((n for n, k in keys if k == "其他"), None)
+    # (a header flattened to one row names each column with its group's: 法人或其他组织-商业企业, 法人或其他组织小计)
+    at = next((n for n, k in keys if k.endswith("小计") or k == "合计" and totalled), None)
+    first = next((n for n, k in keys if k.endswith("商业企业")), None)
+    last = next((n for n, k in keys if k.endswith("其他")), None)
     if at is None or first is None or last is None:
         return None
     return 1 if at < first else 6 if at > last else None

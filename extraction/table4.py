@@ -103,10 +103,16 @@ def _by_labels(tokens: Sequence[Token], keys: list[str]) -> list[Token] | None:
             results_across = [name for _, name in results]  # or the results across
             continue
         group = named[0][1] if len(named) == 1 else group
-        want = 5 if results_across and len(named) == 1 else 3 if across else 1
+        # a group's row names its group, or follows a caption that does (each group a small table)
+        grouped = len(named) == 1 or not named and group is not None
+        want = 5 if results_across and grouped else 3 if across else 1
         if len(values) > want and all(t.is_blank for t in values[:-want]):
             values = values[-want:]  # (empty fields a converter set between the labels and the cell)
-        if results_across and len(named) == 1 and len(values) == 5:
+        own = [_result_of(t.text) for t in values]
+        if len(named) == 1 and values and all(own):
+            # a group's row whose figures name their results (结果维持2件: labelled_figures.py)
+            placed = [(f"t4.{group}.{r}", tok) for r, tok in zip(own, values)]
+        elif results_across and grouped and len(values) == 5:
             placed = [(f"t4.{group}.{r}", tok) for r, tok in zip(results_across, values)]
         elif len(results) != 1:
             continue
@@ -121,6 +127,12 @@ def _by_labels(tokens: Sequence[Token], keys: list[str]) -> list[Token] | None:
                 return None
             found[key] = tok
     return [found[k] for k in keys] if len(found) == len(keys) else None
+
+
+def _result_of(text: str) -> str | None:
+    """The result a figure's own text names (结果维持2件), if one."""
+    names = [name for label, name in _RESULTS if label in text]
+    return names[0] if len(names) == 1 else None
 
 
 def _value_rows(tokens: Sequence[Token], skip: set[int] = frozenset()) -> dict[int, list[Token]]:
@@ -173,4 +185,6 @@ def printed_empty(tokens: Sequence[Token], lossy_pages: frozenset[int]) -> bool:
     if any(_COUNT_IN_TEXT.search(t.text) for t in tokens):
         return False  # its figures written out in lines (结果维持：0, 总计2件), not cells
     text = label_key("".join(t.text for t in tokens))
+    if text.count("复议后起诉") >= 2 or text.count("直接起诉") >= 2:
+        return False  # its header printed again (overlapping screenshots, a page break): its row went on
     return sum(head in text for head in _HEADER) >= 3

@@ -266,3 +266,12 @@ def test_the_date_under_the_title_and_a_labelled_date_against_the_signatures(und
     got, confidence = meta["published_date"]
     assert got == (value.format(**fill) if value else None)
     assert (confidence >= 0.9) == accepted
+
+
+def test_a_sidebar_link_to_last_years_report_run_into_the_title_line():
+    """OCR of a portal's capture reads a sidebar's link (last year's report, cut short) and the
+    information box's 名称 on one line: the year is the title's, not the link's."""
+    report = _report(72, agency="龙沙区司法局", year=2022)
+    head = f"龙沙区司法局2021年政府信息公开工作年名称：{report.title}"
+    meta = _meta(_text(report, head, f"龙沙区司法局\n2023年1月20日"))
+    assert meta["year"][0] == 2022 and meta["agency"][0] == "龙沙区司法局"

@@ -96,3 +96,18 @@ def test_table_4_laid_out_in_a_way_not_known_is_held_for_review():
         f"| {_GROUPS[k // 5]} | {short[k % 5]} | {v} |" for k, v in enumerate(values)))
     assert all(result.fields[k].confidence < 0.9 for k in keys)
     assert any("held for review" in w for w in result.warnings)
+
+
+def test_a_header_printed_twice_over_no_number_is_not_an_empty_table():
+    """Table 4's header with nothing under it is a table printing its zeros blank, where no word
+    was lost; the header printed again after it (overlapping screenshots, a table broken over a
+    page) is the same table going on, its row lost to OCR, not printed empty."""
+    from extraction.table4 import printed_empty
+    from extraction.tokens import Token
+
+    header = ["四、政府信息公开行政复议、行政诉讼情况", "行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉",
+              "结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    once = [Token(text, n, None, page=1) for n, text in enumerate(header)]
+    twice = once + [Token(text, 20 + n, None, page=2) for n, text in enumerate(header)]
+    assert printed_empty(once, frozenset())
+    assert not printed_empty(twice, frozenset())

@@ -93,7 +93,7 @@ class Pictures:
             self.unread += 1
             return []
         gray, declared = frames[0]
-        dpi = gray.shape[1] / shown_inches if shown_inches else declared
+        dpi = declared if _a_page(gray.shape, declared) or not shown_inches else gray.shape[1] / shown_inches
         start = time.perf_counter()
         try:
             doc = self.read_picture(gray, dpi)
@@ -125,6 +125,22 @@ class Pictures:
             out.append(f"{self.undecodable} picture(s) in the document are in a format we cannot decode "
                        f"(EMF/WMF?) and were not read")
         return out
+
+
+# A page's width and height in inches, A4's and Letter's within this share: a scanned page pasted in
+_PAGES = ((8.27, 11.69), (8.5, 11.0))
+_PAGE_SLACK = 0.08
+
+
+def _a_page(shape: tuple[int, ...], declared: float | None) -> bool:
+    """Whether the picture is a whole page scanned at the resolution its file declares. Such a page
+    is read at that resolution, its type at its printed size, whatever size the document shows it
+    at: a page pasted into a Word file is shrunk to the text's width, and read at the shown size its
+    rulings and rows would be taken for smaller than any form prints."""
+    if not declared:
+        return False
+    h, w = shape[0] / declared, shape[1] / declared
+    return any(abs(w - pw) <= _PAGE_SLACK * pw and abs(h - ph) <= _PAGE_SLACK * ph for pw, ph in _PAGES)
 
 
 def _size(blob: bytes) -> tuple[int, int] | None:

@@ -27,6 +27,7 @@ _MIN_SCORE = 0.5
 _HALVED = 12  # px: print at least this high is looked for at half the resolution
 _LOW = 0.55  # of the glyph height: the lowest mark that may be a digit
 _PAPER_SHARE = 75  # percentile of a page's pixels that is its paper (paper covers more than a quarter)
+_DARK_PAPER = 100  # grey level under which that "paper" is a dark ground the print stands light on
 
 
 def unread_ink(gray: np.ndarray, words: list[tuple[str, float, tuple[float, float, float, float]]]
@@ -39,6 +40,10 @@ def unread_ink(gray: np.ndarray, words: list[tuple[str, float, tuple[float, floa
                      dtype=np.float32).reshape(-1, 4)
     if not len(boxes):
         return []
+    if np.percentile(gray[::4, ::4], _PAPER_SHARE) < _DARK_PAPER:
+        # printed light on dark (a phone's dark mode): ink is not darker than its ground, so what
+        # went unread cannot be told; the whole page may have lost some
+        return [(0, 0, gray.shape[1], gray.shape[0])]
     # a word's box is a little taller than its glyphs; the smallest print sets the size looked for
     glyph = 0.8 * float(np.percentile(boxes[:, 3] - boxes[:, 1], 10))
     # looked for at half the resolution where the print is large enough (the darkest pixel of each
