@@ -121,7 +121,7 @@ def align_rows(tokens: Sequence[Token], span: tuple[int, int], rows: Sequence[Ro
     has_values = [0.3 if v else -0.2 for v in values]
     labels = [r.label for r in rows]
     score, chosen = align(texts, labels, has_values)
-    placed = _rows_by_name(texts, values, labels, _rows_by_place(texts, values, labels, chosen))
+    placed = _rows_by_name(texts, values, rows, _rows_by_place(texts, values, labels, chosen))
     out = []
     for r, pick, by_place in zip(rows, placed, (c is None for c in chosen)):
         if pick is None:
@@ -198,21 +198,24 @@ _BY_NAME_RATIO = 0.9
 _BY_NAME_LENGTH = 4
 
 
-def _rows_by_name(texts: Sequence[str], values: Sequence[list[Token]], labels: Sequence[str],
+def _rows_by_name(texts: Sequence[str], values: Sequence[list[Token]], rows: Sequence[Row],
                   chosen: Sequence[int | None]) -> list[int | None]:
     """`chosen` with the rows still not found taken by their names wherever they stand: a report
     printing table 3's groups in an order of its own ((五) before (三), (二) after (六)) leaves the
-    order-keeping alignment some rows short. A printed label no row has claimed, printing values,
-    that names the row and no other, is the row's."""
+    order-keeping alignment some rows short. A printed label no row has claimed, printing values
+    (no more than the row has cells), that names the row and no other, is the row's."""
+    labels = [row.label for row in rows]
     out = list(chosen)
     claimed = {i for i in out if i is not None}
     for r, pick in enumerate(out):
         if pick is not None or len(label_key(split_enumerator(labels[r])[1])) < _BY_NAME_LENGTH:
             continue
-        named = [i for i in range(len(texts)) if i not in claimed and values[i]
+        # (named twice, as where overlapping screenshots repeat rows, it is no row's by name alone;
+        # nor is a label OCR ran into other rows' figures)
+        named = [i for i in range(len(texts)) if values[i] and len(values[i]) <= len(rows[r].keys)
                  and (m := match_label(texts[i], labels[r])) is not None and m.ratio >= _BY_NAME_RATIO
                  and not _names_another(texts[i], labels, r)]
-        if len(named) == 1:
+        if len(named) == 1 and named[0] not in claimed:
             out[r] = named[0]
             claimed.add(named[0])
     return out
