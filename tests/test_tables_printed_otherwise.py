@@ -302,3 +302,21 @@ def test_a_remark_column_of_table2_is_left_out():
     output = extract(html_report.render(report), "report.html").model_dump(mode="json")
     assert wrong_fields(report.answer, output) == []
     assert all(output["fields"][k]["confidence"] >= 0.9 for k in report.answer if k.startswith("t2."))
+
+
+def test_a_label_run_into_other_rows_figures_is_not_taken_by_its_name():
+    """Out of the form's order and printing more figures than the row has cells (OCR of overlapping
+    captures ran a label into the figures of rows around it): no row's by its name alone."""
+    from tests.synth.text_report import render_text as text_of
+
+    answer = synth_answers(19, template="2021")
+    report = build_report(answer, seed=19)
+    lines = text_of(report, "tsv", seed=2).text.splitlines()
+    at = next(n for n, ln in enumerate(lines) if "（一）予以公开" in ln)
+    garbled = lines.pop(at) + "\t8\t98"
+    end = next(n for n, ln in enumerate(lines) if ln.startswith("四、结转下年度继续办理"))
+    lines.insert(end + 1, garbled.replace("三、本年度办理结果\t", ""))
+    output = extract("\n".join(lines).encode(), "report.txt").model_dump(mode="json")
+    assert any("rows not found" in w and "granted" in w for w in output["warnings"])
+    wrong = [k for k, _, _ in wrong_fields(report.answer, output) if output["fields"][k]["confidence"] >= 0.9]
+    assert wrong == []
