@@ -203,7 +203,8 @@ def _rows_by_name(texts: Sequence[str], values: Sequence[list[Token]], rows: Seq
     """`chosen` with the rows still not found taken by their names wherever they stand: a report
     printing table 3's groups in an order of its own ((五) before (三), (二) after (六)) leaves the
     order-keeping alignment some rows short. A printed label no row has claimed, printing values
-    (no more than the row has cells), that names the row and no other, is the row's."""
+    (no more figures than the row has cells and a subtotal), that names the row and no other, is
+    the row's."""
     labels = [row.label for row in rows]
     out = list(chosen)
     claimed = {i for i in out if i is not None}
@@ -212,13 +213,17 @@ def _rows_by_name(texts: Sequence[str], values: Sequence[list[Token]], rows: Seq
             continue
         # (named twice, as where overlapping screenshots repeat rows, it is no row's by name alone;
         # nor is a label OCR ran into other rows' figures)
-        named = [i for i in range(len(texts)) if values[i] and len(values[i]) <= len(rows[r].keys)
+        named = [i for i in range(len(texts)) if values[i] and _figures(values[i]) <= len(rows[r].keys) + 1
                  and (m := match_label(texts[i], labels[r])) is not None and m.ratio >= _BY_NAME_RATIO
                  and not _names_another(texts[i], labels, r)]
         if len(named) == 1 and named[0] not in claimed:
             out[r] = named[0]
             claimed.add(named[0])
     return out
+
+
+def _figures(values: Sequence[Token]) -> int:
+    return sum(t.value.number is not None for t in values)
 
 
 def _names_another(text: str, labels: Sequence[str], own: int) -> bool:
