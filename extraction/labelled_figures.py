@@ -99,15 +99,20 @@ def _zeros(table: str, like: Token) -> list[Token]:
             for name in _COLUMNS[table]]
 
 
+def _alone(tokens: list[Token], i: int) -> bool:
+    """Whether tokens[i] is a line of text alone in its row (not a table's cell beside others)."""
+    tok = tokens[i]
+    return (not tok.is_value and (i + 1 >= len(tokens) or tokens[i + 1].row != tok.row)
+            and (i == 0 or tokens[i - 1].row != tok.row))
+
+
 def rows_of_labelled_figures(tokens: list[Token]) -> list[Token]:
     out: list[Token] = []
     table_now: str | None = None  # the table of the last row of labelled figures
     i = 0
     while i < len(tokens):
         tok = tokens[i]
-        alone = not tok.is_value and (i + 1 >= len(tokens) or tokens[i + 1].row != tok.row) and (
-            i == 0 or tokens[i - 1].row != tok.row)
-        if not alone:
+        if not _alone(tokens, i):
             out.append(tok)
             i += 1
             continue
@@ -134,7 +139,7 @@ def rows_of_labelled_figures(tokens: list[Token]) -> list[Token]:
         if got is None:
             # a row's name alone on its line, one column's name and figure on each line below it
             j, found = i + 1, []
-            while j < len(tokens) and not tokens[j].is_value and (j + 1 >= len(tokens) or tokens[j + 1].row != tokens[j].row):
+            while j < len(tokens) and _alone(tokens, j):
                 line = _pairs(tokens[j].text.strip())
                 if line is None or line[0] != 0 or len(line[1]) != 1 or line[2]:
                     break

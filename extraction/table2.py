@@ -151,15 +151,18 @@ def _stated(table: TableRead, tokens: Sequence[Token], span: tuple[int, int], te
     line of prose breaks where the page does (现行有效行政 / 规范性文件2件): the lines are read joined."""
     lines = [t for t in tokens[span[0]:span[1]] if not t.is_value and t.text.strip()]
     text = "".join(re.sub(r"\s+", "", t.text) for t in lines)
+    def read(key: str) -> bool:
+        return key in table.readings and table.readings[key].status != "missing"
+
     for keys, pattern in _STATED[template].items():
-        if all(key in table.readings and table.readings[key].status != "missing" for key in keys):
+        if all(map(read, keys)):
             continue
         found = {tuple(m.groups()): m for m in re.finditer(pattern, text)}
         if len(found) != 1:
             continue  # not said, or said twice otherwise
         m = next(iter(found.values()))
         for key, figure in zip(keys, m.groups()):
-            if key in table.readings and table.readings[key].status != "missing":
+            if read(key):
                 continue
             table.readings[key] = Reading(key, _figure(figure), "read", STATED_CONFIDENCE, raw=m.group(0),
                                           page=lines[0].page if lines else None)

@@ -34,8 +34,9 @@ def turned_back(table: Table) -> Table:
 
 def tables_upright(doc: Document) -> Document:
     """The document with any table 3 printed on its side turned back."""
-    if not any(isinstance(b, Table) and _is_turned(b) for b in doc.blocks):
+    turned = [isinstance(b, Table) and _is_turned(b) for b in doc.blocks]
+    if not any(turned):
         return doc
-    blocks = [turned_back(b) if isinstance(b, Table) and _is_turned(b) else b for b in doc.blocks]
+    blocks = [turned_back(b) if on_side else b for b, on_side in zip(doc.blocks, turned)]
     return replace(doc, blocks=blocks, warnings=[*doc.warnings, "table 3 printed on its side (applicants as rows): "
                                                               "read turned back"])
