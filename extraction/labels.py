@@ -22,19 +22,24 @@ _ENUM = re.compile(
     r"|[(（]\s*(?P<paren>[一二三四五六七八九十\-—－=≡_]+|\d+)\s*[)）]"
     # the point after an arabic number is often read as a comma from a scan ("4，无正当理由…")
     r"|(?P<num>\d{1,2})\s*[.、．,，](?!\d)"
+    r"|(?P<circled>[①-⑳])"
     r")\s*"
 )
 _PUNCT = re.compile(r"[\s\u3000（）()\[\]【】、,，.．。:：;；“”\"'‘’「」《》<>—\-－_*#|/／~～·•]+")
 
 
 def split_enumerator(text: str) -> tuple[str | None, str]:
-    """('cn:一', rest) for 一、…, ('paren:一', rest) for （一）…, ('num:1', rest) for 1. …"""
+    """('cn:一', rest) for 一、…, ('paren:一', rest) for （一）…, ('num:1', rest) for 1. , （1） or ①…"""
     text = strip_tags(text)
     m = _ENUM.match(text)
     if not m:
         return None, text
     if m.group("cn"):
         enum = "cn:" + m.group("cn")
+    elif m.group("circled"):
+        enum = f"num:{ord(m.group('circled')) - ord('①') + 1}"
+    elif m.group("paren") and m.group("paren").isdigit():
+        enum = "num:" + m.group("paren")  # （1） numbers a group's items as 1. does
     elif m.group("paren"):
         enum = "paren:" + m.group("paren").translate(_OCR_ENUM)
     else:
@@ -123,8 +128,16 @@ def split_with_misread(text: str, known: frozenset[str]) -> list[str] | None:
     return list(found.pop()) if len(found) == 1 else None
 
 
+# Slips seen in printed labels, mended before comparing: the form never prints these spellings,
+# and each is one word of the form's (资讯 is 信息 as a traditional-character report words it).
+_SLIPS = (("部份", "部分"), ("其它", "其他"), ("提拱", "提供"), ("不与处理", "不予处理"), ("不予以", "不予"),
+          ("资讯", "信息"))
+
+
 def label_key(text: str) -> str:
     text = unicodedata.normalize("NFKC", strip_tags(text))
+    for slip, word in _SLIPS:
+        text = text.replace(slip, word)
     return _PUNCT.sub("", text).lower()
 
 
@@ -134,19 +147,45 @@ class LabelMatch:
     ratio: float  # text similarity 0..1
 
 
+@lru_cache(maxsize=65536)
 def match_label(token_text: str, canonical: str, *, min_ratio: float | None = None) -> LabelMatch | None:
-    """How well a printed label matches a form label, or None if it does not."""
+    """How well a printed label matches a form label, or None if it does not. A label printed
+    with its group's before it (3.不予公开—7.行政执法案卷, （三）不予公开/⑤…) is matched by its item too."""
+    found = _match(token_text, canonical, min_ratio)
+    item = _ITEM_AFTER_GROUP.match(strip_tags(token_text))
+    if item is not None:
+        alone = _match(item.group("item"), canonical, min_ratio)
+        if alone is not None and (found is None or alone.score > found.score):
+            found = alone
+    return found
+
+
+def best_match(token_text: str, names: Sequence[str]) -> LabelMatch | None:
+    """The best match of a printed label to any of the names a row is printed by."""
+    return max((m for m in (match_label(token_text, n) for n in names) if m), key=lambda m: m.score, default=None)
+
+
+# a group's label, a dash or slash, and an item's label (the form prints them in two columns)
+_ITEM_AFTER_GROUP = re.compile(r"^.*?[\u4e00-\u9fff]{2,}[)）]?\s*(?:——|[—/／\-－])\s*"
+                               r"(?P<item>\S*[\u4e00-\u9fff]{2,}.*)$")
+
+
+def _match(token_text: str, canonical: str, min_ratio: float | None) -> LabelMatch | None:
     t_enum, a = _label_parts(token_text)
     c_enum, b = _label_parts(canonical)
     if not a or not b:
         return None
-    ratio = fuzz.ratio(a, b) / 100.0
+    ratio, length = fuzz.ratio(a, b) / 100.0, len(b)
     if len(a) > len(b) + 2 and b in a and len(b) >= 4:
         # the printed label carries an explanation the form leaves out, or the reverse
         ratio = max(ratio, 0.9)
+    core = _core(canonical)
+    if core != b and len(core) >= 4 and fuzz.ratio(a, core) / 100.0 > ratio:
+        # ...the form's explanation in brackets left out (部分公开 for 部分公开（区分处理的，…）)
+        ratio, length = fuzz.ratio(a, core) / 100.0, len(core)
     if min_ratio is None:
-        min_ratio = 0.95 if len(b) <= 3 else (0.8 if len(b) <= 6 else 0.7)
-        if len(b) > 3 and t_enum is not None and t_enum == c_enum:
+        min_ratio = 0.95 if length <= 3 else (0.8 if length <= 6 else 0.7)
+        if length > 3 and t_enum is not None and t_enum == c_enum:
             # the form's own numbering agrees: one misread character of a four-character label
             # (（一）予以公升, 2.重复申调 from a fax) still finds its row
             min_ratio = min(min_ratio, 0.7)
@@ -158,6 +197,13 @@ def match_label(token_text: str, canonical: str, *, min_ratio: float | None = No
     return LabelMatch(max(0.0, min(score, 1.15)), ratio)
 
 
+@lru_cache(maxsize=4096)
+def _core(label: str) -> str:
+    """A form label's key without the explanation the form prints after it in brackets."""
+    rest = split_enumerator(label)[1]
+    return label_key(re.sub(r"[(（][^()（）]*[)）]\s*$", "", rest))
+
+
 @lru_cache(maxsize=8192)
 def _label_parts(text: str) -> tuple[str | None, str]:
     """A label's enumerator and key. Cached: a document's table is aligned against every row of
@@ -167,15 +213,18 @@ def _label_parts(text: str) -> tuple[str | None, str]:
     return enum, label_key(rest)
 
 
-def align(tokens: Sequence[str], rows: Sequence[str], bonus: Sequence[float] | None = None) -> tuple[float, list[int | None]]:
+def align(tokens: Sequence[str], rows: Sequence[str | Sequence[str]],
+          bonus: Sequence[float] | None = None) -> tuple[float, list[int | None]]:
     """Order-keeping best assignment of tokens to rows (each row at most one token, each token at
-    most one row, both in increasing order), maximising the summed match score. Returns the total
-    and, per row, the index of its token or None."""
+    most one row, both in increasing order), maximising the summed match score. A row is its label,
+    or the names it may be printed by (the best match counts). Returns the total and, per row, the
+    index of its token or None."""
     n, m = len(tokens), len(rows)
+    names = [(r,) if isinstance(r, str) else tuple(r) for r in rows]
     scores = [[0.0] * m for _ in range(n)]
     for i, t in enumerate(tokens):
-        for j, r in enumerate(rows):
-            lm = match_label(t, r)
+        for j, row in enumerate(names):
+            lm = best_match(t, row)
             scores[i][j] = (lm.score + (bonus[i] if bonus else 0.0)) if lm else 0.0
     # dp[i][j]: best total using tokens[:i] and rows[:j]
     dp = [[0.0] * (m + 1) for _ in range(n + 1)]

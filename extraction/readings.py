@@ -10,7 +10,8 @@ from itertools import combinations
 from math import comb
 from typing import Sequence
 
-from .labels import align, label_key, match_label, split_enumerator
+from .labels import align, best_match, label_key, match_label, split_enumerator
+from .wordings import row_names
 from .schema import Row
 from .tokens import Token, Value, join_kerned
 
@@ -110,27 +111,28 @@ def row_values(tokens: Sequence[Token], i: int, end: int) -> list[Token]:
     return out
 
 
-def align_rows(tokens: Sequence[Token], span: tuple[int, int], rows: Sequence[Row],
-               aliases: dict[str, Sequence[str]] | None = None) -> tuple[float, list[tuple[Row, int, float, list[Token]]]]:
-    """Find each form row's label in the span, in order; returns the alignment score and, for every
-    row found, (row, token index, label similarity, its value tokens)."""
+def align_rows(tokens: Sequence[Token], span: tuple[int, int],
+               rows: Sequence[Row]) -> tuple[float, list[tuple[Row, int, float, list[Token]]]]:
+    """Find each form row's label in the span, in order, by the form's wording or another that
+    names the row (wordings.py); returns the alignment score and, for every row found, (row, token
+    index, label similarity, its value tokens)."""
     start, end = span
     idx = [i for i in range(start, end) if not tokens[i].is_value and tokens[i].text]
     texts = [tokens[i].text for i in idx]
     values = [row_values(tokens, i, end) for i in idx]
     has_values = [0.3 if v else -0.2 for v in values]
     labels = [r.label for r in rows]
-    score, chosen = align(texts, labels, has_values)
-    placed = _rows_by_name(texts, values, rows, _rows_by_place(texts, values, labels, chosen))
+    names = [row_names(r.id, r.label) for r in rows]
+    score, chosen = align(texts, names, has_values)
+    placed = _rows_by_name(texts, values, rows, names, _rows_by_place(texts, values, labels, names, chosen))
     out = []
-    for r, pick, by_place in zip(rows, placed, (c is None for c in chosen)):
+    for r, pick, by_place, own in zip(rows, placed, (c is None for c in chosen), names):
         if pick is None:
             continue
-        names = [r.label, *(aliases or {}).get(r.id, ())]
-        ratio = max((m.ratio for m in (match_label(texts[pick], n) for n in names) if m), default=0.0)
+        ratio = max((m.ratio for m in (match_label(texts[pick], n) for n in own) if m), default=0.0)
         if by_place and split_enumerator(texts[pick])[0] is not None:
             ratio = max(ratio, PLACE_RATIO)  # its number agrees (see _rows_by_place)
-        if by_place and any(_one_character_off(texts[pick], n) for n in names):
+        if by_place and any(_one_character_off(texts[pick], n) for n in own):
             ratio = max(ratio, PLACE_ONE_OFF_RATIO)
         out.append((r, idx[pick], ratio, values[pick]))
     return score, out
@@ -155,7 +157,7 @@ _OTHER_ROW_RATIO = 0.8  # a garbled label (2.重禮申講) matches no row this w
 
 
 def _rows_by_place(texts: Sequence[str], values: Sequence[list[Token]], labels: Sequence[str],
-                   chosen: Sequence[int | None]) -> list[int | None]:
+                   names: Sequence[Sequence[str]], chosen: Sequence[int | None]) -> list[int | None]:
     """`chosen` with the rows no printed label matched taken by their place, where that is
     unambiguous: a run of such rows between two rows found (or the table's start and a row found),
     with exactly as many labels printing values between them, none claimed, each numbered as its
@@ -186,7 +188,7 @@ def _rows_by_place(texts: Sequence[str], values: Sequence[list[Token]], labels: 
                             for i, r in zip(free, range(j, k)))
                     and all(any(t.value.number is not None for t in values[i])
                             or _printed_blank_row(texts[i], values[i]) for i in free)
-                    and not any(_names_another(texts[i], labels, r) for i, r in zip(free, range(j, k)))):
+                    and not any(_names_another(texts[i], names, r) for i, r in zip(free, range(j, k)))):
                 out[j:k] = free
         j = k
     return out
@@ -199,23 +201,29 @@ _BY_NAME_LENGTH = 4
 
 
 def _rows_by_name(texts: Sequence[str], values: Sequence[list[Token]], rows: Sequence[Row],
-                  chosen: Sequence[int | None]) -> list[int | None]:
+                  names: Sequence[Sequence[str]], chosen: Sequence[int | None]) -> list[int | None]:
     """`chosen` with the rows still not found taken by their names wherever they stand: a report
     printing table 3's groups in an order of its own ((五) before (三), (二) after (六)) leaves the
     order-keeping alignment some rows short. A printed label no row has claimed, printing values
     (no more figures than the row has cells and a subtotal), that names the row and no other, is
-    the row's."""
-    labels = [row.label for row in rows]
+    the row's. A row of a short name (规章) is taken so only where the span prints that name once,
+    exactly, over a figure in each of the row's cells."""
     out = list(chosen)
     claimed = {i for i in out if i is not None}
     for r, pick in enumerate(out):
-        if pick is not None or len(label_key(split_enumerator(labels[r])[1])) < _BY_NAME_LENGTH:
+        if pick is not None:
             continue
-        # (named twice, as where overlapping screenshots repeat rows, it is no row's by name alone;
-        # nor is a label OCR ran into other rows' figures)
-        named = [i for i in range(len(texts)) if values[i] and _figures(values[i]) <= len(rows[r].keys) + 1
-                 and (m := match_label(texts[i], labels[r])) is not None and m.ratio >= _BY_NAME_RATIO
-                 and not _names_another(texts[i], labels, r)]
+        long_names = [n for n in names[r] if len(label_key(split_enumerator(n)[1])) >= _BY_NAME_LENGTH]
+        if long_names:
+            # (named twice, as where overlapping screenshots repeat rows, it is no row's by name alone;
+            # nor is a label OCR ran into other rows' figures)
+            named = [i for i in range(len(texts)) if values[i] and _figures(values[i]) <= len(rows[r].keys) + 1
+                     and (m := best_match(texts[i], long_names)) is not None and m.ratio >= _BY_NAME_RATIO
+                     and not _names_another(texts[i], names, r)]
+        else:
+            short = {label_key(split_enumerator(n)[1]) for n in names[r]}
+            named = [i for i in range(len(texts)) if label_key(split_enumerator(texts[i])[1]) in short]
+            named = named if len(named) == 1 and _figures(values[named[0]]) == len(rows[r].keys) else []
         if len(named) == 1 and named[0] not in claimed:
             out[r] = named[0]
             claimed.add(named[0])
@@ -226,12 +234,12 @@ def _figures(values: Sequence[Token]) -> int:
     return sum(t.value.number is not None for t in values)
 
 
-def _names_another(text: str, labels: Sequence[str], own: int) -> bool:
+def _names_another(text: str, names: Sequence[Sequence[str]], own: int) -> bool:
     """Whether a label read whole names another row of the form: a report printing a group's rows
     in an order of its own (1、补正后申请内容仍不明确 first under （四）) numbers them as it prints
     them, and its number is then no row's place."""
-    return any((m := match_label(text, lab)) is not None and m.ratio >= _OTHER_ROW_RATIO
-               for n, lab in enumerate(labels) if n != own)
+    return any((m := best_match(text, row)) is not None and m.ratio >= _OTHER_ROW_RATIO
+               for n, row in enumerate(names) if n != own)
 
 
 def _printed_blank_row(text: str, values: list[Token]) -> bool:

@@ -31,6 +31,10 @@ class Sections:
     # where that heading is worded otherwise (一、工作概述), its 二、主动公开政府信息情况
     next_report: int | None = None
     next_section: int = 1  # which of the next report's headings next_report is
+    # tables 2–4 printed after the report's text, as a dump of a Word file's paragraphs and then its
+    # tables sets them: each table's span there, by section number (the sections' own spans hold
+    # no figures)
+    tables_after: dict[int, tuple[int, int]] = field(default_factory=dict)
 
     def span(self, k: int) -> tuple[int, int] | None:
         """Token index range [start, end) of section k's body, or None if its heading is missing."""
@@ -38,10 +42,17 @@ class Sections:
             return None
         start = self.starts[k] + 1
         later = [i for j, i in self.starts.items() if j > k]
-        return start, (min(later) if later else self.n_tokens)
+        return start, (min(later) if later else self.text_end)
+
+    @property
+    def text_end(self) -> int:
+        """Where the report's text ends: its tables where they follow it, else the stream's end."""
+        return min((a for a, _ in self.tables_after.values()), default=self.n_tokens)
 
     def table_span(self, k: int) -> tuple[int, int]:
         """Where table k-? (sections 二–四) lies; falls back to the neighbours' headings."""
+        if k in self.tables_after:
+            return self.tables_after[k]
         span = self.span(k)
         if span:
             return span
@@ -85,7 +96,38 @@ def find_sections(tokens: list[Token]) -> Sections:
             rest = _after_title(tok.text, TITLES[hit[0]])
             if rest:
                 inline[hit[0]] = rest
-    return Sections(starts, len(tokens), inline)
+    found = Sections(starts, len(tokens), inline)
+    found.tables_after = _tables_after(tokens, found)
+    return found
+
+
+# What opens each table, looked for in this order after section 六: table 2's first article or
+# its header, table 3's note or header, table 4's first group
+_TABLE_OPENINGS = ((2, ("第二十条", "信息内容")), (3, ("勾稽关系", "申请人情况")), (4, ("行政复议",)))
+_FIGURES = 3  # numbers enough to say a part of the text holds a table's figures
+
+
+def _tables_after(tokens: list[Token], sections: Sections) -> dict[int, tuple[int, int]]:
+    """Tables 2–4 after section 六, where sections 二–四 print none of their figures and each
+    table's opening is found after 六, in the form's order, with figures after it."""
+    if not all(k in sections.starts for k in (2, 3, 4, 6)):
+        return {}
+    if any(_numbers(tokens, *sections.span(k)) >= _FIGURES for k in (2, 3, 4)):
+        return {}
+    opens, at = {}, sections.starts[6] + 1
+    for k, words in _TABLE_OPENINGS:
+        at = next((i for i in range(at, len(tokens))
+                   if not tokens[i].is_value and any(w in tokens[i].text for w in words)), None)
+        if at is None:
+            return {}
+        opens[k] = at
+    ends = {2: opens[3], 3: opens[4], 4: len(tokens)}
+    spans = {k: (opens[k], ends[k]) for k in opens}
+    return spans if all(_numbers(tokens, *span) >= _FIGURES for span in spans.values()) else {}
+
+
+def _numbers(tokens: list[Token], start: int, end: int) -> int:
+    return sum(t.is_value and t.value.number is not None for t in tokens[start:end])
 
 
 def _after_title(text: str, title: str) -> str:

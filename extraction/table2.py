@@ -11,8 +11,6 @@ from .readings import Reading, TableRead, align_rows, prints_zeros_blank, read_r
 from .schema import Schema
 from .tokens import Token
 
-# Row labels the other form (or common usage) prints for the same row.
-ALIASES = {"normative_docs": ("规范性文件", "行政规范性文件")}
 # Labels only one form prints, beyond its column headers.
 _FORM_ROWS = {"2019": ("其他对外管理服务事项", "政府集中采购"), "2021": ()}
 
@@ -60,10 +58,11 @@ def read_table2(schema: Schema, tokens: Sequence[Token], span: tuple[int, int], 
     table = TableRead()
     zeros_blank = prints_zeros_blank(tokens[span[0]:span[1]])
     rows = schema.t2_rows(template)
-    _, found = align_rows(tokens, span, rows, ALIASES)
+    _, found = align_rows(tokens, span, rows)
     for row, _i, ratio, values in found:
         values = list(values)
-        while len(values) > len(row.keys) and values[-1].is_value and values[-1].value.number is None:
+        while len(values) > len(row.keys) and values[-1].is_value and (values[-1].value.number is None
+                                                                       or values[-1].value.raw == "无"):
             values.pop()  # a remark column's 无 or empty cell after the form's columns (备注)
         read_row(table, row.keys, values, ratio, zeros_blank=zeros_blank)
     _stated(table, tokens, span, template)

@@ -18,8 +18,9 @@ _HEADER = ("行政复议", "行政诉讼", "未经复议直接起诉", "复议�
 # the form's three groups of five and the five results of each, by their printed labels (复议后起诉
 # before 行政复议, which a 行政复议后起诉 would also hold)
 _GROUPS = (("复议后起诉", "litigation_after_review"), ("直接起诉", "litigation_direct"), ("行政复议", "review"))
-_RESULTS = (("结果维持", "upheld"), ("结果纠正", "corrected"), ("其他结果", "other"), ("尚未审结", "pending"),
-            ("总计", "total"))
+# (the words each result is printed by, the form's first: many print 维持, 纠正, 未审结, 合计)
+_RESULTS = ((("结果维持", "维持"), "upheld"), (("结果纠正", "纠正"), "corrected"), (("其他结果",), "other"),
+            (("尚未审结", "未审结"), "pending"), (("总计", "合计"), "total"))
 
 
 def read_table4(schema: Schema, tokens: Sequence[Token], span: tuple[int, int],
@@ -95,7 +96,7 @@ def _by_labels(tokens: Sequence[Token], keys: list[str]) -> list[Token] | None:
         last_label = max((i for i, t in enumerate(run) if not t.is_value), default=-1)
         values = [t for t in run[last_label + 1:] if t.is_value]
         named = sorted((text.find(label), name) for label, name in _GROUPS if label in text)
-        results = sorted((text.find(label), name) for label, name in _RESULTS if label in text)
+        results = sorted((at, name) for words, name in _RESULTS if (at := _find_any(text, words)) >= 0)
         if not numbers and len(named) == 3:
             across = [name for _, name in named]  # a header row: the groups across, in its order
             continue
@@ -131,8 +132,13 @@ def _by_labels(tokens: Sequence[Token], keys: list[str]) -> list[Token] | None:
 
 def _result_of(text: str) -> str | None:
     """The result a figure's own text names (结果维持2件), if one."""
-    names = [name for label, name in _RESULTS if label in text]
+    names = [name for words, name in _RESULTS if _find_any(text, words) >= 0]
     return names[0] if len(names) == 1 else None
+
+
+def _find_any(text: str, words: Sequence[str]) -> int:
+    """Where the first of `words` found in text stands, or -1."""
+    return next((at for w in words if (at := text.find(w)) >= 0), -1)
 
 
 def _value_rows(tokens: Sequence[Token], skip: set[int] = frozenset()) -> dict[int, list[Token]]:
@@ -145,14 +151,19 @@ def _value_rows(tokens: Sequence[Token], skip: set[int] = frozenset()) -> dict[i
             continue
         if tok.is_value:
             rows.setdefault(tok.row, []).append(tok)
-            started = started or tok.value.number is not None
+            started = started or _figure(tok)
         elif started:
             break  # a label after the data: a note, prose or the next table
     return rows
 
 
 def _numbered(rows: dict[int, list[Token]]) -> list[Token]:
-    return [t for toks in rows.values() if any(t.value.number is not None for t in toks) for t in toks]
+    return [t for toks in rows.values() if any(_figure(t) for t in toks) for t in toks]
+
+
+def _figure(tok: Token) -> bool:
+    """A number, or a dash where a count belongs (a row of dashes prints none of each)."""
+    return tok.value.number is not None or tok.value.dash
 
 
 def _blank_groups(values: list[Token], keys: list[str]) -> bool:

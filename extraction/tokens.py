@@ -33,10 +33,11 @@ _LOOKALIKE_CHARS = set("0123456789.") | set(_LOOKALIKES)
 _STRONG_LOOKALIKES = set("OoDl〇○口ISZB|丨")  # alone, these stand for digits; g, q, b... only beside real digits
 _NUMBER = re.compile(r"^[-−－+]?\d+(\.\d+)?$")  # 2019 form's 本年增/减 prints "+2"
 _UNIT = re.compile(rf"^(?P<num>.*?[\dOolI〇口])\s*(?P<unit>{UNITS})$")
+# 无 (none) in a count's cell is a zero written as a word, as 零 is: no convention types it blank.
+_ZERO_IN_WORDS = re.compile(rf"[零无](?:{UNITS})?")
 # "一" alone is a dash as OCR reads it (no label of the form is one character): a dash, not a label
 # that would end its row's values.
-_ZERO_IN_WORDS = re.compile(rf"零(?:{UNITS})?")
-_DASHES = {"—", "-", "–", "－", "/", "／", "——", "--", "—-", "\\", "无", "/ ", "\\/", "一"}
+_DASHES = {"—", "-", "–", "－", "/", "／", "——", "--", "—-", "\\", "/ ", "\\/", "一"}
 # Taken off a cell's edges: punctuation, and the marks a figure may carry to a note under its table
 # (12*, 12※).
 _EDGE_PUNCT = " ,，.。、;；:：'\"“”‘’`" + NOTE_MARKS
@@ -133,6 +134,9 @@ def parse_value(text: str) -> Value | None:
         return Value(None, raw.strip(), dash=True)
     if _ZERO_IN_WORDS.fullmatch(t):
         return Value(0, raw.strip())  # zero in words: no label of the form is that one character
+    if t[:1] == "约" and (about := parse_value(t[1:])) is not None and about.number is not None:
+        # an amount given about (约6.48万元): its figure is what the report states, held for review
+        return replace(about, raw=raw.strip(), corrected=True)
     t = t.replace(",", "").replace("，", "")
     unit = None
     m = _UNIT.match(t)

@@ -98,6 +98,11 @@ def run_extract(args: argparse.Namespace) -> int:
             failed += 1
             print(f"gia-extract: {path}: {e.reason}", file=sys.stderr)
             continue
+        except Exception as e:  # our own bug: said, and the other files go on
+            failed += 1
+            print(f"gia-extract: {path}: internal error ({type(e).__name__}: {e}); please report it "
+                  f"with the file", file=sys.stderr)
+            continue
         for n, result in enumerate(results, 1):
             _write(args.out / (f"{stem}.json" if n == 1 else f"{stem}.report{n}.json"), result)
     return EXIT_FAILED if failed else EXIT_OK

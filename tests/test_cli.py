@@ -52,6 +52,27 @@ def test_unreadable_file_reported_and_others_written(tmp_path):
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == [f"{good.stem}.json"]
 
 
+def test_a_file_that_meets_a_bug_is_reported_and_the_others_written(tmp_path, monkeypatch, capsys):
+    """An error of our own on one file (not a bad input) is said, with the file, and the batch
+    goes on: the next file's result is written and the exit status says one failed."""
+    import extraction.pipeline
+    from service.cli import main
+
+    real = extraction.pipeline.extract
+    good, bad = SEEDS / "002_c762bceb15c3a5cd.txt", SEEDS / "000_8ae95185705eeab5.txt"
+
+    def extract(data, filename, options=None):
+        if filename == bad.name:
+            raise IndexError("boolean index did not match")
+        return real(data, filename, options)
+
+    monkeypatch.setattr(extraction.pipeline, "extract", extract)
+    assert main(["extract", str(bad), str(good), "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert f"gia-extract: {bad}: internal error (IndexError: boolean index did not match)" in err
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == [f"{good.stem}.json"]
+
+
 def test_same_stem_twice_writes_two_files(tmp_path):
     a, b = tmp_path / "a" / "r.txt", tmp_path / "b" / "r.txt"
     for p, seed in ((a, "000_8ae95185705eeab5"), (b, "004_1fe2932832f48954")):

@@ -222,6 +222,34 @@ def test_tables_shown_as_pictures_the_page_carries_are_read_by_ocr():
     assert_read_from_pictures(report.answer, result)
 
 
+def test_pictures_a_lazy_loading_page_keeps_in_data_src_are_read():
+    """A WeChat or CMS page saved whole: each table's picture in data-src, its src a 1 x 1 GIF that
+    the page's script replaces (as every browser showing the page has)."""
+    from extraction.pipeline import extract
+
+    report = build_report(synth_answers(9102), seed=9102)
+    result = extract(html_report.render(report, pictures=True, lazy=True, seed=9102), "report.html")
+    assert_read_from_pictures(report.answer, result)
+
+
+def test_a_picture_of_a_pixel_or_four_is_decoded():
+    """A placeholder GIF (palette, transparency) and a 2 x 2 colour image: OpenCV compares a scalar
+    beside four pixels or fewer as a vector; the red-ink mask must keep the image's shape."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    from extraction.scan.images import decode_images
+
+    gif = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+    buf = io.BytesIO()
+    Image.new("RGB", (2, 2), (200, 30, 30)).save(buf, "PNG")
+    (pixel, _), = decode_images(gif)
+    (red, _), = decode_images(buf.getvalue())
+    assert pixel.shape == (1, 1) and red.shape == (2, 2) and (red == 255).all()
+
+
 def test_a_large_linked_picture_is_warned_about_not_fetched():
     page = ("<html><body><p>2023年政府信息公开工作年度报告</p><p><img src='https://www.example.gov.cn/t3.png' "
             "width='800'></p><p><img src='data:image/png;base64,AAAA'></p></body></html>")

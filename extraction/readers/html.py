@@ -24,7 +24,7 @@ from ..sniff import decode_chinese
 from .css_tables import SIMPLE_SELECTOR, Styles, boxes_of, holds_blanks, style_rules
 from .html_unseen import struck, unseen_white
 from .note_marks import reference as note_reference
-from .pictures import DATA_URI, PictureReader, Pictures, inline_picture
+from .pictures import DATA_URI, PictureReader, Pictures, inline_picture, picture_size
 
 # Elements whose content is never report text. (<noscript> is kept: it holds what the page shows
 # without its scripts, such as a static copy of a table a script draws.)
@@ -73,6 +73,8 @@ _WORDS = re.compile(r"[\u4e00-\u9fffA-Za-z]")  # characters of words, not of dat
 _LINK_SHARE = 0.85
 _WESTERN_DEFAULTS = {"iso8859-1", "cp1252", "ascii"}
 _CSS_PX_PER_INCH = 96
+# a picture wider than this many times its height is wider than a page laid on its side (A4: 1.41)
+_WIDER_THAN_A_PAGE = 1.5
 # A linked picture narrower than this (CSS px) is an icon or a logo, not worth a warning.
 _LINKED_PICTURE_MIN_WIDTH = 200
 GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "gb_2312-80", "euc-cn", "cp936", "hz-gb-2312", "csgb2312"}
@@ -508,22 +510,36 @@ class _Walker:
         self.blocks += text.read(el.text_content().encode("utf-8")).blocks
 
     def _picture(self, el) -> None:
-        src = el.get("src", "")
         width = _span(el.get("width"), 100000) if el.get("width") else None
-        inline = DATA_URI.match(src) is not None
-        saved = self.resolve(src.strip()) if self.resolve and not inline and src.strip() else None
-        if saved is not None and saved[0].startswith("image/"):
-            blob = saved[1]
-        elif not inline:
-            if src and (width is None or width >= _LINKED_PICTURE_MIN_WIDTH):
+        # a lazy-loading page's picture is in data-src (WeChat, many CMSs), its src a 1 x 1
+        # placeholder until the page's script swaps them, as every browser showing it has done:
+        # of the pictures an <img> holds, the largest
+        sources = [v for a in (*_LAZY_SOURCES, "src") if (v := el.get(a, "").strip())]
+        blob = max((b for b in map(self._picture_data, sources) if b is not None), key=len, default=None)
+        if blob is None:
+            if sources and not any(DATA_URI.match(v) for v in sources) \
+                    and (width is None or width >= _LINKED_PICTURE_MIN_WIDTH):
                 self.linked += 1
             return
-        elif (blob := inline_picture(src)) is None:
-            return
+        if width is None and (size := picture_size(blob)) and size[0] > _WIDER_THAN_A_PAGE * size[1]:
+            # a strip (a table's first rows, table 4, a banner) is no page, though the reader takes
+            # a picture of unknown size for one (its shorter side a page's width: that would make
+            # the strip's type four times too large); a browser shows it a pixel to a CSS px
+            width = size[0]
         found = self.pictures.blocks(blob, width / _CSS_PX_PER_INCH if width else None)
         if found:
             self.flush()
             self.blocks += found
+
+    def _picture_data(self, src: str) -> bytes | None:
+        """The picture a source holds: inline (data:), or a part of the saved page; else None."""
+        if DATA_URI.match(src) is not None:
+            return inline_picture(src)
+        saved = self.resolve(src) if self.resolve else None
+        return saved[1] if saved is not None and saved[0].startswith("image/") else None
+
+
+_LAZY_SOURCES = ("data-src", "data-original", "data-lazy-src", "data-actualsrc")
 
 
 def table_grid(el) -> Table | None:

@@ -75,7 +75,7 @@ class Pictures:
         from ..scan.images import decode_images
 
         self.seen += 1
-        size = _size(blob)
+        size = picture_size(blob)
         if size is None:
             self.undecodable += 1
             return []
@@ -143,7 +143,7 @@ def _a_page(shape: tuple[int, ...], declared: float | None) -> bool:
     return any(abs(w - pw) <= _PAGE_SLACK * pw and abs(h - ph) <= _PAGE_SLACK * ph for pw, ph in _PAGES)
 
 
-def _size(blob: bytes) -> tuple[int, int] | None:
+def picture_size(blob: bytes) -> tuple[int, int] | None:
     """Width and height from the picture's header, before any pixel is decoded."""
     from PIL import Image
 

@@ -101,9 +101,10 @@ def without_red_ink(rgb: np.ndarray) -> np.ndarray:
     black toner is still dark, and not red)."""
     r, g, b = cv2.split(rgb)
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    red = cv2.bitwise_and(cv2.compare(cv2.subtract(r, cv2.max(g, b)), _RED_OVER, cv2.CMP_GT),
-                          cv2.compare(r, _RED_MIN, cv2.CMP_GT))
-    gray[red > 0] = 255
+    # (compared in numpy: OpenCV takes a scalar beside an image of four pixels or fewer, a web
+    # page's 1 x 1 placeholder, for a vector, and its mask comes back the wrong shape)
+    red = (cv2.subtract(r, cv2.max(g, b)) > _RED_OVER) & (r > _RED_MIN)
+    gray[red] = 255
     return gray
 
 

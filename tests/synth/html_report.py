@@ -4,7 +4,8 @@ tables around the article, the report's tables with colspan/rowspan, a footer wi
 Knobs for the shapes we meet: the page's encoding and whether it declares it, sloppy markup
 (unclosed cells and paragraphs, upper-case tags, unquoted attributes), header cells broken with
 <br>, blank cells written as &nbsp; or nothing. `pictures=True` shows each table as a picture the
-page carries (a data: URI, as a page saved whole embeds it) with a linked site logo beside.
+page carries (a data: URI, as a page saved whole embeds it) with a linked site logo beside;
+`lazy=True` puts each in data-src, its src a 1 x 1 placeholder, as lazy-loading pages do.
 `boxes` draws the tables without <table>: "grid" (CSS grid, each cell placed by grid-area),
 "grid-auto" (spans only, CSS auto-placement), "flex" (rows of flex boxes, widths in percent), or
 keeps <table> but puts table 3 inside an <iframe srcdoc> ("frame").
@@ -21,10 +22,13 @@ from .docx_report import table_pictures
 from .form import Report
 
 _PICTURE_WIDTH_PX = 640  # CSS px: the article column
+# a lazy-loading page's 1 x 1 transparent GIF, shown until its script loads the picture
+_PLACEHOLDER = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
 
 def render(report: Report, *, encoding: str = "utf-8", declare: str | None = "meta",
            layout: bool = True, sloppy: bool = False, break_headers: bool = True,
-           blank: str = "mixed", seed: int = 0, pictures: bool = False, boxes: str | None = None) -> bytes:
+           blank: str = "mixed", seed: int = 0, pictures: bool = False, boxes: str | None = None,
+           lazy: bool = False) -> bytes:
     """declare: "meta" (<meta charset>), "http-equiv" (<meta http-equiv=Content-Type>) or None.
     blank: "nbsp", "empty" or "mixed" for cells printed blank."""
     rng = random.Random(seed)
@@ -55,8 +59,9 @@ def render(report: Report, *, encoding: str = "utf-8", declare: str | None = "me
         article += [_p(t, sloppy) for t in paragraphs]
         if i in table_after and pictures:
             for png in shots[table_after[i]]:
-                article.append(f'<p><img src="data:image/png;base64,{base64.b64encode(png).decode()}" '
-                               f'width="{_PICTURE_WIDTH_PX}"></p>')
+                picture = f"data:image/png;base64,{base64.b64encode(png).decode()}"
+                source = f'src="{_PLACEHOLDER}" data-src="{picture}" class="lazy"' if lazy else f'src="{picture}"'
+                article.append(f'<p><img {source} width="{_PICTURE_WIDTH_PX}"></p>')
         elif i in table_after and boxes in ("grid", "grid-auto", "flex"):
             article.append(_boxes(report.tables[table_after[i]], boxes))
         elif i in table_after and boxes == "frame" and table_after[i] == "t3":
