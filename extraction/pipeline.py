@@ -518,14 +518,15 @@ def _typed(schema: Schema, key: str, value):
 
 
 def _mostly_emptied(emptied, readings, styles) -> list[str]:
-    """The emptied cells of a row the placement filled more than half of, in a table that prints
-    its zeros: that row was not read short of a few zeros (what OCR drops) but lost its figures,
-    1s and 2s among them, and the rules hold as well with them all 0 (seen: table 4's fifteen read
-    as one 0件). (Where a table prints its zeros blank, a row of few figures is what it prints.)"""
+    """The cells of a row the placement filled more than half of, in a table that prints its
+    zeros: that row was not read short of a few zeros (what OCR drops) but lost its figures, 1s
+    and 2s among them, and the rules hold as well with them all 0 (seen: table 4's fifteen read as
+    one 0件); what it kept is in doubt as well (that one 0 was a 10). (Where a table prints its
+    zeros blank, a row of few figures is what it prints.)"""
     rows = Counter(k.rsplit(".", 1)[0] for k in readings)
     filled = Counter(k.rsplit(".", 1)[0] for k in emptied)
-    return [k for k in emptied if 2 * filled[k.rsplit(".", 1)[0]] > rows[k.rsplit(".", 1)[0]]
-            and styles[k.split(".")[0]] in ("zero", "mixed")]
+    lost = {row for row, n in filled.items() if 2 * n > rows[row] and styles[row.split(".")[0]] in ("zero", "mixed")}
+    return [k for k in readings if k.rsplit(".", 1)[0] in lost]
 
 
 # how sure an agency is that OCR read under the report only, where the seal stands over it
