@@ -54,7 +54,8 @@ _SPACED = (rf"[-−+]?(?:\d{{1,3}}(?:,\d{{3}})+|{_LOOK}*\d{_LOOK}*|{_ALONE}{{1,2
 _SPACED_LOOKALIKE = rf"[-−+]?(?:\d{{1,3}}(?:,\d{{3}})+|{_LOOK}+)(?:\.{_LOOK}+)?{_AFTER}"
 _UNIT_OR_MARK = re.compile(rf"^(?:{UNITS})?[{re.escape(NOTE_MARKS)}]?$")
 _TRAILING_NUMBERS = re.compile(rf"^(?P<label>.*?[^\d\s.,+])\s+(?P<nums>(?:{_SPACED_LOOKALIKE}\s+)*{_SPACED})$")
-_ENUMERATOR_ONLY = re.compile(r"^\d{1,2}\s*[.、．]$")
+# (no list is numbered from 0: "0." is a 0 OCR read with a speck after it)
+_ENUMERATOR_ONLY = re.compile(r"^(?!0)\d{1,2}\s*[.、．]$")
 # a group label's few characters (理结, 三、, （四）, or its bracket cut: （五), or two or three such
 # pieces apart ("理结 （四）")
 _STRAY_PIECE = r"(?:[\u4e00-\u9fff]{1,3}、?|[(（][一二三四五六七八九十]{1,2}[)）]?)"
@@ -304,6 +305,7 @@ def document_tokens(doc: Document, row_labels: Iterable[str] = (), col_labels: I
             later: dict[int, list[Cell]] = {}  # row -> labels of a merged label cell for that row
             for r in range(block.n_rows):
                 stream.new_row()
+                row_start = len(stream.tokens)
                 cells = _label_set_apart(sorted([*later.pop(r, []), *block.row_cells(r)], key=lambda c: c.col), known)
                 after_row: list[Cell] = []
                 stacked = (_header_then_label(cells[0], known)
@@ -337,9 +339,23 @@ def document_tokens(doc: Document, row_labels: Iterable[str] = (), col_labels: I
                     if cell.row in unsure and cell.col > 0:
                         cell = replace(cell, score=min(cell.score, _GLUED_SCORE))
                     _add_cell(stream, cell, exact, cells, block.n_cols, known if lost else frozenset())
+                _speck_after_figures(stream.tokens, row_start)
                 for cell in after_row:
                     _add_cell(stream, cell, exact)
     return join_wrapped_labels(stream.tokens, known)
+
+
+def _speck_after_figures(tokens: list[Token], start: int) -> None:
+    """A table row's cell read "2." among its figures, after its label: a 2 and a speck OCR took
+    for a point, not a list's number (that opens its row, or stands before its label), so a
+    figure, corrected. Only values follow it in the row, and the row prints another."""
+    for i in range(start + 1, len(tokens)):
+        tok = tokens[i]
+        if (not tok.is_value and _ENUMERATOR_ONLY.match(tok.text.strip())
+                and all(t.is_value for t in tokens[i + 1:])
+                and any(t.is_value and t.value.number is not None for t in tokens[start:] if t is not tok)):
+            number = int(re.match(r"\d+", tok.text.strip()).group())
+            tokens[i] = replace(tok, value=Value(number, tok.text.strip(), corrected=True))
 
 
 def _label_set_apart(cells: list[Cell], known: frozenset[str]) -> list[Cell]:

@@ -152,3 +152,30 @@ def test_tables_after_the_text(seed, template):
     assert sum(output["fields"][k]["confidence"] >= 0.9 for k in tables) >= 0.95 * len(tables)
     other_matters = output["sections"]["other_matters"]
     assert other_matters and not any(word in other_matters for word in ("第二十条", "申请人情况", "行政复议"))
+
+
+def test_figures_read_with_a_speck_after_them_are_figures():
+    """OCR reads a speck after a figure as a point: "0." inside a row of table 4 (no list is numbered
+    from 0), "4." as the row's last cell and "2." as table 2's first figure after its label (a
+    list's number opens its row or stands before its label)."""
+    answer = synth_answers(32, template="2021")
+    answer["t2.normative_docs.issued"] = 2
+    answer.update({"t4.litigation_after_review.upheld": 0, "t4.litigation_after_review.corrected": 1,
+                   "t4.litigation_after_review.other": 0, "t4.litigation_after_review.pending": 3,
+                   "t4.litigation_after_review.total": 4, "t4.litigation_direct.upheld": 0})
+    report = build_report(answer, seed=32)
+    cells = [Cell(0, 0, "类别"), *(Cell(0, 1 + i, name) for i, name in enumerate(_RESULTS_SHORT))]
+    for r, (group, label) in enumerate(zip(T4_GROUPS, _GROUP_ROWS), start=1):
+        cells.append(Cell(r, 0, label))
+        for i, part in enumerate(T4_PARTS):
+            text = format_value(report.answer[f"t4.{group}.{part}"])
+            if (group, part) in (("litigation_direct", "upheld"), ("litigation_after_review", "total")):
+                text += "."
+            cells.append(Cell(r, 1 + i, text))
+    _, r, c = report.cell_of["t2.normative_docs.issued"]
+    t2 = replace(report.tables["t2"], cells=[replace(x, text="2.") if (x.row, x.col) == (r, c) else x
+                                             for x in report.tables["t2"].cells])
+    report = replace(report, tables=dict(report.tables, t2=t2,
+                                         t4=Table(cells=cells, n_rows=4, n_cols=6, origin="ruling")))
+    output = extract(html_report.render(report), "report.html").model_dump(mode="json")
+    assert [k for k, _, _ in wrong_fields(report.answer, output) if k[:3] in ("t2.", "t4.")] == []
