@@ -10,6 +10,7 @@ report's (a report compares itself with years before it, never after)."""
 from __future__ import annotations
 
 import re
+from itertools import groupby
 from typing import Sequence
 
 from .tokens import Token
@@ -120,12 +121,7 @@ def _year_rows(rows: list[list[Token]], at: int) -> tuple[int, int] | None:
 
 def form_columns_only(tokens: list[Token]) -> list[Token]:
     """The tokens with the figures of columns and rows beyond the form's left out."""
-    rows: list[list[Token]] = []
-    for t in tokens:
-        if rows and rows[-1][0].row == t.row:
-            rows[-1].append(t)
-        else:
-            rows.append([t])
+    rows = [list(run) for _, run in groupby(tokens, key=lambda t: t.row)]
     out: list[Token] = []
     marks: list[int | str] | None = None
     in_table = False

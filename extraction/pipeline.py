@@ -18,6 +18,8 @@ from .confidence import apply_rules
 from .consistency import blank_totals, bind_rules, choose_placements, evaluate, infer_missing, one_misread, zero_style
 from .contract import ACCEPT_THRESHOLD, ExtractionResult, FieldValue, Source
 from .errors import NotAReport
+from .extra_columns import form_columns_only
+from .labelled_figures import rows_of_labelled_figures
 from .meta import (YEAR_WORD, bare_place, find_published_date, find_signature_agency, find_title, info_block_start,
                    misread_of, parse_dates, plausible_agency, prints_no_date)
 from .model import EVERYWHERE, BBox, Document
@@ -31,8 +33,6 @@ from .table2 import form_evidence, read_table2
 from .table3 import read_table3
 from .table4 import read_table4
 from .tokens import document_tokens
-from .extra_columns import form_columns_only
-from .labelled_figures import rows_of_labelled_figures
 from .turned_tables import tables_upright
 
 

@@ -121,10 +121,9 @@ def align_rows(tokens: Sequence[Token], span: tuple[int, int],
     texts = [tokens[i].text for i in idx]
     values = [row_values(tokens, i, end) for i in idx]
     has_values = [0.3 if v else -0.2 for v in values]
-    labels = [r.label for r in rows]
-    names = [row_names(r.id, r.label) for r in rows]
+    names = [row_names(r.id, r.label) for r in rows]  # the form's label first
     score, chosen = align(texts, names, has_values)
-    placed = _rows_by_name(texts, values, rows, names, _rows_by_place(texts, values, labels, names, chosen))
+    placed = _rows_by_name(texts, values, rows, names, _rows_by_place(texts, values, names, chosen))
     out = []
     for r, pick, by_place, own in zip(rows, placed, (c is None for c in chosen), names):
         if pick is None:
@@ -156,8 +155,8 @@ def _one_character_off(printed: str, form: str) -> bool:
 _OTHER_ROW_RATIO = 0.8  # a garbled label (2.重禮申講) matches no row this well
 
 
-def _rows_by_place(texts: Sequence[str], values: Sequence[list[Token]], labels: Sequence[str],
-                   names: Sequence[Sequence[str]], chosen: Sequence[int | None]) -> list[int | None]:
+def _rows_by_place(texts: Sequence[str], values: Sequence[list[Token]], names: Sequence[Sequence[str]],
+                   chosen: Sequence[int | None]) -> list[int | None]:
     """`chosen` with the rows no printed label matched taken by their place, where that is
     unambiguous: a run of such rows between two rows found (or the table's start and a row found),
     with exactly as many labels printing values between them, none claimed, each numbered as its
@@ -184,7 +183,7 @@ def _rows_by_place(texts: Sequence[str], values: Sequence[list[Token]], labels: 
             free = [i for i in range(lo + 1, out[k]) if values[i]
                     and not (all(t.is_blank for t in values[i]) and not _printed_blank_row(texts[i], values[i]))]
             if (len(free) == k - j
-                    and all(split_enumerator(texts[i])[0] == split_enumerator(labels[r])[0]
+                    and all(split_enumerator(texts[i])[0] == split_enumerator(names[r][0])[0]
                             for i, r in zip(free, range(j, k)))
                     and all(any(t.value.number is not None for t in values[i])
                             or _printed_blank_row(texts[i], values[i]) for i in free)

@@ -100,7 +100,7 @@ def _printed_columns(header: Sequence[Token], subtotal: bool) -> list[int] | Non
 
 def _printed(values: Sequence[Token]) -> list[Token]:
     """A row's cells that print something: a figure or a dash."""
-    return [t for t in values if t.is_value and (t.value.number is not None or t.value.dash)]
+    return [t for t in values if t.is_value and t.value.printed]
 
 
 def _figures(values: Sequence[Token]) -> int:

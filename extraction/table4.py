@@ -151,19 +151,14 @@ def _value_rows(tokens: Sequence[Token], skip: set[int] = frozenset()) -> dict[i
             continue
         if tok.is_value:
             rows.setdefault(tok.row, []).append(tok)
-            started = started or _figure(tok)
+            started = started or tok.value.printed  # (a row of dashes prints none of each)
         elif started:
             break  # a label after the data: a note, prose or the next table
     return rows
 
 
 def _numbered(rows: dict[int, list[Token]]) -> list[Token]:
-    return [t for toks in rows.values() if any(_figure(t) for t in toks) for t in toks]
-
-
-def _figure(tok: Token) -> bool:
-    """A number, or a dash where a count belongs (a row of dashes prints none of each)."""
-    return tok.value.number is not None or tok.value.dash
+    return [t for toks in rows.values() if any(t.value.printed for t in toks) for t in toks]
 
 
 def _blank_groups(values: list[Token], keys: list[str]) -> bool:

@@ -95,6 +95,11 @@ class Value:
     unit: str | None = None
     dash: bool = False
 
+    @property
+    def printed(self) -> bool:
+        """A figure or a dash: the cell prints something where a count belongs."""
+        return self.number is not None or self.dash
+
 
 @dataclass
 class Token:
@@ -119,7 +124,7 @@ class Token:
 
     @property
     def is_blank(self) -> bool:
-        return self.value is not None and self.value.number is None and not self.value.dash
+        return self.value is not None and not self.value.printed
 
 
 def parse_value(text: str) -> Value | None:

@@ -238,7 +238,7 @@ def _split_at_enumerators(w: Word) -> list[Word]:
 
 def _is_value(text: str) -> bool:
     v = parse_value(text)
-    return v is not None and (v.number is not None or v.dash)
+    return v is not None and v.printed
 
 
 def _value_line(pieces: list[_Piece]) -> bool:
