@@ -7,9 +7,12 @@ from .readings import Reading
 
 
 def apply_rules(readings: dict[str, Reading], checks: list[Check], agreed: dict[str, bool],
-                blank_zeros: frozenset[str] = frozenset(), totals: dict[str, list[tuple[str, ...]]] | None = None) -> None:
+                blank_zeros: frozenset[str] = frozenset(), totals: dict[str, list[tuple[str, ...]]] | None = None,
+                given_by: dict[str, str] | None = None) -> None:
     """`blank_zeros`: the tables ("t3") that print their zeros blank, as their rows with values show;
-    `totals`: the cells of rules read all blank, with the other sides (consistency.blank_totals)."""
+    `totals`: the cells of rules read all blank, with the other sides (consistency.blank_totals);
+    `given_by`: the cells the rules inferred, with the rule that gave each (consistency.infer_missing)."""
+    given_by = given_by or {}
     satisfied: dict[str, int] = {}
     violated: dict[str, int] = {}
     # Rules holding over a value the document prints: a rule over cells the rules filled in alone
@@ -21,8 +24,14 @@ def apply_rules(readings: dict[str, Reading], checks: list[Check], agreed: dict[
         counters = [satisfied if check.ok else violated]
         if check.ok and any(readings[k].status not in ("inferred", "missing") for k in check.fields):
             counters.append(vouching)
+        # a rule that gave one of its cells holds by that: it confirms the others no more than a rule
+        # with that cell unread would (a row's 总计 read 0 where 2 was printed, its lost 自然人 cell
+        # inferred as 0 from it); to the cell it gave, it is the one rule behind it
+        gave = {k for k in check.fields if given_by.get(k) == check.rule}
         for counter in counters:
             for k in check.fields:
+                if counter is satisfied and gave and k not in gave:
+                    continue
                 counter[k] = counter.get(k, 0) + 1
     totals = totals or {}
     # A broken rule speaks against all its cells. Where some of them stand in no rule that holds,

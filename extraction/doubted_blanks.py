@@ -37,6 +37,18 @@ def blanks_over_ink(tables: list[Table], marks: list[BBox]) -> list[Table]:
     return [_unruled(t, marks) if t.origin == ORIGIN else _ruled(t, marks) for t in tables]
 
 
+def blanks_off_page(tables: list[Table], width: float, height: float) -> list[Table]:
+    """The tables (of a page's own text) with their empty cells doubted where they stand off the
+    page: a table wider than its page (a Word table past the margins, clipped when printed to PDF)
+    keeps its rulings there, but no one sees those cells, and the page carries no text of theirs."""
+    def off(b: BBox) -> bool:
+        x, y = _centre(b), (b[1] + b[3]) / 2
+        return not (0.0 <= x <= width and 0.0 <= y <= height)
+
+    return [replace(t, cells=[_doubted(c) if c.blank and c.bbox is not None and off(c.bbox) else c for c in t.cells])
+            for t in tables]
+
+
 def _covers(m: BBox, b: BBox) -> bool:
     """Whether a mark covers a cell whole: ink unread anywhere on a page whose ground shows none
     (unread_ink: a page printed light on dark), not a character's."""

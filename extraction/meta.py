@@ -11,8 +11,9 @@ from rapidfuzz.distance import Levenshtein
 from .sections import is_boilerplate
 from .tokens import Token
 
-# (公开工作, in a title's large type, OCR may drop or misread: 政府信息公工作年度报告, 信息公升, 信息公T --作)
-_TITLE = re.compile(r"(?P<before>.*?)(?P<year>(?:19|20)\d{2}|二[〇○零O][〇○零O一二三四五六七八九]{2})年度?(?P<between>(?:(?!(?:19|20)\d{2}年).)*?)(?:政府)?信息公.{0,3}?(?:工作|作)?(?:情况)?的?(?:年度)?(?:报告|年报)")
+# (公开工作, in a title's large type, OCR may drop or misread: 政府信息公工作年度报告, 信息公升, 信息公T --作;
+# and a character of its 年度报告: 年度投告)
+_TITLE = re.compile(r"(?P<before>.*?)(?P<year>(?:19|20)\d{2}|二[〇○零O][〇○零O一二三四五六七八九]{2})年度?(?P<between>(?:(?!(?:19|20)\d{2}年).)*?)(?:政府)?信息公.{0,3}?(?:工作|作)?(?:情况)?的?(?:年度(?:报告|年报|.告|报.)|报告|年报)")
 # ...or with the year after the title's words: 某某人民政府政府信息公开工作2020年度报告
 _TITLE_YEAR_LAST = re.compile(r"(?P<before>.*?)(?:政府)?信息公.{0,3}?(?:工作|作)?(?P<between>)(?P<year>(?:19|20)\d{2})年度?(?:报告|年报)")
 _FIELD_LABEL = re.compile(r"^(?:标题|题目|名称|文件名称|主题)[:：]")
@@ -228,8 +229,12 @@ def _date_alone(tokens: list[Token], year: int | None, *, bracketed: bool = Fals
     for tok in tokens:
         if tok.is_value:
             continue
-        for d, m in parse_dates(tok.text):
-            rest = _WEEKDAY.sub("", tok.text[:m.start()] + tok.text[m.end():]).strip()
+        text = tok.text
+        appendix = _APPENDIX.search(text)
+        if appendix and appendix.start() > 0:
+            text = text[:appendix.start()]  # the appendix's heading run into the date's line
+        for d, m in parse_dates(text):
+            rest = _WEEKDAY.sub("", text[:m.start()] + text[m.end():]).strip()
             if bracketed:
                 alone = re.fullmatch(r"[（(]\s*[)）]", rest) is not None
             else:
@@ -280,12 +285,22 @@ def prints_no_date(tokens: list[Token], head_end: int, tail_start: int, *, by_oc
     return True
 
 
+# An appendix's heading after the report (附件：相关统计表, 附表1, 附：): its line may run into the
+# signature's or the date's where no space stands between them
+_APPENDIX = re.compile(r"(?:附件|附表|附录|附[:：]).*$")
+
+
 def find_signature_agency(tokens: list[Token], tail_start: int) -> Token | None:
     """The agency named under the report: a short line ending like an agency's name, just above
     the date (or among the last lines)."""
     labels = [t for t in tokens[tail_start:] if not t.is_value and t.text.strip()]
     for i, tok in enumerate(labels):
         text = re.sub(r"\s+", "", tok.text)
+        appendix = _APPENDIX.search(text)
+        if appendix and appendix.start() > 0:
+            # the appendix's heading run into the signature's line: the report ends with the name
+            text = text[:appendix.start()]
+            tok = replace(tok, text=text)
         if 4 <= len(text) <= 30 and _AGENCY_TAIL.search(text) and not re.search(r"\d|[，。；：,;:]", text):
             following = labels[i + 1].text if i + 1 < len(labels) else ""
             if _SECOND_NAME.match(following.strip()):
@@ -293,8 +308,10 @@ def find_signature_agency(tokens: list[Token], tail_start: int) -> Token | None:
                 tok = replace(tok, text=text + following.strip())
                 i += 1
                 following = labels[i + 1].text if i + 1 < len(labels) else ""
-            # under it: the date, the end of the text, or a web page's own lines after the report
-            if parse_dates(following) or i + 1 == len(labels) or _page_tail(labels[i + 1:i + 1 + _TAIL_REACH]):
+            # under it: the date, the end of the text, an appendix (附件：相关统计表), or a web
+            # page's own lines after the report
+            if (parse_dates(following) or i + 1 == len(labels) or appendix or _APPENDIX.match(following.strip())
+                    or _page_tail(labels[i + 1:i + 1 + _TAIL_REACH])):
                 return tok
     return None
 

@@ -30,7 +30,9 @@ from .schema import Schema, load_schema
 from .sections import Sections, find_sections, is_boilerplate, prose
 from .sniff import detect_kind
 from .table2 import form_evidence, read_table2
+from .table2_doubts import moved_by_ocr
 from .table3 import read_table3
+from .table_copies import own_copy
 from .table4 import read_table4
 from .tokens import document_tokens
 from .turned_tables import tables_upright
@@ -259,6 +261,7 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
     else:
         template, template_conf = ("2021" if (year or 2021) >= 2021 else "2019"), 0.7
     t2 = read_table2(schema, tokens, span2, template)
+    span3 = own_copy(tokens, span3, schema.t3_rows(single_other_handling=False), year)
     t3, single = read_table3(schema, tokens, span3, prefer_single=template == "2019")
     if 4 not in sections.starts and t3.end:
         span4 = (max(span4[0], t3.end), span4[1])  # without its heading, table 4 starts after table 3
@@ -292,11 +295,13 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
     # the rules count them, printed as this table prints its zeros, like the zeros the rules infer
     emptied = {k: (0, "") for k, r in readings.items() if r.status == "inferred" and r.joint}
     in_doubt += _mostly_emptied(emptied, readings, styles)
+    in_doubt += moved_by_ocr(schema.t2_rows(template), readings, ocr_pages or frozenset(), styles["t2"])
     for table in sorted({k.split(".")[0] for k in emptied}):
         n = sum(k.startswith(table + ".") for k in emptied)
         warnings.append(f"{table}: {n} cells its short rows leave empty read as zeros, by the placement of "
                         f"the rows that satisfies every rule")
-    for key, (value, rule_id) in [*emptied.items(), *infer_missing(readings, rules).items()]:
+    inferred = infer_missing(readings, rules)
+    for key, (value, rule_id) in [*emptied.items(), *inferred.items()]:
         old = readings[key]
         style = styles[key.split(".")[0]]
         if key in emptied and cells_seen and old.page not in (ocr_pages or ()) and style in ("zero", "mixed"):
@@ -334,7 +339,8 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
         warnings.append(f"{key} read {old.raw!r}: the rules broken with it all give it "
                         f"{'blank' if value is None else value} (in review)")
         checks = evaluate(readings, rules)
-    apply_rules(readings, checks, agreed, blank_zeros, blank_totals(readings, rules))
+    apply_rules(readings, checks, agreed, blank_zeros, blank_totals(readings, rules),
+                {k: rule_id for k, (_, rule_id) in inferred.items() if readings[k].status == "inferred"})
     for key in in_doubt:
         readings[key].confidence = min(readings[key].confidence, 0.75)
     warnings += _held_against_overview(readings, tokens, sections, styles)
@@ -529,6 +535,10 @@ def _mostly_emptied(emptied, readings, styles) -> list[str]:
     return [k for k in readings if k.rsplit(".", 1)[0] in lost]
 
 
+# a sentence's punctuation: a title read inside the overview's prose, not on a line of its own
+_SENTENCE_MARK = re.compile(r"[。；;！？]")
+
+
 # how sure an agency is that OCR read under the report only, where the seal stands over it
 SEALED_SIGNATURE = 0.85
 
@@ -555,8 +565,13 @@ def _meta(tokens, sections, title, template: str, template_conf: float, tail_sta
         if bare_place(title.agency) and not agrees:
             # the place alone: the government, or its office that signs, is the reviewer's to say
             conf = min(conf, 0.8)
-        out["meta.agency"] = FieldValue(value=title.agency, confidence=conf, raw=title.token.text, page=title.token.page,
-                                        bbox=list(title.token.bbox) if title.token.bbox else None)
+        value, named = title.agency, title.token
+        if agrees and len(signed) > len(title.agency) and _SENTENCE_MARK.search(title.token.text):
+            # the title read out of the overview's sentence (现公布常州 / 市武进区…年度报告。) begins
+            # where its line does, the name's first characters on the line before: the signature's is whole
+            value, named = signed, signer
+        out["meta.agency"] = FieldValue(value=value, confidence=conf, raw=named.text, page=named.page,
+                                        bbox=list(named.bbox) if named.bbox else None)
     elif signed:
         conf = 0.9 if plausible_agency(signed) else 0.7
         if ocr_pages and signer.page in ocr_pages and not _named_elsewhere(tokens, signer, signed):

@@ -5,6 +5,7 @@ had their say. A row that prints fewer values than the form has columns gets a `
 candidate placements of its values; the rules decide between them (consistency.py)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from itertools import combinations
 from math import comb
@@ -264,10 +265,18 @@ def reading_from_token(key: str, tok: Token, label_ratio: float, *, placed: bool
         status = "read"
     if placed:
         conf *= 0.85
+    if tok.score < 1.0 and _RUN_TOGETHER.match(v.raw):
+        conf = min(conf, RUN_TOGETHER)
     blank_cell = status == "blank" and not v.dash and not mark and tok.exact
     return Reading(key, v.number, status, round(conf, 4), v.raw, tok.page, tok.bbox, v.unit, placed,
                    clean_blank=blank_cell and tok.score >= 1.0, quiet_row=blank_cell and tok.quiet_row,
                    stray_mark=mark, dash=v.dash)
+
+
+# A count OCR read with a leading zero (05, 020): no form prints one so, but two cells read as one
+# where a light ruling between them was lost (0 | 5), the cell beside it then read empty.
+_RUN_TOGETHER = re.compile(r"\s*0\d")
+RUN_TOGETHER = 0.75
 
 
 def _stray_mark(v: Value) -> bool:

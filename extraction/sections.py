@@ -80,14 +80,27 @@ def _heading_number(text: str) -> tuple[int, float] | None:
     return best
 
 
+_CONTENTS_HEADINGS = ("目录", "目次")
+_CONTENTS_LINE = 30  # characters: a table of contents' entries, its own heading, a sentence's first line
+# what a table of contents prints besides its entries: a page number each, its own heading, and
+# entries for what follows the six sections (附件：相关统计表 …… 6)
+_CONTENTS_EXTRA = 2
+
+
 def find_sections(tokens: list[Token]) -> Sections:
     starts: dict[int, int] = {}
     inline: dict[int, str] = {}
     last = -1
+    hits = {i: hit for i, tok in enumerate(tokens) if not tok.is_value and (hit := _heading_number(tok.text))}
+    listed = _listed_under_contents(tokens, hits)
     for i, tok in enumerate(tokens):
-        if tok.is_value:
+        if tok.is_value or i in listed:
             continue
-        hit = _heading_number(tok.text)
+        hit = hits.get(i)
+        if hit and hit[0] in (1, 2) and last >= 4 and _contents(tokens, starts, i):
+            # the headings found were a table of contents' (一、总体情况 / 1 / 二、… / 1 …): the
+            # report's own begin here
+            starts, inline, last = {}, {}, -1
         if hit and hit[0] in (1, 2) and last >= 4:
             return Sections(starts, len(tokens), inline, next_report=i, next_section=hit[0])
         if hit and hit[0] not in starts and hit[0] > last:
@@ -99,6 +112,44 @@ def find_sections(tokens: list[Token]) -> Sections:
     found = Sections(starts, len(tokens), inline)
     found.tables_after = _tables_after(tokens, found)
     return found
+
+
+def _listed_under_contents(tokens: list[Token], hits: dict[int, tuple[int, float]]) -> set[int]:
+    """The headings a table of contents headed 目录 lists, OCR's leader dots lost among them
+    (三、收到和处理政府信息公开申请情况.): those after the heading up to the first sentence or a
+    heading listed already, each where the report's own heading of that number follows (a page's
+    link 目录 over a report that begins at once lists nothing). `hits`: the headings, by index."""
+    out: set[int] = set()
+    block: list[int] | None = None
+    for i, tok in enumerate(tokens):
+        if tok.is_value:
+            continue
+        text = re.sub(r"\s+", "", tok.text)
+        if text in _CONTENTS_HEADINGS:
+            block = []
+            continue
+        if block is None:
+            continue
+        hit = hits.get(i)
+        if len(text) > _CONTENTS_LINE or hit and block and hit[0] <= hits[block[-1]][0]:
+            out |= {j for j in block if any(k > i and h[0] == hits[j][0] for k, h in hits.items())}
+            block = None
+        elif hit:
+            block.append(i)
+    return out
+
+
+def _contents(tokens: list[Token], starts: dict[int, int], end: int) -> bool:
+    """Whether the headings found before `end` are a table of contents' entries: nothing stands
+    among them but their page numbers and a short line or two (附件：相关统计表), no figure or
+    sentence of a section's body. (What follows the last entry may be the report's preamble.)"""
+    first, last = min(starts.values()), max(starts.values())
+    upto = min(end, last + 2 if last + 1 < end and tokens[last + 1].is_value else last + 1)
+    others = [t for j, t in enumerate(tokens[first:upto], first) if j not in starts.values()]
+    pages = [t for t in others if t.is_value and t.value.number is not None and 0 < t.value.number < 1000]
+    words = [t for t in others if not t.is_value]
+    return (len(pages) <= len(starts) + _CONTENTS_EXTRA and len(words) <= _CONTENTS_EXTRA
+            and all(len(t.text.strip()) <= 20 for t in words) and len(others) <= len(pages) + len(words))
 
 
 # What opens each table, looked for in this order after section 六: table 2's first article or

@@ -87,3 +87,22 @@ def test_a_blank_under_a_total_printed_blank_is_blank_whichever_row_it_is():
 
     assert column(total_clean=True) == 0.97
     assert column(total_clean=False) < 0.9
+
+
+def test_a_rule_that_gave_a_cell_confirms_none_of_the_others():
+    """A photo's row: OCR lost 自然人's 2 and read its 总计 as 0. The row's rule gives the lost cell
+    0, and then holds by that alone: it confirms the 0 in 总计 no more than an unread cell would. A
+    second rule holding over 总计 (its column's sum) does confirm it."""
+    from extraction.confidence import apply_rules
+
+    def total_confidence(column_rule: bool) -> float:
+        readings = {"lost": Reading("lost", 0, "inferred", 0.0), "other": Reading("other", 0, "read", 0.97),
+                    "total": Reading("total", 0, "read", 0.92), "below": Reading("below", 0, "read", 0.97)}
+        rules = [BoundRule("row", "", ("total",), ("lost", "other"))]
+        if column_rule:
+            rules.append(BoundRule("column", "", ("below",), ("total",)))
+        apply_rules(readings, evaluate(readings, rules), {}, given_by={"lost": "row"})
+        return readings["total"].confidence
+
+    assert total_confidence(column_rule=False) == 0.92
+    assert total_confidence(column_rule=True) > 0.97

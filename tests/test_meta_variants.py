@@ -275,3 +275,26 @@ def test_a_sidebar_link_to_last_years_report_run_into_the_title_line():
     head = f"龙沙区司法局2021年政府信息公开工作年名称：{report.title}"
     meta = _meta(_text(report, head, f"龙沙区司法局\n2023年1月20日"))
     assert meta["year"][0] == 2022 and meta["agency"][0] == "龙沙区司法局"
+
+
+def test_a_title_whose_last_character_ocr_misread_is_still_the_title():
+    """A photo's title, 常州市武进区市场监督管理局关于2021年度政府信息公开工作的年度报告, read as
+    …的年度投告: still the title, its year and agency the title's."""
+    report = _report(79, agency="常州市武进区市场监督管理局")
+    year = report.answer["meta.year"]
+    head = f"常州市武进区市场监督管理局关于{year}年度政\n府信息公开工作的年度投告"
+    meta = _meta(_text(report, head, f"常州市武进区市场监督管理局\n{year + 1}年1月20日"))
+    assert meta["agency"] == ("常州市武进区市场监督管理局", 0.97)
+    assert meta["year"] == (year, 0.97)
+
+
+def test_an_agency_cut_by_a_line_wrap_in_the_preamble_is_named_by_the_signature():
+    """No title was read; the preamble names the report, its line wrapped inside the agency's name
+    (现公布潍坊市临朐县北苑街道 / 办事处2023年度…年度报告。报告中所列数据…). The name there begins where the
+    line does; the signature, which ends with it, names the agency whole."""
+    report = _report(80, agency="临朐县北苑街道办事处")
+    year = report.answer["meta.year"]
+    head = (f"根据《中华人民共和国政府信息公开条例》规定，现公布临朐县北苑街道\n"
+            f"办事处{year}年度政府信息公开工作年度报告。报告中所列数据统计期限为{year}年1月1日至12月31日。")
+    meta = _meta(_text(report, head, f"临朐县北苑街道办事处\n{year + 1}年1月20日"))
+    assert meta["agency"][0] == "临朐县北苑街道办事处" and meta["agency"][1] >= 0.9

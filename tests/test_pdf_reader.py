@@ -574,3 +574,25 @@ def test_a_page_number_under_a_table_and_a_row_atop_the_next_page(rulings, extra
     wrong = {k: fields[k].value if k in fields else "missing" for k, v in report.answer.items()
              if k.startswith("t") and (k not in fields or fields[k].value != v or fields[k].confidence < 0.9)}
     assert not wrong
+
+
+def test_a_table_running_off_the_page_leaves_its_unseen_cells_in_review():
+    """Table 4 set wider than its page (a Word table past the margins, printed to PDF): its rulings
+    go on past the page's edge, but the figures there are not on the page. The cells past the edge
+    are not read as printed blanks (accepted, and wrong): they are held, with a warning; the cells
+    on the page are read as before."""
+    import json
+
+    from extraction.pipeline import extract
+
+    answers = synth_answers(9413)
+    doc = pymupdf.open(stream=render_pdf(build_report(answers, seed=9413), furniture=None), filetype="pdf")
+    page = next(p for p in doc if "行政诉讼" in p.get_text())
+    edge = max(w[0] for w in page.get_text("words") if w[4].isdigit() and w[1] > page.search_for("行政诉讼")[0].y1)
+    page.set_mediabox(pymupdf.Rect(0, 0, edge - 4, page.rect.height))  # the last column's figure falls off
+    out = json.loads(extract(doc.tobytes(), "report.pdf").model_dump_json())
+    last = out["fields"]["t4.litigation_after_review.total"]
+    assert last["confidence"] < 0.9
+    assert any("runs off the page" in w for w in out["warnings"])
+    seen = out["fields"]["t4.review.upheld"]
+    assert seen["value"] == answers["t4.review.upheld"] and seen["confidence"] >= 0.9

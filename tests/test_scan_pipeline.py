@@ -8,6 +8,7 @@ multi-page TIFF and the same scans as an image-only PDF.
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 import json
 
 import cv2
@@ -712,3 +713,47 @@ def test_a_page_in_dark_mode_accepts_no_blank_in_a_row_of_figures():
     printing = {k.rsplit(".", 1)[0] for k, v in report.answer.items() if k.startswith("t3.") and v is not None}
     blanks = [k for k, v in report.answer.items() if v is None and k.rsplit(".", 1)[0] in printing]
     assert len(blanks) >= 20 and all(result.fields[k].confidence < 0.9 for k in blanks)
+
+
+def _t2_picture_report(seed: int, lose: str | None = None, run_together: str | None = None):
+    """A text PDF whose tables are pictures (OCR reads them), table 2 printing its zeros. `lose`:
+    the printed label of a table 2 row whose row is left out of the picture, as OCR loses a line
+    it cannot read; `run_together`: that of a row whose first two figures OCR read as one where the
+    ruling between them was lost (0 | 5 | 4 read 05 | 4 | empty)."""
+    from tests.synth.pdf_report import tables_as_pictures
+
+    answers = synth_answers(seed, template="2021")
+    report = build_report(answers, seed=seed)
+    t2 = report.tables["t2"]
+    row_of = {c.text: c.row for c in t2.cells}
+    figures = sorted((c for c in t2.cells if run_together and c.row == row_of[run_together] and c.col > 0),
+                     key=lambda c: c.col)
+    texts = [figures[0].text + figures[1].text, *(c.text for c in figures[2:]), ""] if figures else []
+    moved = {id(c): t for c, t in zip(figures, texts)}
+    cells = [replace(c, text="" if lose and c.row == row_of[lose] else moved.get(id(c), c.text)) for c in t2.cells]
+    report.tables["t2"] = replace(t2, cells=cells)
+    out = json.loads(extract(tables_as_pictures(render_pdf(report)), "report.pdf").model_dump_json())["fields"]
+    return answers, out
+
+
+def test_table2_rows_beside_a_row_ocr_lost_are_held():
+    """OCR lost table 2's 行政处罚 row: where a photo's rows are read apart from their figures, a lost
+    row's figures go to the rows beside it (行政处罚 | 行政强制… | 1 over 0), and table 2 has no rule
+    to tell. Those two rows are held; the rows further off are still accepted."""
+    answers, out = _t2_picture_report(9411, lose="行政处罚")
+    assert out["t2.penalty.decisions"]["confidence"] == 0.0
+    assert out["t2.licensing.decisions"]["confidence"] < 0.9 and out["t2.coercion.decisions"]["confidence"] < 0.9
+    for key in ("t2.rules.issued", "t2.normative_docs.in_force", "t2.fees.amount"):
+        assert out[key]["value"] == answers[key] and out[key]["confidence"] >= 0.9, key
+
+
+def test_table2_figures_ocr_ran_together_are_held():
+    """OCR read 行政规范性文件's first two figures as one (0 | 5 | 4 read 05 | 4 | empty), in a table
+    that prints its zeros: the row's figures are held, not accepted as 5 and 4, with a blank where
+    4 was printed; the other rows stay accepted."""
+    answers, out = _t2_picture_report(9412, run_together="行政规范性文件")
+    row = [out[f"t2.normative_docs.{c}"] for c in ("issued", "repealed", "in_force")]
+    assert [f["value"] for f in row] != [answers[f"t2.normative_docs.{c}"] for c in ("issued", "repealed", "in_force")]
+    assert all(f["confidence"] < 0.9 for f in row), row
+    for key in ("t2.rules.issued", "t2.licensing.decisions", "t2.fees.amount"):
+        assert out[key]["value"] == answers[key] and out[key]["confidence"] >= 0.9, key

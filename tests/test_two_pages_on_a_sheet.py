@@ -109,3 +109,32 @@ def test_a_portrait_page_is_never_cut():
     words = _words_in_rows([(40, "一、本年新收"), (400, "根据《中华人民共和国政府信息公开条例》")], rows=30, width=150)
     assert len(pages_on_sheet(595, 842, words, [], [])) == 1
     assert np.isclose(pages_on_sheet(595, 842, words, [], [])[0].width, 595)
+
+
+def test_half_a_seal_stamped_across_the_gutter_does_not_keep_the_pages_together():
+    """A seal stamped across the two pages' edges (骑缝章), half on each: OCR reads a character or
+    two of it and short pieces of its ring in the gutter. The pages are still cut apart; a table's
+    short figures across the middle, row after row (more marks than a seal leaves), still keep the
+    sheet whole."""
+    left = _words_in_rows([(40, "根据《中华人民共和国政府信息公开条例》规定编制本报告")], rows=20, width=340)
+    right = _words_in_rows([(460, "收到和处理政府信息公开申请情况根据《中华人民共和国》")], rows=20, width=340)
+    seal = [Word("政务公", (386, 300, 416, 312)), Word("道", (420, 330, 438, 342)), Word("7", (440, 360, 454, 372))]
+    ring = [Segment(384, 290, 416, 290), Segment(424, 380, 456, 380)]
+    parts = pages_on_sheet(842, 595, left + right + seal, ring, [])
+    assert [p.left for p in parts] == [0.0, 421.0]
+    figures = _words_in_rows([(382, "12"), (402, "12"), (422, "12"), (442, "12")], rows=12)
+    assert len(pages_on_sheet(842, 595, left + right + figures, [], [])) == 1
+
+
+def test_the_pages_own_edges_against_a_scanners_black_border_are_no_rulings_across_the_gutter():
+    """A two-up sheet scanned with black borders: each page's top and bottom edges show as dark
+    lines from the sheet's edge to about its middle, the left one reaching past the gutter a
+    little where the page lies askew. They are the paper's edges, not a table's rulings across
+    the middle: the sheet is still cut. A ruling across the middle from margin to margin still
+    keeps it whole."""
+    left = _words_in_rows([(40, "根据《中华人民共和国政府信息公开条例》规定编制本报告")], rows=20, width=340)
+    right = _words_in_rows([(460, "收到和处理政府信息公开申请情况根据《中华人民共和国》")], rows=20, width=340)
+    edges = [Segment(3, 20, 424, 20), Segment(418, 22, 839, 22), Segment(14, 575, 423, 575)]
+    assert [p.left for p in pages_on_sheet(842, 595, left + right, edges, [])] == [0.0, 421.0]
+    ruling = [Segment(36, 300, 806, 300)]
+    assert len(pages_on_sheet(842, 595, left + right, edges + ruling, [])) == 1

@@ -25,7 +25,7 @@ from typing import Callable, Iterable
 
 import pymupdf
 
-from ..doubted_blanks import blanks_over_ink
+from ..doubted_blanks import blanks_off_page, blanks_over_ink
 from ..errors import CorruptInput, EmptyInput, EncryptedInput, NeedsOCR
 from ..grid import Segment, Word, build_tables, line_text, text_lines
 from ..model import EVERYWHERE, BBox, Document, Paragraph, Table
@@ -354,9 +354,17 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float
                                            illegible=unusable, notes=notes if not laid else [],
                                            left=part.left, top=top, unread=marks),
                                 part.h_lines, part.v_lines, part.words, laid[-1].columns if laid else carried))
+            if not ocr:
+                seen = laid[-1].tables
+                laid[-1].tables = blanks_off_page(seen, width, height)
+                if laid[-1].tables != seen:
+                    laid[-1].notes = laid[-1].notes + [_OFF_PAGE]
         if len(parts) > 1:
             laid[0].notes = laid[0].notes + [sheet.NOTE]
     return laid
+
+
+_OFF_PAGE = "a table runs off the page: its empty cells there are not seen, and are held for review"
 
 
 def _read_size(read: OcrReading, rect: pymupdf.Rect, stacked: bool) -> tuple[float, float]:

@@ -14,7 +14,9 @@ fails at least one:
 - a band at least 2.5% of its width (0.4 in on A3, 0.3 in on A4) runs down its middle with no
   word and no horizontal ruling across it, top to bottom: the two pages' margins. A page's
   paragraphs and a table's rulings cross the middle of a landscape page. (A browser's header and
-  footer, printed in its narrow margins, leave 44 pt between two whole A4 pages on A3.);
+  footer, printed in its narrow margins, leave 44 pt between two whole A4 pages on A3.) A few
+  short marks may cross it: half of a seal stamped across the two pages' edges (骑缝章); and
+  a page's own edge, dark against a scanner's black border, is no ruling across it;
 - each side holds a text line or a ruling at least 40% as long as its half is wide, as a page's
   paragraphs and tables are. A table that lost its rulings may leave a band free between two
   columns of numbers, but its right side then holds only short cells.
@@ -32,6 +34,9 @@ GUTTER = 0.025  # the least blank band between the two pages, share of the sheet
 CENTRE = 0.1  # the band's middle lies within this share of the width from the sheet's middle
 LONG = 0.4  # each side shows a line or ruling this share of its half's width long
 MIN_WORDS = 3  # each side shows at least this many words
+PAPER_EDGE = 0.03  # share of the sheet's width from its edge where a page's own edge may start
+STRAY_WIDTH = 0.05  # share of the sheet's width: a mark this short may stand in the gutter...
+STRAY = 6  # ...as long as no more than this many do (a column of a table's figures is more)
 _EDGE = 3.0  # points: a ruling this near the gutter's edge belongs to the page beside it
 NOTE = "it holds two pages side by side; each was read as a page of its own"
 
@@ -73,12 +78,34 @@ def pages_on_sheet(width: float, height: float, words: list[Word], h_lines: list
 
 def _gutter(width: float, height: float, words: list[Word], h_lines: list[Segment]
             ) -> tuple[float, float, float] | None:
-    """(left edge, cut, right edge) of the blank band down the sheet's middle, or None."""
+    """(left edge, cut, right edge) of the blank band down the sheet's middle, or None. A band
+    that only a few short marks cross (the half of a seal stamped across the two pages' edges,
+    骑缝章, which OCR reads as a word or two, its ring as short rulings) is the gutter too."""
     if width < LANDSCAPE * height or not words:
         return None
+    rulings = [(min(s.x0, s.x1), max(s.x0, s.x1)) for s in h_lines]
+    spans = [(w.bbox[0], w.bbox[2]) for w in words] + [r for r in rulings if not _paper_edge(r, width)]
+    band = _blank_band(width, spans)
+    if band is None:
+        marks = [sp for sp in spans if sp[1] - sp[0] <= STRAY_WIDTH * width]
+        band = _blank_band(width, [sp for sp in spans if sp[1] - sp[0] > STRAY_WIDTH * width])
+        if band is not None and sum(band[0] <= (x0 + x1) / 2 <= band[2] for x0, x1 in marks) > STRAY:
+            band = None
+    return band
+
+
+def _paper_edge(span: tuple[float, float], width: float) -> bool:
+    """Whether a horizontal line runs from the sheet's edge to about its middle: a page's own edge,
+    dark against a scanner's black border (its ends may reach past the gutter a little where the
+    page lies askew), not a ruling of what is printed on it."""
+    x0, x1 = span
+    return (x0 <= PAPER_EDGE * width and abs(x1 - width / 2) <= CENTRE * width
+            or x1 >= (1 - PAPER_EDGE) * width and abs(x0 - width / 2) <= CENTRE * width)
+
+
+def _blank_band(width: float, spans: list[tuple[float, float]]) -> tuple[float, float, float] | None:
     bins = int(np.ceil(width)) + 1
     used = np.zeros(bins + 1, dtype=np.int32)
-    spans = [(w.bbox[0], w.bbox[2]) for w in words] + [(min(s.x0, s.x1), max(s.x0, s.x1)) for s in h_lines]
     for x0, x1 in spans:
         a, b = int(np.clip(np.floor(x0), 0, bins)), int(np.clip(np.ceil(x1), 0, bins))
         used[a] += 1
