@@ -45,6 +45,8 @@ def blanks_off_page(tables: list[Table], width: float, height: float) -> list[Ta
         x, y = _centre(b), (b[1] + b[3]) / 2
         return not (0.0 <= x <= width and 0.0 <= y <= height)
 
+    if not any(c.blank and c.bbox is not None and off(c.bbox) for t in tables for c in t.cells):
+        return tables  # (the same list: the reader tells by it that nothing stands off the page)
     return [replace(t, cells=[_doubted(c) if c.blank and c.bbox is not None and off(c.bbox) else c for c in t.cells])
             for t in tables]
 

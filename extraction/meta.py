@@ -229,10 +229,7 @@ def _date_alone(tokens: list[Token], year: int | None, *, bracketed: bool = Fals
     for tok in tokens:
         if tok.is_value:
             continue
-        text = tok.text
-        appendix = _APPENDIX.search(text)
-        if appendix and appendix.start() > 0:
-            text = text[:appendix.start()]  # the appendix's heading run into the date's line
+        text, _ = _before_appendix(tok.text)
         for d, m in parse_dates(text):
             rest = _WEEKDAY.sub("", text[:m.start()] + text[m.end():]).strip()
             if bracketed:
@@ -290,17 +287,21 @@ def prints_no_date(tokens: list[Token], head_end: int, tail_start: int, *, by_oc
 _APPENDIX = re.compile(r"(?:附件|附表|附录|附[:：]).*$")
 
 
+def _before_appendix(text: str) -> tuple[str, re.Match | None]:
+    """The line without an appendix's heading run into its end, and the heading found (at its
+    start too, where nothing is cut)."""
+    found = _APPENDIX.search(text)
+    return (text[:found.start()] if found and found.start() > 0 else text), found
+
+
 def find_signature_agency(tokens: list[Token], tail_start: int) -> Token | None:
     """The agency named under the report: a short line ending like an agency's name, just above
     the date (or among the last lines)."""
     labels = [t for t in tokens[tail_start:] if not t.is_value and t.text.strip()]
     for i, tok in enumerate(labels):
-        text = re.sub(r"\s+", "", tok.text)
-        appendix = _APPENDIX.search(text)
+        text, appendix = _before_appendix(re.sub(r"\s+", "", tok.text))
         if appendix and appendix.start() > 0:
-            # the appendix's heading run into the signature's line: the report ends with the name
-            text = text[:appendix.start()]
-            tok = replace(tok, text=text)
+            tok = replace(tok, text=text)  # the report ends with the name
         if 4 <= len(text) <= 30 and _AGENCY_TAIL.search(text) and not re.search(r"\d|[，。；：,;:]", text):
             following = labels[i + 1].text if i + 1 < len(labels) else ""
             if _SECOND_NAME.match(following.strip()):

@@ -149,7 +149,7 @@ def _contents(tokens: list[Token], starts: dict[int, int], end: int) -> bool:
     pages = [t for t in others if t.is_value and t.value.number is not None and 0 < t.value.number < 1000]
     words = [t for t in others if not t.is_value]
     return (len(pages) <= len(starts) + _CONTENTS_EXTRA and len(words) <= _CONTENTS_EXTRA
-            and all(len(t.text.strip()) <= 20 for t in words) and len(others) <= len(pages) + len(words))
+            and all(len(t.text.strip()) <= 20 for t in words) and len(pages) + len(words) == len(others))
 
 
 # What opens each table, looked for in this order after section 六: table 2's first article or

@@ -30,8 +30,10 @@ def own_copy(tokens: Sequence[Token], span: tuple[int, int], rows: Sequence[Row]
     start, end = span
     names = [row_names(r.id, r.label) for r in rows]
     labels = [i for i in range(start, end) if not tokens[i].is_value and tokens[i].text.strip()]
+    firsts = [i for i in labels if _is_row(tokens[i].text, names[0])]
+    if len(firsts) < 2:
+        return span  # (the table printed once, as nearly always: no label matched against the other rows)
     which = {i: _row_of(tokens[i].text, names) for i in labels}
-    firsts = [i for i in labels if which[i] == 0]
     copies = firsts[:1]
     for i in firsts[1:]:
         if sum(1 for j in labels if copies[-1] < j < i and which[j] not in (None, 0)) >= _ROWS_BETWEEN:
@@ -57,11 +59,12 @@ def _after_figures(tokens: Sequence[Token], lo: int, hi: int) -> int:
 
 
 def _row_of(text: str, names: Sequence[Sequence[str]]) -> int | None:
-    for n, own in enumerate(names):
-        m = best_match(text, own)
-        if m is not None and m.ratio >= _SURE:
-            return n
-    return None
+    return next((n for n, own in enumerate(names) if _is_row(text, own)), None)
+
+
+def _is_row(text: str, own: Sequence[str]) -> bool:
+    m = best_match(text, own)
+    return m is not None and m.ratio >= _SURE
 
 
 def _of_another_year(tokens: Sequence[Token], region: range, year: int) -> bool:

@@ -357,7 +357,7 @@ def _read_page(page: pymupdf.Page, ocr_page: OcrPage | None, carried: list[float
             if not ocr:
                 seen = laid[-1].tables
                 laid[-1].tables = blanks_off_page(seen, width, height)
-                if laid[-1].tables != seen:
+                if laid[-1].tables is not seen:
                     laid[-1].notes = laid[-1].notes + [_OFF_PAGE]
         if len(parts) > 1:
             laid[0].notes = laid[0].notes + [sheet.NOTE]
