@@ -210,6 +210,12 @@ def _label_parts(text: str) -> tuple[str | None, str]:
     the form, and its labels against the form's again, so each text's parts are wanted many
     times (a scanned report spent 12 ms a page on them)."""
     enum, rest = split_enumerator(text)
+    if enum is not None and not enum.startswith("num:"):
+        # an item's label after its group's number, the group's own label left out (（六）3.其他, as
+        # a table of one label column prints its items): the item's number is the label's
+        inner, item = split_enumerator(rest)
+        if inner is not None and inner.startswith("num:") and item.strip():
+            enum, rest = inner, item
     return enum, label_key(rest)
 
 

@@ -32,6 +32,7 @@ from .sniff import detect_kind
 from .table2 import form_evidence, read_table2
 from .table2_doubts import moved_by_ocr
 from .table3 import read_table3
+from .table3_parts import parts_joined
 from .table_copies import own_copy
 from .table4 import read_table4
 from .tokens import document_tokens
@@ -154,7 +155,7 @@ def _extract_reports(doc: Document, filename: str, data: bytes, every: bool) -> 
     schema = load_schema()
     timings: dict[str, float] = {}
     clock = _Clock(timings)
-    doc = tables_upright(clock("normalize", normalize_document, doc))
+    doc = parts_joined(tables_upright(clock("normalize", normalize_document, doc)))
     tokens = clock("tokens", document_tokens, doc, schema.row_labels(), schema.col_labels())
     tokens = form_columns_only(rows_of_labelled_figures(tokens))
     parts = _reports(tokens)

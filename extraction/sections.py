@@ -66,18 +66,33 @@ def is_heading(text: str) -> bool:
     return _heading_number(text) is not None
 
 
-def _heading_number(text: str) -> tuple[int, float] | None:
-    enum, rest = split_enumerator(text)
+def _heading_number(text: str, style: str = "cn") -> tuple[int, float] | None:
+    """The section a heading numbered in `style` (cn: 一、, paren: （一）, num: 1., part: 第一部分)
+    or unnumbered begins, and how well its words match the section's title."""
+    if style == "part":
+        m = _PART.match(text)
+        enum, rest = (f"part:{m.group(1)}", text[m.end():]) if m else (None, text)
+    else:
+        enum, rest = split_enumerator(text)
     key = label_key(rest)
     if not key or len(key) > 40:
         return None
     best = None
     for k, title in TITLES.items():
         ratio = fuzz.ratio(key, label_key(title)) / 100.0
-        if enum == f"cn:{_CN[k - 1]}" and ratio >= 0.7 or enum is None and ratio >= 0.95 and k > 1:
+        number = f"num:{k}" if style == "num" else f"{style}:{_CN[k - 1]}"
+        if enum == number and ratio >= 0.7 or enum is None and ratio >= 0.95 and k > 1:
             if best is None or ratio > best[1]:
                 best = (k, ratio)
     return best
+
+
+# Headings numbered otherwise than 一、… (（一）, 1., 第一部分) are looked for only where the 一、
+# headings are not all there, and taken where they find more of the sections: a report numbered
+# 一、… may number its subsections （一）… (（二）主动公开政府信息情况 under 一、总体情况).
+_OTHER_STYLES = ("paren", "num", "part")
+_OTHER_STYLE_MIN = 3  # sections such headings must find (a stray （二）主动公开… alone is a subsection's)
+_PART = re.compile(r"^\s*第([一二三四五六])(?:部分|章|节)[、.．:：\s]*")
 
 
 _CONTENTS_HEADINGS = ("目录", "目次")
@@ -88,10 +103,20 @@ _CONTENTS_EXTRA = 2
 
 
 def find_sections(tokens: list[Token]) -> Sections:
+    found = _sections_numbered(tokens, "cn")
+    if len(found.starts) < len(TITLES):
+        for style in _OTHER_STYLES:
+            other = _sections_numbered(tokens, style)
+            if len(other.starts) > max(len(found.starts), _OTHER_STYLE_MIN - 1):
+                found = other
+    return found
+
+
+def _sections_numbered(tokens: list[Token], style: str) -> Sections:
     starts: dict[int, int] = {}
     inline: dict[int, str] = {}
     last = -1
-    hits = {i: hit for i, tok in enumerate(tokens) if not tok.is_value and (hit := _heading_number(tok.text))}
+    hits = {i: hit for i, tok in enumerate(tokens) if not tok.is_value and (hit := _heading_number(tok.text, style))}
     listed = _listed_under_contents(tokens, hits)
     for i, tok in enumerate(tokens):
         if tok.is_value or i in listed:
@@ -154,7 +179,8 @@ def _contents(tokens: list[Token], starts: dict[int, int], end: int) -> bool:
 
 # What opens each table, looked for in this order after section 六: table 2's first article or
 # its header, table 3's note or header, table 4's first group
-_TABLE_OPENINGS = ((2, ("第二十条", "信息内容")), (3, ("勾稽关系", "申请人情况")), (4, ("行政复议",)))
+# (table 3's header may be one flat row of its columns, 自然人 the first, or missing: its first row)
+_TABLE_OPENINGS = ((2, ("第二十条", "信息内容")), (3, ("勾稽关系", "申请人情况", "自然人", "本年新收")), (4, ("行政复议",)))
 _FIGURES = 3  # numbers enough to say a part of the text holds a table's figures
 
 

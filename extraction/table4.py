@@ -88,8 +88,15 @@ def _by_labels(tokens: Sequence[Token], keys: list[str]) -> list[Token] | None:
     by its labels; else None."""
     found: dict[str, Token] = {}
     group, across, results_across = None, None, None
+    # rows that name no group, before any group or with a result the group above has already: a
+    # group's first rows printed before its merged label (the label centred in its merged cell, or
+    # split by a page break and on the next page's part)
+    ahead: list[tuple[str, Token]] = []
     for _, run in groupby(tokens, key=lambda t: t.row):
         run = list(run)
+        if any(t.is_value and not t.is_blank for t in run):
+            # a remark after the figures (备注: 含上年结转1件) is not the row's label
+            run = run[:max(i for i, t in enumerate(run) if t.is_value) + 1]
         text = label_key("".join(t.text for t in run if not t.is_value))
         numbers = [t for t in run if t.is_value and not t.is_blank]
         # the cells after the labels (before them, a merged group cell a converter left empty)
@@ -109,6 +116,8 @@ def _by_labels(tokens: Sequence[Token], keys: list[str]) -> list[Token] | None:
         want = 5 if results_across and grouped else 3 if across else 1
         if len(values) > want and all(t.is_blank for t in values[:-want]):
             values = values[-want:]  # (empty fields a converter set between the labels and the cell)
+        elif len(values) > want and all(t.is_blank for t in values[want:]):
+            values = values[:want]  # (a remark's empty cell after the figures)
         own = [_result_of(t.text) for t in values]
         if len(named) == 1 and values and all(own):
             # a group's row whose figures name their results (结果维持2件: labelled_figures.py)
@@ -119,15 +128,22 @@ def _by_labels(tokens: Sequence[Token], keys: list[str]) -> list[Token] | None:
             continue
         elif across and len(values) == 3:
             placed = [(f"t4.{g}.{results[0][1]}", tok) for g, tok in zip(across, values)]
+        elif len(values) == 1 and not across and not named and (
+                group is None or f"t4.{group}.{results[0][1]}" in found):
+            ahead.append((results[0][1], values[0]))
+            continue
         elif group and len(values) == 1:
             placed = [(f"t4.{group}.{results[0][1]}", values[0])]
         else:
             return None
+        if named and ahead:
+            placed = [(f"t4.{group}.{result}", tok) for result, tok in ahead] + placed
+            ahead = []
         for key, tok in placed:
             if key in found or key not in keys:
                 return None
             found[key] = tok
-    return [found[k] for k in keys] if len(found) == len(keys) else None
+    return [found[k] for k in keys] if len(found) == len(keys) and not ahead else None
 
 
 def _result_of(text: str) -> str | None:

@@ -32,7 +32,7 @@ _LOOKALIKE = str.maketrans(_LOOKALIKES)
 _LOOKALIKE_CHARS = set("0123456789.") | set(_LOOKALIKES)
 _STRONG_LOOKALIKES = set("OoDl〇○口ISZB|丨")  # alone, these stand for digits; g, q, b... only beside real digits
 _NUMBER = re.compile(r"^[-−－+]?\d+(\.\d+)?$")  # 2019 form's 本年增/减 prints "+2"
-_UNIT = re.compile(rf"^(?P<num>.*?[\dOolI〇口])\s*(?P<unit>{UNITS})$")
+_UNIT = re.compile(rf"^(?P<num>.*?[\dOolI〇口])\s*(?P<open>[(（])?(?P<unit>{UNITS})(?(open)[)）])$")  # 4件, 4（件）
 # 无 (none) in a count's cell is a zero written as a word, as 零 is: no convention types it blank.
 _ZERO_IN_WORDS = re.compile(rf"[零无](?:{UNITS})?")
 # "一" alone is a dash as OCR reads it (no label of the form is one character): a dash, not a label
@@ -48,7 +48,7 @@ _SEPARATORS = set(".,，。．")  # decimal points and thousands separators, as 
 _ALONE = "[OoDlI|〇○口]"  # look-alikes that stand for a digit alone in such a row
 _LOOK = _ALONE.replace("[", "[\\d")
 # After a number its unit may stand, one space off at most (0件, 3 项), and a note's mark (3 ※).
-_AFTER = rf"(?: ?(?:{UNITS}))?(?: ?[{re.escape(NOTE_MARKS)}])?"
+_AFTER = rf"(?: ?(?:{UNITS}|[(（](?:{UNITS})[)）]))?(?: ?[{re.escape(NOTE_MARKS)}])?"
 _SPACED = (rf"[-−+]?(?:\d{{1,3}}(?:,\d{{3}})+|{_LOOK}*\d{_LOOK}*|{_ALONE}{{1,2}})"
            rf"(?:\.{_LOOK}+)?{_AFTER}")
 _SPACED_LOOKALIKE = rf"[-−+]?(?:\d{{1,3}}(?:,\d{{3}})+|{_LOOK}+)(?:\.{_LOOK}+)?{_AFTER}"

@@ -385,6 +385,61 @@ def test_a_watermark_across_the_tables_is_not_read(browser_pdf, browser_doc):
     assert [_spans(t) for t in _tables(read)] == [_spans(t) for t in _tables(browser_doc)]
 
 
+def test_a_watermark_tiled_closer_than_the_text_is_not_read(browser_pdf, browser_doc):
+    """A download stamp tiled across every page, its characters outnumbering the page's own text:
+    still a watermark, set aside (the share of a page's text a viewer shows guards hidden text
+    only, not a slant)."""
+    doc = pymupdf.open(stream=browser_pdf, filetype="pdf")
+    for page in doc:
+        for row in range(14):
+            for col in range(3):
+                at = pymupdf.Point(page.rect.width * (0.05 + 0.32 * col), page.rect.height * (0.08 + 0.065 * row))
+                page.insert_text(at, "2024-03-08 13:05 下载 IP:10.2.3.4", fontname="china-s", fontsize=9,
+                                 color=(0.78, 0.78, 0.78), morph=(at, pymupdf.Matrix(-30)))
+    read = pdf.read(doc.tobytes())
+    assert [_spans(t) for t in _tables(read)] == [_spans(t) for t in _tables(browser_doc)]
+    assert not any("2024-03-08" in t or "10.2.3.4" in t for t in _texts(read))
+
+
+def test_a_title_and_a_signature_at_one_height_are_no_running_header():
+    """The agency's name heads the first page (the title's first line, large and centred) and,
+    after a page break, the last (the signature, small and to the right), at one height: not a
+    running header of two pages. A header repeated in its size and place still goes."""
+    doc = pymupdf.open()
+    agency = "齐齐哈尔市人力资源和社会保障局"
+    for n in range(4):
+        page = doc.new_page()
+        page.insert_text((250, 30), "内部资料", fontname="china-s", fontsize=9)  # a running header
+        if n == 0:
+            page.insert_text((178, 80), agency, fontname="china-s", fontsize=16)
+            page.insert_text((178, 104), "2020年度政府信息公开工作报告", fontname="china-s", fontsize=16)
+        if n == 3:
+            page.insert_text((381, 75), agency, fontname="china-s", fontsize=10.5)
+            page.insert_text((467, 96), "2021年2月12日", fontname="china-s", fontsize=10.5)
+        page.insert_text((72, 300), f"第{n + 1}页的正文。", fontname="china-s", fontsize=10.5)
+    texts = _texts(pdf.read(doc.tobytes()))
+    assert texts.count(agency) == 2
+    assert "内部资料" not in texts
+
+
+def test_a_numbers_digits_drawn_out_of_order_read_as_one_number():
+    """A tool that draws a number's digits as text objects of their own, the last first (7, then
+    1 before it): the touching glyphs are one number, 17, not "1 7" (two cells' figures, which
+    moved table 2's figures a column on). Digits a space apart stay apart."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    size = 10.5
+    w = pymupdf.get_text_length("1", fontname="helv", fontsize=size)
+    page.insert_text((72, 100), "现行有效件数", fontname="china-s", fontsize=size)
+    for x, text in ((300 + w, "7"), (300, "1"), (400 + 2 * w, "5"), (400, "2"), (400 + w, "0")):
+        page.insert_text((x, 100), text, fontname="helv", fontsize=size)
+    page.insert_text((72, 130), "本年制发件数", fontname="china-s", fontsize=size)
+    page.insert_text((300, 130), "1 7", fontname="helv", fontsize=size)
+    texts = _texts(pdf.read(doc.tobytes()))
+    assert "17" in texts and "205" in texts
+    assert "1 7" in texts
+
+
 @pytest.mark.parametrize("offset, per_char", [(0.35, False), (0.8, False), (0.35, True)])
 def test_bold_faked_by_overprinting_reads_once(embedded_pdf, offset, per_char):
     """Every line drawn twice, the copy shifted right (as separate text objects, or each character

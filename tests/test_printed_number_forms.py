@@ -28,6 +28,19 @@ def _fields(report, renderer):
 
 
 @pytest.mark.parametrize("renderer", RENDERERS)
+def test_a_unit_in_brackets_after_a_figure_is_its_unit(renderer):
+    """4（件）, 7(件): the unit bracketed in the cell was taken for a label, and its row's figures
+    short of one."""
+    fields = synth_answers(43, template="2021")
+    fields.update({"t2.normative_docs.repealed": 4, "t3.granted.natural_person": 7})
+    report = build_report(fields, seed=43, misprint={"t2.normative_docs.repealed": "4（件）",
+                                                      "t3.granted.natural_person": "7(件)"})
+    got = _fields(report, renderer)
+    assert wrong_fields(report.answer, {"fields": got}) == []
+    assert got["t2.normative_docs.repealed"]["unit"] == "件"
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
 def test_plus_signed_changes_of_the_2019_form_are_read(renderer):
     fields = synth_answers(41, template="2019")
     changes = {"t2.licensing.change": 2, "t2.penalty.change": 1, "t2.coercion.change": 3,

@@ -179,3 +179,39 @@ def test_figures_read_with_a_speck_after_them_are_figures():
                                          t4=Table(cells=cells, n_rows=4, n_cols=6, origin="ruling")))
     output = extract(html_report.render(report), "report.html").model_dump(mode="json")
     assert [k for k, _, _ in wrong_fields(report.answer, output) if k[:3] in ("t2.", "t4.")] == []
+
+
+def _one_label_column(table: Table) -> Table:
+    """Table 3 with its three label columns as one, each item's label after its group's number
+    alone (（六）3.其他, （三）1.属于国家秘密), as tables of one label column print them."""
+    cells = []
+    for c in table.cells:
+        if c.col >= 3:
+            cells.append(replace(c, col=c.col - 2))
+        elif c.row < 3:
+            cells.append(replace(c, colspan=max(1, c.colspan - 2)) if c.col == 0 else c)
+    for r in range(3, table.n_rows):
+        inner = [c for c in table.cells if c.col < 3 and c.row <= r < c.row + c.rowspan]
+        item = next((c for c in inner if c.row == r and c.col == 2), None)
+        group = next((c for c in inner if c.col == 1), None)
+        if item is not None and group is not None:
+            text = group.text[:group.text.index("）") + 1] + item.text
+        else:
+            text = next(c.text for c in sorted(inner, key=lambda c: -c.col) if c.text)
+        cells.append(Cell(r, 0, text))
+    return Table(cells=cells, n_rows=table.n_rows, n_cols=table.n_cols - 2, origin=table.origin)
+
+
+@pytest.mark.parametrize("kind", ["docx", "html"])
+def test_items_after_their_groups_number_alone_find_their_rows(kind):
+    """One label column whose items carry their group's number before their own (（六）3.其他): the
+    short label 3.其他 was not found behind （六）, its row's figures then inferred from the rules
+    and held for review."""
+    answers = synth_answers(9711, template="2021")
+    report = build_report(answers, seed=9711)
+    report = replace(report, tables={**report.tables, "t3": _one_label_column(report.tables["t3"])})
+    data = docx_report.render(report) if kind == "docx" else html_report.render(report)
+    out = extract(data, f"report.{kind}").model_dump(mode="json")
+    assert not wrong_fields(report.answer, out)
+    assert not any("rows not found" in w for w in out["warnings"])
+    assert all(out["fields"][k]["confidence"] >= 0.9 for k in report.answer if k.startswith("t3.other_handling.other."))

@@ -757,3 +757,16 @@ def test_table2_figures_ocr_ran_together_are_held():
     assert all(f["confidence"] < 0.9 for f in row), row
     for key in ("t2.rules.issued", "t2.licensing.decisions", "t2.fees.amount"):
         assert out[key]["value"] == answers[key] and out[key]["confidence"] >= 0.9, key
+
+
+def test_rulings_with_figures_set_close_against_them_are_rulings(report):
+    """Every figure set against its cell's left ruling (a form's fields flattened, a spreadsheet's
+    print): the rulings have ink along one side for half their length, and were taken for strokes
+    of characters run together. Left on the page, OCR read each ruling into its figure (|0 as 10)
+    and the grid lost its columns."""
+    style = style_for(SEED, dpi=200, tilt=0.8, turned=())
+    pages = scan_pages(render_pdf(report, furniture="office", cells="figures_tight"), SEED, style)
+    result, s = _score(report, scan_pdf(pages, style.dpi), "report.pdf")
+    # (table 2's short rulings too: closed at both ends by the rulings across them)
+    assert s["right"] == s["fields"], s["wrong"]
+    assert s["silent"] == 0, s["wrong"]

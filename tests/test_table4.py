@@ -42,6 +42,15 @@ def _as_laid_out(values: list[str], layout: str) -> str:
         return "<table><tr><td>类别</td><td>结果</td><td>数量</td></tr>" + "".join(
             "<tr>" + (f'<td rowspan="5">{_GROUPS[k // 5]}</td>' if k % 5 == 0 else "")
             + f"<td>{_RESULTS[k % 5]}</td><td>{v}</td></tr>" for k, v in enumerate(values)) + "</table>"
+    if layout == "a row number and remarks":  # 序号 first, 备注 last (a remark holding figures)
+        remarks = {4: "含上年结转1件", 8: "截至2023年1月尚未判决"}
+        return "<table><tr><td>序号</td><td>类别</td><td>结果</td><td>数量</td><td>备注</td></tr>" + "".join(
+            f"<tr><td>{k + 1}</td>" + (f'<td rowspan="5">{_GROUPS[k // 5]}</td>' if k % 5 == 0 else "")
+            + f"<td>{_RESULTS[k % 5]}</td><td>{v}</td><td>{remarks.get(k, '')}</td></tr>"
+            for k, v in enumerate(values)) + "</table>"
+    if layout == "groups named mid-way":  # a merged label set in its cell's middle, as PDFs print it
+        return "| 类别 | 结果 | 数量 |\n|---|---|---|\n" + "\n".join(
+            f"| {_GROUPS[k // 5] if k % 5 == 2 else ''} | {_RESULTS[k % 5]} | {v} |" for k, v in enumerate(values))
     if layout == "the form turned":  # its header down the left, the review's result cells two wide
         def row(k: int, v: str) -> str:
             g, r = divmod(k, 5)
@@ -75,7 +84,7 @@ def _with_table4(seed: int, lay_out):
 
 @pytest.mark.parametrize("layout", ["a cell to a row", "a cell to a row, each group once",
                                     "a cell to a row, groups merged", "results down", "groups down",
-                                    "the form turned"])
+                                    "the form turned", "a row number and remarks", "groups named mid-way"])
 @pytest.mark.parametrize("seed", [30011, 30012])
 def test_table_4_laid_out_otherwise_than_one_row_is_read_by_its_labels(layout, seed):
     """Table 4 set out a cell to a row, or a result or a group to a row: each value read by its

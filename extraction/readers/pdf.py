@@ -505,7 +505,47 @@ def _words(raw: dict, frame: Frame, v_lines: list[Segment]) -> list[Word]:
                     cur.append((c, box))
                     last_size = size
             _flush(cur, out)
-    return out
+    return _touching_joined(out, verticals)
+
+
+# Glyphs of one word touch: a gap (points) this small, against the characters' height, is no space
+# (a space is a fifth of the font size or more).
+_TOUCHING = 0.05
+
+
+def _touching_joined(words: list[Word], verticals: _Verticals) -> list[Word]:
+    """Words whose glyphs touch joined, left to right: a number whose digits a tool drew out of
+    order ("7", then "1" before it: 17), which the characters' order in their lines kept apart. The
+    words keep the order they were drawn in."""
+    if len(words) < 2:
+        return words
+    at = {id(w): n for n, w in enumerate(words)}
+    joined: list[tuple[int, Word]] = []
+    for line in text_lines(words):
+        run = [line[0]]
+        for w in line[1:]:
+            if _touch(run[-1].bbox, w.bbox) and not verticals.between(run[-1].bbox, w.bbox):
+                run.append(w)
+                continue
+            joined.append(_one_word(run, at))
+            run = [w]
+        joined.append(_one_word(run, at))
+    if len(joined) == len(words):
+        return words
+    return [w for _, w in sorted(joined, key=lambda nw: nw[0])]
+
+
+def _one_word(run: list[Word], at: dict[int, int]) -> tuple[int, Word]:
+    first = min(at[id(w)] for w in run)
+    if len(run) == 1:
+        return first, run[0]
+    return first, Word("".join(w.text for w in run), bounding_box([w.bbox for w in run]), min(w.score for w in run))
+
+
+def _touch(a: BBox, b: BBox) -> bool:
+    h = min(a[3] - a[1], b[3] - b[1])
+    return (h > 0 and abs(a[1] - b[1]) < 0.2 * h and abs(a[3] - b[3]) < 0.2 * h
+            and -_TOUCHING * h <= b[0] - a[2] <= _TOUCHING * h)
 
 
 def _flush(chars: list[tuple[str, BBox]], out: list[Word]) -> None:
@@ -622,12 +662,24 @@ def drop_page_furniture(pages: list[PageLayout]) -> None:
 
 
 def _same_place(pages: list[PageLayout], band: str, ln: TextLine) -> set[int]:
-    """Pages with a line of the same text (digits aside) at about the same height."""
+    """Pages with a line of the same text (digits aside) at about the same place, in the same size:
+    a running header. (A report's title names its agency as its signature does, and a page break
+    before the signature may set the two at one height: the one centred and large, the other
+    small and to the right.)"""
     key = _digits_free(ln.text)
     tol = max(ln.height, 4.0)
     return {i for i, p in enumerate(pages) for other in p.lines
             if _band(other, p.height, _BAND) == band and _digits_free(other.text) == key
-            and abs(other.bbox[1] - ln.bbox[1]) <= tol}
+            and abs(other.bbox[1] - ln.bbox[1]) <= tol and _same_setting(other, ln)}
+
+
+def _same_setting(a: TextLine, b: TextLine) -> bool:
+    """Two lines of one size set at one place across the page: left, right or centre aligned."""
+    if not 0.8 <= a.height / max(b.height, 0.1) <= 1.25:
+        return False
+    near = 2 * max(a.height, b.height)
+    return (abs(a.bbox[0] - b.bbox[0]) <= near or abs(a.bbox[2] - b.bbox[2]) <= near
+            or abs((a.bbox[0] + a.bbox[2]) - (b.bbox[0] + b.bbox[2])) / 2 <= near)
 
 
 def _band(ln: TextLine, height: float, share: float) -> str | None:

@@ -37,13 +37,14 @@ _BOXES_AT_ONCE = 256  # boxes weighed against every character at a time (memory:
 
 
 def without_unseen_text(raw: dict, drawings: list[dict], trace: Callable[[], list[dict]] | None = None) -> dict:
-    """`raw` (a page's "rawdict") without the spans a viewer does not show, the characters an
-    opaque box painted after them covers, and the lines of a watermark, where most of the page's
-    text is left; else `raw` itself. `trace`: the page's text trace (page.get_texttrace), which
-    says in what order text and boxes were painted; asked for only where a box lies over text."""
+    """`raw` (a page's "rawdict") without the lines of a watermark, and without the spans a viewer
+    does not show and the characters an opaque box painted after them covers where most of the
+    page's text is left. `trace`: the page's text trace (page.get_texttrace), which says in what
+    order text and boxes were painted; asked for only where a box lies over text."""
     raw = _without_covered(raw, drawings, trace) if trace is not None else raw
     fills: list | None = None  # the dark fills, found only once a white span asks for them
     unseen: set[int] = set()
+    watermark: set[int] = set()
     total = hidden = 0
     for block in raw.get("blocks", []):
         for line in block.get("lines", []):
@@ -51,7 +52,11 @@ def without_unseen_text(raw: dict, drawings: list[dict], trace: Callable[[], lis
             for span in line.get("spans", []):
                 n = len(span.get("chars", ()))
                 total += n
-                if not (slanted or _not_drawn(span)):
+                if slanted:
+                    # (a watermark tiled across the page may hold more characters than its text)
+                    watermark.add(id(span))
+                    continue
+                if not _not_drawn(span):
                     if not _white(span):
                         continue
                     fills = _dark_fills(drawings) if fills is None else fills
@@ -59,11 +64,11 @@ def without_unseen_text(raw: dict, drawings: list[dict], trace: Callable[[], lis
                         continue
                 unseen.add(id(span))
                 hidden += n
-    if not unseen:
+    if unseen and total - hidden < _SEEN_SHARE * total:
+        unseen = set()
+    if not (unseen or watermark):
         return raw
-    if total - hidden < _SEEN_SHARE * total:
-        return raw
-    return kept(raw, lambda span, ch: id(span) not in unseen)
+    return kept(raw, lambda span, ch: id(span) not in unseen and id(span) not in watermark)
 
 
 def _diagonal(line: dict) -> bool:

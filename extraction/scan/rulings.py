@@ -35,6 +35,10 @@ _MAX_THICK_IN = 0.05
 _LONG_IN = 0.5
 # A side of a piece with ink beside it over more than this share of its length is crowded.
 _CROWDED = 0.45
+# A piece at least this long (inches) needs paper along one side only: figures set close against
+# it row after row (a form's fields, a spreadsheet's numbers) crowd the other; characters' strokes
+# run together are never so long. (A shorter one does where rulings across it close its ends.)
+_ONE_SIDED_IN = 1.5
 # Grey levels a ruling is darker than its paper: a light grey (200 on 250) line still counts.
 _CONTRAST = 12
 
@@ -53,15 +57,22 @@ def find_rulings(gray: np.ndarray, dpi: float) -> Rulings:
     h_mask = cv2.morphologyEx(bw, cv2.MORPH_OPEN, np.ones((1, run), np.uint8))
     v_mask = cv2.morphologyEx(bw, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8))
     gap = max(3, int(round(0.025 * dpi)))
-    h_parts = [p for p in _segments(h_mask, horizontal=True, run=run, thick=thick)
-               if _isolated(bw, p, gap, horizontal=True)]
-    v_parts = [p for p in _segments(v_mask, horizontal=False, run=run, thick=thick)
-               if _isolated(bw, p, gap, horizontal=False)]
+    near = max(3.0, 0.02 * dpi)
+    h_all = [(p, _sides(bw, p, gap, horizontal=True)) for p in _segments(h_mask, horizontal=True, run=run, thick=thick)]
+    v_all = [(p, _sides(bw, p, gap, horizontal=False)) for p in _segments(v_mask, horizontal=False, run=run, thick=thick)]
+    h_two = [p[0] for p, sides in h_all if sides[1] < _CROWDED]
+    v_two = [p[0] for p, sides in v_all if sides[1] < _CROWDED]
+    one_sided = _ONE_SIDED_IN * dpi
+    # paper along both sides; or along one, for a piece long enough, or one closed at both ends by
+    # rulings across it (a cell's side, its figures set against it)
+    h_parts = [p for p, sides in h_all if sides[1] < _CROWDED or sides[0] < _CROWDED and (
+        p[0].x1 - p[0].x0 >= one_sided or _closed(p[0], v_two, near, horizontal=True))]
+    v_parts = [p for p, sides in v_all if sides[1] < _CROWDED or sides[0] < _CROWDED and (
+        p[0].y1 - p[0].y0 >= one_sided or _closed(p[0], h_two, near, horizontal=False))]
     # A piece a little longer than a character may be strokes of neighbouring characters run
     # together (a title's 一二三): it counts only when it meets a ruling across it, as every
     # edge of a table does. Long pieces count alone (an underline, a table's outer rule).
     alone = _LONG_IN * dpi
-    near = max(3.0, 0.02 * dpi)
     h = [s for s, _ in h_parts if s.x1 - s.x0 >= alone or any(_meets(s, t, near) for t, _ in v_parts)]
     v = [s for s, _ in v_parts if s.y1 - s.y0 >= alone or any(_meets(t, s, near) for t, _ in h_parts)]
     kept = {id(s) for s in h + v}
@@ -144,19 +155,33 @@ class _Piece:
     h: int
 
 
-def _isolated(bw: np.ndarray, part, gap: int, horizontal: bool) -> bool:
-    """Whether paper runs along both sides of a piece for most of its length. A ruling has
-    white on both sides, but for the rulings across it and a little cell text; strokes of
-    characters run together have the characters' other strokes right beside them."""
+def _sides(bw: np.ndarray, part, gap: int, horizontal: bool) -> tuple[float, float]:
+    """The shares of a piece's length with ink beside it on its two sides, the less crowded side's
+    first. A ruling has paper on both sides, but for the rulings across it and a little cell text
+    (or on one side, where a cell's figures are set against it); strokes of characters run
+    together have the characters' other strokes right beside them."""
     _, piece = part
     img = bw if horizontal else bw.T
     x, y, w, h = (piece.x, piece.y, piece.w, piece.h) if horizontal else (piece.y, piece.x, piece.h, piece.w)
     lo, hi = y - gap - 2, y + h + gap + 2
     if lo < 0 or hi > img.shape[0]:
-        return True  # at the image's edge: nothing to compare with
-    above = img[lo:y - 1, x:x + w].max(axis=0) > 0
-    below = img[y + h + 1:hi, x:x + w].max(axis=0) > 0
-    return float(np.mean(above)) < _CROWDED and float(np.mean(below)) < _CROWDED
+        return 0.0, 0.0  # at the image's edge: nothing to compare with
+    above = float(np.mean(img[lo:y - 1, x:x + w].max(axis=0) > 0))
+    below = float(np.mean(img[y + h + 1:hi, x:x + w].max(axis=0) > 0))
+    return min(above, below), max(above, below)
+
+
+def _closed(s: Segment, across: list[Segment], near: float, horizontal: bool) -> bool:
+    """Whether rulings across `s` meet it at both its ends (`near` of them, and of their own
+    thickness, which its ends take in where they cross it)."""
+    near *= 2
+    if horizontal:
+        ends, at = (s.x0, s.x1), (s.y0 + s.y1) / 2
+        return all(any(abs((t.x0 + t.x1) / 2 - e) <= near and min(t.y0, t.y1) - near <= at <= max(t.y0, t.y1) + near
+                       for t in across) for e in ends)
+    ends, at = (min(s.y0, s.y1), max(s.y0, s.y1)), (s.x0 + s.x1) / 2
+    return all(any(abs((t.y0 + t.y1) / 2 - e) <= near and min(t.x0, t.x1) - near <= at <= max(t.x0, t.x1) + near
+                   for t in across) for e in ends)
 
 
 def _meets(h: Segment, v: Segment, near: float) -> bool:

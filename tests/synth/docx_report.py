@@ -89,6 +89,8 @@ def render(report: Report, *, frame: bool = False, pictures: bool = False, seal:
                 container.add_paragraph().add_run().add_picture(io.BytesIO(png), width=Inches(_PICTURE_WIDTH_IN))
         elif i in table_after:
             _table(container, report.tables[table_after[i]])
+            if (more := report.tables.get(table_after[i] + "_more")) is not None:
+                _table(container, more)  # (a table cut in two by its columns: tests/synth/table_parts.py)
     if text_boxes:
         _text_box(container.add_paragraph(), report.signature)
     else:

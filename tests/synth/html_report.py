@@ -71,6 +71,8 @@ def render(report: Report, *, encoding: str = "utf-8", declare: str | None = "me
                            "</iframe>")
         elif i in table_after:
             article.append(_table(report.tables[table_after[i]], sloppy, break_headers, blank, rng))
+            if (more := report.tables.get(table_after[i] + "_more")) is not None:
+                article.append(_table(more, sloppy, break_headers, blank, rng))  # (tests/synth/table_parts.py)
     article += [f'<p style="text-align:right">{_e(line)}</p>' for line in report.signature]
     article.append('<p style="display: none">隐藏的统计代码 2020年1月1日</p>')
     article.append("</div>")

@@ -297,6 +297,8 @@ def _cell_lines(page: _Sheet, x0: float, y0: float, x1: float, y1: float, lines:
     number = all(ch.isdigit() or ch in ".-" for ch in "".join(lines))
     for line in lines:
         x = x0 + PAD + 1 if top and not number else (x0 + x1) / 2 - _width(line, size) / 2
+        if align == "figures_tight" and number:
+            x = x0 + 0.8  # against the cell's left ruling, as a form's fields and spreadsheets set them
         page.insert_text((x, y + size), line, fontname=FONT, fontsize=size)
         y += lead
 
