@@ -39,6 +39,8 @@ _CROWDED = 0.45
 # it row after row (a form's fields, a spreadsheet's numbers) crowd the other; characters' strokes
 # run together are never so long. (A shorter one does where rulings across it close its ends.)
 _ONE_SIDED_IN = 1.5
+# The page's median grey level under which its ground is dark and its print light.
+_DARK_GROUND = 100
 # Grey levels a ruling is darker than its paper: a light grey (200 on 250) line still counts.
 _CONTRAST = 12
 
@@ -60,15 +62,12 @@ def find_rulings(gray: np.ndarray, dpi: float) -> Rulings:
     near = max(3.0, 0.02 * dpi)
     h_all = [(p, _sides(bw, p, gap, horizontal=True)) for p in _segments(h_mask, horizontal=True, run=run, thick=thick)]
     v_all = [(p, _sides(bw, p, gap, horizontal=False)) for p in _segments(v_mask, horizontal=False, run=run, thick=thick)]
-    h_two = [p[0] for p, sides in h_all if sides[1] < _CROWDED]
-    v_two = [p[0] for p, sides in v_all if sides[1] < _CROWDED]
-    one_sided = _ONE_SIDED_IN * dpi
-    # paper along both sides; or along one, for a piece long enough, or one closed at both ends by
-    # rulings across it (a cell's side, its figures set against it)
-    h_parts = [p for p, sides in h_all if sides[1] < _CROWDED or sides[0] < _CROWDED and (
-        p[0].x1 - p[0].x0 >= one_sided or _closed(p[0], v_two, near, horizontal=True))]
-    v_parts = [p for p, sides in v_all if sides[1] < _CROWDED or sides[0] < _CROWDED and (
-        p[0].y1 - p[0].y0 >= one_sided or _closed(p[0], h_two, near, horizontal=False))]
+    h_parts = [p for p, sides in h_all if sides[1] < _CROWDED]  # paper along both sides
+    v_parts = [p for p, sides in v_all if sides[1] < _CROWDED]
+    if float(np.median(gray[::4, ::4])) >= _DARK_GROUND:
+        # (not on a page printed light on dark, a phone's dark mode: there the thin dark strips
+        # between the light print and the light rulings are "ink" with a ruling along one side)
+        h_parts, v_parts = _one_sided_too(h_all, v_all, h_parts, v_parts, _ONE_SIDED_IN * dpi, near)
     # A piece a little longer than a character may be strokes of neighbouring characters run
     # together (a title's 一二三): it counts only when it meets a ruling across it, as every
     # edge of a table does. Long pieces count alone (an underline, a table's outer rule).
@@ -153,6 +152,19 @@ class _Piece:
     y: int
     w: int
     h: int
+
+
+def _one_sided_too(h_all, v_all, h_two, v_two, one_sided: float, near: float):
+    """The pieces with paper along both sides; or along one, for a piece at least `one_sided`
+    pixels long, or one closed at both ends by rulings across it (a cell's side, its figures set
+    against it). `h_all`, `v_all`: each piece with its sides' shares (_sides); `h_two`, `v_two`:
+    the pieces with paper along both sides."""
+    h_two, v_two = [s for s, _ in h_two], [s for s, _ in v_two]
+    h_parts = [p for p, sides in h_all if sides[1] < _CROWDED or sides[0] < _CROWDED and (
+        p[0].x1 - p[0].x0 >= one_sided or _closed(p[0], v_two, near, horizontal=True))]
+    v_parts = [p for p, sides in v_all if sides[1] < _CROWDED or sides[0] < _CROWDED and (
+        p[0].y1 - p[0].y0 >= one_sided or _closed(p[0], h_two, near, horizontal=False))]
+    return h_parts, v_parts
 
 
 def _sides(bw: np.ndarray, part, gap: int, horizontal: bool) -> tuple[float, float]:
