@@ -20,7 +20,7 @@ from .tokens import parse_value
 _COLUMNS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
 _KEYS = frozenset(label_key(c) for c in _COLUMNS)
 # labels of table 3's rows that only it prints: the first part's own
-_ROWS = ("本年新收政府信息公开申请数量", "上年结转政府信息公开申请数量", "结转下年度继续办理")
+_ROWS = tuple(label_key(r) for r in ("本年新收政府信息公开申请数量", "上年结转政府信息公开申请数量", "结转下年度继续办理"))
 # what may stand between the parts: a line or two as short as 单位：件 or 续表 (a heading or a
 # sentence means the second table is another)
 _BETWEEN = 2
@@ -41,7 +41,7 @@ def parts_joined(doc: Document) -> Document:
     i = 0
     while i < len(blocks):
         first = blocks[i]
-        if isinstance(first, Table):
+        if isinstance(first, Table) and _names_rows(first):
             after = _tables_after(blocks, i)
             # (the second part may itself run over a page break, in pieces the reader kept apart)
             for n in range(1, min(len(after), _PIECES) + 1):
@@ -74,16 +74,16 @@ def _tables_after(blocks: list[Block], i: int) -> list[int]:
 
 
 def _joined(first: Table, pieces: list[Table]) -> Table | None:
-    """The two parts as one table, or None where they are not one table 3's parts: the first names
-    table 3's rows, the headers name applicant columns the other does not, and the rows under the
-    headers pair off (as many, and with the same labels where the second prints labels). The
-    second part is `pieces`, its rows in order; the pieces after the first print no header or the
-    first's again."""
+    """The two parts as one table, or None where they are not one table 3's parts: the headers
+    name applicant columns the other does not, and the rows under the headers pair off (as many,
+    and with the same labels where the second prints labels). `first` names table 3's rows
+    (_names_rows). The second part is `pieces`, its rows in order; the pieces after the first
+    print no header or the first's again."""
     head1, heads = _header_rows(first), [_header_rows(p) for p in pieces]
     if head1 is None or None in heads:
         return None
     cols1, cols2 = _named_columns(first, head1), _named_columns(pieces[0], heads[0])
-    if not cols1 or not cols2 or cols1 & cols2 or not _names_rows(first):
+    if not cols1 or not cols2 or cols1 & cols2:
         return None
     if any(not _named_columns(p, h) <= cols2 for p, h in zip(pieces[1:], heads[1:])):
         return None
@@ -93,7 +93,8 @@ def _joined(first: Table, pieces: list[Table]) -> Table | None:
     width = pieces[0].n_cols - figures[0]
     if any(p.n_cols - f != width for p, f in zip(pieces, figures)):
         return None
-    labels1 = [_label_of(first, r, _first_figure_column(first, head1)) for r in range(head1, first.n_rows)]
+    figures1 = _first_figure_column(first, head1)
+    labels1 = [_label_of(first, r, figures1) for r in range(head1, first.n_rows)]
     labels2 = [_label_of(p, r, f) for p, h, f in zip(pieces, heads, figures) for r in range(h, p.n_rows)]
     compared = [(a, b) for a, b in zip(labels1, labels2) if a and b]
     if sum(fuzz.ratio(a, b) < _SAME_LABEL for a, b in compared) > _OTHER_LABELS * len(compared):
@@ -132,7 +133,7 @@ def _named_columns(table: Table, header: int) -> frozenset[str]:
 
 def _names_rows(table: Table) -> bool:
     keys = {label_key(c.text) for c in table.cells}
-    return sum(any(label_key(row) in k for k in keys) for row in _ROWS) >= 2
+    return sum(any(row in k for k in keys) for row in _ROWS) >= 2
 
 
 def _label_of(table: Table, row: int, figures: int) -> str:

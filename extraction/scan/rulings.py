@@ -187,13 +187,17 @@ def _closed(s: Segment, across: list[Segment], near: float, horizontal: bool) ->
     """Whether rulings across `s` meet it at both its ends (`near` of them, and of their own
     thickness, which its ends take in where they cross it)."""
     near *= 2
+    lo, hi, at = _along(s, horizontal)
+    crossing = [_along(t, not horizontal) for t in across]
+    return all(any(abs(where - end) <= near and t_lo - near <= at <= t_hi + near for t_lo, t_hi, where in crossing)
+               for end in (lo, hi))
+
+
+def _along(s: Segment, horizontal: bool) -> tuple[float, float, float]:
+    """A segment's ends along its direction and its place across it."""
     if horizontal:
-        ends, at = (s.x0, s.x1), (s.y0 + s.y1) / 2
-        return all(any(abs((t.x0 + t.x1) / 2 - e) <= near and min(t.y0, t.y1) - near <= at <= max(t.y0, t.y1) + near
-                       for t in across) for e in ends)
-    ends, at = (min(s.y0, s.y1), max(s.y0, s.y1)), (s.x0 + s.x1) / 2
-    return all(any(abs((t.y0 + t.y1) / 2 - e) <= near and min(t.x0, t.x1) - near <= at <= max(t.x0, t.x1) + near
-                   for t in across) for e in ends)
+        return min(s.x0, s.x1), max(s.x0, s.x1), (s.y0 + s.y1) / 2
+    return min(s.y0, s.y1), max(s.y0, s.y1), (s.x0 + s.x1) / 2
 
 
 def _meets(h: Segment, v: Segment, near: float) -> bool:
