@@ -97,14 +97,17 @@ def zero_style(readings: dict[str, Reading], table: str) -> str:
     inferred zero is returned as the document would have printed it: a cell of a table that
     prints zeros blank was, most likely, printed blank, and SPEC.md returns that as null."""
     mine = [r for k, r in readings.items() if k.startswith(table + ".")]
-    blanks = any(r.status == "blank" and not r.stray_mark for r in mine)
+    # (a dash is no blank: a zero by one convention, a blank by the other)
+    blanks = any(r.status == "blank" and not r.stray_mark and not r.dash for r in mine)
     zeros = any(r.status in ("read", "corrected") and r.value == 0 for r in mine)
     # zeros printed as dashes: typed 0 by one convention, blank by another, so either way in doubt
     # (one or two dashes among blanks may be OCR's reading of a stroke: 一)
     blanks, zeros = (True, True) if sum(r.dash for r in mine) >= _DASHED else (blanks, zeros)
     # the cells a joint placement of short rows left empty: blank cells the text dropped, where
-    # no 0 is printed anywhere in the table (where one is, they may be zeros OCR lost)
-    blanks = blanks or (not zeros and any(r.status == "inferred" and r.joint for r in mine))
+    # no 0 is printed anywhere in the table (where one is, they may be zeros OCR lost; where a dash
+    # is, and nothing else says how the table prints its zeros, they may be its dashes lost)
+    blanks = blanks or (not zeros and any(r.status == "inferred" and r.joint for r in mine)
+                        and not any(r.dash for r in mine))
     return {(True, False): "blank", (False, True): "zero", (True, True): "mixed"}.get((blanks, zeros), "unknown")
 
 

@@ -79,6 +79,10 @@ def build_tables(h_lines: list[Segment], v_lines: list[Segment], words: list[Wor
     grids = [g for g in (_grid(hg, vg, tol) for hg, vg in _connected(hs, vs, 2 * tol)) if g]
     grids.sort(key=lambda g: (g.ys[0], g.xs[0]))
 
+    # A grid round another is a frame, no table: a photographed sheet's edges, a box drawn round
+    # the page. Taken for a table it took the words of the tables inside it (leaving their cells
+    # empty, read as printed blanks), and the prose, the signature and the date into its cells.
+    grids = [g for g in grids if not any(g is not other and g.encloses(other) for other in grids)]
     tables: list[Table] = []
     free: list[Word] = list(words)
     for g in grids:
@@ -199,6 +203,10 @@ class _Grid:
         # v_ruled[r][c]: a ruling on the left edge of grid position (r, c); c == n_cols is the right
         self.v_ruled = [[c in outer[1] or _covered(vs, xs[c], ys[r], ys[r + 1], tol)
                          for c in range(n_cols + 1)] for r in range(n_rows)]
+
+    def encloses(self, other: _Grid) -> bool:
+        return (self.xs[0] <= other.xs[0] and other.xs[-1] <= self.xs[-1]
+                and self.ys[0] <= other.ys[0] and other.ys[-1] <= self.ys[-1])
 
     def holds(self, p: tuple[float, float]) -> bool:
         return self.xs[0] <= p[0] <= self.xs[-1] and self.ys[0] <= p[1] <= self.ys[-1]

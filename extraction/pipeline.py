@@ -19,13 +19,14 @@ from .consistency import blank_totals, bind_rules, choose_placements, evaluate, 
 from .contract import ACCEPT_THRESHOLD, ExtractionResult, FieldValue, Source
 from .errors import NotAReport
 from .extra_columns import form_columns_only
+from .joined_columns import columns_parted
 from .labelled_figures import rows_of_labelled_figures
 from .meta import (YEAR_WORD, bare_place, find_published_date, find_signature_agency, find_title, info_block_start,
                    misread_of, parse_dates, plausible_agency, prints_no_date)
 from .model import EVERYWHERE, BBox, Document
 from .normalize import normalize_document
 from .overview import rows_stated_none, stated_applications, table3_reads_empty
-from .readings import CORRECTED, DOUBTED_BLANK, Reading
+from .readings import CORRECTED, DOUBTED_BLANK, Reading, TableRead
 from .schema import Schema, load_schema
 from .sections import Sections, find_sections, is_boilerplate, prose
 from .sniff import detect_kind
@@ -155,7 +156,7 @@ def _extract_reports(doc: Document, filename: str, data: bytes, every: bool) -> 
     schema = load_schema()
     timings: dict[str, float] = {}
     clock = _Clock(timings)
-    doc = parts_joined(tables_upright(clock("normalize", normalize_document, doc)))
+    doc = parts_joined(tables_upright(columns_parted(clock("normalize", normalize_document, doc))))
     tokens = clock("tokens", document_tokens, doc, schema.row_labels(), schema.col_labels())
     tokens = form_columns_only(rows_of_labelled_figures(tokens))
     parts = _reports(tokens)
@@ -268,7 +269,12 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
         span4 = (max(span4[0], t3.end), span4[1])  # without its heading, table 4 starts after table 3
     t4 = read_table4(schema, tokens, span4, lossy_pages)
     if not (t2.found_rows or t3.found_rows):
-        raise NotAReport("no table of the annual report's form (tables 2 and 3) was found")
+        if not _table4_alone(t4, sections):
+            raise NotAReport("no table of the annual report's form (tables 2 and 3) was found")
+        # a page of table 4 by itself (one photo of the report's last table): its fields only,
+        # since tables 2 and 3 are not on it to be missing from it
+        t2, t3 = TableRead(), TableRead()
+        warnings.append("tables 2 and 3 are not in this document: table 4 alone is read")
 
     readings: dict[str, Reading] = {}
     for t in (t2, t3, t4):
@@ -296,7 +302,7 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
     # the rules count them, printed as this table prints its zeros, like the zeros the rules infer
     emptied = {k: (0, "") for k, r in readings.items() if r.status == "inferred" and r.joint}
     in_doubt += _mostly_emptied(emptied, readings, styles)
-    in_doubt += moved_by_ocr(schema.t2_rows(template), readings, ocr_pages or frozenset(), styles["t2"])
+    in_doubt += moved_by_ocr(schema.t2_rows(template) if t2.readings else [], readings, ocr_pages or frozenset(), styles["t2"])
     for table in sorted({k.split(".")[0] for k in emptied}):
         n = sum(k.startswith(table + ".") for k in emptied)
         warnings.append(f"{table}: {n} cells its short rows leave empty read as zeros, by the placement of "
@@ -366,6 +372,16 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
         fields[key] = FieldValue(value=_typed(schema, key, r.value), confidence=r.confidence, raw=r.raw, page=r.page,
                                  bbox=list(r.bbox) if r.bbox else None, status=r.status, unit=r.unit)
     return fields, checks, _sections(tokens, sections, title, signer), warnings
+
+
+# of table 4's fifteen cells, those read (a figure, or a blank in its place) for a page to be table 4's
+_TABLE4_ALONE = 12
+
+
+def _table4_alone(t4: TableRead, sections: Sections) -> bool:
+    """Whether the document is table 4 by itself: its heading (四、…行政复议、行政诉讼情况) found, and
+    most of its cells read under it."""
+    return 4 in sections.starts and sum(r.status != "missing" for r in t4.readings.values()) >= _TABLE4_ALONE
 
 
 # lines before another report's 一、总体情况 looked through for its title (title, preamble, a CMS's fields)

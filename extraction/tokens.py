@@ -53,7 +53,13 @@ _SPACED = (rf"[-−+]?(?:\d{{1,3}}(?:,\d{{3}})+|{_LOOK}*\d{_LOOK}*|{_ALONE}{{1,2
            rf"(?:\.{_LOOK}+)?{_AFTER}")
 _SPACED_LOOKALIKE = rf"[-−+]?(?:\d{{1,3}}(?:,\d{{3}})+|{_LOOK}+)(?:\.{_LOOK}+)?{_AFTER}"
 _UNIT_OR_MARK = re.compile(rf"^(?:{UNITS})?[{re.escape(NOTE_MARKS)}]?$")
-_TRAILING_NUMBERS = re.compile(rf"^(?P<label>.*?[^\d\s.,+])\s+(?P<nums>(?:{_SPACED_LOOKALIKE}\s+)*{_SPACED})$")
+# A cell printed as a dash in a row set out with spaces: one or two dashes or slashes standing
+# alone between the row's gaps (一 as OCR reads a dash; see _dashes_as_cells).
+_DASH_CELL = r"(?:[—–－/／]{1,2}|-{1,2}|一)"
+_ROW_PART = rf"(?:{_SPACED_LOOKALIKE}|{_DASH_CELL})"
+# ...but a page's number between dashes (- 3 -, — 12 —) is no row of cells.
+_PAGE_NUMBER = re.compile(r"^[-—–－]\s*\d{1,4}\s*[-—–－]$")
+_TRAILING_NUMBERS = re.compile(rf"^(?P<label>.*?[^\d\s.,+])\s+(?P<nums>(?:{_ROW_PART}\s+)*(?:{_SPACED}|{_DASH_CELL}))$")
 # (no list is numbered from 0: "0." is a 0 OCR read with a speck after it)
 _ENUMERATOR_ONLY = re.compile(r"^(?!0)\d{1,2}\s*[.、．]$")
 # a group label's few characters (理结, 三、, （四）, or its bracket cut: （五), or two or three such
@@ -77,7 +83,7 @@ _HEADER_THEN_VALUE = re.compile(r"^(?P<header>.*[\u4e00-\u9fff）)])\s*(?P<value
 # (table 2's 信息内容 over 行政许可, see _merged_labels).
 _HEADER_LABELS = ("信息内容",)
 _HEADER_KEYS = frozenset(label_key(h) for h in _HEADER_LABELS)
-_NUMBERS_LINE = re.compile(rf"^(?:{_SPACED_LOOKALIKE}\s+)+{_SPACED_LOOKALIKE}$")
+_NUMBERS_LINE = re.compile(rf"^(?:{_ROW_PART}\s+)+{_ROW_PART}$")
 # Table 3's group labels ((四)无法提供) stand in the first column, printed down it or wrapped over
 # their items' rows. Where no ruling parts the columns (an unruled table read by OCR), the line
 # detector joins the group's first characters to the item label on the same line ("（四）無法提2.沒有
@@ -169,11 +175,35 @@ def _to_number(t: str) -> int | float:
 
 
 def _only_numbers(line: str) -> bool:
-    """A line of numbers only (table 4's fifteen), OCR's look-alikes among them: most of them digits."""
+    """A line of numbers only (table 4's fifteen), OCR's look-alikes and cells printed as dashes
+    among them: most of the numbers digits."""
     if not _NUMBERS_LINE.match(line):
         return False
     parts = line.split()
-    return 2 * sum(any(ch.isdigit() for ch in p) for p in parts) > len(parts)
+    figures = [p for p in parts if not _is_dash_cell(p)]
+    if not figures:
+        return _dashes_as_cells(parts)
+    return 2 * sum(any(ch.isdigit() for ch in p) for p in figures) > len(figures) and (
+        "一" not in parts or any(ch.isdigit() for p in figures for ch in p))
+
+
+def _values_after_label(parts: list[str]) -> bool:
+    """Whether the parts after a label are its row's cells: a figure among them, or dashes enough
+    (a prose line may end on a dash, as its own punctuation, ——)."""
+    figures = [p for p in parts if not _is_dash_cell(p)]
+    if not figures:
+        return _dashes_as_cells(parts)
+    return "一" not in parts or any(ch.isdigit() for p in figures for ch in p)
+
+
+def _is_dash_cell(part: str) -> bool:
+    return re.fullmatch(_DASH_CELL, part) is not None
+
+
+def _dashes_as_cells(parts: list[str]) -> bool:
+    """Whether a line's parts, all dashes, are a row of cells printed as dashes: two of them at
+    least, and three where OCR read them 一 (two 一 apart may be a spaced-out word's)."""
+    return len(parts) >= (3 if "一" in parts else 2)
 
 
 class _Stream:
@@ -219,7 +249,8 @@ class _Stream:
             return
         only = _only_numbers(plain)
         m = None if only else _TRAILING_NUMBERS.match(plain)
-        if only or m:
+        m = m if m is None or _values_after_label(m.group("nums").split()) else None
+        if (only or m) and not _PAGE_NUMBER.match(plain):
             if m:
                 self.tokens.append(Token(m.group("label"), self.row, None, exact, page, bbox, score))
             for part, tight in _spaced_numbers(plain, m.start("nums") if m else 0):

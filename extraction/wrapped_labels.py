@@ -85,19 +85,18 @@ def _wrapped(tokens: Sequence[Token], i: int, known: frozenset[str]) -> tuple[li
     tok = tokens[i]
     if tok.is_value or tok.exact or (i > 0 and tokens[i - 1].row == tok.row) or not _may_start(tok.text, known):
         return None
-    seconds = list(_next_lines(tokens, i + 1, tok.row + 1, known))
-    for second in seconds:
-        end2 = _values_end(tokens, second.at + 1, tokens[second.at].row)
-        for third in _next_lines(tokens, end2, tokens[end2 - 1].row + 1, known):
-            end3 = _values_end(tokens, third.at + 1, tokens[third.at].row)
-            lines = [second.values_before, tokens[second.at + 1:end2], third.values_before, tokens[third.at + 1:end3]]
-            values_after = end3 < len(tokens) and tokens[end3].is_value
-            if sum(bool(line) for line in lines) + values_after > 1:
-                continue  # values on two lines: the third line is a row of its own
-            joined = _joined(tok, [tok.text, tokens[second.at].text, tokens[third.at].text],
-                             [[], second.groups, third.groups], known, _is_whole_label)
-            if joined is not None:
-                return [*joined, *(t for line in lines for t in line)], end3
+    runs = sorted(_continuations(tokens, i + 1, tok.row + 1, known, _MOST_LINES - 1), key=lambda run: len(run[0]))
+    for nexts, values, end in runs:
+        if len(nexts) < 2:
+            continue
+        values_after = end < len(tokens) and tokens[end].is_value
+        if sum(bool(line) for line in values) + values_after > 1:
+            continue  # values on two lines: the last line is a row of its own
+        joined = _joined(tok, [tok.text, *(tokens[n.at].text for n in nexts)], [[], *(n.groups for n in nexts)],
+                         known, _is_whole_label)
+        if joined is not None:
+            return [*joined, *(t for line in values for t in line)], end
+    seconds = [nexts[0] for nexts, _, _ in runs if len(nexts) == 1]
     for second in seconds:
         values_after = second.at + 1 < len(tokens) and tokens[second.at + 1].is_value
         if values_after and second.values_before:
@@ -108,6 +107,23 @@ def _wrapped(tokens: Sequence[Token], i: int, known: frozenset[str]) -> tuple[li
         if joined is not None:
             return [*joined, *second.values_before], second.at + 1
     return None
+
+
+# lines of one label: a narrow first column wraps （六）'s first item over four or five
+_MOST_LINES = 5
+
+
+def _continuations(tokens: Sequence[Token], j: int, row: int, known: frozenset[str],
+                   most: int) -> Iterator[tuple[list[_NextLine], list[list[Token]], int]]:
+    """Each way a label's further lines may run from tokens[j] on line `row`, one line to `most`:
+    the lines, the values met on the way (before each line, and on it), and where they end."""
+    for line in _next_lines(tokens, j, row, known):
+        end = _values_end(tokens, line.at + 1, tokens[line.at].row)
+        values = [line.values_before, list(tokens[line.at + 1:end])]
+        yield [line], values, end
+        if most > 1 and end < len(tokens):
+            for more, more_values, more_end in _continuations(tokens, end, tokens[end - 1].row + 1, known, most - 1):
+                yield [line, *more], [*values, *more_values], more_end
 
 
 def _values_end(tokens: Sequence[Token], j: int, row: int) -> int:

@@ -167,3 +167,110 @@ def test_a_table_row_without_cells_after_its_label_is_not_taken_for_a_row_of_bla
     assert {plain[f"t3.denied.state_secret.{c}"]["confidence"] >= 0.9 for c in COLUMNS} == {True}
     got = _read(text.replace(f"\n{label}\n", f"\n| {label} |\n", 1))["fields"]
     assert {got[f"t3.denied.state_secret.{c}"]["confidence"] < 0.9 for c in COLUMNS} == {True}
+
+
+def _dashed(line: str) -> str:
+    """A row set out with spaces, its zeros printed as dashes (—), each in its zero's place."""
+    return re.sub(r"(?<=\s)0(?=\s|$)", "—", line)
+
+
+def test_zeros_printed_as_dashes_in_a_row_set_out_with_spaces_are_cells_in_their_columns():
+    """pdftotext -layout of a table that prints its zeros as dashes: each dash is a cell between
+    the row's gaps. Taken as part of the label (or a row of dashes as one dash), the figures after
+    it moved left into the dashes' columns and the rules, holding over the moved figures, accepted
+    them. Every figure is read in its column; a dash is a zero or a blank by the report's own
+    convention, and so is never accepted as either."""
+    report = build_report(synth_answers(61, template="2021"), seed=61)
+    text = render_text(report, "aligned", seed=3).text
+    start = text.index("三、收到和处理政府信息公开申请情况")
+    end = text.index("五、存在的主要问题")
+    lines = text[start:end].split("\n")
+    tables = "\n".join(_dashed(ln) if len(re.findall(r"(?<=\s)\d+(?=\s|$)", ln)) >= 3 else ln for ln in lines)
+    assert tables.count("—") >= 30
+    got = _read(text[:start] + tables + text[end:])
+    dashes = {k for k, v in got["fields"].items() if v.get("raw") == "—"}
+    assert len(dashes) >= 30
+    assert [k for k, _, _ in wrong_fields(report.answer, got) if k not in dashes] == []
+    assert not [k for k in dashes if got["fields"][k]["confidence"] >= 0.9]
+    assert {got["fields"][k]["value"] for k in dashes} <= {0, None}
+
+
+def _page_break(number: int, header: str) -> list[str]:
+    """pdftotext's lines at a page break: the page's number centred, a form feed, the running header."""
+    return ["", f"{' ' * 36}- {number} -", f"\f{' ' * 20}{header}", ""]
+
+
+def test_a_label_wrapped_over_a_page_break_finds_its_numbers_past_the_page_number_and_header():
+    """A table over a page break, as pdftotext -layout writes it: a row's label wrapped in a narrow
+    column, its first line at the foot of one page, its numbers beside the next line on the next,
+    and the page's number and the running header between them."""
+    report = build_report(synth_answers(62, template="2021"), seed=62)
+    lines = render_text(report, "aligned", seed=3).text.split("\n")
+    header = f"{report.agency}{report.year}年政府信息公开工作年度报告"
+    at = next(n for n, ln in enumerate(lines) if "（二）部分公开（区分处理的" in ln)
+    numbers = _numbers(lines[at])
+    lines[at:at + 1] = ["      （二）部分公开（区分处理的", *_page_break(1, header),
+                        f"      ，只计这一情形，不计其他情{numbers}", "      形）"]
+    four = next(n for n, ln in enumerate(lines) if ln.startswith("四、政府信息公开行政复议"))
+    lines[four:four] = _page_break(2, header)
+    got = _read("\n".join(lines))
+    assert not [w for w in got["warnings"] if "not found" in w]
+    assert wrong_fields(report.answer, got) == []
+    assert {got["fields"][f"t3.partially_granted.{c}"]["status"] for c in COLUMNS} == {"read"}
+
+
+def test_a_bare_number_closing_a_page_is_a_cell_unless_the_pages_are_numbered_so():
+    """One cell to a line, the page breaking after a row's last figure: that figure, alone on the
+    last line before the form feed, is the table's, not the page's number."""
+    report = build_report(synth_answers(64, template="2021"), seed=64)
+    text = render_text(report, "per_line", seed=3).text
+    plain = _read(text)
+    lines = text.split("\n")
+    at = next(n for n, ln in enumerate(lines) if ln.startswith("一、本年新收"))
+    figures = [n for n in range(at + 1, at + 20) if lines[n].strip().isdigit()]
+    total = report.answer["t3.received_new.total"]
+    assert lines[figures[6]] == str(total) and total > 1
+    # the page's last line its row's total, the next page's first the next row's label
+    got = _read("\n".join(lines[:figures[6] + 1]) + "\f" + "\n".join(lines[figures[6] + 1:]))
+    assert [k for k, _, _ in wrong_fields(report.answer, got)] == [k for k, _, _ in wrong_fields(report.answer, plain)]
+    assert got["fields"]["t3.received_new.total"]["status"] == plain["fields"]["t3.received_new.total"]["status"] == "read"
+
+
+def test_long_labels_of_a_narrow_first_column_wrap_over_four_or_five_lines():
+    """A narrow label column (eight characters) wraps （六）'s long items over four and five lines,
+    the numbers on the line in the middle, as pdftotext -layout sets a cell centred in its height."""
+    report = build_report(synth_answers(64, template="2021"), seed=64)
+    lines = render_text(report, "aligned", seed=3).text.split("\n")
+    for label, wrapped, middle in (
+            ("1.申请人无正当理由逾期不补正", ["1.申请人无正当理", "由逾期不补正、行", "政机关不再处理其", "政府信息公开申请"], 1),
+            ("2.申请人逾期未按收费通知", ["2.申请人逾期未按", "收费通知要求缴纳", "费用、行政机关不", "再处理其政府信息",
+                                         "公开申请"], 2)):
+        at = next(n for n, ln in enumerate(lines) if label in ln)
+        numbers = _numbers(lines[at])
+        lines[at:at + 1] = [f"          {w}{numbers if k == middle else ''}" for k, w in enumerate(wrapped)]
+    got = _read("\n".join(lines))
+    assert not [w for w in got["warnings"] if "not found" in w]
+    assert wrong_fields(report.answer, got) == []
+    for row in OTHER_ROWS[:2]:
+        assert {got["fields"][f"{row}.{c}"]["status"] for c in COLUMNS} == {"read"}, row
+
+
+def test_a_row_read_as_one_dash_says_nothing_of_how_its_table_prints_zeros():
+    """OCR read table 4's row of fifteen as one dash (a photo's row of small 0s, seen as 一): the
+    placement fills the other fourteen cells, and the rules hold with them all zero. Nothing in the
+    table says its zeros are printed blank (a dash is a zero or a blank), so those cells, and the
+    dash, stay in review instead of being accepted as blanks."""
+    from tests.synth.form import T4_GROUPS, T4_PARTS
+
+    answer = synth_answers(40, template="2021")
+    answer.update({f"t4.{g}.{p}": 0 for g in T4_GROUPS for p in T4_PARTS})
+    report = build_report(answer, seed=40, blank_zeros=True)
+    text = render_text(report, "per_line", seed=40).text
+    head, tail = text.split("四、政府信息公开行政复议")
+    table, rest = tail.split("五、存在的主要问题")
+    table = re.sub(r"(\n0\n)+\n*$", "\n", table.rstrip("\n") + "\n") + "—\n\n"
+    assert table.count("\n0\n") == 0
+    got = _read(head + "四、政府信息公开行政复议" + table + "\n五、存在的主要问题" + rest)
+    assert any("short rows leave empty" in w for w in got["warnings"])
+    for key in (f"t4.{g}.{p}" for g in T4_GROUPS for p in T4_PARTS):
+        assert got["fields"][key]["confidence"] < 0.9, key

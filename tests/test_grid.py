@@ -207,3 +207,17 @@ def test_a_value_at_the_right_edge_that_lost_the_ruling_above_it_stays_in_its_ro
     words[-1] = word("2433", 230, 135)
     t = build_tables(h, v, words, page=1)[0][0]
     assert spans(t)[(1, 1)] == (2, 1)
+
+
+def test_a_table_inside_a_frame_of_rulings_keeps_its_words():
+    """A photographed sheet's edges against the desk, or a box drawn round the page, make a grid of
+    their own round the table. That frame is no table: the table takes its words, and the frame's
+    (the heading, the prose, the date) stay free text (the frame, first top-down, took every word,
+    leaving the table's cells empty)."""
+    frame_h, frame_v = ruled([10, 300, 580], [10, 60, 800])
+    table_h, table_v = ruled([50, 150, 250], [100, 120, 140])
+    words = [word("四、行政复议", 20, 30), word("维持", 60, 105), word("纠正", 160, 105),
+             word("3", 60, 125), word("0", 160, 125), word("五、问题", 20, 300)]
+    tables, free = build_tables(frame_h + table_h, frame_v + table_v, words, page=1)
+    assert [t.grid_texts() for t in tables] == [[["维持", "纠正"], ["3", "0"]]]
+    assert [w.text for w in free] == ["四、行政复议", "五、问题"]

@@ -101,3 +101,45 @@ def test_a_report_photographed_close_up_reads_right(closeup_report):
     s = load_scorer().score_doc({"fields": report.answer}, output, 0.9)
     assert s["silent"] == 0, s["wrong"]
     assert s["right"] >= 0.98 * s["fields"], s["wrong"]
+
+
+def _desk_with_sheet(corners, grained: bool, seed: int = 7) -> np.ndarray:
+    """A 1200 x 1600 photo: a white sheet with the given corners on a brown desk (grained: dark
+    wavy streaks running down it, as wood's)."""
+    rng = np.random.default_rng(seed)
+    img = np.full((1600, 1200), 110, np.uint8)
+    if grained:
+        for x in range(0, 1200, 150):
+            ys = np.arange(0, 1600, 8)
+            xs = x + (12 * np.sin(ys / 40.0 + x)).astype(int)
+            cv2.polylines(img, [np.int32(np.stack([xs, ys], axis=1))], False, int(rng.integers(30, 60)), 1)
+    cv2.fillConvexPoly(img, np.int32(corners), 235)
+    return img
+
+
+SHEET = [(200, 150), (1020, 210), (980, 1450), (170, 1400)]
+
+
+def _near(found, corners, tol=12):
+    return found is not None and all(np.hypot(*(np.float32(a) - np.float32(b))) <= tol for a, b in zip(found, corners))
+
+
+def test_a_sheet_with_only_a_date_on_it_is_found_on_a_grained_desk():
+    """The last page, the date alone on it, photographed on a wooden table: the wood's streaks
+    are many times the sheet's print, but few for the desk's area (they are no print outside)."""
+    img = _desk_with_sheet(SHEET, grained=True)
+    cv2.putText(img, "2023-01-27", (700, 300), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 30, 2)
+    assert _near(find_paper(img), SHEET)
+
+
+def test_a_finger_over_the_sheets_edge_leaves_its_four_corners():
+    """A finger and its shadow over the sheet's edge bite into its outline; the sheet's corners are
+    still its own. A sheet running out of the picture has no four corners of its own to flatten by."""
+    img = _desk_with_sheet(SHEET, grained=False)
+    cv2.ellipse(img, (190, 800), (140, 45), 0, 0, 360, 60, -1)  # a finger across the left edge
+    for y in range(300, 1300, 40):
+        cv2.line(img, (300, y), (900, y), 40, 3)  # print
+    assert _near(find_paper(img), SHEET)
+    cut = _desk_with_sheet([(-100, 150), (1020, 210), (980, 1450), (-100, 1400)], grained=False)
+    cv2.ellipse(cut, (600, 1430), (45, 140), 0, 0, 360, 60, -1)
+    assert find_paper(cut) is None

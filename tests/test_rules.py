@@ -1,4 +1,6 @@
 """Checks, inference and confidence, on real seed text altered the way real reports go wrong."""
+import json
+
 import pytest
 
 from extraction.pipeline import extract
@@ -176,3 +178,22 @@ def test_only_an_empty_cell_of_a_grid_counts_as_a_printed_blank():
 
     assert blank(True, 1.0).clean_blank
     assert not blank(True, 0.2).clean_blank and not blank(False, 1.0).clean_blank
+
+
+def test_a_page_of_table_4_alone_is_read_and_answers_only_table_4():
+    """One page of a report, its last table's (a phone's photo of page 3): its heading and table 4
+    with the sections after it. Table 4 is read; tables 2 and 3 are not on the page, so their keys
+    are not in the answer (missing would say the page prints them)."""
+    from tests.synth.form import build_report, synth_answers, wrong_fields
+    from tests.synth.text_report import render_text
+
+    report = build_report(synth_answers(62, template="2021"), seed=62)
+    text = render_text(report, "tsv", seed=3).text
+    page = text[text.index("四、政府信息公开行政复议"):]
+    got = extract(page.encode(), "page3.txt")
+    t4 = {k: v for k, v in report.answer.items() if k.startswith("t4.")}
+    assert {k for k in got.fields if not k.startswith("meta.")} == set(t4)
+    assert wrong_fields(t4, json.loads(got.model_dump_json())) == []
+    assert any("table 4 alone" in w for w in got.warnings)
+    assert sum(1 for v in t4.values() if v) >= 3  # figures to read, not a table of blanks
+

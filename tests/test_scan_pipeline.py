@@ -13,6 +13,7 @@ import json
 
 import cv2
 import numpy as np
+import pymupdf
 import pytest
 
 from extraction.pipeline import extract
@@ -480,6 +481,23 @@ def test_photographs_saved_as_a_pdf_are_cut_out_and_flattened():
     assert [w.split(":")[0] for w in flattened] == ["page 1", "page 2", "page 3"]
 
 
+@pytest.mark.parametrize("page_dpi", [96])
+def test_photographs_in_a_pdf_whose_pages_are_sized_from_their_pixels_read_at_the_sheets_size(page_dpi):
+    """A phone's or a messaging app's PDF of photos sizes each page from the photo's pixels at 72 or
+    96 to the inch: a page of 20 inches or more. The sheet cut out of it is an A4 sheet, and is
+    read at that size (fitted to the page, its print stood two or three times its size, and the
+    rulings and words the reader looks for at that size were not found)."""
+    report = build_report(synth_answers(404), seed=404)
+    style = style_for(404, photo=True, dpi=200)
+    pdf = scan_pdf(scan_pages(render_pdf(report), 404, style), page_dpi)
+    assert pymupdf.open(stream=pdf, filetype="pdf")[0].rect.width / 72 > 15  # inches
+    result = extract(pdf, "photos.pdf")
+    output = json.loads(result.model_dump_json())
+    wrong = wrong_fields(report.answer, output)
+    assert len(wrong) <= 0.02 * len(report.answer), wrong[:5]
+    assert not [k for k, _, _ in wrong if output["fields"].get(k, {}).get("confidence", 0) >= 0.9]
+
+
 def test_a_red_seal_over_the_date_is_taken_for_paper():
     """Nearly every report is stamped with the agency's red seal over its name and the date. In a
     colour scan the red ink is dropped before reading: the date under it is read."""
@@ -770,3 +788,43 @@ def test_rulings_with_figures_set_close_against_them_are_rulings(report):
     # (table 2's short rulings too: closed at both ends by the rulings across them)
     assert s["right"] == s["fields"], s["wrong"]
     assert s["silent"] == 0, s["wrong"]
+
+
+def test_a_column_ruling_lost_down_the_whole_table_leaves_each_figure_in_its_column():
+    """A dark photocopy lost one column's ruling from top to bottom of table 3 (科研机构 | 社会公益组织):
+    the two columns are one in the grid, each of its cells holds two figures ("2 0"), and the row's
+    last cell stands empty. Read as one number, every figure after it moved a column left, and the
+    column rules, broken alike in every row, held over them. Each figure is its column's."""
+    answer = synth_answers(405, template="2021")
+    answer.update({"t3.received_new.research": 2, "t3.received_new.social_welfare": 0})
+    answer["t3.received_new.total"] = sum(answer[f"t3.received_new.{c}"] for c in (
+        "natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org"))
+    report = build_report(answer, seed=405)
+    assert not report.broken  # the rules hold as printed
+    pdf = render_pdf(report, split_t3_before=None)
+    doc = pymupdf.open(stream=pdf, filetype="pdf")
+    pages, erased = [], False
+    for page in doc:
+        pix = page.get_pixmap(dpi=200, colorspace=pymupdf.csGRAY, alpha=False)
+        img = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width).copy()
+        words = {w[4]: w for w in page.get_text("words")}
+        if "科研机构" in words and "社会公益" in words:
+            x0, x1 = words["科研机构"][2], words["社会公益"][0]
+            k = 200 / 72
+            lines = [(a, b) for d in page.get_drawings() for op, a, b, *_ in d["items"]
+                     if op == "l" and abs(a.x - b.x) < 0.5 and x0 < a.x < x1]
+            assert lines
+            for a, b in lines:
+                top, bottom = sorted((a.y, b.y))
+                img[int(top * k) - 2:int(bottom * k) + 3, int(a.x * k) - 4:int(a.x * k) + 5] = 255
+            erased = True
+        pages.append(img)
+    assert erased
+    result = extract(scan_pdf(pages, 200), "copy.pdf")
+    output = json.loads(result.model_dump_json())
+    wrong = wrong_fields(report.answer, output)
+    assert not [k for k, _, _ in wrong if output["fields"].get(k, {}).get("confidence", 0) >= 0.9], wrong[:6]
+    row = [output["fields"][f"t3.received_new.{c}"]["value"] for c in (
+        "natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total")]
+    assert row == [answer[f"t3.received_new.{c}"] for c in (
+        "natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total")]

@@ -32,6 +32,7 @@ from ..sniff import BLOCK_MARKUP, EMBEDDED_TABLE, INLINE_MARKUP, PAGE_WRAPPER, d
 from .html import clean_inline, table_grid
 from .grid_tables import grid_as_html, grid_block_end, is_rule, one_cell, pieces_joined
 from .latex_tables import TABLE_FLOAT, TABULAR, tabular_as_html
+from .page_breaks import page_breaks_cleared
 from .pandoc_tables import dashed_table_html
 from .pictures import DATA_URI, PictureReader, Pictures, inline_picture
 
@@ -350,7 +351,7 @@ def read(data: bytes, read_picture: PictureReader | None = None) -> Document:
     text = EMBEDDED_TABLE.sub(lambda m: mark(m.group(0)), text)
     text = TABULAR.sub(lambda m: mark(tabular_as_html(m.group(0))), text)
     text = PAGE_WRAPPER.sub("", TABLE_FLOAT.sub("", text))
-    lines = text.replace("\f", "\n").split("\n")
+    lines = page_breaks_cleared(text)
     lines = _outer_pipes_added(_dashed_tables_marked(_grid_tables_marked(lines, mark), mark))
     csv_rows = _csv_rows(lines)
     blocks = []

@@ -54,13 +54,38 @@ def find_paper(gray: np.ndarray) -> np.ndarray | None:
     total = small.shape[0] * small.shape[1]
     if not 0.2 * total <= area <= 0.92 * total:
         return None  # no background around it: a scan (or no paper to be seen)
-    quad = cv2.approxPolyDP(c, 0.02 * cv2.arcLength(c, True), True)
-    if len(quad) != 4 or not cv2.isContourConvex(quad):
+    quad = _four_corners(c, small.shape[:2])
+    if quad is None:
         return None
     if not _sheet_edge(small, quad.reshape(4, 2)):
         return None
     pts = quad.reshape(4, 2).astype(np.float32) / f
     return _clockwise(pts)
+
+
+def _four_corners(outline: np.ndarray, size: tuple[int, int]) -> np.ndarray | None:
+    """The sheet's four corners from its outline, or None where it has no four. A finger or its
+    shadow over the sheet's edge bites into the outline: its hull goes round the bite, and a
+    coarser fit of that hull may still find the four corners, where they are the sheet's own (a
+    corner on the picture's edge is where the sheet runs out of the picture)."""
+    first = cv2.approxPolyDP(outline, _CORNER_FITS[0] * cv2.arcLength(outline, True), True)
+    if len(first) == 4 and cv2.isContourConvex(first):
+        return first
+    hull = cv2.convexHull(outline)
+    h, w = size
+    for eps in _CORNER_FITS:
+        quad = cv2.approxPolyDP(hull, eps * cv2.arcLength(hull, True), True)
+        if len(quad) < 4:
+            return None
+        pts = quad.reshape(-1, 2)
+        inside = bool(np.all((pts[:, 0] > 1) & (pts[:, 1] > 1) & (pts[:, 0] < w - 2) & (pts[:, 1] < h - 2)))
+        if len(quad) == 4 and inside:
+            return quad
+    return None
+
+
+# shares of the outline's length a fitted side may stray from it: the first for a clean outline
+_CORNER_FITS = (0.02, 0.03, 0.04, 0.05)
 
 
 # What tells a sheet's outline from a line across the page. A page that fills the picture, lit
@@ -70,6 +95,7 @@ def find_paper(gray: np.ndarray) -> np.ndarray | None:
 # print lies outside the sheet (a share of the print inside).
 _EDGE_STEP = 20
 _OUTSIDE_PRINT = 0.05
+_DESK_SPECKS = 0.01  # of the desk's pixels that may pass for print
 
 
 def _sheet_edge(small: np.ndarray, quad: np.ndarray) -> bool:
@@ -89,7 +115,9 @@ def _sheet_edge(small: np.ndarray, quad: np.ndarray) -> bool:
     marks = ink(small) > 0
     within = int(np.count_nonzero(marks & (shrunk > 0)))
     outside = int(np.count_nonzero(marks & (grown == 0)))
-    return outside <= _OUTSIDE_PRINT * max(within, 1)
+    # (a page with little print on it, the date alone, against a grained desk: the desk's specks
+    # are many times the page's print, but few for the desk's area)
+    return outside <= max(_OUTSIDE_PRINT * within, _DESK_SPECKS * np.count_nonzero(grown == 0), 1)
 
 
 def _clockwise(pts: np.ndarray) -> np.ndarray:

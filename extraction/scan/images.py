@@ -143,6 +143,9 @@ def resample(gray: np.ndarray, factor: float) -> np.ndarray:
 
 
 _PHOTO_NOTE = "photographed page: the paper was cut out of its background and flattened"
+# inches: the short side of the largest sheet a report is printed on (B3's is 13.9), and A3's
+_LARGEST_SHEET_IN = 14.0
+_A3_SHORT_IN = 11.69
 
 
 def image_source(gray: np.ndarray, dpi: float | None) -> PageSource:
@@ -331,9 +334,24 @@ def _photographed(full: np.ndarray, area) -> Callable[[float], np.ndarray] | Non
     rim = np.concatenate([flat[-3:].ravel(), flat[:, -3:].ravel()])
     paper = int(np.median(rim))
 
+    # A phone's PDF may size its page from the photo's pixels (at 72, 96 or 150 to the inch: a page
+    # 20 inches wide), and the sheet fitted to that page read as print two or three times its size.
+    # So a sheet is an A4 page, its size guessed from its width as an image file's is, unless it is
+    # wider than high with its lines across: an A3 sheet of two pages, maybe, fitted to the page
+    # unless that makes it larger than any a report is printed on, and then an A3 sheet. (An A4
+    # page photographed on its side is wider than high too, its lines running down it.)
+    from .geometry import lines_run_vertically
+
+    short = min(flat.shape[:2])
+    upright = flat.shape[0] >= flat.shape[1] or lines_run_vertically(flat, guess_dpi(flat))
+
     def render(dpi: float) -> np.ndarray:
         size = (area * pymupdf.Matrix(dpi / 72.0, dpi / 72.0)).irect
         k = min(size.width / flat.shape[1], size.height / flat.shape[0])
+        if upright:
+            k = min(k, dpi / guess_dpi(flat))  # (never more than the page holds: its foot was cut off)
+        elif short * k / dpi > _LARGEST_SHEET_IN:
+            k = dpi * _A3_SHORT_IN / short
         return _fit(resample(flat, k), size.height, size.width, paper)
 
     return render
