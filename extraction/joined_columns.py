@@ -43,11 +43,11 @@ def _two_figures(text: str) -> tuple[str, str] | None:
 
 def _parted(table: Table) -> Table:
     for col in range(table.n_cols):
-        alone = [c for c in table.cells if c.col == col and c.colspan == 1 and c.rowspan == 1]
-        figures = [c for c in alone if (v := parse_value(c.text)) is not None and v.number is not None
-                   or _two_figures(c.text)]
-        pairs = [c for c in figures if _two_figures(c.text)]
-        if len(pairs) >= _FEW and len(pairs) >= _MOST * len(figures):
+        # (pair, figure) for each cell of the column alone in its place
+        kinds = [(_two_figures(c.text) is not None, (v := parse_value(c.text)) is not None and v.number is not None)
+                 for c in table.cells if c.col == col and c.colspan == 1 and c.rowspan == 1]
+        pairs, figures = sum(p for p, _ in kinds), sum(p or f for p, f in kinds)
+        if pairs >= _FEW and pairs >= _MOST * figures:
             return _parted(_split(table, col))
     return table
 

@@ -181,10 +181,9 @@ def _only_numbers(line: str) -> bool:
         return False
     parts = line.split()
     figures = [p for p in parts if not _is_dash_cell(p)]
-    if not figures:
-        return _dashes_as_cells(parts)
-    return 2 * sum(any(ch.isdigit() for ch in p) for p in figures) > len(figures) and (
-        "一" not in parts or any(ch.isdigit() for p in figures for ch in p))
+    # (the cells printed as dashes, or a figure among them: _values_after_label)
+    digits = sum(any(ch.isdigit() for ch in p) for p in figures)
+    return (not figures or 2 * digits > len(figures)) and _values_after_label(parts)
 
 
 def _values_after_label(parts: list[str]) -> bool:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from ..normalize import fold_width
+
 # a page's number in the forms a footer prints it: - 3 -, — 3 —, 第3页, 第 3 页 共 5 页, 3/5, Page 3
 _FOLIO = re.compile(r"^(?:[-–—－]\s*[\d０-９]{1,3}\s*[-–—－]|第\s*[\d０-９]{1,3}\s*页(?:\s*[,，/]?\s*共\s*[\d０-９]{1,3}\s*页)?"
                     r"|共\s*[\d０-９]{1,3}\s*页\s*第\s*[\d０-９]{1,3}\s*页|[\d０-９]{1,3}\s*/\s*[\d０-９]{1,3}"
@@ -52,10 +54,8 @@ def _running_numbers(lines: list[list[str]], near: list[list[int]]) -> set[tuple
         for i in idx:
             t = lines[k][i].strip()
             if _BARE.match(t):
-                offset = int(t.translate(_FULL_WIDTH)) - k
+                offset = int(fold_width(t)) - k
                 found.setdefault(offset, []).append((k, i))
     best = max(found.values(), key=lambda hits: len({k for k, _ in hits}), default=[])
     return set(best) if len({k for k, _ in best}) >= 2 else set()
 
-
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")

@@ -342,14 +342,14 @@ def _photographed(full: np.ndarray, area) -> Callable[[float], np.ndarray] | Non
     # page photographed on its side is wider than high too, its lines running down it.)
     from .geometry import lines_run_vertically
 
-    short = min(flat.shape[:2])
-    upright = flat.shape[0] >= flat.shape[1] or lines_run_vertically(flat, guess_dpi(flat))
+    short, sheet_dpi = min(flat.shape[:2]), guess_dpi(flat)
+    upright = flat.shape[0] >= flat.shape[1] or lines_run_vertically(flat, sheet_dpi)
 
     def render(dpi: float) -> np.ndarray:
         size = (area * pymupdf.Matrix(dpi / 72.0, dpi / 72.0)).irect
         k = min(size.width / flat.shape[1], size.height / flat.shape[0])
         if upright:
-            k = min(k, dpi / guess_dpi(flat))  # (never more than the page holds: its foot was cut off)
+            k = min(k, dpi / sheet_dpi)  # (never more than the page holds: its foot was cut off)
         elif short * k / dpi > _LARGEST_SHEET_IN:
             k = dpi * _A3_SHORT_IN / short
         return _fit(resample(flat, k), size.height, size.width, paper)
