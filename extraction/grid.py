@@ -424,13 +424,21 @@ def text_lines(words: list[Word]) -> list[list[Word]]:
             ly0 = min(x.bbox[1] for x in last)
             ly1 = max(x.bbox[3] for x in last)
             lmid = (ly0 + ly1) / 2
-            if abs(cy - lmid) <= 0.5 * min(h, max(ly1 - ly0, 1.0)):
+            # (words one above the other are two lines, however near their middles: the box of a
+            # long line photographed aslant is tall, and a short line under it comes near its middle)
+            if abs(cy - lmid) <= 0.5 * min(h, max(ly1 - ly0, 1.0)) and not any(_over(w, x) for x in last):
                 last.append(w)
                 continue
         lines.append([w])
     for ln in lines:
         ln.sort(key=lambda w: w.bbox[0])
     return lines
+
+
+def _over(a: Word, b: Word) -> bool:
+    """Whether two words stand over each other: most of the narrower's width shared."""
+    shared = min(a.bbox[2], b.bbox[2]) - max(a.bbox[0], b.bbox[0])
+    return shared > 0.5 * min(a.bbox[2] - a.bbox[0], b.bbox[2] - b.bbox[0])
 
 
 def line_text(line: list[Word]) -> str:

@@ -226,8 +226,15 @@ def _labelled_date(tokens: list[Token], year: int | None) -> MetaRead | None:
 def _date_alone(tokens: list[Token], year: int | None, *, bracketed: bool = False) -> MetaRead | None:
     """The first date on a line of its own among `tokens` (beside the agency's name, or a weekday),
     not a period (…至…). `bracketed`: only a date in brackets, the line nothing else."""
+    clock = False
     for tok in tokens:
         if tok.is_value:
+            continue
+        # (a date under a time is a clock's, a screenshot's taskbar: 14:32 / 2025/11/22, the time
+        # after the tray's icons and input method, ^ 中 14:32)
+        line = tok.text.strip()
+        after_clock, clock = clock, len(line) <= _CLOCK_LINE and _CLOCK.search(line) is not None
+        if after_clock:
             continue
         text, _ = _before_appendix(tok.text)
         for d, m in parse_dates(text):
@@ -241,6 +248,8 @@ def _date_alone(tokens: list[Token], year: int | None, *, bracketed: bool = Fals
     return None
 
 
+_CLOCK = re.compile(r"(?<!\d)\d{1,2}\s*[:：]\s*\d{2}(?:\s*[:：]\s*\d{2})?$")
+_CLOCK_LINE = 16
 # a year with a month after it, in any of the ways a date is printed: what could be a date the
 # agency printed, read whole or not (2024年3月, 2024.03, 二〇二四年三月)
 _YEAR_MONTH = re.compile(r"(?:19|20)\d{2}\s*(?:年|[-/.])\s*\d{1,2}|[二〇○零O一三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]")

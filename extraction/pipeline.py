@@ -18,6 +18,7 @@ from .confidence import apply_rules
 from .consistency import blank_totals, bind_rules, choose_placements, evaluate, infer_missing, one_misread, zero_style
 from .contract import ACCEPT_THRESHOLD, ExtractionResult, FieldValue, Source
 from .errors import NotAReport
+from .excerpts import find_excerpt, meta_left_out, table_rows, without
 from .extra_columns import form_columns_only
 from .joined_columns import columns_parted
 from .labelled_figures import rows_of_labelled_figures
@@ -35,7 +36,7 @@ from .table2_doubts import moved_by_ocr
 from .table3 import read_table3
 from .table3_parts import parts_joined
 from .table_copies import own_copy
-from .table4 import read_table4
+from .table4 import header_at, read_table4
 from .tokens import document_tokens
 from .turned_tables import tables_upright
 
@@ -264,16 +265,31 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
         template, template_conf = ("2021" if (year or 2021) >= 2021 else "2019"), 0.7
     t2 = read_table2(schema, tokens, span2, template)
     span3 = own_copy(tokens, span3, schema.t3_rows(single_other_handling=False), year)
+    head4 = header_at(tokens, span3) if 4 not in sections.starts else None
+    if head4 is not None:
+        # table 4's header, its heading not in the document: table 3 (if any) ends before it
+        span3, span4 = (span3[0], head4), (head4, span4[1])
     t3, single = read_table3(schema, tokens, span3, prefer_single=template == "2019")
-    if 4 not in sections.starts and t3.end:
-        span4 = (max(span4[0], t3.end), span4[1])  # without its heading, table 4 starts after table 3
+    if not (evidence["2019"] or evidence["2021"] or t2.found_rows) and (shown := _form_of_table3(t3, single, year)):
+        # no table 2 to tell the forms apart (a photo of table 3's page): its (六) rows tell
+        template, template_conf = shown
+        t2 = read_table2(schema, tokens, span2, template)
+    if 4 not in sections.starts and head4 is None and (after := max(t2.end, t3.end)):
+        span4 = (max(span4[0], after), span4[1])  # without its heading, table 4 follows the tables before it
     t4 = read_table4(schema, tokens, span4, lossy_pages)
     if not (t2.found_rows or t3.found_rows):
-        if not _table4_alone(t4, sections):
+        if not _table4_alone(t4, sections, head4 is not None):
             raise NotAReport("no table of the annual report's form (tables 2 and 3) was found")
         # a page of table 4 by itself (one photo of the report's last table): its fields only,
         # since tables 2 and 3 are not on it to be missing from it
         t2, t3 = TableRead(), TableRead()
+    rows = table_rows(schema, template, single)
+    part = find_excerpt(rows, {2: t2, 3: t3, 4: t4}, sections, title is not None)
+    if part:
+        t2, t3, t4 = (without(t, f"table {n}", part.left_out.get(f"t{n}", frozenset()), rows[n])
+                      for n, t in ((2, t2), (3, t3), (4, t4)))
+        warnings.append(part.warning())
+    elif not (t2.found_rows or t3.found_rows):
         warnings.append("tables 2 and 3 are not in this document: table 4 alone is read")
 
     readings: dict[str, Reading] = {}
@@ -281,7 +297,8 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
         readings.update(t.readings)
         warnings += t.warnings
     for key in schema.t4_keys():
-        readings.setdefault(key, Reading(key, None, "missing", 0.0))
+        if not (part and key in part.left_out.get("t4", ())):
+            readings.setdefault(key, Reading(key, None, "missing", 0.0))
     warnings += _whole_counts(schema, readings)
     warnings += _unsigned_counts(readings, ocr_pages or frozenset())
 
@@ -302,7 +319,9 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
     # the rules count them, printed as this table prints its zeros, like the zeros the rules infer
     emptied = {k: (0, "") for k, r in readings.items() if r.status == "inferred" and r.joint}
     in_doubt += _mostly_emptied(emptied, readings, styles)
-    in_doubt += moved_by_ocr(schema.t2_rows(template) if t2.readings else [], readings, ocr_pages or frozenset(), styles["t2"])
+    # (table 2's rows the document prints: none where it has no table 2, some where it is a part)
+    t2_rows = [r for r in schema.t2_rows(template) if all(k in readings for k in r.keys)]
+    in_doubt += moved_by_ocr(t2_rows, readings, ocr_pages or frozenset(), styles["t2"])
     for table in sorted({k.split(".")[0] for k in emptied}):
         n = sum(k.startswith(table + ".") for k in emptied)
         warnings.append(f"{table}: {n} cells its short rows leave empty read as zeros, by the placement of "
@@ -364,6 +383,8 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
     meta = _meta(tokens, sections, title, template, template_conf, tail_start, signer, ocr_pages, lossy_pages,
                  unread_at or {})
     fields.update(meta)
+    for key in meta_left_out(part, meta) if part else ():
+        del fields[key]
     for key, r in readings.items():
         if r.dash and r.value is None:
             # a dash where a count belongs says none: 0 to whoever sums the table, though some type
@@ -374,14 +395,23 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
     return fields, checks, _sections(tokens, sections, title, signer), warnings
 
 
+def _form_of_table3(t3: TableRead, single: bool, year: int | None) -> tuple[str, float] | None:
+    """The form table 3's (六) rows follow, where printed: its three sub-rows are the 2021 form's
+    alone; its one row the 2019 form's, though later reports print it too (so not after 2020)."""
+    if single:
+        return ("2019", 0.8) if "other_handling" not in t3.unfound and (year is None or year < 2021) else None
+    subs = ("other_handling.overdue_correction", "other_handling.overdue_fee", "other_handling.other")
+    return ("2021", 0.85) if any(r not in t3.unfound for r in subs) else None
+
+
 # of table 4's fifteen cells, those read (a figure, or a blank in its place) for a page to be table 4's
 _TABLE4_ALONE = 12
 
 
-def _table4_alone(t4: TableRead, sections: Sections) -> bool:
-    """Whether the document is table 4 by itself: its heading (四、…行政复议、行政诉讼情况) found, and
-    most of its cells read under it."""
-    return 4 in sections.starts and sum(r.status != "missing" for r in t4.readings.values()) >= _TABLE4_ALONE
+def _table4_alone(t4: TableRead, sections: Sections, headed: bool) -> bool:
+    """Whether the document is table 4 by itself: its heading (四、…行政复议、行政诉讼情况) found, or
+    its header (`headed`), and most of its cells read under it."""
+    return (4 in sections.starts or headed) and sum(r.status != "missing" for r in t4.readings.values()) >= _TABLE4_ALONE
 
 
 # lines before another report's 一、总体情况 looked through for its title (title, preamble, a CMS's fields)
@@ -604,7 +634,8 @@ def _meta(tokens, sections, title, template: str, template_conf: float, tail_sta
                                       bbox=list(title.token.bbox) if title.token.bbox else None)
     else:
         # no title: the year the overview speaks of most, which is usually but not always it
-        years = [int(y) for t in tokens[:sections.starts.get(2, 80)] if not t.is_value for y in re.findall(r"(20\d{2})\s*年", t.text)]
+        # (or, where none is named before table 2, by the rest of its prose: a part of a report)
+        years = _prose_years(tokens[:sections.starts.get(2, 80)]) or _prose_years(tokens)
         common = max(set(years), key=years.count) if years else None
         out["meta.year"] = FieldValue(value=common, confidence=0.75 if common else 0.0, status="read" if common else "missing")
     out["meta.template"] = FieldValue(value=template, confidence=template_conf)
@@ -636,6 +667,10 @@ def _meta(tokens, sections, title, template: str, template_conf: float, tail_sta
         out["meta.published_date"] = FieldValue(value=None, confidence=0.92 if unprinted else 0.6 if doubtful else 0.88,
                                                 status="missing")
     return out
+
+
+def _prose_years(tokens) -> list[int]:
+    return [int(y) for t in tokens if not t.is_value for y in re.findall(r"(20\d{2})\s*年", t.text)]
 
 
 # A date OCR read in Chinese numerals with 一, 二 or 三 in its month or day is in review.

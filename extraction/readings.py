@@ -78,12 +78,14 @@ class TableRead:
     # cells of columns the table does not print (table 3 leaving out an applicant column): not
     # found, whatever the rules would make of them
     absent: list[str] = field(default_factory=list)
+    unfound: list[str] = field(default_factory=list)  # the ids of the rows whose labels were not found
 
     def rows_not_found(self, table: str, rows: Sequence[Row], found: Sequence[tuple]) -> None:
         """The form prints every row of its tables: a row whose label was not found is returned
         with its fields missing, not left out, and named in a warning. `found`: align_rows's rows."""
         seen = {f[0].id for f in found}
         missing = [r for r in rows if r.id not in seen]
+        self.unfound += [r.id for r in missing]
         if missing:
             self.warnings.append(f"{table}: rows not found: {', '.join(r.id for r in missing)}")
         for r in missing:

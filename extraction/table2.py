@@ -59,8 +59,9 @@ def read_table2(schema: Schema, tokens: Sequence[Token], span: tuple[int, int], 
     zeros_blank = prints_zeros_blank(tokens[span[0]:span[1]])
     rows = schema.t2_rows(template)
     _, found = align_rows(tokens, span, rows)
-    for row, _i, ratio, values in found:
+    for row, i, ratio, values in found:
         values = list(values)
+        table.end = max(table.end, i + 1 + len(values))
         while len(values) > len(row.keys) and values[-1].is_value and (values[-1].value.number is None
                                                                        or values[-1].value.raw == "无"):
             values.pop()  # a remark column's 无 or empty cell after the form's columns (备注)

@@ -80,6 +80,30 @@ def read_table4(schema: Schema, tokens: Sequence[Token], span: tuple[int, int],
     return table
 
 
+def header_at(tokens: Sequence[Token], span: tuple[int, int]) -> int | None:
+    """Where table 4's header begins in the span: a cell naming 行政复议 with 行政诉讼 (or one of
+    its two groups) after it, in its own cell or in the cells that follow; None where there is
+    none. Where the section's heading is not in the document (a photo of the page after it), the
+    header is where table 3 ends: its 总计 cells are not table 3's (七)总计."""
+    start, end = span
+    for i in range(start, end):
+        text = label_key(tokens[i].text) if not tokens[i].is_value else ""
+        at = text.find("行政复议")
+        if at < 0 or len(text) > _HEADER_CELL:
+            continue  # (a sentence naming 行政复议 is prose, not a header cell)
+        after = text[at + 4:] + "".join(label_key(t.text) for t in tokens[i + 1:min(end, i + _HEADER_REACH)]
+                                        if not t.is_value)
+        if any(w in after for w in ("行政诉讼", "直接起诉", "复议后起诉")):
+            return i
+    return None
+
+
+# the most characters a header cell of table 4 holds, both group rows set out as one (行政复议行政诉讼)
+_HEADER_CELL = 12
+# the cells after 行政复议 where the header's other groups stand (its row, and the row under it)
+_HEADER_REACH = 12
+
+
 def _by_labels(tokens: Sequence[Token], keys: list[str]) -> list[Token] | None:
     """Table 4 set out other than in the form's one row of fifteen: a cell to a row, each row naming
     its result and its group (or the group on the first of its rows only, as a merged cell); the

@@ -124,6 +124,15 @@ def test_reading_order_joins_latin_with_spaces_and_chinese_without():
     assert reading_order_text(words) == "www. gov公开办"
 
 
+def test_a_wrapped_label_photographed_aslant_keeps_its_lines_in_order():
+    """A long line on a slant has a tall box, whose middle the short line wrapped under it comes
+    within half a line of (OCR's boxes of a photo's (二)部分公开 label, left aslant by 3.7°): still
+    two lines, the upper first, not one line ordered left to right."""
+    upper = Word("（二）部分公开（区分处理的，只计这一情形，", (147.43, 458.64, 285.26, 476.47))
+    lower = Word("不计其他情形）", (146.74, 467.55, 196.80, 483.32))
+    assert reading_order_text([lower, upper]) == "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"
+
+
 def test_a_single_box_or_a_lone_line_is_no_table():
     h = [Segment(0, 0, 100, 0), Segment(0, 20, 100, 20), Segment(0, 300, 500, 300)]
     v = [Segment(0, 0, 0, 20), Segment(100, 0, 100, 20)]
