@@ -670,9 +670,12 @@ def _meta(tokens, sections, title, template: str, template_conf: float, tail_sta
 
 
 def _prose_years(tokens) -> list[int]:
-    return [int(y) for t in tokens if not t.is_value for y in re.findall(r"(20\d{2})\s*年", t.text)]
+    return [int(y) for t in tokens if not t.is_value and not _DATE_LINE.fullmatch(t.text)
+            for y in re.findall(r"(20\d{2})\s*年", t.text)]
 
 
+# a line that is a date alone: when the report was signed (2024年1月8日), not the year it reports on
+_DATE_LINE = re.compile(r"\s*20\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*")
 # A date OCR read in Chinese numerals with 一, 二 or 三 in its month or day is in review.
 _NUMERAL_STROKES = re.compile(r"年[^月]*[一二三][^月]*月|月[^日]*[一二三][^日]*日")
 _NUMERAL_DATE = 0.85

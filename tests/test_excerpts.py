@@ -150,3 +150,16 @@ def test_a_taskbars_clock_date_is_not_the_reports():
     assert report.answer["meta.published_date"] is None
     got = extract((text + "\n^ 中 12:31\n2025/11/22\n").encode(), "screen.txt")
     assert got.fields["meta.published_date"].value is None
+
+
+def test_a_last_pages_year_is_its_prose_not_its_signing_date():
+    """The last page (table 4, sections 五 and 六, the date signed): it names the year reported on
+    once, 2023年, and stands under a date of the next year, 2024年1月26日, which says when it was
+    signed, not which year it reports on."""
+    report, text = _report_text(82)
+    assert (report.answer["meta.year"], report.answer["meta.published_date"]) == (2023, "2024-01-26")
+    part = text[text.index(T4_HEADING):].replace("2023年我局政府信息公开工作取得", "我局政府信息公开工作取得")
+    assert part.count("2023年") == 1 and "2024年1月26日" in part
+    got = extract(part.encode(), "page3.txt")
+    assert got.fields["meta.year"].value == 2023
+    assert got.fields["meta.published_date"].value == "2024-01-26"
