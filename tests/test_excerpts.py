@@ -163,3 +163,17 @@ def test_a_last_pages_year_is_its_prose_not_its_signing_date():
     got = extract(part.encode(), "page3.txt")
     assert got.fields["meta.year"].value == 2023
     assert got.fields["meta.published_date"].value == "2024-01-26"
+
+
+def test_a_phones_scrolling_screenshot_keeps_its_titles_strokes():
+    """A report's web page captured whole on a phone: one image 1,080 px wide and many times as
+    tall, its type large for its width. Taken for an A4 page, the title's and the date's strokes
+    are as long as a table's short rulings, and two strokes of one character meet as rulings do:
+    erased as rulings, they left 洛阳r交通运输局 and no date. Every field is read."""
+    from tests.synth import html_report
+    from tests.synth.scan import phone_screenshot
+
+    report = build_report(synth_answers(81, template="2021"), seed=81)
+    got = extract(phone_screenshot(html_report.render(report, layout=False).decode()), "screenshot.png")
+    assert _wrong(report.answer, got) == []
+    assert got.fields["meta.agency"].confidence >= 0.9

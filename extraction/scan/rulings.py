@@ -71,9 +71,13 @@ def find_rulings(gray: np.ndarray, dpi: float) -> Rulings:
     # A piece a little longer than a character may be strokes of neighbouring characters run
     # together (a title's 一二三): it counts only when it meets a ruling across it, as every
     # edge of a table does. Long pieces count alone (an underline, a table's outer rule).
+    # Two short pieces meeting may both be strokes, of one large character (府's 广 on a phone's
+    # title, its print far larger than a page's): a short piece counts where a long one crosses it.
     alone = _LONG_IN * dpi
-    h = [s for s, _ in h_parts if s.x1 - s.x0 >= alone or any(_meets(s, t, near) for t, _ in v_parts)]
-    v = [s for s, _ in v_parts if s.y1 - s.y0 >= alone or any(_meets(t, s, near) for t, _ in h_parts)]
+    h_long = [t for t, _ in h_parts if t.x1 - t.x0 >= alone]
+    v_long = [t for t, _ in v_parts if t.y1 - t.y0 >= alone]
+    h = [s for s, _ in h_parts if s.x1 - s.x0 >= alone or any(_meets(s, t, near) for t in v_long)]
+    v = [s for s, _ in v_parts if s.y1 - s.y0 >= alone or any(_meets(t, s, near) for t in h_long)]
     kept = {id(s) for s in h + v}
     mask = np.zeros_like(gray)
     for s, piece in h_parts + v_parts:

@@ -269,3 +269,27 @@ def closeup_pages(pdf: bytes, seed: int, dpi: int = 200, keystone: float = 0.025
         photo = cv2.GaussianBlur(photo, (0, 0), 0.7)
         out.append(cv2.imdecode(cv2.imencode(".jpg", photo, [cv2.IMWRITE_JPEG_QUALITY, 80])[1], cv2.IMREAD_GRAYSCALE))
     return out
+
+
+def phone_screenshot(page_html: str, width_pt: float = 360.0, scale: float = 3.0) -> bytes:
+    """A web page as a phone's scrolling screenshot shows it, as one PNG: laid out in a column
+    `width_pt` wide (a phone's CSS pixels) at a phone's type sizes, every pixel `scale` device
+    pixels, as tall as its content, with no resolution tag (a phone writes none)."""
+    css = ("body{font-size:17px;} h1,h2,h3{font-size:22px; font-weight:normal;}"
+           " table{font-size:7px; border-collapse:collapse;} td,th{border:1px solid black; padding:1px;}")
+    story = pymupdf.Story(html=page_html, user_css=css)
+    out = io.BytesIO()
+    writer = pymupdf.DocumentWriter(out)
+    column = pymupdf.Rect(0, 0, width_pt, 14400)  # tall enough for a report at this width
+    device = writer.begin_page(column)
+    more, filled = story.place(column + (12, 12, -12, -12))
+    assert not more, "the page did not fit in the column"
+    story.draw(device)
+    writer.end_page()
+    writer.close()
+    doc = pymupdf.open(stream=out.getvalue(), filetype="pdf")
+    pix = doc[0].get_pixmap(dpi=round(72 * scale), colorspace=pymupdf.csGRAY,
+                            clip=pymupdf.Rect(0, 0, width_pt, filled[3] + 12))
+    gray = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width)
+    doc.close()
+    return cv2.imencode(".png", gray)[1].tobytes()
