@@ -35,15 +35,17 @@ class Excerpt:
         return frozenset().union(*self.left_out.values()) if self.left_out else frozenset()
 
     def warning(self) -> str:
-        said = []
-        if self.absent:
-            said.append(f"table{'s' if len(self.absent) > 1 else ''} "
-                        f"{' and '.join(map(str, self.absent))} {'are' if len(self.absent) > 1 else 'is'} not in it")
+        said = [_tables(self.absent, "is not in it", "are not in it")] if self.absent else []
         if self.cut:
-            said.append(f"table{'s' if len(self.cut) > 1 else ''} {' and '.join(map(str, self.cut))} "
-                        f"run{'' if len(self.cut) > 1 else 's'} past its edge")
+            said.append(_tables(self.cut, "runs past its edge", "run past its edge"))
         return (f"the document is part of a report ({'; '.join(said)}): only the fields of the rows it prints "
                 f"are returned ({len(self.keys())} of the form's left out)")
+
+
+def _tables(numbers: tuple[int, ...], one: str, more: str) -> str:
+    """The tables named, with the verb that fits them: table 4 is …, tables 2 and 4 are …."""
+    many = len(numbers) > 1
+    return f"table{'s' if many else ''} {' and '.join(map(str, numbers))} {more if many else one}"
 
 
 def meta_left_out(part: Excerpt, meta: dict) -> set[str]:

@@ -277,6 +277,8 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
     if 4 not in sections.starts and head4 is None and (after := max(t2.end, t3.end)):
         span4 = (max(span4[0], after), span4[1])  # without its heading, table 4 follows the tables before it
     t4 = read_table4(schema, tokens, span4, lossy_pages)
+    for key in schema.t4_keys():
+        t4.readings.setdefault(key, Reading(key, None, "missing", 0.0))
     if not (t2.found_rows or t3.found_rows):
         if not _table4_alone(t4, sections, head4 is not None):
             raise NotAReport("no table of the annual report's form (tables 2 and 3) was found")
@@ -296,9 +298,6 @@ def _map(schema: Schema, tokens, ocr_pages: frozenset[int] | None = None, lossy_
     for t in (t2, t3, t4):
         readings.update(t.readings)
         warnings += t.warnings
-    for key in schema.t4_keys():
-        if not (part and key in part.left_out.get("t4", ())):
-            readings.setdefault(key, Reading(key, None, "missing", 0.0))
     warnings += _whole_counts(schema, readings)
     warnings += _unsigned_counts(readings, ocr_pages or frozenset())
 
