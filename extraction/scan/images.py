@@ -89,8 +89,12 @@ def _gray(frame) -> np.ndarray:
     return without_red_ink(np.asarray(frame.convert("RGB")))
 
 
-# A pixel is red ink when its red exceeds both green and blue by this much (and is this bright).
+# A pixel is red ink when its red exceeds both green and blue by this much (and is this bright);
+# and beside such ink, by the second much: a seal's faded rim and its edges' pink, where a JPEG's
+# colours are blurred over a few pixels (their grey ring crowded the rulings of a table the seal
+# was stamped over, and the rulings were lost). Far from red ink, paper with a warm cast stays.
 _RED_OVER, _RED_MIN = 60, 120
+_PINK_OVER, _PINK_NEAR = 25, 5
 
 
 def without_red_ink(rgb: np.ndarray) -> np.ndarray:
@@ -103,9 +107,39 @@ def without_red_ink(rgb: np.ndarray) -> np.ndarray:
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     # (compared in numpy: OpenCV takes a scalar beside an image of four pixels or fewer, a web
     # page's 1 x 1 placeholder, for a vector, and its mask comes back the wrong shape)
-    red = (cv2.subtract(r, cv2.max(g, b)) > _RED_OVER) & (r > _RED_MIN)
-    gray[red] = 255
+    over = cv2.subtract(r, cv2.max(g, b))
+    red = (over > _RED_OVER) & (r > _RED_MIN)
+    if red.any():
+        near = cv2.dilate(red.astype(np.uint8), np.ones((2 * _PINK_NEAR + 1, 2 * _PINK_NEAR + 1), np.uint8)) > 0
+        red |= near & (over > _PINK_OVER) & (r > _RED_MIN)
+        gray[red] = _paper_round(gray, red)[red]
     return gray
+
+
+_PAPER_BLOCK = 8  # pixels: a block of a page holds paper between its characters
+
+
+def _paper_round(gray: np.ndarray, red: np.ndarray) -> np.ndarray:
+    """The paper's grey level round each pixel: the brightest pixel of its block where the block
+    holds no red, else of the nearest such blocks. Red ink is taken for this paper, not for white:
+    white on a grey or tinted page drew the seal's ring as a line darker than its paper round it
+    (its inside as paper), and the ring crowded the rulings the seal was stamped over. (A block
+    with red in it may hold only print besides: the date's digits under the seal.)"""
+    h, w = gray.shape
+    k = _PAPER_BLOCK
+    shape = (-(-h // k) * k, -(-w // k) * k)
+    padded, reddened = np.zeros(shape, np.uint8), np.ones(shape, bool)
+    padded[:h, :w], reddened[:h, :w] = gray, red
+    blocks = padded.reshape(shape[0] // k, k, shape[1] // k, k).max(axis=(1, 3))
+    blocks[reddened.reshape(shape[0] // k, k, shape[1] // k, k).any(axis=(1, 3))] = 0
+    if not blocks.any():
+        return np.full_like(gray, 255)
+    for _ in range(max(blocks.shape)):  # blocks with red in them take their neighbours' paper
+        empty = blocks == 0
+        if not empty.any():
+            break
+        blocks = np.where(empty, cv2.dilate(blocks, np.ones((3, 3), np.uint8)), blocks)
+    return np.repeat(np.repeat(blocks, k, axis=0), k, axis=1)[:h, :w]
 
 
 def _square_pixels(gray: np.ndarray, declared) -> np.ndarray:
@@ -143,6 +177,11 @@ def resample(gray: np.ndarray, factor: float) -> np.ndarray:
 
 
 _PHOTO_NOTE = "photographed page: the paper was cut out of its background and flattened"
+
+
+def photographed(source: PageSource) -> bool:
+    """Whether the page (once rendered) is a photograph of a sheet, cut out of its background."""
+    return _PHOTO_NOTE in source.notes
 # inches: the short side of the largest sheet a report is printed on (B3's is 13.9), and A3's
 _LARGEST_SHEET_IN = 14.0
 _A3_SHORT_IN = 11.69

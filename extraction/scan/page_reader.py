@@ -35,10 +35,10 @@ from ..readers.pdf import OcrReading, summed_stages
 from .cells import CellCrop, broken_zero, ink_box, loose_numbers, reread_cells, signed_numbers
 from .geometry import (estimate_skew, lines_run_vertically, picture_outline, rotate, rotated_part, turn, turning,
                        warped_part)
-from .images import PageSource, pdf_source, resample, rows_of
+from .images import PageSource, pdf_source, photographed, resample, rows_of
 from .missed_numbers import kept, missed_numbers
 from .perspective import keystone
-from .rulings import find_rulings, off_the_frame, without_sheet_edges
+from .rulings import find_rulings, off_the_frame, streaks_through_text, without_sheet_edges, without_streaks
 from .stacked import TALL, stacked_parts
 from .unread_ink import unread_ink
 
@@ -126,16 +126,16 @@ class PageReader:
         rendered = source.render(READ_DPI)
         clock.lap("render")
         turns = 1 if lines_run_vertically(rendered, READ_DPI) else 0
-        gray, skew, squared, rul, clean, lines = self._laid_out(rendered, turns, clock)
+        gray, skew, squared, rul, clean, lines = self._laid_out(rendered, turns, clock, photographed(source))
         if _on_their_side(lines):
             # The ink's shapes misjudged the page's side (faint print, a photo's blur); the text
             # lines found say otherwise. Read it the other way (upside down is told below).
             turns = 1 - turns
-            gray, skew, squared, rul, clean, lines = self._laid_out(rendered, turns, clock)
+            gray, skew, squared, rul, clean, lines = self._laid_out(rendered, turns, clock, photographed(source))
         elif not lines:
             # nothing found: a line or two standing (the signature and date alone on a page turned
             # sideways) too few for the ink's shapes to tell, which the detector passes over
-            other = self._laid_out(rendered, 1 - turns, clock)
+            other = self._laid_out(rendered, 1 - turns, clock, photographed(source))
             if other[5]:
                 turns = 1 - turns
                 gray, skew, squared, rul, clean, lines = other
@@ -200,10 +200,13 @@ class PageReader:
         _collect(page)
         return page
 
-    def _laid_out(self, page: np.ndarray, turns: int, clock: _Clock):
+    def _laid_out(self, page: np.ndarray, turns: int, clock: _Clock, photo: bool):
         """The page turned, straightened (and its rulings squared where it was photographed at an
         angle: perspective.keystone; then the 3x3 matrix from the turned page to the page as read,
-        else None), its rulings found and erased, and its text lines."""
+        else None), its rulings found and erased, and its text lines. A copier's streaks are
+        looked for on a sheet that passed its glass or a scanner's: not on a photograph (`photo`,
+        or squared), where a table's rulings come out in pieces, and a column met by a few of
+        its rows, or a row by a few columns, was taken for a streak."""
         turned_page = turn(page, turns)
         skew = estimate_skew(turned_page, READ_DPI)
         gray = rotate(turned_page, skew)
@@ -211,16 +214,26 @@ class PageReader:
         h, w = gray.shape
         turned = turning(w, h, skew)
         rul = self._rulings(gray, picture_outline((h, w), turned) if abs(skew) >= 0.05 else None)
+        if not photo:
+            # (before the page is squared by its rulings: a streak runs down the scanner's glass,
+            # askew to a table fed askew, and was taken for a column photographed at an angle)
+            rul = without_streaks(rul, gray, READ_DPI)
         square = keystone(rul.h, rul.v, w, h, READ_DPI)
         squared = None if square is None else square @ turned
         if squared is not None:
             # turned and squared in one resampling of the page, not two
             gray = cv2.warpPerspective(turned_page, squared, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
             rul = self._rulings(gray, picture_outline((h, w), squared))
+        copied = squared is None and not photo
         clean = gray.copy()
         clean[rul.mask > 0] = 255
         clock.lap("rulings")
         lines = detect_lines(self.engine, clean, self.detect_scale if _ruled(rul.v) else 1.0)
+        freed = streaks_through_text(rul, gray, [ln.bbox for ln in lines], READ_DPI) if copied else rul
+        if freed is not rul:
+            # the print under a streak is back; the lines found without it stand
+            rul, clean = freed, gray.copy()
+            clean[rul.mask > 0] = 255
         clock.lap("detect")
         return gray, skew, squared, rul, clean, lines
 

@@ -39,8 +39,11 @@ _CROWDED = 0.45
 # it row after row (a form's fields, a spreadsheet's numbers) crowd the other; characters' strokes
 # run together are never so long. (A shorter one does where rulings across it close its ends.)
 _ONE_SIDED_IN = 1.5
-# The page's median grey level under which its ground is dark and its print light.
+# The page's median grey level under which its ground is dark: its print is light where more of
+# the page stands this many levels over its median than under it (a very dark scan's print is
+# darker still than its grey paper).
 _DARK_GROUND = 100
+_PRINT_APART = 50
 # Grey levels a ruling is darker than its paper: a light grey (200 on 250) line still counts.
 _CONTRAST = 12
 
@@ -64,7 +67,7 @@ def find_rulings(gray: np.ndarray, dpi: float) -> Rulings:
     v_all = [(p, _sides(bw, p, gap, horizontal=False)) for p in _segments(v_mask, horizontal=False, run=run, thick=thick)]
     h_parts = [p for p, sides in h_all if sides[1] < _CROWDED]  # paper along both sides
     v_parts = [p for p, sides in v_all if sides[1] < _CROWDED]
-    if float(np.median(gray[::4, ::4])) >= _DARK_GROUND:
+    if not _light_print(gray[::4, ::4]):
         # (not on a page printed light on dark, a phone's dark mode: there the thin dark strips
         # between the light print and the light rulings are "ink" with a ruling along one side)
         h_parts, v_parts = _one_sided_too(h_all, v_all, h_parts, v_parts, _ONE_SIDED_IN * dpi, near)
@@ -141,6 +144,171 @@ def without_sheet_edges(rulings: Rulings, width: int, height: int, dpi: float) -
     return _without(rulings, lambda s: bare(s, rulings.v, True), lambda s: bare(s, rulings.h, False))
 
 
+# How far (inches) a line runs past the outermost lines across it, at both its ends, where it is no
+# table's: a table's rulings end at its border (a border lost to faint print leaves a row's height).
+_STREAK_OVER_IN = 0.5
+# A vertical line is none either where it runs this far (inches) past them at one end, through the
+# text above or below the table, and ends off a line across it at the other, inside the table or
+# past it: a table's rulings end within a line's width of its rows' (at most 0.04 in on our scans).
+_STREAK_PAST_IN = 1.0
+_OFF_THE_ROW_IN = 0.06
+# Under a streak, pixels darker than the streak by this share of the paper's brightness are print
+# (faded print on a faint copy stands only a fifth of it under a light streak), and by at least
+# this many times the streak's own spread of shares.
+_PRINT_UNDER = 0.1
+_PRINT_SPREAD = 4.0
+# The percentile of a streak's rows (their darkest pixels) taken for its own level.
+_STREAK_ROWS = 90
+# Pixels each side of a streak's band (at most) among which its paper is found.
+_PAPER_BESIDE = 8
+
+
+def without_streaks(rulings: Rulings, gray: np.ndarray, dpi: float) -> Rulings:
+    """`rulings` without streaks: the lines a speck of dust or toner on a copier's or scanner's
+    glass draws down the whole sheet as it passes. Such a line crosses the page's tables, their
+    top and bottom borders too, and runs on through the text above and below; taken for a
+    ruling, it cut the table's cells in two (a column of slivers, the label 上年结转政府信息
+    read as two words) and, erased, took the strokes of the characters under it (0 read C, 信
+    lost). A table's own ruling ends at its border.
+
+    The print under a streak is darker than the streak: a ruling of the table the streak runs
+    along (a stretch at least a ruling piece long) is kept, and the characters' strokes it
+    crosses are not erased."""
+    near = max(3.0, 0.02 * dpi)
+    over = (_STREAK_OVER_IN * dpi, _STREAK_PAST_IN * dpi, _OFF_THE_ROW_IN * dpi)
+    run = max(12, int(round(_MIN_RUN_IN * dpi)))
+    found = False
+    mask = rulings.mask
+    kept: dict[bool, list[Segment]] = {}
+    for horizontal, lines, across in ((True, rulings.h, rulings.v), (False, rulings.v, rulings.h)):
+        kept[horizontal] = []
+        for group in _collinear(lines, near, horizontal):
+            if not _runs_past(group, across, near, over, horizontal):
+                kept[horizontal].extend(group)
+                continue
+            if not found:
+                mask, found = mask.copy(), True
+            kept[horizontal].extend(_printed_under(mask, gray, group, near, run, horizontal))
+    if not found:
+        return rulings
+    return Rulings(kept[True], kept[False], mask)
+
+
+# How far (inches) from a line of text a table's rulings at its height stand: a cell's width
+# from the line's ends at most. A sheet's or a frame's edge stands farther, in the margin.
+_BESIDE_IN = 0.5
+
+
+def streaks_through_text(rulings: Rulings, gray: np.ndarray, lines: list[tuple[float, float, float, float]],
+                         dpi: float) -> Rulings:
+    """`rulings` without the vertical lines that run through a line of text standing free of any
+    table: a streak too short to run far past the tables it crosses (one from table 2 down to
+    table 3 cut the heading 三、收到和处理政府信息公开申请情况 between them, and joined the two
+    tables into one grid). A table's ruling may cut a detected line too, the figures of two cells
+    set close read as one; but the row's other rulings stand beside it at that height. A line of
+    text is free where every vertical line at its height, and near it, cuts it. (`lines`: the
+    text lines' boxes, in the page's pixels.)"""
+    near, beside = max(3.0, 0.02 * dpi), _BESIDE_IN * dpi
+    run = max(12, int(round(_MIN_RUN_IN * dpi)))
+    groups = _collinear(rulings.v, near, horizontal=False)
+    streaks: set[int] = set()
+    for x0, y0, x1, y1 in lines:
+        h, cy = y1 - y0, (y0 + y1) / 2
+        if x1 - x0 < 3 * h:
+            continue  # a word or two, or a vertical label
+        standing = [i for i, g in enumerate(groups)
+                    if any(min(s.y0, s.y1) <= cy <= max(s.y0, s.y1) for s in g)
+                    and x0 - beside <= _x_at(g, cy) <= x1 + beside]
+        cutting = [i for i in standing if x0 + h <= _x_at(groups[i], cy) <= x1 - h]
+        if cutting and len(cutting) == len(standing):
+            streaks.update(cutting)
+    if not streaks:
+        return rulings
+    mask = rulings.mask.copy()
+    v: list[Segment] = []
+    for i, group in enumerate(groups):
+        v.extend(_printed_under(mask, gray, group, near, run, horizontal=False) if i in streaks else group)
+    return Rulings(rulings.h, v, mask)
+
+
+def _x_at(group: list[Segment], y: float) -> float:
+    """Where a group of pieces in a row down the page stands at height `y` (its longest piece's line)."""
+    s = max(group, key=lambda s: abs(s.y1 - s.y0))
+    return s.x0 + (s.x1 - s.x0) * (y - s.y0) / max(s.y1 - s.y0, 1.0)
+
+
+def _runs_past(group: list[Segment], across: list[Segment], near: float, over: tuple[float, float, float],
+               horizontal: bool) -> bool:
+    """Whether lines in a row along one place across (a streak broken by faint stretches is such)
+    run past the outermost lines across them that they meet: `over[0]` at both ends; or, down the
+    page, `over[1]` at one end and `over[2]` at the other. (Across the page, a table's top rulings
+    were seen met by few of its columns, lost to a faint copy: a copier's streaks run down the
+    sheet, as it is fed.)"""
+    lo = min(_along(s, horizontal)[0] for s in group)
+    hi = max(_along(s, horizontal)[1] for s in group)
+    met = [_along(t, not horizontal)[2] for t in across
+           if any((_meets(s, t, near) if horizontal else _meets(t, s, near)) for s in group)]
+    if not met:
+        return False
+    ends = sorted((min(met) - lo, hi - max(met)))
+    both, far, off = over
+    return ends[0] > both or not horizontal and ends[1] > far and ends[0] > off
+
+
+def _collinear(lines: list[Segment], near: float, horizontal: bool) -> list[list[Segment]]:
+    """The lines in groups standing at one place across (within `near`)."""
+    groups: list[list[Segment]] = []
+    for s in sorted(lines, key=lambda s: _along(s, horizontal)[2]):
+        if groups and _along(s, horizontal)[2] - _along(groups[-1][-1], horizontal)[2] <= near:
+            groups[-1].append(s)
+        else:
+            groups.append([s])
+    return groups
+
+
+def _printed_under(mask: np.ndarray, gray: np.ndarray, group: list[Segment], near: float, run: int,
+                   horizontal: bool) -> list[Segment]:
+    """The rulings printed under a streak (`group`: its pieces), its stretches darker than the
+    streak at least `run` pixels long; `mask` no longer marks the other print under it."""
+    m, g = (mask, gray) if not horizontal else (mask.T, gray.T)  # views: the streak runs down them
+    pieces = [s if not horizontal else Segment(s.y0, s.x0, s.y1, s.x1) for s in group]
+    lo = max(0, int(min(min(s.y0, s.y1) for s in pieces)))
+    hi = min(m.shape[0], int(np.ceil(max(max(s.y0, s.y1) for s in pieces))) + 1)
+    a = max(0, int(min(min(s.x0, s.x1) for s in pieces) - near))
+    b = min(m.shape[1], int(np.ceil(max(max(s.x0, s.x1) for s in pieces) + near)) + 1)
+    band, under = m[lo:hi, a:b], g[lo:hi, a:b]
+    marked = band > 0
+    if not marked.any():
+        return []
+    # Shares of the paper's brightness beside it, row by row: a streak darkens the paper by a
+    # factor, in a copy's darkened margins as in its middle. (The rows around count too: a ruling
+    # across the streak darkens its own rows' paper.)
+    wide = g[lo:hi, max(0, a - _PAPER_BESIDE):b + _PAPER_BESIDE].max(axis=1)
+    paper = cv2.dilate(wide.reshape(-1, 1), np.ones((2 * _PAPER_BESIDE + 1, 1), np.uint8)).astype(np.float32)
+    shares = under.astype(np.float32) / np.maximum(paper, 1.0)
+    # The streak's share: its darkest pixel in each row (the mask takes in paper beside it), in its
+    # lighter rows, those over paper: a table's ruling it runs along may take most of its rows
+    # (840 of 1,420 on a copy's table 3), as the other print under it a few.
+    levels = np.where(marked, shares, 1.0).min(axis=1)[marked.any(axis=1)]
+    level = float(np.percentile(levels, _STREAK_ROWS))
+    spread = float(np.median(np.abs(levels[levels > level - _PRINT_UNDER] - level)))
+    printed = marked & (shares < level - max(_PRINT_UNDER, _PRINT_SPREAD * spread))
+    rows = printed.any(axis=1)
+    padded = np.concatenate(([False], rows, [False])).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    longest = max(pieces, key=lambda s: abs(s.y1 - s.y0))
+    slope = (longest.x1 - longest.x0) / max(abs(longest.y1 - longest.y0), 1.0)
+    out: list[Segment] = []
+    for r0, r1 in zip(edges[::2], edges[1::2]):
+        if r1 - r0 >= run:
+            printed[r0:r1] = False  # a ruling stays erased
+            y0, y1 = float(lo + r0), float(lo + r1 - 1)
+            x0, x1 = longest.x0 + slope * (y0 - longest.y0), longest.x0 + slope * (y1 - longest.y0)
+            out.append(Segment(x0, y0, x1, y1) if not horizontal else Segment(y0, x0, y1, x1))
+    band[printed] = 0
+    return out
+
+
 def _without(rulings: Rulings, drop_h: Callable[[Segment], bool], drop_v: Callable[[Segment], bool]) -> Rulings:
     h = [s for s in rulings.h if not drop_h(s)]
     v = [s for s in rulings.v if not drop_v(s)]
@@ -156,6 +324,15 @@ class _Piece:
     y: int
     w: int
     h: int
+
+
+def _light_print(levels: np.ndarray) -> bool:
+    """Whether a page is printed light on a dark ground (a phone's dark mode), from a sample of
+    its grey levels."""
+    ground = _median_level(levels)
+    if ground >= _DARK_GROUND:
+        return False
+    return int(np.count_nonzero(levels > ground + _PRINT_APART)) > int(np.count_nonzero(levels < ground - _PRINT_APART))
 
 
 def _one_sided_too(h_all, v_all, h_two, v_two, one_sided: float, near: float):

@@ -3,7 +3,8 @@
 `scan_pages(pdf, seed, ...)` rasterises each page of a text-layer PDF (tests.synth.pdf_report)
 the way a scanner or a phone would deliver it: a resolution between 150 and 300 dpi, a tilt of up
 to ±2°, blur, sensor noise, JPEG compression, one page lying on its side (turned 90°), a table
-ruling printed faint and another one broken into pieces; `photo=True` instead puts the sheet on a
+ruling printed faint and another one broken into pieces, streaks down the sheet (`streaks`: a
+copier's, from a speck on its glass); `photo=True` instead puts the sheet on a
 darker background under a perspective (a phone held at an angle) with uneven light.
 
 Containers: `scan_pdf` (an image-only PDF, one JPEG per page, as a scanner's PDF), `searchable_pdf`
@@ -34,6 +35,9 @@ class ScanStyle:
     faint_ruling: bool = False  # one table ruling printed light grey
     broken_ruling: bool = False  # one table ruling with gaps
     photo: bool = False
+    # streaks a speck on a copier's glass draws down the sheet: each its x as a share of the sheet's
+    # width, down the whole sheet; or (x, top, bottom), as shares of its width and height
+    streaks: tuple[float | tuple[float, float, float], ...] = ()
 
 
 def style_for(seed: int, **over) -> ScanStyle:
@@ -65,6 +69,10 @@ def scan_pages(pdf: bytes, seed: int, style: ScanStyle | None = None) -> list[np
             img = _photo(img, rng)
         else:
             img = _tilt(img, style.tilt + float(rng.uniform(-0.3, 0.3)))
+        for streak in style.streaks:
+            x, top, bottom = streak if isinstance(streak, tuple) else (streak, 0.0, 1.0)
+            h, w = img.shape
+            _streak(img[int(top * h):int(bottom * h)], int(x * w), max(2, style.dpi // 70))
         if style.blur > 0:
             img = cv2.GaussianBlur(img, (0, 0), style.blur)
         if style.noise > 0:
@@ -102,6 +110,12 @@ def _broken(img: np.ndarray, line: tuple[int, int, int, int], rng: np.random.Gen
         img[max(0, y - 3):y + 4, gx:gx + int(rng.integers(4, 12))] = 255
 
 
+def _streak(img: np.ndarray, x: int, width: int, darken: float = 0.7) -> None:
+    """A grey band down `img`, over the print as over the paper (toner's is)."""
+    band = img[:, x:x + width].astype(np.float32) * darken
+    img[:, x:x + width] = band.astype(np.uint8)
+
+
 def _tilt(img: np.ndarray, angle: float) -> np.ndarray:
     h, w = img.shape
     m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
@@ -126,9 +140,11 @@ def _photo(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 # ------------------------------------------------------------------------------- containers
 
-def sealed_colour_pages(pdf: bytes, dpi: int, under: str, diameter_in: float = 1.5) -> list[np.ndarray]:
+def sealed_colour_pages(pdf: bytes, dpi: int, under: str, diameter_in: float = 1.5,
+                        fade: float = 1.0) -> list[np.ndarray]:
     """The pages of `pdf` rendered in colour (BGR), a round red seal stamped over the last page's
-    last line reading `under` (the agency's name or the date above a signature)."""
+    last line reading `under` (the agency's name or the date above a signature); `fade` < 1 stamps
+    it pale, pink more than red."""
     from PIL import Image
 
     from .docx_report import seal_png
@@ -145,7 +161,7 @@ def sealed_colour_pages(pdf: bytes, dpi: int, under: str, diameter_in: float = 1
             x0 = int((box.x0 + box.x1 - size) / 2)
             y0 = max(0, int((box.y0 + box.y1 - size) / 2))
             seal = np.asarray(Image.open(io.BytesIO(seal_png())).convert("RGB").resize((size, size)))
-            ink = cv2.cvtColor(seal, cv2.COLOR_RGB2BGR).astype(np.float32) / 255.0
+            ink = 1.0 - fade * (1.0 - cv2.cvtColor(seal, cv2.COLOR_RGB2BGR).astype(np.float32) / 255.0)
             region = img[y0:y0 + size, x0:x0 + size]
             region[:] = (region.astype(np.float32) * ink[:region.shape[0], :region.shape[1]]).astype(np.uint8)
         out.append(img)
