@@ -204,9 +204,9 @@ class PageReader:
         """The page turned, straightened (and its rulings squared where it was photographed at an
         angle: perspective.keystone; then the 3x3 matrix from the turned page to the page as read,
         else None), its rulings found and erased, and its text lines. A copier's streaks are
-        looked for on a sheet that passed its glass or a scanner's: not on a photograph (`photo`,
-        or squared), where a table's rulings come out in pieces, and a column met by a few of
-        its rows, or a row by a few columns, was taken for a streak."""
+        looked for on a sheet that passed its glass or a scanner's: not on a photograph (`photo`:
+        cut out of its background), where a table's rulings come out in pieces, and a column met
+        by a few of its rows, or a row by a few columns, was taken for a streak."""
         turned_page = turn(page, turns)
         skew = estimate_skew(turned_page, READ_DPI)
         gray = rotate(turned_page, skew)
@@ -224,12 +224,13 @@ class PageReader:
             # turned and squared in one resampling of the page, not two
             gray = cv2.warpPerspective(turned_page, squared, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
             rul = self._rulings(gray, picture_outline((h, w), squared))
-        copied = squared is None and not photo
+            if not photo:
+                rul = without_streaks(rul, gray, READ_DPI)
         clean = gray.copy()
         clean[rul.mask > 0] = 255
         clock.lap("rulings")
         lines = detect_lines(self.engine, clean, self.detect_scale if _ruled(rul.v) else 1.0)
-        freed = streaks_through_text(rul, gray, [ln.bbox for ln in lines], READ_DPI) if copied else rul
+        freed = rul if photo else streaks_through_text(rul, gray, [ln.bbox for ln in lines], READ_DPI)
         if freed is not rul:
             # the print under a streak is back; the lines found without it stand
             rul, clean = freed, gray.copy()
