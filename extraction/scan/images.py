@@ -177,11 +177,6 @@ def resample(gray: np.ndarray, factor: float) -> np.ndarray:
 
 
 _PHOTO_NOTE = "photographed page: the paper was cut out of its background and flattened"
-
-
-def photographed(source: PageSource) -> bool:
-    """Whether the page (once rendered) is a photograph of a sheet, cut out of its background."""
-    return _PHOTO_NOTE in source.notes
 # inches: the short side of the largest sheet a report is printed on (B3's is 13.9), and A3's
 _LARGEST_SHEET_IN = 14.0
 _A3_SHORT_IN = 11.69
@@ -353,6 +348,11 @@ def _decoded(data: bytes, colour: bool, shape: tuple[int, int]) -> np.ndarray | 
 # saved as a PDF): its paper is looked for in the page's first render, and flattened, as in an
 # image file.
 _PHOTO_PAGE_SHARE = 0.9
+
+
+def photographed(source: PageSource) -> bool:
+    """Whether the page (once rendered) is a photograph of a sheet, cut out of its background."""
+    return _PHOTO_NOTE in source.notes
 
 
 def _photographed(full: np.ndarray, area) -> Callable[[float], np.ndarray] | None:

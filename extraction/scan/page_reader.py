@@ -126,16 +126,17 @@ class PageReader:
         rendered = source.render(READ_DPI)
         clock.lap("render")
         turns = 1 if lines_run_vertically(rendered, READ_DPI) else 0
-        gray, skew, squared, rul, clean, lines = self._laid_out(rendered, turns, clock, photographed(source))
+        photo = photographed(source)
+        gray, skew, squared, rul, clean, lines = self._laid_out(rendered, turns, clock, photo)
         if _on_their_side(lines):
             # The ink's shapes misjudged the page's side (faint print, a photo's blur); the text
             # lines found say otherwise. Read it the other way (upside down is told below).
             turns = 1 - turns
-            gray, skew, squared, rul, clean, lines = self._laid_out(rendered, turns, clock, photographed(source))
+            gray, skew, squared, rul, clean, lines = self._laid_out(rendered, turns, clock, photo)
         elif not lines:
             # nothing found: a line or two standing (the signature and date alone on a page turned
             # sideways) too few for the ink's shapes to tell, which the detector passes over
-            other = self._laid_out(rendered, 1 - turns, clock, photographed(source))
+            other = self._laid_out(rendered, 1 - turns, clock, photo)
             if other[5]:
                 turns = 1 - turns
                 gray, skew, squared, rul, clean, lines = other
@@ -213,37 +214,33 @@ class PageReader:
         clock.lap("straighten")
         h, w = gray.shape
         turned = turning(w, h, skew)
-        rul = self._rulings(gray, picture_outline((h, w), turned) if abs(skew) >= 0.05 else None)
-        if not photo:
-            # (before the page is squared by its rulings: a streak runs down the scanner's glass,
-            # askew to a table fed askew, and was taken for a column photographed at an angle)
-            rul = without_streaks(rul, gray, READ_DPI)
+        # (streaks are dropped before the page is squared by its rulings: a streak runs down the
+        # scanner's glass, askew to a table fed askew, and was taken for a column photographed at
+        # an angle)
+        rul = self._rulings(gray, picture_outline((h, w), turned) if abs(skew) >= 0.05 else None, photo)
         square = keystone(rul.h, rul.v, w, h, READ_DPI)
         squared = None if square is None else square @ turned
         if squared is not None:
             # turned and squared in one resampling of the page, not two
             gray = cv2.warpPerspective(turned_page, squared, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
-            rul = self._rulings(gray, picture_outline((h, w), squared))
-            if not photo:
-                rul = without_streaks(rul, gray, READ_DPI)
-        clean = gray.copy()
-        clean[rul.mask > 0] = 255
+            rul = self._rulings(gray, picture_outline((h, w), squared), photo)
+        clean = _erased(gray, rul)
         clock.lap("rulings")
         lines = detect_lines(self.engine, clean, self.detect_scale if _ruled(rul.v) else 1.0)
         freed = rul if photo else streaks_through_text(rul, gray, [ln.bbox for ln in lines], READ_DPI)
         if freed is not rul:
             # the print under a streak is back; the lines found without it stand
-            rul, clean = freed, gray.copy()
-            clean[rul.mask > 0] = 255
+            rul, clean = freed, _erased(gray, freed)
         clock.lap("detect")
         return gray, skew, squared, rul, clean, lines
 
     @staticmethod
-    def _rulings(gray: np.ndarray, outline: np.ndarray | None):
-        """The page's table rulings: neither the edges of what straightening filled in nor the
-        sheet's own edges."""
+    def _rulings(gray: np.ndarray, outline: np.ndarray | None, photo: bool):
+        """The page's table rulings: not the edges of what straightening filled in, the sheet's
+        own edges, nor (but on a photograph) a copier's streaks."""
         rul = off_the_frame(find_rulings(gray, READ_DPI), outline, READ_DPI)
-        return without_sheet_edges(rul, gray.shape[1], gray.shape[0], READ_DPI)
+        rul = without_sheet_edges(rul, gray.shape[1], gray.shape[0], READ_DPI)
+        return rul if photo else without_streaks(rul, gray, READ_DPI)
 
     def _upside_down(self, clean: np.ndarray, lines) -> tuple[dict[int, tuple[str, float]], bool]:
         """Whether the page is upside down, from a few lines read the right way round (and
@@ -270,6 +267,13 @@ class PageReader:
         mean_down = sum(s for _, s in down) / len(down)
         flipped = mean_down > mean_up + _FLIP_MARGIN
         return dict(zip(sample, down if flipped else up)), flipped
+
+
+def _erased(gray: np.ndarray, rulings) -> np.ndarray:
+    """The page with its rulings' pixels set to paper, for OCR."""
+    clean = gray.copy()
+    clean[rulings.mask > 0] = 255
+    return clean
 
 
 def _holds(table: Table, w: Word) -> bool:

@@ -211,15 +211,16 @@ def streaks_through_text(rulings: Rulings, gray: np.ndarray, lines: list[tuple[f
     near, beside = max(3.0, 0.02 * dpi), _BESIDE_IN * dpi
     run = max(12, int(round(_MIN_RUN_IN * dpi)))
     groups = _collinear(rulings.v, near, horizontal=False)
+    longest = [_longest(g) for g in groups]
     streaks: set[int] = set()
     for x0, y0, x1, y1 in lines:
         h, cy = y1 - y0, (y0 + y1) / 2
         if x1 - x0 < 3 * h:
             continue  # a word or two, or a vertical label
-        standing = [i for i, g in enumerate(groups)
-                    if any(min(s.y0, s.y1) <= cy <= max(s.y0, s.y1) for s in g)
-                    and x0 - beside <= _x_at(g, cy) <= x1 + beside]
-        cutting = [i for i in standing if x0 + h <= _x_at(groups[i], cy) <= x1 - h]
+        at = {i: _x_at(longest[i], cy) for i, g in enumerate(groups)
+              if any(min(s.y0, s.y1) <= cy <= max(s.y0, s.y1) for s in g)}
+        standing = [i for i, x in at.items() if x0 - beside <= x <= x1 + beside]
+        cutting = [i for i in standing if x0 + h <= at[i] <= x1 - h]
         if cutting and len(cutting) == len(standing):
             streaks.update(cutting)
     if not streaks:
@@ -231,9 +232,13 @@ def streaks_through_text(rulings: Rulings, gray: np.ndarray, lines: list[tuple[f
     return Rulings(rulings.h, v, mask)
 
 
-def _x_at(group: list[Segment], y: float) -> float:
-    """Where a group of pieces in a row down the page stands at height `y` (its longest piece's line)."""
-    s = max(group, key=lambda s: abs(s.y1 - s.y0))
+def _longest(group: list[Segment]) -> Segment:
+    """The longest of pieces in a row down the page: its line is the row's."""
+    return max(group, key=lambda s: abs(s.y1 - s.y0))
+
+
+def _x_at(s: Segment, y: float) -> float:
+    """Where a line down the page (y0 above y1) stands at height `y`."""
     return s.x0 + (s.x1 - s.x0) * (y - s.y0) / max(s.y1 - s.y0, 1.0)
 
 
@@ -296,14 +301,13 @@ def _printed_under(mask: np.ndarray, gray: np.ndarray, group: list[Segment], nea
     rows = printed.any(axis=1)
     padded = np.concatenate(([False], rows, [False])).astype(np.int8)
     edges = np.flatnonzero(np.diff(padded))
-    longest = max(pieces, key=lambda s: abs(s.y1 - s.y0))
-    slope = (longest.x1 - longest.x0) / max(abs(longest.y1 - longest.y0), 1.0)
+    line = _longest(pieces)
     out: list[Segment] = []
     for r0, r1 in zip(edges[::2], edges[1::2]):
         if r1 - r0 >= run:
             printed[r0:r1] = False  # a ruling stays erased
             y0, y1 = float(lo + r0), float(lo + r1 - 1)
-            x0, x1 = longest.x0 + slope * (y0 - longest.y0), longest.x0 + slope * (y1 - longest.y0)
+            x0, x1 = _x_at(line, y0), _x_at(line, y1)
             out.append(Segment(x0, y0, x1, y1) if not horizontal else Segment(y0, x0, y1, x1))
     band[printed] = 0
     return out
